@@ -1,0 +1,29 @@
+"""Test settings: SQLite unless DATABASE_URL / CELERY_BROKER_URL point at real services."""
+
+from __future__ import annotations
+
+from config.settings.base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DEBTBOARD_ALLOW_LOCAL_REPOSITORIES = True
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory, so a real worker process can share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-debtboard.sqlite3")}  # noqa: F405
+if CELERY_BROKER_URL.startswith("filesystem"):  # noqa: F405
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(DATA_DIR / "test-broker"),  # noqa: F405
+        "data_folder_out": str(DATA_DIR / "test-broker"),  # noqa: F405
+        "control_folder": str(DATA_DIR / "test-broker-control"),  # noqa: F405
+        "store_processed": False,
+    }
+    for _folder in ("test-broker", "test-broker-control"):
+        (DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)  # noqa: F405
+DEBTBOARD_CLONE_DIR = str(DATA_DIR / "test-clones")  # noqa: F405

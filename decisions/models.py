@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from inventory.models import Package, Repository
+from scanning.models import ScanRun
+
+
+class Kind(models.TextChoices):
+    UNUSED = "unused", "Unused"
+    MISSING = "missing", "Missing"
+    TRANSITIVE = "transitive", "Transitive"
+    MISPLACED_DEV = "misplaced-dev", "Misplaced dev"
+    VULNERABLE = "vulnerable", "Vulnerable"
+    UNPINNED = "unpinned", "Unpinned"
+    NO_LOCK = "no-lock", "No lock"
+    DEV_IN_PROD = "dev-in-prod", "Dev tool in production"
+    TYPOSQUAT = "typosquat", "Typosquat suspect"
+    LICENSE = "license", "Licence"
+    WEIGHT_FILE = "weight-file", "Weight file"
+
+
+class State(models.TextChoices):
+    NEW = "new", "New"
+    TRIAGED = "triaged", "Triaged"
+    AWAITING_APPROVAL = "awaiting-approval", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    IN_REVIEW_WINDOW = "in-review-window", "In review window"
+    DONE = "done", "Done"
+    REJECTED = "rejected", "Rejected"
+    KEPT = "kept", "Kept"
+    REOPENED = "reopened", "Reopened"
+
+
+CLOSED_STATES = frozenset({State.DONE, State.REJECTED, State.KEPT})
+
+
+class NextAction(models.TextChoices):
+    KEEP = "keep", "Keep"
+    REDUCE = "reduce", "Reduce"
+    ARCHIVE = "archive", "Archive"
+    DISABLE = "disable", "Disable"
+    REMOVE = "remove", "Remove"
+    INVESTIGATE = "investigate", "Investigate"
+
+
+_SCORE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class DecisionRecordQuerySet(models.QuerySet):
+    def for_user(self, user) -> DecisionRecordQuerySet:
+        """Every read of decision records goes through here: a user sees their teams' only."""
+        return self.filter(repository__in=Repository.objects.for_user(user))
+
+    def editable_by(self, user) -> DecisionRecordQuerySet:
+        return self.filter(repository__in=Repository.objects.editable_by(user))
+
+    def open(self) -> DecisionRecordQuerySet:
+        return self.exclude(state__in=CLOSED_STATES)
+
+
+class DecisionRecord(models.Model):
+    """One candidate (repository, subject, kind) and the decision people make about it."""
+
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="records")
+    package = models.ForeignKey(
+        Package, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+    )
+    subject = models.CharField(max_length=1000, help_text="Package name or repository path.")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    state = models.CharField(max_length=32, choices=State.choices, default=State.NEW)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_records",
+    )
+    summary = models.CharField(max_length=500, blank=True, help_text="What the scan found.")
+    current_purpose = models.TextField(blank=True)
+    why_stale = models.TextField(blank=True)
+    evidence_notes = models.TextField(blank=True)
+    risk_if_wrong = models.TextField(blank=True)
+    next_action = models.CharField(max_length=16, choices=NextAction.choices, blank=True)
+    first_reversible_move = models.TextField(blank=True)
+    watch_signal = models.TextField(blank=True)
+    rollback_notes = models.TextField(blank=True)
+    prevention_rule = models.TextField(blank=True)
+    impact = models.PositiveSmallIntegerField(default=3, validators=_SCORE)
+    confidence = models.PositiveSmallIntegerField(default=3, validators=_SCORE)
+    reversibility = models.PositiveSmallIntegerField(default=3, validators=_SCORE)
+    prevention = models.PositiveSmallIntegerField(default=3, validators=_SCORE)
+    review_date = models.DateField(null=True, blank=True)
+    review_window_end = models.DateField(null=True, blank=True)
+    last_seen_scan = models.ForeignKey(
+        ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DecisionRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["repository", "subject", "kind"], name="record_unique_candidate"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "kind"]), models.Index(fields=["owner"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject} in {self.repository}"
+
+    @property
+    def priority(self) -> int:
+        """Higher first: impact and confidence raise it, easy reversal and prevention value too."""
+        return self.impact * self.confidence + self.reversibility + self.prevention
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.review_date is not None and self.review_date < timezone.localdate()
+
+    def clean(self) -> None:
+        if self.next_action == NextAction.INVESTIGATE and not (self.owner_id and self.review_date):
+            raise ValidationError("“Investigate” needs an owner and a review date.")
+
+
+class DecisionEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Decision history is append-only.")
+
+    def delete(self):
+        raise TypeError("Decision history is append-only.")
+
+
+class DecisionEvent(models.Model):
+    """Append-only history: who changed what on a record, when, from what to what."""
+
+    record = models.ForeignKey(DecisionRecord, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    field = models.CharField(max_length=64)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    comment = models.TextField(blank=True)
+
+    objects = DecisionEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value!r} → {self.new_value!r}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError("Decision history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Decision history is append-only.")

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    TRIAGER = "triager", "Triager (team lead)"
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+
+
+# Roles that may change decision records of their team.
+EDITOR_ROLES = frozenset({Role.TRIAGER, Role.OWNER, Role.ADMIN})
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def editors(self) -> MembershipQuerySet:
+        return self.filter(role__in=EDITOR_ROLES)
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_unique_team_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} as {self.role}"
+
+
+class RepositoryQuerySet(models.QuerySet):
+    def for_user(self, user) -> RepositoryQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(team__in=Membership.objects.filter(user=user).values("team"))
+
+    def editable_by(self, user) -> RepositoryQuerySet:
+        """Repositories whose records ``user`` may change (triager, owner or admin of the team)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(team__in=Membership.objects.editors().filter(user=user).values("team"))
+
+    def due(self, *, now=None) -> RepositoryQuerySet:
+        now = now or timezone.now()
+        return self.filter(is_active=True).filter(
+            Q(next_scan_at__isnull=True) | Q(next_scan_at__lte=now)
+        )
+
+
+class Repository(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="repositories")
+    name = models.CharField(max_length=200)
+    # A git URL (https, ssh, scp-style) or, when an admin allows it, a local path.
+    location = models.CharField(max_length=1000)
+    default_branch = models.CharField(max_length=200, blank=True)
+    release_cycle_days = models.PositiveIntegerField(default=14)
+    scan_interval_hours = models.PositiveIntegerField(default=24)
+    is_active = models.BooleanField(default=True)
+    next_scan_at = models.DateTimeField(null=True, blank=True)
+    last_scanned_commit = models.CharField(max_length=64, blank=True)
+    last_scanned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RepositoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["team__name", "name"]
+        verbose_name_plural = "repositories"
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="repository_unique_team_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from inventory import locations
+
+        locations.validate_location(self.location)
+
+    @property
+    def scan_interval(self) -> timedelta:
+        return timedelta(hours=self.scan_interval_hours)
+
+
+class Package(models.Model):
+    """A distribution on an index, by PEP 503 canonical name."""
+
+    name = models.CharField(max_length=200, unique=True)
+    import_names = models.JSONField(default=list, blank=True)
+    latest_version = models.CharField(max_length=64, blank=True)
+    license = models.CharField(max_length=200, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Manifest(models.Model):
+    """A file of the repository that declares or locks requirements, as of the last good scan."""
+
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="manifests")
+    path = models.CharField(max_length=1000)
+    kind = models.CharField(max_length=32)
+    purpose = models.CharField(max_length=16)
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "path"], name="manifest_unique_path")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repository}:{self.path}"
+
+
+class PinLevel(models.TextChoices):
+    UNPINNED = "unpinned", "Unpinned"
+    RANGE = "range", "Range"
+    EXACT = "exact", "Exact pin"
+    LOCKED = "locked", "Locked"
+
+
+class Requirement(models.Model):
+    manifest = models.ForeignKey(Manifest, on_delete=models.CASCADE, related_name="requirements")
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="requirements")
+    line = models.PositiveIntegerField(default=0)
+    purpose = models.CharField(max_length=16)
+    specifier = models.CharField(max_length=500, blank=True)
+    extras = models.JSONField(default=list, blank=True)
+    markers = models.CharField(max_length=500, blank=True)
+    pinned_version = models.CharField(max_length=64, blank=True)
+    pin_level = models.CharField(max_length=16, choices=PinLevel.choices)
+    raw = models.TextField(help_text="The requirement as written, credentials redacted.")
+
+    class Meta:
+        ordering = ["manifest__path", "line"]
+
+    def __str__(self) -> str:
+        return self.raw

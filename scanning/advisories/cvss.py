@@ -1,0 +1,49 @@
+"""CVSS base scores and severity labels, computed with Red Hat's ``cvss`` library."""
+
+from __future__ import annotations
+
+from cvss import CVSS2, CVSS3, CVSS4
+
+CRITICAL = "critical"
+HIGH = "high"
+MEDIUM = "medium"
+LOW = "low"
+NONE = "none"
+UNKNOWN = "unknown"
+LABELS = (CRITICAL, HIGH, MEDIUM, LOW, NONE, UNKNOWN)
+
+
+def base_score(vector: str) -> float | None:
+    """Return the base score of a CVSS v2, v3.x or v4.0 vector, or ``None`` if it is invalid.
+
+    Vectors come from untrusted advisory files, so this never raises.
+    """
+    if not isinstance(vector, str) or not vector.strip():
+        return None
+    vector = vector.strip()
+    try:
+        if vector.startswith("CVSS:4."):
+            score = CVSS4(vector).base_score
+        elif vector.startswith("CVSS:3."):
+            score = CVSS3(vector).base_score
+        elif vector.startswith("CVSS:"):
+            return None
+        else:
+            score = CVSS2(vector).base_score  # v2 vectors carry no prefix
+    except Exception:  # third-party parser: any failure just means "no score"
+        return None
+    return float(score)
+
+
+def severity_label(score: float | None) -> str:
+    if score is None:
+        return UNKNOWN
+    if score >= 9.0:
+        return CRITICAL
+    if score >= 7.0:
+        return HIGH
+    if score >= 4.0:
+        return MEDIUM
+    if score > 0.0:
+        return LOW
+    return NONE

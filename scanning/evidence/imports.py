@@ -1,0 +1,170 @@
+"""Import statements and literal dynamic imports, read with ``ast``."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT, Usage
+
+TYPE_CHECKING_GUARD = "type-checking"
+TRY_GUARD = "try-except"
+FALLBACK_GUARD = "import fallback"
+CONDITIONAL_GUARD = "conditional"
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+# Callables that import the module named by their first argument.
+_IMPORTERS = frozenset({"import_module", "__import__", "import_string", "resolve_name"})
+# Callables that only check whether a module is importable: the use is optional by nature.
+_PROBES = frozenset({"find_spec", "find_loader", "get_loader", "importorskip"})
+_MODULE_NAME = re.compile(r"^\.*[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?::[\w.]+)?$")
+_FALLBACK_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import|import[ \t]+(.+))"
+)
+
+
+def walk(tree: ast.AST) -> Iterator[tuple[ast.AST, str]]:
+    """Every node with the guard that makes it optional ("" when it always runs).
+
+    Iterative, so deeply nested but parseable code cannot exhaust the stack.
+    """
+    stack: list[tuple[ast.AST, str]] = [(tree, "")]
+    while stack:
+        node, guard = stack.pop()
+        yield node, guard
+        if isinstance(node, ast.If):
+            stack.append((node.test, guard))
+            body_guard, else_guard = _if_guards(node.test, guard)
+            stack.extend((child, body_guard) for child in node.body)
+            stack.extend((child, else_guard) for child in node.orelse)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            catches = any(_catches_import_error(h.type) for h in node.handlers)
+            stack.extend((child, TRY_GUARD if catches else guard) for child in node.body)
+            for handler in node.handlers:
+                stack.extend(
+                    (child, FALLBACK_GUARD if catches else guard) for child in handler.body
+                )
+            stack.extend((child, guard) for child in (*node.orelse, *node.finalbody))
+        elif isinstance(node, ast.With) and any(_suppresses_import_error(i) for i in node.items):
+            stack.extend((child, TRY_GUARD) for child in node.body)
+        else:
+            stack.extend((child, guard) for child in ast.iter_child_nodes(node))
+
+
+def import_usages(node: ast.AST, guard: str, path: str, mode: str) -> list[Usage]:
+    """Usages for one Import/ImportFrom statement or one literal dynamic-import call."""
+    if isinstance(node, ast.Import):
+        tops = [alias.name.split(".")[0] for alias in node.names]
+    elif isinstance(node, ast.ImportFrom):
+        if node.level or not node.module or node.module == "__future__":
+            return []
+        tops = [node.module.split(".")[0]]
+    elif isinstance(node, ast.Call):
+        return _dynamic_usages(node, guard, path, mode)
+    else:
+        return []
+    return [
+        Usage(top, path, node.lineno, mode=mode, optional=bool(guard), detail=guard) for top in tops
+    ]
+
+
+def fallback_usages(source: str, path: str, mode: str) -> list[Usage]:
+    """Line-based import scan for files that do not parse (Python 2, syntax errors)."""
+    usages = []
+    for number, text in enumerate(source.splitlines()[:20000], start=1):
+        match = _FALLBACK_IMPORT.match(text)
+        if not match:
+            continue
+        if match.group(1):
+            names = [match.group(1)]
+        else:
+            names = [part.split()[0] for part in match.group(2).split(",") if part.split()]
+        for name in names:
+            top = name.split(".")[0]
+            if top.isidentifier() and top != "__future__":
+                usages.append(
+                    Usage(top, path, number, STATIC_IMPORT, mode, detail="unparsed file: line scan")
+                )
+    return usages
+
+
+def _dynamic_usages(call: ast.Call, guard: str, path: str, mode: str) -> list[Usage]:
+    func = call.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if called not in _IMPORTERS and called not in _PROBES:
+        return []
+    name = str_value(call.args[0]) if call.args else None
+    name = (name or "").strip()
+    if not _MODULE_NAME.match(name):
+        return []
+    if name.startswith("."):
+        package = next((str_value(k.value) for k in call.keywords if k.arg == "package"), None)
+        if package is None:
+            return []
+        name = package
+    top = name.split(":")[0].split(".")[0]
+    if not top.isidentifier():
+        return []
+    probe = called in _PROBES
+    detail = guard or (f"{called} probe" if probe else called)
+    optional = bool(guard) or probe
+    return [Usage(top, path, call.lineno, DYNAMIC_IMPORT, mode, optional, detail=detail)]
+
+
+def str_value(node: ast.AST | None) -> str | None:
+    """The value of a string literal node, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _if_guards(test: ast.expr, guard: str) -> tuple[str, str]:
+    if _mentions_type_checking(test):
+        return TYPE_CHECKING_GUARD, guard
+    if _is_main_guard(test):
+        return guard, guard
+    return guard or CONDITIONAL_GUARD, guard or CONDITIONAL_GUARD
+
+
+def _mentions_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.BoolOp):
+        return any(_mentions_type_checking(value) for value in test.values)
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and str_value(test.comparators[0]) == "__main__"
+    )
+
+
+def _exception_names(node: ast.expr | None) -> Iterator[str]:
+    if node is None:  # bare except
+        yield "BaseException"
+    elif isinstance(node, ast.Tuple):
+        for element in node.elts:
+            yield from _exception_names(element)
+    elif isinstance(node, ast.Name):
+        yield node.id
+    elif isinstance(node, ast.Attribute):
+        yield node.attr
+
+
+def _catches_import_error(node: ast.expr | None) -> bool:
+    return any(name in _IMPORT_ERRORS for name in _exception_names(node))
+
+
+def _suppresses_import_error(item: ast.withitem) -> bool:
+    call = item.context_expr
+    if not isinstance(call, ast.Call):
+        return False
+    func = call.func
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return called == "suppress" and any(_catches_import_error(arg) for arg in call.args)

@@ -1,0 +1,80 @@
+"""Reading repository files defensively: size limits, encodings and parsing that never raise."""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import io
+import tokenize
+import warnings
+from pathlib import Path
+
+from scanning.types import FileError
+
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+TOO_LARGE = "skipped: too large"
+
+
+def read_bytes(root: Path, path: str, limit: int = MAX_SOURCE_BYTES) -> bytes | FileError:
+    """The file's bytes, or a FileError when it is unreadable or larger than ``limit``."""
+    full = root / path
+    try:
+        if full.stat().st_size > limit:
+            return FileError(path, TOO_LARGE)
+        with full.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        return FileError(path, f"unreadable: {exc.strerror or type(exc).__name__}")
+    if len(data) > limit:  # grew between stat and read
+        return FileError(path, TOO_LARGE)
+    return data
+
+
+def decode_python(data: bytes, path: str) -> tuple[str, FileError | None]:
+    """Decode Python source honouring a PEP 263 cookie; fall back to UTF-8, then Latin-1."""
+    problem: FileError | None = None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        codecs.lookup(encoding)
+    except (SyntaxError, LookupError) as exc:
+        encoding = ""
+        line = getattr(exc, "lineno", 0) or 0
+        problem = FileError(path, f"bad encoding declaration: {_first_line(exc)}", line)
+    if encoding:
+        try:
+            return data.decode(encoding), None
+        except (UnicodeDecodeError, LookupError):
+            problem = FileError(path, f"not valid {encoding}; read as text with replacements")
+    return decode_text(data), problem
+
+
+def decode_text(data: bytes) -> str:
+    """Decode a text file: UTF-8 (with or without BOM), else Latin-1, which never fails."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def parse_python(source: str, path: str, line_offset: int = 0) -> ast.Module | FileError:
+    """Parse once; every failure (syntax, NUL bytes, deep nesting) becomes a FileError."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes etc. are not our business
+            return ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        line = (exc.lineno or 0) + line_offset if exc.lineno else 0
+        hint = " (Python 2?)" if "print" in (exc.msg or "") else ""
+        return FileError(path, f"syntax error{hint}: {exc.msg}", line)
+    except ValueError as exc:
+        return FileError(path, f"cannot parse: {_first_line(exc)}")
+    except RecursionError:
+        return FileError(path, "cannot parse: nested too deeply")
+    except MemoryError:
+        return FileError(path, "cannot parse: parser ran out of memory (nested too deeply?)")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__

@@ -1,0 +1,108 @@
+"""Find the manifests of a checkout and parse them into ManifestFile records.
+
+``parse_manifests`` never raises on file content: every problem becomes a FileError on the
+ManifestFile it belongs to, and a parser bug costs one file, not the scan.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path, PurePosixPath
+
+from scanning.manifests import common, pyproject, requirements
+from scanning.manifests.purpose import purpose_for_path
+from scanning.types import FileError, ManifestFile
+
+__all__ = ["manifest_kind", "parse_manifests"]
+
+logger = logging.getLogger(__name__)
+
+MAX_ERRORS_PER_FILE = 100
+
+# Folders holding other projects' code (virtualenvs, vendored trees), not this repository's.
+_SKIPPED_FOLDERS = frozenset(
+    {".git", ".venv", "venv", "node_modules", "site-packages", ".tox", ".nox", "__pycache__"}
+)
+_REQUIREMENTS_NAME = re.compile(r"(?:^|.*[-_.])requirements(?:[-_.].*)?\.(?:txt|in)$")
+_CONSTRAINTS_NAME = re.compile(r"(?:^|.*[-_.])constraints(?:[-_.].*)?\.txt$")
+
+Parser = Callable[[common.Source], ManifestFile | None]
+
+_PARSERS: dict[str, Parser] = {
+    pyproject.PEP621: pyproject.parse,
+}
+
+
+def manifest_kind(path: str) -> str:
+    """The parser a repository-relative path needs ("" when it is not a manifest)."""
+    posix = PurePosixPath(path)
+    if _SKIPPED_FOLDERS.intersection(posix.parts[:-1]):
+        return ""
+    name = posix.name
+    lower = name.lower()
+    if _CONSTRAINTS_NAME.match(lower):
+        return requirements.CONSTRAINTS
+    if _REQUIREMENTS_NAME.match(lower) or (
+        posix.parent.name == "requirements" and lower.endswith((".txt", ".in"))
+    ):
+        return requirements.REQUIREMENTS
+    if name == "pyproject.toml":
+        return pyproject.PEP621
+    return ""
+
+
+def parse_manifests(root: Path, paths: Sequence[str]) -> list[ManifestFile]:
+    """One ManifestFile per manifest under ``root``, sorted by path.
+
+    ``paths`` are the repository-relative POSIX paths of the checkout's regular files. Files
+    that requirements files include (``-r``/``-c``) or commands install from (``pip install -r``)
+    are parsed once, as requirements or constraints, even when named nowhere else.
+    """
+    root = root.resolve()
+    found: dict[str, ManifestFile] = {}
+    reader = requirements.RequirementsReader(root, found)
+    for path in sorted(paths):
+        kind = manifest_kind(path)
+        if not kind or path in found:
+            continue
+        try:
+            _parse_one(root, path, kind, reader)
+        except Exception as exc:  # a parser bug must cost one file, not the scan
+            logger.exception("manifest parser failed path=%s kind=%s", path, kind)
+            manifest = found.setdefault(path, _empty(path, kind))
+            manifest.errors.append(FileError(path, f"parser failed: {type(exc).__name__}"))
+    manifests = sorted(found.values(), key=lambda manifest: manifest.path)
+    for manifest in manifests:
+        _cap_errors(manifest)
+    return manifests
+
+
+def _parse_one(root: Path, path: str, kind: str, reader: requirements.RequirementsReader) -> None:
+    if kind in (requirements.REQUIREMENTS, requirements.CONSTRAINTS):
+        reader.read(path, kind)
+        return
+    source = common.load(root, path)
+    if isinstance(source, ManifestFile):
+        source.kind, source.purpose = kind, purpose_for_path(path)
+        reader.found[path] = source
+        return
+    try:
+        manifest = _PARSERS[kind](source)
+    except RecursionError:
+        manifest = source.manifest(kind, purpose_for_path(path))
+        manifest.errors.append(FileError(path, "nested too deeply"))
+    if manifest is not None:
+        reader.found.setdefault(path, manifest)
+
+
+def _empty(path: str, kind: str) -> ManifestFile:
+    return ManifestFile(path, kind, purpose_for_path(path), "")
+
+
+def _cap_errors(manifest: ManifestFile) -> None:
+    if len(manifest.errors) > MAX_ERRORS_PER_FILE:
+        dropped = len(manifest.errors) - MAX_ERRORS_PER_FILE
+        del manifest.errors[MAX_ERRORS_PER_FILE:]
+        manifest.errors.append(FileError(manifest.path, f"{dropped} more errors not shown"))

@@ -1,0 +1,207 @@
+"""Reading manifest bytes and turning one requirement string into a Declaration.
+
+Every function here returns a FileError instead of raising: manifests come from repositories we
+do not control.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import InvalidName, canonicalize_name
+
+from scanning.types import EXACT, RANGE, UNPINNED, Declaration, FileError, ManifestFile
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+TOO_LARGE = "skipped: too large"
+
+_CREDENTIALS = re.compile(r"(?<=://)[^\s/]*@")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_EGG = re.compile(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
+_ARCHIVE = re.compile(
+    r"/([A-Za-z0-9][A-Za-z0-9._]*?)-(\d[^-/]*?)(?:-[^/]*)?\.(?:whl|tar\.gz|zip|tar\.bz2|tgz)$"
+)
+_VCS_REF = re.compile(r"@([^/@#]+)$")
+
+
+@dataclass(slots=True)
+class Source:
+    """A manifest's decoded text; decoding problems are already in ``errors``."""
+
+    path: str
+    text: str
+    content_hash: str
+    errors: list[FileError] = field(default_factory=list)
+
+    def manifest(self, kind: str, purpose: str) -> ManifestFile:
+        return ManifestFile(self.path, kind, purpose, self.content_hash, errors=list(self.errors))
+
+
+def redact(text: str) -> str:
+    """Replace the user-info part of every URL (``https://user:token@host``) with ``***@``."""
+    return _CREDENTIALS.sub("***@", text)
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """Return the text and whether it was valid UTF-8."""
+    try:
+        return data.decode("utf-8-sig"), True
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace"), False
+
+
+def load(root: Path, path: str) -> Source | ManifestFile:
+    """Read ``root/path``; an unreadable or huge file becomes a ManifestFile with its error."""
+    full = root / path
+    try:
+        size = full.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return ManifestFile(path, "", "", "", errors=[FileError(path, TOO_LARGE)])
+        data = full.read_bytes()
+    except (OSError, ValueError) as exc:
+        return ManifestFile(path, "", "", "", errors=[FileError(path, f"unreadable: {exc}")])
+    text, valid = decode(data)
+    source = Source(path, text, hashlib.sha256(data).hexdigest())
+    if not valid:
+        source.errors.append(FileError(path, "not valid UTF-8; undecodable bytes replaced"))
+    return source
+
+
+def add_result(manifest: ManifestFile, result: Declaration | FileError | None) -> None:
+    if isinstance(result, FileError):
+        manifest.errors.append(result)
+    elif result is not None:
+        manifest.declarations.append(result)
+
+
+def load_toml(source: Source) -> dict[str, object] | FileError:
+    try:
+        return tomllib.loads(source.text)
+    except tomllib.TOMLDecodeError as exc:
+        return FileError(source.path, f"invalid TOML: {exc}")
+    except RecursionError:
+        return FileError(source.path, "invalid TOML: nested too deeply")
+
+
+def table(data: object, *keys: str) -> dict[str, object]:
+    """``data[k1][k2]...`` when every step is a table, else an empty dict."""
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def canonical_name(name: str) -> str | None:
+    try:
+        return canonicalize_name(name, validate=True)
+    except InvalidName:
+        return None
+
+
+def pin_of(specifier: SpecifierSet) -> tuple[str, str]:
+    """Return ``(pin_level, pinned_version)`` for a specifier set."""
+    specs = list(specifier)
+    for spec in specs:
+        if spec.operator == "===" or (spec.operator == "==" and "*" not in spec.version):
+            return EXACT, spec.version
+    return (RANGE, "") if specs else (UNPINNED, "")
+
+
+def parse_specifier(text: str) -> SpecifierSet | None:
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None
+
+
+def is_local_path(text: str) -> bool:
+    """True for ``.``, ``./pkg``, ``/abs/pkg``, ``file://`` and ``.[extra]``: first-party code."""
+    if text.startswith((".", "/", "~", "file:")):
+        return True
+    if _URL_SCHEME.match(text) or "@" in text:
+        return False
+    return "/" in text or "\\" in text or text.endswith((".whl", ".tar.gz", ".zip"))
+
+
+def declaration(
+    text: str, *, path: str, line: int, purpose: str, editable: bool = False
+) -> Declaration | FileError | None:
+    """Build a Declaration from a PEP 508 string, a bare URL or a VCS URL.
+
+    Returns None for local paths (first-party code, not a dependency).
+    """
+    text = text.strip()
+    if not text or is_local_path(text):
+        return None
+    if _URL_SCHEME.match(text) or text.startswith(("git+", "hg+", "svn+", "bzr+")):
+        return _url_declaration(text, path=path, line=line, purpose=purpose, editable=editable)
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        return FileError(path, f"invalid requirement: {redact(text)[:200]}", line)
+    name = canonical_name(requirement.name)
+    if name is None:
+        return FileError(path, f"invalid name: {redact(requirement.name)[:200]}", line)
+    if requirement.url:
+        pin_level, pinned = url_pin(requirement.url)
+    else:
+        pin_level, pinned = pin_of(requirement.specifier)
+    return Declaration(
+        path=path,
+        line=line,
+        name=name,
+        raw=redact(text),
+        purpose=purpose,
+        specifier=str(requirement.specifier),
+        extras=tuple(sorted(canonicalize_name(e) for e in requirement.extras)),
+        marker=str(requirement.marker) if requirement.marker else "",
+        pinned_version=pinned,
+        pin_level=pin_level,
+        url=redact(requirement.url or ""),
+        editable=editable,
+    )
+
+
+def _url_declaration(
+    url: str, *, path: str, line: int, purpose: str, editable: bool
+) -> Declaration | FileError:
+    _, _, fragment = url.partition("#")
+    egg = _EGG.search(fragment)
+    archive = _ARCHIVE.search(url.partition("#")[0].partition("?")[0])
+    raw_name = egg.group(1) if egg else archive.group(1) if archive else ""
+    name = canonical_name(raw_name) if raw_name else None
+    if name is None:
+        return FileError(path, f"cannot tell the package name of {redact(url)[:200]}", line)
+    extras: tuple[str, ...] = ()
+    if egg and egg.group(2):
+        extras = tuple(sorted(canonicalize_name(e.strip()) for e in egg.group(2)[1:-1].split(",")))
+    pin_level, pinned = url_pin(url)
+    return Declaration(
+        path=path,
+        line=line,
+        name=name,
+        raw=redact(f"-e {url}" if editable else url),
+        purpose=purpose,
+        extras=extras,
+        pinned_version=pinned,
+        pin_level=pin_level,
+        url=redact(url),
+        editable=editable,
+    )
+
+
+def url_pin(url: str) -> tuple[str, str]:
+    """An archive URL pins one version; a VCS URL with ``@ref`` pins a ref (a range at best)."""
+    location = url.partition("#")[0].partition("?")[0]
+    archive = _ARCHIVE.search(location)
+    if archive:
+        return EXACT, archive.group(2)
+    if "+" in location.partition("://")[0]:
+        after_host = location.partition("://")[2].partition("/")[2]
+        return (RANGE, "") if _VCS_REF.search(after_host) else (UNPINNED, "")
+    return RANGE, ""

@@ -1,0 +1,87 @@
+"""Development tools: expected in dev groups, debt in runtime requirements."""
+
+from __future__ import annotations
+
+from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, Finding
+
+# Canonical names of tools that belong to development, testing, linting or docs.
+DEV_TOOLS = frozenset(
+    {
+        "pytest",
+        "pytest-cov",
+        "pytest-django",
+        "pytest-mock",
+        "pytest-xdist",
+        "pytest-asyncio",
+        "coverage",
+        "tox",
+        "nox",
+        "black",
+        "isort",
+        "flake8",
+        "pylint",
+        "ruff",
+        "mypy",
+        "pyright",
+        "bandit",
+        "pre-commit",
+        "ipdb",
+        "pdbpp",
+        "ipython",
+        "jupyter",
+        "jupyterlab",
+        "notebook",
+        "django-debug-toolbar",
+        "django-extensions",
+        "factory-boy",
+        "faker",
+        "hypothesis",
+        "freezegun",
+        "responses",
+        "vcrpy",
+        "sphinx",
+        "mkdocs",
+        "mkdocs-material",
+        "twine",
+        "build",
+        "pip-tools",
+        "autopep8",
+        "yapf",
+        "codespell",
+        "commitizen",
+    }
+)
+
+# Purposes where a dev tool is where it belongs.
+_DEV_PURPOSES = frozenset({DEV, TEST, DOCS})
+
+
+def is_dev_tool(name: str) -> bool:
+    """A tool used from the command line or by a test runner, not imported by application code."""
+    return (
+        name in DEV_TOOLS
+        or name.startswith(("pytest-", "flake8-", "types-", "mypy-", "sphinx-", "mkdocs-"))
+        or name.endswith("-stubs")
+    )
+
+
+def dev_in_prod(declarations: list[Declaration]) -> list[Finding]:
+    """Dev tools declared for runtime: they ship in production images and widen attack surface."""
+    dev_elsewhere = {d.name for d in declarations if d.purpose in _DEV_PURPOSES}
+    by_name: dict[str, list[Declaration]] = {}
+    for declaration in declarations:
+        if declaration.purpose == RUNTIME and is_dev_tool(declaration.name):
+            by_name.setdefault(declaration.name, []).append(declaration)
+    findings = []
+    for name, found in sorted(by_name.items()):
+        where = ", ".join(f"{d.path}:{d.line}" for d in found)
+        also = " (also declared in a dev group)" if name in dev_elsewhere else ""
+        findings.append(
+            Finding(
+                kind="dev-in-prod",
+                subject=name,
+                summary=f"Development tool {name} is a runtime requirement at {where}{also}.",
+                evidence=tuple(found),
+            )
+        )
+    return findings

@@ -1,0 +1,203 @@
+"""Writes of the scanning app: scan runs, and what a scan stores."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from inventory import locations
+from inventory.models import Manifest, Package, Repository, Requirement
+from scanning import checkout, scanner
+from scanning.models import Evidence, ScanRun, ScanStatus
+from scanning.rules import mapping
+from scanning.types import Declaration, TreeScan, Usage
+
+logger = logging.getLogger(__name__)
+
+# A run still "running" after the hard time limit (plus slack) belongs to a dead worker.
+STALE_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
+_MAX_STORED_ERRORS = 500
+
+
+def scan_run_create(*, repository: Repository, requested_by=None) -> tuple[ScanRun, bool]:
+    """A queued run for ``repository``; an already queued or running one is reused.
+
+    Returns (run, created).
+    """
+    with transaction.atomic():
+        Repository.objects.select_for_update().filter(pk=repository.pk).first()
+        active = ScanRun.objects.filter(repository=repository).active().first()
+        if active is not None:
+            return active, False
+        run = ScanRun.objects.create(repository=repository, requested_by=requested_by)
+        return run, True
+
+
+def scan_run_claim(*, scan_run_id: int) -> ScanRun | None:
+    """Mark the run as running if nobody else is running it; None when it is not ours to run."""
+    now = timezone.now()
+    claimable = Q(status=ScanStatus.QUEUED) | Q(
+        status=ScanStatus.RUNNING, started_at__lt=now - STALE_AFTER
+    )
+    claimed = (
+        ScanRun.objects.filter(pk=scan_run_id)
+        .filter(claimable)
+        .update(status=ScanStatus.RUNNING, started_at=now, progress=5, progress_message="Starting")
+    )
+    if not claimed:
+        return None
+    return ScanRun.objects.select_related("repository").get(pk=scan_run_id)
+
+
+def scan_run_progress(*, scan_run: ScanRun, percent: int, message: str) -> None:
+    ScanRun.objects.filter(pk=scan_run.pk).update(progress=percent, progress_message=message[:200])
+
+
+def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
+    """Check the repository out and read it. Writes nothing but progress. Returns (tree, commit)."""
+    repository = scan_run.repository
+
+    def progress(percent: int, message: str) -> None:
+        scan_run_progress(scan_run=scan_run, percent=percent, message=message)
+
+    progress(7, "Fetching the repository")
+    local = checkout.checkout(
+        repository.location,
+        clone_dir=Path(settings.DEBTBOARD_CLONE_DIR),
+        branch=repository.default_branch,
+        timeout=settings.DEBTBOARD_GIT_TIMEOUT_SECONDS,
+    )
+    tree = scanner.scan_tree(local.path, progress=progress)
+    return tree, local.commit
+
+
+def _packages_by_name(names: set[str]) -> dict[str, Package]:
+    Package.objects.bulk_create([Package(name=n) for n in sorted(names)], ignore_conflicts=True)
+    return {p.name: p for p in Package.objects.filter(name__in=names)}
+
+
+def _usage_distribution(usage: Usage) -> str:
+    return (
+        usage.name
+        if usage.is_distribution
+        else mapping.distribution_for_import(usage.name.split(".")[0])
+    )
+
+
+def scan_run_store(*, scan_run: ScanRun, tree: TreeScan, commit: str) -> dict[str, Package]:
+    """Replace the repository's manifests and store this run's evidence; mark the run succeeded.
+
+    Must run inside the caller's transaction, so a later failure (reconciling decisions, say)
+    rolls everything back and the previous results stay intact. Returns packages by name.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("scan_run_store must run inside transaction.atomic()")
+    repository = scan_run.repository
+    third_party = [
+        u for u in tree.usages if u.is_distribution or u.name.split(".")[0] not in tree.first_party
+    ]
+    names = {d.name for d in tree.declarations} | {f.subject for f in tree.findings}
+    names |= {_usage_distribution(u) for u in third_party}
+    packages = _packages_by_name({n for n in names if n})
+
+    Manifest.objects.filter(repository=repository).delete()
+    requirements: list[Requirement] = []
+    for found in tree.manifests:
+        manifest = Manifest.objects.create(
+            repository=repository,
+            path=found.path[:1000],
+            kind=found.kind,
+            purpose=found.purpose,
+            content_hash=found.content_hash,
+        )
+        requirements += [_requirement(manifest, d, packages) for d in found.declarations]
+    Requirement.objects.bulk_create(requirements, batch_size=1000)
+
+    evidence = [_declaration_evidence(scan_run, d, packages) for d in tree.declarations]
+    evidence += [_usage_evidence(scan_run, u, packages) for u in third_party]
+    Evidence.objects.bulk_create(evidence, batch_size=1000)
+
+    now = timezone.now()
+    scan_run.status = ScanStatus.SUCCEEDED
+    scan_run.commit = commit
+    scan_run.progress = 100
+    scan_run.progress_message = "Done"
+    scan_run.files_seen = tree.files_seen
+    scan_run.file_errors = [
+        {"path": e.path, "line": e.line, "message": locations.redact(e.message)}
+        for e in tree.errors[:_MAX_STORED_ERRORS]
+    ]
+    scan_run.findings_count = len(tree.findings)
+    scan_run.error = ""
+    scan_run.finished_at = now
+    scan_run.save()
+    Repository.objects.filter(pk=repository.pk).update(
+        last_scanned_commit=commit,
+        last_scanned_at=now,
+        next_scan_at=now + repository.scan_interval,
+    )
+    return packages
+
+
+def scan_run_fail(*, scan_run: ScanRun, error: str) -> None:
+    """Record why a run failed; the repository's previous results are left as they were."""
+    now = timezone.now()
+    ScanRun.objects.filter(pk=scan_run.pk).update(
+        status=ScanStatus.FAILED,
+        error=locations.redact(error)[:5000],
+        finished_at=now,
+        progress_message="Failed",
+    )
+    # Try again at the next regular interval rather than on every beat tick.
+    Repository.objects.filter(pk=scan_run.repository_id).update(
+        next_scan_at=now + scan_run.repository.scan_interval
+    )
+    logger.warning("scan failed repository=%s scan_run=%s", scan_run.repository_id, scan_run.pk)
+
+
+def _requirement(manifest: Manifest, d: Declaration, packages: dict[str, Package]) -> Requirement:
+    return Requirement(
+        manifest=manifest,
+        package=packages[d.name],
+        line=d.line,
+        purpose=d.purpose,
+        specifier=d.specifier[:500],
+        extras=list(d.extras),
+        markers=d.marker[:500],
+        pinned_version=d.pinned_version[:64],
+        pin_level=d.pin_level,
+        raw=d.raw,
+    )
+
+
+def _declaration_evidence(run: ScanRun, d: Declaration, packages: dict[str, Package]) -> Evidence:
+    return Evidence(
+        scan_run=run,
+        package=packages.get(d.name),
+        name=d.name[:200],
+        kind="manifest-line",
+        path=d.path[:1000],
+        line=d.line,
+        mode=d.purpose,
+        detail=d.raw[:500],
+    )
+
+
+def _usage_evidence(run: ScanRun, u: Usage, packages: dict[str, Package]) -> Evidence:
+    return Evidence(
+        scan_run=run,
+        package=packages.get(_usage_distribution(u)),
+        name=u.name[:200],
+        kind=u.kind,
+        path=u.path[:1000],
+        line=u.line,
+        mode=u.mode,
+        optional=u.optional,
+        detail=u.detail[:500],
+    )

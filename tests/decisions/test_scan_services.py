@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import pytest
+
+from decisions import services
+from decisions.models import DecisionEvent, DecisionRecord, State
+from inventory.models import Manifest
+from scanning.models import Evidence, ScanRun, ScanStatus
+from tests import factories
+
+
+@pytest.fixture
+def repo_on_disk(tmp_path, team):
+    path = factories.git_repository(
+        tmp_path / "app",
+        {
+            "requirements.txt": "requests==2.31.0\npandas==2.1.0\n",
+            "app/__init__.py": "",
+            "app/main.py": "import requests\nimport boto3\n",
+        },
+    )
+    return factories.repository(team, location=str(path))
+
+
+def _scan(repository):
+    run, _ = services.scanning_services.scan_run_create(repository=repository)
+    return services.repository_scan(repository_id=repository.pk, scan_run_id=run.pk)
+
+
+def test_scan_stores_manifests_evidence_and_records(repo_on_disk):
+    run = _scan(repo_on_disk)
+    assert run.status == ScanStatus.SUCCEEDED
+    assert len(run.commit) == 40
+    assert Manifest.objects.filter(repository=repo_on_disk, path="requirements.txt").exists()
+    assert Evidence.objects.filter(scan_run=run, name="boto3", path="app/main.py").exists()
+    candidates = set(DecisionRecord.objects.values_list("kind", "subject"))
+    assert candidates == {("unused", "pandas"), ("missing", "boto3")}
+    assert all(r.state == State.NEW for r in DecisionRecord.objects.all())
+    repo_on_disk.refresh_from_db()
+    assert repo_on_disk.last_scanned_commit == run.commit
+
+
+def test_running_the_same_scan_twice_changes_nothing(repo_on_disk):
+    run = _scan(repo_on_disk)
+    counts = (DecisionRecord.objects.count(), Evidence.objects.count(), DecisionEvent.objects.count())
+    assert services.repository_scan(repository_id=repo_on_disk.pk, scan_run_id=run.pk) is None
+    after = (DecisionRecord.objects.count(), Evidence.objects.count(), DecisionEvent.objects.count())
+    assert after == counts
+
+
+def test_failed_scan_keeps_previous_results_and_records_the_error(repo_on_disk, monkeypatch):
+    first = _scan(repo_on_disk)
+    before = set(DecisionRecord.objects.values_list("kind", "subject", "state"))
+    manifests_before = list(Manifest.objects.values_list("pk", flat=True))
+
+    def explode(**kwargs):
+        raise RuntimeError("database went away while reconciling")
+
+    monkeypatch.setattr(services, "records_reconcile", explode)
+    with open(repo_on_disk.location + "/requirements.txt", "w") as fh:
+        fh.write("flask\n")
+    failed = _scan(repo_on_disk)
+
+    assert failed.status == ScanStatus.FAILED
+    assert "database went away" in failed.error
+    assert set(DecisionRecord.objects.values_list("kind", "subject", "state")) == before
+    assert list(Manifest.objects.values_list("pk", flat=True)) == manifests_before
+    assert not Evidence.objects.filter(scan_run=failed).exists()
+    assert Evidence.objects.filter(scan_run=first).exists()
+
+
+def test_unreadable_location_fails_the_run_with_a_message(team, tmp_path):
+    repository = factories.repository(team, location=str(tmp_path / "does-not-exist"))
+    run = _scan(repository)
+    assert run.status == ScanStatus.FAILED
+    assert "is not a directory" in run.error
+
+
+def test_finding_gone_closes_new_record_and_coming_back_reopens_it(repo_on_disk):
+    _scan(repo_on_disk)
+    requirements = repo_on_disk.location + "/requirements.txt"
+    with open(requirements, "w") as fh:
+        fh.write("requests==2.31.0\nboto3\n")
+    _scan(repo_on_disk)
+    pandas = DecisionRecord.objects.get(subject="pandas")
+    assert pandas.state == State.DONE
+    with open(requirements, "w") as fh:
+        fh.write("requests==2.31.0\nboto3\npandas\n")
+    _scan(repo_on_disk)
+    pandas.refresh_from_db()
+    assert pandas.state == State.REOPENED
+    assert pandas.events.filter(new_value=State.REOPENED).exists()
+
+
+def test_a_second_request_reuses_the_queued_run(repository):
+    first = services.scan_request(repository=repository)
+    second = services.scan_request(repository=repository)
+    assert first.pk == second.pk
+    assert ScanRun.objects.filter(repository=repository).count() == 1
+
+
+def test_due_repositories_are_queued_once(team, django_capture_on_commit_callbacks, monkeypatch):
+    from decisions import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.scan_repository_task, "delay", lambda *a, **k: sent.append((a, k)))
+    active = factories.repository(team)
+    factories.repository(team, is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.scan_due_repositories_task() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.scan_due_repositories_task()
+    assert [a[0][0] for a in sent] == [active.pk]

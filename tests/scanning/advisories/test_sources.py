@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from scanning.advisories import sources
+from tests.scanning.advisories.support import OSV_FIXTURE, PYPA_FIXTURE
+
+GOOD = PYPA_FIXTURE / "vulns" / "jinja2" / "PYSEC-2019-217.yaml"
+
+
+def read(location: Path, **kwargs: object) -> tuple[dict[str, str], sources.ReadReport]:
+    report = sources.ReadReport()
+    found = {a.id: path for path, a in sources.read_source(location, report=report, **kwargs)}
+    return found, report
+
+
+def test_pypa_layout_is_read_with_hidden_files_ignored() -> None:
+    found, report = read(PYPA_FIXTURE)
+
+    assert set(found) == {
+        "PYSEC-2019-217",
+        "PYSEC-2023-74",
+        "PYSEC-2023-100",
+        "PYSEC-2023-73",
+        "PYSEC-2022-42969",
+        "PYSEC-2020-342",
+    }
+    assert found["PYSEC-2023-100"] == str(PYPA_FIXTURE / "vulns/django/PYSEC-2023-100.yaml")
+    assert report.records_seen == 6
+    assert report.errors == []
+
+
+def test_withdrawn_records_are_yielded_so_the_store_can_retire_them() -> None:
+    report = sources.ReadReport()
+    withdrawn = [a.id for _, a in sources.read_directory(PYPA_FIXTURE, report=report) if a.withdrawn]
+
+    assert withdrawn == ["PYSEC-2023-73"]
+
+
+def test_malformed_files_are_reported_with_their_path_and_skipped(tmp_path: Path) -> None:
+    vulns = tmp_path / "vulns" / "pkg"
+    vulns.mkdir(parents=True)
+    shutil.copy(GOOD, vulns / "PYSEC-2019-217.yaml")
+    (vulns / "bad-syntax.yaml").write_text("id: [unclosed\n")
+    (vulns / "no-id.yml").write_text(GOOD.read_text().replace("id: PYSEC-2019-217\n", ""))
+    (vulns / "latin1.yaml").write_bytes(b"id: caf\xe9\n")
+    (vulns / "truncated.json").write_text('{"id": "PYSEC-1"')
+    (vulns / "list.json").write_text("[1, 2]")
+    (vulns / "huge.yaml").write_bytes(b"#" * (sources.MAX_RECORD_BYTES + 1))
+    (vulns / "notes.txt").write_text("not an advisory")
+
+    found, report = read(tmp_path)
+
+    assert list(found) == ["PYSEC-2019-217"]
+    reasons = {Path(e.path).name: e.reason for e in report.errors}
+    assert set(reasons) == {
+        "bad-syntax.yaml",
+        "no-id.yml",
+        "latin1.yaml",
+        "truncated.json",
+        "list.json",
+        "huge.yaml",
+    }
+    assert reasons["bad-syntax.yaml"].startswith("cannot decode")
+    assert "'id'" in reasons["no-id.yml"]
+    assert "not a mapping" in reasons["list.json"]
+    assert "over the" in reasons["huge.yaml"]
+    assert all(Path(e.path).parent == vulns for e in report.errors)
+
+
+def test_incremental_read_skips_records_modified_before_since() -> None:
+    since = datetime(2023, 6, 1, tzinfo=UTC)
+
+    found, report = read(PYPA_FIXTURE, since=since)
+
+    assert set(found) == {"PYSEC-2023-74", "PYSEC-2023-100", "PYSEC-2023-73", "PYSEC-2020-342"}
+    assert report.unchanged == 2  # jinja2 (2021) and py (2022)
+
+
+def test_incremental_read_rereads_a_record_modified_exactly_at_since() -> None:
+    found, _ = read(PYPA_FIXTURE, since=datetime(2023, 11, 7, 20, 24, 23, 946863, tzinfo=UTC))
+
+    assert set(found) == {"PYSEC-2020-342"}
+
+
+def test_naive_since_is_taken_as_utc() -> None:
+    found, _ = read(PYPA_FIXTURE, since=datetime(2023, 11, 1))
+
+    assert set(found) == {"PYSEC-2020-342"}
+
+
+def test_since_trusts_the_record_not_a_stale_peek(tmp_path: Path) -> None:
+    # A changed record must be read even when its ``modified`` line is written unusually.
+    record = GOOD.read_text().replace(
+        "modified: '2021-11-22T04:57:52.862665Z'", "modified:   \"2024-01-02T03:04:05Z\"  "
+    )
+    (tmp_path / "PYSEC-2019-217.yaml").write_text(record)
+
+    found, report = read(tmp_path, since=datetime(2023, 1, 1, tzinfo=UTC))
+
+    assert list(found) == ["PYSEC-2019-217"]
+    assert report.unchanged == 0
+
+
+def make_zip(path: Path, members: dict[str, bytes], *, stored: bool = False) -> Path:
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(path, "w", compression=method) as bundle:
+        for name, data in members.items():
+            bundle.writestr(name, data)
+    return path
+
+
+def osv_members() -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(OSV_FIXTURE.glob("*.json"))}
+
+
+def test_zip_export_is_streamed_and_other_ecosystems_are_counted(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "all.zip", {**osv_members(), "README.txt": b"hello"})
+
+    found, report = read(archive)
+
+    assert set(found) == {"GHSA-h5c8-rqwp-cp95", "GHSA-jh3w-4vvf-mjgr"}
+    assert found["GHSA-h5c8-rqwp-cp95"] == f"{archive}!GHSA-h5c8-rqwp-cp95.json"
+    assert report.not_pypi == 1
+    assert report.errors == []
+    assert list(tmp_path.iterdir()) == [archive]  # nothing extracted
+
+
+def test_oversize_zip_member_is_reported_without_being_inflated(tmp_path: Path) -> None:
+    bomb = b" " * (sources.MAX_RECORD_BYTES + 1)  # compresses to a few kilobytes
+    archive = make_zip(tmp_path / "all.zip", {**osv_members(), "BOMB-1.json": bomb})
+    assert archive.stat().st_size < 100_000
+
+    found, report = read(archive)
+
+    assert len(found) == 2
+    (error,) = report.errors
+    assert error.path == f"{archive}!BOMB-1.json"
+    assert "over the" in error.reason
+
+
+def test_zip_member_lying_about_its_size_is_cut_at_the_cap(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "all.zip", {"BIG.json": b"[" + b"0," * 600 + b"0]"})
+    report = sources.ReadReport()
+
+    found = list(sources.read_zip(archive, report=report, max_member_bytes=1000))
+
+    assert found == []
+    assert "over the 1000-byte cap" in report.errors[0].reason
+
+
+def test_zip_with_too_many_members_reads_only_the_cap_and_says_so(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "all.zip", osv_members())
+    report = sources.ReadReport()
+
+    found = list(sources.read_zip(archive, report=report, max_members=2))
+
+    assert report.records_seen == 2
+    assert len(found) == 2  # the npm record sorts last and is cut
+    assert "over the cap of 2" in report.errors[0].reason
+
+
+def test_corrupt_zip_member_is_reported_and_the_rest_read(tmp_path: Path) -> None:
+    members = osv_members()
+    archive = make_zip(tmp_path / "all.zip", members, stored=True)
+    raw = archive.read_bytes()
+    marker = b"Use of a Broken or Risky Cryptographic Algorithm"
+    archive.write_bytes(raw.replace(marker, marker.upper(), 1))  # CRC no longer matches
+
+    found, report = read(archive)
+
+    assert set(found) == {"GHSA-h5c8-rqwp-cp95", "GHSA-jh3w-4vvf-mjgr"}
+    (error,) = report.errors
+    assert error.path.endswith("!GHSA-r9p9-mrjm-926w.json")
+
+
+def test_incremental_read_of_a_zip_uses_the_json_modified_field(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "all.zip", osv_members())
+
+    found, report = read(archive, since=datetime(2024, 1, 1, tzinfo=UTC))
+
+    assert set(found) == {"GHSA-h5c8-rqwp-cp95"}
+    assert report.unchanged == 2
+
+
+def test_a_location_that_is_neither_directory_nor_zip_is_refused(tmp_path: Path) -> None:
+    text = tmp_path / "all.zip"
+    text.write_text(json.dumps({"id": "x"}))
+
+    with pytest.raises(sources.UnreadableSource):
+        read(text)
+    with pytest.raises(sources.UnreadableSource):
+        read(tmp_path / "missing")
+
+
+def test_zip_members_in_yaml_are_read_too(tmp_path: Path) -> None:
+    buffer = io.BytesIO(GOOD.read_bytes())
+    archive = make_zip(tmp_path / "db.zip", {"vulns/jinja2/PYSEC-2019-217.yaml": buffer.read()})
+
+    found, _ = read(archive)
+
+    assert list(found) == ["PYSEC-2019-217"]

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from scanning.evidence import first_party_modules
+
+
+def test_root_package_and_its_subpackages_are_first_party() -> None:
+    found = first_party_modules(["myapp/__init__.py", "myapp/core/models.py", "README.md"])
+    assert {"myapp", "core", "models"} <= found
+    assert "README" not in found
+
+
+def test_src_layout_package_is_first_party() -> None:
+    found = first_party_modules(["src/acme_tools/__init__.py", "src/acme_tools/cli.py"])
+    assert "acme_tools" in found
+
+
+def test_sibling_module_of_a_loose_script_is_first_party() -> None:
+    found = first_party_modules(["scripts/report.py", "scripts/utils.py", "manage.py"])
+    assert {"utils", "report", "manage", "scripts"} <= found
+
+
+def test_non_identifiers_and_dunder_files_are_not_names() -> None:
+    found = first_party_modules(
+        ["app/migrations/0001_initial.py", "my-tools/run.py", "pkg/__init__.py", "pkg/__main__.py"]
+    )
+    assert found == {"app", "migrations", "run", "pkg"}
+
+
+def test_committed_virtualenv_and_vendored_code_are_not_first_party() -> None:
+    found = first_party_modules(
+        [
+            "env/pyvenv.cfg",
+            "env/lib/python3.11/site-packages/requests/__init__.py",
+            "env/bin/activate_this.py",
+            "app/_vendor/six.py",
+            "node_modules/x/gyp/pylib/gyp_input.py",
+            "app/main.py",
+        ]
+    )
+    assert found == {"app", "main"}

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import textwrap
+
+from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT
+
+from .conftest import Scan, names
+
+
+def test_static_imports_record_top_level_name_and_line(scan: Scan) -> None:
+    usages, errors = scan(
+        {"app/views.py": "import os\nimport requests.adapters, yaml as y\nfrom django.db import models\n"}
+    )
+    assert errors == []
+    by_name = {u.name: u for u in usages}
+    assert set(by_name) == {"os", "requests", "yaml", "django"}
+    assert by_name["requests"].line == 2
+    assert by_name["django"].line == 3
+    assert by_name["django"].kind == STATIC_IMPORT
+    assert by_name["django"].mode == "web"
+    assert not any(u.optional for u in usages)
+
+
+def test_relative_and_future_imports_are_ignored(scan: Scan) -> None:
+    usages, _ = scan(
+        {"pkg/mod.py": "from __future__ import annotations\nfrom . import x\nfrom ..y import z\n"}
+    )
+    assert usages == []
+
+
+def test_import_in_try_except_import_error_is_optional_and_so_is_fallback(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        try:
+            import ujson as json
+        except ImportError:
+            import json
+        try:
+            import orjson
+        except (ValueError, ModuleNotFoundError):
+            pass
+        try:
+            import required_one
+        except KeyError:
+            pass
+        """
+    )
+    usages, _ = scan({"pkg/fast.py": source})
+    assert names(usages, optional=True) == {"ujson", "json", "orjson"}
+    assert names(usages, optional=False) == {"required_one"}
+
+
+def test_bare_except_and_suppress_make_import_optional(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import contextlib
+        try:
+            import a_lib
+        except:
+            a_lib = None
+        with contextlib.suppress(ImportError):
+            import b_lib
+        """
+    )
+    usages, _ = scan({"pkg/m.py": source})
+    assert names(usages, optional=True) == {"a_lib", "b_lib"}
+
+
+def test_type_checking_imports_are_optional_with_detail(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import typing
+        from typing import TYPE_CHECKING
+        if TYPE_CHECKING:
+            from django_stubs_ext import WithAnnotations
+        if typing.TYPE_CHECKING:
+            import mypy_boto3_s3
+        else:
+            import boto3
+        """
+    )
+    usages, _ = scan({"pkg/m.py": source})
+    typed = {u.name: u for u in usages if u.detail == "type-checking"}
+    assert set(typed) == {"django_stubs_ext", "mypy_boto3_s3"}
+    assert all(u.optional for u in typed.values())
+    assert names(usages, optional=False) == {"typing", "boto3"}
+
+
+def test_platform_conditional_imports_are_optional_but_main_guard_is_not(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import sys
+        def run():
+            if sys.platform == "win32":
+                import winreg
+            import lazy_needed
+        if __name__ == "__main__":
+            import click
+        """
+    )
+    usages, _ = scan({"pkg/m.py": source})
+    assert names(usages, optional=True) == {"winreg"}
+    assert names(usages, optional=False) == {"sys", "lazy_needed", "click"}
+
+
+def test_literal_dynamic_imports_are_recorded(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import importlib, importlib.util, pkgutil
+        from importlib import import_module
+        importlib.import_module("markdown.extensions")
+        import_module("bleach")
+        __import__("lxml.etree")
+        import_module(".sub", package="plugins_pkg")
+        importlib.import_module(name_from_config)
+        importlib.import_module(f"x_{y}")
+        """
+    )
+    usages, _ = scan({"pkg/loader.py": source})
+    dynamic = {u.name: u for u in usages if u.kind == DYNAMIC_IMPORT}
+    assert set(dynamic) == {"markdown", "bleach", "lxml", "plugins_pkg"}
+    assert dynamic["bleach"].line == 5
+    assert not dynamic["bleach"].optional
+
+
+def test_availability_probes_are_optional_dynamic_imports(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import importlib.util, pytest
+        HAS_NUMPY = importlib.util.find_spec("numpy") is not None
+        pd = pytest.importorskip("pandas")
+        """
+    )
+    usages, _ = scan({"tests/test_x.py": source})
+    dynamic = {u.name: u for u in usages if u.kind == DYNAMIC_IMPORT}
+    assert set(dynamic) == {"numpy", "pandas"}
+    assert all(u.optional and u.mode == "test" for u in dynamic.values())
+
+
+def test_unparseable_python2_file_reports_error_and_falls_back_to_line_scan(scan: Scan) -> None:
+    usages, errors = scan({"legacy/old.py": "import urllib2\nprint 'hello'\n"})
+    assert len(errors) == 1
+    assert errors[0].path == "legacy/old.py"
+    assert errors[0].line == 2
+    assert "syntax error" in errors[0].message
+    assert names(usages) == {"urllib2"}
+    assert usages[0].detail == "unparsed file: line scan"

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import pytest
+
+from scanning.manifests.poetry import translate
+from scanning.types import DEV, DOCS, EXACT, RANGE, RUNTIME, TEST, UNPINNED
+
+PEP621 = """\
+[project]
+name = "demo"
+dependencies = [
+    "requests>=2.31",
+    'Django==5.0.1; python_version >= "3.10"',
+]
+
+[project.optional-dependencies]
+docs = ["sphinx>=7"]
+tests = ["pytest"]
+s3 = ["boto3[crt]"]
+"""
+
+
+def test_pep621_dependencies_and_extras_get_lines_and_purposes(scan):
+    manifest = scan({"pyproject.toml": PEP621})["pyproject.toml"]
+    assert manifest.kind == "pyproject-pep621"
+    assert manifest.errors == []
+    found = {d.name: (d.line, d.purpose, d.pin_level) for d in manifest.declarations}
+    assert found == {
+        "requests": (4, RUNTIME, RANGE),
+        "django": (5, RUNTIME, EXACT),
+        "sphinx": (9, DOCS, RANGE),
+        "pytest": (10, TEST, UNPINNED),
+        "boto3": (11, RUNTIME, UNPINNED),
+    }
+
+
+def test_dependency_groups_follow_includes_and_report_cycles(scan):
+    text = """\
+[dependency-groups]
+lint = ["ruff"]
+test = ["pytest", {include-group = "lint"}]
+loop-a = [{include-group = "loop-b"}]
+loop-b = [{include-group = "loop-a"}]
+broken = [{include-group = "nowhere"}]
+"""
+    manifest = scan({"pyproject.toml": text})["pyproject.toml"]
+    assert manifest.kind == "dependency-groups"
+    assert {d.name: (d.purpose, d.line) for d in manifest.declarations} == {
+        "ruff": (DEV, 2),
+        "pytest": (TEST, 3),
+    }
+    messages = sorted(e.message for e in manifest.errors)
+    assert messages == [
+        "dependency group 'broken' includes unknown group 'nowhere'",
+        "dependency group cycle among loop-a, loop-b",
+    ]
+
+
+POETRY = """\
+[tool.poetry]
+name = "demo"
+
+[tool.poetry.dependencies]
+python = "^3.11"
+Flask = "^2.3.1"
+celery = {version = "~5.3", extras = ["redis"]}
+exact-one = "1.2.3"
+anything = "*"
+private = {git = "https://user:tok@github.com/o/private.git", tag = "v1"}
+local = {path = "../local"}
+
+[tool.poetry.group.docs.dependencies]
+mkdocs = ">=1.5 <2"
+
+[tool.poetry.dev-dependencies]
+black = "23.1.0"
+"""
+
+
+def test_poetry_tables_translate_constraints_and_skip_python_and_paths(scan):
+    manifest = scan({"pyproject.toml": POETRY})["pyproject.toml"]
+    assert manifest.kind == "poetry"
+    assert manifest.errors == []
+    found = {d.name: d for d in manifest.declarations}
+    assert set(found) == {"flask", "celery", "exact-one", "anything", "private", "mkdocs", "black"}
+    assert (found["flask"].specifier, found["flask"].line) == ("<3.0.0,>=2.3.1", 6)
+    assert found["celery"].extras == ("redis",)
+    assert found["celery"].specifier == "<5.4,>=5.3"
+    assert (found["exact-one"].pin_level, found["exact-one"].pinned_version) == (EXACT, "1.2.3")
+    assert found["anything"].pin_level == UNPINNED
+    assert found["private"].url == "git+https://***@github.com/o/private.git@v1"
+    assert "tok" not in found["private"].raw
+    assert (found["mkdocs"].purpose, found["mkdocs"].specifier) == (DOCS, "<2,>=1.5")
+    assert (found["black"].purpose, found["black"].line) == (DEV, 17)
+
+
+@pytest.mark.parametrize(
+    ("constraint", "expected"),
+    [
+        ("^1.2.3", ("<2.0.0,>=1.2.3", RANGE, "")),
+        ("^0.2.3", ("<0.3.0,>=0.2.3", RANGE, "")),
+        ("^0.0.3", ("<0.0.4,>=0.0.3", RANGE, "")),
+        ("^0", ("<1,>=0", RANGE, "")),
+        ("~1.2.3", ("<1.3.0,>=1.2.3", RANGE, "")),
+        ("~1", ("<2,>=1", RANGE, "")),
+        ("~=1.4", ("~=1.4", RANGE, "")),
+        ("1.2.3", ("==1.2.3", EXACT, "1.2.3")),
+        ("=1.2.3", ("==1.2.3", EXACT, "1.2.3")),
+        ("1.2.*", ("==1.2.*", RANGE, "")),
+        ("*", ("", UNPINNED, "")),
+        (">=1.0 || <0.5", (">=1.0 || <0.5", RANGE, "")),
+        ("^not.a.version", ("^not.a.version", RANGE, "")),
+    ],
+)
+def test_poetry_constraint_translation(constraint, expected):
+    assert translate(constraint) == expected
+
+
+def test_pdm_and_uv_dev_dependencies_are_dev_by_default(scan):
+    text = """\
+[tool.pdm.dev-dependencies]
+test = ["pytest>=8"]
+tools = ["-e git+https://github.com/o/tool.git#egg=tool", "-e file:///${PROJECT_ROOT}/sub"]
+
+[tool.uv]
+dev-dependencies = ["ruff==0.5.0"]
+"""
+    manifest = scan({"pyproject.toml": text})["pyproject.toml"]
+    assert manifest.errors == []
+    found = {d.name: d for d in manifest.declarations}
+    assert set(found) == {"pytest", "tool", "ruff"}
+    assert found["pytest"].purpose == TEST
+    assert found["tool"].editable and found["tool"].purpose == DEV
+    assert (found["ruff"].purpose, found["ruff"].line, found["ruff"].pin_level) == (DEV, 6, EXACT)
+    assert manifest.kind == "pdm"
+
+
+def test_pyproject_without_dependency_tables_is_not_a_manifest(scan):
+    assert scan({"pyproject.toml": "[tool.ruff]\nline-length = 100\n"}) == {}
+
+
+def test_invalid_pyproject_is_a_manifest_with_an_error(scan):
+    manifest = scan({"pyproject.toml": "[project\ndependencies = ["})["pyproject.toml"]
+    assert manifest.declarations == []
+    assert manifest.errors[0].message.startswith("invalid TOML")
+
+
+def test_wrong_shapes_become_errors(scan):
+    text = """\
+[project]
+dependencies = "requests"
+optional-dependencies = {dev = ["ok-pkg", 3, "bad pkg !"]}
+"""
+    manifest = scan({"pyproject.toml": text})["pyproject.toml"]
+    assert [d.name for d in manifest.declarations] == ["ok-pkg"]
+    assert len(manifest.errors) == 3
