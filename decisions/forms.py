@@ -10,11 +10,17 @@ from inventory.models import Repository, Team
 class RecordFilterForm(forms.Form):
     """Filters of the triage list; every choice is limited to what the user may see."""
 
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
-    repository = forms.ModelChoiceField(queryset=Repository.objects.none(), required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="Any team"
+    )
+    repository = forms.ModelChoiceField(
+        queryset=Repository.objects.none(), required=False, empty_label="Any repository"
+    )
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
     state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False)
-    owner = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, empty_label="Any owner"
+    )
     unowned = forms.BooleanField(required=False, label="Unowned only")
 
     def __init__(self, *args, user, **kwargs) -> None:

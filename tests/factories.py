@@ -17,9 +17,7 @@ PASSWORD = "correct-horse-battery"
 
 def user(username: str | None = None, **extra):
     name = username or f"user{next(_counter)}"
-    return get_user_model().objects.create_user(
-        name, f"{name}@example.invalid", PASSWORD, **extra
-    )
+    return get_user_model().objects.create_user(name, f"{name}@example.invalid", PASSWORD, **extra)
 
 
 def team(name: str | None = None) -> Team:

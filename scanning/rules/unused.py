@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scanning.rules import mapping
 from scanning.rules.devtools import is_dev_tool
-from scanning.types import RUNTIME, Declaration, Finding, Usage
+from scanning.types import Declaration, Finding, Usage
 
 # Manifests that pin or constrain but do not ask for a package to be installed for its own sake.
 _NOT_DIRECT = frozenset({"constraints", "poetry.lock", "uv.lock", "pylock", "pipfile.lock"})
@@ -43,8 +43,8 @@ def unused(
     for declaration in declarations:
         if direct_kinds.get(declaration.path) in _NOT_DIRECT:
             continue
-        # Dev tools in dev groups run from the command line; dev-in-prod covers the rest.
-        if declaration.purpose != RUNTIME and is_dev_tool(declaration.name):
+        # Dev tools run from the command line; in runtime groups dev-in-prod reports them.
+        if is_dev_tool(declaration.name):
             continue
         by_name.setdefault(declaration.name, []).append(declaration)
     findings = []

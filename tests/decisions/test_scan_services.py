@@ -42,9 +42,17 @@ def test_scan_stores_manifests_evidence_and_records(repo_on_disk):
 
 def test_running_the_same_scan_twice_changes_nothing(repo_on_disk):
     run = _scan(repo_on_disk)
-    counts = (DecisionRecord.objects.count(), Evidence.objects.count(), DecisionEvent.objects.count())
+    counts = (
+        DecisionRecord.objects.count(),
+        Evidence.objects.count(),
+        DecisionEvent.objects.count(),
+    )
     assert services.repository_scan(repository_id=repo_on_disk.pk, scan_run_id=run.pk) is None
-    after = (DecisionRecord.objects.count(), Evidence.objects.count(), DecisionEvent.objects.count())
+    after = (
+        DecisionRecord.objects.count(),
+        Evidence.objects.count(),
+        DecisionEvent.objects.count(),
+    )
     assert after == counts
 
 
