@@ -6,48 +6,118 @@ problem becomes a ``FileError`` and the scan goes on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from scanning.evidence import ciconfig, configs, runfiles
 from scanning.evidence.first_party import first_party_modules, foreign_prefixes, is_foreign
 from scanning.evidence.modes import mode_for
+from scanning.evidence.notebooks import notebook_usages
 from scanning.evidence.pyfiles import python_usages
-from scanning.evidence.sources import decode_python, read_bytes
+from scanning.evidence.sources import MAX_NOTEBOOK_BYTES, decode_python, decode_text, read_bytes
 from scanning.types import FileError, Usage
 
 __all__ = ["collect_usages", "first_party_modules", "mode_for"]
 
 Extracted = tuple[list[Usage], list[FileError]]
+TextReader = Callable[[str, str], Extracted]
+_K8S_WORKLOAD = re.compile(r"^kind:\s*(?:CronJob|Job|Deployment|StatefulSet|DaemonSet)\s*$", re.M)
 
 
 def collect_usages(root: Path, paths: Sequence[str]) -> tuple[list[Usage], list[FileError]]:
-    """Every usage found under ``root`` in the repository-relative POSIX ``paths``."""
+    """Every usage found under ``root`` in the repository-relative POSIX ``paths``.
+
+    Files inside committed virtualenvs, ``site-packages``, ``node_modules`` and vendored
+    directories are skipped: they are other people's evidence.
+    """
     venvs = foreign_prefixes(paths)
     usages: list[Usage] = []
     errors: list[FileError] = []
     for path in paths:
-        extractor = _extractor_for(path)
-        if extractor is None or is_foreign(path, venvs):
+        reader = _reader_for(path)
+        if reader is None or is_foreign(path, venvs):
             continue
         try:
-            found, problems = extractor(root, path)
+            found, problems = _read(root, path, reader)
         except Exception as exc:  # last line of defence: one bad file never stops a scan
-            found, problems = [], [FileError(path, f"internal error: {type(exc).__name__}")]
-        usages.extend(dict.fromkeys(found))
+            found, problems = [], [FileError(path, f"internal error: {type(exc).__name__}: {exc}")]
+        usages.extend(dict.fromkeys(found))  # drop exact duplicates, keep order
         errors.extend(problems)
     return usages, errors
 
 
-def _extractor_for(path: str) -> Callable[[Path, str], Extracted] | None:
+def _read(root: Path, path: str, reader: TextReader) -> Extracted:
+    notebook = path.endswith(".ipynb")
+    data = read_bytes(root, path, MAX_NOTEBOOK_BYTES) if notebook else read_bytes(root, path)
+    if isinstance(data, FileError):
+        return [], [data]
     if path.endswith((".py", ".pyw")):
-        return _python_file
+        source, problem = decode_python(data, path)
+        usages, errors = reader(source, path)
+        return usages, ([problem] if problem else []) + errors
+    return reader(decode_text(data), path)
+
+
+def _reader_for(path: str) -> TextReader | None:
+    posix = PurePosixPath(path)
+    name, suffix = posix.name, posix.suffix
+    if suffix in (".py", ".pyw"):
+        return _python
+    if suffix == ".ipynb":
+        return notebook_usages
+    if name in ("Dockerfile", "Containerfile") or name.startswith("Dockerfile."):
+        return _no_errors(runfiles.dockerfile_usages)
+    if name.lower().endswith(".dockerfile"):
+        return _no_errors(runfiles.dockerfile_usages)
+    if name.startswith("Procfile"):
+        return _no_errors(runfiles.procfile_usages)
+    if name in ("Makefile", "makefile", "GNUmakefile") or suffix == ".mk":
+        return _with_mode(runfiles.makefile_usages)
+    if name in ("justfile", "Justfile", ".justfile"):
+        return _with_mode(runfiles.justfile_usages)
+    if suffix in (".sh", ".bash"):
+        return _with_mode(runfiles.shell_usages)
+    if name == "crontab" or suffix == ".cron" or posix.parent.name == "cron.d":
+        return _no_errors(runfiles.crontab_usages)
+    if name == "pyproject.toml":
+        return configs.pyproject_usages
+    if name == "tox.ini":
+        return _tox
+    if name in ("pytest.ini", "setup.cfg") or name.endswith("alembic.ini"):
+        return configs.ini_usages
+    if name == ".pre-commit-config.yaml":
+        return ciconfig.precommit_usages
+    if suffix in (".yml", ".yaml"):
+        return _yaml
     return None
 
 
-def _python_file(root: Path, path: str) -> Extracted:
-    data = read_bytes(root, path)
-    if isinstance(data, FileError):
-        return [], [data]
-    source, problem = decode_python(data, path)
-    usages, errors = python_usages(source, path, mode_for(path, source))
-    return usages, ([problem] if problem else []) + errors
+def _python(source: str, path: str) -> Extracted:
+    return python_usages(source, path, mode_for(path, source))
+
+
+def _tox(text: str, path: str) -> Extracted:
+    commands, errors = ciconfig.tox_usages(text, path)
+    options, _ = configs.ini_usages(text, path)  # same parse problems: report them once
+    return commands + options, errors
+
+
+def _yaml(text: str, path: str) -> Extracted:
+    name = PurePosixPath(path).name
+    if path.startswith(".github/workflows/") or name == ".gitlab-ci.yml":
+        return ciconfig.yaml_command_usages(text, path, "ci", infer_mode=False)
+    if name.startswith(("docker-compose", "compose")):
+        return ciconfig.yaml_command_usages(text, path, "web", infer_mode=True)
+    if _K8S_WORKLOAD.search(text):
+        mode = mode_for(path, text)
+        return ciconfig.yaml_command_usages(text, path, mode, infer_mode=mode != "cron")
+    return [], []
+
+
+def _no_errors(extract: Callable[[str, str], list[Usage]]) -> TextReader:
+    return lambda text, path: (extract(text, path), [])
+
+
+def _with_mode(extract: Callable[[str, str, str], list[Usage]]) -> TextReader:
+    return lambda text, path: (extract(text, path, mode_for(path)), [])

@@ -13,49 +13,10 @@ import shlex
 from pathlib import PurePosixPath
 
 from scanning.evidence.imports import str_value
+from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
 from scanning.evidence.strings import GUNICORN_WORKERS
 from scanning.types import COMMAND, STRING_REFERENCE, Usage
 
-# Console script -> PEP 503 canonical name of the distribution that installs it.
-SCRIPT_DISTRIBUTIONS: dict[str, str] = {
-    **{name: name for name in (
-        "alembic", "autoflake", "autopep8", "bandit", "black", "celery", "codespell", "coverage",
-        "daphne", "deptry", "djlint", "dramatiq", "dvc", "flake8", "flask", "gunicorn", "hatch",
-        "honcho", "huey", "hypercorn", "interrogate", "invoke", "ipython", "isort", "jupyter",
-        "locust", "mkdocs", "mypy", "nbqa", "nox", "pdm", "pipenv", "poetry", "pre-commit",
-        "prefect", "pydocstyle", "pylint", "pyright", "pytest", "pyupgrade", "rq", "ruff", "safety",
-        "scrapy", "streamlit", "tox", "towncrier", "twine", "uv", "uvicorn", "uwsgi", "vulture",
-        "pip-audit", "yamllint", "sqlfluff", "pycodestyle", "docformatter", "django-upgrade",
-        "mlflow", "dagster", "luigi", "sphinx-autobuild", "bump2version", "bump-my-version",
-        "cookiecutter", "nbstripout", "semgrep", "yapf", "pytype", "pyflakes", "radon",
-    )},
-    "py.test": "pytest",
-    "pybabel": "babel",
-    "sphinx-build": "sphinx",
-    "sphinx-apidoc": "sphinx",
-    "django-admin": "django",
-    "django-admin.py": "django",
-    "pip-compile": "pip-tools",
-    "pip-sync": "pip-tools",
-    "waitress-serve": "waitress",
-    "huey_consumer": "huey",
-    "huey_consumer.py": "huey",
-    "airflow": "apache-airflow",
-    "dbt": "dbt-core",
-    "inv": "invoke",
-    "fab": "fabric",
-    "supervisord": "supervisor",
-    "watchmedo": "watchdog",
-    "jupyter-lab": "jupyterlab",
-    "jupyter-notebook": "notebook",
-    "jupyter-nbconvert": "nbconvert",
-    "jupyter-execute": "nbclient",
-    "jupyter-book": "jupyter-book",
-    "uvx": "uv",
-    "pipx": "pipx",
-    "http": "httpie",
-    "aws": "awscli",
-}
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")", "|&", ";;", "!", "{", "}"})
 # Words that only introduce the real command.
 _PREFIXES = frozenset(
@@ -63,11 +24,14 @@ _PREFIXES = frozenset(
      "then", "do", "else", "if", "while", "until", "--", "eval", "watch", "newrelic-admin",
      "ddtrace-run", "opentelemetry-instrument", "timeout"}
 )  # fmt: skip
-_RUNNERS = frozenset({"poetry", "uv", "pipenv", "pdm", "hatch", "rye", "pipx", "tox"})
+_RUNNERS = frozenset({"poetry", "uv", "pipenv", "pdm", "hatch", "rye", "pipx"})
 _TAKES_USER = frozenset({"gosu", "su-exec", "chpst", "setuidgid"})
 _PYTHON = re.compile(r"^(?:python[\d.]*|py|pypy3?|\$[({]?PYTHON[)}]?)$", re.IGNORECASE)
+_VARIABLE = re.compile(r"\$[({](\w+)[)}]")
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ash"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
 _APP_SPEC = re.compile(r"^([A-Za-z_][\w.]*):[A-Za-z_]\w*(?:\(.*\))?$")
+_RUNNING_CALLS = frozenset({"run", "call", "check_call", "check_output", "Popen", "run_always"})
 _WEB_SERVERS = frozenset({"gunicorn", "uvicorn", "daphne", "hypercorn", "uwsgi", "waitress"})
 _MODE_BY_TOOL = {
     "pytest": "test", "tox": "test", "nox": "test", "coverage": "test",
@@ -81,6 +45,7 @@ def command_usages(
 ) -> list[Usage]:
     """Usages in one shell command line (may hold several commands joined by ``&&``, ``|``...)."""
     usages: list[Usage] = []
+    command = _VARIABLE.sub(r"$\1", command)  # $(PYTHON) / ${BIN}: keep the name, drop brackets
     for argv in _simple_commands(command):
         usages.extend(argv_usages(argv, path, line, mode, infer_mode=infer_mode))
     return usages
@@ -93,6 +58,9 @@ def argv_usages(
     program, args, is_module = _resolve(argv)
     if not program:
         return []
+    if PurePosixPath(program).name in _SHELLS and "-c" in args[:-1]:  # sh -c "gunicorn ..."
+        script = args[args.index("-c") + 1]
+        return command_usages(script, path, line, mode, infer_mode=infer_mode)
     if is_module:
         name, distribution = program.split(".")[0], ""
     else:
@@ -106,27 +74,29 @@ def argv_usages(
     if infer_mode:
         mode = _mode_for_tool(tool, args) or mode
     detail = " ".join(argv)[:200]
-    first = Usage(distribution or name, path, line, COMMAND, mode, is_distribution=bool(distribution), detail=detail)  # fmt: skip
+    first = Usage(
+        distribution or name, path, line, COMMAND, mode, False, bool(distribution), detail
+    )
     loaded = [
         Usage(module, path, line, STRING_REFERENCE, mode, detail=f"{tool} {option}")
         for module, option in _loaded_modules(tool, args)
     ]
+    if tool == "coverage" and "run" in args:  # coverage run -m pytest
+        loaded += argv_usages(["python", *args[args.index("run") + 1 :]], path, line, mode)
     return [first, *loaded]
 
 
 def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     """Commands in ``subprocess.run([...])`` and nox's ``session.run("pytest", ...)``."""
     func = call.func
-    if not isinstance(func, ast.Attribute) or not call.args:
+    if not isinstance(func, ast.Attribute) or func.attr not in _RUNNING_CALLS or not call.args:
         return []
     first = call.args[0]
     if isinstance(first, ast.List | ast.Tuple):
         argv = _leading_strings(first.elts)
-    elif func.attr in ("run", "run_always", "run_install") and isinstance(func.value, ast.Name):
-        argv = _leading_strings(call.args) if func.value.id == "session" else []
+    elif isinstance(func.value, ast.Name) and func.value.id == "session":
+        argv = _leading_strings(call.args)
     else:
-        argv = []
-    if func.attr not in ("run", "call", "check_call", "check_output", "Popen", "run_always"):
         return []
     return argv_usages(argv, path, call.lineno, mode) if argv else []
 
@@ -160,19 +130,18 @@ def _simple_commands(command: str) -> list[list[str]]:
 
 def _resolve(argv: list[str]) -> tuple[str, list[str], bool]:
     """(program, its arguments, whether program is a ``-m`` module) after wrappers and runners."""
-    index = 0
+    index, after_prefix = 0, False
     while index < len(argv):
         word = argv[index]
         base = PurePosixPath(word).name
-        if _ASSIGNMENT.match(word) or base in _PREFIXES or (word.startswith("-") and index == 0):
-            index += 1
-        elif base in _TAKES_USER:
-            index += 2
-        elif base in _RUNNERS and index + 1 < len(argv) and argv[index + 1] in ("run", "exec"):
+        skippable_option = after_prefix and (word.startswith("-") or word.isdigit())
+        if _ASSIGNMENT.match(word) or base in _PREFIXES or skippable_option:
+            index, after_prefix = index + 1, base in _PREFIXES or after_prefix
+        elif base in _TAKES_USER or (base in _RUNNERS and argv[index + 1 : index + 2] == ["run"]):
             index += 2
         elif base in ("uvx", "pipx") and index + 1 < len(argv):
             return argv[index + 1], argv[index + 2 :], False
-        elif _PYTHON.match(base) or (base == "coverage" and "-m" in argv[index + 1 : index + 3]):
+        elif _PYTHON.match(base):
             return _python_module(argv[index + 1 :])
         else:
             return word, argv[index + 1 :], False
@@ -185,7 +154,7 @@ def _python_module(args: list[str]) -> tuple[str, list[str], bool]:
             return args[position + 1], args[position + 2 :], True
         if arg.startswith("-m") and len(arg) > 2:
             return arg[2:], args[position + 1 :], True
-        if not arg.startswith("-") and arg != "run":
+        if not arg.startswith("-"):
             break  # python script.py ...: a file, not a module
     return "", [], False
 
@@ -209,8 +178,10 @@ def _loaded_modules(tool: str, args: list[str]) -> list[tuple[str, str]]:
             module = GUNICORN_WORKERS.get(value, value.split(".")[0] if "." in value else "")
             found.append((module, f"--worker-class {value}"))
     if tool == "celery":
-        found += [(v.split(":")[0].split(".")[0], f"--app {v}") for v in _option_values(args, "-A", "--app")]  # fmt: skip
-        found += [(GUNICORN_WORKERS.get(v, ""), f"--pool {v}") for v in _option_values(args, "-P", "--pool")]  # fmt: skip
+        for app in _option_values(args, "-A", "--app"):
+            found.append((app.split(":")[0].split(".")[0], f"--app {app}"))
+        for pool in _option_values(args, "-P", "--pool"):
+            found.append((GUNICORN_WORKERS.get(pool, ""), f"--pool {pool}"))
     if tool in _WEB_SERVERS:
         found += [(m.group(1).split(".")[0], arg) for arg in args if (m := _APP_SPEC.match(arg))]
     return [(module, option) for module, option in found if module.isidentifier()]
@@ -218,7 +189,7 @@ def _loaded_modules(tool: str, args: list[str]) -> list[tuple[str, str]]:
 
 def _mode_for_tool(tool: str, args: list[str]) -> str | None:
     if tool == "celery":
-        if "beat" in args or "-B" in args or "--beat" in args:
+        if "beat" in args:
             return "cron"
         return "worker" if "worker" in args else None
     if tool in _WEB_SERVERS:

@@ -24,32 +24,61 @@ _FALLBACK_IMPORT = re.compile(
 )
 
 
-def walk(tree: ast.AST) -> Iterator[tuple[ast.AST, str]]:
-    """Every node with the guard that makes it optional ("" when it always runs).
+def walk(tree: ast.AST, wanted: tuple[type[ast.AST], ...]) -> Iterator[tuple[ast.AST, str]]:
+    """Nodes of the ``wanted`` types with the guard that makes them optional ("" if none).
 
-    Iterative, so deeply nested but parseable code cannot exhaust the stack.
+    Iterative (deeply nested but parseable code cannot exhaust the stack) and lean: it runs over
+    every node of every file, so it reads child fields directly and skips leaves.
     """
+    wanted_types = frozenset(wanted)
     stack: list[tuple[ast.AST, str]] = [(tree, "")]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, guard = stack.pop()
-        yield node, guard
+        node, guard = pop()
+        if type(node) in wanted_types:
+            yield node, guard
         if isinstance(node, ast.If):
-            stack.append((node.test, guard))
+            push((node.test, guard))
             body_guard, else_guard = _if_guards(node.test, guard)
             stack.extend((child, body_guard) for child in node.body)
             stack.extend((child, else_guard) for child in node.orelse)
         elif isinstance(node, ast.Try | ast.TryStar):
-            catches = any(_catches_import_error(h.type) for h in node.handlers)
-            stack.extend((child, TRY_GUARD if catches else guard) for child in node.body)
-            for handler in node.handlers:
-                stack.extend(
-                    (child, FALLBACK_GUARD if catches else guard) for child in handler.body
-                )
-            stack.extend((child, guard) for child in (*node.orelse, *node.finalbody))
+            stack.extend(_try_children(node, guard))
         elif isinstance(node, ast.With) and any(_suppresses_import_error(i) for i in node.items):
             stack.extend((child, TRY_GUARD) for child in node.body)
         else:
-            stack.extend((child, guard) for child in ast.iter_child_nodes(node))
+            for field in _child_fields(type(node)):
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast.AST) and type(item) not in _LEAVES:
+                            push((item, guard))
+                elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                    push((value, guard))
+
+
+def _try_children(node: ast.Try | ast.TryStar, guard: str) -> list[tuple[ast.AST, str]]:
+    catches = any(_catches_import_error(handler.type) for handler in node.handlers)
+    children = [(child, TRY_GUARD if catches else guard) for child in node.body]
+    for handler in node.handlers:
+        children += [(child, FALLBACK_GUARD if catches else guard) for child in handler.body]
+    return children + [(child, guard) for child in (*node.orelse, *node.finalbody)]
+
+
+_LEAVES = frozenset({ast.Name, ast.Pass, ast.Break, ast.Continue, ast.arg, ast.alias})
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "names", "type_comment", "kind", "type_ignores"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """Fields of ``cls`` that can hold nodes worth visiting (not ``ctx``, ``op``, raw values)."""
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        all_fields: tuple[str, ...] = getattr(cls, "_fields", ())
+        fields = () if cls is ast.Constant else tuple(set(all_fields) - _SKIPPED_FIELDS)
+        fields = tuple(f for f in all_fields if f in fields)  # keep source order
+        _CHILD_FIELDS[cls] = fields
+    return fields
 
 
 def import_usages(node: ast.AST, guard: str, path: str, mode: str) -> list[Usage]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from scanning.evidence import imports, strings
+from scanning.evidence import commands, imports, strings
 from scanning.evidence.sources import parse_python
 from scanning.types import FileError, Usage
 
@@ -26,12 +26,13 @@ def python_usages(source: str, path: str, mode: str) -> tuple[list[Usage], list[
         return imports.fallback_usages(source, path, mode), [tree]
     usages: list[Usage] = []
     try:
-        for node, guard in imports.walk(tree):
-            if not isinstance(node, _INTERESTING):
-                continue
+        for node, guard in imports.walk(tree, _INTERESTING):
             if isinstance(node, ast.Import | ast.ImportFrom | ast.Call):
                 usages.extend(imports.import_usages(node, guard, path, mode))
-            usages.extend(strings.string_usages(node, guard, path, mode))
+            if isinstance(node, ast.Call):
+                usages.extend(commands.call_usages(node, path, mode))
+            if not isinstance(node, ast.Constant) or "://" in str(node.value):
+                usages.extend(strings.string_usages(node, guard, path, mode))
     except (RecursionError, MemoryError):
         return usages, [FileError(path, "partly read: nested too deeply")]
     return usages, []

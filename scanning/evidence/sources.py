@@ -75,6 +75,14 @@ def parse_python(source: str, path: str, line_offset: int = 0) -> ast.Module | F
         return FileError(path, "cannot parse: parser ran out of memory (nested too deeply?)")
 
 
+def line_of(lines: list[str], needle: str) -> int:
+    """1-based number of the first line containing ``needle``; 0 when none does."""
+    for number, text in enumerate(lines, start=1):
+        if needle in text:
+            return number
+    return 0
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__

@@ -91,6 +91,11 @@ IMPLIED_BY_SCHEME: dict[str, tuple[str, ...]] = {
     "mongodb": ("pymongo",),
     "mongodb+srv": ("pymongo",),
 }
+# Expressions a settings value is built from (only a dict key can make a value load modules).
+_CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.BinOp, ast.IfExp, ast.Starred)
+_SQL_DIALECTS = frozenset(
+    {"postgresql", "postgres", "mysql", "mariadb", "sqlite", "oracle", "mssql", "cockroachdb"}
+)
 # SQLAlchemy ``dialect+driver://`` names whose import name differs from the driver name.
 _DRIVER_IMPORTS = {"mysqldb": "MySQLdb", "cx_oracle": "cx_Oracle", "psycopg2cffi": "psycopg2cffi"}
 # gunicorn's short worker names that load a third-party module.
@@ -145,8 +150,8 @@ class _Found:
             return
         scheme = match.group(1).lower()
         names = IMPLIED_BY_SCHEME.get(scheme, ())
-        if not names and "+" in scheme:
-            driver = scheme.split("+", 1)[1]
+        dialect, _, driver = scheme.partition("+")
+        if not names and driver and dialect in _SQL_DIALECTS:  # postgresql+asyncpg://
             names = (_DRIVER_IMPORTS.get(driver, driver),)
         self.implied(names, line, f"{scheme}:// URL")
 
@@ -177,12 +182,12 @@ class _Found:
                 if active and isinstance(node.value, str):
                     bare_ok = near_key.upper().endswith("_APPS")
                     self.module(node.value, node.lineno, f"setting {near_key}", bare_ok)
-            elif isinstance(node, ast.Call):  # env("X", default=[...]): read the values only
+            elif isinstance(node, _CONTAINERS):
+                stack.extend((child, near_key, active) for child in ast.iter_child_nodes(node))
+            elif active and isinstance(node, ast.Call):  # env("X", default=[...]): values only
                 values = [*node.args[1 if _is_env_name(node.args) else 0 :]]
                 values += [k.value for k in node.keywords]
                 stack.extend((child, near_key, active) for child in values)
-            elif not isinstance(node, ast.Lambda):
-                stack.extend((child, near_key, active) for child in ast.iter_child_nodes(node))
 
 
 def _call_usages(call: ast.Call, found: _Found) -> None:
@@ -242,3 +247,17 @@ def _strings(node: ast.AST | list[ast.expr]) -> list[tuple[str, int]]:
         else:
             stack.extend(ast.iter_child_nodes(current))
     return found
+
+
+def url_usages(text: str, path: str, line: int, mode: str) -> list[Usage]:
+    """Drivers implied by a connection URL such as ``postgres://`` or ``redis://``."""
+    found = _Found(path, mode, "")
+    found.url(text, line)
+    return found.usages
+
+
+def module_usages(dotted: str, path: str, line: int, mode: str, detail: str) -> list[Usage]:
+    """The top-level module of ``pkg.mod:attr`` or a bare ``pkg`` (plus implied drivers)."""
+    found = _Found(path, mode, "")
+    found.module(dotted, line, detail, bare_ok=True)
+    return found.usages

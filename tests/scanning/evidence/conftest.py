@@ -34,6 +34,4 @@ def scan(tmp_path: Path) -> Scan:
 
 def names(usages: list[Usage], **where: object) -> set[str]:
     """Names of the usages whose attributes equal ``where``."""
-    return {
-        u.name for u in usages if all(getattr(u, key) == value for key, value in where.items())
-    }
+    return {u.name for u in usages if all(getattr(u, key) == value for key, value in where.items())}

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from scanning.evidence import first_party_modules
+from pathlib import Path
+
+from scanning.evidence import collect_usages, first_party_modules
+
+from .conftest import write_repo
 
 
 def test_root_package_and_its_subpackages_are_first_party() -> None:
@@ -38,3 +42,16 @@ def test_committed_virtualenv_and_vendored_code_are_not_first_party() -> None:
         ]
     )
     assert found == {"app", "main"}
+
+
+def test_collect_usages_skips_committed_virtualenvs(tmp_path: Path) -> None:
+    paths = write_repo(
+        tmp_path,
+        {
+            "venv/pyvenv.cfg": "home = /usr/bin\n",
+            "venv/lib/python3.11/site-packages/six.py": "import nose\n",
+            "app/main.py": "import six\n",
+        },
+    )
+    usages, _ = collect_usages(tmp_path, paths)
+    assert [(u.name, u.path) for u in usages] == [("six", "app/main.py")]

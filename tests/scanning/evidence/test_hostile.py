@@ -20,7 +20,7 @@ def test_syntax_error_becomes_file_error_and_scan_continues(scan: Scan) -> None:
 
 
 def test_nul_bytes_become_file_error(scan: Scan) -> None:
-    usages, errors = scan({"a/nul.py": b"import os\x00\nimport sys\n"})
+    _, errors = scan({"a/nul.py": b"import os\x00\nimport sys\n"})
     assert [e.path for e in errors] == ["a/nul.py"]
     assert "null" in errors[0].message or "cannot parse" in errors[0].message
 
@@ -99,7 +99,9 @@ _CONTENT = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(files=st.dictionaries(_FILE_NAMES, _CONTENT, min_size=1, max_size=4))
 def test_collect_usages_never_raises_on_arbitrary_content(
     tmp_path_factory: pytest.TempPathFactory, files: dict[str, bytes]

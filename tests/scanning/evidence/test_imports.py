@@ -8,9 +8,8 @@ from .conftest import Scan, names
 
 
 def test_static_imports_record_top_level_name_and_line(scan: Scan) -> None:
-    usages, errors = scan(
-        {"app/views.py": "import os\nimport requests.adapters, yaml as y\nfrom django.db import models\n"}
-    )
+    source = "import os\nimport requests.adapters, yaml as y\nfrom django.db import models\n"
+    usages, errors = scan({"app/views.py": source})
     assert errors == []
     by_name = {u.name: u for u in usages}
     assert set(by_name) == {"os", "requests", "yaml", "django"}

@@ -1,0 +1,186 @@
+"""Commands in YAML pipelines and tool configs: GitHub workflows, GitLab CI, compose files,
+Kubernetes manifests, pre-commit hooks, and ``commands`` of tox environments."""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+
+import yaml
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from scanning.evidence.commands import argv_usages, command_usages
+from scanning.evidence.runfiles import shell_usages
+from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
+from scanning.evidence.sources import line_of
+from scanning.types import COMMAND, FileError, Usage
+
+Extracted = tuple[list[Usage], list[FileError]]
+_SCRIPT_KEYS = frozenset({"run", "script", "before_script", "after_script"})
+_ARGV_KEYS = frozenset({"command", "entrypoint", "args"})
+# pre-commit hook ids that differ from their tool's script name.
+_HOOK_DISTRIBUTIONS = {
+    "ruff-format": "ruff",
+    "ruff-check": "ruff",
+    "black-jupyter": "black",
+    "blacken-docs": "blacken-docs",
+    "pip-compile": "pip-tools",
+    "poetry-check": "poetry",
+    "poetry-lock": "poetry",
+    "uv-lock": "uv",
+    "djlint-django": "djlint",
+    "django-upgrade": "django-upgrade",
+}
+
+
+class _Line(str):
+    """A YAML scalar that remembers the 1-based line where its text starts."""
+
+    __slots__ = ("line",)
+    line: int
+
+
+def load_yaml(text: str, path: str) -> tuple[list[object], list[FileError]]:
+    """All documents, scalars as line-aware strings; aliases shared, never expanded."""
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        memo: dict[int, object] = {}
+        return [_plain(node, memo) for node in nodes if node is not None], []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        return [], [FileError(path, f"invalid YAML: {getattr(exc, 'problem', None) or exc}", line)]
+    except (RecursionError, MemoryError):
+        return [], [FileError(path, "invalid YAML: nested too deeply")]
+
+
+def yaml_command_usages(text: str, path: str, mode: str, *, infer_mode: bool) -> Extracted:
+    """Commands under ``run``/``script`` (shell text) and ``command``/``entrypoint`` (argv)."""
+    documents, errors = load_yaml(text, path)
+    usages: list[Usage] = []
+    for key, value in _keyed_values(documents):
+        if key in _SCRIPT_KEYS:
+            for script in _scalars(value):
+                found = shell_usages(script, path, mode, infer_mode=infer_mode)
+                usages += [dataclasses.replace(u, line=u.line + script.line - 1) for u in found]
+        elif key in _ARGV_KEYS and isinstance(value, list):
+            argv = [str(item) for item in value if isinstance(item, str)]
+            if argv:
+                line = getattr(value[0], "line", 0)
+                usages += argv_usages(argv, path, line, mode, infer_mode=infer_mode)
+        elif key in _ARGV_KEYS and isinstance(value, _Line):
+            usages += command_usages(value, path, value.line, mode, infer_mode=infer_mode)
+    return usages, errors
+
+
+def precommit_usages(text: str, path: str) -> Extracted:
+    """Hooks name tools; local hooks run an ``entry``; ``additional_dependencies`` are packages."""
+    documents, errors = load_yaml(text, path)
+    usages: list[Usage] = []
+    config = documents[0] if documents else {}
+    repos = config.get("repos") if isinstance(config, dict) else None
+    for repo in repos if isinstance(repos, list) else []:
+        hooks = repo.get("hooks") if isinstance(repo, dict) else None
+        for hook in hooks if isinstance(hooks, list) else []:
+            if isinstance(hook, dict):
+                usages += _hook_usages(hook, str(repo.get("repo", "")), path)
+    return usages, errors
+
+
+def tox_usages(text: str, path: str) -> Extracted:
+    """``commands``/``commands_pre``/``commands_post`` of every ``[testenv*]`` section."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        return [], [FileError(path, f"invalid INI: {str(exc).splitlines()[0][:200]}")]
+    lines = text.splitlines()
+    usages: list[Usage] = []
+    for section in parser.sections():
+        if not section.startswith("testenv"):
+            continue
+        for option in ("commands_pre", "commands", "commands_post"):
+            for command in parser.get(section, option, fallback="").splitlines():
+                command = command.strip().lstrip("-!").strip()
+                if command and not command.startswith("#"):
+                    usages += command_usages(command, path, line_of(lines, command), "ci")
+    return usages, []
+
+
+def _hook_usages(hook: dict[object, object], repo: str, path: str) -> list[Usage]:
+    hook_id = str(hook.get("id", ""))
+    line = getattr(hook.get("id"), "line", 0)
+    usages: list[Usage] = []
+    entry = hook.get("entry")
+    if repo == "local" and isinstance(entry, _Line):
+        usages += command_usages(entry, path, entry.line, "ci")
+    elif not repo.endswith("/pre-commit-hooks"):
+        distribution = _HOOK_DISTRIBUTIONS.get(hook_id) or SCRIPT_DISTRIBUTIONS.get(hook_id)
+        if distribution:
+            detail = f"pre-commit hook {hook_id} ({repo})"
+            usages.append(Usage(distribution, path, line, COMMAND, "ci", True, True, detail))
+    extra = hook.get("additional_dependencies")
+    for requirement in extra if isinstance(extra, list) else []:
+        name = _requirement_name(str(requirement))
+        if name:
+            detail = f"pre-commit {hook_id} additional_dependencies"
+            where = getattr(requirement, "line", line)
+            usages.append(Usage(name, path, where, COMMAND, "ci", True, True, detail))
+    return usages
+
+
+def _requirement_name(text: str) -> str:
+    try:
+        return canonicalize_name(Requirement(text).name)
+    except InvalidRequirement:
+        return ""
+
+
+def _plain(node: yaml.Node, memo: dict[int, object]) -> object:
+    if id(node) in memo:
+        return memo[id(node)]
+    if isinstance(node, yaml.ScalarNode):
+        scalar = _Line(node.value)
+        block = node.style in ("|", ">")  # text starts on the line after the indicator
+        scalar.line = node.start_mark.line + (2 if block else 1)
+        memo[id(node)] = scalar
+        return scalar
+    if isinstance(node, yaml.SequenceNode):
+        items: list[object] = []
+        memo[id(node)] = items
+        items.extend(_plain(child, memo) for child in node.value)
+        return items
+    mapping: dict[object, object] = {}
+    memo[id(node)] = mapping
+    for key_node, value_node in node.value:
+        key = _plain(key_node, memo)
+        if isinstance(key, str):
+            mapping[key] = _plain(value_node, memo)
+    return mapping
+
+
+def _keyed_values(documents: list[object]) -> list[tuple[str, object]]:
+    """(key, value) for every mapping entry, visiting shared nodes once."""
+    found = []
+    seen: set[int] = set()
+    stack = list(documents)
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, dict):
+            found += [(str(k), v) for k, v in current.items()]
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+    return found
+
+
+def _scalars(value: object) -> list[_Line]:
+    if isinstance(value, _Line):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, _Line)]
+    return []

@@ -1,0 +1,149 @@
+"""Module and plugin names in tool configuration: pytest options, entry points, alembic.ini."""
+
+from __future__ import annotations
+
+import configparser
+import shlex
+import tomllib
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from scanning.evidence.sources import line_of
+from scanning.evidence.strings import module_usages, url_usages
+from scanning.types import CONFIG, ENTRY_POINT, FileError, Usage
+
+Extracted = tuple[list[Usage], list[FileError]]
+TEST = "test"
+# pytest ini keys and addopts flags that only a plugin understands.
+_PLUGIN_KEYS = {
+    "django_settings_module": "pytest-django",
+    "django_find_project": "pytest-django",
+    "asyncio_mode": "pytest-asyncio",
+    "asyncio_default_fixture_loop_scope": "pytest-asyncio",
+    "timeout": "pytest-timeout",
+    "env": "pytest-env",
+    "mock_use_standalone_module": "pytest-mock",
+}
+_PLUGIN_FLAGS = {
+    "--cov": "pytest-cov",
+    "-n": "pytest-xdist",
+    "--numprocesses": "pytest-xdist",
+    "--dist": "pytest-xdist",
+    "--ds": "pytest-django",
+    "--reuse-db": "pytest-django",
+    "--create-db": "pytest-django",
+    "--nomigrations": "pytest-django",
+    "--no-migrations": "pytest-django",
+    "--timeout": "pytest-timeout",
+    "--benchmark-skip": "pytest-benchmark",
+}
+_PYTEST_SECTIONS = {"pytest.ini": "pytest", "tox.ini": "pytest", "setup.cfg": "tool:pytest"}
+
+
+def pyproject_usages(text: str, path: str) -> Extracted:
+    """``[project.scripts]``, ``[project.entry-points]``, Poetry scripts/plugins, pytest options."""
+    try:
+        document = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        return [], [FileError(path, f"invalid TOML: {str(exc)[:200]}")]
+    lines = text.splitlines()
+    project = _table(document, "project")
+    poetry = _table(_table(document, "tool"), "poetry")
+    targets = [*_table(project, "scripts").values(), *_table(project, "gui-scripts").values()]
+    for group in (*_table(project, "entry-points").values(), *_table(poetry, "plugins").values()):
+        targets += group.values() if isinstance(group, dict) else []
+    for script in _table(poetry, "scripts").values():
+        targets.append(script.get("reference", "") if isinstance(script, dict) else script)
+    usages = _entry_point_usages(targets, path, lines)
+    options = _table(_table(document, "tool"), "pytest")
+    usages += _pytest_usages(_table(options, "ini_options"), path, lines)
+    return usages, []
+
+
+def ini_usages(text: str, path: str) -> Extracted:
+    """pytest.ini / tox.ini / setup.cfg pytest options, setup.cfg entry points, alembic URLs."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        return [], [FileError(path, f"invalid INI: {str(exc).splitlines()[0][:200]}")]
+    lines = text.splitlines()
+    name = path.rsplit("/", 1)[-1]
+    usages: list[Usage] = []
+    section = _PYTEST_SECTIONS.get(name)
+    if section and parser.has_section(section):
+        usages += _pytest_usages(dict(parser.items(section)), path, lines)
+    if parser.has_section("options.entry_points"):
+        targets = [
+            target.split("=", 1)[1]
+            for value in dict(parser.items("options.entry_points")).values()
+            for target in value.splitlines()
+            if "=" in target
+        ]
+        usages += _entry_point_usages(targets, path, lines)
+    if "alembic" in name:
+        for section_name in parser.sections():
+            url = parser.get(section_name, "sqlalchemy.url", fallback="")
+            usages += url_usages(url, path, line_of(lines, url), "migration") if url else []
+    return usages, []
+
+
+def _pytest_usages(options: dict[str, object], path: str, lines: list[str]) -> list[Usage]:
+    usages: list[Usage] = []
+
+    def plugin(distribution: str, needle: str, detail: str) -> None:
+        line = line_of(lines, needle)
+        usages.append(Usage(distribution, path, line, CONFIG, TEST, False, True, detail))
+
+    for key in options:
+        if key.lower() in _PLUGIN_KEYS:
+            plugin(_PLUGIN_KEYS[key.lower()], key, f"pytest option {key}")
+    for requirement in _words(options.get("required_plugins")):
+        try:
+            plugin(
+                canonicalize_name(Requirement(requirement).name), requirement, "required_plugins"
+            )
+        except InvalidRequirement:
+            continue
+    args = _words(options.get("addopts"))
+    for position, arg in enumerate(args):
+        flag = arg.split("=", 1)[0]
+        if flag in _PLUGIN_FLAGS:
+            plugin(_PLUGIN_FLAGS[flag], arg, f"pytest addopts {arg}")
+        if arg == "-p" and position + 1 < len(args):
+            name = args[position + 1]
+        elif arg.startswith("-p") and len(arg) > 2 and not arg.startswith("--"):
+            name = arg[2:]
+        else:
+            continue
+        if not name.startswith("no:"):
+            usages += module_usages(name, path, line_of(lines, name), TEST, "pytest -p")
+    return usages
+
+
+def _entry_point_usages(targets: list[object], path: str, lines: list[str]) -> list[Usage]:
+    usages = []
+    for target in targets:
+        if isinstance(target, str) and target.strip():
+            module = target.strip().split(":")[0].strip()
+            line = line_of(lines, target.strip())
+            for usage in module_usages(module, path, line, "script", "entry point"):
+                usages.append(Usage(usage.name, path, line, ENTRY_POINT, "script", detail=target))
+    return usages
+
+
+def _table(document: object, key: str) -> dict[str, object]:
+    value = document.get(key) if isinstance(document, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _words(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [word for item in value if isinstance(item, str) for word in _words(item)]
+    if not isinstance(value, str):
+        return []
+    try:
+        return shlex.split(value)
+    except ValueError:
+        return value.split()

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import json
+
+from scanning.evidence.sources import MAX_NOTEBOOK_BYTES, TOO_LARGE
+
+from .conftest import Scan, names
+
+
+def notebook(*cells: tuple[str, str]) -> str:
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {},
+            "cells": [
+                {"cell_type": kind, "metadata": {}, "source": source.splitlines(keepends=True)}
+                for kind, source in cells
+            ],
+        }
+    )
+
+
+def test_code_cells_are_read_with_magics_and_shell_lines_removed(scan: Scan) -> None:
+    document = notebook(
+        ("markdown", "import not_code\n"),
+        ("code", "%matplotlib inline\n!pip install seaborn\nimport pandas as pd\n"),
+        ("code", "%%bash\npip install x\nimport bash_thing\n"),
+        ("code", "files = !ls\nfrom sklearn import tree\ntree?\n"),
+        ("code", "%%time\nimport numpy\n"),
+    )
+    usages, errors = scan({"analysis/explore.ipynb": document})
+    assert errors == []
+    assert names(usages) == {"pandas", "sklearn", "numpy"}
+    pandas = next(u for u in usages if u.name == "pandas")
+    assert pandas.mode == "notebook"
+    assert pandas.line == 3
+    assert pandas.detail == "cell 2 line 3"
+
+
+def test_cell_with_syntax_error_reports_cell_and_other_cells_still_count(scan: Scan) -> None:
+    document = notebook(("code", "def broken(:\n"), ("code", "import polars\n"))
+    usages, errors = scan({"nb.ipynb": document})
+    assert "polars" in names(usages)
+    assert len(errors) == 1
+    assert errors[0].message.startswith("cell 1:")
+
+
+def test_invalid_notebook_json_becomes_file_error(scan: Scan) -> None:
+    usages, errors = scan({"bad.ipynb": "{not json", "nested.ipynb": "[" * 100_000})
+    assert usages == []
+    assert {e.path for e in errors} == {"bad.ipynb", "nested.ipynb"}
+    assert all("notebook" in e.message for e in errors)
+
+
+def test_notebook_without_cells_list_becomes_file_error(scan: Scan) -> None:
+    usages, errors = scan({"odd.ipynb": json.dumps({"cells": "nope"})})
+    assert usages == []
+    assert errors[0].path == "odd.ipynb"
+
+
+def test_old_worksheets_format_is_read(scan: Scan) -> None:
+    document = {"worksheets": [{"cells": [{"cell_type": "code", "input": ["import scipy\n"]}]}]}
+    usages, _ = scan({"old.ipynb": json.dumps(document)})
+    assert names(usages) == {"scipy"}
+
+
+def test_huge_notebook_is_skipped(scan: Scan) -> None:
+    document = notebook(("code", "import pandas\n" + "#" * (MAX_NOTEBOOK_BYTES + 1)))
+    usages, errors = scan({"huge.ipynb": document})
+    assert usages == []
+    assert errors[0].message == TOO_LARGE

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import textwrap
+
+from scanning.types import ENTRY_POINT, STRING_REFERENCE
+
+from .conftest import Scan, names
+
+SETTINGS = textwrap.dedent(
+    """
+    import os
+    DJANGO_APPS = ["django.contrib.admin", "django.contrib.auth"]
+    THIRD_PARTY_APPS = ["rest_framework", "corsheaders", "allauth.account"]
+    INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS
+    ALLOWED_HOSTS = ["example.com", "api.example.org"]
+    MIDDLEWARE = ["whitenoise.middleware.WhiteNoiseMiddleware"]
+    AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend"]
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "anymail.backends.mailgun.EmailBackend")
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "db.sqlite3"}}
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "x"}}
+    STORAGES = {"default": {"BACKEND": "storages.backends.s3.S3Storage"}}
+    TEMPLATES = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {"context_processors": ["constance.context_processors.config"]},
+        }
+    ]
+    REST_FRAMEWORK = {
+        "DEFAULT_AUTHENTICATION_CLASSES": ("knox.auth.TokenAuthentication",),
+        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "PAGE_SIZE": 50,
+        "DATETIME_FORMAT": "iso-8601",
+    }
+    LOGGING = {"formatters": {"json": {"()": "pythonjsonlogger.jsonlogger.JsonFormatter"}}}
+    """
+)
+
+
+def test_django_settings_strings_name_the_modules_they_load(scan: Scan) -> None:
+    usages, errors = scan({"config/settings.py": SETTINGS})
+    assert errors == []
+    referenced = names(usages, kind=STRING_REFERENCE)
+    assert {
+        "rest_framework",
+        "corsheaders",
+        "allauth",
+        "whitenoise",
+        "axes",
+        "anymail",
+        "django_redis",
+        "storages",
+        "constance",
+        "knox",
+        "drf_spectacular",
+        "pythonjsonlogger",
+        "django",
+    } <= referenced
+    assert not referenced & {"example", "api", "db", "iso"}
+
+
+def test_postgresql_engine_implies_either_psycopg_driver(scan: Scan) -> None:
+    usages, _ = scan({"config/settings.py": SETTINGS})
+    drivers = [u for u in usages if u.name in ("psycopg", "psycopg2")]
+    assert {u.name for u in drivers} == {"psycopg", "psycopg2"}
+    assert all(u.detail == "alternative" and u.line == 10 for u in drivers)
+
+
+def test_mysql_engine_set_by_subscript_implies_mysqldb(scan: Scan) -> None:
+    source = 'DATABASES = {}\nDATABASES["default"]["ENGINE"] = "django.db.backends.mysql"\n'
+    usages, _ = scan({"app/settings.py": source})
+    assert "MySQLdb" in names(usages, kind=STRING_REFERENCE)
+
+
+def test_database_url_default_implies_driver(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import dj_database_url
+        DATABASES = {"default": dj_database_url.config(default="postgres://u@localhost/app")}
+        """
+    )
+    usages, _ = scan({"config/settings.py": source})
+    assert {"psycopg", "psycopg2"} <= names(usages, kind=STRING_REFERENCE)
+
+
+def test_conditional_debug_toolbar_app_is_optional(scan: Scan) -> None:
+    source = (
+        'DEBUG = True\nINSTALLED_APPS = []\nif DEBUG:\n    INSTALLED_APPS += ["debug_toolbar"]\n'
+    )
+    usages, _ = scan({"config/settings.py": source})
+    toolbar = [u for u in usages if u.name == "debug_toolbar"]
+    assert len(toolbar) == 1
+    assert toolbar[0].optional
+
+
+def test_celery_autodiscover_include_and_broker_url(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        from celery import Celery
+        app = Celery("proj", include=["proj.tasks", "billing.jobs"], backend="rpc://")
+        app.config_from_object("django.conf:settings", namespace="CELERY")
+        app.autodiscover_tasks(["reports"])
+        app.conf.broker_url = "amqp://guest@localhost//"
+        CELERY_BROKER_URL = "redis://localhost:6379/0"
+        """
+    )
+    usages, _ = scan({"proj/celery.py": source})
+    referenced = names(usages, kind=STRING_REFERENCE)
+    assert {"proj", "billing", "reports", "django", "amqp", "redis"} <= referenced
+
+
+def test_pytest_plugins_in_conftest(scan: Scan) -> None:
+    usages, _ = scan({"conftest.py": 'pytest_plugins = ["pytest_factoryboy", "tests.fixtures"]\n'})
+    plugins = {u.name: u for u in usages if u.kind == STRING_REFERENCE}
+    assert set(plugins) == {"pytest_factoryboy", "tests"}
+    assert plugins["pytest_factoryboy"].mode == "test"
+
+
+def test_gunicorn_conf_worker_class(scan: Scan) -> None:
+    usages, _ = scan(
+        {
+            "gunicorn.conf.py": 'worker_class = "uvicorn.workers.UvicornWorker"\n',
+            "deploy/gunicorn_gevent.conf.py": 'worker_class = "gevent"\n',
+        }
+    )
+    assert {"uvicorn", "gevent"} <= names(usages, kind=STRING_REFERENCE)
+
+
+def test_setup_py_entry_points_name_modules(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        from setuptools import setup
+        setup(entry_points={"console_scripts": ["acme = acme_cli.main:run"]})
+        """
+    )
+    usages, _ = scan({"setup.py": source})
+    assert names(usages, kind=ENTRY_POINT) == {"acme_cli"}
+
+
+def test_ordinary_strings_are_not_references(scan: Scan) -> None:
+    source = 'GREETING = "hello.world"\nHOST = "smtp.gmail.com"\nURL = "https://x.io"\n'
+    usages, _ = scan({"app/consts.py": source})
+    assert usages == []
+
+
+def test_vcs_urls_do_not_imply_drivers_but_sqlalchemy_driver_urls_do(scan: Scan) -> None:
+    source = (
+        'DEP = "git+https://github.com/acme/lib.git"\n'
+        'ENGINE_URL = "mysql+pymysql://u@h/db"\n'
+        'RESULTS = "rediss://cache:6380/1"\n'
+    )
+    usages, _ = scan({"app/conf.py": source})
+    assert names(usages) == {"pymysql", "redis"}
