@@ -11,15 +11,28 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
-from scanning.manifests import common, pyproject, requirements
+from scanning.manifests import (
+    ci,
+    commands,
+    common,
+    locks,
+    pipfile,
+    pyproject,
+    requirements,
+    setupcfg,
+    setuppy,
+)
 from scanning.manifests.purpose import purpose_for_path
-from scanning.types import FileError, ManifestFile
+from scanning.types import DEV, FileError, ManifestFile
 
 __all__ = ["manifest_kind", "parse_manifests"]
 
 logger = logging.getLogger(__name__)
 
 MAX_ERRORS_PER_FILE = 100
+
+# Commands in CI, tox, nox and Makefiles install tools for developers, not the deployed app.
+_DEV_KINDS = frozenset({ci.KIND, commands.TOX, commands.NOX, commands.MAKEFILE})
 
 # Folders holding other projects' code (virtualenvs, vendored trees), not this repository's.
 _SKIPPED_FOLDERS = frozenset(
@@ -28,28 +41,65 @@ _SKIPPED_FOLDERS = frozenset(
 _REQUIREMENTS_NAME = re.compile(r"(?:^|.*[-_.])requirements(?:[-_.].*)?\.(?:txt|in)$")
 _CONSTRAINTS_NAME = re.compile(r"(?:^|.*[-_.])constraints(?:[-_.].*)?\.txt$")
 
-Parser = Callable[[common.Source], ManifestFile | None]
+Parser = Callable[[common.Source, requirements.RequirementsReader], ManifestFile | None]
 
 _PARSERS: dict[str, Parser] = {
-    pyproject.PEP621: pyproject.parse,
+    pyproject.PEP621: lambda source, _: pyproject.parse(source),
+    setupcfg.KIND: lambda source, _: setupcfg.parse(source),
+    setuppy.KIND: lambda source, _: setuppy.parse(source),
+    pipfile.KIND: lambda source, _: pipfile.parse(source),
+    locks.PIPFILE_LOCK: lambda source, _: locks.parse_pipfile_lock(source),
+    locks.POETRY_LOCK: lambda source, _: locks.parse_poetry_lock(source),
+    locks.UV_LOCK: lambda source, _: locks.parse_uv_lock(source),
+    locks.PYLOCK: lambda source, _: locks.parse_pylock(source),
+    commands.DOCKERFILE: commands.parse_dockerfile,
+    commands.MAKEFILE: commands.parse_makefile,
+    commands.TOX: commands.parse_tox,
+    commands.NOX: commands.parse_noxfile,
+    ci.KIND: ci.parse,
+}
+
+_KIND_BY_NAME = {
+    "pyproject.toml": pyproject.PEP621,
+    "setup.cfg": setupcfg.KIND,
+    "setup.py": setuppy.KIND,
+    "Pipfile": pipfile.KIND,
+    "Pipfile.lock": locks.PIPFILE_LOCK,
+    "poetry.lock": locks.POETRY_LOCK,
+    "uv.lock": locks.UV_LOCK,
+    "pylock.toml": locks.PYLOCK,
+    "Dockerfile": commands.DOCKERFILE,
+    "Containerfile": commands.DOCKERFILE,
+    "Makefile": commands.MAKEFILE,
+    "makefile": commands.MAKEFILE,
+    "GNUmakefile": commands.MAKEFILE,
+    "tox.ini": commands.TOX,
+    "noxfile.py": commands.NOX,
+    ".gitlab-ci.yml": ci.KIND,
 }
 
 
 def manifest_kind(path: str) -> str:
-    """The parser a repository-relative path needs ("" when it is not a manifest)."""
+    """The kind of manifest a repository-relative path is ("" when it is none)."""
     posix = PurePosixPath(path)
     if _SKIPPED_FOLDERS.intersection(posix.parts[:-1]):
         return ""
     name = posix.name
     lower = name.lower()
+    if name in _KIND_BY_NAME:
+        return _KIND_BY_NAME[name]
     if _CONSTRAINTS_NAME.match(lower):
         return requirements.CONSTRAINTS
     if _REQUIREMENTS_NAME.match(lower) or (
         posix.parent.name == "requirements" and lower.endswith((".txt", ".in"))
     ):
         return requirements.REQUIREMENTS
-    if name == "pyproject.toml":
-        return pyproject.PEP621
+    if name.startswith(("Dockerfile.", "Containerfile.")) or lower.endswith(".dockerfile"):
+        return commands.DOCKERFILE
+    if name.startswith("pylock.") and name.endswith(".toml"):
+        return locks.PYLOCK
+    if posix.parts[:2] == (".github", "workflows") and lower.endswith((".yml", ".yaml")):
+        return ci.KIND
     return ""
 
 
@@ -85,20 +135,25 @@ def _parse_one(root: Path, path: str, kind: str, reader: requirements.Requiremen
         return
     source = common.load(root, path)
     if isinstance(source, ManifestFile):
-        source.kind, source.purpose = kind, purpose_for_path(path)
+        source.kind, source.purpose = kind, _purpose(path, kind)
         reader.found[path] = source
         return
     try:
-        manifest = _PARSERS[kind](source)
+        manifest = _PARSERS[kind](source, reader)
     except RecursionError:
-        manifest = source.manifest(kind, purpose_for_path(path))
+        manifest = source.manifest(kind, _purpose(path, kind))
         manifest.errors.append(FileError(path, "nested too deeply"))
     if manifest is not None:
         reader.found.setdefault(path, manifest)
 
 
 def _empty(path: str, kind: str) -> ManifestFile:
-    return ManifestFile(path, kind, purpose_for_path(path), "")
+    return ManifestFile(path, kind, _purpose(path, kind), "")
+
+
+def _purpose(path: str, kind: str) -> str:
+    """Purpose of a manifest its parser never saw (unreadable, too large, crashed)."""
+    return DEV if kind in _DEV_KINDS else purpose_for_path(path)
 
 
 def _cap_errors(manifest: ManifestFile) -> None:

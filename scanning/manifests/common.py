@@ -19,15 +19,16 @@ from packaging.utils import InvalidName, canonicalize_name
 from scanning.types import EXACT, RANGE, UNPINNED, Declaration, FileError, ManifestFile
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_REQUIREMENT_CHARS = 10_000
 TOO_LARGE = "skipped: too large"
 
+# Patterns are linear on hostile input: no two adjacent unbounded quantifiers can share text.
+_COMMENT = re.compile(r"(?:^|\s)#.*$")
 _CREDENTIALS = re.compile(r"(?<=://)[^\s/]*@")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _EGG = re.compile(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
-_ARCHIVE = re.compile(
-    r"/([A-Za-z0-9][A-Za-z0-9._]*?)-(\d[^-/]*?)(?:-[^/]*)?\.(?:whl|tar\.gz|zip|tar\.bz2|tgz)$"
-)
 _VCS_REF = re.compile(r"@([^/@#]+)$")
+_ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")
 
 
 @dataclass(slots=True)
@@ -48,12 +49,17 @@ def redact(text: str) -> str:
     return _CREDENTIALS.sub("***@", text)
 
 
+def strip_comment(line: str) -> str:
+    """Drop a ``#`` comment that starts the line or follows whitespace (``#egg=`` stays)."""
+    return (_COMMENT.sub("", line) if "#" in line else line).strip()
+
+
 def decode(data: bytes) -> tuple[str, bool]:
     """Return the text and whether it was valid UTF-8."""
     try:
         return data.decode("utf-8-sig"), True
     except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), False
+        return data.decode("utf-8", errors="replace").removeprefix("\ufeff"), False
 
 
 def load(root: Path, path: str) -> Source | ManifestFile:
@@ -138,6 +144,8 @@ def declaration(
     text = text.strip()
     if not text or is_local_path(text):
         return None
+    if len(text) > MAX_REQUIREMENT_CHARS:
+        return FileError(path, "requirement too long", line)
     if _URL_SCHEME.match(text) or text.startswith(("git+", "hg+", "svn+", "bzr+")):
         return _url_declaration(text, path=path, line=line, purpose=purpose, editable=editable)
     try:
@@ -172,8 +180,8 @@ def _url_declaration(
 ) -> Declaration | FileError:
     _, _, fragment = url.partition("#")
     egg = _EGG.search(fragment)
-    archive = _ARCHIVE.search(url.partition("#")[0].partition("?")[0])
-    raw_name = egg.group(1) if egg else archive.group(1) if archive else ""
+    archive = archive_name_version(url)
+    raw_name = egg.group(1) if egg else archive[0] if archive else ""
     name = canonical_name(raw_name) if raw_name else None
     if name is None:
         return FileError(path, f"cannot tell the package name of {redact(url)[:200]}", line)
@@ -198,10 +206,22 @@ def _url_declaration(
 def url_pin(url: str) -> tuple[str, str]:
     """An archive URL pins one version; a VCS URL with ``@ref`` pins a ref (a range at best)."""
     location = url.partition("#")[0].partition("?")[0]
-    archive = _ARCHIVE.search(location)
+    archive = archive_name_version(url)
     if archive:
-        return EXACT, archive.group(2)
+        return EXACT, archive[1]
     if "+" in location.partition("://")[0]:
         after_host = location.partition("://")[2].partition("/")[2]
         return (RANGE, "") if _VCS_REF.search(after_host) else (UNPINNED, "")
     return RANGE, ""
+
+
+def archive_name_version(url: str) -> tuple[str, str] | None:
+    """``(name, version)`` from a wheel or sdist file name at the end of a URL."""
+    filename = url.partition("#")[0].partition("?")[0].rpartition("/")[2]
+    for suffix in _ARCHIVE_SUFFIXES:
+        if filename.endswith(suffix):
+            stem = filename.removesuffix(suffix)
+            parts = stem.split("-") if suffix == ".whl" else stem.rsplit("-", 1)
+            if len(parts) >= 2 and parts[0] and parts[1][:1].isdigit():
+                return parts[0], parts[1]
+    return None

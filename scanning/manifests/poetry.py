@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from scanning.manifests import common
@@ -22,7 +23,7 @@ def translate(constraint: str) -> tuple[str, str, str]:
     ``^1.2.3`` → ``>=1.2.3,<2.0.0``, ``~1.2`` → ``>=1.2,<1.3``, ``1.2.3`` → ``==1.2.3``. A
     constraint we cannot translate (``||`` unions, odd versions) is kept raw as a range.
     """
-    constraint = constraint.strip()
+    constraint = " ".join(constraint.split())  # one space at most keeps _CONSTRAINT linear
     if constraint in ("", "*"):
         return "", UNPINNED, ""
     if "||" in constraint or "|" in constraint:
@@ -138,7 +139,9 @@ def _declaration(
         raw=raw,
         purpose=purpose,
         specifier=specifier,
-        extras=tuple(sorted(str(e).lower() for e in extras)) if isinstance(extras, list) else (),
+        extras=tuple(sorted(canonicalize_name(str(e)) for e in extras))
+        if isinstance(extras, list)
+        else (),
         marker=markers if isinstance(markers, str) else "",
         pinned_version=pinned,
         pin_level=pin_level,

@@ -19,8 +19,7 @@ REQUIREMENTS = "requirements"
 CONSTRAINTS = "constraints"
 MAX_INCLUDE_DEPTH = 10
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
-_OPTION_START = re.compile(r"\s+--?[A-Za-z]")
+_OPTION_START = re.compile(r"\s--?[A-Za-z]")
 
 _INCLUDE_OPTIONS = {
     "-r": REQUIREMENTS,
@@ -69,12 +68,12 @@ def logical_lines(text: str) -> Iterator[tuple[int, str]]:
             pending.append(physical[:-1])
             continue
         pending.append(physical)
-        line = _COMMENT.sub("", " ".join(pending)).strip()
+        line = common.strip_comment(" ".join(pending))
         pending = []
         if line:
             yield start, line
     if pending:
-        line = _COMMENT.sub("", " ".join(pending)).strip()
+        line = common.strip_comment(" ".join(pending))
         if line:
             yield start, line
 
@@ -82,9 +81,9 @@ def logical_lines(text: str) -> Iterator[tuple[int, str]]:
 def split_option(line: str) -> tuple[str, str]:
     """``-r x``, ``-rx``, ``--requirement=x`` and ``--requirement x`` → option, value."""
     if line.startswith("--"):
-        head, _, rest = line.partition(" ")
+        head, *rest = line.split(None, 1)
         option, equals, value = head.partition("=")
-        return option, (value + " " + rest if equals else rest).strip()
+        return option, " ".join([value, *rest] if equals else rest).strip()
     return line[:2], line[2:].strip()
 
 

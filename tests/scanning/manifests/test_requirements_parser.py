@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
 
-from scanning.manifests.requirements import RequirementsReader, logical_lines
+from scanning.manifests.requirements import RequirementsReader, logical_lines, split_option
 from scanning.types import EXACT, RANGE, RUNTIME, TEST, UNPINNED
 
 
@@ -245,17 +246,23 @@ def test_logical_lines_number_from_the_first_physical_line():
     assert list(logical_lines("a \\\n b\r\n# note\n\nc # x\n")) == [(1, "a   b"), (5, "c")]
 
 
-def test_five_thousand_lines_parse_quickly(tmp_path):
+def test_five_thousand_requirements_parse_well_under_a_second(tmp_path):
+    # Shaped like pip-compile output: a pin, sometimes a marker, two hash continuation lines.
+    markers = ("", ' ; python_version < "3.12"')
     lines = [
-        f"package-{i}[extra]>={i % 7}.0,<{i % 7 + 1}.0 ; python_version >= '3.9'"
+        f"package-{i}=={i % 9}.{i % 5}.0{markers[i % 2]} \\\n"
+        f"    --hash=sha256:{i:064x} \\\n"
+        f"    --hash=sha256:{i + 1:064x}"
         for i in range(5000)
     ]
     (tmp_path / "requirements.txt").write_text("\n".join(lines))
     reader = RequirementsReader(tmp_path, {})
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes do not count
     manifest = reader.read("requirements.txt")
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert len(manifest.declarations) == 5000
+    assert manifest.errors == []
+    assert manifest.declarations[-1].line == 3 * 4999 + 1
 
 
 @settings(max_examples=300, deadline=None)
@@ -306,3 +313,17 @@ def test_requirements_parser_survives_requirement_shaped_noise(tmp_path_factory,
     manifest = RequirementsReader(root, {}).read("requirements.txt")
     assert all(d.name == canonicalize_name(d.name) for d in manifest.declarations)
     assert "u:p@" not in repr(manifest)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("-r base.txt", ("-r", "base.txt")),
+        ("-rbase.txt", ("-r", "base.txt")),
+        ("--requirement=base.txt", ("--requirement", "base.txt")),
+        ("--requirement\tbase.txt", ("--requirement", "base.txt")),
+        ("--pre", ("--pre", "")),
+    ],
+)
+def test_split_option_accepts_every_pip_spelling(line, expected):
+    assert split_option(line) == expected
