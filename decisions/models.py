@@ -4,9 +4,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 
-from inventory.models import Package, Repository
+from inventory.models import Membership, Package, Repository
 from scanning.models import ScanRun
 
 
@@ -48,7 +49,16 @@ class NextAction(models.TextChoices):
     INVESTIGATE = "investigate", "Investigate"
 
 
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
 _SCORE = [MinValueValidator(1), MaxValueValidator(5)]
+# Execution modes a removal must have looked at (ci and docs never run the product).
+REMOVAL_MODES = frozenset({"web", "worker", "cron", "migration", "test", "notebook", "script"})
 
 
 class DecisionRecordQuerySet(models.QuerySet):
@@ -61,6 +71,12 @@ class DecisionRecordQuerySet(models.QuerySet):
 
     def open(self) -> DecisionRecordQuerySet:
         return self.exclude(state__in=CLOSED_STATES)
+
+    def with_priority(self) -> DecisionRecordQuerySet:
+        """Annotate ``priority_score`` (the same formula as ``DecisionRecord.priority``)."""
+        return self.annotate(
+            priority_score=F("impact") * F("confidence") + F("reversibility") + F("prevention")
+        )
 
 
 class DecisionRecord(models.Model):
@@ -94,7 +110,20 @@ class DecisionRecord(models.Model):
     confidence = models.PositiveSmallIntegerField(default=3, validators=_SCORE)
     reversibility = models.PositiveSmallIntegerField(default=3, validators=_SCORE)
     prevention = models.PositiveSmallIntegerField(default=3, validators=_SCORE)
+    severity = models.CharField(max_length=16, choices=Severity.choices, blank=True)
+    mode_notes = models.JSONField(
+        default=dict, blank=True, help_text="Per execution mode: why no evidence is needed there."
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposed_records",
+    )
     review_date = models.DateField(null=True, blank=True)
+    review_window_days_override = models.PositiveIntegerField(null=True, blank=True)
+    review_window_override_reason = models.TextField(blank=True)
     review_window_end = models.DateField(null=True, blank=True)
     last_seen_scan = models.ForeignKey(
         ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -125,9 +154,41 @@ class DecisionRecord(models.Model):
     def is_overdue(self) -> bool:
         return self.review_date is not None and self.review_date < timezone.localdate()
 
+    def uncovered_modes(self) -> list[str]:
+        """Execution modes the repository has where no scan evidence and no note rules out use.
+
+        A mode is covered when the latest successful scan read every file of that mode. Modes
+        an admin declared on the repository (a cron host outside the repository, say) that no
+        scan can see always need a note.
+        """
+        latest = self.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+        seen = dict(latest.modes_seen) if latest else {}
+        incomplete = set(latest.modes_incomplete) if latest else set()
+        required = (set(seen) | set(self.repository.execution_modes)) & REMOVAL_MODES
+        covered = set(seen) - incomplete
+        noted = {mode for mode, note in (self.mode_notes or {}).items() if str(note).strip()}
+        return sorted(required - covered - noted)
+
     def clean(self) -> None:
+        if (
+            self.owner_id
+            and not Membership.objects.filter(
+                team_id=self.repository.team_id, user_id=self.owner_id
+            ).exists()
+        ):
+            raise ValidationError("The owner must be a member of the repository's team.")
         if self.next_action == NextAction.INVESTIGATE and not (self.owner_id and self.review_date):
             raise ValidationError("“Investigate” needs an owner and a review date.")
+        if self.next_action == NextAction.REMOVE and self.package_id:
+            if not self.repository.scan_runs.succeeded().exists():
+                raise ValidationError("“Remove” needs a successful scan of the repository first.")
+            uncovered = self.uncovered_modes()
+            if uncovered:
+                raise ValidationError(
+                    "“Remove” needs evidence or a note for every execution mode; missing: "
+                    + ", ".join(uncovered)
+                    + "."
+                )
 
 
 class DecisionEventQuerySet(models.QuerySet):
@@ -166,3 +227,52 @@ class DecisionEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Decision history is append-only.")
+
+
+class Approval(models.Model):
+    """An owner's answer to a removal proposal."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    record = models.ForeignKey(DecisionRecord, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} by {self.approver} on {self.record}"
+
+
+class Notification(models.Model):
+    """What someone should look at: shown on "my work" and sent by e-mail."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned to you"
+        APPROVAL_REQUESTED = "approval-requested", "Approval requested"
+        REVIEW_DUE = "review-due", "Review date reached"
+        WATCH_SIGNAL = "watch-signal", "Watch signal fired"
+        DECIDED = "decided", "Proposal decided"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    record = models.ForeignKey(
+        DecisionRecord, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.record}"

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from decisions.forms import RecordFilterForm
-from decisions.models import DecisionRecord
+from decisions.models import DecisionRecord, Notification, State
+from scanning.models import Evidence
 
 
 def record_list(*, user, params) -> tuple[RecordFilterForm, QuerySet[DecisionRecord]]:
-    """The records ``user`` may see, filtered by ``params`` (the query string)."""
-    form = RecordFilterForm(params or None, user=user)
-    records = DecisionRecord.objects.for_user(user).select_related(
-        "repository__team", "owner", "package"
+    """The records ``user`` may see, filtered and sorted by ``params`` (the query string)."""
+    form = RecordFilterForm(params or {}, user=user)
+    records = (
+        DecisionRecord.objects.for_user(user).with_priority().select_related("repository", "owner")
     )
-    if params:
-        records = form.filter(records)
-    return form, records.order_by("repository__name", "kind", "subject")
+    return form, form.filter(records, today=timezone.localdate())
 
 
-def owners_by_team(*, team_ids: set[int]) -> dict[int, list]:
+def owners_by_team(*, team_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
     """Members of each team, for the owner pickers of one page of rows (one query)."""
     users = (
         get_user_model()
@@ -28,7 +30,36 @@ def owners_by_team(*, team_ids: set[int]) -> dict[int, list]:
         .order_by("username")
         .values_list("memberships__team_id", "id", "username")
     )
-    result: dict[int, list] = {team_id: [] for team_id in team_ids}
+    result: dict[int, list[tuple[int, str]]] = {team_id: [] for team_id in team_ids}
     for team_id, user_id, username in users:
         result[team_id].append((user_id, username))
     return result
+
+
+def record_evidence_by_mode(*, record: DecisionRecord) -> dict[str, list[Evidence]]:
+    """Evidence of the record's package from the latest successful scan, grouped by mode."""
+    if record.package_id is None:
+        return {}
+    latest = record.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+    if latest is None:
+        return {}
+    grouped: dict[str, list[Evidence]] = defaultdict(list)
+    for evidence in Evidence.objects.filter(scan_run=latest, package_id=record.package_id)[:500]:
+        grouped[evidence.mode or "unknown"].append(evidence)
+    return dict(sorted(grouped.items()))
+
+
+def my_work(*, user) -> dict:
+    """What needs ``user``: unread notifications, approvals waiting, owned open records."""
+    today = timezone.localdate()
+    visible = DecisionRecord.objects.for_user(user).select_related("repository")
+    return {
+        "notifications": Notification.objects.filter(
+            user=user, read_at__isnull=True
+        ).select_related("record__repository")[:50],
+        "approvals": visible.filter(state=State.AWAITING_APPROVAL, owner=user).exclude(
+            proposed_by=user
+        ),
+        "owned": visible.open().filter(owner=user).order_by("review_date")[:200],
+        "overdue": visible.open().filter(owner=user, review_date__lt=today).count(),
+    }

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from decisions import services
 from inventory.models import Repository
@@ -25,3 +26,9 @@ def scan_due_repositories_task() -> int:
         queued += 1
     logger.info("scans queued count=%s", queued)
     return queued
+
+
+@shared_task(acks_late=True)
+def review_reminders_task() -> int:
+    """Notify owners whose records' review dates have come (once per record and date)."""
+    return services.review_reminders_send(today=timezone.localdate())

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
-from decisions import exports, selectors, services
-from decisions.forms import RecordTriageForm
+from decisions import exports, lifecycle, selectors, services
+from decisions.forms import BulkForm, MoveForm, RecordDetailForm, RecordTriageForm
 from decisions.models import DecisionRecord, NextAction
 from inventory.models import Repository
 
@@ -35,6 +36,26 @@ def _rows(records, user) -> list[dict]:
     ]
 
 
+def _visible(request: HttpRequest, pk: int) -> DecisionRecord:
+    return get_object_or_404(
+        DecisionRecord.objects.for_user(request.user).select_related(
+            "repository__team", "owner", "package", "proposed_by"
+        ),
+        pk=pk,
+    )
+
+
+def _editable(request: HttpRequest, pk: int) -> DecisionRecord:
+    record = _visible(request, pk)
+    if not DecisionRecord.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied("Viewers cannot change decision records.")
+    return record
+
+
+def _messages_of(exc: Exception) -> str:
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
     form, records = selectors.record_list(user=request.user, params=request.GET)
@@ -46,6 +67,8 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": _rows(page.object_list, request.user),
         "query": query.urlencode(),
+        "bulk_owners": form.fields["owner"].queryset,
+        "actions": NextAction.choices,
     }
     template = "decisions/record_list.html"
     if request.htmx and request.htmx.target == "record-table":
@@ -55,32 +78,127 @@ def record_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def record_triage(request: HttpRequest, pk: int) -> HttpResponse:
-    record = get_object_or_404(
-        DecisionRecord.objects.for_user(request.user).select_related("repository"), pk=pk
-    )
-    if not DecisionRecord.objects.editable_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied("Viewers cannot change decision records.")
+    record = _editable(request, pk)
     form = RecordTriageForm(request.POST, instance=DecisionRecord.objects.get(pk=pk))
     error = ""
     if form.is_valid():
         try:
-            record = services.record_update(
-                record=record, actor=request.user, changes=form.cleaned_data
-            )
-        except Exception as exc:  # ValidationError from the model's rules
-            error = " ".join(getattr(exc, "messages", [str(exc)]))
+            services.record_update(record=record, actor=request.user, changes=form.cleaned_data)
+        except ValidationError as exc:
+            error = _messages_of(exc)
     else:
         error = "; ".join(e for errors in form.errors.values() for e in errors)
     if not request.htmx:
+        if error:
+            messages.error(request, f"{record.subject}: {error}")
         return redirect(request.headers.get("referer") or "decisions:record-list")
-    record = DecisionRecord.objects.select_related("repository__team", "owner").get(pk=pk)
-    row = _rows([record], request.user)[0]
-    response = render(request, "decisions/_record_row.html", {"row": row, "error": error})
-    if error:
-        response.status_code = 200  # the row shows the error in place
-    else:
+    record = DecisionRecord.objects.with_priority().select_related("repository", "owner").get(pk=pk)
+    response = render(
+        request,
+        "decisions/_record_row.html",
+        {"row": _rows([record], request.user)[0], "error": error},
+    )
+    if not error:
         trigger_client_event(response, "record-saved", {"id": pk})
     return response
+
+
+@require_POST
+def record_bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkForm(request.POST, user=request.user)
+    if not Repository.objects.editable_by(request.user).exists():
+        raise PermissionDenied("Viewers cannot change decision records.")
+    if not form.is_valid():
+        messages.error(request, "Select at least one row and one change.")
+    elif not form.changes():
+        messages.error(request, "Choose an owner, a next action or a review date to apply.")
+    else:
+        updated, errors = services.record_bulk_update(
+            record_ids=form.cleaned_data["ids"], actor=request.user, changes=form.changes()
+        )
+        messages.success(request, f"Updated {len(updated)} record(s).")
+        for pk, error in errors.items():
+            messages.error(request, f"Record {pk}: {error}")
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    return redirect(request.headers.get("referer") or "decisions:record-list")
+
+
+@require_http_methods(["GET", "POST"])
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _visible(request, pk)
+    can_edit = DecisionRecord.objects.editable_by(request.user).filter(pk=pk).exists()
+    form = RecordDetailForm(instance=record)
+    saved = False
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("Viewers cannot change decision records.")
+        form = RecordDetailForm(request.POST, instance=DecisionRecord.objects.get(pk=pk))
+        if form.is_valid():
+            try:
+                record = services.record_update(
+                    record=record, actor=request.user, changes=form.changes()
+                )
+                saved = True
+                form = RecordDetailForm(instance=record)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+    context = {
+        "record": record,
+        "form": form,
+        "can_edit": can_edit,
+        "saved": saved,
+        "moves": lifecycle.allowed_moves(record=record, user=request.user),
+        "evidence": selectors.record_evidence_by_mode(record=record),
+        "events": record.events.select_related("actor"),
+        "approvals": record.approvals.select_related("approver"),
+        "uncovered": record.uncovered_modes() if record.package_id else [],
+        "window_days": services.review_window_days(record),
+    }
+    template = "decisions/record_detail.html"
+    if request.htmx and request.htmx.target == "record-fields":
+        template = "decisions/_record_fields.html"
+    return render(request, template, context)
+
+
+@require_POST
+def record_move(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _visible(request, pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an action.")
+        return redirect("decisions:record-detail", pk=pk)
+    try:
+        services.record_move(
+            record=record,
+            actor=request.user,
+            move=form.cleaned_data["move"],
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, "Saved.")
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    except PermissionDenied as exc:
+        if not request.htmx:
+            raise
+        messages.error(request, str(exc))
+        response = HttpResponseClientRefresh()
+        response.status_code = 403
+        return response
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    return redirect("decisions:record-detail", pk=pk)
+
+
+@require_GET
+def my_work(request: HttpRequest) -> HttpResponse:
+    return render(request, "decisions/my_work.html", selectors.my_work(user=request.user))
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("decisions:my-work")
 
 
 @require_GET

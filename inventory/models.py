@@ -87,6 +87,11 @@ class Repository(models.Model):
     default_branch = models.CharField(max_length=200, blank=True)
     release_cycle_days = models.PositiveIntegerField(default=14)
     scan_interval_hours = models.PositiveIntegerField(default=24)
+    execution_modes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Execution modes this repository runs in beyond what scans see (e.g. cron).",
+    )
     is_active = models.BooleanField(default=True)
     next_scan_at = models.DateTimeField(null=True, blank=True)
     last_scanned_commit = models.CharField(max_length=64, blank=True)

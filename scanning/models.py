@@ -37,6 +37,15 @@ class ScanRun(models.Model):
     file_errors = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     findings_count = models.PositiveIntegerField(default=0)
+    modes_seen = models.JSONField(
+        default=dict, blank=True, help_text="Execution mode -> files read in that mode."
+    )
+    modes_incomplete = models.JSONField(
+        default=list, blank=True, help_text="Execution modes with files that could not be read."
+    )
+    longest_job_interval_days = models.PositiveIntegerField(
+        default=0, help_text="Longest schedule (cron, beat, CronJob) found, in days."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

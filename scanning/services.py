@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement
-from scanning import checkout, scanner
+from scanning import checkout, coverage, scanner, walk
 from scanning.models import Evidence, ScanRun, ScanStatus
 from scanning.rules import mapping
 from scanning.types import Declaration, TreeScan, Usage
@@ -74,6 +74,9 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
         timeout=settings.DEBTBOARD_GIT_TIMEOUT_SECONDS,
     )
     tree = scanner.scan_tree(local.path, progress=progress)
+    paths, _ = walk.list_files(local.path)
+    tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(paths, tree.errors)
+    tree.longest_job_interval_days = coverage.longest_job_interval_days(local.path, paths)
     return tree, local.commit
 
 
@@ -134,6 +137,9 @@ def scan_run_store(*, scan_run: ScanRun, tree: TreeScan, commit: str) -> dict[st
         for e in tree.errors[:_MAX_STORED_ERRORS]
     ]
     scan_run.findings_count = len(tree.findings)
+    scan_run.modes_seen = tree.modes_seen
+    scan_run.modes_incomplete = tree.modes_incomplete
+    scan_run.longest_job_interval_days = tree.longest_job_interval_days
     scan_run.error = ""
     scan_run.finished_at = now
     scan_run.save()

@@ -113,6 +113,9 @@ class TreeScan:
     files_seen: int = 0
     errors: list[FileError] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    modes_seen: dict[str, int] = field(default_factory=dict)  # execution mode -> files read
+    modes_incomplete: list[str] = field(default_factory=list)  # modes with unreadable files
+    longest_job_interval_days: int = 0
 
     @property
     def declarations(self) -> list[Declaration]:

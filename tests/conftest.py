@@ -24,3 +24,17 @@ def triager(team):
 @pytest.fixture
 def repository(team):
     return factories.repository(team)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_broker_folders():
+    yield
+    import os
+    import shutil
+
+    from django.conf import settings
+
+    run = os.environ.get("DEBTBOARD_TEST_RUN_ID")
+    if run:
+        for name in (f"test-broker-{run}", f"test-broker-control-{run}"):
+            shutil.rmtree(settings.DATA_DIR / name, ignore_errors=True)

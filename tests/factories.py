@@ -9,7 +9,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 
 from decisions.models import DecisionRecord
-from inventory.models import Membership, Repository, Role, Team
+from inventory.models import Membership, Package, Repository, Role, Team
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery"
@@ -41,6 +41,10 @@ def record(repository_: Repository | None = None, **extra) -> DecisionRecord:
     fields = {"subject": f"package-{next(_counter)}", "kind": "unused", "summary": "found"}
     fields.update(extra)
     return DecisionRecord.objects.create(repository=repository_ or repository(), **fields)
+
+
+def package(name: str) -> Package:
+    return Package.objects.get_or_create(name=name)[0]
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -144,6 +144,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "decisions.tasks.scan_due_repositories_task",
         "schedule": timedelta(minutes=env_int("DEBTBOARD_SCAN_TICK_MINUTES", 15)),
     },
+    "review-reminders": {
+        "task": "decisions.tasks.review_reminders_task",
+        "schedule": timedelta(hours=6),
+    },
 }
 
 # --- Debtboard's own knobs --------------------------------------------------------------------
@@ -153,3 +157,5 @@ DEBTBOARD_CLONE_DIR = env_str("DEBTBOARD_CLONE_DIR", str(DATA_DIR / "clones"))
 DEBTBOARD_GIT_TIMEOUT_SECONDS = env_int("DEBTBOARD_GIT_TIMEOUT_SECONDS", 300)
 DEBTBOARD_OPEN_SIGNUP = env_bool("DEBTBOARD_OPEN_SIGNUP", False)
 DEBTBOARD_PAGE_SIZE = env_int("DEBTBOARD_PAGE_SIZE", 50)
+# Used in e-mails to link back to a record.
+DEBTBOARD_BASE_URL = env_str("DEBTBOARD_BASE_URL", "http://127.0.0.1:8000")

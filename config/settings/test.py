@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -14,16 +16,20 @@ STORAGES = {
 DEBTBOARD_ALLOW_LOCAL_REPOSITORIES = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
+# One id per test run, inherited by the worker processes the tests start.
+_RUN = os.environ.setdefault("DEBTBOARD_TEST_RUN_ID", str(os.getpid()))
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    # A file, not memory, so a real worker process can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-debtboard.sqlite3")}  # noqa: F405
+    # A file, not memory, so a real worker process can share the test database; one per
+    # test process, so two runs side by side never share it.
+    _test_db = DATA_DIR / f"test-debtboard-{_RUN}.sqlite3"  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}  # noqa: F405
 if CELERY_BROKER_URL.startswith("filesystem"):  # noqa: F405
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(DATA_DIR / "test-broker"),  # noqa: F405
-        "data_folder_out": str(DATA_DIR / "test-broker"),  # noqa: F405
-        "control_folder": str(DATA_DIR / "test-broker-control"),  # noqa: F405
+        "data_folder_in": str(DATA_DIR / f"test-broker-{_RUN}"),  # noqa: F405
+        "data_folder_out": str(DATA_DIR / f"test-broker-{_RUN}"),  # noqa: F405
+        "control_folder": str(DATA_DIR / f"test-broker-control-{_RUN}"),  # noqa: F405
         "store_processed": False,
     }
-    for _folder in ("test-broker", "test-broker-control"):
+    for _folder in (f"test-broker-{_RUN}", f"test-broker-control-{_RUN}"):
         (DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)  # noqa: F405
 DEBTBOARD_CLONE_DIR = str(DATA_DIR / "test-clones")  # noqa: F405

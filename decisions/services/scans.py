@@ -1,23 +1,27 @@
-"""Writes of the decisions app. Every change to a record writes a DecisionEvent."""
+"""Scanning a repository and turning what the scan found into decision records."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
-from decisions.models import CLOSED_STATES, DecisionEvent, DecisionRecord, State
-from inventory.models import Repository
+from decisions.models import CLOSED_STATES, DecisionRecord, Notification, State
+from decisions.services.history import event_write
+from decisions.services.notifications import notify
+from inventory.models import Package, Repository
 from scanning import services as scanning_services
 from scanning.models import ScanRun
-from scanning.types import Finding
+from scanning.rules.unused import is_used, used_names
+from scanning.types import Finding, TreeScan
 
 logger = logging.getLogger(__name__)
 
-# Fields people may change on a record, with how each is shown in the history.
-EDITABLE_FIELDS = ("owner", "next_action", "review_date")
+# Kinds whose decided outcome is that the package leaves the repository.
+REMOVAL_KINDS = frozenset({"unused", "dev-in-prod", "misplaced-dev", "typosquat"})
+_WATCHED = frozenset({State.IN_REVIEW_WINDOW, State.DONE})
 
 
 def scan_request(*, repository: Repository, requested_by=None) -> ScanRun:
@@ -56,7 +60,7 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
         scanning_services.scan_run_progress(scan_run=scan_run, percent=90, message="Saving")
         with transaction.atomic():
             scanning_services.scan_run_store(scan_run=scan_run, tree=tree, commit=commit)
-            records_reconcile(scan_run=scan_run, findings=tree.findings)
+            records_reconcile(scan_run=scan_run, findings=tree.findings, present=present_in(tree))
     except Exception as exc:
         logger.exception(
             "scan error repository=%s scan_run=%s", scan_run.repository_id, scan_run.pk
@@ -66,31 +70,35 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
     return scan_run
 
 
-def _event(
-    record: DecisionRecord, field: str, old: Any, new: Any, *, actor=None, comment=""
+def present_in(tree: TreeScan) -> Callable[[str], bool]:
+    """Whether a distribution is still declared or used anywhere in the scanned tree."""
+    declared = {d.name for d in tree.declarations}
+    imports, distributions = used_names(tree.usages)
+    return lambda name: name in declared or is_used(name, imports, distributions)
+
+
+def records_reconcile(
+    *,
+    scan_run: ScanRun,
+    findings: list[Finding],
+    present: Callable[[str], bool] | None = None,
 ) -> None:
-    DecisionEvent.objects.create(
-        record=record,
-        actor=actor,
-        field=field,
-        old_value="" if old is None else str(old),
-        new_value="" if new is None else str(new),
-        comment=comment,
-    )
-
-
-def records_reconcile(*, scan_run: ScanRun, findings: list[Finding]) -> None:
     """Turn a scan's findings into decision records (call inside the scan's transaction).
 
-    New finding → a new unowned record. Still present → summary refreshed. Gone while still
-    untouched (new) → closed as done, verified by this scan. Back after it was closed →
-    reopened: the watch signal fired.
+    - new finding → a new unowned record in ``new``;
+    - still present → summary refreshed;
+    - gone while untouched (``new``) → ``done``, verified by this scan;
+    - a removal in its review window, gone and the window closed → ``done``;
+    - a removed package declared or used again → watch signal: ``reopened``, owner notified.
     """
+    present = present or (lambda name: False)
     repository = scan_run.repository
+    today = timezone.localdate()
     existing = {
-        (r.subject, r.kind): r for r in DecisionRecord.objects.filter(repository=repository)
+        (r.subject, r.kind): r
+        for r in DecisionRecord.objects.filter(repository=repository).select_related("owner")
     }
-    packages = {p.name: p for p in _packages(findings)}
+    packages = {p.name: p for p in Package.objects.filter(name__in={f.subject for f in findings})}
     seen: set[tuple[str, str]] = set()
     for finding in findings:
         key = (finding.subject, finding.kind)
@@ -105,63 +113,47 @@ def records_reconcile(*, scan_run: ScanRun, findings: list[Finding]) -> None:
                 summary=finding.summary[:500],
                 last_seen_scan=scan_run,
             )
-            _event(record, "state", "", State.NEW, comment="Found by scan")
+            event_write(record, "state", "", State.NEW, comment="Found by scan")
             continue
         record.summary = finding.summary[:500]
         record.last_seen_scan = scan_run
-        if record.state in CLOSED_STATES:
-            _event(
-                record, "state", record.state, State.REOPENED, comment="Watch signal: found again"
-            )
-            record.state = State.REOPENED
+        if record.state in CLOSED_STATES and record.state != State.KEPT:
+            _reopen(record, "Watch signal: found again by scan")
         record.save(update_fields=["summary", "last_seen_scan", "state", "updated_at"])
     for key, record in existing.items():
-        if key not in seen and record.state == State.NEW:
-            _event(record, "state", record.state, State.DONE, comment="No longer found by scan")
+        if key in seen:
+            continue
+        if record.kind in REMOVAL_KINDS and record.state in _WATCHED and present(record.subject):
+            if record.state != State.REOPENED:
+                _reopen(record, f"Watch signal: {record.subject} is declared or used again")
+                record.save(update_fields=["state", "review_window_end", "updated_at"])
+        elif record.state == State.NEW:
+            event_write(
+                record, "state", record.state, State.DONE, comment="No longer found by scan"
+            )
+            record.state = State.DONE
+            record.save(update_fields=["state", "updated_at"])
+        elif record.state == State.IN_REVIEW_WINDOW and (
+            record.review_window_end is not None and record.review_window_end <= today
+        ):
+            event_write(
+                record,
+                "state",
+                record.state,
+                State.DONE,
+                comment=f"Window closed {record.review_window_end}; scan confirms it is gone",
+            )
             record.state = State.DONE
             record.save(update_fields=["state", "updated_at"])
 
 
-def _packages(findings: list[Finding]):
-    from inventory.models import Package
-
-    return Package.objects.filter(name__in={f.subject for f in findings})
-
-
-def record_update(
-    *, record: DecisionRecord, actor, changes: dict[str, Any], comment: str = ""
-) -> DecisionRecord:
-    """Apply people's edits to ``record`` and write one history event per changed field."""
-    if not DecisionRecord.objects.editable_by(actor).filter(pk=record.pk).exists():
-        raise PermissionDenied("You cannot change this record.")
-    with transaction.atomic():
-        locked = DecisionRecord.objects.select_for_update().get(pk=record.pk)
-        before = {name: getattr(locked, name) for name in changes}
-        for name, value in changes.items():
-            if name not in EDITABLE_FIELDS:
-                raise ValueError(f"{name} cannot be edited here")
-            setattr(locked, name, value)
-        locked.full_clean()
-        changed = {n: old for n, old in before.items() if old != getattr(locked, n)}
-        if not changed:
-            return locked
-        if locked.state == State.NEW:
-            _event(locked, "state", locked.state, State.TRIAGED, actor=actor, comment="Triaged")
-            locked.state = State.TRIAGED
-        locked.save()
-        for name, old in changed.items():
-            _event(
-                locked,
-                name,
-                _shown(old),
-                _shown(getattr(locked, name)),
-                actor=actor,
-                comment=comment,
-            )
-    return locked
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    return getattr(value, "username", None) or str(value)
+def _reopen(record: DecisionRecord, reason: str) -> None:
+    event_write(record, "state", record.state, State.REOPENED, comment=reason)
+    record.state = State.REOPENED
+    record.review_window_end = None
+    notify(
+        user=record.owner,
+        record=record,
+        kind=Notification.Kind.WATCH_SIGNAL,
+        message=f"{reason} in {record.repository}.",
+    )

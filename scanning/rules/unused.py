@@ -6,8 +6,19 @@ from scanning.rules import mapping
 from scanning.rules.devtools import is_dev_tool
 from scanning.types import Declaration, Finding, Usage
 
+# Installers and build tools: present in every environment, never imported by the product.
+_PACKAGING_TOOLS = frozenset({"pip", "setuptools", "wheel", "uv", "pip-tools", "virtualenv"})
 # Manifests that pin or constrain but do not ask for a package to be installed for its own sake.
-_NOT_DIRECT = frozenset({"constraints", "poetry.lock", "uv.lock", "pylock", "pipfile.lock"})
+_NOT_DIRECT = frozenset({"constraints", "poetry-lock", "uv-lock", "pylock", "pipfile-lock"})
+
+
+def compiled_paths(direct_kinds: dict[str, str]) -> set[str]:
+    """``x.txt`` files compiled from an ``x.in`` beside them (pip-compile, uv): lock files."""
+    return {
+        path
+        for path in direct_kinds
+        if path.endswith(".txt") and path.removesuffix(".txt") + ".in" in direct_kinds
+    }
 
 
 def used_names(usages: list[Usage]) -> tuple[set[str], set[str]]:
@@ -39,12 +50,13 @@ def unused(
     list what other requirements pull in) never make a candidate on their own.
     """
     imports, distributions = used_names(usages)
+    compiled = compiled_paths(direct_kinds)
     by_name: dict[str, list[Declaration]] = {}
     for declaration in declarations:
-        if direct_kinds.get(declaration.path) in _NOT_DIRECT:
+        if direct_kinds.get(declaration.path) in _NOT_DIRECT or declaration.path in compiled:
             continue
         # Dev tools run from the command line; in runtime groups dev-in-prod reports them.
-        if is_dev_tool(declaration.name):
+        if is_dev_tool(declaration.name) or declaration.name in _PACKAGING_TOOLS:
             continue
         by_name.setdefault(declaration.name, []).append(declaration)
     findings = []

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from decisions import services
-from decisions.models import DecisionEvent, DecisionRecord, State
+from decisions.models import DecisionEvent, DecisionRecord, Notification, State
+from decisions.services import scans
 from inventory.models import Manifest
+from scanning import services as scanning_services
 from scanning.models import Evidence, ScanRun, ScanStatus
 from tests import factories
 
@@ -23,7 +27,7 @@ def repo_on_disk(tmp_path, team):
 
 
 def _scan(repository):
-    run, _ = services.scanning_services.scan_run_create(repository=repository)
+    run, _ = scanning_services.scan_run_create(repository=repository)
     return services.repository_scan(repository_id=repository.pk, scan_run_id=run.pk)
 
 
@@ -64,7 +68,7 @@ def test_failed_scan_keeps_previous_results_and_records_the_error(repo_on_disk, 
     def explode(**kwargs):
         raise RuntimeError("database went away while reconciling")
 
-    monkeypatch.setattr(services, "records_reconcile", explode)
+    monkeypatch.setattr(scans, "records_reconcile", explode)
     with open(repo_on_disk.location + "/requirements.txt", "w") as fh:
         fh.write("flask\n")
     failed = _scan(repo_on_disk)
@@ -119,3 +123,48 @@ def test_due_repositories_are_queued_once(team, django_capture_on_commit_callbac
     with django_capture_on_commit_callbacks(execute=True):
         tasks.scan_due_repositories_task()
     assert [a[0][0] for a in sent] == [active.pk]
+
+
+def _write(repository, text):
+    with open(repository.location + "/requirements.txt", "w") as fh:
+        fh.write(text)
+
+
+def test_removal_reaches_done_only_after_window_and_a_confirming_scan(repo_on_disk, team):
+    owner = factories.member(team, "owner")
+    _scan(repo_on_disk)
+    pandas = DecisionRecord.objects.get(subject="pandas")
+    pandas.state = State.IN_REVIEW_WINDOW
+    pandas.owner = owner
+    pandas.review_window_end = datetime.date.today() + datetime.timedelta(days=10)
+    pandas.save()
+    _write(repo_on_disk, "requests==2.31.0\nboto3\n")
+    _scan(repo_on_disk)
+    pandas.refresh_from_db()
+    assert pandas.state == State.IN_REVIEW_WINDOW  # gone, but the window is still open
+
+    pandas.review_window_end = datetime.date.today()
+    pandas.save()
+    _scan(repo_on_disk)
+    pandas.refresh_from_db()
+    assert pandas.state == State.DONE
+
+
+def test_watch_signal_reopens_and_notifies_when_a_removed_package_returns(repo_on_disk, team):
+    owner = factories.member(team, "owner")
+    _scan(repo_on_disk)
+    pandas = DecisionRecord.objects.get(subject="pandas")
+    pandas.state = State.DONE
+    pandas.owner = owner
+    pandas.save()
+    _write(repo_on_disk, "requests==2.31.0\nboto3\n")
+    _scan(repo_on_disk)
+    # Now pandas is used (imported) again, so it is not "unused" but it is back.
+    with open(repo_on_disk.location + "/app/extra.py", "w") as fh:
+        fh.write("import pandas\n")
+    _write(repo_on_disk, "requests==2.31.0\nboto3\npandas\n")
+    _scan(repo_on_disk)
+    pandas.refresh_from_db()
+    assert pandas.state == State.REOPENED
+    assert Notification.objects.filter(user=owner, kind=Notification.Kind.WATCH_SIGNAL).exists()
+    assert pandas.events.filter(comment__startswith="Watch signal").exists()

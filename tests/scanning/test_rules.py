@@ -103,3 +103,24 @@ def test_findings_carry_line_evidence(tmp_path):
     [finding] = [f for f in tree.findings if f.subject == "leftpad"]
     assert finding.evidence[0].line == 3
     assert "requirements.txt:3" in finding.summary
+
+
+def test_lock_and_compiled_files_never_make_unused_candidates(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements/base.in": "django\n",
+            "requirements/base.txt": "django==5.2\nasgiref==3.8  # via django\n",
+            "poetry.lock": '[[package]]\nname = "certifi"\nversion = "2024.1.1"\n',
+            "app.py": "import django\n",
+        },
+    )
+    assert not [f for f in findings if f[0] == "unused"]
+
+
+def test_installers_are_not_unused(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {"requirements.txt": "pip\nsetuptools\nwheel\n", "app.py": "import os\n"},
+    )
+    assert not [f for f in findings if f[0] == "unused"]

@@ -1,0 +1,140 @@
+"""The decision record state machine: which move is allowed from which state, and for whom.
+
+Pure rules (no writes): services call ``check`` before they change anything, so the same
+answer serves the buttons a page shows and the server's refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from decisions.models import DecisionRecord, NextAction, State
+from inventory.models import Membership, Role
+
+# Next actions that change the repository and therefore need the owner's approval.
+CHANGING_ACTIONS = frozenset(
+    {NextAction.REMOVE, NextAction.ARCHIVE, NextAction.DISABLE, NextAction.REDUCE}
+)
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]  # team roles allowed to make it (superusers always may, but see approve)
+    needs_comment: bool = False
+
+
+_EDITORS = frozenset({Role.TRIAGER, Role.OWNER, Role.ADMIN})
+_LEADS = frozenset({Role.TRIAGER, Role.ADMIN})
+_OPEN_UNDECIDED = frozenset({State.NEW, State.TRIAGED, State.REOPENED})
+
+MOVES: dict[str, Move] = {
+    m.name: m
+    for m in (
+        Move(
+            "triage",
+            "Mark triaged",
+            frozenset({State.NEW, State.REOPENED}),
+            State.TRIAGED,
+            _EDITORS,
+        ),
+        Move(
+            "propose",
+            "Request approval",
+            _OPEN_UNDECIDED,
+            State.AWAITING_APPROVAL,
+            _LEADS,
+        ),
+        Move("approve", "Approve", frozenset({State.AWAITING_APPROVAL}), State.APPROVED, _EDITORS),
+        Move(
+            "reject",
+            "Reject",
+            frozenset({State.AWAITING_APPROVAL}),
+            State.REJECTED,
+            _EDITORS,
+            needs_comment=True,
+        ),
+        Move(
+            "start-window",
+            "Change made: start review window",
+            frozenset({State.APPROVED}),
+            State.IN_REVIEW_WINDOW,
+            _EDITORS,
+        ),
+        Move(
+            "keep",
+            "Keep",
+            _OPEN_UNDECIDED | {State.AWAITING_APPROVAL},
+            State.KEPT,
+            _LEADS,
+            needs_comment=True,
+        ),
+        Move(
+            "reopen",
+            "Reopen",
+            frozenset({State.DONE, State.REJECTED, State.KEPT}),
+            State.REOPENED,
+            _EDITORS,
+        ),
+    )
+}
+# Reached only by a scan confirming the change: ``done`` after the review window closed.
+SYSTEM_TARGETS = frozenset({State.DONE})
+
+
+class MoveRefused(Exception):
+    """The move is not allowed; the message says why, for the person who tried."""
+
+
+def role_of(user, record: DecisionRecord) -> str | None:
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    return (
+        Membership.objects.filter(user=user, team_id=record.repository.team_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def check(move_name: str, *, record: DecisionRecord, user, role: str | None = None) -> Move:
+    """The move if ``user`` may make it on ``record`` now; otherwise MoveRefused with the reason."""
+    move = MOVES.get(move_name)
+    if move is None:
+        raise MoveRefused(f"Unknown action {move_name!r}.")
+    role = role if role is not None else role_of(user, record)
+    if role not in move.roles:
+        raise MoveRefused(f"Your role cannot {move.label.lower()} records of this team.")
+    if record.state not in move.sources:
+        raise MoveRefused(
+            f"A record that is {record.get_state_display().lower()} cannot be "
+            f"moved with “{move.label}”."
+        )
+    if move_name == "propose":
+        if record.next_action not in CHANGING_ACTIONS:
+            raise MoveRefused(
+                "Choose remove, reduce, archive or disable before asking for approval."
+            )
+        if not record.owner_id:
+            raise MoveRefused("Assign an owner first: the owner approves the change.")
+    if move_name in ("approve", "reject"):
+        if record.proposed_by_id == user.pk:
+            raise MoveRefused("You proposed this change; someone else must decide on it.")
+        if record.owner_id != user.pk and role != Role.ADMIN:
+            raise MoveRefused("Only the record's owner (or a team admin) decides on its removal.")
+    return move
+
+
+def allowed_moves(*, record: DecisionRecord, user, role: str | None = None) -> list[Move]:
+    role = role if role is not None else role_of(user, record)
+    allowed = []
+    for name in MOVES:
+        try:
+            allowed.append(check(name, record=record, user=user, role=role))
+        except MoveRefused:
+            continue
+    return allowed

@@ -1,0 +1,26 @@
+"""Every write of the decisions app. Views and tasks call these; nothing else saves records."""
+
+from __future__ import annotations
+
+from decisions.services.notifications import notify
+from decisions.services.records import (
+    EDITABLE_FIELDS,
+    record_bulk_update,
+    record_update,
+    review_reminders_send,
+)
+from decisions.services.scans import records_reconcile, repository_scan, scan_request
+from decisions.services.workflow import record_move, review_window_days
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "notify",
+    "record_bulk_update",
+    "record_move",
+    "record_update",
+    "records_reconcile",
+    "repository_scan",
+    "review_reminders_send",
+    "review_window_days",
+    "scan_request",
+]

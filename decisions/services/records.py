@@ -1,0 +1,153 @@
+"""People's edits to decision records."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from decisions.models import DecisionRecord, Notification, State
+from decisions.services.history import event_write
+from decisions.services.notifications import notify
+
+# Fields people may change on a record; anything else is refused.
+EDITABLE_FIELDS = frozenset(
+    {
+        "owner",
+        "next_action",
+        "review_date",
+        "current_purpose",
+        "why_stale",
+        "evidence_notes",
+        "risk_if_wrong",
+        "first_reversible_move",
+        "watch_signal",
+        "rollback_notes",
+        "prevention_rule",
+        "impact",
+        "confidence",
+        "reversibility",
+        "prevention",
+        "mode_notes",
+        "review_window_days_override",
+        "review_window_override_reason",
+    }
+)
+
+
+def _apply(locked: DecisionRecord, actor, changes: dict[str, Any], comment: str) -> list[str]:
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"{', '.join(sorted(unknown))} cannot be edited")
+    before = {name: getattr(locked, name) for name in changes}
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if locked.review_window_days_override and not locked.review_window_override_reason.strip():
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError("Overriding the review window needs a reason.")
+    locked.full_clean()
+    changed = [n for n, old in before.items() if old != getattr(locked, n)]
+    if not changed:
+        return []
+    if locked.state in (State.NEW, State.REOPENED):
+        event_write(locked, "state", locked.state, State.TRIAGED, actor=actor, comment="Triaged")
+        locked.state = State.TRIAGED
+    locked.save()
+    for name in changed:
+        event_write(locked, name, before[name], getattr(locked, name), actor=actor, comment=comment)
+    if "owner" in changed and locked.owner_id and locked.owner_id != getattr(actor, "pk", None):
+        notify(
+            user=locked.owner,
+            record=locked,
+            kind=Notification.Kind.ASSIGNED,
+            message=f"{actor} made you the owner of {locked.subject} in {locked.repository}.",
+        )
+    return changed
+
+
+def record_update(
+    *,
+    record: DecisionRecord,
+    actor,
+    changes: dict[str, Any],
+    comment: str = "",
+) -> DecisionRecord:
+    """Apply people's edits to ``record`` and write one history event per changed field."""
+    if not DecisionRecord.objects.editable_by(actor).filter(pk=record.pk).exists():
+        raise PermissionDenied("You cannot change this record.")
+    with transaction.atomic():
+        locked = (
+            DecisionRecord.objects.select_for_update()
+            .select_related("repository")
+            .get(pk=record.pk)
+        )
+        _apply(locked, actor, changes, comment)
+    return locked
+
+
+def record_bulk_update(
+    *,
+    record_ids: list[int],
+    actor,
+    changes: dict[str, Any],
+) -> tuple[list[DecisionRecord], dict[int, str]]:
+    """Apply the same edit to many records; each succeeds or fails on its own.
+
+    Returns (updated records, {record id: error message}). Records the actor may not change are
+    reported as errors, never silently skipped.
+    """
+    from django.core.exceptions import ValidationError
+
+    editable = set(
+        DecisionRecord.objects.editable_by(actor)
+        .filter(pk__in=record_ids)
+        .values_list("pk", flat=True)
+    )
+    updated, errors = [], {}
+    for pk in record_ids:
+        if pk not in editable:
+            errors[pk] = "You cannot change this record."
+            continue
+        try:
+            with transaction.atomic():
+                locked = (
+                    DecisionRecord.objects.select_for_update()
+                    .select_related("repository")
+                    .get(pk=pk)
+                )
+                _apply(locked, actor, changes, "Bulk edit")
+            updated.append(locked)
+        except ValidationError as exc:
+            errors[pk] = " ".join(exc.messages)
+    return updated, errors
+
+
+def review_reminders_send(*, today: date) -> int:
+    """Notify owners of open records whose review date has come (once per record and date)."""
+    due = (
+        DecisionRecord.objects.open()
+        .filter(review_date__lte=today, owner__isnull=False)
+        .select_related("owner", "repository")
+    )
+    sent = 0
+    for record in due:
+        already = Notification.objects.filter(
+            record=record,
+            kind=Notification.Kind.REVIEW_DUE,
+            message__contains=record.review_date.isoformat(),
+        ).exists()
+        if already:
+            continue
+        with transaction.atomic():
+            notify(
+                user=record.owner,
+                record=record,
+                kind=Notification.Kind.REVIEW_DUE,
+                message=f"Review of {record.subject} in {record.repository} was due on "
+                f"{record.review_date.isoformat()}.",
+            )
+        sent += 1
+    return sent

@@ -1,0 +1,100 @@
+"""Moving records through their lifecycle (see decisions.lifecycle for the rules)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from decisions import lifecycle
+from decisions.models import Approval, DecisionRecord, Notification, State
+from decisions.services.history import event_write
+from decisions.services.notifications import notify
+
+
+def review_window_days(record: DecisionRecord) -> int:
+    """One release cycle plus the longest scheduled job the last scan found, unless overridden."""
+    if record.review_window_days_override:
+        return record.review_window_days_override
+    latest = record.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+    longest_job = latest.longest_job_interval_days if latest else 0
+    return record.repository.release_cycle_days + longest_job
+
+
+def record_move(
+    *,
+    record: DecisionRecord,
+    actor,
+    move: str,
+    comment: str = "",
+    today: date | None = None,
+) -> DecisionRecord:
+    """Make one lifecycle move, or raise PermissionDenied / ValidationError saying why not.
+
+    Locks the record, so of two people approving at once one wins and the other is told who
+    decided and when.
+    """
+    if not DecisionRecord.objects.for_user(actor).filter(pk=record.pk).exists():
+        raise PermissionDenied("You cannot see this record.")
+    with transaction.atomic():
+        locked = (
+            DecisionRecord.objects.select_for_update()
+            .select_related("repository", "owner", "proposed_by")
+            .get(pk=record.pk)
+        )
+        try:
+            rule = lifecycle.check(move, record=locked, user=actor)
+        except lifecycle.MoveRefused as exc:
+            raise PermissionDenied(_refusal(locked, str(exc))) from exc
+        if rule.needs_comment and not comment.strip():
+            raise ValidationError(f"“{rule.label}” needs a comment saying why.")
+        if move == "propose":
+            locked.full_clean()
+        before = locked.state
+        locked.state = rule.target
+        _side_effects(locked, actor, move, comment, today or timezone.localdate())
+        locked.save()
+        event_write(locked, "state", before, locked.state, actor=actor, comment=comment)
+    return locked
+
+
+def _refusal(record: DecisionRecord, reason: str) -> str:
+    if record.state not in (State.APPROVED, State.REJECTED):
+        return reason
+    decided = record.approvals.select_related("approver").first()
+    if decided is None:
+        return reason
+    when = timezone.localtime(decided.created_at).strftime("%Y-%m-%d %H:%M")
+    return f"Already {decided.get_decision_display().lower()} by {decided.approver} at {when}."
+
+
+def _side_effects(record: DecisionRecord, actor, move: str, comment: str, today: date) -> None:
+    if move == "propose":
+        record.proposed_by = actor
+        notify(
+            user=record.owner,
+            record=record,
+            kind=Notification.Kind.APPROVAL_REQUESTED,
+            message=f"{actor} asks you to approve: {record.get_next_action_display()} "
+            f"{record.subject} in {record.repository}.",
+        )
+    elif move in ("approve", "reject"):
+        decision = Approval.Decision.APPROVED if move == "approve" else Approval.Decision.REJECTED
+        Approval.objects.create(record=record, approver=actor, decision=decision, comment=comment)
+        if record.proposed_by_id and record.proposed_by_id != actor.pk:
+            notify(
+                user=record.proposed_by,
+                record=record,
+                kind=Notification.Kind.DECIDED,
+                message=f"{actor} {decision} the proposal for {record.subject}: {comment}".strip(
+                    ": "
+                ),
+            )
+    elif move == "start-window":
+        record.review_window_end = today + timedelta(days=review_window_days(record))
+        if not record.review_date or record.review_date < record.review_window_end:
+            record.review_date = record.review_window_end
+    elif move == "reopen":
+        record.review_window_end = None
