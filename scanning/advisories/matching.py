@@ -17,7 +17,7 @@ from scanning.advisories.osv import (
     LAST_AFFECTED,
     LIMIT,
     AffectedPackage,
-    VersionRange,
+    RangeEvent,
 )
 
 
@@ -32,23 +32,20 @@ _LOWEST = (0,)
 _HIGHEST = (2,)
 _Bound = tuple[int] | tuple[int, Version]
 _Event = tuple[str, _Bound]
+_Timeline = tuple[tuple[_Event, ...], tuple[_Bound, ...]]  # (sorted events, limits)
 
 
 def affected(version: str, entry: AffectedPackage) -> Match:
+    explicit, timelines = _compile(entry.versions, tuple(r.events for r in entry.ranges))
     public = _public_version(version)
     if public is None:
         return Match.AFFECTED if version.strip() in entry.versions else Match.UNKNOWN
-    if public in _explicit_versions(entry.versions):
+    if public in explicit:
         return Match.AFFECTED
-    undecidable = False
     point = (1, public)
-    for version_range in entry.ranges:
-        events = _timeline(version_range)
-        if events is None:
-            undecidable = True
-        elif _in_timeline(point, events):
-            return Match.AFFECTED
-    return Match.UNKNOWN if undecidable else Match.NOT_AFFECTED
+    if any(events is not None and _in_timeline(point, events) for events in timelines):
+        return Match.AFFECTED
+    return Match.UNKNOWN if None in timelines else Match.NOT_AFFECTED
 
 
 def lowest_fixed_above(version: str, entry: AffectedPackage) -> str | None:
@@ -65,24 +62,34 @@ def lowest_fixed_above(version: str, entry: AffectedPackage) -> str | None:
     return None
 
 
-def _in_timeline(point: _Bound, events: tuple[_Event, ...]) -> bool:
-    limits = [bound for kind, bound in events if kind == LIMIT]
+def _in_timeline(point: _Bound, timeline: _Timeline) -> bool:
+    events, limits = timeline
     if limits and not any(point < bound for bound in limits):
         return False
     vulnerable = False
     for kind, bound in events:
-        if kind == INTRODUCED and point >= bound:
+        if point < bound:
+            break  # events are sorted: none from here on can apply
+        if kind == INTRODUCED:
             vulnerable = True
-        elif (kind == FIXED and point >= bound) or (kind == LAST_AFFECTED and point > bound):
+        elif kind == FIXED or (kind == LAST_AFFECTED and point > bound):
             vulnerable = False
     return vulnerable
 
 
-@functools.lru_cache(maxsize=16_384)
-def _timeline(version_range: VersionRange) -> tuple[_Event, ...] | None:
-    """The range's events sorted by version, or ``None`` if one of them is not PEP 440."""
+@functools.lru_cache(maxsize=32_768)
+def _compile(
+    versions: tuple[str, ...], ranges: tuple[tuple[RangeEvent, ...], ...]
+) -> tuple[frozenset[Version], tuple[_Timeline | None, ...]]:
+    """An entry's explicit versions and sorted timelines, parsed once per distinct entry."""
+    explicit = frozenset(v for v in map(_public_version, versions) if v is not None)
+    return explicit, tuple(_timeline(events) for events in ranges)
+
+
+def _timeline(range_events: tuple[RangeEvent, ...]) -> _Timeline | None:
+    """The range's events sorted by version and its limits, or ``None`` if not all PEP 440."""
     events: list[_Event] = []
-    for event in version_range.events:
+    for event in range_events:
         if event.kind == INTRODUCED and event.version == "0":
             events.append((event.kind, _LOWEST))
         elif event.kind == LIMIT and event.version == "*":
@@ -91,13 +98,9 @@ def _timeline(version_range: VersionRange) -> tuple[_Event, ...] | None:
             events.append((event.kind, (1, parsed)))
         else:
             return None
-    return tuple(sorted(events, key=lambda event: event[1]))
-
-
-@functools.lru_cache(maxsize=16_384)
-def _explicit_versions(versions: tuple[str, ...]) -> frozenset[Version]:
-    parsed = (_public_version(text) for text in versions)
-    return frozenset(v for v in parsed if v is not None)
+    events.sort(key=lambda event: event[1])
+    limits = tuple(bound for kind, bound in events if kind == LIMIT)
+    return tuple(e for e in events if e[0] != LIMIT), limits
 
 
 @functools.lru_cache(maxsize=65_536)

@@ -6,10 +6,11 @@ fixed versions and CVSS severity. GIT ranges and other ecosystems are dropped he
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -41,8 +42,7 @@ class MalformedAdvisory(Exception):
         return f"{self.path}: {self.reason}"
 
 
-@dataclass(frozen=True, slots=True)
-class RangeEvent:
+class RangeEvent(NamedTuple):  # a tuple: matching hashes millions of these
     kind: str  # one of EVENT_KINDS
     version: str
 
@@ -68,12 +68,12 @@ class AffectedPackage:
     ranges: tuple[VersionRange, ...] = ()
     versions: tuple[str, ...] = ()
     severity: tuple[Severity, ...] = ()
+    # Every ``fixed`` event, lowest first (unparseable ones last, as written).
+    fixed_versions: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def fixed_versions(self) -> tuple[str, ...]:
-        """Every ``fixed`` event, lowest first (unparseable ones last, as written)."""
+    def __post_init__(self) -> None:
         fixed = {event.version for r in self.ranges for event in r.events if event.kind == FIXED}
-        return tuple(sorted(fixed, key=version_sort_key))
+        object.__setattr__(self, "fixed_versions", tuple(sorted(fixed, key=version_sort_key)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +259,7 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+@functools.lru_cache(maxsize=65_536)
 def version_sort_key(text: str) -> tuple[int, Version | str]:
     """Order version strings by PEP 440, with unparseable ones last."""
     try:

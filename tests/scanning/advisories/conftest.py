@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 
 from scanning.advisories.index import AdvisoryIndex
-
 from tests.scanning.advisories.support import fixture_advisories
 
 

@@ -58,7 +58,14 @@ def test_introduced_and_fixed_bounds(version: str, expected: Match) -> None:
 
 @pytest.mark.parametrize(
     ("version", "expected"),
-    [("0.0.1", A), ("0.1.dev0", A), ("1.11.0", A), ("1.11.0.post1", N), ("1.11.1", N)],
+    [
+        ("0.0.1", A),
+        ("0.1.dev0", A),
+        ("1.11.0", A),
+        ("1.11.0+deb1", A),  # a local build of the last affected release is affected too
+        ("1.11.0.post1", N),
+        ("1.11.1", N),
+    ],
 )
 def test_last_affected_is_inclusive(version: str, expected: Match) -> None:
     through_1_11 = entry([("introduced", "0"), ("last_affected", "1.11.0")])
@@ -115,7 +122,9 @@ def test_limit_star_means_no_limit() -> None:
     assert affected("500.0", entry([("introduced", "0"), ("limit", "*")])) is A
 
 
-@pytest.mark.parametrize(("version", "expected"), [("1.0", A), ("1.0.0", A), ("1.0.1", N)])
+@pytest.mark.parametrize(
+    ("version", "expected"), [("1.0", A), ("1.0.0", A), ("1.0+local", A), ("1.0.1", N)]
+)
 def test_explicit_versions_match_by_pep_440_equality(version: str, expected: Match) -> None:
     assert affected(version, entry(versions=("1.0", "0.9"))) is expected
 
@@ -173,7 +182,9 @@ def test_lowest_fixed_above_skips_a_fix_that_another_range_still_affects() -> No
 
 
 def test_no_fixed_version_when_only_last_affected_is_known() -> None:
-    assert lowest_fixed_above("1.0", entry([("introduced", "0"), ("last_affected", "1.11")])) is None
+    assert (
+        lowest_fixed_above("1.0", entry([("introduced", "0"), ("last_affected", "1.11")])) is None
+    )
 
 
 releases = st.tuples(*(st.integers(0, 30) for _ in range(3))).map(

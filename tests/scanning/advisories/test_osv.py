@@ -106,7 +106,10 @@ def test_record_without_severity_is_unknown_not_low() -> None:
 def test_package_level_severity_counts_and_the_highest_score_wins() -> None:
     data = load_json("GHSA-h5c8-rqwp-cp95.json")
     data["affected"][0]["severity"] = [
-        {"type": "CVSS_V4", "score": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}
+        {
+            "type": "CVSS_V4",
+            "score": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+        }
     ]
 
     advisory = parse(data)
@@ -211,6 +214,6 @@ def test_integer_versions_from_yaml_are_kept() -> None:
 
 
 def test_malformed_advisory_survives_pickling_for_worker_processes() -> None:
-    error = pickle.loads(pickle.dumps(MalformedAdvisory("a.yaml", "broken")))
+    error = pickle.loads(pickle.dumps(MalformedAdvisory("a.yaml", "broken")))  # noqa: S301
 
     assert (error.path, error.reason) == ("a.yaml", "broken")
