@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+
+# The admin signs in through allauth too, so its rate limits protect the admin login.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -9,3 +13,5 @@ urlpatterns = [
     path("", include("scanning.urls")),
     path("", include("decisions.urls")),
 ]
+
+handler403 = "config.errors.permission_denied"

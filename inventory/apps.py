@@ -6,3 +6,7 @@ from django.apps import AppConfig
 class InventoryConfig(AppConfig):
     name = "inventory"
     verbose_name = "Inventory"
+
+    def ready(self) -> None:
+        # Connects the security-event receivers.
+        from inventory import security_log  # noqa: F401
