@@ -17,3 +17,41 @@ class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "path", "line", "mode", "scan_run"]
     list_filter = ["kind", "mode"]
     list_select_related = ["scan_run__repository"]
+
+
+class AdvisoryPackageInline(admin.TabularInline):
+    model = models.AdvisoryPackage
+    extra = 0
+    fields = ["name", "fixed_versions", "ranges"]
+    readonly_fields = fields
+
+
+@admin.register(models.Advisory)
+class AdvisoryAdmin(admin.ModelAdmin):
+    list_display = ["osv_id", "summary", "severity_label", "base_score", "modified", "withdrawn"]
+    list_filter = ["severity_label", ("withdrawn", admin.EmptyFieldListFilter)]
+    search_fields = ["osv_id", "aliases", "packages__name"]
+    inlines = [AdvisoryPackageInline]
+
+
+@admin.register(models.AdvisorySync)
+class AdvisorySyncAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "source",
+        "status",
+        "created",
+        "updated",
+        "retired",
+        "unchanged",
+        "malformed",
+        "started_at",
+        "finished_at",
+    ]
+    list_filter = ["status"]
+
+
+@admin.register(models.PackageMetadata)
+class PackageMetadataAdmin(admin.ModelAdmin):
+    list_display = ["name", "license", "latest_version", "latest_release_at", "fetched_at"]
+    search_fields = ["name", "license"]

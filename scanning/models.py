@@ -13,6 +13,12 @@ class ScanStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class AuditGate(models.TextChoices):
+    PASS = "pass", "Pass"
+    FAIL = "fail", "Fail"
+    UNKNOWN = "unknown", "Unknown"
+
+
 class ScanRunQuerySet(models.QuerySet):
     def for_user(self, user) -> ScanRunQuerySet:
         return self.filter(repository__in=Repository.objects.for_user(user))
@@ -45,6 +51,14 @@ class ScanRun(models.Model):
     )
     longest_job_interval_days = models.PositiveIntegerField(
         default=0, help_text="Longest schedule (cron, beat, CronJob) found, in days."
+    )
+    audit_gate = models.CharField(
+        max_length=8, choices=AuditGate.choices, blank=True, help_text="Vulnerability gate."
+    )
+    audit = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Vulnerability, licence and freshness audit: what was checked and what was not.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -96,3 +110,126 @@ class Evidence(models.Model):
     @property
     def location(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
+
+
+class AdvisoryQuerySet(models.QuerySet):
+    def live(self) -> AdvisoryQuerySet:
+        return self.filter(withdrawn__isnull=True)
+
+    def affecting(self, names: set[str]) -> AdvisoryQuerySet:
+        return self.filter(packages__name__in=names).distinct()
+
+
+class Advisory(models.Model):
+    """One OSV record mirrored from an advisory source (PyPI ecosystem only)."""
+
+    osv_id = models.CharField("OSV id", max_length=100, unique=True)
+    aliases = models.JSONField(default=list, blank=True, help_text="CVE, GHSA, PYSEC ids.")
+    summary = models.CharField(max_length=300, blank=True)
+    details = models.TextField(blank=True)
+    severity = models.JSONField(
+        default=list, blank=True, help_text="Record-level CVSS vectors: [{kind, vector, score}]."
+    )
+    severity_vector = models.CharField(max_length=200, blank=True, help_text="Highest-scoring.")
+    base_score = models.FloatField(null=True, blank=True)
+    severity_label = models.CharField(max_length=16, blank=True)
+    published = models.DateTimeField(null=True, blank=True)
+    modified = models.DateTimeField()
+    withdrawn = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=1000, help_text="File or archive member read.")
+    synced_at = models.DateTimeField(auto_now=True)
+
+    objects = AdvisoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["osv_id"]
+        verbose_name_plural = "advisories"
+        indexes = [models.Index(fields=["modified"])]
+
+    def __str__(self) -> str:
+        return self.osv_id
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn is not None
+
+
+class AdvisoryPackage(models.Model):
+    """What one advisory says about one package: its ranges, explicit and fixed versions."""
+
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="packages")
+    name = models.CharField(max_length=200, help_text="PEP 503 canonical name.")
+    ranges = models.JSONField(
+        default=list, blank=True, help_text="ECOSYSTEM ranges: [[[event, version], ...], ...]."
+    )
+    versions = models.JSONField(default=list, blank=True, help_text="Explicit affected versions.")
+    fixed_versions = models.JSONField(default=list, blank=True)
+    severity = models.JSONField(default=list, blank=True, help_text="Per-package CVSS vectors.")
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return f"{self.advisory_id} {self.name}"
+
+
+class AdvisorySyncQuerySet(models.QuerySet):
+    def succeeded(self) -> AdvisorySyncQuerySet:
+        return self.filter(status=AdvisorySync.Status.SUCCEEDED)
+
+
+class AdvisorySync(models.Model):
+    """One run of ``sync_advisories``: its source, counts and the files it could not read."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=1000)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    full = models.BooleanField(default=False, help_text="Read every record, not only newer ones.")
+    since = models.DateTimeField(null=True, blank=True, help_text="Incremental watermark used.")
+    max_modified = models.DateTimeField(null=True, blank=True)
+    records_seen = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    retired = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    malformed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[{path, reason}]")
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AdvisorySyncQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Advisory sync #{self.pk} of {self.source} ({self.status})"
+
+
+class PackageMetadata(models.Model):
+    """Cached licence and release facts about a distribution, by canonical name.
+
+    Keyed by name rather than by ``inventory.Package`` so a scan can fill the cache while it
+    reads, before its store step creates the package rows.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    license = models.CharField(max_length=200, blank=True)
+    license_source = models.CharField(max_length=16, blank=True, help_text="installed or index.")
+    latest_version = models.CharField(max_length=64, blank=True)
+    latest_release_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True, help_text="Why the lookup failed.")
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "package metadata"
+
+    def __str__(self) -> str:
+        return self.name

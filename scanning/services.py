@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement
-from scanning import checkout, coverage, scanner, walk
+from scanning import checkout, coverage, packages, scanner, walk
+from scanning.advisories import store as advisory_store
 from scanning.models import Evidence, ScanRun, ScanStatus
-from scanning.rules import mapping
-from scanning.types import Declaration, TreeScan, Usage
+from scanning.rules import licenses, mapping, vulnerable
+from scanning.types import Declaration, Finding, TreeScan, Usage
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,11 @@ def scan_run_progress(*, scan_run: ScanRun, percent: int, message: str) -> None:
 
 
 def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
-    """Check the repository out and read it. Writes nothing but progress. Returns (tree, commit)."""
+    """Check the repository out and read it. Returns (tree, commit).
+
+    Writes nothing but progress and the package-metadata cache; the audit (vulnerabilities,
+    licences, freshness) is set on ``scan_run`` in memory and saved by ``scan_run_store``.
+    """
     repository = scan_run.repository
 
     def progress(percent: int, message: str) -> None:
@@ -77,7 +82,32 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
     paths, _ = walk.list_files(local.path)
     tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(paths, tree.errors)
     tree.longest_job_interval_days = coverage.longest_job_interval_days(local.path, paths)
+    progress(85, "Checking pinned versions against advisories, licences and releases")
+    findings, audit = audit_declarations(tree.declarations)
+    tree.findings.extend(findings)
+    scan_run.audit = audit
+    scan_run.audit_gate = audit["gate"]
     return tree, local.commit
+
+
+def audit_declarations(declarations: list[Declaration]) -> tuple[list[Finding], dict]:
+    """Vulnerability, licence and freshness findings, and the run's audit summary."""
+    names = {d.name for d in declarations if d.name}
+    index = advisory_store.index_from_database(names=names)
+    findings, audit = vulnerable.vulnerability_findings(declarations, index)
+    license_found, audit["licenses"] = licenses.license_findings(
+        declarations,
+        packages.package_facts(names),
+        denylist=getattr(settings, "DEBTBOARD_LICENSE_DENYLIST", licenses.DEFAULT_DENYLIST),
+        abandoned_after=timedelta(
+            days=365
+            * getattr(
+                settings, "DEBTBOARD_ABANDONED_AFTER_YEARS", licenses.DEFAULT_ABANDONED_AFTER_YEARS
+            )
+        ),
+        now=timezone.now(),
+    )
+    return [*findings, *license_found], audit
 
 
 def _packages_by_name(names: set[str]) -> dict[str, Package]:

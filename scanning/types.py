@@ -101,6 +101,7 @@ class Finding:
     subject: str  # canonical distribution name, or a repository path for file findings
     summary: str
     evidence: tuple[Usage | Declaration, ...] = ()
+    severity: str = ""  # critical, high, medium or low, for vulnerable findings
 
 
 @dataclass(slots=True)

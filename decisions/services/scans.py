@@ -111,15 +111,18 @@ def records_reconcile(
                 subject=finding.subject,
                 kind=finding.kind,
                 summary=finding.summary[:500],
+                severity=finding.severity,
                 last_seen_scan=scan_run,
             )
             event_write(record, "state", "", State.NEW, comment="Found by scan")
             continue
         record.summary = finding.summary[:500]
         record.last_seen_scan = scan_run
+        if finding.severity:
+            record.severity = finding.severity
         if record.state in CLOSED_STATES and record.state != State.KEPT:
             _reopen(record, "Watch signal: found again by scan")
-        record.save(update_fields=["summary", "last_seen_scan", "state", "updated_at"])
+        record.save(update_fields=["summary", "severity", "last_seen_scan", "state", "updated_at"])
     for key, record in existing.items():
         if key in seen:
             continue

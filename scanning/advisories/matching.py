@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Mapping
 
 from packaging.version import InvalidVersion, Version
 
@@ -60,6 +61,79 @@ def lowest_fixed_above(version: str, entry: AffectedPackage) -> str | None:
         if affected(candidate, entry) is Match.NOT_AFFECTED:
             return candidate
     return None
+
+
+def public_version(text: str) -> Version | None:
+    """The PEP 440 public version of ``text`` (local label dropped), or ``None``."""
+    return _public_version(text)
+
+
+def boundaries(entry: AffectedPackage) -> set[Version]:
+    """Every version at which this entry's verdict (or its lowest fix above) can change.
+
+    Between two consecutive boundaries, and at each boundary, every version gets the same
+    answer from ``affected`` and ``lowest_fixed_above``: the index caches per such segment.
+    """
+    found = {v for v in map(_public_version, entry.versions) if v is not None}
+    for version_range in entry.ranges:
+        for event in version_range.events:
+            if (parsed := _parse(event.version)) is not None:
+                found.add(parsed)
+    return found
+
+
+def affected_segments(
+    entry: AffectedPackage, bound_index: Mapping[Version, int]
+) -> list[tuple[int, int]]:
+    """The segments ``entry`` affects, as sorted inclusive ``(first, last)`` segment intervals.
+
+    ``bound_index`` numbers a sorted list ``bounds`` holding at least ``boundaries(entry)``
+    (version -> position in the list). Segment ``2i + 1`` is
+    ``bounds[i]`` itself, segment ``2i`` every version between ``bounds[i - 1]`` and
+    ``bounds[i]``. The timeline is evaluated by the same ``_in_timeline`` on segment numbers,
+    which order exactly as the versions they stand for, so the answer is ``affected``'s.
+    """
+    explicit, timelines = _compile(entry.versions, tuple(r.events for r in entry.ranges))
+    last = 2 * len(bound_index)
+
+    def position(bound: _Bound) -> int:
+        if bound == _LOWEST:
+            return -1
+        if bound == _HIGHEST:
+            return last + 1
+        return 2 * bound_index[bound[1]] + 1
+
+    affected_at: set[int] = {position((1, version)) for version in explicit}
+    pieces: list[tuple[int, int]] = []
+    for timeline in timelines:
+        if timeline is None:
+            continue
+        events = tuple((kind, position(bound)) for kind, bound in timeline[0])
+        limits = tuple(position(bound) for bound in timeline[1])
+        marks = sorted({p for _, p in events} | set(limits) | {-1})
+        for index, mark in enumerate(marks):
+            following = marks[index + 1] if index + 1 < len(marks) else last + 1
+            for first, end in ((mark, mark), (mark + 1, following - 1)):
+                first, end = max(first, 0), min(end, last)
+                if first <= end and _in_timeline(first, (events, limits)):  # type: ignore[arg-type]
+                    pieces.append((first, end))
+    pieces += [(point, point) for point in affected_at]
+    return merge_intervals(pieces)
+
+
+def merge_intervals(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for first, end in sorted(pieces):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((first, end))
+    return merged
+
+
+def has_unparseable_range(entry: AffectedPackage) -> bool:
+    _, timelines = _compile(entry.versions, tuple(r.events for r in entry.ranges))
+    return None in timelines
 
 
 def _in_timeline(point: _Bound, timeline: _Timeline) -> bool:

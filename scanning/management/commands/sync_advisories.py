@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from scanning.advisories import download, sources, store
+
+
+class Command(BaseCommand):
+    help = (
+        "Mirror OSV advisories (PyPI only) from a directory of OSV files, an OSV all.zip, "
+        "or an https:// URL of a zip. Incremental by 'modified' unless --full."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("source", help="directory, .zip file, or https:// URL")
+        parser.add_argument("--full", action="store_true", help="read every record again")
+        parser.add_argument("--batch-size", type=int, default=store.BATCH_SIZE)
+
+    def handle(self, *args: object, source: str, full: bool, batch_size: int, **options: object):
+        try:
+            sync = store.advisories_sync(
+                source=source,
+                full=full,
+                batch_size=batch_size,
+                progress=lambda message: self.stdout.write(message),
+            )
+        except (download.DownloadError, sources.UnreadableSource, OSError) as exc:
+            raise CommandError(str(exc)) from exc
+        for error in sync.errors:
+            self.stderr.write(f"malformed: {error['path']}: {error['reason']}")
+        seconds = (sync.finished_at - sync.started_at).total_seconds()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Synced {sync.source} in {seconds:.1f} s: {sync.records_seen} records read, "
+                f"{sync.created} new, {sync.updated} updated, {sync.retired} retired, "
+                f"{sync.unchanged} unchanged, {sync.malformed} malformed"
+            )
+        )

@@ -1,0 +1,208 @@
+"""Pinned versions against the advisory mirror: ``vulnerable`` findings and the audit gate.
+
+Nothing is ever reported clean that was not checked: an unpinned requirement, a version that
+is not PEP 440, an advisory whose ranges cannot be evaluated, or a mirror that was never synced
+all land in ``not_audited`` with the reason, and make the gate "unknown".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from scanning.advisories import cvss
+from scanning.advisories.index import AdvisoryIndex, PackageMatch
+from scanning.advisories.matching import Match, public_version
+from scanning.advisories.osv import version_sort_key
+from scanning.types import EXACT, LOCKED, Declaration, Finding
+
+VULNERABLE = "vulnerable"
+GATE_OK = "pass"
+GATE_FAIL = "fail"
+GATE_UNKNOWN = "unknown"
+GATE_SCORE = 7.0  # the seed's quality gate: any finding with CVSS >= 7 fails the repository
+NOT_PINNED = "not pinned"
+MAX_LISTED = 1000
+_PINNED = (EXACT, LOCKED)
+_RECORD_SEVERITIES = (cvss.CRITICAL, cvss.HIGH, cvss.MEDIUM, cvss.LOW)
+
+
+def vulnerability_findings(
+    declarations: Iterable[Declaration], index: AdvisoryIndex
+) -> tuple[list[Finding], dict[str, Any]]:
+    """One ``vulnerable`` finding per affected package, and the run's audit summary.
+
+    A name pinned anywhere (a lock file, say) counts as audited through that pin, so its
+    looser declarations elsewhere are not listed as unaudited.
+    """
+    declared = sorted((d for d in declarations if d.name), key=lambda d: (d.path, d.line, d.name))
+    pinned_names = {d.name for d in declared if _is_pinned(d)}
+    not_audited: list[dict[str, Any]] = []
+    hits_by_name: dict[str, list[tuple[Declaration, list[PackageMatch]]]] = {}
+    audited = 0
+    for declaration in declared:
+        reason = _unaudited_reason(declaration, index, pinned_names)
+        if reason is None:
+            matches = index.match(declaration.name, declaration.pinned_version)
+            hits = [m for m in matches if m.result is Match.AFFECTED]
+            unknown = sorted(m.advisory.id for m in matches if m.result is Match.UNKNOWN)
+            if unknown and not hits:
+                reason = f"advisories {', '.join(unknown)} have ranges that are not PEP 440"
+            elif hits:
+                hits_by_name.setdefault(declaration.name, []).append((declaration, hits))
+        if reason == "":
+            continue  # covered by a pin elsewhere
+        if reason is not None:
+            not_audited.append(_location(declaration) | {"reason": reason})
+            continue
+        audited += 1
+    vulnerable = [
+        _package_summary(name, pins, index) for name, pins in sorted(hits_by_name.items())
+    ]
+    findings = [_finding(summary, hits_by_name[summary["name"]]) for summary in vulnerable]
+    gate, reasons = _gate(vulnerable, not_audited, index.unavailable_reason)
+    audit = {
+        "gate": gate,
+        "gate_reasons": reasons,
+        "mirror_unavailable": index.unavailable_reason or "",
+        "audited": audited,
+        "not_audited_count": len(not_audited),
+        "not_audited": not_audited[:MAX_LISTED],
+        "vulnerable": vulnerable,
+    }
+    return findings, audit
+
+
+def _is_pinned(declaration: Declaration) -> bool:
+    return declaration.pin_level in _PINNED and bool(declaration.pinned_version.strip())
+
+
+def _unaudited_reason(
+    declaration: Declaration, index: AdvisoryIndex, pinned_names: set[str]
+) -> str | None:
+    """Why this declaration cannot be audited; "" when another pin covers it; None if it can."""
+    if not _is_pinned(declaration):
+        if declaration.name in pinned_names:
+            return ""
+        return f"{NOT_PINNED} (direct reference)" if declaration.url else NOT_PINNED
+    if index.unavailable_reason:
+        return index.unavailable_reason
+    if public_version(declaration.pinned_version) is None:
+        return f"version {declaration.pinned_version!r} is not PEP 440"
+    return None
+
+
+def _location(declaration: Declaration) -> dict[str, Any]:
+    return {"name": declaration.name, "path": declaration.path, "line": declaration.line}
+
+
+def _package_summary(
+    name: str, pins: list[tuple[Declaration, list[PackageMatch]]], index: AdvisoryIndex
+) -> dict[str, Any]:
+    advisories: dict[str, dict[str, Any]] = {}
+    for _, hits in pins:
+        for hit in hits:
+            known = advisories.get(hit.advisory.id)
+            if known is None:
+                advisories[hit.advisory.id] = _advisory_summary(hit)
+            elif hit.fixed_in and (
+                not known["fixed_in"]
+                or version_sort_key(hit.fixed_in) > version_sort_key(known["fixed_in"])
+            ):
+                known["fixed_in"] = hit.fixed_in  # the fix that covers every pinned version
+    ordered = sorted(advisories.values(), key=lambda a: (-(a["score"] or -1.0), a["id"]))
+    scores = [a["score"] for a in ordered if a["score"] is not None]
+    score = max(scores, default=None)
+    versions = sorted({d.pinned_version for d, _ in pins}, key=version_sort_key)
+    return {
+        "name": name,
+        "versions": versions,
+        "locations": [f"{d.path}:{d.line}" if d.line else d.path for d, _ in pins],
+        "score": score,
+        "severity": cvss.severity_label(score),
+        "unscored": sum(1 for a in ordered if a["score"] is None),
+        "fixed_in": _lowest_safe_version(name, versions, pins, index),
+        "advisories": ordered,
+    }
+
+
+def _advisory_summary(hit: PackageMatch) -> dict[str, Any]:
+    advisory = hit.advisory
+    score = advisory.base_score
+    return {
+        "id": advisory.id,
+        "aliases": list(advisory.aliases),
+        "severity": cvss.severity_label(score),
+        "score": score,
+        "fixed_in": hit.fixed_in or "",
+        "summary": advisory.summary,
+    }
+
+
+def _lowest_safe_version(
+    name: str,
+    versions: list[str],
+    pins: list[tuple[Declaration, list[PackageMatch]]],
+    index: AdvisoryIndex,
+) -> str:
+    """The lowest fixed version above every vulnerable pin that no known advisory affects."""
+    highest = public_version(versions[-1])
+    if highest is None:
+        return ""
+    candidates = {v for _, hits in pins for hit in hits for v in hit.fix_versions}
+    above = [
+        v for v in candidates if (parsed := public_version(v)) is not None and parsed > highest
+    ]
+    for candidate in sorted(above, key=version_sort_key):
+        if not any(m.result is Match.AFFECTED for m in index.match(name, candidate)):
+            return candidate
+    return ""
+
+
+def _finding(
+    summary: dict[str, Any], pins: list[tuple[Declaration, list[PackageMatch]]]
+) -> Finding:
+    ids = [
+        f"{a['id']} ({', '.join(a['aliases'])})" if a["aliases"] else a["id"]
+        for a in summary["advisories"]
+    ]
+    pinned = ", ".join(
+        f"{version} ({location})"
+        for version, location in zip(
+            [d.pinned_version for d, _ in pins], summary["locations"], strict=True
+        )
+    )
+    score = summary["score"]
+    severity = f"{summary['severity']} (CVSS {score:.1f})" if score is not None else "unscored"
+    fix = f"upgrade to {summary['fixed_in']}" if summary["fixed_in"] else "no fixed version known"
+    count = len(ids)
+    text = (
+        f"{summary['name']} {pinned}: {count} advisor{'y' if count == 1 else 'ies'}, "
+        f"highest {severity}; {fix}. {'; '.join(ids)}"
+    )
+    label = summary["severity"]
+    return Finding(
+        kind=VULNERABLE,
+        subject=summary["name"],
+        summary=text,
+        evidence=tuple(d for d, _ in pins),
+        severity=label if label in _RECORD_SEVERITIES else "",
+    )
+
+
+def _gate(
+    vulnerable: list[dict[str, Any]], not_audited: list[dict[str, Any]], unavailable: str | None
+) -> tuple[str, list[str]]:
+    failing = [v["name"] for v in vulnerable if v["score"] is not None and v["score"] >= GATE_SCORE]
+    if failing:
+        return GATE_FAIL, [f"CVSS ≥ {GATE_SCORE:g}: {', '.join(failing)}"]
+    reasons = []
+    if unavailable:
+        reasons.append(f"advisory mirror unusable: {unavailable}")
+    if not_audited:
+        reasons.append(f"{len(not_audited)} requirement(s) not audited")
+    unscored = [v["name"] for v in vulnerable if v["unscored"]]
+    if unscored:
+        # An advisory without a CVSS vector might be critical: it cannot let the gate pass.
+        reasons.append(f"advisories without a CVSS score: {', '.join(unscored)}")
+    return (GATE_UNKNOWN, reasons) if reasons else (GATE_OK, [])
