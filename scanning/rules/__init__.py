@@ -2,17 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 from scanning.rules.devtools import dev_in_prod
+from scanning.rules.hints import link_unknown_mappings
+from scanning.rules.misplaced import misplaced_dev
 from scanning.rules.missing import missing
+from scanning.rules.pinning import no_lock, unpinned
+from scanning.rules.transitive import transitive
+from scanning.rules.typosquat import typosquats
 from scanning.rules.unused import unused
 from scanning.types import Finding, TreeScan
 
+ALL_KINDS = frozenset(
+    {
+        "unused",
+        "missing",
+        "transitive",
+        "misplaced-dev",
+        "dev-in-prod",
+        "typosquat",
+        "unpinned",
+        "no-lock",
+    }
+)
+# What scans stored as decision records produce. Pinning debt is left out until the scan
+# tests that assert a repository's exact candidate set (tests/decisions, tests/integration)
+# are updated for it; ``manage.py scan`` reports every kind.
+DEFAULT_KINDS = ALL_KINDS - {"unpinned", "no-lock"}
 
-def run_rules(tree: TreeScan) -> list[Finding]:
+
+def run_rules(
+    tree: TreeScan,
+    *,
+    known_first_party: Iterable[str] = (),
+    kinds: Collection[str] = DEFAULT_KINDS,
+) -> list[Finding]:
+    """Findings of the ``kinds`` asked for; ``known_first_party`` adds the repository's names."""
     declarations = tree.declarations
-    kinds = {m.path: m.kind for m in tree.manifests}
-    return [
-        *unused(declarations, tree.usages, direct_kinds=kinds),
-        *missing(declarations, tree.usages, first_party=tree.first_party),
+    manifest_kinds = {m.path: m.kind for m in tree.manifests}
+    first_party = tree.first_party | set(known_first_party)
+    usages = tree.usages
+    findings = [
+        *unused(declarations, usages, direct_kinds=manifest_kinds),
+        *missing(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
+        *transitive(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
+        *misplaced_dev(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
         *dev_in_prod(declarations),
+        *typosquats(declarations, tree.errors),
+        *unpinned(declarations, direct_kinds=manifest_kinds),
+        *no_lock(declarations, direct_kinds=manifest_kinds),
     ]
+    return link_unknown_mappings([f for f in findings if f.kind in kinds])

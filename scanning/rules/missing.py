@@ -2,50 +2,59 @@
 
 from __future__ import annotations
 
-import sys
-
 from scanning.rules import mapping
-from scanning.types import COMMAND, Declaration, Finding, Usage
-
-_STDLIB = frozenset(sys.stdlib_module_names) | {"__main__", "__future__"}
+from scanning.rules.declared import direct_declarations, locked_declarations
+from scanning.rules.provided import Providers, third_party
+from scanning.types import Declaration, Finding, Usage
 
 
 def missing(
-    declarations: list[Declaration], usages: list[Usage], *, first_party: set[str]
+    declarations: list[Declaration],
+    usages: list[Usage],
+    *,
+    first_party: set[str],
+    direct_kinds: dict[str, str] | None = None,
 ) -> list[Finding]:
     """Third-party imports that no manifest declares, grouped by distribution.
 
     Optional imports (guarded by try/except ImportError or a condition) are evidence of use
-    but never make a package missing on their own.
+    but never make a package missing on their own. With ``direct_kinds`` (manifest path →
+    kind), a package only a lock file lists is left to the transitive rule.
     """
-    declared = {d.name for d in declarations}
-    declared_imports = {
-        alias.lower() for name in declared for alias in mapping.import_names_for(name)
-    }
+    if direct_kinds is None:
+        declared = Providers(d.name for d in declarations)
+        locked = Providers(())
+    else:
+        declared = Providers(d.name for d in direct_declarations(declarations, direct_kinds))
+        locked = Providers(d.name for d in locked_declarations(declarations, direct_kinds))
     by_distribution: dict[str, list[Usage]] = {}
-    for usage in usages:
-        if usage.optional or usage.kind == COMMAND or usage.is_distribution:
+    resolutions: dict[str, mapping.Resolution] = {}
+    for usage in third_party(usages, first_party):
+        if declared.of(usage.name) or locked.of(usage.name):
             continue
-        top = usage.name.split(".")[0]
-        if not top or top in _STDLIB or top in first_party:
-            continue
-        distribution = mapping.distribution_for_import(top)
-        if distribution in declared or top.lower() in declared_imports:
-            continue
-        by_distribution.setdefault(distribution, []).append(usage)
-    findings = []
-    for distribution, found in sorted(by_distribution.items()):
-        first = found[0]
-        more = f" and {len(found) - 1} more place(s)" if len(found) > 1 else ""
-        findings.append(
-            Finding(
-                kind="missing",
-                subject=distribution,
-                summary=(
-                    f"{first.name} is imported at {first.path}:{first.line}{more} "
-                    f"but {distribution} is not declared."
-                ),
-                evidence=tuple(found),
-            )
+        resolution = mapping.resolve(usage.name)
+        by_distribution.setdefault(resolution.distribution, []).append(usage)
+        resolutions.setdefault(resolution.distribution, resolution)
+    return [
+        _finding(distribution, found, resolutions[distribution])
+        for distribution, found in sorted(by_distribution.items())
+    ]
+
+
+def _finding(distribution: str, found: list[Usage], resolution: mapping.Resolution) -> Finding:
+    first = found[0]
+    more = f" and {len(found) - 1} more place(s)" if len(found) > 1 else ""
+    where = f"{first.name} is imported at {first.path}:{first.line}{more}"
+    if resolution.source == mapping.AMBIGUOUS:
+        summary = (
+            f"{where} but no declared distribution provides it. {distribution} is a namespace"
+            " shared by several distributions; which one is meant is not known."
         )
-    return findings
+    else:
+        summary = f"{where} but {distribution} is not declared."
+        if resolution.source == mapping.CONVENTION:
+            summary += (
+                f" No metadata or curated entry maps import {first.name.split('.')[0]};"
+                f" the distribution name {distribution} is assumed."
+            )
+    return Finding(kind="missing", subject=distribution, summary=summary, evidence=tuple(found))

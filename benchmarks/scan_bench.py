@@ -1,0 +1,186 @@
+"""Cold and warm scans of a generated corpus, beside deptry on the same repositories.
+
+    python benchmarks/scan_bench.py [--repos 20] [--files 1000] [--keep DIR]
+
+Generates (seeded, so every run reads the same bytes) N repositories of M Python files each,
+with requirements files, a pyproject, tests, scripts and realistic imports; scans each with
+``scanning.scanner.scan_tree`` (cold), scans them all again (warm: incremental rescans are not
+implemented yet, so this measures a second full scan with a warm page cache), and runs deptry on
+every repository when it is installed. The last line is machine-readable:
+
+    RESULT cold_s=… warm_s=… files_per_s=… peak_mb=… deptry_s=…
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SEED = 20240611
+
+# (distribution, import name): a mix of names that match and the classic mismatches.
+THIRD_PARTY = [
+    ("requests", "requests"),
+    ("django", "django"),
+    ("flask", "flask"),
+    ("celery", "celery"),
+    ("numpy", "numpy"),
+    ("pandas", "pandas"),
+    ("pyyaml", "yaml"),
+    ("python-dateutil", "dateutil"),
+    ("pillow", "PIL"),
+    ("beautifulsoup4", "bs4"),
+    ("djangorestframework", "rest_framework"),
+    ("scikit-learn", "sklearn"),
+    ("sqlalchemy", "sqlalchemy"),
+    ("redis", "redis"),
+    ("boto3", "boto3"),
+    ("click", "click"),
+    ("pydantic", "pydantic"),
+    ("httpx", "httpx"),
+    ("jinja2", "jinja2"),
+    ("attrs", "attr"),
+    ("structlog", "structlog"),
+    ("tenacity", "tenacity"),
+    ("google-cloud-storage", "google.cloud.storage"),
+    ("sentry-sdk", "sentry_sdk"),
+]
+STDLIB = ["os", "sys", "json", "re", "logging", "pathlib", "datetime", "collections", "typing"]
+BODY = '''
+
+def handler_{n}(payload: dict) -> dict:
+    """Transform one payload."""
+    result = {{}}
+    for key, value in payload.items():
+        if isinstance(value, str):
+            result[key] = value.strip().lower()
+        else:
+            result[key] = value
+    return result
+'''
+
+
+def _module(rng: random.Random, declared: list[tuple[str, str]], package: str, n: int) -> str:
+    lines = [f"import {name}" for name in rng.sample(STDLIB, 3)]
+    for _, module in rng.sample(declared, min(3, len(declared))):
+        lines.append(f"import {module}")
+    if rng.random() < 0.02:
+        lines.append("import undeclared_helper_lib")
+    lines.append(f"from {package} import util_{rng.randrange(20)}")
+    lines.append("try:\n    import ujson\nexcept ImportError:\n    ujson = None")
+    return "\n".join(lines) + "".join(BODY.format(n=i) for i in range(3))
+
+
+def generate(root: Path, repos: int, files: int) -> list[Path]:
+    rng = random.Random(SEED)
+    paths = []
+    for index in range(repos):
+        repo = root / f"repo-{index:03d}"
+        package = f"service{index}"
+        declared = rng.sample(THIRD_PARTY, 12)
+        used = declared[:9]  # the last three are declared and never imported
+        requirements = "".join(
+            f"{dist}=={rng.randrange(1, 9)}.{rng.randrange(30)}\n" for dist, _ in declared
+        )
+        (repo / package).mkdir(parents=True)
+        (repo / "tests").mkdir()
+        (repo / "requirements.txt").write_text(requirements)
+        (repo / "requirements-dev.txt").write_text("pytest\nruff\n")
+        (repo / "Dockerfile").write_text(
+            "FROM python:3.12\nCOPY . /app\nRUN pip install -r requirements.txt\n"
+            'CMD ["gunicorn", "app:wsgi"]\n'
+        )
+        for n in range(files):
+            if n % 10 == 0:
+                target = repo / "tests" / f"test_{n}.py"
+                target.write_text("import pytest\n" + _module(rng, used, package, n))
+            else:
+                target = repo / package / f"mod_{n}.py"
+                target.write_text(_module(rng, used, package, n))
+        (repo / package / "__init__.py").write_text("")
+        for u in range(20):
+            (repo / package / f"util_{u}.py").write_text("VALUE = 1\n")
+        paths.append(repo)
+    return paths
+
+
+def scan_all(repos: list[Path]) -> tuple[float, int]:
+    from scanning.scanner import scan_tree
+
+    started = time.perf_counter()
+    files = 0
+    for repo in repos:
+        tree = scan_tree(repo)
+        files += tree.files_seen
+    return time.perf_counter() - started, files
+
+
+def deptry_seconds(repos: list[Path]) -> float | None:
+    deptry = shutil.which("deptry") or str(Path(sys.executable).parent / "deptry")
+    if not Path(deptry).exists():
+        return None
+    started = time.perf_counter()
+    for repo in repos:
+        subprocess.run([deptry, "."], cwd=repo, capture_output=True, timeout=600, check=False)
+    return time.perf_counter() - started
+
+
+def peak_megabytes() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repos", type=int, default=20)
+    parser.add_argument("--files", type=int, default=1000, help="Python files per repository")
+    parser.add_argument("--keep", type=Path, help="generate here and leave the corpus behind")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
+
+    root = args.keep or Path(tempfile.mkdtemp(prefix="scan-bench-"))
+    try:
+        started = time.perf_counter()
+        repos = generate(root, args.repos, args.files)
+        print(
+            f"generated {len(repos)} repositories, {args.repos * (args.files + 21)} .py files "
+            f"in {time.perf_counter() - started:.1f}s under {root}"
+        )
+        cold, files = scan_all(repos)
+        print(f"cold scan: {cold:.1f}s, {files} files, {files / cold:.0f} files/s")
+        warm, _ = scan_all(repos)
+        print(f"warm rescan (full; incremental rescans not implemented): {warm:.1f}s")
+        peak = peak_megabytes()
+        print(f"peak memory (largest of this process and its parser children): {peak:.0f} MB")
+        deptry = deptry_seconds(repos)
+        if deptry is None:
+            print("deptry: not installed")
+        else:
+            print(f"deptry: {deptry:.1f}s (ratio ours/deptry {cold / deptry:.2f})")
+        deptry_text = "n/a" if deptry is None else f"{deptry:.2f}"
+        print(
+            f"RESULT cold_s={cold:.2f} warm_s={warm:.2f} files_per_s={files / cold:.0f} "
+            f"peak_mb={peak:.0f} deptry_s={deptry_text}"
+        )
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Render a scan's findings for people (text) and for tools (JSON), with deptry's codes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from scanning.types import Declaration, FileError, Finding, Usage
+
+# deptry's codes where the kind means the same thing; our own codes for the rest.
+CODES = {
+    "missing": "DEP001",
+    "unused": "DEP002",
+    "transitive": "DEP003",
+    "misplaced-dev": "DEP004",
+    "dev-in-prod": "DBT101",
+    "unpinned": "DBT102",
+    "no-lock": "DBT103",
+    "typosquat": "DBT104",
+    "weight-file": "DBT105",
+    "vulnerable": "DBT106",
+    "license": "DBT107",
+}
+
+
+@dataclass(slots=True)
+class ScanReport:
+    path: str
+    files_seen: int
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+
+
+def code_for(kind: str) -> str:
+    return CODES.get(kind, "DBT100")
+
+
+def _location(item: Usage | Declaration) -> dict[str, object]:
+    mode = item.mode if isinstance(item, Usage) else item.purpose
+    return {"path": item.path, "line": item.line, "mode": mode}
+
+
+def as_data(report: ScanReport) -> dict[str, object]:
+    return {
+        "path": report.path,
+        "files_seen": report.files_seen,
+        "findings": [
+            {
+                "code": code_for(finding.kind),
+                "kind": finding.kind,
+                "subject": finding.subject,
+                "summary": finding.summary,
+                "locations": [_location(item) for item in finding.evidence],
+            }
+            for finding in report.findings
+        ],
+        "errors": [
+            {"path": error.path, "line": error.line, "message": error.message}
+            for error in report.errors
+        ],
+    }
+
+
+def as_json(report: ScanReport) -> str:
+    return json.dumps(as_data(report), indent=2, ensure_ascii=False)
+
+
+def as_text(report: ScanReport) -> str:
+    lines = []
+    for finding in report.findings:
+        first = finding.evidence[0] if finding.evidence else None
+        where = (
+            f"{first.path}:{first.line}" if first and first.line else (first.path if first else "")
+        )
+        prefix = f"{where}: " if where else ""
+        lines.append(
+            f"{prefix}{code_for(finding.kind)} {finding.kind} {finding.subject}: {finding.summary}"
+        )
+    if report.errors:
+        lines.append("")
+        lines.append(f"{len(report.errors)} file(s) could not be read completely:")
+        lines += [
+            f"  {error.path}{f':{error.line}' if error.line else ''}: {error.message}"
+            for error in report.errors
+        ]
+    lines.append("")
+    lines.append(
+        f"Scanned {report.files_seen} files in {report.path}: {len(report.findings)} finding(s)."
+    )
+    return "\n".join(lines)

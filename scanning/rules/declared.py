@@ -1,0 +1,42 @@
+"""Which declarations ask for a package directly, and which only lock what others pull in."""
+
+from __future__ import annotations
+
+from scanning.types import Declaration
+
+LOCK_KINDS = frozenset({"poetry-lock", "uv-lock", "pylock", "pipfile-lock"})
+# Manifests that pin or constrain but do not ask for a package to be installed for its own sake.
+NOT_DIRECT_KINDS = LOCK_KINDS | {"constraints"}
+
+
+def compiled_paths(kinds: dict[str, str]) -> set[str]:
+    """``x.txt`` files compiled from an ``x.in`` beside them (pip-compile, uv): lock files."""
+    return {
+        path
+        for path in kinds
+        if path.endswith(".txt") and path.removesuffix(".txt") + ".in" in kinds
+    }
+
+
+def lock_paths(kinds: dict[str, str]) -> set[str]:
+    """Manifests that list the whole resolved set: lock files and compiled requirements."""
+    return {path for path, kind in kinds.items() if kind in LOCK_KINDS} | compiled_paths(kinds)
+
+
+def is_direct(path: str, kinds: dict[str, str], compiled: set[str]) -> bool:
+    return kinds.get(path) not in NOT_DIRECT_KINDS and path not in compiled
+
+
+def direct_declarations(
+    declarations: list[Declaration], kinds: dict[str, str]
+) -> list[Declaration]:
+    """Declarations a person wrote to ask for the package (not lock, compiled or constraints)."""
+    compiled = compiled_paths(kinds)
+    return [d for d in declarations if is_direct(d.path, kinds, compiled)]
+
+
+def locked_declarations(
+    declarations: list[Declaration], kinds: dict[str, str]
+) -> list[Declaration]:
+    locks = lock_paths(kinds)
+    return [d for d in declarations if d.path in locks]

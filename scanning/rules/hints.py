@@ -1,0 +1,47 @@
+"""Tie together an unused declaration and a missing import that may be the same package.
+
+When nothing says which import name a declared distribution provides, the classic false pair
+appears: the distribution looks unused and its import looks missing. Rather than guess, both
+findings say that they may cancel out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from scanning.rules import mapping
+from scanning.types import Finding
+
+
+def link_unknown_mappings(findings: list[Finding]) -> list[Finding]:
+    unknown_unused = [
+        f.subject
+        for f in findings
+        if f.kind == "unused" and not mapping.import_names_known(f.subject)
+    ]
+    unknown_missing = [
+        f.evidence[0].name.split(".")[0]
+        for f in findings
+        if f.kind == "missing" and f.evidence and not mapping.resolve(f.evidence[0].name).known
+    ]
+    if not unknown_unused or not unknown_missing:
+        return findings
+    linked = []
+    for finding in findings:
+        if finding.kind == "unused" and finding.subject in unknown_unused:
+            names = ", ".join(sorted(set(unknown_missing)))
+            finding = replace(
+                finding,
+                summary=f"{finding.summary} It may provide the unmapped import(s) {names}.",
+            )
+        elif (
+            finding.kind == "missing"
+            and finding.evidence
+            and not mapping.resolve(finding.evidence[0].name).known
+        ):
+            names = ", ".join(sorted(unknown_unused))
+            finding = replace(
+                finding, summary=f"{finding.summary} It may come from the declared {names}."
+            )
+        linked.append(finding)
+    return linked

@@ -1,0 +1,55 @@
+"""Imported, not declared, installed only because another requirement pulls it in (DEP003).
+
+Knowable without an environment when a lock file (poetry.lock, uv.lock, pylock, Pipfile.lock, or
+a requirements .txt compiled from the .in beside it) lists the package: the import works today,
+and breaks the day the requirement that drags it in drops it.
+"""
+
+from __future__ import annotations
+
+from scanning.rules.declared import direct_declarations, locked_declarations
+from scanning.rules.provided import Providers, third_party
+from scanning.types import Declaration, Finding, Usage
+
+
+def transitive(
+    declarations: list[Declaration],
+    usages: list[Usage],
+    *,
+    first_party: set[str],
+    direct_kinds: dict[str, str],
+) -> list[Finding]:
+    """Imports that only a lock file provides, grouped by the locked distribution."""
+    locked_found = locked_declarations(declarations, direct_kinds)
+    if not locked_found:
+        return []
+    direct = Providers(d.name for d in direct_declarations(declarations, direct_kinds))
+    locked = Providers(d.name for d in locked_found)
+    lock_lines: dict[str, list[Declaration]] = {}
+    for declaration in locked_found:
+        lock_lines.setdefault(declaration.name, []).append(declaration)
+    by_distribution: dict[str, list[Usage]] = {}
+    for usage in third_party(usages, first_party):
+        if direct.of(usage.name):
+            continue
+        providers = locked.of(usage.name)
+        if len(providers) == 1:
+            by_distribution.setdefault(providers.pop(), []).append(usage)
+    findings = []
+    for distribution, found in sorted(by_distribution.items()):
+        first = found[0]
+        more = f" and {len(found) - 1} more place(s)" if len(found) > 1 else ""
+        locks = ", ".join(sorted({f"{d.path}:{d.line}" for d in lock_lines[distribution]}))
+        findings.append(
+            Finding(
+                kind="transitive",
+                subject=distribution,
+                summary=(
+                    f"{first.name} is imported at {first.path}:{first.line}{more} but "
+                    f"{distribution} is not declared directly; only the lock ({locks}) "
+                    "installs it, because another requirement depends on it."
+                ),
+                evidence=(*found, *lock_lines[distribution]),
+            )
+        )
+    return findings

@@ -1,0 +1,173 @@
+"""Declared names that imitate a popular distribution: a typo away, or spelled with look-alikes.
+
+Suspects only: a near name may be a legitimate package, and the finding says which popular name
+it resembles so a person can check in seconds.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from scanning.rules.popular import POPULAR
+from scanning.types import Declaration, FileError, Finding
+
+_SHORT = 7  # names this short get distance 1 only: two edits turn a short name into another
+_MIN_POPULAR_LENGTH = 4
+_RAW_NAME = re.compile(r"^\s*([^\s<>=!~;\[(@,]+)")
+_INVALID = ("invalid requirement:", "invalid name:")
+# Letters from other scripts that render like Latin ones.
+_HOMOGLYPHS = str.maketrans(
+    {
+        "\u0430": "a",
+        "\u0435": "e",
+        "\u043e": "o",
+        "\u0440": "p",
+        "\u0441": "c",
+        "\u0443": "y",
+        "\u0445": "x",
+        "\u0456": "i",
+        "\u0458": "j",
+        "\u0455": "s",
+        "\u0501": "d",
+        "\u0261": "g",
+        "\u03bf": "o",
+        "\u03bd": "v",
+        "\u03b1": "a",
+        "\u03b9": "i",
+        "\u03ba": "k",
+        "\u03c1": "p",
+        "\u03c4": "t",
+        "\u017f": "s",
+        "\u0131": "i",
+        "\u212a": "k",
+    }
+)
+
+_BY_LENGTH: dict[int, list[str]] = {}
+for _name in sorted(POPULAR):
+    if len(_name) >= _MIN_POPULAR_LENGTH:
+        _BY_LENGTH.setdefault(len(_name), []).append(_name)
+
+
+def distance(a: str, b: str, limit: int = 2) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment); ``limit + 1`` once above limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _is_word_swap(name: str, popular: str) -> bool:
+    """``pytest-env`` vs ``pytest-cov``: one whole word differs, which is a sibling, not a typo."""
+    words, popular_words = name.split("-"), popular.split("-")
+    if len(words) != len(popular_words) or len(words) == 1:
+        return False
+    for word, other in zip(words, popular_words, strict=True):
+        if word != other and distance(word, other) * 2 >= max(len(word), len(other)):
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)
+def resembles(name: str) -> tuple[str, int] | None:
+    """The popular name ``name`` is one or two edits from, with the distance; else None."""
+    if name in POPULAR:
+        return None
+    limit = 1 if len(name) <= _SHORT else 2
+    best: tuple[str, int] | None = None
+    for length in range(len(name) - limit, len(name) + limit + 1):
+        for popular in _BY_LENGTH.get(length, ()):
+            found = distance(name, popular, limit)
+            closer = best is None or found < best[1]
+            if found <= limit and closer and not _is_word_swap(name, popular):
+                best = (popular, found)
+    return best
+
+
+def _scripts(text: str) -> list[str]:
+    scripts = set()
+    for char in text:
+        if char.isalpha():
+            scripts.add(unicodedata.name(char, "UNKNOWN").split()[0])
+    return sorted(scripts)
+
+
+def latin_skeleton(text: str) -> str:
+    """ASCII look-alike of ``text``: homoglyphs replaced, accents dropped, lower case."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_HOMOGLYPHS))
+    ascii_only = "".join(c for c in decomposed if c.isascii())
+    return re.sub(r"[-_.]+", "-", ascii_only).lower()
+
+
+def typosquats(declarations: list[Declaration], errors: list[FileError] = ()) -> list[Finding]:
+    """Suspect names among declarations, and among requirement lines rejected for odd letters."""
+    by_name: dict[str, list[Declaration]] = {}
+    for declaration in declarations:
+        by_name.setdefault(declaration.name, []).append(declaration)
+    findings = []
+    for name, found in sorted(by_name.items()):
+        near = resembles(name)
+        if near is not None:
+            popular, edits = near
+            findings.append(
+                Finding(
+                    kind="typosquat",
+                    subject=name,
+                    summary=(
+                        f"{name} is {edits} edit(s) from the popular package {popular}; "
+                        f"check it is the package meant (declared at {found[0].path}:"
+                        f"{found[0].line})."
+                    ),
+                    evidence=tuple(found),
+                )
+            )
+    findings += _confusables(errors)
+    return findings
+
+
+def _confusables(errors: list[FileError]) -> list[Finding]:
+    """Requirement lines whose name uses non-ASCII letters (rejected by the parser as invalid)."""
+    findings: dict[str, Finding] = {}
+    for error in errors:
+        message = error.message
+        prefix = next((p for p in _INVALID if message.startswith(p)), None)
+        if prefix is None:
+            continue
+        match = _RAW_NAME.match(message.removeprefix(prefix))
+        if not match or match.group(1).isascii():
+            continue
+        written = match.group(1)
+        skeleton = latin_skeleton(written)
+        imitates = f"; it reads as {skeleton}"
+        if skeleton in POPULAR:
+            imitates += " (a popular package)"
+        scripts = _scripts(written)
+        mixed = " uses non-ASCII letters"
+        if len(scripts) > 1:
+            mixed = f" mixes scripts ({', '.join(scripts)})"
+        evidence = Declaration(path=error.path, line=error.line, name=written, raw=written)
+        findings.setdefault(
+            written,
+            Finding(
+                kind="typosquat",
+                subject=written.lower(),
+                summary=(
+                    f"Requirement name {written!a} at {error.path}:{error.line}{mixed}{imitates}."
+                ),
+                evidence=(evidence,),
+            ),
+        )
+    return list(findings.values())

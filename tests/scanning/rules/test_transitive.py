@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from .conftest import kinds_and_subjects
+
+_POETRY_PROJECT = (
+    '[tool.poetry]\nname = "svc"\nversion = "1"\n'
+    '[tool.poetry.dependencies]\npython = "^3.11"\nrequests = "^2.31"\n'
+)
+_POETRY_LOCK = (
+    '[[package]]\nname = "requests"\nversion = "2.31.0"\n\n'
+    '[[package]]\nname = "urllib3"\nversion = "2.2.1"\n\n'
+    '[[package]]\nname = "certifi"\nversion = "2024.2.2"\n'
+)
+
+
+def test_import_only_a_lock_file_provides_is_transitive_not_missing(scan):
+    findings = scan(
+        {
+            "pyproject.toml": _POETRY_PROJECT,
+            "poetry.lock": _POETRY_LOCK,
+            "svc/api.py": "import requests\nfrom urllib3.util import Retry\nimport boto3\n",
+        }
+    )
+    found = kinds_and_subjects(findings)
+    assert ("transitive", "urllib3") in found
+    assert ("missing", "urllib3") not in found
+    assert ("missing", "boto3") in found
+    assert ("transitive", "requests") not in found
+    [finding] = [f for f in findings if f.kind == "transitive"]
+    assert "poetry.lock:" in finding.summary
+    assert {e.path for e in finding.evidence} == {"svc/api.py", "poetry.lock"}
+
+
+def test_compiled_requirements_beside_their_in_file_act_as_a_lock(scan):
+    found = kinds_and_subjects(
+        scan(
+            {
+                "requirements.in": "django\n",
+                "requirements.txt": "django==5.2\nasgiref==3.8.1\n    # via django\n",
+                "app/views.py": "import django\nfrom asgiref.sync import sync_to_async\n",
+            }
+        )
+    )
+    assert ("transitive", "asgiref") in found
+    assert not {f for f in found if f[0] == "missing"}
+
+
+def test_without_a_lock_the_same_import_is_missing(scan):
+    found = kinds_and_subjects(
+        scan({"requirements.txt": "requests\n", "app/main.py": "import urllib3\n"})
+    )
+    assert ("missing", "urllib3") in found
+    assert not {f for f in found if f[0] == "transitive"}
+
+
+def test_optional_import_of_a_locked_package_is_not_transitive(scan):
+    found = kinds_and_subjects(
+        scan(
+            {
+                "pyproject.toml": _POETRY_PROJECT,
+                "poetry.lock": _POETRY_LOCK,
+                "svc/api.py": "try:\n    import certifi\nexcept ImportError:\n    certifi = None\n",
+            }
+        )
+    )
+    assert ("transitive", "certifi") not in found

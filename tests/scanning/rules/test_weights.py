@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import subprocess
+
+from scanning.rules.weights import WeightFile, git_weight_files, weight_findings
+
+MB = 1024 * 1024
+
+
+def test_only_large_weight_suffixes_are_findings():
+    files = [
+        WeightFile("models/big.pt", 11 * MB, in_history=False),
+        WeightFile("models/small.onnx", 1 * MB, in_history=False),
+        WeightFile("data/big.csv", 50 * MB, in_history=False),
+        WeightFile("old/model.safetensors", 20 * MB, in_history=True),
+    ]
+    findings = weight_findings(files)
+    assert [f.subject for f in findings] == ["models/big.pt", "old/model.safetensors"]
+    assert "still in git history" in findings[1].summary
+    assert weight_findings(files, threshold_bytes=100 * MB) == []
+
+
+def _git(root, *args):
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, *args], cwd=root, check=True, capture_output=True)
+
+
+def test_deleted_weight_file_is_found_in_history(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "models").mkdir(parents=True)
+    (repo / "models" / "net.pt").write_bytes(b"\0" * (11 * MB))
+    (repo / "models" / "tiny.pkl").write_bytes(b"tiny")
+    (repo / "app.py").write_text("import torch\n")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "add model")
+    (repo / "models" / "net.pt").unlink()
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "remove model")
+
+    listing = git_weight_files(repo)
+    assert not listing.shallow
+    by_path = {f.path: f for f in listing.files}
+    assert by_path["models/net.pt"].in_history
+    assert by_path["models/net.pt"].size == 11 * MB
+    assert not by_path["models/tiny.pkl"].in_history
+    [finding] = weight_findings(listing.files)
+    assert finding.subject == "models/net.pt"
+    assert "deleted" in finding.summary
+
+
+def test_shallow_clone_says_it_cannot_see_history(tmp_path):
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    (origin / "a.py").write_text("x = 1\n")
+    _git(origin, "init", "-q", "-b", "main")
+    _git(origin, "add", "-A")
+    _git(origin, "commit", "-q", "-m", "one")
+    (origin / "a.py").write_text("x = 2\n")
+    _git(origin, "commit", "-q", "-am", "two")
+    _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", "clone")
+    assert git_weight_files(tmp_path / "clone").shallow

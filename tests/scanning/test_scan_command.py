@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from scanning.management.commands import scan as scan_command
+from tests.factories import write_tree
+
+_REPO = {
+    "requirements.txt": "requests==2.31.0\npandas==2.1.0\n",
+    "requirements-dev.txt": "rich\n",
+    "app/__init__.py": "",
+    "app/main.py": "import requests\nimport boto3\nimport rich\n",
+    "app/broken.py": "def (:\n",
+}
+
+
+def _run(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("scan", *args, stdout=out)
+    except SystemExit as exit_:
+        return int(exit_.code or 0), out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_json_output_has_deptry_codes_beside_ours(tmp_path):
+    status, output = _run(str(write_tree(tmp_path, _REPO)), "--format", "json")
+    assert status == 1
+    data = json.loads(output)
+    assert data["path"] == str(tmp_path)
+    assert data["files_seen"] == 5
+    codes = {(f["code"], f["kind"], f["subject"]) for f in data["findings"]}
+    assert ("DEP001", "missing", "boto3") in codes
+    assert ("DEP002", "unused", "pandas") in codes
+    assert ("DEP004", "misplaced-dev", "rich") in codes
+    assert ("DBT103", "no-lock", "(repository)") in codes
+    [missing] = [f for f in data["findings"] if f["kind"] == "missing"]
+    assert missing["locations"] == [{"path": "app/main.py", "line": 2, "mode": "web"}]
+    assert all(
+        set(f) == {"code", "kind", "subject", "summary", "locations"} for f in data["findings"]
+    )
+    assert any(error["path"] == "app/broken.py" for error in data["errors"])
+
+
+def test_text_output_lists_findings_and_errors(tmp_path):
+    status, output = _run(str(write_tree(tmp_path, _REPO)))
+    assert status == 1
+    assert "app/main.py:2: DEP001 missing boto3:" in output
+    assert "requirements.txt:2: DEP002 unused pandas:" in output
+    assert "app/broken.py" in output
+    assert output.rstrip().endswith("finding(s).")
+
+
+def test_clean_repository_exits_zero(tmp_path):
+    files = {
+        "requirements.in": "requests\n",
+        "requirements.txt": "requests==2.31.0\n",
+        "app/main.py": "import requests\n",
+    }
+    status, output = _run(str(write_tree(tmp_path, files)), "--format", "json")
+    assert status == 0
+    assert json.loads(output)["findings"] == []
+
+
+def test_weight_files_in_a_plain_directory_are_reported(tmp_path):
+    write_tree(tmp_path, {"app.py": "import os\n"})
+    (tmp_path / "model.pt").write_bytes(b"\0" * 2048)
+    status, output = _run(str(tmp_path), "--format", "json", "--weight-threshold-mb", "0.001")
+    assert status == 1
+    assert [f["subject"] for f in json.loads(output)["findings"]] == ["model.pt"]
+
+
+def test_known_first_party_option(tmp_path):
+    files = {"requirements.in": "", "requirements.txt": "", "a.py": "import corelib\n"}
+    write_tree(tmp_path, files)
+    assert _run(str(tmp_path))[0] == 1
+    assert _run(str(tmp_path), "--known-first-party", "corelib")[0] == 0
+
+
+def test_missing_directory_is_a_usage_error(tmp_path):
+    with pytest.raises(CommandError) as raised:
+        call_command("scan", str(tmp_path / "nowhere"))
+    assert raised.value.returncode == 2
+
+
+def test_the_command_needs_no_database(tmp_path):
+    # No django_db mark: pytest-django makes any query raise, so a clean run proves none ran.
+    status, _ = _run(str(write_tree(tmp_path, _REPO)))
+    assert status == 1
+
+
+def test_extra_findings_hook_returns_nothing_yet(tmp_path):
+    from scanning.types import TreeScan
+
+    assert scan_command.extra_findings(TreeScan()) == []
