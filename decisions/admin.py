@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from decisions import models
+from decisions import models, services
 
 
 class DecisionEventInline(admin.TabularInline):
@@ -35,3 +35,30 @@ class DecisionEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(models.ReviewMeeting)
+class ReviewMeetingAdmin(admin.ModelAdmin):
+    list_display = ["date", "team", "created_by"]
+    list_filter = ["team"]
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Adding a token generates its secret and shows it once; tokens are never edited."""
+
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        if obj is None:
+            return ["prefix", "created_at", "last_used_at"]
+        return self.fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            return
+        token, secret = services.api_token_create(user=obj.user, name=obj.name)
+        obj.pk, obj.prefix, obj.token_hash = token.pk, token.prefix, token.token_hash
+        messages.warning(request, f"New API token (copy it now, it is not shown again): {secret}")

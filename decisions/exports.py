@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
 
 from decisions.models import DecisionRecord
 
@@ -52,12 +55,40 @@ def csv_lines(records: Iterable[DecisionRecord]) -> Iterator[str]:
         yield writer.writerow([neutralise_formula(v) for v in _values(record)])
 
 
+# A URL of any scheme but http(s), or a scheme that runs or embeds content without "//".
+_UNSAFE_LINK = re.compile(
+    r"(?i)(?<![a-z0-9+.-])(?!https?://)[a-z][a-z0-9+.-]*://\S*"
+    r"|(?<![a-z0-9+.-])(?:javascript|vbscript|data|file):\S*"
+)
+_RISKY_SCHEMES = ("javascript", "vbscript", "data", "file")
+LINK_REMOVED = "(link removed)"
+_MARKDOWN_SPECIAL = re.compile(r"[\\|<>`*_\[\]]")
+_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+|\.{2,}")
+
+
+def drop_unsafe_links(value: str) -> str:
+    """Replace links that are not http(s) (``javascript:``, ``data:``, ``ftp://`` …)."""
+    return _UNSAFE_LINK.sub(LINK_REMOVED, value)
+
+
+def _may_link(lowered: str) -> bool:
+    # Cheap substring checks first: the regex runs only on values that could hold a link.
+    return "://" in lowered or any(f"{scheme}:" in lowered for scheme in _RISKY_SCHEMES)
+
+
+def safe_filename(*parts: str, extension: str) -> str:
+    """A download name of letters, digits, dot, dash and underscore only (no quotes, no paths)."""
+    stem = "-".join(p for p in (_FILENAME_UNSAFE.sub("-", part).strip(".-") for part in parts) if p)
+    return f"{stem[:120] or 'debtboard'}.{extension}"
+
+
 def escape_markdown_cell(value: str) -> str:
-    """Keep a value inside its table cell: no pipes, no line breaks, no stray HTML."""
+    """Keep a value inside its table cell: no pipes, no line breaks, no stray HTML, and no
+    link but http(s)."""
     value = " ".join(value.split())
-    for char in ("\\", "|", "<", ">", "`", "*", "_", "[", "]"):
-        value = value.replace(char, "\\" + char)
-    return value
+    if ":" in value and _may_link(value.lower()):
+        value = drop_unsafe_links(value)
+    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", value)
 
 
 def markdown_lines(records: Iterable[DecisionRecord], *, title: str) -> Iterator[str]:
@@ -66,3 +97,53 @@ def markdown_lines(records: Iterable[DecisionRecord], *, title: str) -> Iterator
     yield "|" + "---|" * len(COLUMNS) + "\n"
     for record in records:
         yield "| " + " | ".join(escape_markdown_cell(v) for v in _values(record)) + " |\n"
+
+
+# Columns of COLUMNS read straight from the database (no model instances: ~10x faster to stream).
+_ROW_FIELDS = (
+    "repository__name",
+    "subject",
+    "kind",
+    "state",
+    "owner__username",
+    "next_action",
+    "review_date",
+    "priority_score",
+    "summary",
+)
+
+
+def record_rows(
+    records: QuerySet[DecisionRecord], *, chunk_size: int = 5000
+) -> Iterator[list[str]]:
+    """The cells of COLUMNS for each record, in the queryset's order, fetched in chunks."""
+    rows = records.with_priority().values_list(*_ROW_FIELDS).iterator(chunk_size=chunk_size)
+    for repository, subject, kind, state, owner, action, review, priority, summary in rows:
+        yield [
+            repository,
+            subject,
+            kind,
+            state,
+            owner or "",
+            action,
+            review.isoformat() if review else "",
+            str(priority),
+            summary,
+        ]
+
+
+def csv_stream(records: QuerySet[DecisionRecord]) -> Iterator[str]:
+    """Same output as ``csv_lines`` over the same records, without building model instances."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow([title for _, title in COLUMNS])
+    for row in record_rows(records):
+        yield writer.writerow([neutralise_formula(v) for v in row])
+
+
+def markdown_stream(records: QuerySet[DecisionRecord], *, title: str) -> Iterator[str]:
+    """Same output as ``markdown_lines`` over the same records, without model instances."""
+    yield f"# {escape_markdown_cell(title)}\n\n"
+    yield "| " + " | ".join(t for _, t in COLUMNS) + " |\n"
+    yield "|" + "---|" * len(COLUMNS) + "\n"
+    for row in record_rows(records):
+        yield "| " + " | ".join(escape_markdown_cell(v) for v in row) + " |\n"

@@ -276,3 +276,111 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.record}"
+
+
+class MeetingSection(models.TextChoices):
+    DUE = "due", "Due or overdue"
+    UNCLEAR = "unclear", "Unclear"
+    UNCLAIMED = "unclaimed", "Unclaimed"
+    FIRED = "fired", "Watch signal fired"
+    APPROVAL = "approval", "Approval waiting"
+
+
+class ReviewMeetingQuerySet(models.QuerySet):
+    def for_user(self, user) -> ReviewMeetingQuerySet:
+        """Meetings of the teams ``user`` belongs to (every team for a superuser)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(team__in=Membership.objects.filter(user=user).values("team"))
+
+    def editable_by(self, user) -> ReviewMeetingQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(team__in=Membership.objects.editors().filter(user=user).values("team"))
+
+
+class ReviewMeeting(models.Model):
+    """One weekly review of a team: the agenda as built when it started, attendees, minutes."""
+
+    team = models.ForeignKey(
+        "inventory.Team", on_delete=models.CASCADE, related_name="review_meetings"
+    )
+    date = models.DateField()
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="review_meetings"
+    )
+    minutes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReviewMeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "date"], name="meeting_unique_team_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.team} on {self.date.isoformat()}"
+
+    def previous(self) -> ReviewMeeting | None:
+        return (
+            ReviewMeeting.objects.filter(team_id=self.team_id, date__lt=self.date)
+            .order_by("-date", "-id")
+            .first()
+        )
+
+
+class MeetingItem(models.Model):
+    """One record on a meeting's agenda and what the meeting did about it."""
+
+    meeting = models.ForeignKey(ReviewMeeting, on_delete=models.CASCADE, related_name="items")
+    record = models.ForeignKey(
+        DecisionRecord, on_delete=models.CASCADE, related_name="meeting_items"
+    )
+    section = models.CharField(max_length=16, choices=MeetingSection.choices)
+    position = models.PositiveIntegerField()
+    note = models.TextField(blank=True)
+    outcome = models.CharField(max_length=500, blank=True, help_text="What was decided, in brief.")
+    discussed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    discussed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "record"], name="meeting_item_unique"),
+            models.UniqueConstraint(
+                fields=["meeting", "position"], name="meeting_item_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.record.subject} ({self.section})"
+
+
+class ApiToken(models.Model):
+    """A read-only API credential; only a hash of the secret is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, help_text="First characters, to recognise it.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

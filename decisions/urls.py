@@ -16,3 +16,49 @@ urlpatterns = [
     path("my-work/read/", views.notifications_read, name="notifications-read"),
     path("repositories/<int:pk>/scan/", views.repository_scan, name="repository-scan"),
 ]
+
+from decisions import views_meetings  # noqa: E402
+
+urlpatterns += [
+    path("meetings/", views_meetings.meeting_list, name="meeting-list"),
+    path("meetings/start/", views_meetings.meeting_start, name="meeting-start"),
+    path("meetings/<int:pk>/", views_meetings.meeting_detail, name="meeting-detail"),
+    path(
+        "meetings/<int:pk>/items/<int:item_pk>/",
+        views_meetings.meeting_item,
+        name="meeting-item",
+    ),
+    path("meetings/<int:pk>/minutes/", views_meetings.meeting_minutes, name="meeting-minutes"),
+    path(
+        "meetings/<int:pk>/minutes.md",
+        views_meetings.meeting_minutes_export,
+        name="meeting-minutes-export",
+    ),
+]
+
+from decisions import views_reports  # noqa: E402
+
+urlpatterns += [
+    path("dashboard/", views_reports.dashboard, name="dashboard"),
+    re_path(
+        r"^reports/audit/(?P<scope>repository|team)/(?P<pk>[0-9]+)\.md$",
+        views_reports.audit_log,
+        name="audit-log",
+    ),
+    path("repositories/<int:pk>/cleanup/", views_reports.cleanup_body, name="cleanup-body"),
+    path(
+        "repositories/<int:pk>/cleanup.md",
+        views_reports.cleanup_body,
+        {"download": True},
+        name="cleanup-body-download",
+    ),
+]
+
+from decisions import api  # noqa: E402
+
+urlpatterns += [
+    path("api/v1/records/", api.records, name="api-records"),
+    path("api/v1/records/<int:pk>/", api.record, name="api-record"),
+    path("api/v1/repositories/", api.repositories, name="api-repositories"),
+    path("api/v1/scan-runs/", api.scan_runs, name="api-scan-runs"),
+]

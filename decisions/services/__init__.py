@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from decisions.services.api_tokens import api_token_authenticate, api_token_create
+from decisions.services.meetings import (
+    can_run_meetings,
+    meeting_item_record,
+    meeting_minutes_save,
+    meeting_start,
+)
 from decisions.services.notifications import notify
 from decisions.services.records import (
     EDITABLE_FIELDS,
@@ -14,6 +21,12 @@ from decisions.services.workflow import record_move, review_window_days
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "api_token_authenticate",
+    "api_token_create",
+    "can_run_meetings",
+    "meeting_item_record",
+    "meeting_minutes_save",
+    "meeting_start",
     "notify",
     "record_bulk_update",
     "record_move",

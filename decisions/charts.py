@@ -1,0 +1,160 @@
+"""Plotly figures built from dashboard selector output (never from templates or querysets).
+
+Each chart is a ``Chart``: the figure's HTML (plotly.js itself is served from static/vendor) and
+the same numbers as a table for people who would rather read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from decisions import dashboard
+from inventory.models import Team
+
+_LAYOUT = {
+    "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
+    "height": 320,
+    "legend": {"orientation": "h", "y": -0.2},
+    "template": "plotly_white",
+}
+_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+@dataclass
+class Chart:
+    slug: str
+    title: str
+    html: str
+    headers: list[str]
+    rows: list[list]
+
+
+def _html(figure: go.Figure) -> str:
+    figure.update_layout(**_LAYOUT)
+    return figure.to_html(include_plotlyjs=False, full_html=False, config=_CONFIG)
+
+
+def _lines(series: dashboard.Series, *, stacked: bool = False) -> str:
+    figure = go.Figure()
+    for name, values in series.lines.items():
+        figure.add_trace(
+            go.Scatter(
+                x=[d.isoformat() for d in series.days],
+                y=values,
+                name=name,
+                mode="lines+markers",
+                stackgroup="one" if stacked else None,
+            )
+        )
+    return _html(figure)
+
+
+def _series_chart(slug: str, title: str, series: dashboard.Series, *, stacked: bool) -> Chart:
+    return Chart(
+        slug=slug,
+        title=title,
+        html=_lines(series, stacked=stacked),
+        headers=["Day", *series.lines],
+        rows=series.rows(),
+    )
+
+
+def open_by_state(*, user, team: Team | None) -> Chart:
+    records = dashboard.scoped_records(user=user, team=team)
+    series = dashboard.open_by_state(
+        records=records, days=dashboard.sample_days(end=dashboard.today())
+    )
+    return _series_chart("open-by-state", "Open candidates by state", series, stacked=True)
+
+
+def open_by_kind(*, user, team: Team | None) -> Chart:
+    records = dashboard.scoped_records(user=user, team=team)
+    series = dashboard.open_by_kind(
+        records=records, days=dashboard.sample_days(end=dashboard.today())
+    )
+    return _series_chart("open-by-kind", "Open candidates by kind", series, stacked=True)
+
+
+def vulnerabilities(*, user, team: Team | None) -> Chart:
+    records = dashboard.scoped_records(user=user, team=team)
+    series = dashboard.vulnerabilities_by_severity(
+        records=records, days=dashboard.sample_days(end=dashboard.today())
+    )
+    return _series_chart(
+        "vulnerabilities", "Open vulnerabilities by severity", series, stacked=True
+    )
+
+
+def burndown(*, user, team: Team | None) -> Chart:
+    records = dashboard.scoped_records(user=user, team=team)
+    series = dashboard.removal_burndown(
+        records=records, days=dashboard.sample_days(end=dashboard.today())
+    )
+    return _series_chart("burndown", "Removals: to do and done", series, stacked=False)
+
+
+def _bars(table: dashboard.Table, *, label_column: int, value_columns: list[int]) -> str:
+    figure = go.Figure()
+    labels = [str(row[label_column]) for row in table.rows]
+    for column in value_columns:
+        figure.add_trace(
+            go.Bar(x=labels, y=[row[column] for row in table.rows], name=table.headers[column])
+        )
+    figure.update_layout(barmode="stack")
+    return _html(figure)
+
+
+def pin_levels(*, user, team: Team | None) -> Chart:
+    table = dashboard.pin_levels_by_team(user=user, team=team)
+    return Chart(
+        slug="pin-levels",
+        title="Debt level of declared requirements per team",
+        html=_bars(table, label_column=0, value_columns=list(range(1, len(table.headers)))),
+        headers=table.headers,
+        rows=table.rows,
+    )
+
+
+def top_repositories(*, user, team: Team | None) -> Chart:
+    table = dashboard.top_repositories(records=dashboard.scoped_records(user=user, team=team))
+    return Chart(
+        slug="top-repositories",
+        title="Repositories with the most open debt (sum of priorities)",
+        html=_bars(table, label_column=0, value_columns=[2]),
+        headers=table.headers,
+        rows=table.rows,
+    )
+
+
+def time_to_decision(*, user, team: Team | None) -> Chart:
+    table = dashboard.time_to_decision(records=dashboard.scoped_records(user=user, team=team))
+    return Chart(
+        slug="time-to-decision",
+        title="Median days from candidate to decision",
+        html=_bars(table, label_column=0, value_columns=[1]),
+        headers=table.headers,
+        rows=table.rows,
+    )
+
+
+CHARTS: dict[str, Callable[..., Chart]] = {
+    "open-by-state": open_by_state,
+    "open-by-kind": open_by_kind,
+    "vulnerabilities": vulnerabilities,
+    "burndown": burndown,
+    "pin-levels": pin_levels,
+    "top-repositories": top_repositories,
+    "time-to-decision": time_to_decision,
+}
+TITLES = {
+    "open-by-state": "Open candidates by state",
+    "open-by-kind": "Open candidates by kind",
+    "vulnerabilities": "Open vulnerabilities by severity",
+    "burndown": "Removals: to do and done",
+    "pin-levels": "Debt level per team",
+    "top-repositories": "Top repositories by priority",
+    "time-to-decision": "Median time from candidate to decision",
+}

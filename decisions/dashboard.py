@@ -1,0 +1,231 @@
+"""Reads for the dashboard: debt over time reconstructed from the decision history.
+
+A record's state on a day is the ``new_value`` of its last state event up to that day; before its
+first state event it was in that event's ``old_value`` (or, never having moved, in its current
+state) from the moment it was created. Nothing is interpolated.
+"""
+
+from __future__ import annotations
+
+import statistics
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from decisions.meetings import day_end
+from decisions.models import (
+    CLOSED_STATES,
+    DecisionEvent,
+    DecisionRecord,
+    NextAction,
+    Severity,
+    State,
+)
+from inventory.models import PinLevel, Repository, Requirement, Team
+
+DECIDED_STATES = frozenset({State.APPROVED, State.REJECTED, State.KEPT})
+DEFAULT_WEEKS = 12
+
+
+@dataclass
+class Series:
+    """Values per day for a few named lines: ``lines[name][i]`` belongs to ``days[i]``."""
+
+    days: list[date]
+    lines: dict[str, list[int]] = field(default_factory=dict)
+
+    def rows(self) -> list[list]:
+        names = list(self.lines)
+        return [[day, *(self.lines[n][i] for n in names)] for i, day in enumerate(self.days)]
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list]
+
+
+def scoped_records(*, user, team: Team | None = None) -> QuerySet[DecisionRecord]:
+    records = DecisionRecord.objects.for_user(user)
+    return records.filter(repository__team=team) if team is not None else records
+
+
+def sample_days(*, end: date, weeks: int = DEFAULT_WEEKS) -> list[date]:
+    """One day a week for ``weeks`` weeks, ending on ``end``."""
+    return [end - timedelta(weeks=n) for n in range(weeks, -1, -1)]
+
+
+class _StateHistory:
+    """When each record changed state, to answer "what state was it in at instant t"."""
+
+    def __init__(self, records: QuerySet[DecisionRecord]) -> None:
+        self.info = {
+            pk: (created, state, kind, severity, action)
+            for pk, created, state, kind, severity, action in records.values_list(
+                "pk", "created_at", "state", "kind", "severity", "next_action"
+            )
+        }
+        self.times: dict[int, list[datetime]] = defaultdict(list)
+        self.states: dict[int, list[str]] = defaultdict(list)
+        self.first_old: dict[int, str] = {}
+        events = (
+            DecisionEvent.objects.filter(record__in=records, field="state")
+            .order_by("record_id", "created_at", "id")
+            .values_list("record_id", "created_at", "old_value", "new_value")
+        )
+        for record_id, created_at, old, new in events.iterator(chunk_size=5000):
+            if record_id not in self.first_old:
+                self.first_old[record_id] = old
+            self.times[record_id].append(created_at)
+            self.states[record_id].append(new)
+
+    def state_at(self, pk: int, instant: datetime) -> str | None:
+        """The record's state at ``instant``; None when it did not exist yet."""
+        created, current, *_ = self.info[pk]
+        times = self.times.get(pk)
+        if not times:
+            return current if created < instant else None
+        index = bisect_right(times, instant)
+        if index:
+            return self.states[pk][index - 1]
+        if created >= instant:
+            return None
+        return self.first_old[pk] or None  # "" means the record came into being with the event
+
+
+def _over_time(
+    history: _StateHistory, days: list[date], key, *, names: list[str] | None = None
+) -> Series:
+    """Count, per sample day, open records grouped by ``key(pk, state)`` (None = not counted)."""
+    counts: list[Counter] = []
+    for day in days:
+        instant = day_end(day)
+        counter: Counter = Counter()
+        for pk in history.info:
+            state = history.state_at(pk, instant)
+            if state is None:
+                continue
+            group = key(pk, state)
+            if group is not None:
+                counter[group] += 1
+        counts.append(counter)
+    order = names or sorted({g for c in counts for g in c})
+    return Series(days=days, lines={n: [c.get(n, 0) for c in counts] for n in order})
+
+
+def open_by_state(*, records: QuerySet[DecisionRecord], days: list[date]) -> Series:
+    history = _StateHistory(records)
+    open_states = [s for s in State.values if s not in CLOSED_STATES]
+    return _over_time(
+        history,
+        days,
+        lambda pk, state: state if state not in CLOSED_STATES else None,
+        names=open_states,
+    )
+
+
+def open_by_kind(*, records: QuerySet[DecisionRecord], days: list[date]) -> Series:
+    history = _StateHistory(records)
+    return _over_time(
+        history, days, lambda pk, state: history.info[pk][2] if state not in CLOSED_STATES else None
+    )
+
+
+def vulnerabilities_by_severity(*, records: QuerySet[DecisionRecord], days: list[date]) -> Series:
+    history = _StateHistory(records.filter(kind="vulnerable"))
+    return _over_time(
+        history,
+        days,
+        lambda pk, state: (
+            (history.info[pk][3] or "unknown") if state not in CLOSED_STATES else None
+        ),
+        names=[*Severity.values, "unknown"],
+    )
+
+
+def removal_burndown(*, records: QuerySet[DecisionRecord], days: list[date]) -> Series:
+    """Removals still to do against removals done (reached ``done``), per sample day."""
+    history = _StateHistory(
+        records.filter(Q(next_action=NextAction.REMOVE) | Q(state=State.DONE, kind="unused"))
+    )
+
+    def group(pk: int, state: str) -> str | None:
+        if state == State.DONE:
+            return "removed"
+        if state in CLOSED_STATES:
+            return None
+        return "to remove"
+
+    return _over_time(history, days, group, names=["to remove", "removed"])
+
+
+def pin_levels_by_team(*, user, team: Team | None = None) -> Table:
+    repositories = Repository.objects.for_user(user)
+    if team is not None:
+        repositories = repositories.filter(team=team)
+    counts = (
+        Requirement.objects.filter(manifest__repository__in=repositories)
+        .values_list("manifest__repository__team__name", "pin_level")
+        .annotate(n=Count("id"))
+        .order_by("manifest__repository__team__name")
+    )
+    levels = PinLevel.values
+    by_team: dict[str, Counter] = defaultdict(Counter)
+    for team_name, level, n in counts:
+        by_team[team_name][level] += n
+    return Table(
+        headers=["Team", *PinLevel.labels],
+        rows=[[name, *(c.get(level, 0) for level in levels)] for name, c in by_team.items()],
+    )
+
+
+def top_repositories(*, records: QuerySet[DecisionRecord], limit: int = 10) -> Table:
+    rows = (
+        records.open()
+        .with_priority()
+        .values_list("repository__name", "repository__team__name")
+        .annotate(total=Sum("priority_score"), open_count=Count("id"))
+        .order_by("-total", "repository__name")[:limit]
+    )
+    return Table(
+        headers=["Repository", "Team", "Priority (sum)", "Open records"],
+        rows=[list(row) for row in rows],
+    )
+
+
+def time_to_decision(*, records: QuerySet[DecisionRecord]) -> Table:
+    """Median days from a record's creation to its first decision (approved, rejected, kept)."""
+    created = dict(records.values_list("pk", "created_at"))
+    kinds = dict(records.values_list("pk", "kind"))
+    first_decision: dict[int, datetime] = {}
+    decided = (
+        DecisionEvent.objects.filter(
+            record__in=records, field="state", new_value__in=DECIDED_STATES
+        )
+        .order_by("record_id", "created_at")
+        .values_list("record_id", "created_at")
+    )
+    for pk, when in decided:
+        first_decision.setdefault(pk, when)
+    per_kind: dict[str, list[float]] = defaultdict(list)
+    for pk, when in first_decision.items():
+        days = max((when - created[pk]).total_seconds(), 0) / 86400
+        per_kind[kinds[pk]].append(days)
+        per_kind["all kinds"].append(days)
+    return Table(
+        headers=["Kind", "Median days to decision", "Decided records"],
+        rows=[
+            [kind, round(statistics.median(values), 1), len(values)]
+            for kind, values in sorted(
+                per_kind.items(), key=lambda kv: (kv[0] != "all kinds", kv[0])
+            )
+        ],
+    )
+
+
+def today() -> date:
+    return timezone.localdate()

@@ -1,0 +1,174 @@
+"""Reads for the weekly review: the agenda of a team on a date, and what changed between meetings.
+
+Every read starts from ``DecisionRecord.objects.for_user(user)``, so a meeting never shows a
+record its viewer could not open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from decisions.models import (
+    DecisionEvent,
+    DecisionRecord,
+    MeetingSection,
+    NextAction,
+    ReviewMeeting,
+    State,
+)
+from inventory.models import Membership, Team
+
+# Confidence at or below this makes a record "unclear" on the agenda.
+UNCLEAR_CONFIDENCE = 2
+# Without an earlier meeting, watch signals of this many days before the date are shown.
+FIRST_MEETING_LOOKBACK = timedelta(days=7)
+WATCH_SIGNAL_PREFIX = "Watch signal"
+_MAX_CHANGES = 1000
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    record: DecisionRecord
+    section: str
+    overdue: bool = False
+
+
+@dataclass
+class Agenda:
+    team: Team
+    on: date
+    since: datetime
+    sections: dict[str, list[AgendaEntry]] = field(default_factory=dict)
+
+    def entries(self) -> list[AgendaEntry]:
+        return [entry for section in MeetingSection.values for entry in self.sections[section]]
+
+    def __len__(self) -> int:
+        return sum(len(entries) for entries in self.sections.values())
+
+
+def day_end(on: date) -> datetime:
+    """The first instant after ``on`` in the current time zone."""
+    return timezone.make_aware(datetime.combine(on + timedelta(days=1), time.min))
+
+
+def team_records(*, user, team: Team) -> QuerySet[DecisionRecord]:
+    return (
+        DecisionRecord.objects.for_user(user)
+        .filter(repository__team=team)
+        .with_priority()
+        .select_related("repository", "owner")
+    )
+
+
+def previous_meeting(*, team: Team, on: date) -> ReviewMeeting | None:
+    return ReviewMeeting.objects.filter(team=team, date__lt=on).order_by("-date", "-id").first()
+
+
+def watch_signal_events(*, records: QuerySet[DecisionRecord], since: datetime, until: datetime):
+    """State events that reopened a record, or that a scan wrote as a watch signal."""
+    return DecisionEvent.objects.filter(
+        record__in=records,
+        field="state",
+        created_at__gte=since,
+        created_at__lt=until,
+    ).filter(Q(new_value=State.REOPENED) | Q(comment__startswith=WATCH_SIGNAL_PREFIX))
+
+
+def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agenda:
+    """The review agenda of ``team`` for the day ``on``; each record appears once, in the first
+    section that matches (due, unclear, unclaimed, fired, approval).
+
+    - due: open records whose review date is ``on`` or earlier, highest priority first;
+    - unclear: next action "investigate", or confidence of ``UNCLEAR_CONFIDENCE`` or less;
+    - unclaimed: no owner, or an owner who is inactive or has left the team;
+    - fired: watch signals since ``since`` (default: the previous meeting was started, or a
+      week before ``on``);
+    - approval: proposals waiting for their owner.
+    """
+    if since is None:
+        previous = previous_meeting(team=team, on=on)
+        since = (
+            previous.created_at
+            if previous
+            else timezone.make_aware(datetime.combine(on - FIRST_MEETING_LOOKBACK, time.min))
+        )
+    records = team_records(user=user, team=team)
+    open_records = records.open()
+    members = Membership.objects.filter(team=team, user__is_active=True).values("user")
+    fired_ids = watch_signal_events(records=records, since=since, until=day_end(on)).values(
+        "record"
+    )
+    by_priority = (F("priority_score").desc(), F("review_date").asc(nulls_last=True), "id")
+    queries = {
+        MeetingSection.DUE: open_records.filter(review_date__lte=on).order_by(
+            F("review_date").asc(), *by_priority
+        ),
+        MeetingSection.UNCLEAR: open_records.filter(
+            Q(next_action=NextAction.INVESTIGATE) | Q(confidence__lte=UNCLEAR_CONFIDENCE)
+        ).order_by(*by_priority),
+        MeetingSection.UNCLAIMED: open_records.filter(
+            Q(owner__isnull=True) | ~Q(owner__in=members)
+        ).order_by(*by_priority),
+        MeetingSection.FIRED: open_records.filter(pk__in=fired_ids).order_by(*by_priority),
+        MeetingSection.APPROVAL: records.filter(state=State.AWAITING_APPROVAL).order_by(
+            *by_priority
+        ),
+    }
+    result = Agenda(team=team, on=on, since=since)
+    listed: set[int] = set()
+    for section, query in queries.items():
+        entries = []
+        for record in query:
+            if record.pk in listed:
+                continue
+            listed.add(record.pk)
+            overdue = record.review_date is not None and record.review_date < on
+            entries.append(AgendaEntry(record=record, section=section, overdue=overdue))
+        if section == MeetingSection.DUE:
+            # Overdue and due alike are ordered by impact, not by how late they are.
+            entries.sort(
+                key=lambda e: (-e.record.priority_score, e.record.review_date, e.record.pk)
+            )
+        result.sections[section] = entries
+    return result
+
+
+def changes_between(
+    *, user, team: Team, start: datetime | None, end: datetime
+) -> list[DecisionEvent]:
+    """History of the team's visible records written in [start, end), oldest first."""
+    events = DecisionEvent.objects.filter(
+        record__in=DecisionRecord.objects.for_user(user).filter(repository__team=team),
+        created_at__lt=end,
+    )
+    if start is not None:
+        events = events.filter(created_at__gte=start)
+    return list(
+        events.select_related("record__repository", "actor").order_by("created_at", "id")[
+            :_MAX_CHANGES
+        ]
+    )
+
+
+def meeting_changes(*, user, meeting: ReviewMeeting) -> tuple[ReviewMeeting | None, list]:
+    """(previous meeting, what changed from when it started until this one started)."""
+    previous = meeting.previous()
+    if previous is None:
+        return None, []
+    return previous, changes_between(
+        user=user, team=meeting.team, start=previous.created_at, end=meeting.created_at
+    )
+
+
+def meeting_items(*, user, meeting: ReviewMeeting):
+    """The meeting's agenda items whose records ``user`` may see, in agenda order."""
+    return (
+        meeting.items.filter(record__in=DecisionRecord.objects.for_user(user))
+        .select_related("record__repository", "record__owner", "discussed_by")
+        .order_by("position")
+    )

@@ -1,0 +1,48 @@
+"""API tokens: created once (the secret is shown only then), stored as a hash, checked per call."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from decisions.models import ApiToken
+
+TOKEN_PREFIX = "dbt_"  # noqa: S105 (a public marker, not a secret)
+# Writing last_used_at on every call would turn each read into a write; once a minute is enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def token_hash(secret: str) -> str:
+    """The stored form of a token: tokens are long and random, so a fast hash is enough."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns (token, secret). The secret is not stored anywhere."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name[:100], prefix=secret[:12], token_hash=token_hash(secret)
+        )
+    return token, secret
+
+
+def api_token_authenticate(*, secret: str):
+    """The active user a token belongs to, or None. Marks the token used."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.filter(token_hash=token_hash(secret), user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

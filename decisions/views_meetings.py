@@ -1,0 +1,179 @@
+"""Weekly review pages: agenda preview, meeting mode (one item at a time), minutes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from decisions import exports, meetings, services
+from decisions.forms_meetings import AgendaForm, MeetingItemForm, MinutesForm
+from decisions.models import MeetingItem, ReviewMeeting
+from decisions.reports import minutes
+
+
+def _meeting(request: HttpRequest, pk: int) -> ReviewMeeting:
+    return get_object_or_404(
+        ReviewMeeting.objects.for_user(request.user).select_related("team"), pk=pk
+    )
+
+
+def _item_context(request: HttpRequest, meeting: ReviewMeeting, item: MeetingItem | None) -> dict:
+    items = list(meetings.meeting_items(user=request.user, meeting=meeting))
+    can_run = services.can_run_meetings(user=request.user, team=meeting.team)
+    if item is None and items:
+        item = next((i for i in items if not i.discussed_at), items[0])
+    position = items.index(item) if item in items else -1
+    return {
+        "meeting": meeting,
+        "items": items,
+        "item": item,
+        "can_run": can_run,
+        "item_form": (
+            MeetingItemForm(record=item.record, user=request.user) if item and can_run else None
+        ),
+        "previous_item": items[position - 1] if position > 0 else None,
+        "next_item": items[position + 1] if 0 <= position < len(items) - 1 else None,
+    }
+
+
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    """Meetings of the user's teams, and the agenda a team would have on a chosen day."""
+    form = AgendaForm(request.GET or None, user=request.user)
+    preview = None
+    if form.is_bound and form.is_valid():
+        preview = meetings.agenda(
+            user=request.user, team=form.cleaned_data["team"], on=form.cleaned_data["date"]
+        )
+    context = {
+        "form": form,
+        "preview": preview,
+        "meetings": ReviewMeeting.objects.for_user(request.user).select_related("team")[:100],
+    }
+    start_form = AgendaForm(
+        user=request.user,
+        editable_only=True,
+        initial=form.cleaned_data if preview else None,
+        prefix="start",
+    )
+    if start_form.fields["team"].queryset.exists():
+        context["start_form"] = start_form
+    template = "decisions/meeting_list.html"
+    if request.htmx and request.htmx.target == "agenda-preview":
+        template = "decisions/_agenda_preview.html"
+    return render(request, template, context)
+
+
+@require_POST
+def meeting_start(request: HttpRequest) -> HttpResponse:
+    form = AgendaForm(request.POST, user=request.user, editable_only=True, prefix="start")
+    if not form.is_valid():
+        raise PermissionDenied("Choose one of your teams and a date.")
+    meeting = services.meeting_start(
+        team=form.cleaned_data["team"], on=form.cleaned_data["date"], actor=request.user
+    )
+    return redirect("decisions:meeting-detail", pk=meeting.pk)
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    item = None
+    if request.GET.get("item", "").isdigit():
+        item = get_object_or_404(
+            meetings.meeting_items(user=request.user, meeting=meeting), pk=request.GET["item"]
+        )
+    context = _item_context(request, meeting, item)
+    if request.htmx and request.htmx.target == "meeting-item":
+        return render(request, "decisions/_meeting_item.html", context | {"oob": True})
+    previous, changes = meetings.meeting_changes(user=request.user, meeting=meeting)
+    context |= {
+        "previous": previous,
+        "changes": changes,
+        "minutes_form": MinutesForm(
+            team=meeting.team,
+            initial={"attendees": meeting.attendees.all(), "minutes": meeting.minutes},
+        ),
+    }
+    return render(request, "decisions/meeting_detail.html", context)
+
+
+@require_POST
+def meeting_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Record the meeting's decision on one item and re-render that item in place."""
+    meeting = _meeting(request, pk)
+    item = get_object_or_404(meetings.meeting_items(user=request.user, meeting=meeting), pk=item_pk)
+    if not services.can_run_meetings(user=request.user, team=meeting.team):
+        raise PermissionDenied("Viewers cannot record decisions in a review.")
+    form = MeetingItemForm(request.POST, record=item.record, user=request.user)
+    error = ""
+    if form.is_valid():
+        try:
+            services.meeting_item_record(
+                item=item,
+                actor=request.user,
+                changes=form.changes(),
+                move=form.cleaned_data["move"],
+                comment=form.cleaned_data["comment"],
+                note=form.cleaned_data["note"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            error = " ".join(getattr(exc, "messages", None) or [str(exc)])
+    else:
+        error = "; ".join(e for errors in form.errors.values() for e in errors)
+    detail = reverse("decisions:meeting-detail", args=[meeting.pk])
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(f"{detail}?item={item.pk}")
+    item.refresh_from_db()
+    context = _item_context(request, meeting, item) | {"error": error, "oob": True}
+    if error:
+        context["item_form"] = form
+    response = render(request, "decisions/_meeting_item.html", context)
+    if not error:
+        trigger_client_event(response, "meeting-item-saved", {"id": item.pk})
+    return response
+
+
+@require_POST
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    form = MinutesForm(request.POST, team=meeting.team)
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.meeting_minutes_save(
+                meeting=meeting,
+                actor=request.user,
+                attendees=list(form.cleaned_data["attendees"]),
+                minutes=form.cleaned_data["minutes"],
+            )
+            messages.success(request, "Minutes saved.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("decisions:meeting-detail", pk=meeting.pk)
+
+
+@require_GET
+def meeting_minutes_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    meeting = _meeting(request, pk)
+    previous, changes = meetings.meeting_changes(user=request.user, meeting=meeting)
+    lines = minutes.minutes_lines(
+        meeting=meeting,
+        items=meetings.meeting_items(user=request.user, meeting=meeting),
+        previous=previous,
+        changes=changes,
+    )
+    response = StreamingHttpResponse(lines, content_type="text/markdown; charset=utf-8")
+    filename = exports.safe_filename(
+        "review", meeting.team.slug, meeting.date.isoformat(), extension="md"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,88 @@
+"""Dashboard (charts as HTMX fragments) and the reports people hand on."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from decisions import charts, exports
+from decisions.models import DecisionRecord
+from decisions.reports import audit, cleanup
+from inventory.models import Repository, Team
+
+
+def _visible_teams(user):
+    return Team.objects.filter(repositories__in=Repository.objects.for_user(user)).distinct()
+
+
+class DashboardForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="Whole organisation"
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = _visible_teams(user)
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The dashboard page; with ``?chart=<slug>`` just that chart (the page loads each so)."""
+    form = DashboardForm(request.GET or None, user=request.user)
+    team = form.cleaned_data["team"] if form.is_bound and form.is_valid() else None
+    query = f"team={team.pk}&" if team else ""
+    slug = request.GET.get("chart", "")
+    if slug:
+        if slug not in charts.CHARTS:
+            raise Http404("No such chart.")
+        chart = charts.CHARTS[slug](user=request.user, team=team)
+        template = "decisions/_chart.html" if request.htmx else "decisions/dashboard_chart.html"
+        return render(request, template, {"chart": chart, "team": team})
+    repositories = Repository.objects.for_user(request.user).select_related("team")
+    if team:
+        repositories = repositories.filter(team=team)
+    context = {
+        "form": form,
+        "team": team,
+        "query": query,
+        "charts": charts.TITLES.items(),
+        "repositories": repositories,
+        "teams": [team] if team else _visible_teams(request.user),
+    }
+    return render(request, "decisions/dashboard.html", context)
+
+
+@require_GET
+def audit_log(request: HttpRequest, scope: str, pk: int) -> StreamingHttpResponse:
+    repositories = Repository.objects.for_user(request.user)
+    if scope == "repository":
+        subject = get_object_or_404(repositories, pk=pk)
+        records = DecisionRecord.objects.for_user(request.user).filter(repository=subject)
+        title = f"{subject.team.name} / {subject.name}"
+    else:
+        subject = get_object_or_404(_visible_teams(request.user), pk=pk)
+        records = DecisionRecord.objects.for_user(request.user).filter(repository__team=subject)
+        title = subject.name
+    response = StreamingHttpResponse(
+        audit.audit_lines(title=title, records=records),
+        content_type="text/markdown; charset=utf-8",
+    )
+    filename = exports.safe_filename("audit", title, extension="md")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def cleanup_body(request: HttpRequest, pk: int, download: bool = False) -> HttpResponse:
+    repository = get_object_or_404(
+        Repository.objects.for_user(request.user).select_related("team"), pk=pk
+    )
+    body = cleanup.cleanup_body(user=request.user, repository=repository)
+    if download:
+        response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
+        filename = exports.safe_filename("cleanup", repository.name, extension="md")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return render(request, "decisions/cleanup_body.html", {"repository": repository, "body": body})

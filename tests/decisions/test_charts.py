@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from decisions import charts, dashboard
+from decisions.models import DecisionEvent, DecisionRecord, NextAction, Severity, State
+from inventory.models import Manifest, Requirement, Role
+from tests import factories
+
+DAY1 = datetime.date(2026, 1, 5)
+DAY2 = datetime.date(2026, 1, 12)
+DAY3 = datetime.date(2026, 1, 19)
+
+
+def _at(day: datetime.date, hour: int = 12) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _record(repository, subject, created, **extra):
+    record = factories.record(repository, subject=subject, **extra)
+    DecisionRecord.objects.filter(pk=record.pk).update(created_at=created)
+    DecisionEvent.objects.create(
+        record=record, field="state", old_value="", new_value=State.NEW, created_at=created
+    )
+    return record
+
+
+def _move(record, old, new, when):
+    DecisionEvent.objects.create(
+        record=record, field="state", old_value=old, new_value=new, created_at=when
+    )
+    DecisionRecord.objects.filter(pk=record.pk).update(state=new)
+
+
+@pytest.fixture
+def history(repository):
+    a = _record(
+        repository, "a", _at(DAY1 - datetime.timedelta(days=1)), next_action=NextAction.REMOVE
+    )
+    b = _record(repository, "b", _at(DAY2 - datetime.timedelta(days=1)), kind="missing")
+    v = _record(repository, "v", _at(DAY1), kind="vulnerable", severity=Severity.HIGH)
+    _move(a, State.NEW, State.TRIAGED, _at(DAY2, 1))
+    _move(a, State.TRIAGED, State.APPROVED, _at(DAY2, 2))
+    _move(a, State.APPROVED, State.DONE, _at(DAY3, 1))
+    _move(v, State.NEW, State.DONE, _at(DAY2, 3))
+    return a, b, v
+
+
+def test_open_by_state_is_reconstructed_from_history(viewer, repository, history):
+    records = dashboard.scoped_records(user=viewer)
+    series = dashboard.open_by_state(records=records, days=[DAY1, DAY2, DAY3])
+    assert series.lines["new"] == [2, 1, 1]
+    assert series.lines["approved"] == [0, 1, 0]
+    assert series.lines["triaged"] == [0, 0, 0]
+
+
+def test_open_by_kind_and_vulnerabilities_by_severity(viewer, history):
+    records = dashboard.scoped_records(user=viewer)
+    kinds = dashboard.open_by_kind(records=records, days=[DAY1, DAY2, DAY3])
+    assert kinds.lines == {"missing": [0, 1, 1], "unused": [1, 1, 0], "vulnerable": [1, 0, 0]}
+    vulnerabilities = dashboard.vulnerabilities_by_severity(records=records, days=[DAY1, DAY2])
+    assert vulnerabilities.lines["high"] == [1, 0]
+    assert vulnerabilities.lines["critical"] == [0, 0]
+
+
+def test_removal_burndown_counts_records_reaching_done(viewer, history):
+    series = dashboard.removal_burndown(
+        records=dashboard.scoped_records(user=viewer), days=[DAY1, DAY2, DAY3]
+    )
+    assert series.lines == {"to remove": [1, 1, 0], "removed": [0, 0, 1]}
+
+
+def test_record_without_state_events_has_its_state_since_creation(viewer, repository):
+    record = factories.record(repository, subject="quiet", state=State.TRIAGED)
+    DecisionRecord.objects.filter(pk=record.pk).update(created_at=_at(DAY1))
+    series = dashboard.open_by_state(
+        records=dashboard.scoped_records(user=viewer),
+        days=[DAY1 - datetime.timedelta(days=1), DAY2],
+    )
+    assert series.lines["triaged"] == [0, 1]
+
+
+def test_median_time_to_decision(viewer, history):
+    table = dashboard.time_to_decision(records=dashboard.scoped_records(user=viewer))
+    assert table.rows[0][0] == "all kinds"
+    assert table.rows[0][2] == 1  # only "a" was approved
+    assert table.rows[0][1] == pytest.approx(7.6, abs=0.05)
+
+
+def test_pin_levels_and_top_repositories(viewer, team, repository):
+    manifest = Manifest.objects.create(
+        repository=repository,
+        path="requirements.txt",
+        kind="requirements",
+        purpose="runtime",
+        content_hash="x",
+    )
+    for n, level in enumerate(["unpinned", "unpinned", "exact", "locked"]):
+        Requirement.objects.create(
+            manifest=manifest,
+            package=factories.package(f"p{n}"),
+            line=n + 1,
+            purpose="runtime",
+            pin_level=level,
+            raw=f"p{n}",
+        )
+    other = factories.repository(factories.team())
+    Manifest.objects.create(
+        repository=other, path="r.txt", kind="requirements", purpose="runtime", content_hash="y"
+    )
+    factories.record(repository, subject="x", impact=5, confidence=5)
+    factories.record(other, subject="y", impact=5, confidence=5)
+
+    table = dashboard.pin_levels_by_team(user=viewer)
+    assert table.rows == [[team.name, 2, 0, 1, 1]]
+    top = dashboard.top_repositories(records=dashboard.scoped_records(user=viewer))
+    assert top.rows == [[repository.name, team.name, 31, 1]]
+
+
+def test_chart_html_uses_local_plotly_and_escapes_names(viewer, team):
+    repository = factories.repository(team)
+    repository.name = "</script><script>alert(1)</script>"
+    repository.save()
+    factories.record(repository, subject="x")
+    chart = charts.top_repositories(user=viewer, team=None)
+    assert "cdn" not in chart.html.lower()
+    assert "<script>alert(1)" not in chart.html
+    assert chart.rows[0][0] == repository.name
+
+
+def test_dashboard_loads_each_chart_as_a_fragment(viewer, repository, history):
+    client = Client()
+    client.force_login(viewer)
+    page = client.get(reverse("decisions:dashboard")).content.decode()
+    assert 'hx-trigger="load"' in page
+    assert "vendor/plotly.min.js" in page
+    for slug in charts.CHARTS:
+        assert f"chart={slug}" in page
+        response = client.get(
+            reverse("decisions:dashboard"), {"chart": slug}, headers={"HX-Request": "true"}
+        )
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "<html" not in body
+        assert "Table view" in body
+    full = client.get(reverse("decisions:dashboard"), {"chart": "burndown"}).content.decode()
+    assert "<html" in full
+    assert client.get(reverse("decisions:dashboard"), {"chart": "nope"}).status_code == 404
+
+
+def test_team_dashboard_of_another_team_is_refused(viewer, repository):
+    other = factories.team()
+    factories.record(factories.repository(other), subject="hidden")
+    client = Client()
+    client.force_login(viewer)
+    response = client.get(
+        reverse("decisions:dashboard"),
+        {"team": other.pk, "chart": "open-by-kind"},
+        headers={"HX-Request": "true"},
+    )
+    # an invalid team choice falls back to the user's own records only
+    assert "hidden" not in response.content.decode()
+    outsider = factories.member(other, Role.VIEWER)
+    client.force_login(outsider)
+    table = client.get(
+        reverse("decisions:dashboard"),
+        {"chart": "top-repositories"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert repository.name not in table
