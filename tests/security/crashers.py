@@ -1,0 +1,46 @@
+"""Parser stand-ins that misbehave on one file, for the isolation tests.
+
+They run inside the parser child process, so they must be module-level (pickled by name) and
+free of Django.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from scanning import scanner
+
+
+def _misbehave(how: str) -> None:
+    if how == "exit":
+        os._exit(3)
+    elif how == "segfault":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif how == "memory-error":
+        raise MemoryError
+    elif how == "allocate":
+        # Far above the child's address-space limit: the allocation itself fails.
+        hog = bytearray(8 * 1024**3)
+        hog[0] = 1
+    elif how == "sleep":
+        time.sleep(3600)
+    elif how == "spin":
+        while True:
+            pass
+    elif how == "bug":
+        raise KeyError("parser bug")
+
+
+def crash_on(targets: tuple[str, ...], how: str, root: Path, path: str, context: Any) -> Any:
+    """``scanner.parse_file``, except that it misbehaves ``how`` on the ``targets``."""
+    if path in targets:
+        _misbehave(how)
+    return scanner.parse_file(root, path, context)
+
+
+def path_length(root: Path, path: str, context: Any) -> int:
+    return len(path)

@@ -1,0 +1,120 @@
+"""The parser child process: a crash, hang or memory blow-up on one file costs only that file."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from scanning import isolation, scanner
+from scanning.limits import ParserLimits
+from tests.factories import write_tree
+from tests.security import crashers
+
+GOOD = {
+    "requirements.txt": "requests==2.31.0\n-r base.txt\n",
+    "base.txt": "django>=4.2\n",
+    "app/a.py": "import yaml\n",
+    "app/bad.py": "import celery\n",
+    "app/z.py": "import httpx\n",
+}
+LIMITS = ParserLimits(memory_bytes=1024**3, cpu_seconds=60, timeout_seconds=60)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return write_tree(tmp_path / "repo", GOOD)
+
+
+def _used(tree) -> set[str]:
+    return {usage.name for usage in tree.usages}
+
+
+def test_clean_repository_is_parsed_in_one_child(repo: Path) -> None:
+    outcome = isolation.run(
+        crashers.path_length, repo, ["a", "bb", "ccc"], context=None, limits=LIMITS
+    )
+    assert outcome.results == {"a": 1, "bb": 2, "ccc": 3}
+    assert outcome.errors == []
+    assert outcome.children == 1
+
+
+def test_isolated_scan_matches_the_parsers_run_directly(repo: Path) -> None:
+    from scanning import evidence, manifests
+
+    paths = sorted(GOOD)
+    tree = scanner.scan_tree(repo)
+    direct_usages, _ = evidence.collect_usages(repo, tree_paths := _walk(repo))
+    assert sorted(_used(tree)) == sorted({u.name for u in direct_usages})
+    assert [m.path for m in tree.manifests] == [
+        m.path for m in manifests.parse_manifests(repo, tree_paths)
+    ]
+    assert sorted(tree_paths) == paths
+
+
+def _walk(repo: Path) -> list[str]:
+    from scanning import walk
+
+    return walk.list_files(repo)[0]
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("exit", "skipped: parser crashed (exit 3)"),
+        ("segfault", "skipped: parser crashed (SIGSEGV)"),
+        ("memory-error", "skipped: parser ran out of memory"),
+        ("allocate", "skipped: parser ran out of memory"),
+        ("bug", "skipped: parser failed (KeyError)"),
+    ],
+)
+def test_a_parser_crash_costs_only_that_file(repo: Path, monkeypatch, how, message) -> None:
+    monkeypatch.setattr(scanner, "parse_file", partial(crashers.crash_on, ("app/bad.py",), how))
+    tree = scanner.scan_tree(repo)
+    assert [(e.path, e.message) for e in tree.errors] == [("app/bad.py", message)]
+    assert _used(tree) == {"yaml", "httpx"}  # files before and after the crash
+    assert [m.path for m in tree.manifests] == ["base.txt", "requirements.txt"]
+
+
+def test_a_parser_that_hangs_is_killed_and_only_its_file_skipped(repo, monkeypatch, settings):
+    settings.DEBTBOARD_PARSER_TIMEOUT_SECONDS = 1
+    monkeypatch.setattr(scanner, "parse_file", partial(crashers.crash_on, ("app/bad.py",), "sleep"))
+    tree = scanner.scan_tree(repo)
+    assert [(e.path, e.message) for e in tree.errors] == [
+        ("app/bad.py", "skipped: parser timed out after 1s")
+    ]
+    assert _used(tree) == {"yaml", "httpx"}
+
+
+def test_a_parser_that_spins_hits_the_cpu_limit(repo, monkeypatch, settings):
+    settings.DEBTBOARD_PARSER_CPU_SECONDS = 1
+    monkeypatch.setattr(scanner, "parse_file", partial(crashers.crash_on, ("app/a.py",), "spin"))
+    tree = scanner.scan_tree(repo)
+    assert [(e.path, e.message) for e in tree.errors] == [
+        ("app/a.py", "skipped: parser exceeded its CPU time")
+    ]
+    assert _used(tree) == {"celery", "httpx"}
+
+
+def test_every_crashing_file_is_named_and_the_rest_still_read(repo, monkeypatch):
+    targets = ("app/a.py", "app/z.py", "base.txt")
+    monkeypatch.setattr(scanner, "parse_file", partial(crashers.crash_on, targets, "exit"))
+    outcome = isolation.run(
+        scanner.parse_file,
+        repo,
+        _walk(repo),
+        context=scanner.ParseContext(()),
+        limits=LIMITS,
+    )
+    assert sorted(e.path for e in outcome.errors) == sorted(targets)
+    assert outcome.children == len(targets) + 1
+    assert set(outcome.results) == {"app/bad.py", "requirements.txt"}
+    # base.txt still arrives as requirements.txt's include: only its own visit crashed
+    manifests = [m.path for r in outcome.results.values() for m in r.manifests]
+    assert sorted(manifests) == ["base.txt", "requirements.txt"]
+
+
+def test_nothing_to_read_starts_no_child(repo):
+    outcome = isolation.run(crashers.path_length, repo, [], context=None, limits=LIMITS)
+    assert outcome.children == 0
