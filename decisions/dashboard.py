@@ -186,7 +186,6 @@ def pin_levels_by_team(*, user, team: Team | None = None) -> Table:
 def top_repositories(*, records: QuerySet[DecisionRecord], limit: int = 10) -> Table:
     rows = (
         records.open()
-        .with_priority()
         .values_list("repository__name", "repository__team__name")
         .annotate(total=Sum("priority_score"), open_count=Count("id"))
         .order_by("-total", "repository__name")[:limit]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
 from decisions.models import DecisionRecord
+from inventory.text import reveal
 
 COLUMNS = (
     ("repository", "Repository"),
@@ -24,20 +25,6 @@ COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _values(record: DecisionRecord) -> list[str]:
-    return [
-        record.repository.name,
-        record.subject,
-        record.kind,
-        record.state,
-        record.owner.username if record.owner else "",
-        record.next_action,
-        record.review_date.isoformat() if record.review_date else "",
-        str(record.priority),
-        record.summary,
-    ]
-
-
 def neutralise_formula(value: str) -> str:
     """Spreadsheets run cells that start like a formula; a leading quote keeps them text."""
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
@@ -46,13 +33,6 @@ def neutralise_formula(value: str) -> str:
 class _Echo:
     def write(self, value: str) -> str:
         return value
-
-
-def csv_lines(records: Iterable[DecisionRecord]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow([title for _, title in COLUMNS])
-    for record in records:
-        yield writer.writerow([neutralise_formula(v) for v in _values(record)])
 
 
 # A URL of any scheme but http(s), or a scheme that runs or embeds content without "//".
@@ -91,14 +71,6 @@ def escape_markdown_cell(value: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", value)
 
 
-def markdown_lines(records: Iterable[DecisionRecord], *, title: str) -> Iterator[str]:
-    yield f"# {escape_markdown_cell(title)}\n\n"
-    yield "| " + " | ".join(t for _, t in COLUMNS) + " |\n"
-    yield "|" + "---|" * len(COLUMNS) + "\n"
-    for record in records:
-        yield "| " + " | ".join(escape_markdown_cell(v) for v in _values(record)) + " |\n"
-
-
 # Columns of COLUMNS read straight from the database (no model instances: ~10x faster to stream).
 _ROW_FIELDS = (
     "repository__name",
@@ -117,23 +89,23 @@ def record_rows(
     records: QuerySet[DecisionRecord], *, chunk_size: int = 5000
 ) -> Iterator[list[str]]:
     """The cells of COLUMNS for each record, in the queryset's order, fetched in chunks."""
-    rows = records.with_priority().values_list(*_ROW_FIELDS).iterator(chunk_size=chunk_size)
+    rows = records.values_list(*_ROW_FIELDS).iterator(chunk_size=chunk_size)
     for repository, subject, kind, state, owner, action, review, priority, summary in rows:
         yield [
             repository,
-            subject,
+            reveal(subject),
             kind,
             state,
             owner or "",
             action,
             review.isoformat() if review else "",
             str(priority),
-            summary,
+            reveal(summary),
         ]
 
 
 def csv_stream(records: QuerySet[DecisionRecord]) -> Iterator[str]:
-    """Same output as ``csv_lines`` over the same records, without building model instances."""
+    """CSV of the records, streamed in chunks without building model instances."""
     writer = csv.writer(_Echo())
     yield writer.writerow([title for _, title in COLUMNS])
     for row in record_rows(records):
@@ -141,7 +113,7 @@ def csv_stream(records: QuerySet[DecisionRecord]) -> Iterator[str]:
 
 
 def markdown_stream(records: QuerySet[DecisionRecord], *, title: str) -> Iterator[str]:
-    """Same output as ``markdown_lines`` over the same records, without model instances."""
+    """A Markdown table of the records, streamed in chunks without model instances."""
     yield f"# {escape_markdown_cell(title)}\n\n"
     yield "| " + " | ".join(t for _, t in COLUMNS) + " |\n"
     yield "|" + "---|" * len(COLUMNS) + "\n"

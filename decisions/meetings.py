@@ -60,7 +60,6 @@ def team_records(*, user, team: Team) -> QuerySet[DecisionRecord]:
     return (
         DecisionRecord.objects.for_user(user)
         .filter(repository__team=team)
-        .with_priority()
         .select_related("repository", "owner")
     )
 

@@ -64,6 +64,8 @@ REMOVAL_MODES = frozenset({"web", "worker", "cron", "migration", "test", "notebo
 class DecisionRecordQuerySet(models.QuerySet):
     def for_user(self, user) -> DecisionRecordQuerySet:
         """Every read of decision records goes through here: a user sees their teams' only."""
+        if user.is_authenticated and user.is_superuser:
+            return self.all()
         return self.filter(repository__in=Repository.objects.for_user(user))
 
     def editable_by(self, user) -> DecisionRecordQuerySet:
@@ -71,12 +73,6 @@ class DecisionRecordQuerySet(models.QuerySet):
 
     def open(self) -> DecisionRecordQuerySet:
         return self.exclude(state__in=CLOSED_STATES)
-
-    def with_priority(self) -> DecisionRecordQuerySet:
-        """Annotate ``priority_score`` (the same formula as ``DecisionRecord.priority``)."""
-        return self.annotate(
-            priority_score=F("impact") * F("confidence") + F("reversibility") + F("prevention")
-        )
 
 
 class DecisionRecord(models.Model):
@@ -121,6 +117,12 @@ class DecisionRecord(models.Model):
         on_delete=models.SET_NULL,
         related_name="proposed_records",
     )
+    # Stored so the triage list can sort 100,000 records by it through an index.
+    priority_score = models.GeneratedField(
+        expression=F("impact") * F("confidence") + F("reversibility") + F("prevention"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
     review_date = models.DateField(null=True, blank=True)
     review_window_days_override = models.PositiveIntegerField(null=True, blank=True)
     review_window_override_reason = models.TextField(blank=True)
@@ -140,14 +142,24 @@ class DecisionRecord(models.Model):
                 fields=["repository", "subject", "kind"], name="record_unique_candidate"
             )
         ]
-        indexes = [models.Index(fields=["state", "kind"]), models.Index(fields=["owner"])]
+        indexes = [
+            models.Index(fields=["state", "kind"]),
+            models.Index(fields=["owner"]),
+            models.Index(fields=["-priority_score", "-id"], name="record_priority_idx"),
+            models.Index(fields=["review_date", "id"], name="record_review_idx"),
+            models.Index(fields=["created_at", "id"], name="record_age_idx"),
+            models.Index(fields=["repository", "-priority_score"], name="record_repo_priority_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject} in {self.repository}"
 
     @property
     def priority(self) -> int:
-        """Higher first: impact and confidence raise it, easy reversal and prevention value too."""
+        """Higher first: impact and confidence raise it, easy reversal and prevention value too.
+
+        Computed here too, so a record whose scores were just edited shows the new value.
+        """
         return self.impact * self.confidence + self.reversibility + self.prevention
 
     @property

@@ -16,9 +16,7 @@ from scanning.models import Evidence
 def record_list(*, user, params) -> tuple[RecordFilterForm, QuerySet[DecisionRecord]]:
     """The records ``user`` may see, filtered and sorted by ``params`` (the query string)."""
     form = RecordFilterForm(params or {}, user=user)
-    records = (
-        DecisionRecord.objects.for_user(user).with_priority().select_related("repository", "owner")
-    )
+    records = DecisionRecord.objects.for_user(user).select_related("repository", "owner")
     return form, form.filter(records, today=timezone.localdate())
 
 

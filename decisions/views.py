@@ -92,7 +92,7 @@ def record_triage(request: HttpRequest, pk: int) -> HttpResponse:
         if error:
             messages.error(request, f"{record.subject}: {error}")
         return redirect(request.headers.get("referer") or "decisions:record-list")
-    record = DecisionRecord.objects.with_priority().select_related("repository", "owner").get(pk=pk)
+    record = DecisionRecord.objects.select_related("repository", "owner").get(pk=pk)
     response = render(
         request,
         "decisions/_record_row.html",
@@ -204,15 +204,14 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 @require_GET
 def record_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     _, records = selectors.record_list(user=request.user, params=request.GET)
-    records = records.iterator(chunk_size=2000)
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_lines(records), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="debtboard-{stamp}.csv"'
+        response = StreamingHttpResponse(exports.csv_stream(records), content_type="text/csv")
     else:
-        lines = exports.markdown_lines(records, title=f"Debtboard decision records ({stamp})")
+        lines = exports.markdown_stream(records, title=f"Debtboard decision records ({stamp})")
         response = StreamingHttpResponse(lines, content_type="text/markdown; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="debtboard-{stamp}.md"'
+    filename = exports.safe_filename("debtboard", stamp, extension=fmt)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -92,6 +92,11 @@ class Repository(models.Model):
         blank=True,
         help_text="Execution modes this repository runs in beyond what scans see (e.g. cron).",
     )
+    known_first_party = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Top-level module names the repository provides itself (never 'missing').",
+    )
     is_active = models.BooleanField(default=True)
     next_scan_at = models.DateTimeField(null=True, blank=True)
     last_scanned_commit = models.CharField(max_length=64, blank=True)
