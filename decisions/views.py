@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,13 +47,6 @@ def _visible(request: HttpRequest, pk: int) -> DecisionRecord:
     )
 
 
-def _editable(request: HttpRequest, pk: int) -> DecisionRecord:
-    record = _visible(request, pk)
-    if not DecisionRecord.objects.editable_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied("Viewers cannot change decision records.")
-    return record
-
-
 def _messages_of(exc: Exception) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
@@ -78,12 +73,15 @@ def record_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def record_triage(request: HttpRequest, pk: int) -> HttpResponse:
-    record = _editable(request, pk)
-    form = RecordTriageForm(request.POST, instance=DecisionRecord.objects.get(pk=pk))
+    record = _visible(request, pk)
+    # The form writes into its instance while validating; the service reloads and locks.
+    form = RecordTriageForm(request.POST, instance=copy.copy(record))
     error = ""
     if form.is_valid():
         try:
-            services.record_update(record=record, actor=request.user, changes=form.cleaned_data)
+            record = services.record_update(
+                record=record, actor=request.user, changes=form.cleaned_data
+            )
         except ValidationError as exc:
             error = _messages_of(exc)
     else:
@@ -92,12 +90,14 @@ def record_triage(request: HttpRequest, pk: int) -> HttpResponse:
         if error:
             messages.error(request, f"{record.subject}: {error}")
         return redirect(request.headers.get("referer") or "decisions:record-list")
-    record = DecisionRecord.objects.select_related("repository", "owner").get(pk=pk)
-    response = render(
-        request,
-        "decisions/_record_row.html",
-        {"row": _rows([record], request.user)[0], "error": error},
-    )
+    owners = selectors.owners_by_team(team_ids={record.repository.team_id})
+    row = {
+        "record": record,
+        "can_edit": True,  # record_update refused (403) anyone who may not edit
+        "owners": owners[record.repository.team_id],
+        "actions": NextAction.choices,
+    }
+    response = render(request, "decisions/_record_row.html", {"row": row, "error": error})
     if not error:
         trigger_client_event(response, "record-saved", {"id": pk})
     return response

@@ -48,7 +48,11 @@ def _apply(locked: DecisionRecord, actor, changes: dict[str, Any], comment: str)
         from django.core.exceptions import ValidationError
 
         raise ValidationError("Overriding the review window needs a reason.")
-    locked.full_clean()
+    # Only the edited fields can be wrong; foreign keys and the candidate key are untouched.
+    locked.full_clean(
+        exclude=["repository", "package", "last_seen_scan", "proposed_by"],
+        validate_constraints=False,
+    )
     changed = [n for n, old in before.items() if old != getattr(locked, n)]
     if not changed:
         return []
@@ -80,8 +84,8 @@ def record_update(
         raise PermissionDenied("You cannot change this record.")
     with transaction.atomic():
         locked = (
-            DecisionRecord.objects.select_for_update()
-            .select_related("repository")
+            DecisionRecord.objects.select_for_update(of=("self",))
+            .select_related("repository", "owner")
             .get(pk=record.pk)
         )
         _apply(locked, actor, changes, comment)
@@ -114,8 +118,8 @@ def record_bulk_update(
         try:
             with transaction.atomic():
                 locked = (
-                    DecisionRecord.objects.select_for_update()
-                    .select_related("repository")
+                    DecisionRecord.objects.select_for_update(of=("self",))
+                    .select_related("repository", "owner")
                     .get(pk=pk)
                 )
                 _apply(locked, actor, changes, "Bulk edit")

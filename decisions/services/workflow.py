@@ -40,7 +40,7 @@ def record_move(
         raise PermissionDenied("You cannot see this record.")
     with transaction.atomic():
         locked = (
-            DecisionRecord.objects.select_for_update()
+            DecisionRecord.objects.select_for_update(of=("self",))
             .select_related("repository", "owner", "proposed_by")
             .get(pk=record.pk)
         )

@@ -1,0 +1,31 @@
+"""Shared start-up for benchmarks: Django on a fresh, named PostgreSQL database (or SQLite)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def django_on_fresh_database(name: str) -> None:
+    """Point Django at a new empty database called ``name`` and migrate it.
+
+    PostgreSQL on 127.0.0.1 (trust auth, as on CI) unless BENCH_DATABASE_URL says otherwise;
+    the database is dropped and created again so every run starts from the same state.
+    """
+    sys.path.insert(0, str(BASE_DIR))
+    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{name}")
+    if url.startswith("postgres"):
+        admin = url.rsplit("/", 1)[0] + "/postgres"
+        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+            subprocess.run(["psql", admin, "-q", "-c", sql], check=True)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
