@@ -3,18 +3,33 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from decisions import services
 from inventory.models import Repository
+from scanning import services as scanning_services
 
 logger = logging.getLogger(__name__)
 
 
+@shared_task(bind=True, acks_late=True, max_retries=8)
+def scan_repository_task(self, repository_id: int, scan_run_id: int | None = None) -> None:  # noqa: ANN001
+    """Scan a repository and reconcile its decision records.
+
+    Safe to run twice or concurrently (the run is claimed); retried when the database
+    went away mid-scan, after the old claim's heartbeat has gone stale.
+    """
+    try:
+        services.repository_scan(repository_id=repository_id, scan_run_id=scan_run_id)
+    except services.ScanInterrupted as exc:
+        raise self.retry(exc=exc, countdown=settings.DEBTBOARD_SCAN_RETRY_SECONDS) from exc
+
+
 @shared_task(acks_late=True)
-def scan_repository_task(repository_id: int, scan_run_id: int | None = None) -> None:
-    """Scan a repository and reconcile its decision records. Safe to run twice."""
-    services.repository_scan(repository_id=repository_id, scan_run_id=scan_run_id)
+def reap_stale_scans_task() -> int:
+    """Mark failed the runs whose workers died and that will not be retried."""
+    return scanning_services.scan_runs_reap()
 
 
 @shared_task(acks_late=True)

@@ -66,9 +66,22 @@ class ScanRun(models.Model):
 
     objects = ScanRunQuerySet.as_manager()
 
+    # Who runs the scan now: a token per claim, kept alive by heartbeats (scanning.heartbeat).
+    claim_token = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["repository", "status"])]
+        constraints = [
+            # At most one queued or running scan per repository, whatever races happen.
+            models.UniqueConstraint(
+                fields=["repository"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="scanrun_one_active_per_repository",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Scan #{self.pk} of {self.repository} ({self.status})"

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement
-from scanning import checkout, coverage, packages, scanner, walk
+from scanning import checkout, coverage, heartbeat, packages, scanner, walk
 from scanning.advisories import store as advisory_store
 from scanning.models import Evidence, ScanRun, ScanStatus
 from scanning.rules import licenses, mapping, vulnerable
@@ -21,39 +22,83 @@ from scanning.types import Declaration, Finding, TreeScan, Usage
 
 logger = logging.getLogger(__name__)
 
+class ScanTakenOver(Exception):
+    """Another worker claimed this run (we were presumed dead); our results are discarded."""
+
+
 # A run still "running" after the hard time limit (plus slack) belongs to a dead worker.
 STALE_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
 _MAX_STORED_ERRORS = 500
 
 
-def scan_run_create(*, repository: Repository, requested_by=None) -> tuple[ScanRun, bool]:
+def scan_run_create(*, repository: Repository, requested_by=None) -> tuple[ScanRun, bool]:  # noqa: ANN001
     """A queued run for ``repository``; an already queued or running one is reused.
 
-    Returns (run, created).
+    Returns (run, created). A partial unique constraint allows one active run per
+    repository, so two requests racing each other end with one run, not two.
     """
-    with transaction.atomic():
-        Repository.objects.select_for_update().filter(pk=repository.pk).first()
-        active = ScanRun.objects.filter(repository=repository).active().first()
-        if active is not None:
-            return active, False
-        run = ScanRun.objects.create(repository=repository, requested_by=requested_by)
-        return run, True
+    active = ScanRun.objects.filter(repository=repository).active().first()
+    if active is not None:
+        return active, False
+    try:
+        with transaction.atomic():
+            return ScanRun.objects.create(repository=repository, requested_by=requested_by), True
+    except IntegrityError:
+        return ScanRun.objects.filter(repository=repository).active().get(), False
 
 
 def scan_run_claim(*, scan_run_id: int) -> ScanRun | None:
-    """Mark the run as running if nobody else is running it; None when it is not ours to run."""
+    """Take the run if it is queued, or running with a stopped heartbeat (its worker died).
+
+    Returns the run with a fresh ``claim_token``, or None when it is finished or alive
+    elsewhere — which makes a redelivered or duplicated task a no-op.
+    """
     now = timezone.now()
     claimable = Q(status=ScanStatus.QUEUED) | Q(
-        status=ScanStatus.RUNNING, started_at__lt=now - STALE_AFTER
+        status=ScanStatus.RUNNING, heartbeat_at__lt=heartbeat.stale_before()
     )
+    token = uuid.uuid4().hex
     claimed = (
         ScanRun.objects.filter(pk=scan_run_id)
         .filter(claimable)
-        .update(status=ScanStatus.RUNNING, started_at=now, progress=5, progress_message="Starting")
+        .update(
+            status=ScanStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            claim_token=token,
+            attempts=F("attempts") + 1,
+            progress=5,
+            progress_message="Starting",
+        )
     )
     if not claimed:
         return None
     return ScanRun.objects.select_related("repository").get(pk=scan_run_id)
+
+
+def scan_run_release(*, scan_run: ScanRun) -> None:
+    """Give an interrupted run back to the queue (a database outage, say), to be retried."""
+    ScanRun.objects.filter(pk=scan_run.pk, claim_token=scan_run.claim_token).update(
+        status=ScanStatus.QUEUED, progress_message="Interrupted; will retry", claim_token=""
+    )
+
+
+def scan_runs_reap() -> int:
+    """Fail runs that nobody can finish: stale heartbeats after too many attempts.
+
+    Stale runs with attempts left are left alone: late acknowledgement redelivers their task,
+    which takes them over. Returns how many runs were marked failed.
+    """
+    max_attempts = settings.DEBTBOARD_SCAN_MAX_ATTEMPTS
+    stale = Q(status=ScanStatus.RUNNING, heartbeat_at__lt=heartbeat.stale_before()) & (
+        Q(attempts__gte=max_attempts) | Q(heartbeat_at__lt=timezone.now() - STALE_AFTER)
+    )
+    return ScanRun.objects.filter(stale).update(
+        status=ScanStatus.FAILED,
+        finished_at=timezone.now(),
+        progress_message="Failed",
+        error="The worker running this scan stopped responding; the previous results are kept.",
+    )
 
 
 def scan_run_progress(*, scan_run: ScanRun, percent: int, message: str) -> None:
@@ -131,6 +176,11 @@ def scan_run_store(*, scan_run: ScanRun, tree: TreeScan, commit: str) -> dict[st
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("scan_run_store must run inside transaction.atomic()")
+    still_ours = ScanRun.objects.select_for_update().filter(
+        pk=scan_run.pk, status=ScanStatus.RUNNING, claim_token=scan_run.claim_token
+    )
+    if not still_ours.exists():
+        raise ScanTakenOver(f"scan run {scan_run.pk} was taken over by another worker")
     repository = scan_run.repository
     third_party = [
         u for u in tree.usages if u.is_distribution or u.name.split(".")[0] not in tree.first_party
@@ -184,7 +234,7 @@ def scan_run_store(*, scan_run: ScanRun, tree: TreeScan, commit: str) -> dict[st
 def scan_run_fail(*, scan_run: ScanRun, error: str) -> None:
     """Record why a run failed; the repository's previous results are left as they were."""
     now = timezone.now()
-    ScanRun.objects.filter(pk=scan_run.pk).update(
+    ScanRun.objects.filter(pk=scan_run.pk, claim_token=scan_run.claim_token).update(
         status=ScanStatus.FAILED,
         error=locations.redact(error)[:5000],
         finished_at=now,

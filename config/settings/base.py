@@ -78,6 +78,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A stuck query or lock fails fast instead of holding a worker or a web request.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={env_int('DEBTBOARD_DB_STATEMENT_TIMEOUT_MS', 120_000)} "
+        f"-c lock_timeout={env_int('DEBTBOARD_DB_LOCK_TIMEOUT_MS', 10_000)}"
+    )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -143,7 +150,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": 2 * 60 * 60}
+    # Longer than the hard time limit, so a slow scan is never delivered twice while alive.
+    else {"visibility_timeout": env_int("DEBTBOARD_BROKER_VISIBILITY_TIMEOUT", 2 * 60 * 60)}
 )
 if CELERY_BROKER_URL.startswith("filesystem") or DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default needs its folders before the first connection.
@@ -161,6 +169,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "decisions.tasks.scan_due_repositories_task",
         "schedule": timedelta(minutes=env_int("DEBTBOARD_SCAN_TICK_MINUTES", 15)),
     },
+    "reap-stale-scans": {
+        "task": "decisions.tasks.reap_stale_scans_task",
+        "schedule": timedelta(minutes=5),
+    },
     "review-reminders": {
         "task": "decisions.tasks.review_reminders_task",
         "schedule": timedelta(hours=6),
@@ -174,5 +186,11 @@ DEBTBOARD_CLONE_DIR = env_str("DEBTBOARD_CLONE_DIR", str(DATA_DIR / "clones"))
 DEBTBOARD_GIT_TIMEOUT_SECONDS = env_int("DEBTBOARD_GIT_TIMEOUT_SECONDS", 300)
 DEBTBOARD_OPEN_SIGNUP = env_bool("DEBTBOARD_OPEN_SIGNUP", False)
 DEBTBOARD_PAGE_SIZE = env_int("DEBTBOARD_PAGE_SIZE", 25)
+# A running scan beats every N seconds; a run silent for the timeout belongs to a dead worker
+# and its redelivered task takes it over. Retries wait out the timeout first.
+DEBTBOARD_SCAN_HEARTBEAT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_SECONDS", 10)
+DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS", 60)
+DEBTBOARD_SCAN_RETRY_SECONDS = env_int("DEBTBOARD_SCAN_RETRY_SECONDS", 65)
+DEBTBOARD_SCAN_MAX_ATTEMPTS = env_int("DEBTBOARD_SCAN_MAX_ATTEMPTS", 3)
 # Used in e-mails to link back to a record.
 DEBTBOARD_BASE_URL = env_str("DEBTBOARD_BASE_URL", "http://127.0.0.1:8000")

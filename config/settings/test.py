@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from config.settings.base import *  # noqa: F403
+from config.settings.env import env_int
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -14,6 +15,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DEBTBOARD_ALLOW_LOCAL_REPOSITORIES = True
+# No heartbeat thread inside ordinary tests (it would need its own connection); the fault
+# drills start real workers with short heartbeats through the environment.
+DEBTBOARD_SCAN_HEARTBEAT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_SECONDS", 3600)
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 # One id per test run, inherited by the worker processes the tests start.

@@ -16,10 +16,16 @@ from decisions.services.records import (
     record_update,
     review_reminders_send,
 )
-from decisions.services.scans import records_reconcile, repository_scan, scan_request
+from decisions.services.scans import (
+    ScanInterrupted,
+    records_reconcile,
+    repository_scan,
+    scan_request,
+)
 from decisions.services.workflow import record_move, review_window_days
 
 __all__ = [
+    "ScanInterrupted",
     "EDITABLE_FIELDS",
     "api_token_authenticate",
     "api_token_create",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.utils import timezone
 
 from decisions.models import CLOSED_STATES, DecisionRecord, Notification, State
 from decisions.services.history import event_write
 from decisions.services.notifications import notify
 from inventory.models import Package, Repository
+from scanning import heartbeat
 from scanning import services as scanning_services
 from scanning.models import ScanRun
 from scanning.rules.unused import is_used, used_names
@@ -56,11 +57,26 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
     if scan_run is None:
         return None
     try:
-        tree, commit = scanning_services.scan_run_collect(scan_run=scan_run)
-        scanning_services.scan_run_progress(scan_run=scan_run, percent=90, message="Saving")
-        with transaction.atomic():
-            scanning_services.scan_run_store(scan_run=scan_run, tree=tree, commit=commit)
-            records_reconcile(scan_run=scan_run, findings=tree.findings, present=present_in(tree))
+        with heartbeat.beating(scan_run.pk, scan_run.claim_token):
+            tree, commit = scanning_services.scan_run_collect(scan_run=scan_run)
+            scanning_services.scan_run_progress(scan_run=scan_run, percent=90, message="Saving")
+            with transaction.atomic():
+                scanning_services.scan_run_store(scan_run=scan_run, tree=tree, commit=commit)
+                records_reconcile(
+                    scan_run=scan_run, findings=tree.findings, present=present_in(tree)
+                )
+    except scanning_services.ScanTakenOver:
+        logger.warning("scan taken over repository=%s scan_run=%s", repository_id, scan_run.pk)
+        return None
+    except (OperationalError, InterfaceError) as exc:
+        # The database went away mid-scan: nothing was stored (one transaction); give the
+        # run back and let the task retry once the database is back.
+        close_old_connections()
+        try:
+            scanning_services.scan_run_release(scan_run=scan_run)
+        except (OperationalError, InterfaceError):
+            close_old_connections()  # still down: the stale heartbeat lets the retry claim it
+        raise ScanInterrupted(str(exc)) from exc
     except Exception as exc:
         logger.exception(
             "scan error repository=%s scan_run=%s", scan_run.repository_id, scan_run.pk
@@ -68,6 +84,10 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
         scanning_services.scan_run_fail(scan_run=scan_run, error=f"{type(exc).__name__}: {exc}")
     scan_run.refresh_from_db()
     return scan_run
+
+
+class ScanInterrupted(Exception):
+    """The scan could not finish for a passing reason (database restart); retry it."""
 
 
 def present_in(tree: TreeScan) -> Callable[[str], bool]:

@@ -1,0 +1,233 @@
+"""Fault drills against the real services: kill, redeliver, race, restart.
+
+These start Celery worker processes on Redis and scan into PostgreSQL, and some restart
+those servers, so they run only when DEBTBOARD_FAULT_DRILLS=1 (``.ci/run`` sets it).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from decisions import services
+from decisions.models import DecisionRecord
+from scanning import services as scanning_services
+from scanning.models import Evidence, ScanRun, ScanStatus
+from tests import factories
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        os.environ.get("DEBTBOARD_FAULT_DRILLS") != "1"
+        or not settings.CELERY_BROKER_URL.startswith("redis")
+        or connection.vendor != "postgresql",
+        reason="fault drills need DEBTBOARD_FAULT_DRILLS=1, Redis and PostgreSQL",
+    ),
+]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(name: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+        "DEBTBOARD_SCAN_HEARTBEAT_SECONDS": "1",
+        "DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS": "4",
+        "DEBTBOARD_BROKER_VISIBILITY_TIMEOUT": "6",
+        "DEBTBOARD_SCAN_RETRY_SECONDS": "5",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-n",
+            f"{name}@%h",
+            "-l",
+            "INFO",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> str:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+    try:
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+    return output or ""
+
+
+def wait_for(predicate, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def big_repository(tmp_path):
+    """A repository that takes a few seconds to scan, so a drill can strike mid-scan."""
+    files = {"requirements.txt": "requests==2.31.0\nleftpad==1.0\n"}
+    for n in range(4000):
+        files[f"pkg/mod{n}.py"] = f"import os\nimport requests\nimport boto3\n\nVALUE_{n} = {n}\n"
+    files["pkg/__init__.py"] = ""
+    path = factories.git_repository(tmp_path / "big", files)
+    return factories.repository(factories.team(), location=str(path))
+
+
+def _status(run: ScanRun) -> str:
+    run.refresh_from_db()
+    return run.status
+
+
+def _assert_scanned_once(repository, run: ScanRun) -> None:
+    run.refresh_from_db()
+    assert run.status == ScanStatus.SUCCEEDED, run.error
+    assert ScanRun.objects.filter(repository=repository).count() == 1
+    kinds = set(DecisionRecord.objects.filter(repository=repository).values_list("kind", "subject"))
+    assert {("unused", "leftpad"), ("missing", "boto3")} <= kinds
+    # Evidence of exactly one stored scan: one row per import of requests in 4000 files.
+    assert (
+        Evidence.objects.filter(scan_run=run, name="requests", kind="static-import").count() == 4000
+    )
+
+
+def test_worker_killed_mid_scan_is_redelivered_and_completes_once(big_repository):
+    first = start_worker("first")
+    second = None
+    try:
+        run = services.scan_request(repository=big_repository)
+        wait_for(lambda: _status(run) == ScanStatus.RUNNING, 60, "the scan to start")
+        time.sleep(1)
+        stop(first, signal.SIGKILL)
+        assert _status(run) == ScanStatus.RUNNING  # nobody finished it
+        second = start_worker("second")
+        wait_for(
+            lambda: _status(run) in (ScanStatus.SUCCEEDED, ScanStatus.FAILED), 180, "the takeover"
+        )
+        _assert_scanned_once(big_repository, run)
+        assert run.attempts == 2
+    finally:
+        stop(first, signal.SIGKILL)
+        if second:
+            print(stop(second)[-3000:])
+
+
+def test_duplicate_deliveries_run_the_scan_once(big_repository):
+    from decisions import tasks
+
+    workers = [start_worker("a"), start_worker("b")]
+    try:
+        run, _ = scanning_services.scan_run_create(repository=big_repository)
+        for _ in range(3):  # the same task delivered three times, to two workers
+            tasks.scan_repository_task.delay(big_repository.pk, scan_run_id=run.pk)
+        wait_for(lambda: _status(run) == ScanStatus.SUCCEEDED, 180, "the scan")
+        time.sleep(3)  # let the duplicates arrive and find the run done
+        _assert_scanned_once(big_repository, run)
+        assert run.attempts == 1
+    finally:
+        for worker in workers:
+            stop(worker)
+
+
+def test_concurrent_scan_requests_make_one_run(big_repository):
+    runs, errors = [], []
+
+    def request() -> None:
+        try:
+            runs.append(scanning_services.scan_run_create(repository=big_repository)[0].pk)
+        except Exception as exc:  # pragma: no cover - the assertion below shows it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(set(runs)) == 1
+    assert ScanRun.objects.filter(repository=big_repository).count() == 1
+
+
+def _restart(command: list[str]) -> None:
+    subprocess.run(command, check=True, capture_output=True, timeout=60)
+
+
+def test_database_restart_mid_scan_retries_and_completes_once(big_repository):
+    worker = start_worker("db")
+    try:
+        run = services.scan_request(repository=big_repository)
+        wait_for(lambda: _status(run) == ScanStatus.RUNNING, 60, "the scan to start")
+        connection.close()
+        version = os.listdir("/etc/postgresql")[0]
+        _restart(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"])
+        wait_for(
+            lambda: _status(run) in (ScanStatus.SUCCEEDED, ScanStatus.FAILED), 240, "the retry"
+        )
+        _assert_scanned_once(big_repository, run)
+    finally:
+        print(stop(worker)[-3000:])
+
+
+def test_redis_restart_mid_scan_loses_nothing(big_repository):
+    worker = start_worker("redis")
+    try:
+        run = services.scan_request(repository=big_repository)
+        wait_for(lambda: _status(run) == ScanStatus.RUNNING, 60, "the scan to start")
+        subprocess.run(["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"], timeout=30)
+        time.sleep(1)
+        _restart(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ]
+        )
+        wait_for(lambda: _status(run) in (ScanStatus.SUCCEEDED, ScanStatus.FAILED), 180, "the scan")
+        _assert_scanned_once(big_repository, run)
+        # The worker reconnected: a new scan still goes through.
+        again = services.scan_request(repository=big_repository)
+        wait_for(lambda: _status(again) == ScanStatus.SUCCEEDED, 180, "a scan after the restart")
+    finally:
+        print(stop(worker)[-3000:])
