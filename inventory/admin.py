@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
-from inventory import models
+from inventory import forms, models
 
 
 class MembershipInline(admin.TabularInline):
@@ -27,9 +30,56 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(models.Repository)
 class RepositoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "team", "is_active", "last_scanned_at", "next_scan_at"]
+    form = forms.RepositoryAdminForm
+    list_display = [
+        "name",
+        "team",
+        "location",
+        "credentials_status",
+        "is_active",
+        "last_scanned_at",
+        "next_scan_at",
+    ]
     list_filter = ["team", "is_active"]
     search_fields = ["name"]
+    readonly_fields = ["credentials_status"]
+    fieldsets = [
+        (None, {"fields": ["team", "name", "location", "default_branch", "is_active"]}),
+        (
+            "Credentials for an https location",
+            {
+                "description": "Write-only: this page only says whether they are set.",
+                "fields": ["credentials_status", "git_username", "git_secret", "clear_credentials"],
+            },
+        ),
+        (
+            "Scanning",
+            {
+                "fields": [
+                    "release_cycle_days",
+                    "scan_interval_hours",
+                    "execution_modes",
+                    "known_first_party",
+                    "next_scan_at",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="Credentials")
+    def credentials_status(self, obj: models.Repository) -> str:
+        return "set" if obj.has_credentials else "not set"
+
+    # An error report of a failed save (mail to admins, error trackers) must not carry them.
+    @method_decorator(sensitive_post_parameters("location", "git_username", "git_secret"))
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, object] | None = None,
+    ) -> HttpResponse:
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(models.Package)

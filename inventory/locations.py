@@ -2,6 +2,8 @@
 
 Accepted: ``https://host/path``, ``ssh://[user@]host[:port]/path``, scp-style
 ``user@host:path``, and absolute local paths when DEBTBOARD_ALLOW_LOCAL_REPOSITORIES is on.
+In URLs the host may be an IPv6 literal (``https://[2001:db8::1]/x.git``); a host written as an
+address must be public unless DEBTBOARD_ALLOW_PRIVATE_HOSTS is on.
 Everything else (``file://``, ``ext::``, ``git://``, option-looking values …) is refused,
 because git would happily run commands or read the server's disk for them.
 
@@ -29,6 +31,7 @@ _SCP_LIKE = re.compile(r"^(?P<user>[A-Za-z0-9._-]+)@(?P<host>[A-Za-z0-9.-]+):(?P
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 _SSH_USER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,13 @@ def split_credentials(value: str) -> tuple[str, Credentials | None]:
     Only https URLs carry secrets; ssh user names (``git@``) are part of the address and stay.
     Percent-encoded user-info is decoded. A value without user-info comes back unchanged.
     """
-    parts = urlsplit(value) if value.startswith(f"{HTTPS}://") else None
-    if parts is None or "@" not in parts.netloc:
+    if not value.lower().startswith(f"{HTTPS}://"):
+        return value, None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return value, None
+    if "@" not in parts.netloc:
         return value, None
     userinfo, _, hostport = parts.netloc.rpartition("@")
     username, _, password = userinfo.partition(":")
@@ -76,7 +84,9 @@ def parse_location(value: str, *, allow_local: bool | None = None) -> Location:
         raise ValidationError("Give a git URL or a local path.")
     if value.startswith("-") or not value.isprintable() or any(ch.isspace() for ch in value):
         raise ValidationError("A repository location may not start with '-' or contain spaces.")
-    if "::" in value:
+    is_url = _URL.match(value) is not None
+    # git reads "transport::address" as a remote helper; in a URL "::" can only be an IPv6 host.
+    if not is_url and "::" in value.partition("/")[0]:
         raise ValidationError("git remote helpers ('transport::address') are not allowed.")
     if value.startswith("/"):
         if not allow_local:
@@ -84,27 +94,61 @@ def parse_location(value: str, *, allow_local: bool | None = None) -> Location:
         if ".." in PurePosixPath(value).parts:
             raise ValidationError("A local path may not contain '..'.")
         return Location(LOCAL, value)
-    location = _parse_url(value) if "://" in value else _parse_scp(value, allow_local=allow_local)
+    location = _parse_url(value) if is_url else _parse_scp(value, allow_local=allow_local)
     _check_allowed_host(location.host)
+    _check_address_literal(location.host)
     return location
 
 
 def _parse_url(value: str) -> Location:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. a bracketed host that is not an IPv6 address
+        raise ValidationError("The URL needs a valid host name.") from None
     if parts.scheme not in (HTTPS, SSH):
         scheme = redact(parts.scheme)[:20]
         raise ValidationError(f"Only https:// and ssh:// URLs are accepted, not {scheme}://.")
     host = parts.hostname or ""
-    if not _HOST.match(host):
+    if not (_HOST.match(host) or _is_ipv6_literal(parts.netloc, host)):
         raise ValidationError("The URL needs a valid host name.")
     try:
         port = parts.port
     except ValueError:
         raise ValidationError("The URL has an invalid port.") from None
     _check_path(parts.path)
+    if parts.scheme == HTTPS and "@" in parts.path:
+        # An unencoded "/" in a password moves the rest of the user-info into the path, where
+        # it would be stored and shown as part of the URL.
+        raise ValidationError("Percent-encode '/' and '@' in credentials (%2F, %40).")
     if parts.scheme == SSH:
         _check_ssh_userinfo(parts)
     return Location(parts.scheme, value, host, port)
+
+
+def _is_ipv6_literal(netloc: str, host: str) -> bool:
+    """``[2001:db8::1]`` in the URL; zone ids (``%eth0``) are refused."""
+    if f"[{host}]" not in netloc.lower() or "%" in host:
+        return False
+    try:
+        ipaddress.IPv6Address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_address_literal(host: str) -> None:
+    """A host written as an IP address is checked now; names are checked when resolved."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return
+    if getattr(settings, "DEBTBOARD_ALLOW_PRIVATE_HOSTS", False):
+        return
+    reason = _refusal(address)
+    if reason:
+        raise ValidationError(
+            f"{host} is a {reason} address; an admin must allow private hosts for it."
+        )
 
 
 def _parse_scp(value: str, *, allow_local: bool) -> Location:

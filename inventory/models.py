@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from inventory.locations import Credentials
 
 
 class Role(models.TextChoices):
@@ -82,8 +86,14 @@ class RepositoryQuerySet(models.QuerySet):
 class Repository(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="repositories")
     name = models.CharField(max_length=200)
-    # A git URL (https, ssh, scp-style) or, when an admin allows it, a local path.
+    # A git URL (https, ssh, scp-style) or, when an admin allows it, a local path. Never holds
+    # https credentials: clean() moves them to the credential fields (and a constraint checks).
     location = models.CharField(max_length=1000)
+    # Credentials for an https location, kept apart from it. Stored as given (not encrypted:
+    # the standard library has no authenticated cipher); editable=False keeps both out of every
+    # ModelForm, and the admin only says whether they are set.
+    credential_username = models.CharField(max_length=500, blank=True, editable=False)
+    credential_secret = models.CharField(max_length=1000, blank=True, editable=False)
     default_branch = models.CharField(max_length=200, blank=True)
     release_cycle_days = models.PositiveIntegerField(default=14)
     scan_interval_hours = models.PositiveIntegerField(default=24)
@@ -109,7 +119,12 @@ class Repository(models.Model):
         ordering = ["team__name", "name"]
         verbose_name_plural = "repositories"
         constraints = [
-            models.UniqueConstraint(fields=["team", "name"], name="repository_unique_team_name")
+            models.UniqueConstraint(fields=["team", "name"], name="repository_unique_team_name"),
+            models.CheckConstraint(
+                condition=~Q(location__iregex=r"^https://[^/]*@"),
+                name="repository_location_without_credentials",
+                violation_error_message="The location may not carry credentials.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,7 +133,28 @@ class Repository(models.Model):
     def clean(self) -> None:
         from inventory import locations
 
+        self.location, credentials = locations.split_credentials(self.location.strip())
+        if credentials is not None:
+            self.set_credentials(credentials.username, credentials.password)
         locations.validate_location(self.location)
+
+    def set_credentials(self, username: str, secret: str) -> None:
+        """Replace the stored credentials; two empty strings remove them."""
+        self.credential_username = username
+        self.credential_secret = secret
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.credential_username or self.credential_secret)
+
+    @property
+    def credentials(self) -> Credentials | None:
+        """The stored credentials as ``locations.Credentials`` (None when there are none)."""
+        from inventory import locations
+
+        if not self.has_credentials:
+            return None
+        return locations.Credentials(self.credential_username, self.credential_secret)
 
     @property
     def scan_interval(self) -> timedelta:

@@ -119,6 +119,7 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
     progress(7, "Fetching the repository")
     local = checkout.checkout(
         repository.location,
+        credentials=repository.credentials,
         clone_dir=Path(settings.DEBTBOARD_CLONE_DIR),
         branch=repository.default_branch,
         timeout=settings.DEBTBOARD_GIT_TIMEOUT_SECONDS,

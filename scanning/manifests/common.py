@@ -29,6 +29,11 @@ _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _EGG = re.compile(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
 _VCS_REF = re.compile(r"@([^/@#]+)$")
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")
+_EDITABLE_PREFIX = re.compile(r"^(?:-e|--editable)(?:\s+|=)")
+_PATH_SEPARATOR = re.compile(r"[/\\]")
+# What PEP 508 puts after a name (version operators, ";", "@", extras) and a path's first part
+# does not have.
+_REQUIREMENT_PUNCTUATION = re.compile(r"[\s;@<>=!()\[\]]|~=")
 
 
 @dataclass(slots=True)
@@ -126,12 +131,21 @@ def parse_specifier(text: str) -> SpecifierSet | None:
 
 
 def is_local_path(text: str) -> bool:
-    """True for ``.``, ``./pkg``, ``/abs/pkg``, ``file://`` and ``.[extra]``: first-party code."""
+    """True for first-party code: ``.``, ``./pkg``, ``../pkg``, ``/abs``, ``~/pkg``, ``file:…``,
+    ``.[extra]``, ``pkg/sub``, ``pkg-1.0.tar.gz`` (also after ``-e``).
+
+    A name followed by a version, marker, extras or ``@ url`` is a requirement even when a
+    ``/`` comes later (``requests; platform_release == "5.4/x"``, ``pkg @ https://x/y``).
+    """
+    text = _EDITABLE_PREFIX.sub("", text.strip(), count=1)
     if text.startswith((".", "/", "~", "file:")):
         return True
-    if _URL_SCHEME.match(text) or "@" in text:
+    if _URL_SCHEME.match(text):
         return False
-    return "/" in text or "\\" in text or text.endswith((".whl", ".tar.gz", ".zip"))
+    head = _PATH_SEPARATOR.split(text, maxsplit=1)[0]
+    if _REQUIREMENT_PUNCTUATION.search(head):
+        return False
+    return head != text or text.endswith((".whl", ".tar.gz", ".zip"))
 
 
 def declaration(

@@ -15,6 +15,7 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
 from scanning import scanner
+from scanning.manifests.common import is_local_path
 from tests.factories import write_tree
 
 SECRET = "hunter2SECRET"
@@ -31,8 +32,7 @@ _MARKERS = st.one_of(
             '; implementation_name == "cpython" or (platform_machine != "arm64")',
         ]
     ),
-    # "/" is left out: see test_requirement_with_a_slash_in_its_marker_is_not_dropped
-    st.text(max_size=30).filter(lambda text: "/" not in text).map(lambda text: "; " + text),
+    st.text(max_size=30).map(lambda text: "; " + text),
 )
 _INCLUDE_TARGETS = st.sampled_from(
     [
@@ -124,11 +124,43 @@ def test_every_line_is_a_declaration_with_a_valid_marker_or_an_error_on_that_lin
             assert number in accounted, (number, line)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="found by the property above: common.is_local_path treats any text with a '/' as a "
-    "local path, so the whole line is silently dropped (manifest parser owner to fix)",
-)
 def test_requirement_with_a_slash_in_its_marker_is_not_dropped():
+    # Found by the property above: any text with a "/" used to count as a local path.
     tree, _ = _scan({"requirements.txt": ['requests; platform_release == "5.4/x"']})
-    assert [d.name for d in tree.declarations] or [e.line for e in tree.errors]
+    assert [d.name for d in tree.declarations] == ["requests"]
+    assert tree.declarations[0].marker == 'platform_release == "5.4/x"'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ".",
+        "./x",
+        "../x",
+        "/abs/pkg",
+        "~/pkg",
+        "file:///srv/pkg",
+        "x/y",
+        "-e ./x",
+        ".[extra]",
+        "pkg-1.0.tar.gz",
+        "C:\\src\\pkg",
+    ],
+)
+def test_paths_are_local(text):
+    assert is_local_path(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'requests; platform_release == "5.4/x"',
+        "pkg @ https://x/y",
+        "pkg @ https://files.example/pkg-1.0.whl",
+        "pkg[extra]>=1.0/x",
+        "requests",
+        "git+https://github.com/o/r.git#egg=r",
+    ],
+)
+def test_requirements_with_a_slash_are_not_local(text):
+    assert not is_local_path(text)
