@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=8)
-def scan_repository_task(self, repository_id: int, scan_run_id: int | None = None) -> None:  # noqa: ANN001
+def scan_repository_task(self, repository_id: int, scan_run_id: int | None = None) -> None:
     """Scan a repository and reconcile its decision records.
 
     Safe to run twice or concurrently (the run is claimed); retried when the database

@@ -64,12 +64,12 @@ class ScanRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScanRunQuerySet.as_manager()
-
     # Who runs the scan now: a token per claim, kept alive by heartbeats (scanning.heartbeat).
     claim_token = models.CharField(max_length=32, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScanRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -29,6 +29,9 @@ class ScanReport:
     files_seen: int
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    # Vulnerability audit: gate (pass/fail/unknown), reasons, what was not audited and why,
+    # and per vulnerable package its advisories (id, aliases, severity, fixed version).
+    audit: dict = field(default_factory=dict)
 
 
 def code_for(kind: str) -> str:
@@ -58,6 +61,7 @@ def as_data(report: ScanReport) -> dict[str, object]:
             {"path": error.path, "line": error.line, "message": error.message}
             for error in report.errors
         ],
+        "audit": report.audit,
     }
 
 
@@ -83,6 +87,13 @@ def as_text(report: ScanReport) -> str:
             f"  {error.path}{f':{error.line}' if error.line else ''}: {error.message}"
             for error in report.errors
         ]
+    if report.audit:
+        reasons = "; ".join(str(r) for r in report.audit.get("reasons", []))
+        lines.append("")
+        lines.append(
+            f"Vulnerability gate: {report.audit.get('gate', 'unknown')}"
+            + (f" ({reasons})" if reasons else "")
+        )
     lines.append("")
     lines.append(
         f"Scanned {report.files_seen} files in {report.path}: {len(report.findings)} finding(s)."

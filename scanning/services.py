@@ -14,13 +14,14 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement
-from scanning import checkout, coverage, heartbeat, packages, scanner, walk
+from scanning import checkout, coverage, heartbeat, packages, rules, scanner, walk
 from scanning.advisories import store as advisory_store
 from scanning.models import Evidence, ScanRun, ScanStatus
-from scanning.rules import licenses, mapping, vulnerable
+from scanning.rules import licenses, mapping, vulnerable, weights
 from scanning.types import Declaration, Finding, TreeScan, Usage
 
 logger = logging.getLogger(__name__)
+
 
 class ScanTakenOver(Exception):
     """Another worker claimed this run (we were presumed dead); our results are discarded."""
@@ -31,7 +32,7 @@ STALE_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
 _MAX_STORED_ERRORS = 500
 
 
-def scan_run_create(*, repository: Repository, requested_by=None) -> tuple[ScanRun, bool]:  # noqa: ANN001
+def scan_run_create(*, repository: Repository, requested_by=None) -> tuple[ScanRun, bool]:
     """A queued run for ``repository``; an already queued or running one is reused.
 
     Returns (run, created). A partial unique constraint allows one active run per
@@ -117,23 +118,31 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
         scan_run_progress(scan_run=scan_run, percent=percent, message=message)
 
     progress(7, "Fetching the repository")
-    local = checkout.checkout(
+    with checkout.checkout(
         repository.location,
         credentials=repository.credentials,
         clone_dir=Path(settings.DEBTBOARD_CLONE_DIR),
         branch=repository.default_branch,
         timeout=settings.DEBTBOARD_GIT_TIMEOUT_SECONDS,
-    )
-    tree = scanner.scan_tree(local.path, progress=progress)
-    paths, _ = walk.list_files(local.path)
-    tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(paths, tree.errors)
-    tree.longest_job_interval_days = coverage.longest_job_interval_days(local.path, paths)
+    ) as local:
+        tree = scanner.scan_tree(local.path, progress=progress)
+        if repository.known_first_party:
+            tree.findings = rules.run_rules(tree, known_first_party=repository.known_first_party)
+        paths, _ = walk.list_files(local.path)
+        tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(paths, tree.errors)
+        tree.longest_job_interval_days = coverage.longest_job_interval_days(local.path, paths)
+        found_weights, weight_errors = weights.weight_findings_for(
+            local.path, threshold_bytes=settings.DEBTBOARD_WEIGHT_FILE_MB * 1024 * 1024
+        )
+        commit = local.commit
+    tree.findings.extend(found_weights)
+    tree.errors.extend(e for e in weight_errors if "shallow clone" not in e.message)
     progress(85, "Checking pinned versions against advisories, licences and releases")
     findings, audit = audit_declarations(tree.declarations)
     tree.findings.extend(findings)
     scan_run.audit = audit
     scan_run.audit_gate = audit["gate"]
-    return tree, local.commit
+    return tree, commit
 
 
 def audit_declarations(declarations: list[Declaration]) -> tuple[list[Finding], dict]:

@@ -173,6 +173,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "decisions.tasks.reap_stale_scans_task",
         "schedule": timedelta(minutes=5),
     },
+    "sync-advisories": {
+        "task": "scanning.tasks.sync_advisories_task",
+        "schedule": timedelta(hours=6),
+    },
     "review-reminders": {
         "task": "decisions.tasks.review_reminders_task",
         "schedule": timedelta(hours=6),
@@ -192,5 +196,9 @@ DEBTBOARD_SCAN_HEARTBEAT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_SECONDS", 1
 DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS", 60)
 DEBTBOARD_SCAN_RETRY_SECONDS = env_int("DEBTBOARD_SCAN_RETRY_SECONDS", 65)
 DEBTBOARD_SCAN_MAX_ATTEMPTS = env_int("DEBTBOARD_SCAN_MAX_ATTEMPTS", 3)
+# Model weights and other large binaries tracked in git from this size up are candidates.
+DEBTBOARD_WEIGHT_FILE_MB = env_int("DEBTBOARD_WEIGHT_FILE_MB", 10)
+# OSV advisories synced by the periodic task (a directory, an all.zip or an https URL).
+DEBTBOARD_ADVISORY_SOURCE = env_str("DEBTBOARD_ADVISORY_SOURCE", "")
 # Used in e-mails to link back to a record.
 DEBTBOARD_BASE_URL = env_str("DEBTBOARD_BASE_URL", "http://127.0.0.1:8000")

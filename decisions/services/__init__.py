@@ -25,8 +25,8 @@ from decisions.services.scans import (
 from decisions.services.workflow import record_move, review_window_days
 
 __all__ = [
-    "ScanInterrupted",
     "EDITABLE_FIELDS",
+    "ScanInterrupted",
     "api_token_authenticate",
     "api_token_create",
     "can_run_meetings",

@@ -26,10 +26,7 @@ ALL_KINDS = frozenset(
         "no-lock",
     }
 )
-# What scans stored as decision records produce. Pinning debt is left out until the scan
-# tests that assert a repository's exact candidate set (tests/decisions, tests/integration)
-# are updated for it; ``manage.py scan`` reports every kind.
-DEFAULT_KINDS = ALL_KINDS - {"unpinned", "no-lock"}
+DEFAULT_KINDS = ALL_KINDS
 
 
 def run_rules(

@@ -12,7 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from scanning.types import Declaration, Finding
+from scanning import walk
+from scanning.types import Declaration, FileError, Finding
 
 WEIGHT_SUFFIXES = frozenset(
     {".pt", ".pth", ".h5", ".hdf5", ".onnx", ".pkl", ".pickle", ".safetensors", ".ckpt", ".bin"}
@@ -121,3 +122,25 @@ def disk_weight_files(root: Path, paths: list[str]) -> list[WeightFile]:
                 continue
             files.append(WeightFile(path, size, in_history=False))
     return files
+
+
+def weight_findings_for(
+    root: Path, *, threshold_bytes: int
+) -> tuple[list[Finding], list[FileError]]:
+    """Large weight files: from git history when ``root`` is a checkout, else from disk."""
+    errors: list[FileError] = []
+    if (root / ".git").exists():
+        try:
+            listing = git_weight_files(root)
+        except (OSError, subprocess.SubprocessError) as exc:
+            errors.append(FileError(".git", f"could not list git objects: {type(exc).__name__}"))
+            files: list[WeightFile] = []
+        else:
+            files = listing.files
+            if listing.shallow:
+                message = "shallow clone: files deleted from history cannot be seen"
+                errors.append(FileError(".git", message))
+    else:
+        paths, _ = walk.list_files(root)
+        files = disk_weight_files(root, paths)
+    return weight_findings(files, threshold_bytes=threshold_bytes), errors

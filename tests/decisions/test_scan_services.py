@@ -38,7 +38,13 @@ def test_scan_stores_manifests_evidence_and_records(repo_on_disk):
     assert Manifest.objects.filter(repository=repo_on_disk, path="requirements.txt").exists()
     assert Evidence.objects.filter(scan_run=run, name="boto3", path="app/main.py").exists()
     candidates = set(DecisionRecord.objects.values_list("kind", "subject"))
-    assert candidates == {("unused", "pandas"), ("missing", "boto3")}
+    assert candidates == {
+        ("unused", "pandas"),
+        ("missing", "boto3"),
+        ("unpinned", "requests"),
+        ("unpinned", "pandas"),
+        ("no-lock", "(repository)"),
+    }
     assert all(r.state == State.NEW for r in DecisionRecord.objects.all())
     repo_on_disk.refresh_from_db()
     assert repo_on_disk.last_scanned_commit == run.commit
@@ -94,7 +100,7 @@ def test_finding_gone_closes_new_record_and_coming_back_reopens_it(repo_on_disk)
     with open(requirements, "w") as fh:
         fh.write("requests==2.31.0\nboto3\n")
     _scan(repo_on_disk)
-    pandas = DecisionRecord.objects.get(subject="pandas")
+    pandas = DecisionRecord.objects.get(subject="pandas", kind="unused")
     assert pandas.state == State.DONE
     with open(requirements, "w") as fh:
         fh.write("requests==2.31.0\nboto3\npandas\n")
@@ -133,7 +139,7 @@ def _write(repository, text):
 def test_removal_reaches_done_only_after_window_and_a_confirming_scan(repo_on_disk, team):
     owner = factories.member(team, "owner")
     _scan(repo_on_disk)
-    pandas = DecisionRecord.objects.get(subject="pandas")
+    pandas = DecisionRecord.objects.get(subject="pandas", kind="unused")
     pandas.state = State.IN_REVIEW_WINDOW
     pandas.owner = owner
     pandas.review_window_end = datetime.date.today() + datetime.timedelta(days=10)
@@ -153,7 +159,7 @@ def test_removal_reaches_done_only_after_window_and_a_confirming_scan(repo_on_di
 def test_watch_signal_reopens_and_notifies_when_a_removed_package_returns(repo_on_disk, team):
     owner = factories.member(team, "owner")
     _scan(repo_on_disk)
-    pandas = DecisionRecord.objects.get(subject="pandas")
+    pandas = DecisionRecord.objects.get(subject="pandas", kind="unused")
     pandas.state = State.DONE
     pandas.owner = owner
     pandas.save()

@@ -100,7 +100,7 @@ def test_package_used_only_in_tests_is_used(tmp_path):
 
 def test_findings_carry_line_evidence(tmp_path):
     tree = scan_tree(write_tree(tmp_path, {"requirements.txt": "# comment\n\nleftpad==1.0\n"}))
-    [finding] = [f for f in tree.findings if f.subject == "leftpad"]
+    [finding] = [f for f in tree.findings if (f.kind, f.subject) == ("unused", "leftpad")]
     assert finding.evidence[0].line == 3
     assert "requirements.txt:3" in finding.summary
 

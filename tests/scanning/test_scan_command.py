@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -9,6 +10,9 @@ from django.core.management.base import CommandError
 
 from scanning.management.commands import scan as scan_command
 from tests.factories import write_tree
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "advisories"
 
 _REPO = {
     "requirements.txt": "requests==2.31.0\npandas==2.1.0\n",
@@ -88,13 +92,42 @@ def test_missing_directory_is_a_usage_error(tmp_path):
     assert raised.value.returncode == 2
 
 
-def test_the_command_needs_no_database(tmp_path):
-    # No django_db mark: pytest-django makes any query raise, so a clean run proves none ran.
+def test_the_command_writes_nothing(tmp_path):
+    from inventory.models import Package
+    from scanning.models import ScanRun
+
     status, _ = _run(str(write_tree(tmp_path, _REPO)))
     assert status == 1
+    assert not Package.objects.exists()
+    assert not ScanRun.objects.exists()
 
 
-def test_extra_findings_hook_returns_nothing_yet(tmp_path):
-    from scanning.types import TreeScan
+def test_pinned_versions_are_audited_against_the_mirror(tmp_path):
+    from scanning.advisories import store
 
-    assert scan_command.extra_findings(TreeScan()) == []
+    store.advisories_sync(source=str(FIXTURES / "pypa"))
+    files = {"requirements.txt": "jinja2==2.10\nrequests\n", "a.py": "import jinja2, requests\n"}
+    repo = write_tree(tmp_path, files)
+    status, out = _run(str(repo), "--format", "json")
+    data = json.loads(out)
+    assert status == 1
+    [finding] = [f for f in data["findings"] if f["code"] == "DBT106"]
+    assert finding["subject"] == "jinja2"
+    assert "PYSEC-2019-217" in finding["summary"]
+    assert "2.10.1" in finding["summary"]
+    reasons = json.dumps(data["audit"])
+    assert "requests" in reasons  # unpinned: said to be not audited, never silently clean
+    assert data["audit"]["gate"] != "pass"
+
+
+def test_without_a_database_nothing_is_audited_and_the_gate_is_unknown(tmp_path, monkeypatch):
+    from django.db import DatabaseError
+
+    def unavailable(declarations):
+        raise DatabaseError("no such table: scanning_advisory")
+
+    monkeypatch.setattr(scan_command.services, "audit_declarations", unavailable)
+    _status, out = _run(str(write_tree(tmp_path, _REPO)), "--format", "json")
+    data = json.loads(out)
+    assert data["audit"]["gate"] == "unknown"
+    assert "advisory database unavailable" in data["audit"]["reasons"][0]

@@ -1,51 +1,36 @@
 """``manage.py scan PATH``: scan a directory and print its findings; exit 1 when there are any.
 
-Reads files only (no database access, no writes), so it works on a fresh install and in CI.
+Reads files only; the one database read is the advisory mirror for the vulnerability audit
+(skipped, and said so, when there is no database). Nothing is written.
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
-from scanning import report, rules, walk
+from scanning import report, rules, services
 from scanning.rules import weights
 from scanning.scanner import scan_tree
-from scanning.types import FileError, Finding, TreeScan
+from scanning.types import Finding, TreeScan
 
 USAGE_ERROR = 2
 
 
-def extra_findings(tree: TreeScan) -> list[Finding]:
-    """HOOK for findings that need more than the files (vulnerabilities from the advisory mirror).
+def audit_findings(tree: TreeScan) -> tuple[list[Finding], dict]:
+    """Vulnerability and licence findings from the advisory mirror in the configured database.
 
-    To be wired: ``scanning.rules.vulnerable.vulnerability_findings(tree.declarations,
-    scanning.advisories.store.index_from_database())``. Returns nothing until then.
+    Without a usable database (not migrated, unreachable) nothing is audited, and the audit
+    says so: the gate is "unknown", never "pass".
     """
-    return []
-
-
-def weight_findings(root: Path, threshold_bytes: int) -> tuple[list[Finding], list[FileError]]:
-    """Large weight files: from git history when ``root`` is a checkout, else from disk."""
-    errors: list[FileError] = []
-    if (root / ".git").exists():
-        try:
-            listing = weights.git_weight_files(root)
-        except (OSError, subprocess.SubprocessError) as exc:
-            errors.append(FileError(".git", f"could not list git objects: {type(exc).__name__}"))
-            files = []
-        else:
-            files = listing.files
-            if listing.shallow:
-                message = "shallow clone: files deleted from history cannot be seen"
-                errors.append(FileError(".git", message))
-    else:
-        paths, _ = walk.list_files(root)
-        files = weights.disk_weight_files(root, paths)
-    return weights.weight_findings(files, threshold_bytes=threshold_bytes), errors
+    try:
+        return services.audit_declarations(tree.declarations)
+    except DatabaseError as exc:
+        reason = f"advisory database unavailable ({type(exc).__name__})"
+        return [], {"gate": "unknown", "reasons": [reason], "audited": 0, "not_audited": []}
 
 
 class Command(BaseCommand):
@@ -81,14 +66,17 @@ class Command(BaseCommand):
         known = [str(name) for name in options["known_first_party"]]  # type: ignore[union-attr]
         tree = scan_tree(root)
         findings = rules.run_rules(tree, known_first_party=known, kinds=rules.ALL_KINDS)
-        found_weights, weight_errors = weight_findings(root, int(threshold * 1024 * 1024))
-        findings += found_weights
-        findings += extra_findings(tree)
+        found_weights, weight_errors = weights.weight_findings_for(
+            root, threshold_bytes=int(threshold * 1024 * 1024)
+        )
+        audited, audit = audit_findings(tree)
+        findings += found_weights + audited
         result = report.ScanReport(
             path=str(root),
             files_seen=tree.files_seen,
             findings=findings,
             errors=[*tree.errors, *weight_errors],
+            audit=audit,
         )
         rendered = report.as_json(result) if options["format"] == "json" else report.as_text(result)
         self.stdout.write(rendered)

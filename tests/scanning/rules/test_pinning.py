@@ -57,9 +57,11 @@ def test_dev_only_requirements_have_no_pinning_debt(scan):
     assert not {f for f in found if f[0] in ("unpinned", "no-lock")}
 
 
-def test_default_rules_leave_pinning_out(tmp_path):
+def test_stored_scans_report_pinning_debt(tmp_path):
     from scanning.scanner import scan_tree
     from tests.factories import write_tree
 
     tree = scan_tree(write_tree(tmp_path, {"requirements.txt": "flask\n", "a.py": "import flask"}))
-    assert not {f.kind for f in tree.findings} & {"unpinned", "no-lock"}
+    assert {("unpinned", "flask"), ("no-lock", "(repository)")} <= {
+        (f.kind, f.subject) for f in tree.findings
+    }
