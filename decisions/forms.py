@@ -119,6 +119,7 @@ class RecordDetailForm(forms.ModelForm):
             "owner",
             "next_action",
             "review_date",
+            "suppression",
             "current_purpose",
             "why_stale",
             "evidence_notes",

@@ -49,6 +49,14 @@ class NextAction(models.TextChoices):
     INVESTIGATE = "investigate", "Investigate"
 
 
+class Suppression(models.TextChoices):
+    """Why a vulnerability is kept: a decision with a reason and an expiry, never a deletion."""
+
+    NOT_AFFECTED = "not-affected", "Not affected"
+    FALSE_POSITIVE = "false-positive", "False positive"
+    ACCEPTED_RISK = "accepted-risk", "Accepted risk"
+
+
 class Severity(models.TextChoices):
     CRITICAL = "critical", "Critical"
     HIGH = "high", "High"
@@ -107,6 +115,7 @@ class DecisionRecord(models.Model):
     reversibility = models.PositiveSmallIntegerField(default=3, validators=_SCORE)
     prevention = models.PositiveSmallIntegerField(default=3, validators=_SCORE)
     severity = models.CharField(max_length=16, choices=Severity.choices, blank=True)
+    suppression = models.CharField(max_length=16, choices=Suppression.choices, blank=True)
     mode_notes = models.JSONField(
         default=dict, blank=True, help_text="Per execution mode: why no evidence is needed there."
     )

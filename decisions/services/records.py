@@ -31,6 +31,7 @@ EDITABLE_FIELDS = frozenset(
         "reversibility",
         "prevention",
         "mode_notes",
+        "suppression",
         "review_window_days_override",
         "review_window_override_reason",
     }

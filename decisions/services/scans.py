@@ -140,9 +140,21 @@ def records_reconcile(
         record.last_seen_scan = scan_run
         if finding.severity:
             record.severity = finding.severity
-        if record.state in CLOSED_STATES and record.state != State.KEPT:
+        if record.state == State.KEPT:
+            if record.review_date is not None and record.review_date <= today:
+                _reopen(record, f"Kept until {record.review_date}; the review date has passed")
+        elif record.state in CLOSED_STATES:
             _reopen(record, "Watch signal: found again by scan")
-        record.save(update_fields=["summary", "severity", "last_seen_scan", "state", "updated_at"])
+        record.save(
+            update_fields=[
+                "summary",
+                "severity",
+                "last_seen_scan",
+                "state",
+                "review_window_end",
+                "updated_at",
+            ]
+        )
     for key, record in existing.items():
         if key in seen:
             continue

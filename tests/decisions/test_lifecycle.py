@@ -231,3 +231,21 @@ def test_bulk_update_reports_refused_records(repository, people):
     assert DecisionRecord.objects.filter(owner=people["owner"]).count() == 3
     foreign.refresh_from_db()
     assert foreign.owner is None
+
+
+def test_keeping_a_vulnerability_needs_a_reason_and_an_expiry(repository, people):
+    record = _record(
+        repository, people, kind="vulnerable", state=State.TRIAGED, next_action=NextAction.KEEP
+    )
+    with pytest.raises(PermissionDenied, match="reason"):
+        services.record_move(record=record, actor=people["triager"], move="keep", comment="ok")
+    services.record_update(
+        record=record,
+        actor=people["triager"],
+        changes={"suppression": "not-affected", "review_date": date(2027, 1, 1)},
+    )
+    kept = services.record_move(
+        record=record, actor=people["triager"], move="keep", comment="we never call the API"
+    )
+    assert kept.state == State.KEPT
+    assert kept.suppression == "not-affected"

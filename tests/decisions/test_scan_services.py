@@ -174,3 +174,21 @@ def test_watch_signal_reopens_and_notifies_when_a_removed_package_returns(repo_o
     assert pandas.state == State.REOPENED
     assert Notification.objects.filter(user=owner, kind=Notification.Kind.WATCH_SIGNAL).exists()
     assert pandas.events.filter(comment__startswith="Watch signal").exists()
+
+
+def test_a_kept_record_comes_back_after_its_review_date(repo_on_disk):
+    _scan(repo_on_disk)
+    pandas = DecisionRecord.objects.get(subject="pandas", kind="unused")
+    pandas.state = State.KEPT
+    pandas.review_date = datetime.date.today() + datetime.timedelta(days=30)
+    pandas.save()
+    _scan(repo_on_disk)
+    pandas.refresh_from_db()
+    assert pandas.state == State.KEPT  # still within its review date
+
+    pandas.review_date = datetime.date.today()
+    pandas.save()
+    _scan(repo_on_disk)
+    pandas.refresh_from_db()
+    assert pandas.state == State.REOPENED
+    assert pandas.events.filter(comment__contains="review date has passed").exists()
