@@ -121,12 +121,12 @@ def check(move_name: str, *, record: DecisionRecord, user, role: str | None = No
             )
         if not record.owner_id:
             raise MoveRefused("Assign an owner first: the owner approves the change.")
-    if move_name == "keep" and record.kind == "vulnerable":
-        if not record.suppression or not record.review_date:
-            raise MoveRefused(
-                "Keeping a vulnerability needs a reason (not affected, false positive or "
-                "accepted risk) and a review date, after which it comes back."
-            )
+    vulnerable = move_name == "keep" and record.kind == "vulnerable"
+    if vulnerable and not (record.suppression and record.review_date):
+        raise MoveRefused(
+            "Keeping a vulnerability needs a reason (not affected, false positive or "
+            "accepted risk) and a review date, after which it comes back."
+        )
     if move_name in ("approve", "reject"):
         if record.proposed_by_id == user.pk:
             raise MoveRefused("You proposed this change; someone else must decide on it.")
