@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+# Inline styles are allowed: plotly.js injects its stylesheet at run time. Scripts stay strict.
 POLICY = (
-    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )

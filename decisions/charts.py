@@ -1,11 +1,13 @@
 """Plotly figures built from dashboard selector output (never from templates or querysets).
 
-Each chart is a ``Chart``: the figure's HTML (plotly.js itself is served from static/vendor) and
-the same numbers as a table for people who would rather read them.
+Each chart is a ``Chart``: the figure as Plotly JSON (drawn by static/js/charts.js with the
+plotly.js served from static/vendor) and the same numbers as a table for people who would
+rather read them.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,17 +29,19 @@ _CONFIG = {"displaylogo": False, "responsive": True}
 class Chart:
     slug: str
     title: str
-    html: str
+    figure: dict  # Plotly figure JSON (data + layout)
     headers: list[str]
     rows: list[list]
 
 
-def _html(figure: go.Figure) -> str:
+def _figure(figure: go.Figure) -> dict:
+    """The figure as Plotly JSON; static/js/charts.js draws it (no inline script, so the
+    Content-Security-Policy needs no exception)."""
     figure.update_layout(**_LAYOUT)
-    return figure.to_html(include_plotlyjs=False, full_html=False, config=_CONFIG)
+    return json.loads(figure.to_json())
 
 
-def _lines(series: dashboard.Series, *, stacked: bool = False) -> str:
+def _lines(series: dashboard.Series, *, stacked: bool = False) -> dict:
     figure = go.Figure()
     for name, values in series.lines.items():
         figure.add_trace(
@@ -49,14 +53,14 @@ def _lines(series: dashboard.Series, *, stacked: bool = False) -> str:
                 stackgroup="one" if stacked else None,
             )
         )
-    return _html(figure)
+    return _figure(figure)
 
 
 def _series_chart(slug: str, title: str, series: dashboard.Series, *, stacked: bool) -> Chart:
     return Chart(
         slug=slug,
         title=title,
-        html=_lines(series, stacked=stacked),
+        figure=_lines(series, stacked=stacked),
         headers=["Day", *series.lines],
         rows=series.rows(),
     )
@@ -96,7 +100,7 @@ def burndown(*, user, team: Team | None) -> Chart:
     return _series_chart("burndown", "Removals: to do and done", series, stacked=False)
 
 
-def _bars(table: dashboard.Table, *, label_column: int, value_columns: list[int]) -> str:
+def _bars(table: dashboard.Table, *, label_column: int, value_columns: list[int]) -> dict:
     figure = go.Figure()
     labels = [str(row[label_column]) for row in table.rows]
     for column in value_columns:
@@ -104,7 +108,7 @@ def _bars(table: dashboard.Table, *, label_column: int, value_columns: list[int]
             go.Bar(x=labels, y=[row[column] for row in table.rows], name=table.headers[column])
         )
     figure.update_layout(barmode="stack")
-    return _html(figure)
+    return _figure(figure)
 
 
 def pin_levels(*, user, team: Team | None) -> Chart:
@@ -112,7 +116,7 @@ def pin_levels(*, user, team: Team | None) -> Chart:
     return Chart(
         slug="pin-levels",
         title="Debt level of declared requirements per team",
-        html=_bars(table, label_column=0, value_columns=list(range(1, len(table.headers)))),
+        figure=_bars(table, label_column=0, value_columns=list(range(1, len(table.headers)))),
         headers=table.headers,
         rows=table.rows,
     )
@@ -123,7 +127,7 @@ def top_repositories(*, user, team: Team | None) -> Chart:
     return Chart(
         slug="top-repositories",
         title="Repositories with the most open debt (sum of priorities)",
-        html=_bars(table, label_column=0, value_columns=[2]),
+        figure=_bars(table, label_column=0, value_columns=[2]),
         headers=table.headers,
         rows=table.rows,
     )
@@ -134,7 +138,7 @@ def time_to_decision(*, user, team: Team | None) -> Chart:
     return Chart(
         slug="time-to-decision",
         title="Median days from candidate to decision",
-        html=_bars(table, label_column=0, value_columns=[1]),
+        figure=_bars(table, label_column=0, value_columns=[1]),
         headers=table.headers,
         rows=table.rows,
     )

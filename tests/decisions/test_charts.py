@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.test import Client
@@ -128,9 +129,17 @@ def test_chart_html_uses_local_plotly_and_escapes_names(viewer, team):
     repository.save()
     factories.record(repository, subject="x")
     chart = charts.top_repositories(user=viewer, team=None)
-    assert "cdn" not in chart.html.lower()
-    assert "<script>alert(1)" not in chart.html
+    assert "cdn" not in json.dumps(chart.figure).lower()
     assert chart.rows[0][0] == repository.name
+    client = Client()
+    client.force_login(viewer)
+    body = client.get(
+        reverse("decisions:dashboard"),
+        {"chart": "top-repositories"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "<script>alert(1)" not in body
+    assert '<script id="figure-top-repositories" type="application/json">' in body
 
 
 def test_dashboard_loads_each_chart_as_a_fragment(viewer, repository, history):
