@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.utils import timezone
 
+from decisions import scoring
 from decisions.models import CLOSED_STATES, DecisionRecord, Notification, State
 from decisions.services.history import event_write
 from decisions.services.notifications import notify
@@ -133,6 +134,7 @@ def records_reconcile(
                 summary=finding.summary[:500],
                 severity=finding.severity,
                 last_seen_scan=scan_run,
+                **scoring.initial_scores(finding.kind, finding.severity),
             )
             event_write(record, "state", "", State.NEW, comment="Found by scan")
             continue

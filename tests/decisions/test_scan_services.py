@@ -192,3 +192,14 @@ def test_a_kept_record_comes_back_after_its_review_date(repo_on_disk):
     pandas.refresh_from_db()
     assert pandas.state == State.REOPENED
     assert pandas.events.filter(comment__contains="review date has passed").exists()
+
+
+def test_new_candidates_start_with_scores_by_kind(repo_on_disk):
+    _scan(repo_on_disk)
+    missing = DecisionRecord.objects.get(kind="missing", subject="boto3")
+    unpinned = DecisionRecord.objects.get(kind="unpinned", subject="requests")
+    assert missing.priority_score > unpinned.priority_score
+    ordered = list(
+        DecisionRecord.objects.order_by("-priority_score").values_list("kind", flat=True)
+    )
+    assert ordered[0] == "missing"
