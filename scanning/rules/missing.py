@@ -29,8 +29,12 @@ def missing(
         locked = Providers(d.name for d in locked_declarations(declarations, direct_kinds))
     by_distribution: dict[str, list[Usage]] = {}
     resolutions: dict[str, mapping.Resolution] = {}
-    for usage in third_party(usages, first_party):
+    candidates = list(third_party(usages, first_party))
+    satisfied = _satisfied_alternatives(candidates, declared, locked)
+    for usage in candidates:
         if declared.of(usage.name) or locked.of(usage.name):
+            continue
+        if usage.detail.startswith("alternative") and (usage.path, usage.line) in satisfied:
             continue
         resolution = mapping.resolve(usage.name)
         by_distribution.setdefault(resolution.distribution, []).append(usage)
@@ -39,6 +43,18 @@ def missing(
         _finding(distribution, found, resolutions[distribution])
         for distribution, found in sorted(by_distribution.items())
     ]
+
+
+def _satisfied_alternatives(
+    usages: list[Usage], declared: Providers, locked: Providers
+) -> set[tuple[str, int]]:
+    """Places where several packages would do (psycopg or psycopg2 behind a postgres:// URL)
+    and one of them is declared: none of the others is missing there."""
+    return {
+        (u.path, u.line)
+        for u in usages
+        if u.detail.startswith("alternative") and (declared.of(u.name) or locked.of(u.name))
+    }
 
 
 def _finding(distribution: str, found: list[Usage], resolution: mapping.Resolution) -> Finding:

@@ -124,3 +124,21 @@ def test_installers_are_not_unused(tmp_path):
         {"requirements.txt": "pip\nsetuptools\nwheel\n", "app.py": "import os\n"},
     )
     assert not [f for f in findings if f[0] == "unused"]
+
+
+def test_one_declared_alternative_satisfies_an_implied_driver(tmp_path):
+    files = {
+        "requirements.txt": "psycopg[binary]\ndj-database-url\n",
+        "app/settings.py": 'import dj_database_url\nDB = dj_database_url.parse("postgres://db/x")\n',
+    }
+    findings = _findings(tmp_path, files)
+    assert not [f for f in findings if f[0] == "missing"]
+
+
+def test_an_implied_driver_with_no_alternative_declared_is_missing(tmp_path):
+    files = {
+        "requirements.txt": "dj-database-url\n",
+        "app/settings.py": 'import dj_database_url\nDB = dj_database_url.parse("postgres://db/x")\n',
+    }
+    findings = _findings(tmp_path, files)
+    assert [f for f in findings if f[0] == "missing"]
