@@ -48,9 +48,9 @@ def start_worker(name: str) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _database_url(),
         "DEBTBOARD_SCAN_HEARTBEAT_SECONDS": "1",
-        "DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS": "4",
+        "DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS": "10",
         "DEBTBOARD_BROKER_VISIBILITY_TIMEOUT": "6",
-        "DEBTBOARD_SCAN_RETRY_SECONDS": "5",
+        "DEBTBOARD_SCAN_RETRY_SECONDS": "11",
     }
     return subprocess.Popen(
         [
