@@ -13,7 +13,9 @@ from scanning import services as scanning_services
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=8)
+# Retries cover a database outage and duplicate deliveries that wait for a running scan
+# (up to the hard time limit, checking once per heartbeat timeout).
+@shared_task(bind=True, acks_late=True, max_retries=60)
 def scan_repository_task(self, repository_id: int, scan_run_id: int | None = None) -> None:
     """Scan a repository and reconcile its decision records.
 
@@ -22,7 +24,7 @@ def scan_repository_task(self, repository_id: int, scan_run_id: int | None = Non
     """
     try:
         services.repository_scan(repository_id=repository_id, scan_run_id=scan_run_id)
-    except services.ScanInterrupted as exc:
+    except (services.ScanInterrupted, services.ScanBusy) as exc:
         raise self.retry(exc=exc, countdown=settings.DEBTBOARD_SCAN_RETRY_SECONDS) from exc
 
 

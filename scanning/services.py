@@ -77,6 +77,13 @@ def scan_run_claim(*, scan_run_id: int) -> ScanRun | None:
     return ScanRun.objects.select_related("repository").get(pk=scan_run_id)
 
 
+def scan_run_is_busy(*, scan_run_id: int) -> bool:
+    """Running elsewhere with a live heartbeat: a duplicate delivery should check back later."""
+    return ScanRun.objects.filter(
+        pk=scan_run_id, status=ScanStatus.RUNNING, heartbeat_at__gte=heartbeat.stale_before()
+    ).exists()
+
+
 def scan_run_release(*, scan_run: ScanRun) -> None:
     """Give an interrupted run back to the queue (a database outage, say), to be retried."""
     ScanRun.objects.filter(pk=scan_run.pk, claim_token=scan_run.claim_token).update(

@@ -17,6 +17,7 @@ from decisions.services.records import (
     review_reminders_send,
 )
 from decisions.services.scans import (
+    ScanBusy,
     ScanInterrupted,
     records_reconcile,
     repository_scan,
@@ -26,6 +27,7 @@ from decisions.services.workflow import record_move, review_window_days
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "ScanBusy",
     "ScanInterrupted",
     "api_token_authenticate",
     "api_token_create",

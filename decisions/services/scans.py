@@ -56,6 +56,10 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
         scan_run_id = scanning_services.scan_run_create(repository=repository)[0].pk
     scan_run = scanning_services.scan_run_claim(scan_run_id=scan_run_id)
     if scan_run is None:
+        if scanning_services.scan_run_is_busy(scan_run_id=scan_run_id):
+            # Alive elsewhere, or dead with a heartbeat not yet stale: look again later, so
+            # a run whose worker died is never left without a task to finish it.
+            raise ScanBusy(f"scan run {scan_run_id} is running elsewhere")
         return None
     try:
         with heartbeat.beating(scan_run.pk, scan_run.claim_token):
@@ -89,6 +93,10 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
 
 class ScanInterrupted(Exception):
     """The scan could not finish for a passing reason (database restart); retry it."""
+
+
+class ScanBusy(Exception):
+    """Another worker holds the run with a live heartbeat; check again after the timeout."""
 
 
 def present_in(tree: TreeScan) -> Callable[[str], bool]:

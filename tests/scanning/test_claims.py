@@ -115,3 +115,17 @@ def test_database_outage_releases_the_run_for_a_retry(tmp_path, monkeypatch):
     done = decision_services.repository_scan(repository_id=repository.pk, scan_run_id=run.pk)
     assert done.status == ScanStatus.SUCCEEDED
     assert done.attempts == 2
+
+
+def test_a_duplicate_delivery_of_a_live_run_asks_to_retry(run):
+    scanning_services.scan_run_claim(scan_run_id=run.pk)
+    with pytest.raises(decision_services.ScanBusy):
+        decision_services.repository_scan(repository_id=run.repository_id, scan_run_id=run.pk)
+
+
+def test_a_finished_run_is_left_alone(run):
+    ScanRun.objects.filter(pk=run.pk).update(status=ScanStatus.SUCCEEDED)
+    assert (
+        decision_services.repository_scan(repository_id=run.repository_id, scan_run_id=run.pk)
+        is None
+    )
