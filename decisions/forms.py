@@ -4,7 +4,16 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import F, QuerySet
 
-from decisions.models import REMOVAL_MODES, DecisionRecord, Kind, NextAction, Severity, State
+from decisions.models import (
+    NOTE_FIELDS,
+    REMOVAL_MODES,
+    SCORE_FIELDS,
+    DecisionRecord,
+    Kind,
+    NextAction,
+    Severity,
+    State,
+)
 from inventory.models import Repository, Team
 
 # Each order ends in a unique column and has an index, so pages are stable and cheap.
@@ -120,18 +129,8 @@ class RecordDetailForm(forms.ModelForm):
             "next_action",
             "review_date",
             "suppression",
-            "current_purpose",
-            "why_stale",
-            "evidence_notes",
-            "risk_if_wrong",
-            "first_reversible_move",
-            "watch_signal",
-            "rollback_notes",
-            "prevention_rule",
-            "impact",
-            "confidence",
-            "reversibility",
-            "prevention",
+            *NOTE_FIELDS,
+            *SCORE_FIELDS,
             "review_window_days_override",
             "review_window_override_reason",
         ]
@@ -139,17 +138,7 @@ class RecordDetailForm(forms.ModelForm):
             "review_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             **{
                 name: forms.Textarea(attrs={"rows": 2})
-                for name in (
-                    "current_purpose",
-                    "why_stale",
-                    "evidence_notes",
-                    "risk_if_wrong",
-                    "first_reversible_move",
-                    "watch_signal",
-                    "rollback_notes",
-                    "prevention_rule",
-                    "review_window_override_reason",
-                )
+                for name in (*NOTE_FIELDS, "review_window_override_reason")
             },
         }
 

@@ -65,6 +65,18 @@ class Severity(models.TextChoices):
 
 
 _SCORE = [MinValueValidator(1), MaxValueValidator(5)]
+# What people write on a record, beside owner, next action, dates and scores.
+NOTE_FIELDS = (
+    "current_purpose",
+    "why_stale",
+    "evidence_notes",
+    "risk_if_wrong",
+    "first_reversible_move",
+    "watch_signal",
+    "rollback_notes",
+    "prevention_rule",
+)
+SCORE_FIELDS = ("impact", "confidence", "reversibility", "prevention")
 # Execution modes a removal must have looked at (ci and docs never run the product).
 REMOVAL_MODES = frozenset({"web", "worker", "cron", "migration", "test", "notebook", "script"})
 

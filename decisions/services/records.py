@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from decisions.models import DecisionRecord, Notification, State
+from decisions.models import NOTE_FIELDS, SCORE_FIELDS, DecisionRecord, Notification, State
 from decisions.services.history import event_write
 from decisions.services.notifications import notify
 
@@ -18,22 +18,12 @@ EDITABLE_FIELDS = frozenset(
         "owner",
         "next_action",
         "review_date",
-        "current_purpose",
-        "why_stale",
-        "evidence_notes",
-        "risk_if_wrong",
-        "first_reversible_move",
-        "watch_signal",
-        "rollback_notes",
-        "prevention_rule",
-        "impact",
-        "confidence",
-        "reversibility",
-        "prevention",
         "mode_notes",
         "suppression",
         "review_window_days_override",
         "review_window_override_reason",
+        *NOTE_FIELDS,
+        *SCORE_FIELDS,
     }
 )
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,18 +11,11 @@ from inventory.models import Role
 from tests import factories
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
-def _sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Login").fill(username)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Triage")).to_be_visible()
-
-
-def test_a_meeting_walks_three_items_and_saves_minutes(page: Page, live_server):
+def test_a_meeting_walks_three_items_and_saves_minutes(
+    page: Page, live_server, sign_in, screenshot
+):
     today = timezone.localdate()
     team = factories.team("Payments")
     lead = factories.member(team, Role.TRIAGER, username="lena")
@@ -41,7 +33,7 @@ def test_a_meeting_walks_three_items_and_saves_minutes(page: Page, live_server):
     )
     unclaimed = factories.record(repository, subject="six")
 
-    _sign_in(page, live_server, lead.username)
+    sign_in(lead.username)
     page.get_by_role("link", name="Weekly review").click()
     page.get_by_role("button", name="Show agenda").click()
     expect(page.locator("#agenda-preview")).to_contain_text("requests-toolbelt")
@@ -75,8 +67,7 @@ def test_a_meeting_walks_three_items_and_saves_minutes(page: Page, live_server):
     page.get_by_role("textbox", name="Minutes").fill("Kept pyyaml; six goes to Olivia.")
     page.get_by_role("button", name="Save minutes").click()
     expect(page.get_by_text("Minutes saved.")).to_be_visible()
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "meeting.png"), full_page=True)
+    screenshot("meeting")
 
     due.refresh_from_db()
     unclear.refresh_from_db()

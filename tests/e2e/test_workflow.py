@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -11,23 +10,11 @@ from inventory.models import Role
 from tests import factories
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
-def _sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Login").fill(username)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Triage")).to_be_visible()
-
-
-def _shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def test_bulk_assigns_owner_and_review_date_to_selected_rows(page: Page, live_server):
+def test_bulk_assigns_owner_and_review_date_to_selected_rows(
+    page: Page, live_server, sign_in, screenshot
+):
     team = factories.team("Platform")
     lead = factories.member(team, Role.TRIAGER, username="lead")
     owner = factories.member(team, Role.OWNER, username="olivia")
@@ -35,7 +22,7 @@ def test_bulk_assigns_owner_and_review_date_to_selected_rows(page: Page, live_se
     chosen = [factories.record(repository, subject=f"pkg-{n}") for n in range(3)]
     untouched = factories.record(repository, subject="zzz-left-alone")
 
-    _sign_in(page, live_server, lead.username)
+    sign_in(lead.username)
     for record in chosen:
         page.get_by_label(f"Select {record.subject}").check()
     bulk = page.locator("#bulk-form")
@@ -43,7 +30,7 @@ def test_bulk_assigns_owner_and_review_date_to_selected_rows(page: Page, live_se
     bulk.get_by_label("Review date").fill("2027-01-15")
     bulk.get_by_role("button", name="Apply to selected").click()
     expect(page.get_by_text("Updated 3 record(s).")).to_be_visible()
-    _shot(page, "bulk")
+    screenshot("bulk")
 
     for record in chosen:
         record.refresh_from_db()
@@ -53,13 +40,13 @@ def test_bulk_assigns_owner_and_review_date_to_selected_rows(page: Page, live_se
     assert untouched.owner is None
 
 
-def test_keyboard_moves_between_rows_and_opens_a_record(page: Page, live_server):
+def test_keyboard_moves_between_rows_and_opens_a_record(page: Page, live_server, sign_in):
     team = factories.team()
     lead = factories.member(team, Role.TRIAGER, username="keys")
     repository = factories.repository(team)
     factories.record(repository, subject="alpha")
     factories.record(repository, subject="beta")
-    _sign_in(page, live_server, lead.username)
+    sign_in(lead.username)
     expect(page.locator("body")).to_have_attribute("data-keyboard", "on")
     rows = page.locator("#record-table tbody tr[data-href]")
     page.keyboard.press("j")
@@ -77,7 +64,7 @@ def test_keyboard_moves_between_rows_and_opens_a_record(page: Page, live_server)
     expect(page.get_by_role("heading", name=re.compile(subject))).to_be_visible()
 
 
-def test_owner_approves_a_proposed_removal(page: Page, live_server):
+def test_owner_approves_a_proposed_removal(page: Page, live_server, sign_in, screenshot):
     team = factories.team()
     lead = factories.member(team, Role.TRIAGER, username="lead2")
     owner = factories.member(team, Role.OWNER, username="owner2")
@@ -90,20 +77,20 @@ def test_owner_approves_a_proposed_removal(page: Page, live_server):
         next_action=NextAction.ARCHIVE,
     )
 
-    _sign_in(page, live_server, lead.username)
+    sign_in(lead.username)
     page.goto(f"{live_server.url}/records/{record.pk}/")
     page.get_by_role("button", name="Request approval").click()
     expect(page.locator(".state-tag")).to_have_text("Awaiting approval")
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, live_server, owner.username)
+    sign_in(owner.username)
     page.get_by_role("link", name="My work").click()
     page.get_by_role("link", name=re.compile("^Archive pandas$")).click()
     page.get_by_label("Comment (required to reject or keep)").fill("Nothing imports it; archive.")
     page.get_by_role("button", name="Approve").click()
     expect(page.locator(".state-tag")).to_have_text("Approved")
     expect(page.locator("#approval-panel")).to_contain_text("Approved by owner2")
-    _shot(page, "approval")
+    screenshot("approval")
 
     record.refresh_from_db()
     assert record.state == State.APPROVED
