@@ -1,11 +1,12 @@
-"""Run a per-file parser over many files in a child process where a crash costs one file.
+"""Run a per-file parser over many files in child processes where a crash costs one file.
 
-One child handles every file in order (the fast path). It publishes the index of the file it
-is working on in shared memory and streams results back in chunks. If it dies (segfault,
+Each child handles its share of the files in order (one child, or one per CPU for large scans;
+files the caller pins all go to the first child, in order). A child publishes the index of the
+file it is working on in shared memory and streams results back in chunks. If it dies (segfault,
 SIGXCPU, the kernel's OOM killer, ``os._exit``) or stalls on one file past the time limit, the
-parent knows exactly which file was in progress: that file becomes a "skipped" FileError and a
-fresh child reads the files whose results had not arrived yet. This finds the culprit in one
-step, where bisecting would rerun log2(n) batches and wait out a timeout at every level.
+supervisor knows exactly which file was in progress: that file becomes a "skipped" FileError and
+a fresh child reads that child's files whose results had not arrived yet. This finds the culprit
+in one step, where bisecting would rerun log2(n) batches and wait out a timeout at every level.
 
 Where the children come from: forking a Celery worker (threads, locks, sockets) is unsafe, and
 ``spawn``/``forkserver`` children re-import the main script (celery's, pytest's) every time,
@@ -48,6 +49,7 @@ _FLUSH_EVERY = 256
 _FLUSH_SECONDS = 0.2
 _POLL_SECONDS = 0.1
 _NOT_STARTED = -1
+_MIN_FILES_PER_CHILD = 200  # below this a second child costs more than it saves
 
 
 class IsolationError(Exception):
@@ -68,18 +70,28 @@ def run(
     *,
     context: Any,
     limits: ParserLimits,
+    workers: int = 1,
+    pinned: Callable[[str], bool] | None = None,
 ) -> Outcome[Result]:
-    """``worker(root, path, context)`` for every path, each file's crash costing only that file."""
+    """``worker(root, path, context)`` for every path, each file's crash costing only that file.
+
+    With ``workers`` > 1 the files are shared among that many children working at once (one per
+    ``_MIN_FILES_PER_CHILD`` files at most). Files ``pinned`` says True for all go to the first
+    child, in order, so state a worker keeps in ``context`` between them stays whole.
+    """
     global _supervisors
     if not paths:
         return Outcome()
+    shards = _shards(paths, workers, pinned)
     for _attempt in range(2):
         with _supervisors_lock:
             if _supervisors is None:
                 _supervisors = ProcessPoolExecutor(_MAX_SUPERVISORS, _SUPERVISOR_CONTEXT)
             pool = _supervisors
         try:
-            return pool.submit(_supervise, worker, root, list(paths), context, limits).result()
+            return pool.submit(
+                _supervise, worker, root, list(paths), shards, context, limits
+            ).result()
         except BrokenProcessPool:
             with _supervisors_lock:
                 if _supervisors is pool:
@@ -87,10 +99,39 @@ def run(
     raise IsolationError("the parser supervisor process keeps dying")
 
 
+def _shards(
+    paths: Sequence[str], workers: int, pinned: Callable[[str], bool] | None
+) -> list[list[int]]:
+    """Indices of ``paths`` for each child: pinned files first in line, the rest dealt evenly."""
+    count = max(1, min(workers, -(-len(paths) // _MIN_FILES_PER_CHILD)))
+    if count == 1:
+        return [list(range(len(paths)))]
+    shards: list[list[int]] = [[] for _ in range(count)]
+    loose = []
+    for index, path in enumerate(paths):
+        (shards[0] if pinned is not None and pinned(path) else loose).append(index)
+    for index in loose:
+        min(shards, key=len).append(index)
+    return [sorted(shard) for shard in shards if shard]
+
+
+@dataclass
+class _Child:
+    """One parser child at work on ``todo``, and what the supervisor knows about its progress."""
+
+    process: Any
+    reader: Connection
+    current: Any
+    todo: list[int]
+    seen: int = _NOT_STARTED
+    since: float = field(default_factory=time.monotonic)
+
+
 def _supervise(
     worker: Worker[Result],
     root: Path,
     paths: list[str],
+    shards: list[list[int]],
     context: Any,
     limits: ParserLimits,
 ) -> Outcome[Result]:
@@ -99,23 +140,43 @@ def _supervise(
         raise IsolationError("parser children may only be forked from a single-threaded process")
     outcome: Outcome[Result] = Outcome()
     received: dict[int, Result] = {}
-    failed: set[int] = set()
-    todo = list(range(len(paths)))
-    while todo:
-        outcome.children += 1
-        before = len(received) + len(failed)
-        failed_at, reason = _one_child(worker, root, paths, todo, context, limits, received)
-        if failed_at is None:
-            break
-        if failed_at == _NOT_STARTED:
-            raise IsolationError(f"the parser process failed before reading a file: {reason}")
-        if failed_at not in received:
-            failed.add(failed_at)
-            outcome.errors.append(FileError(paths[failed_at], f"skipped: {reason}"))
-        if len(received) + len(failed) == before:
-            raise IsolationError(f"the parser process keeps failing between files: {reason}")
-        # Files finished but not yet sent when the child died are read again by the next one.
-        todo = [i for i in todo if i not in received and i not in failed]
+    skipped: dict[int, FileError] = {}
+    running: list[_Child] = []
+    try:
+        for todo in shards:
+            running.append(_start(worker, root, paths, todo, context, limits))
+            outcome.children += 1
+        while running:
+            waitables = [c.reader for c in running] + [c.process.sentinel for c in running]
+            ready = set(wait(waitables, timeout=_POLL_SECONDS))
+            for child in list(running):
+                status = _check(child, ready, limits, received)
+                if status is None:
+                    continue
+                running.remove(child)
+                _stop(child)
+                failed_at, reason = status
+                if failed_at is None:
+                    continue
+                if failed_at == _NOT_STARTED:
+                    raise IsolationError(
+                        f"the parser process failed before reading a file: {reason}"
+                    )
+                if failed_at not in received:
+                    skipped[failed_at] = FileError(paths[failed_at], f"skipped: {reason}")
+                rest = [i for i in child.todo if i not in received and i not in skipped]
+                if len(rest) == len(child.todo):
+                    raise IsolationError(
+                        f"the parser process keeps failing between files: {reason}"
+                    )
+                if rest:
+                    # Files finished but not yet sent when the child died are read again.
+                    running.append(_start(worker, root, paths, rest, context, limits))
+                    outcome.children += 1
+    finally:
+        for child in running:
+            _stop(child)
+    outcome.errors.extend(skipped[index] for index in sorted(skipped))
     for index in sorted(received):
         value = received[index]
         if isinstance(value, FileError):
@@ -125,72 +186,78 @@ def _supervise(
     return outcome
 
 
-def _one_child(
+def _start(
     worker: Worker[Result],
     root: Path,
     paths: Sequence[str],
     todo: list[int],
     context: Any,
     limits: ParserLimits,
-    received: dict[int, Result],
-) -> tuple[int | None, str]:
-    """Run one child over ``todo``; (index it failed at, why) or (None, "") when it finished."""
+) -> _Child:
     current = _CHILD_CONTEXT.Value("q", _NOT_STARTED, lock=False)
     reader, writer = _CHILD_CONTEXT.Pipe(duplex=False)
     process = _CHILD_CONTEXT.Process(
         target=_child_main,
-        args=(writer, current, worker, root, list(paths), todo, context, limits),
+        args=(writer, current, worker, root, paths, todo, context, limits),
         daemon=True,
     )
     process.start()
     writer.close()
-    try:
-        return _watch(process, reader, current, limits, received)
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        reader.close()
+    return _Child(process, reader, current, todo)
 
 
-def _watch(
-    process: Any,
-    reader: Connection,
-    current: Any,
-    limits: ParserLimits,
-    received: dict[int, Result],
-) -> tuple[int | None, str]:
-    seen, since = current.value, time.monotonic()
-    while True:
-        ready = wait([reader, process.sentinel], timeout=_POLL_SECONDS)
-        if reader in ready:
-            try:
-                message = reader.recv()
-            except (EOFError, OSError):
-                message = None
-            if message == "done":
-                return None, ""
-            if message is not None:
-                received.update(message)
-                continue
-        if not process.is_alive():
-            _drain(reader, received)
-            process.join()
-            return current.value, _death(process.exitcode)
-        if current.value != seen:
-            seen, since = current.value, time.monotonic()
-        elif time.monotonic() - since > limits.timeout_seconds:
-            process.kill()
-            process.join()
-            return current.value, f"parser timed out after {limits.timeout_seconds:g}s"
+def _stop(child: _Child) -> None:
+    if child.process.is_alive():
+        child.process.kill()
+    child.process.join()
+    child.reader.close()
 
 
-def _drain(reader: Connection, received: dict[int, Any]) -> None:
+def _check(
+    child: _Child, ready: set[Any], limits: ParserLimits, received: dict[int, Result]
+) -> tuple[int | None, str] | None:
+    """None while ``child`` is at work; (index it failed at, why) or (None, "") once it ended."""
+    if child.reader in ready:
+        try:
+            message = child.reader.recv()
+        except (EOFError, OSError):
+            message = None
+        if message == "done":
+            return None, ""
+        if message is not None:
+            received.update(message)
+            return None
+    if not child.process.is_alive():
+        return _ended(child, received)
+    current = child.current.value
+    if current != child.seen:
+        child.seen, child.since = current, time.monotonic()
+    elif time.monotonic() - child.since > limits.timeout_seconds:
+        child.process.kill()
+        child.process.join()
+        return current, f"parser timed out after {limits.timeout_seconds:g}s"
+    return None
+
+
+def _ended(child: _Child, received: dict[int, Any]) -> tuple[int | None, str]:
+    """The child exited: take what it sent; a "done" among it means it finished cleanly."""
+    finished = _drain(child.reader, received)
+    child.process.join()
+    if finished:
+        return None, ""
+    return child.current.value, _death(child.process.exitcode)
+
+
+def _drain(reader: Connection, received: dict[int, Any]) -> bool:
+    """Take every message still in the pipe; True when the child's "done" was among them."""
     with contextlib.suppress(EOFError, OSError):
         while reader.poll():
             message = reader.recv()
             if isinstance(message, dict):
                 received.update(message)
+            elif message == "done":
+                return True
+    return False
 
 
 def _death(exitcode: int | None) -> str:

@@ -132,7 +132,9 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
         branch=repository.default_branch,
         timeout=settings.DEBTBOARD_GIT_TIMEOUT_SECONDS,
     ) as local:
-        tree = scanner.scan_tree(local.path, progress=progress)
+        tree = scanner.scan_tree(
+            local.path, progress=progress, cache_key=f"{repository.pk}:{repository.location}"
+        )
         if repository.known_first_party:
             tree.findings = rules.run_rules(tree, known_first_party=repository.known_first_party)
         paths, _ = walk.list_files(local.path)

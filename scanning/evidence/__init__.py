@@ -18,7 +18,7 @@ from scanning.evidence.pyfiles import python_usages
 from scanning.evidence.sources import MAX_NOTEBOOK_BYTES, decode_python, decode_text, read_bytes
 from scanning.types import FileError, Usage
 
-__all__ = ["collect_usages", "first_party_modules", "mode_for"]
+__all__ = ["collect_usages", "first_party_modules", "mode_for", "reads"]
 
 Extracted = tuple[list[Usage], list[FileError]]
 TextReader = Callable[[str, str], Extracted]
@@ -47,6 +47,11 @@ def collect_usages(root: Path, paths: Sequence[str]) -> tuple[list[Usage], list[
     return usages, errors
 
 
+def reads(path: str) -> bool:
+    """Whether ``collect_usages`` opens ``path`` at all (by its name; foreign folders aside)."""
+    return _reader_for(path) is not None
+
+
 def _read(root: Path, path: str, reader: TextReader) -> Extracted:
     notebook = path.endswith(".ipynb")
     data = read_bytes(root, path, MAX_NOTEBOOK_BYTES) if notebook else read_bytes(root, path)
@@ -60,8 +65,15 @@ def _read(root: Path, path: str, reader: TextReader) -> Extracted:
 
 
 def _reader_for(path: str) -> TextReader | None:
-    posix = PurePosixPath(path)
-    name, suffix = posix.name, posix.suffix
+    parts = path.split("/")
+    if "" in parts or "." in parts:  # not a plain relative path: let pathlib normalise it
+        posix = PurePosixPath(path)
+        name, suffix, parent = posix.name, posix.suffix, posix.parent.name
+    else:  # what PurePosixPath would say, without building one for every file of every scan
+        name = parts[-1]
+        dot = name.rfind(".")
+        suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
+        parent = parts[-2] if len(parts) > 1 else ""
     if suffix in (".py", ".pyw"):
         return _python
     if suffix == ".ipynb":
@@ -78,7 +90,7 @@ def _reader_for(path: str) -> TextReader | None:
         return _with_mode(runfiles.justfile_usages)
     if suffix in (".sh", ".bash"):
         return _with_mode(runfiles.shell_usages)
-    if name == "crontab" or suffix == ".cron" or posix.parent.name == "cron.d":
+    if name == "crontab" or suffix == ".cron" or parent == "cron.d":
         return _no_errors(runfiles.crontab_usages)
     if name == "pyproject.toml":
         return configs.pyproject_usages

@@ -54,9 +54,11 @@ def first_party_modules(paths: Sequence[str]) -> set[str]:
     for path in paths:
         if not path.endswith(_SOURCE_SUFFIXES) or is_foreign(path, venvs):
             continue
-        posix = PurePosixPath(path)
-        stem = posix.name.split(".", 1)[0]
-        candidates = [*posix.parts[:-1], stem]
+        parts = path.split("/")
+        if "" in parts or "." in parts:  # not a plain relative path: let pathlib normalise it
+            parts = list(PurePosixPath(path).parts)
+        stem = parts[-1].split(".", 1)[0]
+        candidates = [*parts[:-1], stem]
         names.update(
             c for c in candidates if c.isidentifier() and c not in ("__init__", "__main__")
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT, Usage
 
@@ -24,36 +24,69 @@ _FALLBACK_IMPORT = re.compile(
 )
 
 
-def walk(tree: ast.AST, wanted: tuple[type[ast.AST], ...]) -> Iterator[tuple[ast.AST, str]]:
+def walk(
+    tree: ast.AST,
+    wanted: tuple[type[ast.AST], ...],
+    *,
+    skip_constant: Callable[[object], bool] | None = None,
+) -> Iterator[tuple[ast.AST, str]]:
     """Nodes of the ``wanted`` types with the guard that makes them optional ("" if none).
 
     Iterative (deeply nested but parseable code cannot exhaust the stack) and lean: it runs over
-    every node of every file, so it reads child fields directly and skips leaves.
+    every node of every file, so it looks up one plan per node class, reads child fields
+    directly and never stacks leaves. ``skip_constant(value)`` drops a wanted ``Constant`` before
+    it is stacked (constants have no children, so the order of the rest does not change).
     """
     wanted_types = frozenset(wanted)
+    constants_wanted = ast.Constant in wanted_types
     stack: list[tuple[ast.AST, str]] = [(tree, "")]
     pop, push = stack.pop, stack.append
+    plans = _PLANS
+    stacked = _STACKED
+    constant = ast.Constant
     while stack:
         node, guard = pop()
-        if type(node) in wanted_types:
+        cls = node.__class__
+        if cls in wanted_types:
             yield node, guard
-        if isinstance(node, ast.If):
+        plan = plans.get(cls) or _plan(cls)
+        kind = plan[0]
+        if kind == _PLAIN:
+            for field in plan[1]:
+                value = getattr(node, field, None)
+                if value.__class__ is list:
+                    for item in value:
+                        item_cls = item.__class__
+                        if item_cls in stacked:
+                            if item_cls is constant and (
+                                not constants_wanted
+                                or (skip_constant is not None and skip_constant(item.value))
+                            ):
+                                continue
+                            push((item, guard))
+                elif value.__class__ in stacked:
+                    if value.__class__ is constant and (
+                        not constants_wanted
+                        or (skip_constant is not None and skip_constant(value.value))
+                    ):
+                        continue
+                    push((value, guard))
+        elif kind == _IF:
             push((node.test, guard))
             body_guard, else_guard = _if_guards(node.test, guard)
             stack.extend((child, body_guard) for child in node.body)
             stack.extend((child, else_guard) for child in node.orelse)
-        elif isinstance(node, ast.Try | ast.TryStar):
+        elif kind == _TRY:
             stack.extend(_try_children(node, guard))
-        elif isinstance(node, ast.With) and any(_suppresses_import_error(i) for i in node.items):
+        elif any(_suppresses_import_error(i) for i in node.items):  # a With statement
             stack.extend((child, TRY_GUARD) for child in node.body)
         else:
-            for field in _child_fields(type(node)):
+            for field in plan[1]:
                 value = getattr(node, field, None)
-                if type(value) is list:
-                    for item in value:
-                        if isinstance(item, ast.AST) and type(item) not in _LEAVES:
-                            push((item, guard))
-                elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                if value.__class__ is list:
+                    push_all = [(item, guard) for item in value if item.__class__ in stacked]
+                    stack.extend(push_all)
+                elif value.__class__ in stacked:
                     push((value, guard))
 
 
@@ -67,18 +100,30 @@ def _try_children(node: ast.Try | ast.TryStar, guard: str) -> list[tuple[ast.AST
 
 _LEAVES = frozenset({ast.Name, ast.Pass, ast.Break, ast.Continue, ast.arg, ast.alias})
 _SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "names", "type_comment", "kind", "type_ignores"})
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_PLAIN, _IF, _TRY, _WITH = 0, 1, 2, 3
+_SPECIAL = {ast.If: _IF, ast.Try: _TRY, ast.TryStar: _TRY, ast.With: _WITH}
+_PLANS: dict[type, tuple[int, tuple[str, ...]]] = {}
 
 
-def _child_fields(cls: type) -> tuple[str, ...]:
-    """Fields of ``cls`` that can hold nodes worth visiting (not ``ctx``, ``op``, raw values)."""
-    fields = _CHILD_FIELDS.get(cls)
-    if fields is None:
-        all_fields: tuple[str, ...] = getattr(cls, "_fields", ())
-        fields = () if cls is ast.Constant else tuple(set(all_fields) - _SKIPPED_FIELDS)
-        fields = tuple(f for f in all_fields if f in fields)  # keep source order
-        _CHILD_FIELDS[cls] = fields
-    return fields
+def _node_classes(cls: type) -> set[type]:
+    found = {cls}
+    for subclass in cls.__subclasses__():
+        found |= _node_classes(subclass)
+    return found
+
+
+# Node classes worth stacking: every node but the leaves that can never hold evidence.
+_STACKED = frozenset(_node_classes(ast.AST) - _LEAVES)
+
+
+def _plan(cls: type) -> tuple[int, tuple[str, ...]]:
+    """How ``walk`` treats ``cls``: its kind and the fields that can hold nodes worth visiting
+    (not ``ctx``, ``op``, raw values), in source order."""
+    all_fields: tuple[str, ...] = getattr(cls, "_fields", ())
+    fields = () if cls is ast.Constant else tuple(f for f in all_fields if f not in _SKIPPED_FIELDS)
+    plan = (_SPECIAL.get(cls, _PLAIN), fields)
+    _PLANS[cls] = plan
+    return plan
 
 
 def import_usages(node: ast.AST, guard: str, path: str, mode: str) -> list[Usage]:

@@ -17,6 +17,15 @@ _INTERESTING = (
     ast.AugAssign,
     ast.Constant,
 )
+# Constants whose text can never hold a URL; every other one still goes through ``str()``, as
+# it always did (a huge integer literal makes that raise, and the file's error says so).
+_QUIET_CONSTANTS = frozenset({type(None), bool, float, complex, type(...)})
+
+
+def _without_url(value: object) -> bool:
+    if value.__class__ is str:
+        return "://" not in value  # type: ignore[operator]
+    return value.__class__ in _QUIET_CONSTANTS
 
 
 def python_usages(source: str, path: str, mode: str) -> tuple[list[Usage], list[FileError]]:
@@ -25,14 +34,18 @@ def python_usages(source: str, path: str, mode: str) -> tuple[list[Usage], list[
     if isinstance(tree, FileError):
         return imports.fallback_usages(source, path, mode), [tree]
     usages: list[Usage] = []
+    add = usages.extend
     try:
-        for node, guard in imports.walk(tree, _INTERESTING):
-            if isinstance(node, ast.Import | ast.ImportFrom | ast.Call):
-                usages.extend(imports.import_usages(node, guard, path, mode))
-            if isinstance(node, ast.Call):
-                usages.extend(commands.call_usages(node, path, mode))
-            if not isinstance(node, ast.Constant) or "://" in str(node.value):
-                usages.extend(strings.string_usages(node, guard, path, mode))
+        for node, guard in imports.walk(tree, _INTERESTING, skip_constant=_without_url):
+            cls = node.__class__
+            if cls is ast.Call:
+                add(imports.import_usages(node, guard, path, mode))
+                add(commands.call_usages(node, path, mode))  # type: ignore[arg-type]
+                add(strings.string_usages(node, guard, path, mode))
+            elif cls is ast.Import or cls is ast.ImportFrom:
+                add(imports.import_usages(node, guard, path, mode))
+            elif cls is not ast.Constant or "://" in str(node.value):  # type: ignore[attr-defined]
+                add(strings.string_usages(node, guard, path, mode))
     except (RecursionError, MemoryError):
         return usages, [FileError(path, "partly read: nested too deeply")]
     return usages, []

@@ -118,3 +118,39 @@ def test_every_crashing_file_is_named_and_the_rest_still_read(repo, monkeypatch)
 def test_nothing_to_read_starts_no_child(repo):
     outcome = isolation.run(crashers.path_length, repo, [], context=None, limits=LIMITS)
     assert outcome.children == 0
+
+
+def test_two_children_share_the_files_and_a_crash_still_costs_one_file(tmp_path, monkeypatch):
+    files = {f"app/m{n:03}.py": f"import mod{n}\n" for n in range(450)}
+    files.update(GOOD)
+    repo = write_tree(tmp_path / "big", files)
+    paths = _walk(repo)
+    outcome = isolation.run(
+        partial(crashers.crash_on, ("app/m100.py", "app/m401.py"), "segfault"),
+        repo,
+        paths,
+        context=scanner.ParseContext(()),
+        limits=LIMITS,
+        workers=2,
+        pinned=lambda path: path.endswith(".txt"),
+    )
+    assert [(e.path, e.message) for e in outcome.errors] == [
+        ("app/m100.py", "skipped: parser crashed (SIGSEGV)"),
+        ("app/m401.py", "skipped: parser crashed (SIGSEGV)"),
+    ]
+    assert list(outcome.results) == [p for p in paths if p not in ("app/m100.py", "app/m401.py")]
+    assert outcome.children == 4  # two at once, each restarted once after its crash
+    # Both requirements files went to the same child: base.txt was read once, as an include.
+    manifests = [m.path for r in outcome.results.values() for m in r.manifests]
+    assert sorted(manifests) == ["base.txt", "requirements.txt"]
+
+
+def test_a_large_scan_in_two_children_matches_one_child(tmp_path, settings) -> None:
+    files = {f"pkg/m{n:03}.py": f"import mod{n % 7}\n" for n in range(450)}
+    repo = write_tree(tmp_path / "big", {**files, **GOOD})
+    settings.DEBTBOARD_SCAN_WORKERS = 1
+    alone = scanner.scan_tree(repo)
+    settings.DEBTBOARD_SCAN_WORKERS = 2
+    shared = scanner.scan_tree(repo)
+    assert shared.usages == alone.usages and shared.errors == alone.errors
+    assert [m.path for m in shared.manifests] == [m.path for m in alone.manifests]
