@@ -20,6 +20,15 @@ def record_list(*, user, params) -> tuple[RecordFilterForm, QuerySet[DecisionRec
     return form, form.filter(records, today=timezone.localdate())
 
 
+def filter_choices(*, form: RecordFilterForm) -> dict[str, list[tuple[int, str]]]:
+    """(pk, label) pairs of the filter form's long model choices, one cheap query each."""
+    return {
+        "team": list(form.fields["team"].queryset.values_list("pk", "name")),
+        "repository": list(form.fields["repository"].queryset.values_list("pk", "name")),
+        "owner": list(form.fields["owner"].queryset.values_list("pk", "username")),
+    }
+
+
 def owners_by_team(*, team_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
     """Members of each team, for the owner pickers of one page of rows (one query)."""
     users = (

@@ -62,7 +62,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": _rows(page.object_list, request.user),
         "query": query.urlencode(),
-        "bulk_owners": form.fields["owner"].queryset,
+        "choices": selectors.filter_choices(form=form),
         "actions": NextAction.choices,
     }
     template = "decisions/record_list.html"

@@ -169,3 +169,11 @@ def test_triager_starts_a_scan_and_sees_its_page(triager, repository):
     page = _client(triager).get(response.url)
     assert b"Queued" in page.content
     assert b'hx-trigger="every 1s"' in page.content
+
+
+def test_filter_choices_keep_the_chosen_value_and_only_visible_options(viewer, repository):
+    hidden = factories.repository(factories.team())
+    response = _client(viewer).get(reverse("decisions:record-list"), {"repository": repository.pk})
+    body = response.content.decode()
+    assert f'<option value="{repository.pk}" selected>{repository.name}</option>' in body
+    assert hidden.name not in body
