@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
@@ -16,6 +18,24 @@ from decisions import exports, lifecycle, selectors, services
 from decisions.forms import BulkForm, MoveForm, RecordDetailForm, RecordTriageForm
 from decisions.models import DecisionRecord, NextAction
 from inventory.models import Repository
+
+
+def _options(choices: list[tuple], selected: object) -> SafeString:
+    # Built in Python: per-option template logic was most of the triage list's render time.
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == selected else "", label) for value, label in choices),
+    )
+
+
+def _row(record: DecisionRecord, *, can_edit: bool, owners: list[tuple[int, str]]) -> dict:
+    """What one triage row needs, with its editors' option lists pre-rendered."""
+    row = {"record": record, "can_edit": can_edit}
+    if can_edit:
+        row["owner_options"] = _options(owners, record.owner_id)
+        row["action_options"] = _options(NextAction.choices, record.next_action)
+    return row
 
 
 def _rows(records, user) -> list[dict]:
@@ -28,13 +48,7 @@ def _rows(records, user) -> list[dict]:
     )
     owners = selectors.owners_by_team(team_ids={r.repository.team_id for r in records})
     return [
-        {
-            "record": r,
-            "can_edit": r.pk in editable,
-            "owners": owners[r.repository.team_id],
-            "actions": NextAction.choices,
-        }
-        for r in records
+        _row(r, can_edit=r.pk in editable, owners=owners[r.repository.team_id]) for r in records
     ]
 
 
@@ -91,12 +105,8 @@ def record_triage(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, f"{record.subject}: {error}")
         return redirect(request.headers.get("referer") or "decisions:record-list")
     owners = selectors.owners_by_team(team_ids={record.repository.team_id})
-    row = {
-        "record": record,
-        "can_edit": True,  # record_update refused (403) anyone who may not edit
-        "owners": owners[record.repository.team_id],
-        "actions": NextAction.choices,
-    }
+    # can_edit: record_update already refused (403) anyone who may not edit.
+    row = _row(record, can_edit=True, owners=owners[record.repository.team_id])
     response = render(request, "decisions/_record_row.html", {"row": row, "error": error})
     if not error:
         trigger_client_event(response, "record-saved", {"id": pk})
