@@ -69,8 +69,9 @@ def measure(client, method: str, url: str, data: dict | None, runs: int) -> tupl
     from django.test.utils import CaptureQueriesContext
 
     timings, most_queries = [], 0
-    for _ in range(3):  # warm the server's caches (templates, connection) as in production
-        getattr(client, method)(url, data or {}, headers={"HX-Request": "true"})
+    if method == "get":  # warm the server's caches (templates, connection); never re-POST
+        for _ in range(3):
+            client.get(url, data or {}, headers={"HX-Request": "true"})
     for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
