@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from decisions.models import Approval, DecisionEvent, DecisionRecord, Severity, State
 from decisions.reports.markdown import cell, table
-from decisions.reports.minutes import event_summary
+from decisions.reports.minutes import history_table
 
 # Severities whose CVSS base score is 7.0 or more.
 HIGH_SEVERITIES = (Severity.HIGH, Severity.CRITICAL)
@@ -98,20 +98,9 @@ def audit_lines(*, title: str, records: QuerySet[DecisionRecord]) -> Iterator[st
         ),
     )
     yield "\n## History\n\n"
-    yield from table(
-        ["When", "Repository", "Subject", "Change", "By", "Comment"],
-        (
-            [
-                timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
-                e.record.repository.name,
-                e.record.subject,
-                event_summary(e),
-                e.actor.username if e.actor else "scan",
-                e.comment,
-            ]
-            for e in DecisionEvent.objects.filter(record__in=records)
-            .select_related("record__repository", "actor")
-            .order_by("created_at", "id")
-            .iterator(chunk_size=2000)
-        ),
+    yield from history_table(
+        DecisionEvent.objects.filter(record__in=records)
+        .select_related("record__repository", "actor")
+        .order_by("created_at", "id")
+        .iterator(chunk_size=2000)
     )

@@ -18,6 +18,24 @@ def event_summary(event: DecisionEvent) -> str:
     return f"{event.field}: {event.new_value or '(cleared)'}"
 
 
+def history_table(events: Iterable[DecisionEvent]) -> Iterator[str]:
+    """A Markdown table of decision history events, oldest first as given."""
+    yield from table(
+        ["When", "Repository", "Subject", "Change", "By", "Comment"],
+        (
+            [
+                timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+                e.record.repository.name,
+                e.record.subject,
+                event_summary(e),
+                e.actor.username if e.actor else "scan",
+                e.comment,
+            ]
+            for e in events
+        ),
+    )
+
+
 def minutes_lines(
     *,
     meeting: ReviewMeeting,
@@ -53,17 +71,4 @@ def minutes_lines(
         yield "This is the team's first recorded review.\n"
         return
     yield f"## Changes since the review of {previous.date.isoformat()}\n\n"
-    yield from table(
-        ["When", "Repository", "Subject", "Change", "By", "Comment"],
-        (
-            [
-                timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
-                e.record.repository.name,
-                e.record.subject,
-                event_summary(e),
-                e.actor.username if e.actor else "scan",
-                e.comment,
-            ]
-            for e in changes
-        ),
-    )
+    yield from history_table(changes)
