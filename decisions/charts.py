@@ -111,37 +111,32 @@ def _bars(table: dashboard.Table, *, label_column: int, value_columns: list[int]
     return _figure(figure)
 
 
-def pin_levels(*, user, team: Team | None) -> Chart:
-    table = dashboard.pin_levels_by_team(user=user, team=team)
+def _bar_chart(slug: str, title: str, table: dashboard.Table, *, values: list[int]) -> Chart:
     return Chart(
-        slug="pin-levels",
-        title="Debt level of declared requirements per team",
-        figure=_bars(table, label_column=0, value_columns=list(range(1, len(table.headers)))),
+        slug=slug,
+        title=title,
+        figure=_bars(table, label_column=0, value_columns=values),
         headers=table.headers,
         rows=table.rows,
     )
+
+
+def pin_levels(*, user, team: Team | None) -> Chart:
+    table = dashboard.pin_levels_by_team(user=user, team=team)
+    title = "Debt level of declared requirements per team"
+    return _bar_chart("pin-levels", title, table, values=list(range(1, len(table.headers))))
 
 
 def top_repositories(*, user, team: Team | None) -> Chart:
     table = dashboard.top_repositories(records=dashboard.scoped_records(user=user, team=team))
-    return Chart(
-        slug="top-repositories",
-        title="Repositories with the most open debt (sum of priorities)",
-        figure=_bars(table, label_column=0, value_columns=[2]),
-        headers=table.headers,
-        rows=table.rows,
-    )
+    title = "Repositories with the most open debt (sum of priorities)"
+    return _bar_chart("top-repositories", title, table, values=[2])
 
 
 def time_to_decision(*, user, team: Team | None) -> Chart:
     table = dashboard.time_to_decision(records=dashboard.scoped_records(user=user, team=team))
-    return Chart(
-        slug="time-to-decision",
-        title="Median days from candidate to decision",
-        figure=_bars(table, label_column=0, value_columns=[1]),
-        headers=table.headers,
-        rows=table.rows,
-    )
+    title = "Median days from candidate to decision"
+    return _bar_chart("time-to-decision", title, table, values=[1])
 
 
 CHARTS: dict[str, Callable[..., Chart]] = {
