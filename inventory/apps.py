@@ -8,5 +8,6 @@ class InventoryConfig(AppConfig):
     verbose_name = "Inventory"
 
     def ready(self) -> None:
-        # Connects the security-event receivers.
+        # Connects the security-event receivers and registers the checks of our settings.
+        from config import checks  # noqa: F401
         from inventory import security_log  # noqa: F401

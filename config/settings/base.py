@@ -188,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
 DEBTBOARD_ALLOW_LOCAL_REPOSITORIES = env_bool("DEBTBOARD_ALLOW_LOCAL_REPOSITORIES", False)
 DEBTBOARD_CLONE_DIR = env_str("DEBTBOARD_CLONE_DIR", str(DATA_DIR / "clones"))
 DEBTBOARD_GIT_TIMEOUT_SECONDS = env_int("DEBTBOARD_GIT_TIMEOUT_SECONDS", 300)
+# A clone larger than this is stopped and removed.
+DEBTBOARD_MAX_CLONE_MB = env_int("DEBTBOARD_MAX_CLONE_MB", 500)
 DEBTBOARD_OPEN_SIGNUP = env_bool("DEBTBOARD_OPEN_SIGNUP", False)
 DEBTBOARD_PAGE_SIZE = env_int("DEBTBOARD_PAGE_SIZE", 25)
 # A running scan beats every N seconds; a run silent for the timeout belongs to a dead worker
@@ -202,3 +204,18 @@ DEBTBOARD_WEIGHT_FILE_MB = env_int("DEBTBOARD_WEIGHT_FILE_MB", 10)
 DEBTBOARD_ADVISORY_SOURCE = env_str("DEBTBOARD_ADVISORY_SOURCE", "")
 # Used in e-mails to link back to a record.
 DEBTBOARD_BASE_URL = env_str("DEBTBOARD_BASE_URL", "http://127.0.0.1:8000")
+# An advisory mirror older than this many days makes audits "not audited" (0: never too old).
+DEBTBOARD_ADVISORY_MAX_AGE_DAYS = env_int("DEBTBOARD_ADVISORY_MAX_AGE_DAYS", 14)
+# A PEP 691 JSON simple index for licences, releases and import names (e.g. a PyPI proxy).
+# Empty: no network; the scan says what it could not check.
+DEBTBOARD_PACKAGE_INDEX_URL = env_str("DEBTBOARD_PACKAGE_INDEX_URL", "")
+DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS = env_int("DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS", 10)
+DEBTBOARD_PACKAGE_METADATA_TTL_HOURS = env_int("DEBTBOARD_PACKAGE_METADATA_TTL_HOURS", 24)
+# Licence families that make a runtime requirement a `license` candidate.
+DEBTBOARD_LICENSE_DENYLIST = env_list("DEBTBOARD_LICENSE_DENYLIST", "GPL,AGPL")
+# Git hosts repositories may live on (empty: any public host).
+DEBTBOARD_GIT_HOSTS = env_list("DEBTBOARD_GIT_HOSTS")
+# Let repositories live on private addresses (an in-house git server).
+DEBTBOARD_ALLOW_PRIVATE_HOSTS = env_bool("DEBTBOARD_ALLOW_PRIVATE_HOSTS", False)
+# Parser child processes per scan (0: up to two of the CPUs we have).
+DEBTBOARD_SCAN_WORKERS = env_int("DEBTBOARD_SCAN_WORKERS", 0)

@@ -29,6 +29,8 @@ _FAMILIES = (
     ),
 )
 
+FAMILIES = frozenset(name for name, _ in _FAMILIES)
+
 
 @dataclass(frozen=True, slots=True)
 class PackageFacts:

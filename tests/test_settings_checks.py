@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+from django.core import checks
+
+
+def _ids(*, deploy: bool = False) -> list[str]:
+    return sorted(
+        message.id
+        for message in checks.run_checks(include_deployment_checks=deploy)
+        if message.id.startswith("debtboard.")
+    )
+
+
+def test_the_shipped_settings_pass():
+    assert _ids() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEBTBOARD_PAGE_SIZE", 0),
+        ("DEBTBOARD_SCAN_MAX_ATTEMPTS", 0),
+        ("DEBTBOARD_WEIGHT_FILE_MB", "10"),
+        ("DEBTBOARD_GIT_TIMEOUT_SECONDS", True),
+        ("DEBTBOARD_ADVISORY_MAX_AGE_DAYS", -1),
+    ],
+)
+def test_a_number_out_of_range_is_an_error(settings, name, value):
+    setattr(settings, name, value)
+    assert _ids() == ["debtboard.E001"]
+
+
+def test_a_huge_page_is_refused(settings):
+    settings.DEBTBOARD_PAGE_SIZE = 10_000
+    assert _ids() == ["debtboard.E002"]
+
+
+@pytest.mark.parametrize("value", ["ftp://example.com", "example.com/debtboard", "https://"])
+def test_the_base_url_must_be_absolute_http(settings, value):
+    settings.DEBTBOARD_BASE_URL = value
+    assert _ids() == ["debtboard.E003"]
+
+
+def test_an_index_url_with_credentials_is_refused(settings):
+    settings.DEBTBOARD_PACKAGE_INDEX_URL = "https://user:secret@pypi.example.com/simple"
+    messages = [m for m in checks.run_checks() if m.id == "debtboard.E004"]
+    assert len(messages) == 1
+    assert "secret" not in messages[0].msg
+
+
+def test_no_index_is_fine(settings):
+    settings.DEBTBOARD_PACKAGE_INDEX_URL = ""
+    assert _ids() == []
+
+
+def test_an_advisory_source_over_plain_http_is_refused(settings):
+    settings.DEBTBOARD_ADVISORY_SOURCE = "http://mirror.example.com/all.zip"
+    assert _ids() == ["debtboard.E005"]
+
+
+def test_a_missing_advisory_folder_is_a_warning(settings, tmp_path):
+    settings.DEBTBOARD_ADVISORY_SOURCE = str(tmp_path / "not-there")
+    assert _ids() == ["debtboard.W002"]
+    settings.DEBTBOARD_ADVISORY_SOURCE = str(tmp_path)
+    assert _ids() == []
+
+
+def test_an_unknown_licence_family_is_refused(settings):
+    settings.DEBTBOARD_LICENSE_DENYLIST = ["GPL", "MIT"]
+    messages = [m for m in checks.run_checks() if m.id == "debtboard.E006"]
+    assert len(messages) == 1
+    assert "'MIT'" in messages[0].msg
+
+
+def test_local_repositories_warn_only_on_deploy(settings):
+    settings.DEBTBOARD_ALLOW_LOCAL_REPOSITORIES = True
+    assert "debtboard.W001" not in _ids()
+    assert "debtboard.W001" in _ids(deploy=True)
