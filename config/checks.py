@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
@@ -41,6 +42,7 @@ def check_debtboard_settings(app_configs: Iterable[Any] | None = None, **kwargs:
         *_urls(),
         *_advisory_source(),
         *_license_denylist(),
+        *_credential_keys(),
     ]
 
 
@@ -142,3 +144,20 @@ def _license_denylist() -> list[CheckMessage]:
             id="debtboard.E006",
         )
     ]
+
+
+def _credential_keys() -> list[CheckMessage]:
+    errors = []
+    for position, key in enumerate(getattr(settings, "DEBTBOARD_CREDENTIAL_KEYS", ()), start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            errors.append(
+                Error(
+                    f"DEBTBOARD_CREDENTIAL_KEYS: key {position} is not a Fernet key.",
+                    hint="Make one with: python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'",
+                    id="debtboard.E007",
+                )
+            )
+    return errors

@@ -89,11 +89,11 @@ class Repository(models.Model):
     # A git URL (https, ssh, scp-style) or, when an admin allows it, a local path. Never holds
     # https credentials: clean() moves them to the credential fields (and a constraint checks).
     location = models.CharField(max_length=1000)
-    # Credentials for an https location, kept apart from it. Stored as given (not encrypted:
-    # the standard library has no authenticated cipher); editable=False keeps both out of every
-    # ModelForm, and the admin only says whether they are set.
-    credential_username = models.CharField(max_length=500, blank=True, editable=False)
-    credential_secret = models.CharField(max_length=1000, blank=True, editable=False)
+    # Credentials for an https location, kept apart from it and encrypted (inventory.secrets);
+    # editable=False keeps both out of every ModelForm, and the admin only says whether they
+    # are set. Read and write them through set_credentials() and credentials.
+    credential_username = models.TextField(blank=True, editable=False)
+    credential_secret = models.TextField(blank=True, editable=False)
     default_branch = models.CharField(max_length=200, blank=True)
     release_cycle_days = models.PositiveIntegerField(default=14)
     scan_interval_hours = models.PositiveIntegerField(default=24)
@@ -139,9 +139,11 @@ class Repository(models.Model):
         locations.validate_location(self.location)
 
     def set_credentials(self, username: str, secret: str) -> None:
-        """Replace the stored credentials; two empty strings remove them."""
-        self.credential_username = username
-        self.credential_secret = secret
+        """Replace the stored credentials (encrypted); two empty strings remove them."""
+        from inventory import secrets
+
+        self.credential_username = secrets.encrypt(username)
+        self.credential_secret = secrets.encrypt(secret)
 
     @property
     def has_credentials(self) -> bool:
@@ -149,12 +151,17 @@ class Repository(models.Model):
 
     @property
     def credentials(self) -> Credentials | None:
-        """The stored credentials as ``locations.Credentials`` (None when there are none)."""
-        from inventory import locations
+        """The stored credentials, decrypted (None when there are none).
+
+        Raises ``secrets.SecretUnreadable`` when no configured key opens them.
+        """
+        from inventory import locations, secrets
 
         if not self.has_credentials:
             return None
-        return locations.Credentials(self.credential_username, self.credential_secret)
+        return locations.Credentials(
+            secrets.decrypt(self.credential_username), secrets.decrypt(self.credential_secret)
+        )
 
     @property
     def scan_interval(self) -> timedelta:

@@ -77,3 +77,11 @@ def test_local_repositories_warn_only_on_deploy(settings):
     settings.DEBTBOARD_ALLOW_LOCAL_REPOSITORIES = True
     assert "debtboard.W001" not in _ids()
     assert "debtboard.W001" in _ids(deploy=True)
+
+
+def test_a_credential_key_that_is_not_a_fernet_key_is_refused(settings):
+    from cryptography.fernet import Fernet
+
+    settings.DEBTBOARD_CREDENTIAL_KEYS = [Fernet.generate_key().decode(), "not-a-key"]
+    messages = [m for m in checks.run_checks() if m.id == "debtboard.E007"]
+    assert [m.msg for m in messages] == ["DEBTBOARD_CREDENTIAL_KEYS: key 2 is not a Fernet key."]

@@ -12,6 +12,7 @@ from config.settings.env import BASE_DIR, env_bool, env_int, env_list, env_str
 DATA_DIR = BASE_DIR / ".run"
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-local-development-key-change-me")
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
@@ -215,6 +216,8 @@ DEBTBOARD_PACKAGE_METADATA_TTL_HOURS = env_int("DEBTBOARD_PACKAGE_METADATA_TTL_H
 DEBTBOARD_LICENSE_DENYLIST = env_list("DEBTBOARD_LICENSE_DENYLIST", "GPL,AGPL")
 # Git hosts repositories may live on (empty: any public host).
 DEBTBOARD_GIT_HOSTS = env_list("DEBTBOARD_GIT_HOSTS")
+# Fernet keys for repository credentials at rest, newest first (empty: derived from SECRET_KEY).
+DEBTBOARD_CREDENTIAL_KEYS = env_list("DEBTBOARD_CREDENTIAL_KEYS")
 # Let repositories live on private addresses (an in-house git server).
 DEBTBOARD_ALLOW_PRIVATE_HOSTS = env_bool("DEBTBOARD_ALLOW_PRIVATE_HOSTS", False)
 # Parser child processes per scan (0: up to two of the CPUs we have).

@@ -96,10 +96,6 @@ def test_clean_moves_credentials_out_of_the_location(team):
     repository = _registered(team, f"https://alice:{SECRET}%40x@git.example.com/org/app.git")
     repository.refresh_from_db()
     assert repository.location == BARE
-    assert (repository.credential_username, repository.credential_secret) == (
-        "alice",
-        SECRET + "@x",
-    )
     assert repository.credentials == locations.Credentials("alice", SECRET + "@x")
     assert SECRET not in str(repository) + repr(repository) + repr(repository.credentials)
 
@@ -135,7 +131,7 @@ def test_admin_add_stores_the_secret_apart_and_no_page_shows_it(admin_client, te
     assert response.status_code == 302, response.content.decode()[:2000]
     repository = Repository.objects.get(name="app")
     assert repository.location == BARE
-    assert repository.credential_secret == SECRET
+    assert repository.credentials.password == SECRET
 
     changelist = admin_client.get("/admin/inventory/repository/")
     change = admin_client.get(f"/admin/inventory/repository/{repository.pk}/change/")
@@ -172,7 +168,7 @@ def test_admin_credentials_are_write_only_and_kept_until_replaced(admin_client, 
     change = f"/admin/inventory/repository/{repository.pk}/change/"
     admin_client.post(change, _form_data(team, location=BARE, default_branch="main"))
     repository.refresh_from_db()
-    assert (repository.default_branch, repository.credential_secret) == ("main", SECRET)
+    assert (repository.default_branch, repository.credentials.password) == ("main", SECRET)
 
     admin_client.post(change, _form_data(team, location=BARE, git_secret="new-token"))
     repository.refresh_from_db()
