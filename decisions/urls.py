@@ -62,3 +62,10 @@ urlpatterns += [
     path("api/v1/repositories/", api.repositories, name="api-repositories"),
     path("api/v1/scan-runs/", api.scan_runs, name="api-scan-runs"),
 ]
+
+from decisions import views_tokens  # noqa: E402
+
+urlpatterns += [
+    path("tokens/", views_tokens.token_list, name="token-list"),
+    path("tokens/<int:pk>/revoke/", views_tokens.token_revoke, name="token-revoke"),
+]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from decisions.services.api_tokens import api_token_authenticate, api_token_create
+from decisions.services.api_tokens import (
+    TooManyTokens,
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
 from decisions.services.meetings import (
     can_run_meetings,
     meeting_item_record,
@@ -29,8 +34,10 @@ __all__ = [
     "EDITABLE_FIELDS",
     "ScanBusy",
     "ScanInterrupted",
+    "TooManyTokens",
     "api_token_authenticate",
     "api_token_create",
+    "api_token_revoke",
     "can_run_meetings",
     "meeting_item_record",
     "meeting_minutes_save",

@@ -14,6 +14,12 @@ from decisions.models import ApiToken
 TOKEN_PREFIX = "dbt_"  # noqa: S105 (a public marker, not a secret)
 # Writing last_used_at on every call would turn each read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Enough for every script and CI job a person runs; more usually means forgotten tokens.
+MAX_TOKENS_PER_USER = 20
+
+
+class TooManyTokens(Exception):
+    """The user already holds ``MAX_TOKENS_PER_USER`` tokens."""
 
 
 def token_hash(secret: str) -> str:
@@ -25,6 +31,10 @@ def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
     """A new token for ``user``; returns (token, secret). The secret is not stored anywhere."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
+        if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_USER:
+            raise TooManyTokens(
+                f"You already have {MAX_TOKENS_PER_USER} tokens: revoke one you no longer use."
+            )
         token = ApiToken.objects.create(
             user=user, name=name[:100], prefix=secret[:12], token_hash=token_hash(secret)
         )
@@ -46,3 +56,9 @@ def api_token_authenticate(*, secret: str):
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def api_token_revoke(*, user, token_id: int) -> bool:
+    """Delete ``user``'s own token ``token_id``; False when they hold no such token."""
+    deleted, _ = ApiToken.objects.filter(pk=token_id, user=user).delete()
+    return bool(deleted)
