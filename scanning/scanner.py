@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 
 from scanning import cache, evidence, isolation, limits, manifests, rules, walk
+from scanning.evidence import commands
 from scanning.evidence.first_party import foreign_prefixes, is_foreign
 from scanning.types import FileError, ManifestFile, TreeScan, Usage
 
@@ -159,6 +160,8 @@ def scan_tree(
         tree.usages.extend(usages)
         tree.errors.extend(file_errors)
     tree.errors.extend(outcome.errors)
+    declared = {d.name for manifest in tree.manifests for d in manifest.declarations}
+    tree.usages = commands.keep_declared_commands(tree.usages, declared)
     tree.first_party = evidence.first_party_modules(paths)
     progress(80, "Applying rules")
     tree.findings = rules.run_rules(tree)

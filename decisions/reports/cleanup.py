@@ -15,7 +15,9 @@ from inventory.models import Repository, Requirement
 from scanning.manifests import ci, commands, locks, requirements
 
 REMOVABLE_STATES = (State.APPROVED, State.IN_REVIEW_WINDOW)
-LOCK_KINDS = frozenset({locks.POETRY_LOCK, locks.UV_LOCK, locks.PYLOCK, locks.PIPFILE_LOCK})
+LOCK_KINDS = frozenset(
+    {locks.POETRY_LOCK, locks.UV_LOCK, locks.PYLOCK, locks.PIPFILE_LOCK, requirements.COMPILED}
+)
 CI_KINDS = frozenset({ci.KIND, commands.DOCKERFILE, commands.MAKEFILE, commands.TOX, commands.NOX})
 # Files whose requirement lines can be removed one line at a time.
 LINE_KINDS = frozenset({requirements.REQUIREMENTS, requirements.CONSTRAINTS})

@@ -96,6 +96,8 @@ def _reader_for(path: str) -> TextReader | None:
         return configs.pyproject_usages
     if name == "tox.ini":
         return _tox
+    if name == "tox.toml":
+        return configs.tox_toml_usages
     if name in ("pytest.ini", "setup.cfg") or name.endswith("alembic.ini"):
         return configs.ini_usages
     if name == ".pre-commit-config.yaml":

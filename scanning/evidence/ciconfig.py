@@ -108,6 +108,29 @@ def tox_usages(text: str, path: str) -> Extracted:
     return usages, []
 
 
+def tox_toml_usages(tox: dict[str, object], path: str, lines: list[str]) -> list[Usage]:
+    """Commands of tox's TOML configuration (``tox.toml``, or ``[tool.tox]`` in pyproject).
+
+    Environments live in ``env_run_base``, ``env_pkg_base`` and ``env.<name>``; each command
+    is an argv list: ``commands = [["pytest", "-v"], ["gha-update"]]``.
+    """
+    environments = [tox.get("env_run_base"), tox.get("env_pkg_base")]
+    named = tox.get("env")
+    environments += list(named.values()) if isinstance(named, dict) else []
+    usages: list[Usage] = []
+    for environment in environments:
+        if not isinstance(environment, dict):
+            continue
+        for option in ("commands_pre", "commands", "commands_post"):
+            argvs = environment.get(option)
+            for argv in argvs if isinstance(argvs, list) else []:
+                words = [w for w in argv if isinstance(w, str)] if isinstance(argv, list) else []
+                words = [w.lstrip("-!") if i == 0 else w for i, w in enumerate(words)]
+                if words and words[0]:
+                    usages += argv_usages(words, path, line_of(lines, words[0]), "ci")
+    return usages
+
+
 def _hook_usages(hook: dict[object, object], repo: str, path: str) -> list[Usage]:
     hook_id = str(hook.get("id", ""))
     line = getattr(hook.get("id"), "line", 0)

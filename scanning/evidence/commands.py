@@ -12,6 +12,8 @@ import re
 import shlex
 from pathlib import PurePosixPath
 
+from packaging.utils import canonicalize_name
+
 from scanning.evidence.imports import str_value
 from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
 from scanning.evidence.strings import GUNICORN_WORKERS
@@ -30,6 +32,14 @@ _PYTHON = re.compile(r"^(?:python[\d.]*|py|pypy3?|\$[({]?PYTHON[)}]?)$", re.IGNO
 _VARIABLE = re.compile(r"\$[({](\w+)[)}]")
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ash"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
+# Shell keywords and builtins: never a package's console script.
+_SHELL_WORDS = frozenset(
+    {"set", "unset", "fi", "done", "esac", "then", "echo", "printf", "cd", "export", "exit",
+     "return", "test", "true", "false", "source", "shift", "trap", "wait", "read", "local",
+     "declare", "alias", "exec", "eval", "cat", "ls", "cp", "mv", "rm", "mkdir", "chmod",
+     "chown", "touch", "ln"}
+)  # fmt: skip
+_PROGRAM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,99}$")
 _APP_SPEC = re.compile(r"^([A-Za-z_][\w.]*):[A-Za-z_]\w*(?:\(.*\))?$")
 _RUNNING_CALLS = frozenset({"run", "call", "check_call", "check_output", "Popen", "run_always"})
 _WEB_SERVERS = frozenset({"gunicorn", "uvicorn", "daphne", "hypercorn", "uwsgi", "waitress"})
@@ -69,7 +79,7 @@ def argv_usages(
             name = f"jupyter-{args[0]}" if f"jupyter-{args[0]}" in SCRIPT_DISTRIBUTIONS else name
         distribution = SCRIPT_DISTRIBUTIONS.get(name, "")
         if not distribution:
-            return []
+            return _unknown_command(name, path, line, mode, argv)
     tool = distribution or name
     if infer_mode:
         mode = _mode_for_tool(tool, args) or mode
@@ -84,6 +94,29 @@ def argv_usages(
     if tool == "coverage" and "run" in args:  # coverage run -m pytest
         loaded += argv_usages(["python", *args[args.index("run") + 1 :]], path, line, mode)
     return [first, *loaded]
+
+
+def _unknown_command(name: str, path: str, line: int, mode: str, argv: list[str]) -> list[Usage]:
+    """A program we know no distribution for: most console scripts are named like theirs.
+
+    Recorded as an optional use of the distribution of that name (``typos .`` uses typos),
+    so it can keep a declaration from looking unused but never makes anything missing; the
+    scanner drops those that match no declaration (``ls``, ``echo``).
+    """
+    if not _PROGRAM_NAME.match(name) or name in _SHELL_WORDS:
+        return []
+    detail = " ".join(argv)[:200]
+    return [Usage(canonicalize_name(name), path, line, COMMAND, mode, True, True, detail)]
+
+
+def is_named_like(usage: Usage) -> bool:
+    """Whether ``usage`` is a program only assumed to belong to the distribution of its name."""
+    return usage.kind == COMMAND and usage.optional and usage.is_distribution
+
+
+def keep_declared_commands(usages: list[Usage], declared: set[str]) -> list[Usage]:
+    """``usages`` without unknown programs that no declaration is named like."""
+    return [u for u in usages if not is_named_like(u) or u.name in declared]
 
 
 def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:

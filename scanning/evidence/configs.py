@@ -9,6 +9,7 @@ import tomllib
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from scanning.evidence import ciconfig
 from scanning.evidence.sources import line_of
 from scanning.evidence.strings import module_usages, url_usages
 from scanning.types import CONFIG, ENTRY_POINT, FileError, Usage
@@ -58,7 +59,17 @@ def pyproject_usages(text: str, path: str) -> Extracted:
     usages = _entry_point_usages(targets, path, lines)
     options = _table(_table(document, "tool"), "pytest")
     usages += _pytest_usages(_table(options, "ini_options"), path, lines)
+    usages += ciconfig.tox_toml_usages(_table(_table(document, "tool"), "tox"), path, lines)
     return usages, []
+
+
+def tox_toml_usages(text: str, path: str) -> Extracted:
+    """Commands of a ``tox.toml``."""
+    try:
+        document = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        return [], [FileError(path, f"invalid TOML: {str(exc)[:200]}")]
+    return ciconfig.tox_toml_usages(document, path, text.splitlines()), []
 
 
 def ini_usages(text: str, path: str) -> Extracted:

@@ -14,6 +14,8 @@ _CI_FILES = frozenset(
 )
 _CI_DIRS = frozenset({".github", ".circleci", ".buildkite"})
 _CRONTAB_NAMES = frozenset({"crontab", "cron.d"})
+# Files that only run or configure the test suite.
+_TEST_RUNNERS = frozenset({"conftest.py", "runtests.py", "run_tests.py", "runtest.py"})
 _WORD = re.compile(r"[a-z0-9]+")
 _MAIN_GUARD = re.compile(r"""^if\s+__name__\s*==\s*['"]__main__['"]""", re.MULTILINE)
 _TASK_DECORATOR = re.compile(
@@ -45,6 +47,8 @@ def mode_for(path: str, source: str | None = None) -> str:
         return "worker"
     if any(d in _SCRIPT_DIRS for d in dirs) or name == "manage.py":
         return "script"
+    if dirs[-2:] == ("management", "commands"):  # Django management commands run by hand or cron
+        return "script"
     if source is not None and name.endswith(".py") and _MAIN_GUARD.search(source):
         return "script"
     return "web" if dirs else "script"
@@ -54,7 +58,7 @@ def _is_test(name: str, dirs: tuple[str, ...]) -> bool:
     if any(d in _TEST_DIRS for d in dirs):
         return True
     stem = name.removesuffix(".py")
-    return name == "conftest.py" or (
+    return name in _TEST_RUNNERS or (
         name.endswith(".py") and (stem.startswith("test_") or stem.endswith("_test"))
     )
 

@@ -7,7 +7,7 @@ import re
 import shlex
 from collections.abc import Iterator
 
-from scanning.evidence.commands import command_usages
+from scanning.evidence.commands import command_usages, is_named_like
 from scanning.types import Usage
 
 _PROCESS = re.compile(r"^([\w-]+)\s*:\s*(.+)$")
@@ -99,9 +99,9 @@ def crontab_usages(text: str, path: str) -> list[Usage]:
         if not match or "=" in logical.split()[0]:
             continue
         found = command_usages(match.group(1), path, line, "cron")
-        if not found:  # system crontabs put a user name before the command
+        if all(is_named_like(u) for u in found):  # system crontabs put a user before the command
             _, _, without_user = match.group(1).partition(" ")
-            found = command_usages(without_user, path, line, "cron")
+            found += command_usages(without_user, path, line, "cron")
         usages += found
     return usages
 

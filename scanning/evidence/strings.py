@@ -164,6 +164,10 @@ class _Found:
             for text, line in _strings(value):
                 for match in _ENTRY_POINT_VALUE.finditer(text):
                     self.add(match.group(1).split(".")[0], line, "entry point", ENTRY_POINT)
+        elif key in ("extensions", "html_theme") and self.path.endswith("conf.py"):
+            # Sphinx's conf.py: extensions and the theme are modules Sphinx imports by name.
+            for text, line in _strings(value):
+                self.module(text, line, f"sphinx {key}", bare_ok=True)
         elif upper == "WORKER_CLASS" and (short := str_value(value)) in GUNICORN_WORKERS:
             line = getattr(value, "lineno", 0)
             self.add(GUNICORN_WORKERS[short], line, "gunicorn worker_class")

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
+from scanning.fixtures import is_test_fixture
 from scanning.manifests import (
     ci,
     commands,
@@ -82,7 +83,7 @@ _KIND_BY_NAME = {
 def manifest_kind(path: str) -> str:
     """The kind of manifest a repository-relative path is ("" when it is none)."""
     posix = PurePosixPath(path)
-    if _SKIPPED_FOLDERS.intersection(posix.parts[:-1]):
+    if _SKIPPED_FOLDERS.intersection(posix.parts[:-1]) or is_test_fixture(path):
         return ""
     name = posix.name
     lower = name.lower()

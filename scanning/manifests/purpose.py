@@ -11,7 +11,10 @@ _WORDS = re.compile(r"[a-z0-9]+")
 
 # Checked in this order, so ``test-dev`` is a test group and ``docs-lint`` a docs group.
 _PURPOSE_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
-    (TEST, frozenset({"test", "tests", "testing", "pytest", "coverage", "tox", "nox", "e2e"})),
+    (
+        TEST,
+        frozenset({"test", "tests", "testing", "pytest", "coverage", "cov", "tox", "nox", "e2e"}),
+    ),
     (DOCS, frozenset({"doc", "docs", "documentation", "sphinx", "mkdocs"})),
     (NOTEBOOK, frozenset({"notebook", "notebooks", "jupyter", "ipython", "nb"})),
     (JOB, frozenset({"job", "jobs", "cron", "batch", "etl"})),
@@ -39,6 +42,13 @@ _PURPOSE_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
                 "local",
                 "debug",
                 "build",
+                "qa",
+                "check",
+                "checks",
+                "bench",
+                "benchmark",
+                "benchmarks",
+                "release",
             }
         ),
     ),

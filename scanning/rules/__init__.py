@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable
 
+from scanning.fixtures import is_test_fixture
 from scanning.rules.devtools import dev_in_prod
 from scanning.rules.hints import link_unknown_mappings
 from scanning.rules.misplaced import misplaced_dev
@@ -39,14 +41,18 @@ def run_rules(
     declarations = tree.declarations
     manifest_kinds = {m.path: m.kind for m in tree.manifests}
     first_party = tree.first_party | set(known_first_party)
-    usages = tree.usages
+    # Sample code in test fixtures shows a package in use but never makes one missing.
+    usages = [
+        dataclasses.replace(u, optional=True) if not u.optional and is_test_fixture(u.path) else u
+        for u in tree.usages
+    ]
     findings = [
         *unused(declarations, usages, direct_kinds=manifest_kinds),
         *missing(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
         *transitive(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
         *misplaced_dev(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
-        *dev_in_prod(declarations),
-        *typosquats(declarations, tree.errors),
+        *dev_in_prod(declarations, direct_kinds=manifest_kinds),
+        *typosquats(declarations, tree.errors, direct_kinds=manifest_kinds, usages=usages),
         *unpinned(declarations, direct_kinds=manifest_kinds),
         *no_lock(declarations, direct_kinds=manifest_kinds),
     ]

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from scanning.types import Declaration
 
-LOCK_KINDS = frozenset({"poetry-lock", "uv-lock", "pylock", "pipfile-lock"})
+LOCK_KINDS = frozenset(
+    {"poetry-lock", "uv-lock", "pylock", "pipfile-lock", "requirements-compiled"}
+)
 # Manifests that pin or constrain but do not ask for a package to be installed for its own sake.
 NOT_DIRECT_KINDS = LOCK_KINDS | {"constraints"}
 
 
 def compiled_paths(kinds: dict[str, str]) -> set[str]:
-    """``x.txt`` files compiled from an ``x.in`` beside them (pip-compile, uv): lock files."""
+    """``x.txt`` files compiled from an ``x.in`` beside them (pip-compile, uv): lock files.
+
+    Compiled files are also recognised by content (header, ``# via`` notes) when parsed.
+    """
     return {
         path
         for path in kinds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scanning.rules.declared import direct_declarations
 from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, Finding
 
 # Canonical names of tools that belong to development, testing, linting or docs.
@@ -52,21 +53,46 @@ DEV_TOOLS = frozenset(
     }
 )
 
+# Installers and build tools: present in every environment, upgraded in place by Dockerfiles and
+# CI steps, never imported by the product. No rule about use applies to them.
+PACKAGING_TOOLS = frozenset({"pip", "setuptools", "wheel", "uv", "pip-tools", "virtualenv"})
+
+# Plugins and stubs of development tools: loaded by the tool, never imported by the product.
+_DEV_PLUGIN_PREFIXES = (
+    "pytest-",
+    "flake8-",
+    "types-",
+    "mypy-",
+    "sphinx-",
+    "sphinxcontrib-",
+    "mkdocs-",
+    "tox-",
+    "nox-",
+    "pre-commit-",
+    "pylint-",
+    "coverage-",
+    "hatch-",
+)
+
 # Purposes where a dev tool is where it belongs.
 _DEV_PURPOSES = frozenset({DEV, TEST, DOCS})
 
 
 def is_dev_tool(name: str) -> bool:
     """A tool used from the command line or by a test runner, not imported by application code."""
-    return (
-        name in DEV_TOOLS
-        or name.startswith(("pytest-", "flake8-", "types-", "mypy-", "sphinx-", "mkdocs-"))
-        or name.endswith("-stubs")
-    )
+    return name in DEV_TOOLS or name.startswith(_DEV_PLUGIN_PREFIXES) or name.endswith("-stubs")
 
 
-def dev_in_prod(declarations: list[Declaration]) -> list[Finding]:
-    """Dev tools declared for runtime: they ship in production images and widen attack surface."""
+def dev_in_prod(
+    declarations: list[Declaration], *, direct_kinds: dict[str, str] | None = None
+) -> list[Finding]:
+    """Dev tools declared for runtime: they ship in production images and widen attack surface.
+
+    Only what a person asked for counts: a lock file lists every group's packages (a uv.lock
+    holds mypy's dependencies beside Django's) without saying which are installed in production.
+    """
+    if direct_kinds is not None:
+        declarations = direct_declarations(declarations, direct_kinds)
     dev_elsewhere = {d.name for d in declarations if d.purpose in _DEV_PURPOSES}
     by_name: dict[str, list[Declaration]] = {}
     for declaration in declarations:

@@ -7,7 +7,7 @@ about imports.
 from __future__ import annotations
 
 from scanning.rules.declared import direct_declarations
-from scanning.rules.devtools import is_dev_tool
+from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool
 from scanning.rules.provided import Providers, third_party
 from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, Finding, Usage
 
@@ -49,7 +49,12 @@ def misplaced_dev(
     ]
     for name in sorted(runtime):
         modes = modes_of.get(name, set())
-        if modes and modes <= DEVELOPMENT_MODES and not is_dev_tool(name):
+        if (
+            modes
+            and modes <= DEVELOPMENT_MODES
+            and not is_dev_tool(name)
+            and (name not in PACKAGING_TOOLS)
+        ):
             findings.append(_runtime_declares_dev(name, sorted(modes), by_name[name]))
     return findings
 

@@ -1,8 +1,10 @@
 """Runtime requirements that float: unpinned, range-pinned, or exact with no lock file.
 
 Debt levels, worst first: 1 unpinned (any release may arrive), 2 range (any release in the
-range), 3 exact without a lock (the package is fixed, what it pulls in is not). A repository
-with a lock file (or requirements compiled from ``.in`` files) has no pinning debt.
+range), 3 exact without a lock (the package is fixed, what it pulls in is not). Levels 1 and 2
+are a finding per requirement; level 3 is the production-ready practice for the requirement
+itself, so it only counts in the one repository-level ``no-lock`` finding. A repository with a
+lock file (or compiled requirements) has no pinning debt.
 """
 
 from __future__ import annotations
@@ -52,14 +54,14 @@ def _constraint_pins(declarations: list[Declaration], kinds: dict[str, str]) -> 
 
 
 def unpinned(declarations: list[Declaration], *, direct_kinds: dict[str, str]) -> list[Finding]:
-    """One finding per floating runtime requirement, with its debt level."""
+    """One finding per unpinned or range-pinned runtime requirement, with its debt level."""
     if lock_paths(direct_kinds):
         return []
     constraints = _constraint_pins(declarations, direct_kinds)
     findings = []
     for name, found in sorted(runtime_requirements(declarations, direct_kinds).items()):
         level = _strongest_pin(name, found, constraints)
-        if level not in DEBT_LEVELS:
+        if level not in (UNPINNED, RANGE):
             continue
         where = ", ".join(f"{d.path}:{d.line} ({d.raw})" for d in found)
         findings.append(
@@ -67,7 +69,7 @@ def unpinned(declarations: list[Declaration], *, direct_kinds: dict[str, str]) -
                 kind="unpinned",
                 subject=name,
                 summary=(
-                    f"{name} is {_DESCRIPTIONS[level]} at {where} and no lock file fixes what "
+                    f"{name} is {_DESCRIPTIONS[level]} ({where}) and no lock file fixes what "
                     f"gets installed (debt level {DEBT_LEVELS[level]} of 3, 1 is worst)."
                 ),
                 evidence=tuple(found),

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
+from scanning.rules import mapping
+from scanning.rules.declared import direct_declarations
 from scanning.rules.popular import POPULAR
-from scanning.types import Declaration, FileError, Finding
+from scanning.types import Declaration, FileError, Finding, Usage
 
 _SHORT = 7  # names this short get distance 1 only: two edits turn a short name into another
 _MIN_POPULAR_LENGTH = 4
@@ -112,15 +115,30 @@ def latin_skeleton(text: str) -> str:
     return re.sub(r"[-_.]+", "-", ascii_only).lower()
 
 
-def typosquats(declarations: list[Declaration], errors: list[FileError] = ()) -> list[Finding]:
-    """Suspect names among declarations, and among requirement lines rejected for odd letters."""
+def typosquats(
+    declarations: list[Declaration],
+    errors: list[FileError] = (),
+    *,
+    direct_kinds: dict[str, str] | None = None,
+    usages: Iterable[Usage] = (),
+) -> list[Finding]:
+    """Suspect names among declarations, and among requirement lines rejected for odd letters.
+
+    Only names a person asked for are suspects (a lock lists what others pulled in), and only
+    when the repository does not also declare or use the popular name itself: ``cattrs`` beside
+    ``attrs`` is a sibling the project knows, not a typo of it.
+    """
+    known = {d.name for d in declarations}
+    known |= {u.name if u.is_distribution else mapping.resolve(u.name).distribution for u in usages}
+    if direct_kinds is not None:
+        declarations = direct_declarations(declarations, direct_kinds)
     by_name: dict[str, list[Declaration]] = {}
     for declaration in declarations:
         by_name.setdefault(declaration.name, []).append(declaration)
     findings = []
     for name, found in sorted(by_name.items()):
         near = resembles(name)
-        if near is not None:
+        if near is not None and near[0] not in known:
             popular, edits = near
             findings.append(
                 Finding(

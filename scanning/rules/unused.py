@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from scanning.rules import mapping
 from scanning.rules.declared import compiled_paths, direct_declarations
-from scanning.rules.devtools import is_dev_tool
+from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool
 from scanning.rules.provided import STDLIB
 from scanning.types import Declaration, Finding, Usage
 
 __all__ = ["compiled_paths", "is_used", "unused", "used_names"]
-
-# Installers and build tools: present in every environment, never imported by the product.
-_PACKAGING_TOOLS = frozenset({"pip", "setuptools", "wheel", "uv", "pip-tools", "virtualenv"})
 
 
 def used_names(usages: list[Usage]) -> tuple[set[str], set[str]]:
@@ -68,7 +65,7 @@ def unused(
     by_name: dict[str, list[Declaration]] = {}
     for declaration in direct_declarations(declarations, direct_kinds):
         # Dev tools run from the command line; in runtime groups dev-in-prod reports them.
-        if is_dev_tool(declaration.name) or declaration.name in _PACKAGING_TOOLS:
+        if is_dev_tool(declaration.name) or declaration.name in PACKAGING_TOOLS:
             continue
         by_name.setdefault(declaration.name, []).append(declaration)
     findings = []

@@ -80,14 +80,12 @@ def test_worker_process_scans_a_generated_git_repository(tmp_path, worker):
     assert worker.poll() is None, "the worker process died"
     assert run.status == ScanStatus.SUCCEEDED, run.error or run.status
     assert run.commit
-    # Exact pins without a lock file: pinning debt level 3 for each, and no lock.
+    # Exact pins without a lock file: one repository-level no-lock finding, none per package.
     assert set(
         DecisionRecord.objects.filter(repository=repository).values_list("kind", "subject")
     ) == {
         ("unused", "leftpad"),
         ("missing", "boto3"),
-        ("unpinned", "requests"),
-        ("unpinned", "leftpad"),
         ("no-lock", "(repository)"),
     }
     assert ScanRun.objects.filter(repository=repository).count() == 1
