@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
-from scanning.evidence import ciconfig, configs, runfiles
+from scanning.evidence import ciconfig, configs, runfiles, toolconfig
 from scanning.evidence.first_party import first_party_modules, foreign_prefixes, is_foreign
 from scanning.evidence.modes import mode_for
 from scanning.evidence.notebooks import notebook_usages
@@ -65,6 +65,23 @@ def _read(root: Path, path: str, reader: TextReader) -> Extracted:
 
 
 def _reader_for(path: str) -> TextReader | None:
+    name = path.rpartition("/")[2]
+    if name in toolconfig.CONFIG_FILES:
+        return _with_tool_config(name, _content_reader_for(path))
+    return _content_reader_for(path)
+
+
+def _with_tool_config(name: str, reader: TextReader | None) -> TextReader:
+    """``reader``'s evidence plus the tool whose dedicated settings file ``name`` is."""
+
+    def read(text: str, path: str) -> Extracted:
+        usages, errors = reader(text, path) if reader else ([], [])
+        return usages + toolconfig.file_usages(name, path), errors
+
+    return read
+
+
+def _content_reader_for(path: str) -> TextReader | None:
     parts = path.split("/")
     if "" in parts or "." in parts:  # not a plain relative path: let pathlib normalise it
         posix = PurePosixPath(path)
