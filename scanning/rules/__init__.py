@@ -40,12 +40,13 @@ def run_rules(
     manifest_kinds = {m.path: m.kind for m in tree.manifests}
     first_party = tree.first_party | set(known_first_party)
     usages = tree.usages
+    unused_found = unused(declarations, usages, direct_kinds=manifest_kinds)
     findings = [
-        *unused(declarations, usages, direct_kinds=manifest_kinds),
+        *unused_found,
         *missing(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
         *transitive(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
         *misplaced_dev(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
-        *dev_in_prod(declarations),
+        *dev_in_prod(declarations, unused={f.subject for f in unused_found}),
         *typosquats(declarations, tree.errors),
         *unpinned(declarations, direct_kinds=manifest_kinds),
         *no_lock(declarations, direct_kinds=manifest_kinds),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, Finding
 
 # Canonical names of tools that belong to development, testing, linting or docs.
@@ -65,11 +67,17 @@ def is_dev_tool(name: str) -> bool:
     )
 
 
-def dev_in_prod(declarations: list[Declaration]) -> list[Finding]:
-    """Dev tools declared for runtime: they ship in production images and widen attack surface."""
+def dev_in_prod(declarations: list[Declaration], *, unused: Collection[str] = ()) -> list[Finding]:
+    """Dev tools declared for runtime: they ship in production images and widen attack surface.
+
+    Tools in ``unused`` (nothing imports, runs or configures them) are left to the unused
+    finding: removing them settles both.
+    """
     dev_elsewhere = {d.name for d in declarations if d.purpose in _DEV_PURPOSES}
     by_name: dict[str, list[Declaration]] = {}
     for declaration in declarations:
+        if declaration.name in unused:
+            continue
         if declaration.purpose == RUNTIME and is_dev_tool(declaration.name):
             by_name.setdefault(declaration.name, []).append(declaration)
     findings = []

@@ -60,6 +60,7 @@ SITUATIONS: dict[str, dict[str, str]] = {
 EXPECTED: dict[str, set[tuple[str, str]]] = {
     "requirements-files": {
         ("DEP002", "slugify-tool"),
+        ("DEP002", "isort"),
         ("DEP004", "black"),
         ("DEP001", "phantom-mod"),
     },
