@@ -1,6 +1,7 @@
 """Debtboard's DEP001-DEP004 verdicts on deptry's functional-test projects, beside deptry's own.
 
     python benchmarks/deptry_compare.py --fixtures /tmp/deptry-src/tests/fixtures [--verbose]
+        [--deptry /tmp/deptry-venv/bin/deptry]
 
 deptry's files are never part of this repository. Extract its fixture projects from a copy of
 its public repository first, e.g. from the mirror fetched on the development machine:
@@ -26,7 +27,12 @@ deptry options without a Debtboard equivalent are applied around the scan, as do
   which ``manage.py scan`` does not read, so they are filtered out of its output here.
 
 Every remaining difference is listed; ``benchmarks/README.md`` ("Debtboard against deptry")
-says why each one is there. The last line is machine-readable:
+says why each one is there. With ``--deptry`` (a deptry executable, e.g. from
+``python3 -m venv /tmp/deptry-venv && /tmp/deptry-venv/bin/pip install deptry``) each case is
+also run through deptry itself, on an untouched copy with deptry's own options, and its
+findings are checked against the table. Its test environment is not rebuilt: the fixture
+projects' packages are not installed, as on a Debtboard server. The last line is
+machine-readable:
 
     RESULT projects=N matched=M differences=D cases=C
 """
@@ -38,7 +44,9 @@ import contextlib
 import io
 import json
 import os
+import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -53,16 +61,18 @@ Pair = tuple[str, str]  # (code, name)
 @dataclass(frozen=True)
 class Case:
     project: str  # folder under --fixtures
-    deptry_args: str  # what deptry's test runs, for the record
+    deptry_args: str  # deptry's command line in that test
     expected: frozenset[Pair]  # deptry's DEP001-DEP004 findings in that test
     hide: tuple[str, ...] = ()
+    in_git_work_tree: bool = False  # the test makes a .git folder so .gitignore files count
     suppressed: frozenset[Pair] = frozenset()
     known_first_party: tuple[str, ...] = ()
     other: frozenset[Pair] = field(default_factory=frozenset)  # deptry codes we do not compare
 
     @property
     def label(self) -> str:
-        return f"{self.project} (deptry {self.deptry_args})"
+        where = ", in a git work tree" if self.in_git_work_tree else ""
+        return f"{self.project} (deptry {self.deptry_args}{where})"
 
 
 def pairs(text: str) -> frozenset[Pair]:
@@ -95,11 +105,12 @@ CASES: tuple[Case, ...] = (
     Case("without_deptry_option", ". --config pyproject.toml", pairs("DEP002 isort")),
     Case(
         "gitignore",
-        ". (inside a git work tree)",
+        ".",
         pairs("DEP002 requests, DEP002 mypy, DEP002 pytest"),
         # The root .gitignore names foobar.py and /src/barfoo.py; src/.gitignore names /baz.py.
         hide=("src/foobar.py", "src/barfoo.py", "src/baz.py"),
         suppressed=PKGINFO_IGNORED,
+        in_git_work_tree=True,
     ),
     Case(
         "gitignore",
@@ -109,6 +120,7 @@ CASES: tuple[Case, ...] = (
         ),
         hide=("src/bar.py",),  # an explicit --exclude replaces the .gitignore files
         suppressed=PKGINFO_IGNORED,
+        in_git_work_tree=True,
     ),
     Case(
         "inline_ignores",
@@ -259,6 +271,11 @@ class Outcome:
     only_deptry: set[Pair]
     only_debtboard: set[Pair]
     summaries: dict[Pair, str]
+    deptry_ran: set[Pair] | None = None  # with --deptry: what deptry itself found
+
+    @property
+    def expected(self) -> set[Pair]:
+        return self.matched | self.only_deptry
 
 
 def debtboard_findings(project: Path, case: Case) -> list[dict[str, object]]:
@@ -281,6 +298,23 @@ def debtboard_findings(project: Path, case: Case) -> list[dict[str, object]]:
         with contextlib.suppress(SystemExit):  # exit status 1 means "there are findings"
             call_command("scan", *arguments, stdout=out)
     return json.loads(out.getvalue())["findings"]
+
+
+def deptry_findings(project: Path, case: Case, deptry: str) -> set[Pair]:
+    """deptry's own DEP001-DEP004 findings on a copy of ``project``, run as its test runs it."""
+    with tempfile.TemporaryDirectory(prefix="deptry-compare-") as scratch:
+        copy = Path(scratch) / project.name
+        shutil.copytree(project, copy, symlinks=True)
+        if case.in_git_work_tree:
+            (copy / ".git").mkdir()
+        report_path = Path(scratch) / "report.json"
+        command = [deptry, *shlex.split(case.deptry_args), "-o", str(report_path)]
+        subprocess.run(command, cwd=copy, capture_output=True, check=False)
+        if not report_path.exists():
+            raise RuntimeError(f"deptry wrote no report for {case.label}")
+        violations = json.loads(report_path.read_text())
+    found = {(str(v["error"]["code"]), str(v["module"])) for v in violations}
+    return {distribution_pair(p) for p in found if p[0] in DEPTRY_CODES}
 
 
 def compare(fixtures: Path, case: Case) -> Outcome:
@@ -307,6 +341,10 @@ def report(outcome: Outcome, *, verbose: bool) -> None:
     print(f"  only debtboard: {_listed(outcome.only_debtboard)}")
     if outcome.case.other:
         print(f"  not compared:   {_listed(set(outcome.case.other))} (deptry)")
+    if outcome.deptry_ran is not None:
+        ran, expected = outcome.deptry_ran, outcome.expected
+        print(f"  deptry run, not in its test: {_listed(ran - expected)}")
+        print(f"  its test, not in deptry run: {_listed(expected - ran)}")
     if verbose:
         for pair in sorted(outcome.only_debtboard):
             print(f"    {pair[0]} {pair[1]}: {outcome.summaries[pair]}")
@@ -326,6 +364,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fixtures", type=Path, required=True, help="deptry's tests/fixtures")
     parser.add_argument("--verbose", action="store_true", help="print Debtboard's summaries")
+    parser.add_argument("--deptry", help="a deptry executable: also run deptry on each case")
     args = parser.parse_args()
     fixtures = args.fixtures.resolve()
     absent = sorted({c.project for c in CASES if not (fixtures / c.project).is_dir()})
@@ -336,7 +375,13 @@ def main() -> int:
     setup_django()
     outcomes = [compare(fixtures, case) for case in CASES]
     for outcome in outcomes:
+        if args.deptry:
+            project = fixtures / outcome.case.project
+            outcome.deptry_ran = deptry_findings(project, outcome.case, args.deptry)
         report(outcome, verbose=args.verbose)
+    if args.deptry:
+        as_tested = sum(o.deptry_ran == o.expected for o in outcomes)
+        print(f"deptry itself: {as_tested} of {len(CASES)} cases as its tests expect")
     matched = sum(len(o.matched) for o in outcomes)
     differences = sum(len(o.only_deptry) + len(o.only_debtboard) for o in outcomes)
     projects = len({c.project for c in CASES})
