@@ -22,6 +22,7 @@ __all__ = ["collect_usages", "first_party_modules", "mode_for", "reads"]
 
 Extracted = tuple[list[Usage], list[FileError]]
 TextReader = Callable[[str, str], Extracted]
+_TOOL_SETTINGS_FILES = frozenset(toolconfig.CONFIG_FILES)
 _K8S_WORKLOAD = re.compile(r"^kind:\s*(?:CronJob|Job|Deployment|StatefulSet|DaemonSet)\s*$", re.M)
 
 
@@ -65,10 +66,21 @@ def _read(root: Path, path: str, reader: TextReader) -> Extracted:
 
 
 def _reader_for(path: str) -> TextReader | None:
-    name = path.rpartition("/")[2]
-    if name in toolconfig.CONFIG_FILES:
-        return _with_tool_config(name, _content_reader_for(path))
-    return _content_reader_for(path)
+    parts = path.split("/")
+    if "" in parts or "." in parts:  # not a plain relative path: let pathlib normalise it
+        posix = PurePosixPath(path)
+        name, suffix, parent = posix.name, posix.suffix, posix.parent.name
+    else:  # what PurePosixPath would say, without building one for every file of every scan
+        name = parts[-1]
+        dot = name.rfind(".")
+        suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
+        parent = parts[-2] if len(parts) > 1 else ""
+    if suffix in (".py", ".pyw"):  # most files: first, and never a tool's settings file
+        return _python
+    reader = _reader_by_name(name, suffix, parent)
+    if name in _TOOL_SETTINGS_FILES:
+        return _with_tool_config(name, reader)
+    return reader
 
 
 def _with_tool_config(name: str, reader: TextReader | None) -> TextReader:
@@ -81,18 +93,7 @@ def _with_tool_config(name: str, reader: TextReader | None) -> TextReader:
     return read
 
 
-def _content_reader_for(path: str) -> TextReader | None:
-    parts = path.split("/")
-    if "" in parts or "." in parts:  # not a plain relative path: let pathlib normalise it
-        posix = PurePosixPath(path)
-        name, suffix, parent = posix.name, posix.suffix, posix.parent.name
-    else:  # what PurePosixPath would say, without building one for every file of every scan
-        name = parts[-1]
-        dot = name.rfind(".")
-        suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
-        parent = parts[-2] if len(parts) > 1 else ""
-    if suffix in (".py", ".pyw"):
-        return _python
+def _reader_by_name(name: str, suffix: str, parent: str) -> TextReader | None:
     if suffix == ".ipynb":
         return notebook_usages
     if name in ("Dockerfile", "Containerfile") or name.startswith("Dockerfile."):
