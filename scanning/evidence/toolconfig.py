@@ -7,10 +7,10 @@ A formatter or linter is run, not imported; when no command names it either, its
 from __future__ import annotations
 
 import configparser
+import re
 
 from packaging.utils import canonicalize_name
 
-from scanning.evidence.sources import line_of
 from scanning.types import CONFIG, Usage
 
 # Files that exist only to configure one tool.
@@ -54,6 +54,9 @@ _INI_SECTION_PREFIXES: tuple[tuple[str, str], ...] = (
     ("coverage:", "coverage"),
     ("pylint.", "pylint"),
 )
+# ``[tool.black]``, ``[tool.pytest.ini_options]``, ``[tool."name"]``: the name after ``tool.``.
+_TOML_TOOL_HEADER = re.compile(r'\s*\[\[?\s*tool\s*\.\s*("[^"]*"|[^\s.\]]+)')
+_INI_HEADER = re.compile(r"\[([^\]]+)\]")
 MODE = "ci"  # development tooling: run by developers and CI, never by the deployed product
 
 
@@ -69,13 +72,14 @@ def file_usages(name: str, path: str) -> list[Usage]:
 
 def pyproject_tool_usages(tools: dict[str, object], path: str, lines: list[str]) -> list[Usage]:
     """One usage per ``[tool.NAME]`` table: NAME is the tool's distribution name by convention."""
+    headers = _first_lines(lines, _TOML_TOOL_HEADER)
     usages = []
     for key in tools:
         try:
             distribution = canonicalize_name(key, validate=True)
         except ValueError:
             continue
-        usages.append(_usage(distribution, path, line_of(lines, f"tool.{key}"), f"[tool.{key}]"))
+        usages.append(_usage(distribution, path, headers.get(key, 0), f"[tool.{key}]"))
     return usages
 
 
@@ -83,12 +87,23 @@ def ini_section_usages(
     parser: configparser.ConfigParser, path: str, lines: list[str]
 ) -> list[Usage]:
     """Sections of setup.cfg or tox.ini that configure a development tool."""
+    headers = _first_lines(lines, _INI_HEADER)
     usages = []
     for section in parser.sections():
-        tool = _INI_SECTIONS.get(section.lower()) or next(
-            (tool for prefix, tool in _INI_SECTION_PREFIXES if section.lower().startswith(prefix)),
-            "",
+        lowered = section.lower()
+        tool = _INI_SECTIONS.get(lowered) or next(
+            (tool for prefix, tool in _INI_SECTION_PREFIXES if lowered.startswith(prefix)), ""
         )
         if tool:
-            usages.append(_usage(tool, path, line_of(lines, f"[{section}]"), f"[{section}]"))
+            usages.append(_usage(tool, path, headers.get(section, 0), f"[{section}]"))
     return usages
+
+
+def _first_lines(lines: list[str], header: re.Pattern[str]) -> dict[str, int]:
+    """Name → 1-based line of its first header, in one pass (a file may hold thousands)."""
+    found: dict[str, int] = {}
+    for number, text in enumerate(lines, start=1):
+        match = header.match(text)
+        if match:
+            found.setdefault(match.group(1).strip().strip('"'), number)
+    return found
