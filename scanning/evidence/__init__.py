@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
-from scanning.evidence import ciconfig, configs, runfiles
+from scanning.evidence import ciconfig, configs, runfiles, toolconfig
 from scanning.evidence.first_party import first_party_modules, foreign_prefixes, is_foreign
 from scanning.evidence.modes import mode_for
 from scanning.evidence.notebooks import notebook_usages
@@ -22,6 +22,7 @@ __all__ = ["collect_usages", "first_party_modules", "mode_for", "reads"]
 
 Extracted = tuple[list[Usage], list[FileError]]
 TextReader = Callable[[str, str], Extracted]
+_TOOL_SETTINGS_FILES = frozenset(toolconfig.CONFIG_FILES)
 _K8S_WORKLOAD = re.compile(r"^kind:\s*(?:CronJob|Job|Deployment|StatefulSet|DaemonSet)\s*$", re.M)
 
 
@@ -74,8 +75,25 @@ def _reader_for(path: str) -> TextReader | None:
         dot = name.rfind(".")
         suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
         parent = parts[-2] if len(parts) > 1 else ""
-    if suffix in (".py", ".pyw"):
+    if suffix in (".py", ".pyw"):  # most files: first, and never a tool's settings file
         return _python
+    reader = _reader_by_name(name, suffix, parent)
+    if name in _TOOL_SETTINGS_FILES:
+        return _with_tool_config(name, reader)
+    return reader
+
+
+def _with_tool_config(name: str, reader: TextReader | None) -> TextReader:
+    """``reader``'s evidence plus the tool whose dedicated settings file ``name`` is."""
+
+    def read(text: str, path: str) -> Extracted:
+        usages, errors = reader(text, path) if reader else ([], [])
+        return usages + toolconfig.file_usages(name, path), errors
+
+    return read
+
+
+def _reader_by_name(name: str, suffix: str, parent: str) -> TextReader | None:
     if suffix == ".ipynb":
         return notebook_usages
     if name in ("Dockerfile", "Containerfile") or name.startswith("Dockerfile."):

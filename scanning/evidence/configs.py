@@ -1,4 +1,5 @@
-"""Module and plugin names in tool configuration: pytest options, entry points, alembic.ini."""
+"""Module and plugin names in tool configuration: pytest options, entry points, alembic.ini,
+and the development tools that setup.cfg, tox.ini and pyproject.toml hold settings for."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import tomllib
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from scanning.evidence import ciconfig
+from scanning.evidence import ciconfig, toolconfig
 from scanning.evidence.sources import line_of
 from scanning.evidence.strings import module_usages, url_usages
 from scanning.types import CONFIG, ENTRY_POINT, FileError, Usage
@@ -40,10 +41,12 @@ _PLUGIN_FLAGS = {
     "--benchmark-skip": "pytest-benchmark",
 }
 _PYTEST_SECTIONS = {"pytest.ini": "pytest", "tox.ini": "pytest", "setup.cfg": "tool:pytest"}
+_SHARED_INI_FILES = frozenset({"setup.cfg", "tox.ini"})  # files whose sections several tools read
 
 
 def pyproject_usages(text: str, path: str) -> Extracted:
-    """``[project.scripts]``, ``[project.entry-points]``, Poetry scripts/plugins, pytest options."""
+    """``[project.scripts]``, ``[project.entry-points]``, Poetry scripts/plugins, pytest options,
+    and one usage per ``[tool.NAME]`` table."""
     try:
         document = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
@@ -57,9 +60,10 @@ def pyproject_usages(text: str, path: str) -> Extracted:
     for script in _table(poetry, "scripts").values():
         targets.append(script.get("reference", "") if isinstance(script, dict) else script)
     usages = _entry_point_usages(targets, path, lines)
-    options = _table(_table(document, "tool"), "pytest")
-    usages += _pytest_usages(_table(options, "ini_options"), path, lines)
-    usages += ciconfig.tox_toml_usages(_table(_table(document, "tool"), "tox"), path, lines)
+    tools = _table(document, "tool")
+    usages += _pytest_usages(_table(_table(tools, "pytest"), "ini_options"), path, lines)
+    usages += toolconfig.pyproject_tool_usages(tools, path, lines)
+    usages += ciconfig.tox_toml_usages(_table(tools, "tox"), path, lines)
     return usages, []
 
 
@@ -85,6 +89,8 @@ def ini_usages(text: str, path: str) -> Extracted:
     section = _PYTEST_SECTIONS.get(name)
     if section and parser.has_section(section):
         usages += _pytest_usages(dict(parser.items(section)), path, lines)
+    if name in _SHARED_INI_FILES:
+        usages += toolconfig.ini_section_usages(parser, path, lines)
     if parser.has_section("options.entry_points"):
         targets = [
             target.split("=", 1)[1]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from packaging.utils import canonicalize_name
+
 from scanning.manifests import common, poetry
 from scanning.manifests.purpose import purpose_for_name, purpose_for_path
 from scanning.manifests.textlines import LineFinder
-from scanning.types import DEV, RUNTIME, FileError, ManifestFile
+from scanning.types import DEV, DOCS, RUNTIME, TEST, FileError, ManifestFile
 
 PEP621 = "pyproject-pep621"
 DEPENDENCY_GROUPS = "dependency-groups"
@@ -14,6 +16,10 @@ UV = "uv"
 
 # Ties go to the earlier dialect.
 _DIALECTS = (PEP621, poetry.KIND, PDM, UV, DEPENDENCY_GROUPS)
+_DEV_PURPOSES = frozenset({DEV, TEST, DOCS})
+# deptry's settings in which a project says which extras are dev and which groups are not.
+_DEV_EXTRAS_KEYS = ("optional_dependencies_dev_groups", "pep621_dev_dependency_groups")
+_RUNTIME_GROUPS_KEY = "non_dev_dependency_groups"
 
 
 class _Reader:
@@ -23,6 +29,7 @@ class _Reader:
         self.manifest = source.manifest(PEP621, purpose_for_path(source.path))
         self.counts = dict.fromkeys(_DIALECTS, 0)
         self.present: set[str] = set()
+        self.dev_extras, self.runtime_groups = _stated_purposes(data)
 
     def strings(self, dialect: str, value: object, *, purpose: str, section: str) -> None:
         """Declarations from a list of PEP 508 strings found under ``[section]``."""
@@ -88,7 +95,10 @@ def _read_pep621(reader: _Reader) -> None:
     if section not in reader.finder.headers:
         section = "project"
     for extra, value in extras.items():
-        reader.strings(PEP621, value, purpose=purpose_for_name(extra), section=section)
+        purpose = purpose_for_name(extra)
+        if _group_key(extra) in reader.dev_extras and purpose not in _DEV_PURPOSES:
+            purpose = DEV
+        reader.strings(PEP621, value, purpose=purpose, section=section)
 
 
 def _read_dependency_groups(reader: _Reader) -> None:
@@ -97,11 +107,35 @@ def _read_dependency_groups(reader: _Reader) -> None:
     groups = common.table(reader.data, "dependency-groups")
     for group, value in groups.items():
         purpose = purpose_for_name(group, default=DEV)
+        if _group_key(group) in reader.runtime_groups and purpose in _DEV_PURPOSES:
+            purpose = RUNTIME
         reader.strings(DEPENDENCY_GROUPS, value, purpose=purpose, section="dependency-groups")
     problems = dict.fromkeys(_include_problem(groups, group) for group in groups)
     for problem in problems:
         if problem:
             reader.error(problem, "dependency-groups")
+
+
+def _stated_purposes(data: dict[str, object]) -> tuple[frozenset[str], frozenset[str]]:
+    """(extras the project calls dev, dependency groups it calls not dev) in ``[tool.deptry]``.
+
+    The project's own statement beats a guess from the group's name; a group it does not
+    name keeps the guess (deptry's defaults for unnamed groups are deptry's, not the project's).
+    """
+    settings = common.table(data, "tool", "deptry")
+
+    def names(key: str) -> frozenset[str]:
+        value = settings.get(key)
+        items = value if isinstance(value, list) else []
+        return frozenset(_group_key(item) for item in items if isinstance(item, str))
+
+    dev_extras = frozenset().union(*(names(key) for key in _DEV_EXTRAS_KEYS))
+    return dev_extras, names(_RUNTIME_GROUPS_KEY)
+
+
+def _group_key(name: str) -> str:
+    """Extras and group names compare normalised, as PEP 685 and PEP 735 say."""
+    return canonicalize_name(name)
 
 
 def _include_problem(groups: dict[str, object], start: str) -> str:

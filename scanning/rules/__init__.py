@@ -46,12 +46,17 @@ def run_rules(
         dataclasses.replace(u, optional=True) if not u.optional and is_test_fixture(u.path) else u
         for u in tree.usages
     ]
+    unused_found = unused(declarations, usages, direct_kinds=manifest_kinds)
     findings = [
-        *unused(declarations, usages, direct_kinds=manifest_kinds),
+        *unused_found,
         *missing(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
         *transitive(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
         *misplaced_dev(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
-        *dev_in_prod(declarations, direct_kinds=manifest_kinds),
+        *dev_in_prod(
+            declarations,
+            direct_kinds=manifest_kinds,
+            unused={f.subject for f in unused_found},
+        ),
         *typosquats(declarations, tree.errors, direct_kinds=manifest_kinds, usages=usages),
         *unpinned(declarations, direct_kinds=manifest_kinds),
         *no_lock(declarations, direct_kinds=manifest_kinds),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from scanning.rules.declared import direct_declarations
 from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, Finding
 
@@ -84,18 +86,25 @@ def is_dev_tool(name: str) -> bool:
 
 
 def dev_in_prod(
-    declarations: list[Declaration], *, direct_kinds: dict[str, str] | None = None
+    declarations: list[Declaration],
+    *,
+    direct_kinds: dict[str, str] | None = None,
+    unused: Collection[str] = (),
 ) -> list[Finding]:
     """Dev tools declared for runtime: they ship in production images and widen attack surface.
 
     Only what a person asked for counts: a lock file lists every group's packages (a uv.lock
     holds mypy's dependencies beside Django's) without saying which are installed in production.
+    Tools in ``unused`` (nothing imports, runs or configures them) are left to the unused
+    finding: removing them settles both.
     """
     if direct_kinds is not None:
         declarations = direct_declarations(declarations, direct_kinds)
     dev_elsewhere = {d.name for d in declarations if d.purpose in _DEV_PURPOSES}
     by_name: dict[str, list[Declaration]] = {}
     for declaration in declarations:
+        if declaration.name in unused:
+            continue
         if declaration.purpose == RUNTIME and is_dev_tool(declaration.name):
             by_name.setdefault(declaration.name, []).append(declaration)
     findings = []

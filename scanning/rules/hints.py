@@ -10,14 +10,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scanning.rules import mapping
+from scanning.rules.devtools import is_dev_tool
+from scanning.rules.unused import stdlib_names_of
 from scanning.types import Finding
 
 
 def link_unknown_mappings(findings: list[Finding]) -> list[Finding]:
+    # A dev tool or a distribution named like a standard library module is unused for a
+    # reason its finding already gives; neither is a likely source of an unmapped import.
     unknown_unused = [
         f.subject
         for f in findings
-        if f.kind == "unused" and not mapping.import_names_known(f.subject)
+        if f.kind == "unused"
+        and not mapping.import_names_known(f.subject)
+        and not is_dev_tool(f.subject)
+        and not stdlib_names_of(f.subject)
     ]
     unknown_missing = [
         f.evidence[0].name.split(".")[0]

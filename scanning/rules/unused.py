@@ -6,9 +6,9 @@ from scanning.rules import mapping
 from scanning.rules.declared import compiled_paths, direct_declarations
 from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool
 from scanning.rules.provided import STDLIB
-from scanning.types import Declaration, Finding, Usage
+from scanning.types import RUNTIME, Declaration, Finding, Usage
 
-__all__ = ["compiled_paths", "is_used", "unused", "used_names"]
+__all__ = ["compiled_paths", "is_used", "stdlib_names_of", "unused", "used_names"]
 
 
 def used_names(usages: list[Usage]) -> tuple[set[str], set[str]]:
@@ -40,6 +40,11 @@ def used_names(usages: list[Usage]) -> tuple[set[str], set[str]]:
     return imports, distributions
 
 
+def stdlib_names_of(distribution: str) -> list[str]:
+    """Import names of ``distribution`` that the standard library owns (PyPI's ``asyncio``)."""
+    return sorted(alias for alias in mapping.import_names_for(distribution) if alias in STDLIB)
+
+
 def is_used(name: str, imports: set[str], distributions: set[str]) -> bool:
     if name in distributions:
         return True
@@ -58,26 +63,36 @@ def unused(
 ) -> list[Finding]:
     """Declarations whose distribution no code, command or configuration uses.
 
+    Development tools count only when every declaration of them is for runtime.
     ``direct_kinds`` maps a manifest path to its kind, so lock and constraints files (which
     list what other requirements pull in) never make a candidate on their own.
     """
     imports, distributions = used_names(usages)
     by_name: dict[str, list[Declaration]] = {}
     for declaration in direct_declarations(declarations, direct_kinds):
-        # Dev tools run from the command line; in runtime groups dev-in-prod reports them.
-        if is_dev_tool(declaration.name) or declaration.name in PACKAGING_TOOLS:
-            continue
-        by_name.setdefault(declaration.name, []).append(declaration)
+        if declaration.name not in PACKAGING_TOOLS:
+            by_name.setdefault(declaration.name, []).append(declaration)
     findings = []
     for name, found in sorted(by_name.items()):
+        dev_tool = is_dev_tool(name)
+        # A dev tool in a dev group is run by hand as often as by a command; only when the
+        # project declares it for runtime alone is "nothing runs it" worth a candidate.
+        if dev_tool and any(d.purpose != RUNTIME for d in found):
+            continue
         if is_used(name, imports, distributions):
             continue
         where = ", ".join(f"{d.path}:{d.line}" for d in found)
         summary = f"{name} is declared at {where} but nothing imports or runs it."
-        shadowed = sorted(alias for alias in mapping.import_names_for(name) if alias in STDLIB)
+        if dev_tool:
+            summary = (
+                f"Development tool {name} is a runtime requirement at {where}, and nothing"
+                " imports, runs or configures it. If developers run it by hand, move it to a"
+                " dev group instead of removing it."
+            )
+        shadowed = stdlib_names_of(name)
         if shadowed:
             summary += f" Import {shadowed[0]} is the standard library's own module."
-        elif not mapping.import_names_known(name):
+        elif not dev_tool and not mapping.import_names_known(name):
             looked_for = ", ".join(sorted(mapping.import_names_for(name)))
             summary += (
                 f" What {name} provides is not known here (no metadata or curated entry);"

@@ -76,18 +76,46 @@ def test_pyproject_dependencies_are_declarations(tmp_path):
     assert ("unused", "numpy") not in findings
 
 
-def test_dev_tool_in_runtime_requirements_is_flagged(tmp_path):
+def test_dev_tool_in_runtime_requirements_that_the_tests_use_is_dev_in_prod(tmp_path):
     findings = _findings(
         tmp_path,
         {
             "requirements.txt": "flask\npytest==7.4.0\n",
             "requirements-dev.txt": "black\n",
             "app.py": "import flask\n",
+            "tests/test_app.py": "import pytest\n",
         },
     )
     assert ("dev-in-prod", "pytest") in findings
+    assert ("unused", "pytest") not in findings
+    # In a dev group, a tool nothing runs may still be run by hand: no candidate.
     assert ("dev-in-prod", "black") not in findings
     assert ("unused", "black") not in findings
+
+
+def test_dev_tool_only_in_runtime_that_nothing_runs_or_configures_is_unused(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {"requirements.txt": "flask\nisort==5.13.2\n", "app.py": "import flask\n"},
+    )
+    assert ("unused", "isort") in findings
+    assert ("dev-in-prod", "isort") not in findings  # removing it settles both
+
+
+def test_dev_tool_in_runtime_with_settings_or_also_in_a_dev_group_is_dev_in_prod(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "flask\nblack==24.1.0\nmypy==1.10.0\n",
+            "requirements-dev.txt": "mypy==1.10.0\n",
+            "pyproject.toml": "[tool.black]\nline-length = 100\n",
+            "app.py": "import flask\n",
+        },
+    )
+    assert ("dev-in-prod", "black") in findings
+    assert ("dev-in-prod", "mypy") in findings
+    assert ("unused", "black") not in findings
+    assert ("unused", "mypy") not in findings
 
 
 def test_package_used_only_in_tests_is_used(tmp_path):

@@ -4,7 +4,7 @@ import textwrap
 
 from scanning.evidence.commands import is_named_like
 from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
-from scanning.types import COMMAND, STRING_REFERENCE
+from scanning.types import COMMAND, CONFIG, STRING_REFERENCE
 
 from .conftest import Scan, names
 
@@ -90,7 +90,8 @@ def test_gitlab_ci_scripts_and_tox_commands(scan: Scan) -> None:
     usages, errors = scan({".gitlab-ci.yml": gitlab, "tox.ini": tox})
     assert errors == []
     assert names(usages, path=".gitlab-ci.yml") == {"tox", "mypy"}
-    assert names(usages, path="tox.ini") == {"pytest", "flake8"}
+    assert names(usages, path="tox.ini", kind=COMMAND) == {"pytest", "flake8"}
+    assert names(usages, path="tox.ini", kind=CONFIG) == {"tox"}  # the file is tox's settings
     assert all(u.mode == "ci" for u in usages)
 
 
@@ -121,13 +122,14 @@ def test_pre_commit_hooks_name_tools_and_extra_dependencies(scan: Scan) -> None:
     )
     usages, errors = scan({".pre-commit-config.yaml": config})
     assert errors == []
-    assert names(usages, is_distribution=True) == {
+    assert names(usages, is_distribution=True, kind=COMMAND) == {
         "ruff",
         "mypy",
         "django-stubs",
         "types-requests",
         "pytest",
     }
+    assert names(usages, kind=CONFIG) == {"pre-commit"}  # the file is pre-commit's settings
     mypy = next(u for u in usages if u.name == "mypy")
     assert mypy.line == 14
 

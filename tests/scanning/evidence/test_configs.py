@@ -34,13 +34,14 @@ def test_pyproject_entry_points_name_their_modules(scan: Scan) -> None:
 
 def test_pytest_options_name_plugins(scan: Scan) -> None:
     usages, _ = scan({"pyproject.toml": PYPROJECT})
-    assert names(usages, kind=STRING_REFERENCE) == {"xdist"}
-    assert names(usages, kind=CONFIG, is_distribution=True) == {
+    plugins = [u for u in usages if not u.detail.startswith("[tool.")]
+    assert names(plugins, kind=STRING_REFERENCE) == {"xdist"}
+    assert names(plugins, kind=CONFIG, is_distribution=True) == {
         "pytest-django",
         "pytest-cov",
         "pytest-randomly",
     }
-    assert {u.mode for u in usages if u.kind != ENTRY_POINT} == {"test"}
+    assert {u.mode for u in plugins if u.kind != ENTRY_POINT} == {"test"}
 
 
 def test_pytest_ini_setup_cfg_and_tox_ini_sections(scan: Scan) -> None:
@@ -56,8 +57,38 @@ def test_pytest_ini_setup_cfg_and_tox_ini_sections(scan: Scan) -> None:
     )
     assert errors == []
     assert names(usages, kind=STRING_REFERENCE) == {"pytest_mock", "freezegun"}
-    assert names(usages, kind=CONFIG) == {"pytest-xdist", "pytest-asyncio"}
+    # Plugins from the options; pytest and tox themselves from their settings.
+    assert names(usages, kind=CONFIG) == {"pytest-xdist", "pytest-asyncio", "pytest", "tox"}
     assert names(usages, kind=ENTRY_POINT) == {"acme_tool"}
+
+
+def test_tool_settings_name_the_tool_they_configure(scan: Scan) -> None:
+    usages, errors = scan(
+        {
+            "pyproject.toml": '[tool.black]\nline-length = 100\n[tool."Bad Name"]\nx = 1\n',
+            "setup.cfg": "[metadata]\nname = acme\n[flake8]\nmax-line-length = 100\n"
+            "[mypy-vendor.*]\nignore_errors = True\n[coverage:run]\nbranch = True\n",
+            "tox.ini": "[isort]\nprofile = black\n",
+            "pkg/.coveragerc": "[run]\nbranch = True\n",
+            ".flake8": "[flake8]\n",
+            "ruff.toml": "line-length = 100\n",
+            "isort.txt": "[isort]\n",  # not a settings file of any tool
+        }
+    )
+    assert errors == []
+    found = {(u.name, u.path, u.line) for u in usages if u.kind == CONFIG}
+    assert found == {
+        ("black", "pyproject.toml", 1),
+        ("flake8", "setup.cfg", 3),
+        ("mypy", "setup.cfg", 5),
+        ("coverage", "setup.cfg", 7),
+        ("isort", "tox.ini", 1),
+        ("tox", "tox.ini", 0),
+        ("coverage", "pkg/.coveragerc", 0),
+        ("flake8", ".flake8", 0),
+        ("ruff", "ruff.toml", 0),
+    }
+    assert all(u.is_distribution and u.mode == "ci" for u in usages)
 
 
 def test_alembic_ini_url_implies_driver(scan: Scan) -> None:

@@ -154,3 +154,52 @@ optional-dependencies = {dev = ["ok-pkg", 3, "bad pkg !"]}
     manifest = scan({"pyproject.toml": text})["pyproject.toml"]
     assert [d.name for d in manifest.declarations] == ["ok-pkg"]
     assert len(manifest.errors) == 3
+
+
+def test_groups_the_project_names_in_deptry_settings_override_the_name_guess(scan):
+    text = """\
+[project]
+dependencies = ["flask"]
+
+[project.optional-dependencies]
+quality = ["pylint"]
+server = ["gunicorn"]
+Extra_Docs = ["sphinx"]
+
+[dependency-groups]
+telemetry = ["opentelemetry-sdk"]
+lint = ["ruff"]
+
+[tool.deptry]
+optional_dependencies_dev_groups = ["quality", "extra-docs"]
+non_dev_dependency_groups = ["Telemetry"]
+"""
+    manifest = scan({"pyproject.toml": text})["pyproject.toml"]
+    purposes = {d.name: d.purpose for d in manifest.declarations}
+    assert purposes == {
+        "flask": RUNTIME,
+        "pylint": DEV,  # named dev; the name "quality" alone would say runtime
+        "gunicorn": RUNTIME,  # not named: the guess from its name stands
+        "sphinx": DOCS,  # named dev, and its name already says which kind of dev
+        "opentelemetry-sdk": RUNTIME,  # named not dev; a dependency group is dev by default
+        "ruff": DEV,
+    }
+
+
+def test_deptry_settings_of_the_deprecated_name_and_odd_shapes(scan):
+    text = """\
+[project.optional-dependencies]
+checks = ["mypy"]
+plot = ["matplotlib"]
+
+[dependency-groups]
+server = ["uvicorn"]
+
+[tool.deptry]
+pep621_dev_dependency_groups = ["checks", 7]
+non_dev_dependency_groups = "server"
+"""
+    manifest = scan({"pyproject.toml": text})["pyproject.toml"]
+    purposes = {d.name: d.purpose for d in manifest.declarations}
+    assert purposes == {"mypy": DEV, "matplotlib": RUNTIME, "uvicorn": DEV}
+    assert manifest.errors == []

@@ -39,6 +39,19 @@ SITUATIONS: dict[str, dict[str, str]] = {
         "acme/db/store.py": "import flake8\nimport phantom_mod\nfrom acme import web\n",
         "acme/web/http.py": "from acme.db import store\n",
     },
+    # A project that tells deptry which extras are dev and which dependency groups are not.
+    "deptry-settings": {
+        "pyproject.toml": (
+            '[project]\nname = "relay"\nversion = "0.1"\ndependencies = ["click==8.1.7"]\n'
+            "[project.optional-dependencies]\n"
+            'cli = ["rich==13.7.1"]\nqa = ["httpx==0.27.0"]\n'
+            "[dependency-groups]\n"
+            'edge = ["idna==3.7"]\nhelpers = ["certifi==2024.7.4"]\n'
+            "[tool.deptry]\n"
+            'optional_dependencies_dev_groups = ["qa"]\nnon_dev_dependency_groups = ["edge"]\n'
+        ),
+        "relay/main.py": "import click\nimport rich\nimport idna\nimport certifi\n",
+    },
     # A Poetry project with its lock: an import of something only the lock lists.
     "poetry-lock": {
         "pyproject.toml": (
@@ -60,6 +73,7 @@ SITUATIONS: dict[str, dict[str, str]] = {
 EXPECTED: dict[str, set[tuple[str, str]]] = {
     "requirements-files": {
         ("DEP002", "slugify-tool"),
+        ("DEP002", "isort"),
         ("DEP004", "black"),
         ("DEP001", "phantom-mod"),
     },
@@ -72,4 +86,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     },
     "namespace-project": {("DEP002", "arrow"), ("DEP004", "flake8"), ("DEP001", "phantom-mod")},
     "poetry-lock": {("DEP003", "urllib3")},
+    # idna: its group is runtime by the project's word; httpx: a dev extra nothing imports
+    # (deptry never calls a dev dependency unused); certifi: an unnamed group stays dev.
+    "deptry-settings": {("DEP002", "httpx"), ("DEP004", "certifi")},
 }
