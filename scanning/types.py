@@ -61,6 +61,9 @@ class Declaration:
     pin_level: str = UNPINNED
     url: str = ""  # direct/VCS/editable reference, credentials redacted
     editable: bool = False
+    # In a compiled file (pip-compile, uv): its ``# via`` notes, what asked for the package
+    # (``-r requirements.in``, ``shop (pyproject.toml)`` or the names of other packages).
+    via: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

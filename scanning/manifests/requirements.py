@@ -7,6 +7,7 @@ parsed by ``packaging``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -67,6 +68,40 @@ def is_compiled(text: str) -> bool:
     return any(_COMPILED_HEADER.match(line) for line in head) or bool(_VIA_COMMENT.search(text))
 
 
+def via_notes(text: str) -> dict[int, tuple[str, ...]]:
+    """The ``# via`` notes of a compiled file, by the line number of the requirement they follow.
+
+    Both forms: ``flask==3.0  # via -r requirements.in`` and a ``# via`` line followed by
+    ``#   name`` lines; hash continuation lines between a requirement and its notes are skipped.
+    """
+    notes: dict[int, list[str]] = {}
+    current, collecting, continued = 0, False, False
+    for number, physical in enumerate(text.split("\n"), start=1):
+        stripped = physical.strip()
+        if stripped.startswith("#"):
+            body = stripped.lstrip("#").strip()
+            if current and (body == "via" or body.startswith("via ")):
+                rest = body[3:].strip()
+                collecting = not rest
+                if rest:
+                    notes.setdefault(current, []).append(rest)
+            elif current and collecting and body:
+                notes.setdefault(current, []).append(body)
+            else:
+                collecting = False
+            continue
+        collecting = False
+        if stripped and not continued and not stripped.startswith("-"):
+            current = number
+            _, hash_sign, comment = physical.partition("#")
+            if hash_sign and comment.strip().startswith("via "):
+                notes.setdefault(current, []).append(comment.strip()[4:].strip())
+        elif not stripped:
+            current = 0
+        continued = physical.rstrip().endswith("\\")
+    return {line: tuple(found) for line, found in notes.items()}
+
+
 def logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """Yield ``(first line number, text)`` with continuations joined and comments removed."""
     pending: list[str] = []
@@ -122,6 +157,12 @@ class RequirementsReader:
         self.found[path] = manifest
         for number, line in logical_lines(source.text):
             self._read_line(manifest, number, line, depth)
+        if kind == COMPILED:
+            notes = via_notes(source.text)
+            manifest.declarations = [
+                dataclasses.replace(d, via=notes[d.line]) if d.line in notes else d
+                for d in manifest.declarations
+            ]
         return manifest
 
     def resolve(self, base_dir: str, target: str) -> str:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
+
 from scanning.types import Declaration
 
+COMPILED = "requirements-compiled"
+_SOURCE_NOTE = re.compile(r"\(([^()]+)\)\s*$")  # shop (pyproject.toml)
 LOCK_KINDS = frozenset(
     {"poetry-lock", "uv-lock", "pylock", "pipfile-lock", "requirements-compiled"}
 )
@@ -32,12 +37,36 @@ def is_direct(path: str, kinds: dict[str, str], compiled: set[str]) -> bool:
     return kinds.get(path) not in NOT_DIRECT_KINDS and path not in compiled
 
 
+def asked_in_compiled(declaration: Declaration, kinds: dict[str, str]) -> bool:
+    """Whether a compiled file's entry is the only record that a person asked for it.
+
+    pip-compile notes what asked for each package: ``-r requirements.in`` or
+    ``shop (pyproject.toml)`` for a direct requirement, other packages' names for what they
+    pull in. When that source is in the repository it declares the package; when it is not
+    (only the compiled file was committed), the entry itself is the declaration.
+    """
+    base = posixpath.dirname(declaration.path)
+    sources = []
+    for note in declaration.via:
+        if note.startswith(("-r ", "--requirement ")):
+            sources.append(note.split(None, 1)[1].strip())
+        elif match := _SOURCE_NOTE.search(note):
+            sources.append(match.group(1))
+    present = {posixpath.normpath(posixpath.join(base, source)) in kinds for source in sources}
+    return bool(sources) and True not in present
+
+
 def direct_declarations(
     declarations: list[Declaration], kinds: dict[str, str]
 ) -> list[Declaration]:
     """Declarations a person wrote to ask for the package (not lock, compiled or constraints)."""
     compiled = compiled_paths(kinds)
-    return [d for d in declarations if is_direct(d.path, kinds, compiled)]
+    return [
+        d
+        for d in declarations
+        if is_direct(d.path, kinds, compiled)
+        or (kinds.get(d.path) == COMPILED and asked_in_compiled(d, kinds))
+    ]
 
 
 def locked_declarations(
