@@ -100,7 +100,10 @@ class _StateHistory:
 def _over_time(
     history: _StateHistory, days: list[date], key, *, names: list[str] | None = None
 ) -> Series:
-    """Count, per sample day, open records grouped by ``key(pk, state)`` (None = not counted)."""
+    """Count, per sample day, open records grouped by ``key(pk, state, instant)``.
+
+    A key of None leaves the record out of that day's count.
+    """
     counts: list[Counter] = []
     for day in days:
         instant = day_end(day)
@@ -109,7 +112,7 @@ def _over_time(
             state = history.state_at(pk, instant)
             if state is None:
                 continue
-            group = key(pk, state)
+            group = key(pk, state, instant)
             if group is not None:
                 counter[group] += 1
         counts.append(counter)
@@ -123,7 +126,7 @@ def open_by_state(*, records: QuerySet[DecisionRecord], days: list[date]) -> Ser
     return _over_time(
         history,
         days,
-        lambda pk, state: state if state not in CLOSED_STATES else None,
+        lambda pk, state, _instant: state if state not in CLOSED_STATES else None,
         names=open_states,
     )
 
@@ -131,20 +134,53 @@ def open_by_state(*, records: QuerySet[DecisionRecord], days: list[date]) -> Ser
 def open_by_kind(*, records: QuerySet[DecisionRecord], days: list[date]) -> Series:
     history = _StateHistory(records)
     return _over_time(
-        history, days, lambda pk, state: history.info[pk][2] if state not in CLOSED_STATES else None
+        history,
+        days,
+        lambda pk, state, _instant: history.info[pk][2] if state not in CLOSED_STATES else None,
     )
+
+
+class _SeverityHistory:
+    """What each record's severity was at an instant, from its ``severity`` events.
+
+    A record starts with the severity its first advisory match gave it; a rescan that finds
+    another severity (an advisory rescored, a new one matched) writes an event.
+    """
+
+    def __init__(self, history: _StateHistory, records: QuerySet[DecisionRecord]) -> None:
+        self.current = {pk: info[3] for pk, info in history.info.items()}
+        self.times: dict[int, list[datetime]] = defaultdict(list)
+        self.values: dict[int, list[str]] = defaultdict(list)
+        self.first_old: dict[int, str] = {}
+        events = (
+            DecisionEvent.objects.filter(record__in=records, field="severity")
+            .order_by("record_id", "created_at", "id")
+            .values_list("record_id", "created_at", "old_value", "new_value")
+        )
+        for record_id, created_at, old, new in events.iterator(chunk_size=5000):
+            self.first_old.setdefault(record_id, old)
+            self.times[record_id].append(created_at)
+            self.values[record_id].append(new)
+
+    def severity_at(self, pk: int, instant: datetime) -> str:
+        times = self.times.get(pk)
+        if not times:
+            return self.current[pk]
+        index = bisect_right(times, instant)
+        return self.values[pk][index - 1] if index else self.first_old[pk]
 
 
 def vulnerabilities_by_severity(*, records: QuerySet[DecisionRecord], days: list[date]) -> Series:
-    history = _StateHistory(records.filter(kind="vulnerable"))
-    return _over_time(
-        history,
-        days,
-        lambda pk, state: (
-            (history.info[pk][3] or "unknown") if state not in CLOSED_STATES else None
-        ),
-        names=[*Severity.values, "unknown"],
-    )
+    vulnerable = records.filter(kind="vulnerable")
+    history = _StateHistory(vulnerable)
+    severities = _SeverityHistory(history, vulnerable)
+
+    def group(pk: int, state: str, instant: datetime) -> str | None:
+        if state in CLOSED_STATES:
+            return None
+        return severities.severity_at(pk, instant) or "unknown"
+
+    return _over_time(history, days, group, names=[*Severity.values, "unknown"])
 
 
 def removal_burndown(*, records: QuerySet[DecisionRecord], days: list[date]) -> Series:
@@ -153,7 +189,7 @@ def removal_burndown(*, records: QuerySet[DecisionRecord], days: list[date]) -> 
         records.filter(Q(next_action=NextAction.REMOVE) | Q(state=State.DONE, kind="unused"))
     )
 
-    def group(pk: int, state: str) -> str | None:
+    def group(pk: int, state: str, _instant: datetime) -> str | None:
         if state == State.DONE:
             return "removed"
         if state in CLOSED_STATES:

@@ -148,7 +148,15 @@ def records_reconcile(
             continue
         record.summary = finding.summary[:500]
         record.last_seen_scan = scan_run
-        if finding.severity:
+        if finding.severity and finding.severity != record.severity:
+            # Kept as an event so charts show each day's severity, not today's.
+            event_write(
+                record,
+                "severity",
+                record.severity,
+                finding.severity,
+                comment="Severity changed with the advisories",
+            )
             record.severity = finding.severity
         if record.state == State.KEPT:
             if record.review_date is not None and record.review_date <= today:

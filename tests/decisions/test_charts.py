@@ -69,6 +69,22 @@ def test_open_by_kind_and_vulnerabilities_by_severity(viewer, history):
     assert vulnerabilities.lines["critical"] == [0, 0]
 
 
+def test_vulnerabilities_are_counted_at_the_severity_they_had_that_day(viewer, repository):
+    v = _record(repository, "django", _at(DAY1), kind="vulnerable", severity=Severity.CRITICAL)
+    DecisionEvent.objects.create(
+        record=v,
+        field="severity",
+        old_value=Severity.MEDIUM,
+        new_value=Severity.CRITICAL,
+        created_at=_at(DAY2, 5),
+    )
+    series = dashboard.vulnerabilities_by_severity(
+        records=dashboard.scoped_records(user=viewer), days=[DAY1, DAY2, DAY3]
+    )
+    assert series.lines["medium"] == [1, 0, 0]
+    assert series.lines["critical"] == [0, 1, 1]
+
+
 def test_removal_burndown_counts_records_reaching_done(viewer, history):
     series = dashboard.removal_burndown(
         records=dashboard.scoped_records(user=viewer), days=[DAY1, DAY2, DAY3]

@@ -202,3 +202,20 @@ def test_new_candidates_start_with_scores_by_kind(repo_on_disk):
         DecisionRecord.objects.order_by("-priority_score").values_list("kind", flat=True)
     )
     assert ordered[0] == "missing"
+
+
+def test_a_changed_severity_is_written_to_the_history(repository):
+    from scanning.types import Finding
+
+    def reconcile(severity: str) -> None:
+        run = ScanRun.objects.create(repository=repository, status=ScanStatus.SUCCEEDED)
+        finding = Finding("vulnerable", "django", "PYSEC-1 affects django", severity=severity)
+        scans.records_reconcile(scan_run=run, findings=[finding])
+
+    reconcile("medium")
+    reconcile("medium")
+    reconcile("critical")
+    record = DecisionRecord.objects.get(subject="django")
+    assert record.severity == "critical"
+    events = DecisionEvent.objects.filter(record=record, field="severity")
+    assert list(events.values_list("old_value", "new_value")) == [("medium", "critical")]
