@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import codecs
 import io
+import sys
 import tokenize
 import warnings
 from pathlib import Path
@@ -65,7 +66,10 @@ def parse_python(source: str, path: str, line_offset: int = 0) -> ast.Module | F
             return ast.parse(source, filename=path)
     except SyntaxError as exc:
         line = (exc.lineno or 0) + line_offset if exc.lineno else 0
-        hint = " (Python 2?)" if "print" in (exc.msg or "") else ""
+        message = exc.msg or ""
+        hint = " (Python 2?)" if "print" in message else ""
+        if "f-string" in message and sys.version_info < (3, 12):
+            hint = f" (f-string syntax newer than this server's Python {sys.version_info[1]}?)"
         return FileError(path, f"syntax error{hint}: {exc.msg}", line)
     except ValueError as exc:
         return FileError(path, f"cannot parse: {_first_line(exc)}")
