@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from decisions import selectors, services
 from decisions.models import DecisionRecord
+from inventory import text
 from inventory.models import Repository
 from scanning.models import ScanRun
 
@@ -179,7 +180,8 @@ def scan_runs(request: HttpRequest) -> JsonResponse:
     found = ScanRun.objects.for_user(request.user).select_related("repository").order_by("-id")
     repository = request.GET.get("repository", "")
     if repository:
-        if not repository.isdigit():
+        repository_id = text.as_id(repository)
+        if repository_id is None:
             return JsonResponse({"error": "repository must be an id."}, status=400)
-        found = found.filter(repository_id=int(repository))
+        found = found.filter(repository_id=repository_id)
     return _page(request, found, scan_run_data)

@@ -14,6 +14,7 @@ from decisions.models import (
     Severity,
     State,
 )
+from inventory import text
 from inventory.models import Repository, Team
 
 # Each order ends in a unique column and has an index, so pages are stable and cheap.
@@ -181,7 +182,8 @@ class BulkForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Any id parses; the service refuses (and reports) the ones the user may not change.
-        self.fields["ids"].choices = [(pk, pk) for pk in self.data.getlist("ids") if pk.isdigit()]
+        ids = [pk for pk in self.data.getlist("ids") if text.as_id(pk) is not None]
+        self.fields["ids"].choices = [(pk, pk) for pk in ids]
         self.fields["owner"].queryset = (
             get_user_model()
             .objects.filter(memberships__team__repositories__in=Repository.objects.for_user(user))

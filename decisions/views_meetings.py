@@ -14,6 +14,7 @@ from decisions import exports, meetings, services
 from decisions.forms_meetings import AgendaForm, MeetingItemForm, MinutesForm
 from decisions.models import MeetingItem, ReviewMeeting
 from decisions.reports import minutes
+from inventory import text
 
 
 def _meeting(request: HttpRequest, pk: int) -> ReviewMeeting:
@@ -84,9 +85,10 @@ def meeting_start(request: HttpRequest) -> HttpResponse:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     item = None
-    if request.GET.get("item", "").isdigit():
+    item_id = text.as_id(request.GET.get("item", ""))
+    if item_id is not None:
         item = get_object_or_404(
-            meetings.meeting_items(user=request.user, meeting=meeting), pk=request.GET["item"]
+            meetings.meeting_items(user=request.user, meeting=meeting), pk=item_id
         )
     context = _item_context(request, meeting, item)
     if request.htmx and request.htmx.target == "meeting-item":
