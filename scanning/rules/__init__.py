@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
+from scanning.rules import mapping
 from scanning.rules.devtools import dev_in_prod
 from scanning.rules.hints import link_unknown_mappings
 from scanning.rules.misplaced import misplaced_dev
@@ -35,19 +36,41 @@ def run_rules(
     known_first_party: Iterable[str] = (),
     kinds: Collection[str] = DEFAULT_KINDS,
 ) -> list[Finding]:
-    """Findings of the ``kinds`` asked for; ``known_first_party`` adds the repository's names."""
+    """Findings of the ``kinds`` asked for; ``known_first_party`` adds the repository's names.
+
+    What the declared distributions provide comes from ``tree.provided`` (see ``ImportMap``).
+    """
     declarations = tree.declarations
     manifest_kinds = {m.path: m.kind for m in tree.manifests}
     first_party = tree.first_party | set(known_first_party)
     usages = tree.usages
+    import_map = mapping.ImportMap(tree.provided)
     findings = [
-        *unused(declarations, usages, direct_kinds=manifest_kinds),
-        *missing(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
-        *transitive(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
-        *misplaced_dev(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
+        *unused(declarations, usages, direct_kinds=manifest_kinds, import_map=import_map),
+        *missing(
+            declarations,
+            usages,
+            first_party=first_party,
+            direct_kinds=manifest_kinds,
+            import_map=import_map,
+        ),
+        *transitive(
+            declarations,
+            usages,
+            first_party=first_party,
+            direct_kinds=manifest_kinds,
+            import_map=import_map,
+        ),
+        *misplaced_dev(
+            declarations,
+            usages,
+            first_party=first_party,
+            direct_kinds=manifest_kinds,
+            import_map=import_map,
+        ),
         *dev_in_prod(declarations),
         *typosquats(declarations, tree.errors),
         *unpinned(declarations, direct_kinds=manifest_kinds),
         *no_lock(declarations, direct_kinds=manifest_kinds),
     ]
-    return link_unknown_mappings([f for f in findings if f.kind in kinds])
+    return link_unknown_mappings([f for f in findings if f.kind in kinds], import_map=import_map)

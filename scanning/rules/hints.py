@@ -13,16 +13,18 @@ from scanning.rules import mapping
 from scanning.types import Finding
 
 
-def link_unknown_mappings(findings: list[Finding]) -> list[Finding]:
+def link_unknown_mappings(
+    findings: list[Finding], *, import_map: mapping.ImportMap = mapping.DEFAULT_MAP
+) -> list[Finding]:
     unknown_unused = [
         f.subject
         for f in findings
-        if f.kind == "unused" and not mapping.import_names_known(f.subject)
+        if f.kind == "unused" and not import_map.import_names_known(f.subject)
     ]
     unknown_missing = [
         f.evidence[0].name.split(".")[0]
         for f in findings
-        if f.kind == "missing" and f.evidence and not mapping.resolve(f.evidence[0].name).known
+        if f.kind == "missing" and f.evidence and not import_map.resolve(f.evidence[0].name).known
     ]
     if not unknown_unused or not unknown_missing:
         return findings
@@ -37,7 +39,7 @@ def link_unknown_mappings(findings: list[Finding]) -> list[Finding]:
         elif (
             finding.kind == "missing"
             and finding.evidence
-            and not mapping.resolve(finding.evidence[0].name).known
+            and not import_map.resolve(finding.evidence[0].name).known
         ):
             names = ", ".join(sorted(unknown_unused))
             finding = replace(

@@ -14,7 +14,9 @@ __all__ = ["compiled_paths", "is_used", "unused", "used_names"]
 _PACKAGING_TOOLS = frozenset({"pip", "setuptools", "wheel", "uv", "pip-tools", "virtualenv"})
 
 
-def used_names(usages: list[Usage]) -> tuple[set[str], set[str]]:
+def used_names(
+    usages: list[Usage], *, import_map: mapping.ImportMap = mapping.DEFAULT_MAP
+) -> tuple[set[str], set[str]]:
     """(lowercased module names the code loads, canonical distribution names) it uses.
 
     Module names are top-level names plus, below a namespace (``google.cloud.storage``), the
@@ -32,7 +34,7 @@ def used_names(usages: list[Usage]) -> tuple[set[str], set[str]]:
         module = usage.name
         if module.split(".")[0] in STDLIB:
             continue
-        resolution = mapping.resolve(module)
+        resolution = import_map.resolve(module)
         if resolution.source != mapping.AMBIGUOUS:
             distributions.add(resolution.distribution)
         parts = module.lower().split(".")
@@ -43,10 +45,16 @@ def used_names(usages: list[Usage]) -> tuple[set[str], set[str]]:
     return imports, distributions
 
 
-def is_used(name: str, imports: set[str], distributions: set[str]) -> bool:
+def is_used(
+    name: str,
+    imports: set[str],
+    distributions: set[str],
+    *,
+    import_map: mapping.ImportMap = mapping.DEFAULT_MAP,
+) -> bool:
     if name in distributions:
         return True
-    for alias in mapping.import_names_for(name):
+    for alias in import_map.import_names_for(name):
         parts = alias.lower().split(".")
         if ".".join(parts) in imports:
             return True
@@ -57,14 +65,19 @@ def is_used(name: str, imports: set[str], distributions: set[str]) -> bool:
 
 
 def unused(
-    declarations: list[Declaration], usages: list[Usage], *, direct_kinds: dict[str, str]
+    declarations: list[Declaration],
+    usages: list[Usage],
+    *,
+    direct_kinds: dict[str, str],
+    import_map: mapping.ImportMap = mapping.DEFAULT_MAP,
 ) -> list[Finding]:
     """Declarations whose distribution no code, command or configuration uses.
 
     ``direct_kinds`` maps a manifest path to its kind, so lock and constraints files (which
-    list what other requirements pull in) never make a candidate on their own.
+    list what other requirements pull in) never make a candidate on their own. The summary
+    says which import names were looked for and where they come from.
     """
-    imports, distributions = used_names(usages)
+    imports, distributions = used_names(usages, import_map=import_map)
     by_name: dict[str, list[Declaration]] = {}
     for declaration in direct_declarations(declarations, direct_kinds):
         # Dev tools run from the command line; in runtime groups dev-in-prod reports them.
@@ -73,19 +86,16 @@ def unused(
         by_name.setdefault(declaration.name, []).append(declaration)
     findings = []
     for name, found in sorted(by_name.items()):
-        if is_used(name, imports, distributions):
+        if is_used(name, imports, distributions, import_map=import_map):
             continue
         where = ", ".join(f"{d.path}:{d.line}" for d in found)
         summary = f"{name} is declared at {where} but nothing imports or runs it."
-        shadowed = sorted(alias for alias in mapping.import_names_for(name) if alias in STDLIB)
+        names = import_map.import_names_for(name)
+        shadowed = sorted(alias for alias in names if alias in STDLIB)
         if shadowed:
             summary += f" Import {shadowed[0]} is the standard library's own module."
-        elif not mapping.import_names_known(name):
-            looked_for = ", ".join(sorted(mapping.import_names_for(name)))
-            summary += (
-                f" What {name} provides is not known here (no metadata or curated entry);"
-                f" looked for import {looked_for}."
-            )
+        else:
+            summary += f" {import_map.describe(name)}"
         findings.append(
             Finding(kind="unused", subject=name, summary=summary, evidence=tuple(found))
         )
