@@ -159,14 +159,19 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
     return tree, commit
 
 
-def audit_declarations(declarations: list[Declaration]) -> tuple[list[Finding], dict]:
-    """Vulnerability, licence and freshness findings, and the run's audit summary."""
+def audit_declarations(
+    declarations: list[Declaration], *, write_cache: bool = True
+) -> tuple[list[Finding], dict]:
+    """Vulnerability, licence and freshness findings, and the run's audit summary.
+
+    ``write_cache=False`` leaves the package-metadata cache as it was (``manage.py scan``).
+    """
     names = {d.name for d in declarations if d.name}
     index = advisory_store.index_from_database(names=names)
     findings, audit = vulnerable.vulnerability_findings(declarations, index)
     license_found, audit["licenses"] = licenses.license_findings(
         declarations,
-        packages.package_facts(names),
+        packages.package_facts(names, write_cache=write_cache),
         denylist=getattr(settings, "DEBTBOARD_LICENSE_DENYLIST", licenses.DEFAULT_DENYLIST),
         abandoned_after=timedelta(
             days=365

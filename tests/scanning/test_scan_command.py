@@ -123,7 +123,7 @@ def test_pinned_versions_are_audited_against_the_mirror(tmp_path):
 def test_without_a_database_nothing_is_audited_and_the_gate_is_unknown(tmp_path, monkeypatch):
     from django.db import DatabaseError
 
-    def unavailable(declarations):
+    def unavailable(declarations, **options):
         raise DatabaseError("no such table: scanning_advisory")
 
     monkeypatch.setattr(scan_command.services, "audit_declarations", unavailable)
@@ -148,6 +148,7 @@ def _serve_chrono(index) -> None:
 
 def test_the_command_looks_packages_up_on_the_index_but_caches_nothing(package_index, tmp_path):
     from inventory.models import Package
+    from scanning.models import PackageMetadata
 
     _serve_chrono(package_index)
 
@@ -157,6 +158,7 @@ def test_the_command_looks_packages_up_on_the_index_but_caches_nothing(package_i
     assert not [f for f in data["findings"] if f["kind"] in ("unused", "missing")]
     assert data["audit"]["import_names"]["sources"] == {"index": 1}
     assert not Package.objects.exists()
+    assert not PackageMetadata.objects.exists()  # the licence lookup asked the index too
 
 
 def test_the_command_reads_the_cache_of_what_packages_provide(tmp_path, settings):

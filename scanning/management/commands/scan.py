@@ -29,7 +29,7 @@ def audit_findings(tree: TreeScan) -> tuple[list[Finding], dict]:
     says so: the gate is "unknown", never "pass".
     """
     try:
-        return services.audit_declarations(tree.declarations)
+        return services.audit_declarations(tree.declarations, write_cache=False)
     except DatabaseError as exc:
         reason = f"advisory database unavailable ({type(exc).__name__})"
         return [], {"gate": "unknown", "reasons": [reason], "audited": 0, "not_audited": []}
