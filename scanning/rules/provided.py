@@ -34,6 +34,7 @@ class Providers:
         self.import_map = import_map
         self._by_alias: dict[str, str] = {}
         self._below_namespace: dict[str, set[str]] = {}
+        self._answers: dict[str, frozenset[str]] = {}
         for name in sorted(self.names):
             for alias in import_map.import_names_for(name):
                 self._by_alias.setdefault(alias.lower(), name)
@@ -44,6 +45,13 @@ class Providers:
 
     def of(self, module: str) -> set[str]:
         """Distributions among ours that provide ``module`` (several for a bare namespace)."""
+        # Rules ask about every usage, and a repository imports the same modules over and over.
+        found = self._answers.get(module)
+        if found is None:
+            found = self._answers[module] = frozenset(self._of(module))
+        return set(found)
+
+    def _of(self, module: str) -> set[str]:
         distribution = self.import_map.resolve(module).distribution
         if distribution in self.names:
             return {distribution}
