@@ -428,9 +428,10 @@ def _is_module_name(dotted: str) -> bool:
 
 
 def _cleaned(names: Iterable[str]) -> tuple[str, ...]:
-    """Sorted and unique; private top-level modules (``_cffi_backend``) only if nothing else."""
+    """Sorted and unique; private modules (``_cffi_backend``, ``google.cloud._storage_v2``)
+    only when there is nothing else."""
     unique = sorted(set(names))
-    public = [n for n in unique if not n.startswith("_")]
+    public = [n for n in unique if not any(p.startswith("_") for p in n.split("."))]
     return tuple(public or unique)
 
 

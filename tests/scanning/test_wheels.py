@@ -266,6 +266,11 @@ def test_only_http_urls_are_fetched(package_index):
             ["google.cloud.widgets"],
         ),
         (["share/doc/readme.txt"], []),
+        (
+            ["google/cloud/_storage_v2/__init__.py", "google/cloud/storage/__init__.py"],
+            ["google.cloud.storage"],
+        ),
+        (["_only_private.py"], ["_only_private"]),
     ],
 )
 def test_import_names_from_installed_paths(paths, names):
