@@ -72,8 +72,12 @@ def provided_imports(
     for name, row in cached.items():
         del to_check[name]
         if row.import_names_source == ImportNamesSource.INDEX:
+            names = row.import_names if isinstance(row.import_names, list) else []
             facts[name] = ProvidedImports(
-                name, tuple(row.import_names), mapping.INDEX, row.import_names_version
+                name,
+                tuple(n for n in names if isinstance(n, str)),
+                mapping.INDEX,
+                row.import_names_version,
             )
         else:
             facts[name] = _fallback(mapping.local_facts(name), row.import_names_error)

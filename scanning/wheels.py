@@ -104,18 +104,18 @@ class Http:
                 return response.status, response.headers, body
         except urllib.error.HTTPError as exc:
             if exc.code in (401, 403, 407, 429) or exc.code >= 500:
-                raise IndexUnreachable(f"the package index answered HTTP {exc.code}") from exc
+                raise IndexUnreachable(f"answered HTTP {exc.code}") from exc
             if exc.code in (404, 410):
-                raise LookupFailed(f"not on the package index (HTTP {exc.code})") from exc
+                raise LookupFailed(f"no such project (HTTP {exc.code})") from exc
             raise LookupFailed(f"{_name(url)}: HTTP {exc.code}") from exc
         except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
             # Refused, reset, timed out, or not HTTP at all.
-            raise IndexUnreachable(f"the package index is unreachable: {_reason(exc)}") from exc
+            raise IndexUnreachable(f"unreachable: {_reason(exc)}") from exc
 
     def _timeout(self) -> float:
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise IndexUnreachable("out of time for package index lookups")
+            raise IndexUnreachable("out of time for this scan's lookups")
         return min(self.timeout, left)
 
     def _read(self, response: Any, limit: int, url: str, *, ignores_range: bool) -> bytes:
@@ -126,7 +126,7 @@ class Http:
             if size > limit:
                 raise LookupFailed(_too_large(url, limit, ignores_range=ignores_range))
             if time.monotonic() > self.deadline:
-                raise IndexUnreachable("out of time for package index lookups")
+                raise IndexUnreachable("out of time for this scan's lookups")
             parts.append(chunk)
         return b"".join(parts)
 
@@ -153,14 +153,14 @@ def wheel_import_names(
     page_url = f"{index_url.rstrip('/')}/{name}/"
     _, headers, body = http.get(page_url, limit=MAX_PAGE_BYTES, accept=SIMPLE_JSON)
     if "json" not in headers.get("Content-Type", ""):
-        raise IndexUnreachable("the package index does not answer with PEP 691 JSON")
+        raise IndexUnreachable("does not answer with PEP 691 JSON")
     try:
         page = json.loads(body)
     except ValueError as exc:
         raise LookupFailed("the index page is not valid JSON") from exc
     wheels = _wheels(page, name)
     if not wheels:
-        raise LookupFailed("no wheel on the package index (an sdist is never read)")
+        raise LookupFailed("no wheel (an sdist is never read)")
     chosen, note = _choose(wheels, version)
     url = urljoin(page_url, chosen.url)
     archive = _open_wheel(url, http=http, max_download=max_download)

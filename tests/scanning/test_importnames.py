@@ -281,3 +281,16 @@ def test_missing_finding_says_which_source_mapped_the_import(tmp_path):
     [finding] = [f for f in rules.run_rules(tree) if f.kind == "missing"]
 
     assert "pyyaml, which provides it per the curated table, is not declared" in finding.summary
+
+
+def test_a_hand_edited_cache_row_of_the_wrong_shape_gives_no_names():
+    Package.objects.create(
+        name=CHRONO,
+        import_names={"chronoparse": True},
+        import_names_source="index",
+        import_names_checked_at=NOW,
+    )
+
+    facts = importnames.provided_imports(_declared(CHRONO), now=NOW)
+
+    assert facts[CHRONO].import_names == ()
