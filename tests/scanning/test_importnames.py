@@ -294,3 +294,28 @@ def test_a_hand_edited_cache_row_of_the_wrong_shape_gives_no_names():
     facts = importnames.provided_imports(_declared(CHRONO), now=NOW)
 
     assert facts[CHRONO].import_names == ()
+
+
+def test_scan_page_lists_what_the_index_could_not_say(client, team):
+    from django.urls import reverse
+
+    from inventory.models import Role
+    from scanning.models import ScanRun
+    from tests import factories
+
+    problem = {"name": CHRONO, "source": "unknown", "reason": "package index: no such project"}
+    run = ScanRun.objects.create(
+        repository=factories.repository(team),
+        status="succeeded",
+        audit={"gate": "unknown", "import_names": {"sources": {}, "problems": [problem]}},
+    )
+    client.force_login(factories.member(team, Role.VIEWER))
+
+    response = client.get(
+        reverse("scanning:scan-detail", args=[run.pk]), headers={"HX-Request": "true"}
+    )
+
+    content = response.content.decode()
+    assert "<html" not in content
+    assert "What 1 package provides was not read from metadata" in content
+    assert "package index: no such project" in content
