@@ -84,8 +84,11 @@ class RepositoryAdmin(admin.ModelAdmin):
 
 @admin.register(models.Package)
 class PackageAdmin(admin.ModelAdmin):
-    list_display = ["name", "latest_version", "license"]
+    list_display = ["name", "latest_version", "license", "import_names_source"]
+    list_filter = ["import_names_source"]
     search_fields = ["name"]
+    # Clearing "checked at" makes the next scan look the package up again.
+    readonly_fields = ["import_names_source", "import_names_version", "import_names_error"]
 
 
 class RequirementInline(admin.TabularInline):

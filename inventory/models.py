@@ -168,11 +168,32 @@ class Repository(models.Model):
         return timedelta(hours=self.scan_interval_hours)
 
 
+class ImportNamesSource(models.TextChoices):
+    """Where a package's cached import names come from (installed metadata is never cached)."""
+
+    INDEX = "index", "Its wheel on the package index"
+    CURATED = "curated", "Curated table (the index could not say)"
+    NAMESPACE = "namespace", "Namespace naming rule (the index could not say)"
+    UNKNOWN = "unknown", "Unknown (the index could not say)"
+
+
 class Package(models.Model):
     """A distribution on an index, by PEP 503 canonical name."""
 
     name = models.CharField(max_length=200, unique=True)
+    # What importing code calls it (``dateutil`` for python-dateutil), cached by scans from the
+    # package index once per distribution; see scanning.importnames.
     import_names = models.JSONField(default=list, blank=True)
+    import_names_source = models.CharField(
+        max_length=16, choices=ImportNamesSource.choices, blank=True
+    )
+    import_names_version = models.CharField(
+        max_length=64, blank=True, help_text="The release whose wheel was read."
+    )
+    import_names_error = models.CharField(
+        max_length=500, blank=True, help_text="Why the package index could not say."
+    )
+    import_names_checked_at = models.DateTimeField(null=True, blank=True)
     latest_version = models.CharField(max_length=64, blank=True)
     license = models.CharField(max_length=200, blank=True)
     summary = models.CharField(max_length=500, blank=True)

@@ -34,12 +34,17 @@ Fetch = Callable[[str, str], bytes]  # (url, accept) -> body; raises OSError on 
 
 
 def package_facts(
-    names: Iterable[str], *, fetch: Fetch | None = None, now: datetime | None = None
+    names: Iterable[str],
+    *,
+    fetch: Fetch | None = None,
+    now: datetime | None = None,
+    write_cache: bool = True,
 ) -> dict[str, PackageFacts]:
     """Facts for each name: from the cache if fresh, else the index, plus installed licences.
 
     After the first index failure the rest are not tried (one timeout per scan, not one per
-    package); their facts say the index was unreachable.
+    package); their facts say the index was unreachable. ``write_cache=False`` (``manage.py
+    scan``) reads the cache but leaves it as it was.
     """
     now = now or timezone.now()
     index_url = getattr(settings, "DEBTBOARD_PACKAGE_INDEX_URL", "").rstrip("/")
@@ -73,7 +78,8 @@ def package_facts(
             continue
         if installed and not found.license:
             found = PackageFacts(name, installed, "", found.latest_version, found.latest_release_at)
-        _cache(found, now)
+        if write_cache:
+            _cache(found, now)
         facts[name] = found
     return facts
 

@@ -94,6 +94,10 @@ def as_text(report: ScanReport) -> str:
             f"Vulnerability gate: {report.audit.get('gate', 'unknown')}"
             + (f" ({reasons})" if reasons else "")
         )
+        problems = report.audit.get("import_names", {}).get("problems", [])
+        if problems:
+            lines.append(f"What {len(problems)} package(s) provide was not read from metadata:")
+            lines += [f"  {p['name']}: {p['source']}, {p['reason']}" for p in problems]
     lines.append("")
     lines.append(
         f"Scanned {report.files_seen} files in {report.path}: {len(report.findings)} finding(s)."

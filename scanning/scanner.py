@@ -21,9 +21,12 @@ from django.conf import settings
 from scanning import cache, evidence, isolation, limits, manifests, rules, walk
 from scanning.evidence import commands
 from scanning.evidence.first_party import foreign_prefixes, is_foreign
-from scanning.types import FileError, ManifestFile, TreeScan, Usage
+from scanning.types import Declaration, FileError, ManifestFile, ProvidedImports, TreeScan, Usage
 
 Progress = Callable[[int, str], None]
+# Given the declarations read, what each declared distribution provides (the caller's sources:
+# installed metadata, the package cache and index, the curated table).
+ProvidedLoader = Callable[[list[Declaration]], dict[str, ProvidedImports]]
 # What travels back from a parser child for one file: plain tuples pickle ~20x faster than
 # the dataclasses. (manifests, usages as field tuples, errors as field tuples, SHA-256 or None)
 Packed = tuple[list[ManifestFile], list[tuple[Any, ...]], list[tuple[Any, ...]], str | None]
@@ -91,12 +94,18 @@ def scan_workers() -> int:
 
 
 def scan_tree(
-    root: Path, *, progress: Progress = _quiet, cache_key: object | None = None
+    root: Path,
+    *,
+    progress: Progress = _quiet,
+    cache_key: object | None = None,
+    provided: ProvidedLoader | None = None,
 ) -> TreeScan:
     """Everything Debtboard learns from the files below ``root``; never executes them.
 
     ``cache_key`` names the repository (never shared between two) whose previous scan's
-    per-file evidence may be reused; None reads every file.
+    per-file evidence may be reused; None reads every file. ``provided`` loads what the
+    declared distributions provide before the rules run; without it the rules use only the
+    installed metadata and the curated table.
     """
     progress(10, "Listing files")
     root = root.resolve()
@@ -163,6 +172,9 @@ def scan_tree(
     declared = {d.name for manifest in tree.manifests for d in manifest.declarations}
     tree.usages = commands.keep_declared_commands(tree.usages, declared)
     tree.first_party = evidence.first_party_modules(paths)
+    if provided is not None:
+        progress(75, "Finding out what the declared packages provide")
+        tree.provided = provided(tree.declarations)
     progress(80, "Applying rules")
     tree.findings = rules.run_rules(tree)
     return tree

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement
-from scanning import checkout, coverage, heartbeat, packages, rules, scanner, walk
+from scanning import checkout, coverage, heartbeat, importnames, packages, rules, scanner, walk
 from scanning.advisories import store as advisory_store
 from scanning.models import Evidence, ScanRun, ScanStatus
 from scanning.rules import licenses, mapping, vulnerable, weights
@@ -116,8 +116,9 @@ def scan_run_progress(*, scan_run: ScanRun, percent: int, message: str) -> None:
 def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
     """Check the repository out and read it. Returns (tree, commit).
 
-    Writes nothing but progress and the package-metadata cache; the audit (vulnerabilities,
-    licences, freshness) is set on ``scan_run`` in memory and saved by ``scan_run_store``.
+    Writes nothing but progress and the package caches (metadata, import names); the audit
+    (vulnerabilities, licences, freshness, where import names came from) is set on
+    ``scan_run`` in memory and saved by ``scan_run_store``.
     """
     repository = scan_run.repository
 
@@ -133,7 +134,10 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
         timeout=settings.DEBTBOARD_GIT_TIMEOUT_SECONDS,
     ) as local:
         tree = scanner.scan_tree(
-            local.path, progress=progress, cache_key=f"{repository.pk}:{repository.location}"
+            local.path,
+            progress=progress,
+            cache_key=f"{repository.pk}:{repository.location}",
+            provided=importnames.provided_imports,
         )
         if repository.known_first_party:
             tree.findings = rules.run_rules(tree, known_first_party=repository.known_first_party)
@@ -149,19 +153,25 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
     progress(85, "Checking pinned versions against advisories, licences and releases")
     findings, audit = audit_declarations(tree.declarations)
     tree.findings.extend(findings)
+    audit["import_names"] = importnames.import_names_audit(tree.provided)
     scan_run.audit = audit
     scan_run.audit_gate = audit["gate"]
     return tree, commit
 
 
-def audit_declarations(declarations: list[Declaration]) -> tuple[list[Finding], dict]:
-    """Vulnerability, licence and freshness findings, and the run's audit summary."""
+def audit_declarations(
+    declarations: list[Declaration], *, write_cache: bool = True
+) -> tuple[list[Finding], dict]:
+    """Vulnerability, licence and freshness findings, and the run's audit summary.
+
+    ``write_cache=False`` leaves the package-metadata cache as it was (``manage.py scan``).
+    """
     names = {d.name for d in declarations if d.name}
     index = advisory_store.index_from_database(names=names)
     findings, audit = vulnerable.vulnerability_findings(declarations, index)
     license_found, audit["licenses"] = licenses.license_findings(
         declarations,
-        packages.package_facts(names),
+        packages.package_facts(names, write_cache=write_cache),
         denylist=getattr(settings, "DEBTBOARD_LICENSE_DENYLIST", licenses.DEFAULT_DENYLIST),
         abandoned_after=timedelta(
             days=365
@@ -179,12 +189,10 @@ def _packages_by_name(names: set[str]) -> dict[str, Package]:
     return {p.name: p for p in Package.objects.filter(name__in=names)}
 
 
-def _usage_distribution(usage: Usage) -> str:
-    return (
-        usage.name
-        if usage.is_distribution
-        else mapping.distribution_for_import(usage.name.split(".")[0])
-    )
+def _usage_distribution(usage: Usage, import_map: mapping.ImportMap) -> str:
+    if usage.is_distribution:
+        return usage.name
+    return import_map.resolve(usage.name.split(".")[0]).distribution
 
 
 def scan_run_store(*, scan_run: ScanRun, tree: TreeScan, commit: str) -> dict[str, Package]:
@@ -204,8 +212,10 @@ def scan_run_store(*, scan_run: ScanRun, tree: TreeScan, commit: str) -> dict[st
     third_party = [
         u for u in tree.usages if u.is_distribution or u.name.split(".")[0] not in tree.first_party
     ]
+    import_map = mapping.ImportMap(tree.provided)
+    by_usage = {u: _usage_distribution(u, import_map) for u in third_party}
     names = {d.name for d in tree.declarations} | {f.subject for f in tree.findings}
-    names |= {_usage_distribution(u) for u in third_party}
+    names |= set(by_usage.values())
     packages = _packages_by_name({n for n in names if n})
 
     Manifest.objects.filter(repository=repository).delete()
@@ -222,7 +232,7 @@ def scan_run_store(*, scan_run: ScanRun, tree: TreeScan, commit: str) -> dict[st
     Requirement.objects.bulk_create(requirements, batch_size=1000)
 
     evidence = [_declaration_evidence(scan_run, d, packages) for d in tree.declarations]
-    evidence += [_usage_evidence(scan_run, u, packages) for u in third_party]
+    evidence += [_usage_evidence(scan_run, u, packages.get(by_usage[u])) for u in third_party]
     Evidence.objects.bulk_create(evidence, batch_size=1000)
 
     now = timezone.now()
@@ -294,10 +304,10 @@ def _declaration_evidence(run: ScanRun, d: Declaration, packages: dict[str, Pack
     )
 
 
-def _usage_evidence(run: ScanRun, u: Usage, packages: dict[str, Package]) -> Evidence:
+def _usage_evidence(run: ScanRun, u: Usage, package: Package | None) -> Evidence:
     return Evidence(
         scan_run=run,
-        package=packages.get(_usage_distribution(u)),
+        package=package,
         name=u.name[:200],
         kind=u.kind,
         path=u.path[:1000],

@@ -107,6 +107,23 @@ class Finding:
     severity: str = ""  # critical, high, medium or low, for vulnerable findings
 
 
+@dataclass(frozen=True, slots=True)
+class ProvidedImports:
+    """The import names a distribution provides, and where that answer comes from.
+
+    ``source`` is installed (metadata on this server), index (the release's wheel on the
+    package index), curated (the table in ``rules.known_imports``), namespace (the dotted-name
+    rule for ``google-cloud-*`` and the like) or unknown. ``reason`` says why a better source
+    did not answer (the index lookup failed, or no index is configured).
+    """
+
+    name: str  # canonical distribution name
+    import_names: tuple[str, ...]  # top-level, or dotted below a namespace; sorted
+    source: str
+    version: str = ""  # the release whose wheel was read (index)
+    reason: str = ""
+
+
 @dataclass(slots=True)
 class TreeScan:
     """Everything the scanner read from one checkout."""
@@ -120,6 +137,9 @@ class TreeScan:
     modes_seen: dict[str, int] = field(default_factory=dict)  # execution mode -> files read
     modes_incomplete: list[str] = field(default_factory=list)  # modes with unreadable files
     longest_job_interval_days: int = 0
+    # What each declared distribution provides, loaded by the caller of the scanner (installed
+    # metadata, the package index through its cache, the curated table); empty = rules alone.
+    provided: dict[str, ProvidedImports] = field(default_factory=dict)
 
     @property
     def declarations(self) -> list[Declaration]:

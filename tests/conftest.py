@@ -38,3 +38,16 @@ def _remove_test_broker_folders():
     if run:
         for name in (f"test-broker-{run}", f"test-broker-control-{run}"):
             shutil.rmtree(settings.DATA_DIR / name, ignore_errors=True)
+
+
+@pytest.fixture
+def package_index(settings):
+    """A local PEP 691 index (see tests/package_index.py), configured as the package index."""
+    from tests.package_index import serve
+
+    index, server = serve()
+    settings.DEBTBOARD_PACKAGE_INDEX_URL = index.url
+    settings.DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS = 2
+    yield index
+    server.shutdown()
+    server.server_close()

@@ -201,16 +201,16 @@ DEBTBOARD_SCAN_RETRY_SECONDS = env_int("DEBTBOARD_SCAN_RETRY_SECONDS", 65)
 DEBTBOARD_SCAN_MAX_ATTEMPTS = env_int("DEBTBOARD_SCAN_MAX_ATTEMPTS", 3)
 # Model weights and other large binaries tracked in git from this size up are candidates.
 DEBTBOARD_WEIGHT_FILE_MB = env_int("DEBTBOARD_WEIGHT_FILE_MB", 10)
+# A PEP 691 JSON simple index (PyPI's https://pypi.org/simple, or a local proxy of it) for
+# licences, releases and what each declared package provides; empty: none of that is looked up.
+DEBTBOARD_PACKAGE_INDEX_URL = env_str("DEBTBOARD_PACKAGE_INDEX_URL", "")
+DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS = env_int("DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS", 10)
 # OSV advisories synced by the periodic task (a directory, an all.zip or an https URL).
 DEBTBOARD_ADVISORY_SOURCE = env_str("DEBTBOARD_ADVISORY_SOURCE", "")
 # Used in e-mails to link back to a record.
 DEBTBOARD_BASE_URL = env_str("DEBTBOARD_BASE_URL", "http://127.0.0.1:8000")
 # An advisory mirror older than this many days makes audits "not audited" (0: never too old).
 DEBTBOARD_ADVISORY_MAX_AGE_DAYS = env_int("DEBTBOARD_ADVISORY_MAX_AGE_DAYS", 14)
-# A PEP 691 JSON simple index for licences, releases and import names (e.g. a PyPI proxy).
-# Empty: no network; the scan says what it could not check.
-DEBTBOARD_PACKAGE_INDEX_URL = env_str("DEBTBOARD_PACKAGE_INDEX_URL", "")
-DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS = env_int("DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS", 10)
 DEBTBOARD_PACKAGE_METADATA_TTL_HOURS = env_int("DEBTBOARD_PACKAGE_METADATA_TTL_HOURS", 24)
 # Licence families that make a runtime requirement a `license` candidate.
 DEBTBOARD_LICENSE_DENYLIST = env_list("DEBTBOARD_LICENSE_DENYLIST", "GPL,AGPL")

@@ -16,6 +16,7 @@ from inventory.models import Package, Repository
 from scanning import heartbeat
 from scanning import services as scanning_services
 from scanning.models import ScanRun
+from scanning.rules.mapping import ImportMap
 from scanning.rules.unused import is_used, used_names
 from scanning.types import Finding, TreeScan
 
@@ -102,8 +103,11 @@ class ScanBusy(Exception):
 def present_in(tree: TreeScan) -> Callable[[str], bool]:
     """Whether a distribution is still declared or used anywhere in the scanned tree."""
     declared = {d.name for d in tree.declarations}
-    imports, distributions = used_names(tree.usages)
-    return lambda name: name in declared or is_used(name, imports, distributions)
+    import_map = ImportMap(tree.provided)
+    imports, distributions = used_names(tree.usages, import_map=import_map)
+    return lambda name: (
+        name in declared or is_used(name, imports, distributions, import_map=import_map)
+    )
 
 
 def records_reconcile(

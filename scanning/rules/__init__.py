@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Collection, Iterable
 
 from scanning.fixtures import is_test_fixture
+from scanning.rules import mapping
 from scanning.rules.devtools import dev_in_prod
 from scanning.rules.hints import link_unknown_mappings
 from scanning.rules.misplaced import misplaced_dev
@@ -37,7 +38,10 @@ def run_rules(
     known_first_party: Iterable[str] = (),
     kinds: Collection[str] = DEFAULT_KINDS,
 ) -> list[Finding]:
-    """Findings of the ``kinds`` asked for; ``known_first_party`` adds the repository's names."""
+    """Findings of the ``kinds`` asked for; ``known_first_party`` adds the repository's names.
+
+    What the declared distributions provide comes from ``tree.provided`` (see ``ImportMap``).
+    """
     declarations = tree.declarations
     manifest_kinds = {m.path: m.kind for m in tree.manifests}
     first_party = tree.first_party | set(known_first_party)
@@ -46,12 +50,31 @@ def run_rules(
         dataclasses.replace(u, optional=True) if not u.optional and is_test_fixture(u.path) else u
         for u in tree.usages
     ]
-    unused_found = unused(declarations, usages, direct_kinds=manifest_kinds)
+    import_map = mapping.ImportMap(tree.provided)
+    unused_found = unused(declarations, usages, direct_kinds=manifest_kinds, import_map=import_map)
     findings = [
         *unused_found,
-        *missing(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
-        *transitive(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
-        *misplaced_dev(declarations, usages, first_party=first_party, direct_kinds=manifest_kinds),
+        *missing(
+            declarations,
+            usages,
+            first_party=first_party,
+            direct_kinds=manifest_kinds,
+            import_map=import_map,
+        ),
+        *transitive(
+            declarations,
+            usages,
+            first_party=first_party,
+            direct_kinds=manifest_kinds,
+            import_map=import_map,
+        ),
+        *misplaced_dev(
+            declarations,
+            usages,
+            first_party=first_party,
+            direct_kinds=manifest_kinds,
+            import_map=import_map,
+        ),
         *dev_in_prod(
             declarations,
             direct_kinds=manifest_kinds,
@@ -61,4 +84,4 @@ def run_rules(
         *unpinned(declarations, direct_kinds=manifest_kinds),
         *no_lock(declarations, direct_kinds=manifest_kinds),
     ]
-    return link_unknown_mappings([f for f in findings if f.kind in kinds])
+    return link_unknown_mappings([f for f in findings if f.kind in kinds], import_map=import_map)

@@ -15,21 +15,23 @@ from scanning.rules.unused import stdlib_names_of
 from scanning.types import Finding
 
 
-def link_unknown_mappings(findings: list[Finding]) -> list[Finding]:
+def link_unknown_mappings(
+    findings: list[Finding], *, import_map: mapping.ImportMap = mapping.DEFAULT_MAP
+) -> list[Finding]:
     # A dev tool or a distribution named like a standard library module is unused for a
     # reason its finding already gives; neither is a likely source of an unmapped import.
     unknown_unused = [
         f.subject
         for f in findings
         if f.kind == "unused"
-        and not mapping.import_names_known(f.subject)
+        and not import_map.import_names_known(f.subject)
         and not is_dev_tool(f.subject)
-        and not stdlib_names_of(f.subject)
+        and not stdlib_names_of(f.subject, import_map=import_map)
     ]
     unknown_missing = [
         f.evidence[0].name.split(".")[0]
         for f in findings
-        if f.kind == "missing" and f.evidence and not mapping.resolve(f.evidence[0].name).known
+        if f.kind == "missing" and f.evidence and not import_map.resolve(f.evidence[0].name).known
     ]
     if not unknown_unused or not unknown_missing:
         return findings
@@ -44,7 +46,7 @@ def link_unknown_mappings(findings: list[Finding]) -> list[Finding]:
         elif (
             finding.kind == "missing"
             and finding.evidence
-            and not mapping.resolve(finding.evidence[0].name).known
+            and not import_map.resolve(finding.evidence[0].name).known
         ):
             names = ", ".join(sorted(unknown_unused))
             finding = replace(

@@ -6,24 +6,33 @@ google-cloud-storage, never whatever the server happens to have installed under 
 the curated table of well-known mismatches, installed metadata, then the naming convention
 (``foo-bar`` provides ``foo_bar``). Callers can ask which source answered (``resolve``) and say
 so in a finding instead of guessing silently.
+
+A scan knows more: what each declared distribution provides, read by the scan service from
+installed metadata, the release's wheel on the package index (cached per distribution) or the
+curated table (``scanning.importnames``). ``ImportMap`` answers the same questions with those
+facts first; the module-level functions are the answers without them.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from packaging.utils import canonicalize_name
 
 from scanning.rules.known_imports import EXTRA_IMPORTS, KNOWN_IMPORTS
+from scanning.types import ProvidedImports
 
 __all__ = [
     "KNOWN_IMPORTS",
+    "ImportMap",
     "Resolution",
     "distribution_for_import",
     "import_names_for",
     "is_namespace_only",
+    "local_facts",
     "resolve",
 ]
 
@@ -31,8 +40,18 @@ __all__ = [
 CURATED = "curated"
 NAMESPACE = "namespace"
 INSTALLED = "installed"
+INDEX = "index"  # the release's wheel on the package index (a fact of the scan, see ImportMap)
 CONVENTION = "convention"
 AMBIGUOUS = "ambiguous"  # a namespace shared by many distributions: no single answer
+UNKNOWN = "unknown"  # what a distribution provides: no source better than its name
+
+# How a finding names each source ("... per the curated table").
+SOURCE_LABELS = {
+    CURATED: "the curated table",
+    NAMESPACE: "the namespace naming rule",
+    INSTALLED: "the metadata installed on this server",
+    INDEX: "its wheel on the package index",
+}
 
 # Modules that are namespaces only: several distributions install packages below them.
 NAMESPACE_ONLY = frozenset(
@@ -212,3 +231,106 @@ def _namespace_guesses(distribution: str) -> frozenset[str]:
             rest = "_".join(words[depth:])
             return frozenset({f"{namespace}.{rest}"})
     return frozenset()
+
+
+def local_facts(distribution: str) -> ProvidedImports:
+    """What ``distribution`` provides per the sources at hand without a package index.
+
+    Installed metadata first, then the curated table, then the namespace naming rule; else
+    the source is unknown (and the names are only what its name suggests, not listed here).
+    """
+    _, installed = _installed()
+    if distribution in installed:
+        return ProvidedImports(distribution, tuple(sorted(installed[distribution])), INSTALLED)
+    curated = _known_by_dist().get(distribution)
+    if curated:
+        return ProvidedImports(distribution, tuple(sorted(curated)), CURATED)
+    guessed = _namespace_guesses(distribution)
+    if guessed:
+        return ProvidedImports(distribution, tuple(sorted(guessed)), NAMESPACE)
+    return ProvidedImports(distribution, (), UNKNOWN)
+
+
+class ImportMap:
+    """The mapping functions, with what a scan learned about its declared distributions first.
+
+    ``provided`` (distribution → ``ProvidedImports``) comes from the scan service; without it
+    every answer is the module-level one. A distribution's names are the union of what its
+    facts list and what the module-level sources say, so facts only ever make a package look
+    used, never unused; where the answer came from is kept for the findings to say.
+    """
+
+    def __init__(self, provided: Mapping[str, ProvidedImports] | None = None) -> None:
+        self.provided = dict(provided or {})
+        owners: dict[str, set[str]] = {}
+        for fact in self.provided.values():
+            if fact.source in (INDEX, INSTALLED):
+                for module in fact.import_names:
+                    if module not in NAMESPACE_ONLY:
+                        owners.setdefault(module, set()).add(fact.name)
+        # A module two declared distributions both install says nothing about either.
+        self._owner = {module: names.pop() for module, names in owners.items() if len(names) == 1}
+        self._names: dict[str, frozenset[str]] = {}
+        self._resolved: dict[str, Resolution] = {}
+
+    def resolve(self, module: str) -> Resolution:
+        """Like ``resolve``, but a declared distribution's own metadata answers first."""
+        if not self._owner:
+            return resolve(module)  # cached there; DEFAULT_MAP must not grow for ever
+        found = self._resolved.get(module)
+        if found is None:
+            found = self._resolve(module)
+            self._resolved[module] = found
+        return found
+
+    def _resolve(self, module: str) -> Resolution:
+        parts = module.split(".")
+        for depth in range(len(parts), 0, -1):
+            owner = self._owner.get(".".join(parts[:depth]))
+            if owner is not None:
+                return Resolution(owner, self.provided[owner].source)
+        return resolve(module)
+
+    def import_names_for(self, distribution: str) -> frozenset[str]:
+        if not self.provided:
+            return import_names_for(distribution)
+        names = self._names.get(distribution)
+        if names is None:
+            fact = self.provided.get(distribution)
+            extra = fact.import_names if fact is not None else ()
+            names = import_names_for(distribution) | {n for n in extra if n not in NAMESPACE_ONLY}
+            self._names[distribution] = names
+        return names
+
+    def facts(self, distribution: str) -> ProvidedImports:
+        return self.provided.get(distribution) or local_facts(distribution)
+
+    def import_names_known(self, distribution: str) -> bool:
+        """Whether a source better than the naming convention says what it provides."""
+        return self.facts(distribution).source != UNKNOWN
+
+    def describe(self, distribution: str) -> str:
+        """One sentence for a finding: which import names were looked for, and per what."""
+        fact = self.facts(distribution)
+        names = ", ".join(fact.import_names)
+        if fact.source == UNKNOWN:
+            guessed = ", ".join(sorted(self.import_names_for(distribution)))
+            why = "no installed metadata or curated entry"
+            if fact.reason:
+                why += f"; {fact.reason}"
+            return (
+                f"What {distribution} provides is not known here ({why});"
+                f" looked for import {guessed}, after its name."
+            )
+        where = SOURCE_LABELS[fact.source]
+        if fact.source == INDEX and fact.version:
+            where = f"its {fact.version} wheel on the package index"
+        if not names:
+            return f"Per {where} it installs no importable module."
+        said = f"Looked for import {names} (per {where}"
+        if fact.reason:
+            said += f"; {fact.reason}"
+        return said + ")."
+
+
+DEFAULT_MAP = ImportMap()

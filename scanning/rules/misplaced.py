@@ -6,6 +6,7 @@ about imports.
 
 from __future__ import annotations
 
+from scanning.rules import mapping
 from scanning.rules.declared import direct_declarations
 from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool
 from scanning.rules.provided import Providers, third_party
@@ -24,6 +25,7 @@ def misplaced_dev(
     *,
     first_party: set[str],
     direct_kinds: dict[str, str],
+    import_map: mapping.ImportMap = mapping.DEFAULT_MAP,
 ) -> list[Finding]:
     direct = direct_declarations(declarations, direct_kinds)
     by_name: dict[str, list[Declaration]] = {}
@@ -33,7 +35,7 @@ def misplaced_dev(
     dev_only = {name for name, groups in purposes.items() if groups <= _DEV_PURPOSES}
     runtime = {name for name, groups in purposes.items() if RUNTIME in groups}
 
-    providers = Providers(by_name)
+    providers = Providers(by_name, import_map=import_map)
     runtime_uses: dict[str, list[Usage]] = {}
     for usage in third_party(usages, first_party):
         provided_by = providers.of(usage.name)

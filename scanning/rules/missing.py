@@ -14,6 +14,7 @@ def missing(
     *,
     first_party: set[str],
     direct_kinds: dict[str, str] | None = None,
+    import_map: mapping.ImportMap = mapping.DEFAULT_MAP,
 ) -> list[Finding]:
     """Third-party imports that no manifest declares, grouped by distribution.
 
@@ -22,11 +23,12 @@ def missing(
     kind), a package only a lock file lists is left to the transitive rule.
     """
     if direct_kinds is None:
-        declared = Providers(d.name for d in declarations)
-        locked = Providers(())
+        direct, locked_found = declarations, []
     else:
-        declared = Providers(d.name for d in direct_declarations(declarations, direct_kinds))
-        locked = Providers(d.name for d in locked_declarations(declarations, direct_kinds))
+        direct = direct_declarations(declarations, direct_kinds)
+        locked_found = locked_declarations(declarations, direct_kinds)
+    declared = Providers((d.name for d in direct), import_map=import_map)
+    locked = Providers((d.name for d in locked_found), import_map=import_map)
     by_distribution: dict[str, list[Usage]] = {}
     resolutions: dict[str, mapping.Resolution] = {}
     candidates = list(third_party(usages, first_party))
@@ -36,7 +38,7 @@ def missing(
             continue
         if usage.detail.startswith("alternative") and (usage.path, usage.line) in satisfied:
             continue
-        resolution = mapping.resolve(usage.name)
+        resolution = import_map.resolve(usage.name)
         by_distribution.setdefault(resolution.distribution, []).append(usage)
         resolutions.setdefault(resolution.distribution, resolution)
     return [
@@ -66,11 +68,16 @@ def _finding(distribution: str, found: list[Usage], resolution: mapping.Resoluti
             f"{where} but no declared distribution provides it. {distribution} is a namespace"
             " shared by several distributions; which one is meant is not known."
         )
+    elif resolution.source == mapping.CONVENTION:
+        summary = (
+            f"{where} but {distribution} is not declared. Nothing maps import"
+            f" {first.name.split('.')[0]} to a distribution (no installed metadata, curated"
+            " entry or declared package's metadata on the package index); the distribution"
+            f" name {distribution} is assumed."
+        )
     else:
-        summary = f"{where} but {distribution} is not declared."
-        if resolution.source == mapping.CONVENTION:
-            summary += (
-                f" No metadata or curated entry maps import {first.name.split('.')[0]};"
-                f" the distribution name {distribution} is assumed."
-            )
+        summary = (
+            f"{where} but {distribution}, which provides it per"
+            f" {mapping.SOURCE_LABELS[resolution.source]}, is not declared."
+        )
     return Finding(kind="missing", subject=distribution, summary=summary, evidence=tuple(found))

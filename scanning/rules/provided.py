@@ -24,12 +24,19 @@ def third_party(usages: Iterable[Usage], first_party: set[str]) -> Iterator[Usag
 class Providers:
     """Answers "which of these distributions provides module X?" for a set of distributions."""
 
-    def __init__(self, distributions: Iterable[str]) -> None:
+    def __init__(
+        self,
+        distributions: Iterable[str],
+        *,
+        import_map: mapping.ImportMap = mapping.DEFAULT_MAP,
+    ) -> None:
         self.names = set(distributions)
+        self.import_map = import_map
         self._by_alias: dict[str, str] = {}
         self._below_namespace: dict[str, set[str]] = {}
+        self._answers: dict[str, frozenset[str]] = {}
         for name in sorted(self.names):
-            for alias in mapping.import_names_for(name):
+            for alias in import_map.import_names_for(name):
                 self._by_alias.setdefault(alias.lower(), name)
                 parts = alias.lower().split(".")
                 for depth in range(1, len(parts)):
@@ -38,7 +45,14 @@ class Providers:
 
     def of(self, module: str) -> set[str]:
         """Distributions among ours that provide ``module`` (several for a bare namespace)."""
-        distribution = mapping.resolve(module).distribution
+        # Rules ask about every usage, and a repository imports the same modules over and over.
+        found = self._answers.get(module)
+        if found is None:
+            found = self._answers[module] = frozenset(self._of(module))
+        return set(found)
+
+    def _of(self, module: str) -> set[str]:
+        distribution = self.import_map.resolve(module).distribution
         if distribution in self.names:
             return {distribution}
         parts = module.lower().split(".")
@@ -46,6 +60,6 @@ class Providers:
             found = self._by_alias.get(".".join(parts[:depth]))
             if found:
                 return {found}
-        if mapping.is_namespace_only(module):
-            return set(self._below_namespace.get(module.lower(), ()))
-        return set()
+        # A bare namespace (``import google``, or one only a wheel's layout shows): every
+        # distribution below it may be the one meant.
+        return set(self._below_namespace.get(module.lower(), ()))

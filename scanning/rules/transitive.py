@@ -7,6 +7,7 @@ and breaks the day the requirement that drags it in drops it.
 
 from __future__ import annotations
 
+from scanning.rules import mapping
 from scanning.rules.declared import direct_declarations, locked_declarations
 from scanning.rules.provided import Providers, third_party
 from scanning.types import Declaration, Finding, Usage
@@ -18,13 +19,16 @@ def transitive(
     *,
     first_party: set[str],
     direct_kinds: dict[str, str],
+    import_map: mapping.ImportMap = mapping.DEFAULT_MAP,
 ) -> list[Finding]:
     """Imports that only a lock file provides, grouped by the locked distribution."""
     locked_found = locked_declarations(declarations, direct_kinds)
     if not locked_found:
         return []
-    direct = Providers(d.name for d in direct_declarations(declarations, direct_kinds))
-    locked = Providers(d.name for d in locked_found)
+    direct = Providers(
+        (d.name for d in direct_declarations(declarations, direct_kinds)), import_map=import_map
+    )
+    locked = Providers((d.name for d in locked_found), import_map=import_map)
     lock_lines: dict[str, list[Declaration]] = {}
     for declaration in locked_found:
         lock_lines.setdefault(declaration.name, []).append(declaration)

@@ -11,7 +11,9 @@ from scanning.types import RUNTIME, Declaration, Finding, Usage
 __all__ = ["compiled_paths", "is_used", "stdlib_names_of", "unused", "used_names"]
 
 
-def used_names(usages: list[Usage]) -> tuple[set[str], set[str]]:
+def used_names(
+    usages: list[Usage], *, import_map: mapping.ImportMap = mapping.DEFAULT_MAP
+) -> tuple[set[str], set[str]]:
     """(lowercased module names the code loads, canonical distribution names) it uses.
 
     Module names are top-level names plus, below a namespace (``google.cloud.storage``), the
@@ -29,7 +31,7 @@ def used_names(usages: list[Usage]) -> tuple[set[str], set[str]]:
         module = usage.name
         if module.split(".")[0] in STDLIB:
             continue
-        resolution = mapping.resolve(module)
+        resolution = import_map.resolve(module)
         if resolution.source != mapping.AMBIGUOUS:
             distributions.add(resolution.distribution)
         parts = module.lower().split(".")
@@ -40,15 +42,23 @@ def used_names(usages: list[Usage]) -> tuple[set[str], set[str]]:
     return imports, distributions
 
 
-def stdlib_names_of(distribution: str) -> list[str]:
+def stdlib_names_of(
+    distribution: str, *, import_map: mapping.ImportMap = mapping.DEFAULT_MAP
+) -> list[str]:
     """Import names of ``distribution`` that the standard library owns (PyPI's ``asyncio``)."""
-    return sorted(alias for alias in mapping.import_names_for(distribution) if alias in STDLIB)
+    return sorted(alias for alias in import_map.import_names_for(distribution) if alias in STDLIB)
 
 
-def is_used(name: str, imports: set[str], distributions: set[str]) -> bool:
+def is_used(
+    name: str,
+    imports: set[str],
+    distributions: set[str],
+    *,
+    import_map: mapping.ImportMap = mapping.DEFAULT_MAP,
+) -> bool:
     if name in distributions:
         return True
-    for alias in mapping.import_names_for(name):
+    for alias in import_map.import_names_for(name):
         parts = alias.lower().split(".")
         if ".".join(parts) in imports:
             return True
@@ -59,15 +69,20 @@ def is_used(name: str, imports: set[str], distributions: set[str]) -> bool:
 
 
 def unused(
-    declarations: list[Declaration], usages: list[Usage], *, direct_kinds: dict[str, str]
+    declarations: list[Declaration],
+    usages: list[Usage],
+    *,
+    direct_kinds: dict[str, str],
+    import_map: mapping.ImportMap = mapping.DEFAULT_MAP,
 ) -> list[Finding]:
     """Declarations whose distribution no code, command or configuration uses.
 
     Development tools count only when every declaration of them is for runtime.
     ``direct_kinds`` maps a manifest path to its kind, so lock and constraints files (which
-    list what other requirements pull in) never make a candidate on their own.
+    list what other requirements pull in) never make a candidate on their own. The summary
+    says which import names were looked for and where they come from.
     """
-    imports, distributions = used_names(usages)
+    imports, distributions = used_names(usages, import_map=import_map)
     by_name: dict[str, list[Declaration]] = {}
     for declaration in direct_declarations(declarations, direct_kinds):
         if declaration.name not in PACKAGING_TOOLS:
@@ -79,7 +94,7 @@ def unused(
         # project declares it for runtime alone is "nothing runs it" worth a candidate.
         if dev_tool and any(d.purpose != RUNTIME for d in found):
             continue
-        if is_used(name, imports, distributions):
+        if is_used(name, imports, distributions, import_map=import_map):
             continue
         where = ", ".join(f"{d.path}:{d.line}" for d in found)
         summary = f"{name} is declared at {where} but nothing imports or runs it."
@@ -89,15 +104,11 @@ def unused(
                 " imports, runs or configures it. If developers run it by hand, move it to a"
                 " dev group instead of removing it."
             )
-        shadowed = stdlib_names_of(name)
+        shadowed = stdlib_names_of(name, import_map=import_map)
         if shadowed:
             summary += f" Import {shadowed[0]} is the standard library's own module."
-        elif not dev_tool and not mapping.import_names_known(name):
-            looked_for = ", ".join(sorted(mapping.import_names_for(name)))
-            summary += (
-                f" What {name} provides is not known here (no metadata or curated entry);"
-                f" looked for import {looked_for}."
-            )
+        elif not dev_tool:
+            summary += f" {import_map.describe(name)}"
         findings.append(
             Finding(kind="unused", subject=name, summary=summary, evidence=tuple(found))
         )

@@ -7,7 +7,7 @@ import pytest
 from decisions import services
 from decisions.models import DecisionEvent, DecisionRecord, Notification, State
 from decisions.services import scans
-from inventory.models import Manifest
+from inventory.models import Manifest, Package
 from scanning import services as scanning_services
 from scanning.models import Evidence, ScanRun, ScanStatus
 from tests import factories
@@ -219,3 +219,70 @@ def test_a_changed_severity_is_written_to_the_history(repository):
     assert record.severity == "critical"
     events = DecisionEvent.objects.filter(record=record, field="severity")
     assert list(events.values_list("old_value", "new_value")) == [("medium", "critical")]
+
+
+def _chrono_repository(team, root, name):
+    """A repository declaring a package whose import name only the package index knows."""
+    path = factories.git_repository(
+        root / name,
+        {
+            "requirements.txt": "chrono-parse-toolkit==2.0\n",
+            "app/__init__.py": "",
+            "app/main.py": "import chronoparse\n",
+        },
+    )
+    return factories.repository(team, location=str(path))
+
+
+def test_index_lookup_runs_once_per_distribution_across_repositories(package_index, team, tmp_path):
+    from tests.package_index import wheel
+
+    body = wheel("chrono-parse-toolkit", "2.0", {"chronoparse/__init__.py": ""})
+    package_index.add("chrono-parse-toolkit", {"chrono_parse_toolkit-2.0-py3-none-any.whl": body})
+    first = _chrono_repository(team, tmp_path, "first")
+    second = _chrono_repository(team, tmp_path, "second")
+
+    runs = [_scan(first), _scan(first), _scan(second)]
+
+    assert all(run.status == ScanStatus.SUCCEEDED for run in runs)
+    wheel_reads = [path for path, asked in package_index.requests if asked.startswith("bytes=-")]
+    assert wheel_reads == ["/files/chrono_parse_toolkit-2.0-py3-none-any.whl"]
+    kinds = set(DecisionRecord.objects.values_list("kind", "subject"))
+    assert ("unused", "chrono-parse-toolkit") not in kinds
+    assert ("missing", "chronoparse") not in kinds
+    evidence = Evidence.objects.filter(scan_run=runs[-1], name="chronoparse").get()
+    assert evidence.package.name == "chrono-parse-toolkit"
+    assert runs[-1].audit["import_names"]["sources"] == {"index": 1}
+
+
+def test_failed_index_lookup_leaves_the_scan_complete_with_the_reason(
+    package_index, team, tmp_path
+):
+    repository = _chrono_repository(team, tmp_path, "app")  # the index has no such project
+
+    run = _scan(repository)
+
+    assert run.status == ScanStatus.SUCCEEDED
+    [problem] = run.audit["import_names"]["problems"]
+    assert problem["name"] == "chrono-parse-toolkit"
+    assert "HTTP 404" in problem["reason"]
+    package = Package.objects.get(name="chrono-parse-toolkit")
+    assert "HTTP 404" in package.import_names_error
+    unused = DecisionRecord.objects.get(kind="unused", subject="chrono-parse-toolkit")
+    assert "HTTP 404" in unused.summary
+    assert DecisionRecord.objects.filter(kind="missing", subject="chronoparse").exists()
+
+
+def test_unreachable_index_leaves_the_scan_complete_and_caches_nothing(
+    package_index, team, tmp_path, settings
+):
+    settings.DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS = 0.2
+    package_index.delay_seconds = 1.0
+    repository = _chrono_repository(team, tmp_path, "app")
+
+    run = _scan(repository)
+
+    assert run.status == ScanStatus.SUCCEEDED
+    [problem] = run.audit["import_names"]["problems"]
+    assert "unreachable" in problem["reason"]
+    assert Package.objects.get(name="chrono-parse-toolkit").import_names_checked_at is None

@@ -123,7 +123,7 @@ def test_pinned_versions_are_audited_against_the_mirror(tmp_path):
 def test_without_a_database_nothing_is_audited_and_the_gate_is_unknown(tmp_path, monkeypatch):
     from django.db import DatabaseError
 
-    def unavailable(declarations):
+    def unavailable(declarations, **options):
         raise DatabaseError("no such table: scanning_advisory")
 
     monkeypatch.setattr(scan_command.services, "audit_declarations", unavailable)
@@ -131,3 +131,73 @@ def test_without_a_database_nothing_is_audited_and_the_gate_is_unknown(tmp_path,
     data = json.loads(out)
     assert data["audit"]["gate"] == "unknown"
     assert "advisory database unavailable" in data["audit"]["reasons"][0]
+
+
+_CHRONO_REPO = {
+    "requirements.txt": "chrono-parse-toolkit==2.0\n",
+    "app/main.py": "import chronoparse\n",
+}
+
+
+def _serve_chrono(index) -> None:
+    from tests.package_index import wheel
+
+    body = wheel("chrono-parse-toolkit", "2.0", {"chronoparse/__init__.py": ""})
+    index.add("chrono-parse-toolkit", {"chrono_parse_toolkit-2.0-py3-none-any.whl": body})
+
+
+def test_the_command_looks_packages_up_on_the_index_but_caches_nothing(package_index, tmp_path):
+    from inventory.models import Package
+    from scanning.models import PackageMetadata
+
+    _serve_chrono(package_index)
+
+    _status, out = _run(str(write_tree(tmp_path, _CHRONO_REPO)), "--format", "json")
+
+    data = json.loads(out)
+    assert not [f for f in data["findings"] if f["kind"] in ("unused", "missing")]
+    assert data["audit"]["import_names"]["sources"] == {"index": 1}
+    assert not Package.objects.exists()
+    assert not PackageMetadata.objects.exists()  # the licence lookup asked the index too
+
+
+def test_the_command_reads_the_cache_of_what_packages_provide(tmp_path, settings):
+    from django.utils import timezone
+
+    from inventory.models import Package
+
+    settings.DEBTBOARD_PACKAGE_INDEX_URL = ""
+    Package.objects.create(
+        name="chrono-parse-toolkit",
+        import_names=["chronoparse"],
+        import_names_source="index",
+        import_names_version="2.0",
+        import_names_checked_at=timezone.now(),
+    )
+
+    _status, out = _run(str(write_tree(tmp_path, _CHRONO_REPO)), "--format", "json")
+
+    assert not [f for f in json.loads(out)["findings"] if f["kind"] in ("unused", "missing")]
+
+
+def test_the_command_without_a_database_still_asks_the_index(package_index, tmp_path, monkeypatch):
+    from django.db import DatabaseError
+
+    from scanning import importnames
+
+    def no_table(*args, **kwargs):
+        raise DatabaseError("no such table: inventory_package")
+
+    monkeypatch.setattr(importnames, "_fresh_rows", no_table)
+    _serve_chrono(package_index)
+
+    _status, out = _run(str(write_tree(tmp_path, _CHRONO_REPO)), "--format", "json")
+
+    assert not [f for f in json.loads(out)["findings"] if f["kind"] in ("unused", "missing")]
+
+
+def test_text_output_says_what_the_index_could_not_tell(package_index, tmp_path):
+    _status, out = _run(str(write_tree(tmp_path, _CHRONO_REPO)))
+
+    assert "What 1 package(s) provide was not read from metadata:" in out
+    assert "chrono-parse-toolkit: unknown, package index: no such project (HTTP 404)" in out

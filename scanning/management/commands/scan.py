@@ -1,7 +1,9 @@
 """``manage.py scan PATH``: scan a directory and print its findings; exit 1 when there are any.
 
-Reads files only; the one database read is the advisory mirror for the vulnerability audit
-(skipped, and said so, when there is no database). Nothing is written.
+Reads files only; the database reads are the advisory mirror for the vulnerability audit and
+the cache of what packages provide (each skipped, and said so, when there is no database). With
+``DEBTBOARD_PACKAGE_INDEX_URL`` set, what the declared packages provide is looked up on the
+index, but the cache is never written.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from scanning import report, rules, services
+from scanning import importnames, report, rules, services
 from scanning.rules import weights
 from scanning.scanner import scan_tree
-from scanning.types import Finding, TreeScan
+from scanning.types import Declaration, Finding, ProvidedImports, TreeScan
 
 USAGE_ERROR = 2
 
@@ -27,10 +29,18 @@ def audit_findings(tree: TreeScan) -> tuple[list[Finding], dict]:
     says so: the gate is "unknown", never "pass".
     """
     try:
-        return services.audit_declarations(tree.declarations)
+        return services.audit_declarations(tree.declarations, write_cache=False)
     except DatabaseError as exc:
         reason = f"advisory database unavailable ({type(exc).__name__})"
         return [], {"gate": "unknown", "reasons": [reason], "audited": 0, "not_audited": []}
+
+
+def provided_imports(declarations: list[Declaration]) -> dict[str, ProvidedImports]:
+    """What the declared packages provide: the cache if there is a database, then the index."""
+    try:
+        return importnames.provided_imports(declarations, write_cache=False)
+    except DatabaseError:
+        return importnames.provided_imports(declarations, read_cache=False, write_cache=False)
 
 
 class Command(BaseCommand):
@@ -64,12 +74,13 @@ class Command(BaseCommand):
         if not isinstance(threshold, float) or threshold < 0:
             raise CommandError("--weight-threshold-mb must be positive", returncode=USAGE_ERROR)
         known = [str(name) for name in options["known_first_party"]]  # type: ignore[union-attr]
-        tree = scan_tree(root)
+        tree = scan_tree(root, provided=provided_imports)
         findings = rules.run_rules(tree, known_first_party=known, kinds=rules.ALL_KINDS)
         found_weights, weight_errors = weights.weight_findings_for(
             root, threshold_bytes=int(threshold * 1024 * 1024)
         )
         audited, audit = audit_findings(tree)
+        audit["import_names"] = importnames.import_names_audit(tree.provided)
         findings += found_weights + audited
         result = report.ScanReport(
             path=str(root),

@@ -87,7 +87,8 @@ def test_unknown_mapping_is_reported_in_both_summaries(scan):
     by_kind = {f.kind: f for f in findings if f.kind in ("unused", "missing")}
     assert "not known" in by_kind["unused"].summary
     assert "widgetkit" in by_kind["unused"].summary
-    assert "No metadata or curated entry maps import widgetkit" in by_kind["missing"].summary
+    assert "Nothing maps import widgetkit to a distribution" in by_kind["missing"].summary
+    assert "the distribution name widgetkit is assumed" in by_kind["missing"].summary
     assert "acme-widgets-toolkit" in by_kind["missing"].summary
 
 
