@@ -21,6 +21,7 @@ from django.conf import settings
 from scanning import cache, evidence, isolation, limits, manifests, rules, walk
 from scanning.evidence import commands
 from scanning.evidence.first_party import foreign_prefixes, is_foreign
+from scanning.rules import similar
 from scanning.types import Declaration, FileError, ManifestFile, ProvidedImports, TreeScan, Usage
 
 Progress = Callable[[int, str], None]
@@ -175,6 +176,9 @@ def scan_tree(
     if provided is not None:
         progress(75, "Finding out what the declared packages provide")
         tree.provided = provided(tree.declarations)
+    tree.provided = similar.with_similar_names(
+        tree.provided, tree.declarations, tree.usages, tree.first_party
+    )
     progress(80, "Applying rules")
     tree.findings = rules.run_rules(tree)
     return tree

@@ -44,6 +44,7 @@ INDEX = "index"  # the release's wheel on the package index (a fact of the scan,
 CONVENTION = "convention"
 AMBIGUOUS = "ambiguous"  # a namespace shared by many distributions: no single answer
 UNKNOWN = "unknown"  # what a distribution provides: no source better than its name
+SIMILAR = "similar"  # assumed: an unmapped import is made of words of the package's name
 
 # How a finding names each source ("... per the curated table").
 SOURCE_LABELS = {
@@ -51,6 +52,7 @@ SOURCE_LABELS = {
     NAMESPACE: "the namespace naming rule",
     INSTALLED: "the metadata installed on this server",
     INDEX: "its wheel on the package index",
+    SIMILAR: "the likeness of the names, an assumption",
 }
 
 # Modules that are namespaces only: several distributions install packages below them.
@@ -264,7 +266,7 @@ class ImportMap:
         self.provided = dict(provided or {})
         owners: dict[str, set[str]] = {}
         for fact in self.provided.values():
-            if fact.source in (INDEX, INSTALLED):
+            if fact.source in (INDEX, INSTALLED, SIMILAR):
                 for module in fact.import_names:
                     if module not in NAMESPACE_ONLY:
                         owners.setdefault(module, set()).add(fact.name)

@@ -11,6 +11,15 @@ from scanning.types import RUNTIME, Declaration, Finding, Usage
 __all__ = ["compiled_paths", "is_used", "stdlib_names_of", "unused", "used_names"]
 
 
+# Data packages nobody imports by name: the modules that read them. zoneinfo (and Django and
+# pandas through it) falls back to tzdata where the system has no time zone database.
+IMPLIED_BY_IMPORT: dict[str, tuple[str, ...]] = {
+    "zoneinfo": ("tzdata",),
+    "django": ("tzdata",),
+    "pandas": ("tzdata",),
+}
+
+
 def used_names(
     usages: list[Usage], *, import_map: mapping.ImportMap = mapping.DEFAULT_MAP
 ) -> tuple[set[str], set[str]]:
@@ -29,7 +38,9 @@ def used_names(
             distributions.add(usage.name)
             continue
         module = usage.name
-        if module.split(".")[0] in STDLIB:
+        top = module.split(".")[0]
+        distributions.update(IMPLIED_BY_IMPORT.get(top, ()))
+        if top in STDLIB:
             continue
         resolution = import_map.resolve(module)
         if resolution.source != mapping.AMBIGUOUS:

@@ -253,3 +253,18 @@ def test_via_notes_are_read_in_both_forms_and_across_hashes():
         6: ("-r requirements.in",),
         7: ("-r requirements.in", "itchiodl"),
     }
+
+
+def test_tzdata_is_used_by_whatever_reads_time_zones(scan):
+    found = kinds_and_subjects(
+        scan({"requirements.txt": "tzdata==2024.1\nrich==13.7.1\n", "app.py": "import zoneinfo\n"})
+    )
+    assert ("unused", "tzdata") not in found
+    assert ("unused", "rich") in found
+
+
+def test_tzdata_with_nothing_reading_time_zones_is_unused(scan):
+    found = kinds_and_subjects(
+        scan({"requirements.txt": "tzdata==2024.1\n", "a.py": "import os\n"})
+    )
+    assert ("unused", "tzdata") in found
