@@ -97,7 +97,13 @@ def as_text(report: ScanReport) -> str:
         problems = report.audit.get("import_names", {}).get("problems", [])
         if problems:
             lines.append(f"What {len(problems)} package(s) provide was not read from metadata:")
-            lines += [f"  {p['name']}: {p['source']}, {p['reason']}" for p in problems]
+            by_reason: dict[str, list[str]] = {}
+            for problem in problems:
+                by_reason.setdefault(str(problem["reason"]), []).append(
+                    f"{problem['name']} ({problem['source']})"
+                )
+            for reason, names in by_reason.items():
+                lines.append(f"  {reason}: {', '.join(names)}")
     lines.append("")
     lines.append(
         f"Scanned {report.files_seen} files in {report.path}: {len(report.findings)} finding(s)."
