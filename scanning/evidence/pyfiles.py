@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from scanning.evidence import commands, imports, strings
+from scanning.evidence import commands, imports, strings, templates
 from scanning.evidence.sources import parse_python
 from scanning.types import FileError, Usage
 
@@ -31,8 +31,18 @@ def _without_url(value: object) -> bool:
 def python_usages(source: str, path: str, mode: str) -> tuple[list[Usage], list[FileError]]:
     """Imports, dynamic imports and module-loading strings of one Python source text."""
     tree = parse_python(source, path)
+    if isinstance(tree, FileError) and templates.has_tags(source):
+        # A cookiecutter/Jinja template: parse it again with its tags blanked.
+        blanked = parse_python(templates.blank_tags(source), path)
+        if not isinstance(blanked, FileError):
+            usages, errors = _tree_usages(blanked, path, mode)
+            return [u for u in usages if not templates.from_placeholder(u.name)], errors
     if isinstance(tree, FileError):
         return imports.fallback_usages(source, path, mode), [tree]
+    return _tree_usages(tree, path, mode)
+
+
+def _tree_usages(tree: ast.Module, path: str, mode: str) -> tuple[list[Usage], list[FileError]]:
     usages: list[Usage] = []
     add = usages.extend
     try:

@@ -194,6 +194,8 @@ class RequirementsReader:
         self.read(path, kind, depth + 1)
 
     def _read_line(self, manifest: ManifestFile, number: int, line: str, depth: int) -> None:
+        if line.startswith(("{%", "{#")) and "{{" in manifest.path:
+            return  # a template tag in a cookiecutter project's requirements: not a requirement
         if line.startswith("-"):
             self._read_option(manifest, number, line, depth)
             return

@@ -156,3 +156,22 @@ def test_newer_f_string_syntax_still_yields_its_imports(scan) -> None:
         assert "newer than this server's Python" in errors[0].message
     else:
         assert errors == []
+
+
+def test_a_jinja_templated_settings_file_is_read_with_its_tags_blanked(scan) -> None:
+    source = (
+        "import os\n"
+        "{%- if cookiecutter.use_celery == 'y' %}\n"
+        "from celery.schedules import crontab\n"
+        "{%- endif %}\n"
+        "INSTALLED_APPS = [\n"
+        "    'django.contrib.admin',\n"
+        "    'crispy_forms',\n"
+        "    '{{ cookiecutter.project_slug }}.users',\n"
+        "]\n"
+        "CACHES = {'default': {'BACKEND': 'django_redis.cache.RedisCache'}}\n"
+    )
+    usages, errors = scan({"{{cookiecutter.project_slug}}/config/settings/base.py": source})
+    assert errors == []
+    assert {u.name for u in usages} == {"os", "celery", "django", "crispy_forms", "django_redis"}
+    assert {u.line for u in usages if u.name == "crispy_forms"} == {7}

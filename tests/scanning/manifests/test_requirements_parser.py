@@ -327,3 +327,24 @@ def test_requirements_parser_survives_requirement_shaped_noise(tmp_path_factory,
 )
 def test_split_option_accepts_every_pip_spelling(line, expected):
     assert split_option(line) == expected
+
+
+def test_template_tags_in_a_cookiecutter_project_are_not_requirements(tmp_path):
+    from scanning.manifests import parse_manifests
+
+    folder = tmp_path / "{{cookiecutter.project_slug}}"
+    folder.mkdir()
+    (folder / "requirements.txt").write_text(
+        "django==5.2\n{%- if cookiecutter.use_celery == 'y' %}\ncelery==5.4\n{%- endif %}\n"
+    )
+    (tmp_path / "requirements.txt").write_text("{% if x %}\nflask==3.0\n")
+    manifests = {
+        m.path: m
+        for m in parse_manifests(
+            tmp_path, ["{{cookiecutter.project_slug}}/requirements.txt", "requirements.txt"]
+        )
+    }
+    templated = manifests["{{cookiecutter.project_slug}}/requirements.txt"]
+    assert [d.name for d in templated.declarations] == ["django", "celery"]
+    assert templated.errors == []
+    assert manifests["requirements.txt"].errors  # outside a template it is a broken line
