@@ -155,3 +155,38 @@ def test_index_that_does_not_speak_the_simple_api_is_unreachable_for_the_rest(pa
     )
     assert facts[NAME].release_unknown.startswith("package index unreachable")
     assert package_index.pages_asked(NAME) == 0
+
+
+def test_installed_licence_keeps_the_reason_the_release_date_is_unknown(package_index):
+    package_index.add("django", {}, html_page=True)  # the index knows no upload times
+
+    facts = _facts("django")
+
+    assert facts.license == "BSD-3-Clause"  # from the metadata installed here
+    assert facts.release_unknown == "the index gives no upload times"
+
+
+def test_page_over_the_size_limit_fails_that_project_only(package_index, monkeypatch):
+    monkeypatch.setattr(packages, "MAX_RESPONSE_BYTES", 2000)
+    package_index.add("aaa-huge", {}, page=b"<html>" + b" " * 3000 + b"</html>")
+    package_index.add(NAME, _wheels(), html_page=True, metadata={NEW: METADATA})
+
+    facts = packages.package_facts(["aaa-huge", NAME], now=NOW)
+
+    assert "over 2000 bytes" in facts["aaa-huge"].release_unknown
+    assert facts[NAME].license == "GPL-3.0-only"
+
+
+def test_json_api_record_over_the_size_limit_is_skipped_for_that_project_only(
+    package_index, monkeypatch
+):
+    monkeypatch.setattr(packages, "MAX_RESPONSE_BYTES", 2000)
+    package_index.add("aaa-many-releases", {}, html_page=True)
+    package_index.add_json_api("aaa-many-releases", {"info": {"version": "1"}, "x": "y" * 3000})
+    package_index.add(NAME, _wheels(), html_page=True)
+    package_index.add_json_api(NAME, _json_api_record())
+
+    facts = packages.package_facts(["aaa-many-releases", NAME], now=NOW)
+
+    assert facts["aaa-many-releases"].release_unknown == "the index gives no upload times"
+    assert facts[NAME].license == "MIT"
