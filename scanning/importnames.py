@@ -8,8 +8,8 @@ trusted for ``DEBTBOARD_IMPORT_NAMES_TTL_DAYS``, a failure retried after
 distribution: nothing is cached, the rest of the scan's lookups are skipped, and the next scan
 tries again. Lookups never fail a scan.
 
-Settings, read when a scan runs: ``DEBTBOARD_PACKAGE_INDEX_URL`` (a PEP 691 JSON simple index;
-empty: no lookups), ``DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS`` (per request, 10),
+Settings, read when a scan runs: ``DEBTBOARD_PACKAGE_INDEX_URL`` (a simple index, JSON or
+HTML; empty: no lookups), ``DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS`` (per request, 10),
 ``DEBTBOARD_IMPORT_NAMES_BUDGET_SECONDS`` (all of a scan's lookups, 120),
 ``DEBTBOARD_IMPORT_NAMES_MAX_WHEEL_MB`` (full download when Range is ignored, 20),
 ``DEBTBOARD_IMPORT_NAMES_THREADS`` (lookups at once, 4).

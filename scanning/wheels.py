@@ -1,11 +1,11 @@
-"""The import names a distribution's wheel installs, read from a PEP 691 JSON package index.
+"""The import names a distribution's wheel installs, read from a simple package index.
 
-Reads as little as it can, the way pip's lazy wheel does: the project's index page, then HTTP
-Range requests for the end of the wheel (the zip's central directory, where the .dist-info
-files usually also are) and for any member not yet fetched. A server that ignores Range gets a
-full download, capped in size. Every request has a timeout and the whole lookup a deadline;
-nothing from a wheel is executed or written to disk. No ORM here: ``scanning.importnames``
-caches what this module finds.
+Reads as little as it can, the way pip's lazy wheel does: the project's index page (JSON or
+HTML: ``scanning.simple_index``), then HTTP Range requests for the end of the wheel (the zip's
+central directory, where the .dist-info files usually also are) and for any member not yet
+fetched. A server that ignores Range gets a full download, capped in size. Every request has
+a timeout and the whole lookup a deadline; nothing from a wheel is executed or written to disk.
+No ORM here: ``scanning.importnames`` caches what this module finds.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import http.client
 import io
-import json
 import re
 import time
 import urllib.error
@@ -23,14 +22,13 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
+from scanning import simple_index
 from scanning.rules.mapping import NAMESPACE_ONLY
 
-SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
 MB = 1024 * 1024
 MAX_PAGE_BYTES = 20 * MB
 TAIL_BYTES = 256 * 1024  # first Range request: usually the central directory and .dist-info
@@ -151,19 +149,18 @@ def wheel_import_names(
     ``max_download`` caps a full download when the file server ignores Range requests.
     """
     page_url = f"{index_url.rstrip('/')}/{name}/"
-    _, headers, body = http.get(page_url, limit=MAX_PAGE_BYTES, accept=SIMPLE_JSON)
-    if "json" not in headers.get("Content-Type", ""):
-        raise IndexUnreachable("does not answer with PEP 691 JSON")
+    _, _, body = http.get(page_url, limit=MAX_PAGE_BYTES, accept=simple_index.ACCEPT)
     try:
-        page = json.loads(body)
-    except ValueError as exc:
-        raise LookupFailed("the index page is not valid JSON") from exc
-    wheels = _wheels(page, name)
+        page = simple_index.parse_project_page(body, page_url)
+    except simple_index.NotASimplePage as exc:
+        raise IndexUnreachable(str(exc)) from exc
+    except simple_index.PageUnreadable as exc:
+        raise LookupFailed(str(exc)) from exc
+    wheels = _wheels(page.files, name)
     if not wheels:
         raise LookupFailed("no wheel (an sdist is never read)")
     chosen, note = _choose(wheels, version)
-    url = urljoin(page_url, chosen.url)
-    archive = _open_wheel(url, http=http, max_download=max_download)
+    archive = _open_wheel(chosen.url, http=http, max_download=max_download)
     try:
         names = names_in_wheel(archive, name)
     except _UNREADABLE as exc:
@@ -180,31 +177,24 @@ class _Wheel:
     size: int
 
 
-def _wheels(page: object, name: str) -> list[_Wheel]:
-    files = page.get("files") if isinstance(page, dict) else None
-    if not isinstance(files, list):
-        raise LookupFailed("the index page lists no files")
+def _wheels(files: Iterable[simple_index.IndexFile], name: str) -> list[_Wheel]:
     found = []
     for file in files:
-        if not isinstance(file, dict) or file.get("yanked"):
-            continue
-        filename, url = file.get("filename"), file.get("url")
-        if not isinstance(filename, str) or not isinstance(url, str):
+        if file.yanked:
             continue
         try:
-            wheel_name, wheel_version, _, tags = parse_wheel_filename(filename)
+            wheel_name, wheel_version, _, tags = parse_wheel_filename(file.filename)
         except (InvalidWheelFilename, InvalidVersion):
             continue  # sdists, and names that are not wheels
         if canonicalize_name(wheel_name) != name:
             continue
-        size = file.get("size")
         found.append(
             _Wheel(
-                filename,
-                url,
+                file.filename,
+                file.url,
                 wheel_version,
                 pure=any(tag.platform == "any" for tag in tags),
-                size=size if isinstance(size, int) and size >= 0 else 1 << 62,
+                size=file.size if file.size is not None else 1 << 62,
             )
         )
     return found

@@ -1,5 +1,7 @@
-"""A PEP 691 JSON package index on 127.0.0.1 serving wheels built in the test.
+"""A simple package index on 127.0.0.1 serving wheels built in the test.
 
+Project pages are PEP 691 JSON, or PEP 503 HTML when asked (labelled JSON or HTML), with PEP
+658 metadata files and Warehouse's JSON API (``/pypi/NAME/json``) where the test adds them.
 Serves Range requests (``bytes=a-b`` and ``bytes=-n``) unless told to ignore them, records
 every request, and can answer slowly or with any bytes at all.
 """
@@ -7,6 +9,8 @@ every request, and can answer slowly or with any bytes at all.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import html
 import io
 import json
 import random
@@ -56,26 +60,82 @@ class PackageIndex:
     files: dict[str, bytes] = field(default_factory=dict)  # path → body
     types: dict[str, str] = field(default_factory=dict)  # path → Content-Type
     requests: list[tuple[str, str]] = field(default_factory=list)  # (path, Range header)
+    accepts: dict[str, str] = field(default_factory=dict)  # path → its last Accept header
     ignore_range: bool = False
     delay_seconds: float = 0.0
     sent_bytes: int = 0
 
-    def add(self, name: str, wheels: dict[str, bytes], *, page: bytes | None = None) -> None:
-        """Serve ``name``'s page listing ``wheels`` (filename → bytes) under /files/."""
-        entries = [
-            {"filename": filename, "url": f"../../files/{filename}", "hashes": {}}
-            for filename in wheels
-        ]
-        self.files[f"/simple/{name}/"] = (
-            page
-            or json.dumps({"meta": {"api-version": "1.1"}, "name": name, "files": entries}).encode()
-        )
-        self.types[f"/simple/{name}/"] = SIMPLE_JSON
+    def add(
+        self,
+        name: str,
+        wheels: dict[str, bytes],
+        *,
+        page: bytes | None = None,
+        html_page: bool = False,
+        content_type: str = "",
+        metadata: dict[str, str] | None = None,
+        upload_time: str = "",
+    ) -> None:
+        """Serve ``name``'s page listing ``wheels`` (filename → bytes) under /files/.
+
+        ``html_page``: a PEP 503 page (relative links with a sha256 fragment) instead of JSON.
+        ``metadata``: filename → METADATA text, served as PEP 658 metadata files.
+        ``upload_time``: each file's (JSON pages only, as PEP 700 has it).
+        """
+        metadata = metadata or {}
+        path = f"/simple/{name}/"
+        if page is None:
+            page = (
+                _html_page(name, wheels, metadata)
+                if html_page
+                else _json_page(name, wheels, metadata, upload_time)
+            )
+        self.files[path] = page
+        self.types[path] = content_type or ("text/html" if html_page else SIMPLE_JSON)
         for filename, body in wheels.items():
             self.files[f"/files/{filename}"] = body
+        for filename, text in metadata.items():
+            self.files[f"/files/{filename}.metadata"] = text.encode()
+
+    def add_json_api(self, name: str, record: dict) -> None:
+        """Serve ``record`` as Warehouse's JSON API answer for ``name``."""
+        self.files[f"/pypi/{name}/json"] = json.dumps(record).encode()
+        self.types[f"/pypi/{name}/json"] = "application/json"
 
     def pages_asked(self, name: str) -> int:
         return sum(1 for path, _ in self.requests if path == f"/simple/{name}/")
+
+
+def _json_page(
+    name: str, wheels: dict[str, bytes], metadata: dict[str, str], upload_time: str
+) -> bytes:
+    entries = []
+    for filename, body in wheels.items():
+        entry: dict[str, object] = {
+            "filename": filename,
+            "url": f"../../files/{filename}",
+            "hashes": {"sha256": hashlib.sha256(body).hexdigest()},
+        }
+        if filename in metadata:
+            entry["core-metadata"] = True
+        if upload_time:
+            entry["upload-time"] = upload_time
+        entries.append(entry)
+    return json.dumps({"meta": {"api-version": "1.1"}, "name": name, "files": entries}).encode()
+
+
+def _html_page(name: str, wheels: dict[str, bytes], metadata: dict[str, str]) -> bytes:
+    anchors = []
+    for filename, body in wheels.items():
+        href = html.escape(f"../../files/{filename}#sha256={hashlib.sha256(body).hexdigest()}")
+        extra = ' data-core-metadata="true"' if filename in metadata else ""
+        anchors.append(f'<a href="{href}"{extra}>{html.escape(filename)}</a><br/>')
+    title = f"Links for {html.escape(name)}"
+    return (
+        f"<!DOCTYPE html>\n<html><head><title>{title}</title></head>\n<body><h1>{title}</h1>\n"
+        + "\n".join(anchors)
+        + "\n</body></html>\n"
+    ).encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -90,6 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
         index = self.index
         asked = self.headers.get("Range", "")
         index.requests.append((self.path, asked))
+        index.accepts[self.path] = self.headers.get("Accept", "")
         if index.delay_seconds:
             time.sleep(index.delay_seconds)
         body = index.files.get(self.path)

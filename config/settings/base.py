@@ -201,8 +201,9 @@ DEBTBOARD_SCAN_RETRY_SECONDS = env_int("DEBTBOARD_SCAN_RETRY_SECONDS", 65)
 DEBTBOARD_SCAN_MAX_ATTEMPTS = env_int("DEBTBOARD_SCAN_MAX_ATTEMPTS", 3)
 # Model weights and other large binaries tracked in git from this size up are candidates.
 DEBTBOARD_WEIGHT_FILE_MB = env_int("DEBTBOARD_WEIGHT_FILE_MB", 10)
-# A PEP 691 JSON simple index (PyPI's https://pypi.org/simple, or a local proxy of it) for
-# licences, releases and what each declared package provides; empty: none of that is looked up.
+# A simple index, JSON (PEP 691) or HTML (PEP 503): PyPI's https://pypi.org/simple, a local
+# proxy of it, devpi, Artifactory... for licences, releases and what each declared package
+# provides; empty: none of that is looked up.
 DEBTBOARD_PACKAGE_INDEX_URL = env_str("DEBTBOARD_PACKAGE_INDEX_URL", "")
 DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS = env_int("DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS", 10)
 # OSV advisories synced by the periodic task (a directory, an all.zip or an https URL).

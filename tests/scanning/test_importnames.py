@@ -68,6 +68,23 @@ def test_declared_package_read_from_the_index_is_neither_unused_nor_missing(
     assert row.import_names_checked_at is not None
 
 
+def test_declared_package_read_through_an_html_only_index_is_neither_unused_nor_missing(
+    package_index, tmp_path
+):
+    package_index.add(
+        CHRONO,
+        {CHRONO_WHEEL: wheel(CHRONO, "2.0", {"chronoparse/__init__.py": ""})},
+        html_page=True,
+        content_type="application/vnd.pypi.simple.v1+json",  # as PyPI's proxy here labels it
+    )
+
+    tree = scan_tree(write_tree(tmp_path, _REPO), provided=importnames.provided_imports)
+    findings = rules.run_rules(tree, kinds=rules.ALL_KINDS)
+
+    assert _unused_or_missing(findings) == set()
+    assert tree.provided[CHRONO] == ProvidedImports(CHRONO, ("chronoparse",), "index", "2.0")
+
+
 def test_without_an_index_the_pair_stays_reported_as_unknown(settings, tmp_path):
     settings.DEBTBOARD_PACKAGE_INDEX_URL = ""
 

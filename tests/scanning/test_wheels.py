@@ -198,12 +198,79 @@ def test_wheels_of_another_project_on_the_page_are_ignored(package_index):
         _names(package_index, "chrono-parse-toolkit")
 
 
-def test_page_that_is_not_json_means_the_index_does_not_speak_pep_691(package_index):
-    package_index.add("chrono-parse-toolkit", {}, page=b"<html>simple</html>")
-    package_index.types["/simple/chrono-parse-toolkit/"] = "text/html"
+CHRONO_WHEEL = "chrono_parse_toolkit-2.0-py3-none-any.whl"
 
-    with pytest.raises(wheels.IndexUnreachable, match="PEP 691"):
+
+def _chrono_wheel() -> bytes:
+    return wheel("chrono-parse-toolkit", "2.0", {"chronoparse/__init__.py": ""})
+
+
+def test_json_is_asked_for_and_html_accepted(package_index):
+    package_index.add("chrono-parse-toolkit", {CHRONO_WHEEL: _chrono_wheel()})
+
+    _names(package_index, "chrono-parse-toolkit")
+
+    accept = package_index.accepts["/simple/chrono-parse-toolkit/"]
+    assert accept.startswith("application/vnd.pypi.simple.v1+json,")
+    assert "text/html;q=" in accept
+
+
+@pytest.mark.parametrize("content_type", ["text/html", "application/vnd.pypi.simple.v1+json"])
+def test_wheel_is_found_through_an_html_page_however_it_is_labelled(package_index, content_type):
+    package_index.add(
+        "chrono-parse-toolkit",
+        {CHRONO_WHEEL: _chrono_wheel()},
+        html_page=True,
+        content_type=content_type,
+    )
+
+    found = _names(package_index, "chrono-parse-toolkit", "2.0")
+
+    assert (found.import_names, found.version, found.filename) == (
+        ("chronoparse",),
+        "2.0",
+        CHRONO_WHEEL,
+    )
+
+
+def test_yanked_wheel_on_an_html_page_is_not_read(package_index):
+    old = wheel("chrono-parse-toolkit", "1.0", {"chronoparse/__init__.py": ""})
+    page = (
+        '<html><body><a href="../../files/chrono_parse_toolkit-1.0-py3-none-any.whl">1.0</a>'
+        f'<a href="../../files/{CHRONO_WHEEL}" data-yanked="">2.0</a></body></html>'
+    ).encode()
+    package_index.add(
+        "chrono-parse-toolkit",
+        {"chrono_parse_toolkit-1.0-py3-none-any.whl": old, CHRONO_WHEEL: _chrono_wheel()},
+        page=page,
+    )
+
+    found = _names(package_index, "chrono-parse-toolkit")
+
+    assert found.version == "1.0"
+
+
+def test_html_page_without_links_has_no_wheel(package_index):
+    package_index.add("chrono-parse-toolkit", {}, page=b"<html>simple</html>", html_page=True)
+
+    with pytest.raises(wheels.LookupFailed, match="no wheel") as failure:
         _names(package_index, "chrono-parse-toolkit")
+    assert not isinstance(failure.value, wheels.IndexUnreachable)
+
+
+def test_page_neither_json_nor_html_means_the_index_does_not_speak_the_simple_api(package_index):
+    package_index.add("chrono-parse-toolkit", {}, page=b"Service temporarily unavailable")
+
+    with pytest.raises(wheels.IndexUnreachable, match="neither JSON nor HTML"):
+        _names(package_index, "chrono-parse-toolkit")
+
+
+def test_hostile_html_page_fails_that_lookup_only(package_index):
+    package_index.add("chrono-parse-toolkit", {}, page=b"<html><!--" + b"<a" * 300_000)
+
+    with pytest.raises(wheels.LookupFailed, match="unterminated markup") as failure:
+        _names(package_index, "chrono-parse-toolkit")
+    assert not isinstance(failure.value, wheels.IndexUnreachable)
 
 
 def test_malformed_json_page_is_a_lookup_failure(package_index):
