@@ -31,13 +31,22 @@ class _Reader:
         self.present: set[str] = set()
         self.dev_extras, self.runtime_groups = _stated_purposes(data)
 
-    def strings(self, dialect: str, value: object, *, purpose: str, section: str) -> None:
-        """Declarations from a list of PEP 508 strings found under ``[section]``."""
+    def strings(
+        self, dialect: str, value: object, *, purpose: str, section: str, key: str = ""
+    ) -> None:
+        """Declarations from a list of PEP 508 strings found under ``[section]``, at ``key``.
+
+        Lines are searched from the key's own line, so the same requirement listed under two
+        extras gets the line of each.
+        """
         self.present.add(dialect)
         if not isinstance(value, list):
             self.error(f"[{section}] should be a list of requirement strings", section)
             return
         start = self.finder.section(section)
+        if key:
+            at_key = self.finder.find_key(key, start)
+            start = at_key - 1 if at_key else start
         for item in value:
             if isinstance(item, str):
                 self.requirement(dialect, item, purpose=purpose, start=start)
@@ -84,7 +93,9 @@ def parse(source: common.Source) -> ManifestFile | None:
 def _read_pep621(reader: _Reader) -> None:
     project = common.table(reader.data, "project")
     if "dependencies" in project:
-        reader.strings(PEP621, project["dependencies"], purpose=RUNTIME, section="project")
+        reader.strings(
+            PEP621, project["dependencies"], purpose=RUNTIME, section="project", key="dependencies"
+        )
     if "optional-dependencies" not in project:
         return
     extras = project["optional-dependencies"]
@@ -98,7 +109,7 @@ def _read_pep621(reader: _Reader) -> None:
         purpose = purpose_for_name(extra)
         if _group_key(extra) in reader.dev_extras and purpose not in _DEV_PURPOSES:
             purpose = DEV
-        reader.strings(PEP621, value, purpose=purpose, section=section)
+        reader.strings(PEP621, value, purpose=purpose, section=section, key=extra)
 
 
 def _read_dependency_groups(reader: _Reader) -> None:
@@ -109,7 +120,9 @@ def _read_dependency_groups(reader: _Reader) -> None:
         purpose = purpose_for_name(group, default=DEV)
         if _group_key(group) in reader.runtime_groups and purpose in _DEV_PURPOSES:
             purpose = RUNTIME
-        reader.strings(DEPENDENCY_GROUPS, value, purpose=purpose, section="dependency-groups")
+        reader.strings(
+            DEPENDENCY_GROUPS, value, purpose=purpose, section="dependency-groups", key=group
+        )
     problems = dict.fromkeys(_include_problem(groups, group) for group in groups)
     for problem in problems:
         if problem:
@@ -164,7 +177,7 @@ def _read_tool_dev_dependencies(reader: _Reader) -> None:
     pdm_groups = common.table(reader.data, "tool", "pdm", "dev-dependencies")
     for group, value in pdm_groups.items():
         purpose = purpose_for_name(group, default=DEV)
-        reader.strings(PDM, value, purpose=purpose, section="tool.pdm.dev-dependencies")
+        reader.strings(PDM, value, purpose=purpose, section="tool.pdm.dev-dependencies", key=group)
     uv_table = common.table(reader.data, "tool", "uv")
     if "dev-dependencies" in uv_table:
         reader.strings(UV, uv_table["dev-dependencies"], purpose=DEV, section="tool.uv")

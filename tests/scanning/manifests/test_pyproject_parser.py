@@ -203,3 +203,17 @@ non_dev_dependency_groups = "server"
     purposes = {d.name: d.purpose for d in manifest.declarations}
     assert purposes == {"mypy": DEV, "matplotlib": RUNTIME, "uvicorn": DEV}
     assert manifest.errors == []
+
+
+def test_the_same_requirement_in_two_extras_gets_the_line_of_each(tmp_path):
+    from scanning.manifests import parse_manifests
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n\n'
+        "[project.optional-dependencies]\n"
+        'ldap = ["django-auth-ldap"]\n'
+        'all = [\n  "django-auth-ldap",\n  "boto3",\n]\n'
+    )
+    [manifest] = parse_manifests(tmp_path, ["pyproject.toml"])
+    lines = sorted((d.name, d.line) for d in manifest.declarations)
+    assert lines == [("boto3", 10), ("django-auth-ldap", 7), ("django-auth-ldap", 9), ("flask", 4)]
