@@ -24,12 +24,8 @@ def used_names(usages: list[Usage]) -> tuple[set[str], set[str]]:
     distribution of that name.
     """
     imports: set[str] = set()
-    distributions: set[str] = set()
-    for usage in usages:
-        if usage.is_distribution:
-            distributions.add(usage.name)
-            continue
-        module = usage.name
+    distributions = {usage.name for usage in usages if usage.is_distribution}
+    for module in {usage.name for usage in usages if not usage.is_distribution}:
         if module.split(".")[0] in STDLIB:
             continue
         resolution = mapping.resolve(module)
