@@ -81,24 +81,26 @@ _KIND_BY_NAME = {
 
 def manifest_kind(path: str) -> str:
     """The kind of manifest a repository-relative path is ("" when it is none)."""
-    posix = PurePosixPath(path)
-    if _SKIPPED_FOLDERS.intersection(posix.parts[:-1]):
+    parts = path.split("/")
+    if "" in parts or "." in parts:  # not a plain relative path: let pathlib normalise it
+        parts = list(PurePosixPath(path).parts)
+    if not parts or _SKIPPED_FOLDERS.intersection(parts[:-1]):
         return ""
-    name = posix.name
+    name = parts[-1]
     lower = name.lower()
     if name in _KIND_BY_NAME:
         return _KIND_BY_NAME[name]
     if _CONSTRAINTS_NAME.match(lower):
         return requirements.CONSTRAINTS
     if _REQUIREMENTS_NAME.match(lower) or (
-        posix.parent.name == "requirements" and lower.endswith((".txt", ".in"))
+        len(parts) > 1 and parts[-2] == "requirements" and lower.endswith((".txt", ".in"))
     ):
         return requirements.REQUIREMENTS
     if name.startswith(("Dockerfile.", "Containerfile.")) or lower.endswith(".dockerfile"):
         return commands.DOCKERFILE
     if name.startswith("pylock.") and name.endswith(".toml"):
         return locks.PYLOCK
-    if posix.parts[:2] == (".github", "workflows") and lower.endswith((".yml", ".yaml")):
+    if parts[:2] == [".github", "workflows"] and lower.endswith((".yml", ".yaml")):
         return ci.KIND
     return ""
 
