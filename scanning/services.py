@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement
-from scanning import checkout, coverage, heartbeat, packages, rules, scanner, walk
+from scanning import checkout, coverage, heartbeat, packages, scanner, walk
 from scanning.advisories import store as advisory_store
 from scanning.models import Evidence, ScanRun, ScanStatus
 from scanning.rules import licenses, mapping, vulnerable, weights
@@ -133,10 +133,11 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
         timeout=settings.DEBTBOARD_GIT_TIMEOUT_SECONDS,
     ) as local:
         tree = scanner.scan_tree(
-            local.path, progress=progress, cache_key=f"{repository.pk}:{repository.location}"
+            local.path,
+            progress=progress,
+            cache_key=f"{repository.pk}:{repository.location}",
+            known_first_party=repository.known_first_party or (),
         )
-        if repository.known_first_party:
-            tree.findings = rules.run_rules(tree, known_first_party=repository.known_first_party)
         paths, _ = walk.list_files(local.path)
         tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(paths, tree.errors)
         tree.longest_job_interval_days = coverage.longest_job_interval_days(local.path, paths)

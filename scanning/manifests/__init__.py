@@ -105,12 +105,21 @@ def manifest_kind(path: str) -> str:
     return ""
 
 
-def parse_manifests(root: Path, paths: Sequence[str]) -> list[ManifestFile]:
+def parse_manifests(
+    root: Path,
+    paths: Sequence[str],
+    *,
+    includes: dict[tuple[str, str], tuple[str, str]] | None = None,
+) -> list[ManifestFile]:
     """One ManifestFile per manifest under ``root``, sorted by path.
 
     ``paths`` are the repository-relative POSIX paths of the checkout's regular files. Files
     that requirements files include (``-r``/``-c``) or commands install from (``pip install -r``)
     are parsed once, as requirements or constraints, even when named nowhere else.
+
+    Besides ``paths``, the parsers only read the files they return and ask the filesystem
+    nothing but where each include leads: ``includes``, when given, receives those answers,
+    (folder, target) -> (repository path, "") or ("", why it cannot be followed).
     """
     root = root.resolve()
     found: dict[str, ManifestFile] = {}
@@ -128,6 +137,8 @@ def parse_manifests(root: Path, paths: Sequence[str]) -> list[ManifestFile]:
     manifests = sorted(found.values(), key=lambda manifest: manifest.path)
     for manifest in manifests:
         _cap_errors(manifest)
+    if includes is not None:
+        includes.update(reader.resolved)
     return manifests
 
 
