@@ -268,8 +268,8 @@ def _with_rows(text: str, path: str, rows: list) -> str:
         lambda text: text[: len(text) // 2],  # cut short
         lambda text: "not json at all",
         lambda text: json.dumps({**json.loads(text), "files": {"app/a.py": [1, 2]}}),
-        lambda text: _with_rows(text, "app/a.py", [["yaml"]]),  # current stat, bad rows
-        lambda text: _with_rows(text, "app/a.py", [["yaml", 1, 7]]),  # no such shape
+        lambda text: _with_rows(text, "app/a.py", ["yaml"]),  # current stat, bad rows
+        lambda text: _with_rows(text, "app/a.py", ["yaml", 1, 7]),  # no such shape
         lambda text: json.dumps({**json.loads(text), "manifests": {"roots": "requirements.txt"}}),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -21,9 +22,9 @@ def test_usages_come_back_equal_with_their_own_or_another_path():
         Usage("gunicorn", "Procfile", 1, kind="command", is_distribution=True, detail="web: x"),
         Usage("yaml", "", 2),
     ]
-    shapes, found = _through_json(rows.usage_rows("app/a.py", usages))
-    assert len(shapes) == 4 - 1  # the first and last usage share a shape
-    assert rows.usages("app/a.py", shapes, found) == usages
+    shapes, flat = _through_json(rows.usage_rows("app/a.py", usages))
+    assert len(shapes) == 4  # yaml at line 1 and "" at line 2 differ in path only
+    assert rows.usages("app/a.py", shapes, flat) == usages
 
 
 def test_errors_come_back_equal():
@@ -48,12 +49,21 @@ def test_manifests_come_back_equal():
     assert rows.manifest(_through_json(rows.manifest_row(manifest))) == manifest
 
 
+def test_usages_read_back_have_every_field_of_a_usage():
+    """Rows are read into Usage through its slots: a field added to Usage must be read too."""
+    (usage,) = rows.usages("a.py", *rows.usage_rows("a.py", [Usage("yaml", "a.py", 1)]))
+    assert {f.name: getattr(usage, f.name) for f in dataclasses.fields(Usage)} == {
+        f.name: getattr(Usage("yaml", "a.py", 1), f.name) for f in dataclasses.fields(Usage)
+    }
+
+
 @pytest.mark.parametrize(
     ("read", "row"),
     [
-        (lambda row: rows.usages("a.py", [], [row]), ["yaml", 1]),
-        (lambda row: rows.usages("a.py", [["static-import"]], [row]), ["yaml", 1, 0]),
-        (lambda row: rows.usages("a.py", [], [row]), ["yaml", 1, 0]),
+        (lambda row: rows.usages("a.py", [[None] * 6], row), ["yaml", 1]),
+        (lambda row: rows.usages("a.py", [["static-import"]], row), ["yaml", 1, 0]),
+        (lambda row: rows.usages("a.py", [], row), ["yaml", 1, 0]),
+        (lambda row: rows.usages("a.py", row, []), [None]),
         (rows.manifest, ["requirements.txt", "requirements"]),
         (rows.manifest, ["r.txt", "requirements", "runtime", "", [[None, 1, "x"]], []]),
         (lambda row: rows.error("a.py", row), ["only a message"]),
