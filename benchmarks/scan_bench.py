@@ -5,9 +5,10 @@
 Generates (seeded, so every run reads the same bytes) N repositories of M Python files each,
 with requirements files, a pyproject, tests, scripts and realistic imports; scans each with
 ``scanning.scanner.scan_tree`` with an empty scan cache (cold), scans them all again (warm: an
-incremental rescan of unchanged repositories, each file's evidence read back from the cache kept
-under the corpus folder), and runs deptry on every repository when it is installed. The last line
-is machine-readable:
+incremental rescan of unchanged repositories: every file's stat matches the cache, so evidence
+and manifests are read back from it and no parser process starts; the rules run in full), and
+runs deptry on every repository when it is installed in this venv or found on PATH (e.g.
+``PATH=/tmp/deptry-venv/bin:$PATH``). The last line is machine-readable:
 
     RESULT cold_s=… warm_s=… files_per_s=… peak_mb=… deptry_s=… ratio_vs_deptry=… warm_ratio=…
 """
@@ -174,7 +175,7 @@ def main() -> None:
         print(f"peak memory (largest of this process and its parser children): {peak:.0f} MB")
         deptry = deptry_seconds(repos)
         if deptry is None:
-            print("deptry: not installed")
+            print("deptry: not installed (nor on PATH)")
         else:
             print(f"deptry: {deptry:.1f}s (ratio ours/deptry {cold / deptry:.2f})")
         deptry_text = "n/a" if deptry is None else f"{deptry:.2f}"

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement
-from scanning import checkout, coverage, heartbeat, importnames, packages, rules, scanner, walk
+from scanning import checkout, coverage, heartbeat, importnames, packages, scanner, walk
 from scanning.advisories import store as advisory_store
 from scanning.models import Evidence, ScanRun, ScanStatus
 from scanning.rules import licenses, mapping, vulnerable, weights
@@ -138,9 +138,8 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
             progress=progress,
             cache_key=f"{repository.pk}:{repository.location}",
             provided=importnames.provided_imports,
+            known_first_party=repository.known_first_party or (),
         )
-        if repository.known_first_party:
-            tree.findings = rules.run_rules(tree, known_first_party=repository.known_first_party)
         paths, _ = walk.list_files(local.path)
         tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(paths, tree.errors)
         tree.longest_job_interval_days = coverage.longest_job_interval_days(local.path, paths)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanning.evidence.sources import MAX_NOTEBOOK_BYTES
@@ -44,6 +45,16 @@ _SPECIAL = {
 }
 
 
+@dataclass
+class Listing:
+    """What one walk of a checkout found, with each listed file's ``lstat`` (taken before any
+    of it is read, so a later change to the file shows in a later stat)."""
+
+    paths: list[str] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    stats: dict[str, os.stat_result] = field(default_factory=dict)
+
+
 def list_files(
     root: Path, *, max_files: int = MAX_FILES, max_bytes: int = MAX_TOTAL_BYTES
 ) -> tuple[list[str], list[FileError]]:
@@ -54,56 +65,65 @@ def list_files(
     devices are skipped (opening a pipe would block). Past ``max_files`` files or ``max_bytes``
     of readable files the walk stops with one "skipped" error naming the first file left out.
     """
-    paths: list[str] = []
-    errors: list[FileError] = []
-    root = root.resolve()
+    listing = walk_files(root, max_files=max_files, max_bytes=max_bytes)
+    return listing.paths, listing.errors
+
+
+def walk_files(
+    root: Path, *, max_files: int = MAX_FILES, max_bytes: int = MAX_TOTAL_BYTES
+) -> Listing:
+    """``list_files`` with the stat of every listed file (one ``lstat`` each, as the walk needs).
+
+    Paths are built as strings from the directory entries: no ``Path`` per file, since a
+    rescan of an unchanged repository spends most of its time here.
+    """
+    listing = Listing()
+    paths, errors, stats = listing.paths, listing.errors, listing.stats
     total = 0
-    pending = [root]
+    pending = [(str(root.resolve()), "")]  # (directory, its repository-relative path + "/")
     while pending:
-        directory = pending.pop()
-        subdirs: list[Path] = []
-        for entry in _entries(directory, errors, root):
-            full = Path(entry.path)
-            relative = full.relative_to(root).as_posix()
+        directory, prefix = pending.pop()
+        subdirs: list[tuple[str, str]] = []
+        for entry in _entries(directory, prefix, errors):
+            relative = prefix + entry.name
             try:
                 info = entry.stat(follow_symlinks=False)
             except OSError:
                 errors.append(FileError(relative, "skipped: unreadable"))
                 continue
-            if stat.S_ISLNK(info.st_mode):
-                errors.append(FileError(relative, "skipped: symbolic link"))
-            elif stat.S_ISDIR(info.st_mode):
-                if entry.name not in SKIP_DIRS and not entry.name.endswith(".egg-info"):
-                    subdirs.append(full)
-            elif not stat.S_ISREG(info.st_mode):
-                kind = _SPECIAL.get(stat.S_IFMT(info.st_mode), "special file")
-                errors.append(FileError(relative, f"skipped: {kind}, not a regular file"))
-            elif len(paths) >= max_files:
-                message = f"skipped: more than {max_files} files; this and later files not read"
-                errors.append(FileError(relative, message))
-                return paths, errors
-            elif total + _budgeted(info.st_size) > max_bytes:
-                limit = f"{max_bytes // (1024 * 1024)} MB"
-                message = f"skipped: more than {limit} of files; this and later files not read"
-                errors.append(FileError(relative, message))
-                return paths, errors
-            else:
-                total += _budgeted(info.st_size)
+            mode = info.st_mode
+            if stat.S_ISREG(mode):
+                if len(paths) >= max_files:
+                    message = f"skipped: more than {max_files} files; this and later files not read"
+                    errors.append(FileError(relative, message))
+                    return listing
+                size = info.st_size if info.st_size <= READABLE_BYTES else 0
+                if total + size > max_bytes:
+                    limit = f"{max_bytes // (1024 * 1024)} MB"
+                    message = f"skipped: more than {limit} of files; this and later files not read"
+                    errors.append(FileError(relative, message))
+                    return listing
+                total += size
                 paths.append(relative)
+                stats[relative] = info
+            elif stat.S_ISDIR(mode):
+                if entry.name not in SKIP_DIRS and not entry.name.endswith(".egg-info"):
+                    subdirs.append((entry.path, relative + "/"))
+            elif stat.S_ISLNK(mode):
+                errors.append(FileError(relative, "skipped: symbolic link"))
+            else:
+                kind = _SPECIAL.get(stat.S_IFMT(mode), "special file")
+                errors.append(FileError(relative, f"skipped: {kind}, not a regular file"))
         pending.extend(reversed(subdirs))
-    return paths, errors
+    return listing
 
 
-def _entries(directory: Path, errors: list[FileError], root: Path) -> list[os.DirEntry[str]]:
+def _entries(directory: str, prefix: str, errors: list[FileError]) -> list[os.DirEntry[str]]:
     """Entries of ``directory``, files before directories, each group sorted by name."""
     try:
         with os.scandir(directory) as scan:
             entries = list(scan)
     except OSError:
-        errors.append(FileError(directory.relative_to(root).as_posix(), "skipped: unreadable"))
+        errors.append(FileError(prefix.removesuffix("/") or ".", "skipped: unreadable"))
         return []
     return sorted(entries, key=lambda e: (e.is_dir(follow_symlinks=False), e.name))
-
-
-def _budgeted(size: int) -> int:
-    return size if size <= READABLE_BYTES else 0

@@ -40,7 +40,9 @@ def is_foreign(path: str, venvs: tuple[str, ...] = ()) -> bool:
     if venvs and path.startswith(venvs):
         return True
     parts = path.split("/")[:-1]
-    return any(part in _FOREIGN_DIRS or part.endswith(".egg-info") for part in parts)
+    if not _FOREIGN_DIRS.isdisjoint(parts):
+        return True
+    return ".egg-info" in path and any(part.endswith(".egg-info") for part in parts)
 
 
 def first_party_modules(paths: Sequence[str]) -> set[str]:

@@ -82,34 +82,45 @@ _KIND_BY_NAME = {
 
 def manifest_kind(path: str) -> str:
     """The kind of manifest a repository-relative path is ("" when it is none)."""
-    posix = PurePosixPath(path)
-    if _SKIPPED_FOLDERS.intersection(posix.parts[:-1]) or is_test_fixture(path):
+    parts = path.split("/")
+    if "" in parts or "." in parts:  # not a plain relative path: let pathlib normalise it
+        parts = list(PurePosixPath(path).parts)
+    if not parts or _SKIPPED_FOLDERS.intersection(parts[:-1]) or is_test_fixture(path):
         return ""
-    name = posix.name
+    name = parts[-1]
     lower = name.lower()
     if name in _KIND_BY_NAME:
         return _KIND_BY_NAME[name]
     if _CONSTRAINTS_NAME.match(lower):
         return requirements.CONSTRAINTS
     if _REQUIREMENTS_NAME.match(lower) or (
-        posix.parent.name == "requirements" and lower.endswith((".txt", ".in"))
+        len(parts) > 1 and parts[-2] == "requirements" and lower.endswith((".txt", ".in"))
     ):
         return requirements.REQUIREMENTS
     if name.startswith(("Dockerfile.", "Containerfile.")) or lower.endswith(".dockerfile"):
         return commands.DOCKERFILE
     if name.startswith("pylock.") and name.endswith(".toml"):
         return locks.PYLOCK
-    if posix.parts[:2] == (".github", "workflows") and lower.endswith((".yml", ".yaml")):
+    if parts[:2] == [".github", "workflows"] and lower.endswith((".yml", ".yaml")):
         return ci.KIND
     return ""
 
 
-def parse_manifests(root: Path, paths: Sequence[str]) -> list[ManifestFile]:
+def parse_manifests(
+    root: Path,
+    paths: Sequence[str],
+    *,
+    includes: dict[tuple[str, str], tuple[str, str]] | None = None,
+) -> list[ManifestFile]:
     """One ManifestFile per manifest under ``root``, sorted by path.
 
     ``paths`` are the repository-relative POSIX paths of the checkout's regular files. Files
     that requirements files include (``-r``/``-c``) or commands install from (``pip install -r``)
     are parsed once, as requirements or constraints, even when named nowhere else.
+
+    Besides ``paths``, the parsers only read the files they return and ask the filesystem
+    nothing but where each include leads: ``includes``, when given, receives those answers,
+    (folder, target) -> (repository path, "") or ("", why it cannot be followed).
     """
     root = root.resolve()
     found: dict[str, ManifestFile] = {}
@@ -127,6 +138,8 @@ def parse_manifests(root: Path, paths: Sequence[str]) -> list[ManifestFile]:
     manifests = sorted(found.values(), key=lambda manifest: manifest.path)
     for manifest in manifests:
         _cap_errors(manifest)
+    if includes is not None:
+        includes.update(reader.resolved)
     return manifests
 
 

@@ -142,6 +142,9 @@ class RequirementsReader:
     def __init__(self, root: Path, found: dict[str, ManifestFile]) -> None:
         self.root = root.resolve()
         self.found = found
+        # Every include looked up: (folder, target) -> (repository path, "") or ("", error).
+        # What a parse read depends on these answers too, so the scan cache checks them again.
+        self.resolved: dict[tuple[str, str], tuple[str, str]] = {}
 
     def read(self, path: str, kind: str = REQUIREMENTS, depth: int = 0) -> ManifestFile:
         if path in self.found:
@@ -167,6 +170,15 @@ class RequirementsReader:
 
     def resolve(self, base_dir: str, target: str) -> str:
         """Repository-relative path of ``target`` written in a file under ``base_dir``."""
+        try:
+            path = self._resolve(base_dir, target)
+        except IncludeError as exc:
+            self.resolved[base_dir, target] = ("", str(exc))
+            raise
+        self.resolved[base_dir, target] = (path, "")
+        return path
+
+    def _resolve(self, base_dir: str, target: str) -> str:
         shown = common.redact(target)[:200]
         if "://" in target:
             raise IncludeError(f"remote include not followed: {shown}")

@@ -66,15 +66,16 @@ def _modes_by_distribution(
 ) -> dict[str, set[str]]:
     """Modes of every use (optional imports and commands included) of each declared package."""
     modes_of: dict[str, set[str]] = {}
-    for usage in usages:
-        if usage.is_distribution:
-            names = {usage.name} & providers.names
-        elif usage.name.split(".")[0] in first_party:
+    # Thousands of uses, a few dozen distinct (name, mode) pairs: look each pair up once.
+    for module, is_distribution, mode in {(u.name, u.is_distribution, u.mode) for u in usages}:
+        if is_distribution:
+            names = {module} & providers.names
+        elif module.split(".")[0] in first_party:
             continue
         else:
-            names = providers.of(usage.name)
+            names = providers.of(module)
         for name in names:
-            modes_of.setdefault(name, set()).add(usage.mode)
+            modes_of.setdefault(name, set()).add(mode)
     return modes_of
 
 

@@ -13,11 +13,15 @@ STDLIB = frozenset(sys.stdlib_module_names) | {"__main__", "__future__"}
 
 def third_party(usages: Iterable[Usage], first_party: set[str]) -> Iterator[Usage]:
     """Required (not optional) imports of modules neither stdlib nor the repository's own."""
+    outside: dict[str, bool] = {}  # module name -> neither stdlib nor first-party
     for usage in usages:
         if usage.optional or usage.kind == COMMAND or usage.is_distribution:
             continue
-        top = usage.name.split(".")[0]
-        if top and top not in STDLIB and top not in first_party:
+        keep = outside.get(usage.name)
+        if keep is None:
+            top = usage.name.split(".")[0]
+            keep = outside[usage.name] = bool(top) and top not in STDLIB and top not in first_party
+        if keep:
             yield usage
 
 

@@ -32,12 +32,8 @@ def used_names(
     distribution of that name.
     """
     imports: set[str] = set()
-    distributions: set[str] = set()
-    for usage in usages:
-        if usage.is_distribution:
-            distributions.add(usage.name)
-            continue
-        module = usage.name
+    distributions = {usage.name for usage in usages if usage.is_distribution}
+    for module in {usage.name for usage in usages if not usage.is_distribution}:
         top = module.split(".")[0]
         distributions.update(IMPLIED_BY_IMPORT.get(top, ()))
         if top in STDLIB:

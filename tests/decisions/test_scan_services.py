@@ -49,6 +49,15 @@ def test_scan_stores_manifests_evidence_and_records(repo_on_disk):
     assert repo_on_disk.last_scanned_commit == run.commit
 
 
+def test_the_repository_known_first_party_names_are_not_missing(repo_on_disk):
+    repo_on_disk.known_first_party = ["boto3"]
+    repo_on_disk.save()
+    _scan(repo_on_disk)
+    candidates = set(DecisionRecord.objects.values_list("kind", "subject"))
+    assert ("missing", "boto3") not in candidates
+    assert ("unused", "pandas") in candidates
+
+
 def test_running_the_same_scan_twice_changes_nothing(repo_on_disk):
     run = _scan(repo_on_disk)
     counts = (

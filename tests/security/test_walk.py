@@ -71,3 +71,27 @@ def test_order_is_files_first_then_folders_depth_first(tmp_path: Path) -> None:
         {"z.py": "", "a/y.py": "", "a/b/x.py": "", "c/w.py": "", "node_modules/n.py": ""},
     )
     assert walk.list_files(root)[0] == ["z.py", "a/y.py", "a/b/x.py", "c/w.py"]
+
+
+def test_the_listing_keeps_the_stat_the_walk_took_of_each_file(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "r", {"a.py": "x", "pkg/b.py": "yy"})
+    listing = walk.walk_files(root)
+    assert listing.paths == ["a.py", "pkg/b.py"]
+    assert listing.stats.keys() == {"a.py", "pkg/b.py"}
+    assert listing.stats["pkg/b.py"].st_ino == os.lstat(root / "pkg/b.py").st_ino
+    assert listing.stats["pkg/b.py"].st_size == 2
+
+
+def test_an_unreadable_folder_is_one_error(tmp_path: Path, monkeypatch) -> None:
+    root = write_tree(tmp_path / "r", {"a.py": "", "locked/b.py": ""})
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.path.basename(path) == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(walk.os, "scandir", scandir)
+    paths, errors = walk.list_files(root)
+    assert paths == ["a.py"]
+    assert [(e.path, e.message) for e in errors] == [("locked", "skipped: unreadable")]

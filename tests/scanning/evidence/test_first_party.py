@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from scanning.evidence import collect_usages, first_party_modules
+from scanning.evidence.first_party import is_foreign
 
 from .conftest import write_repo
 
@@ -55,3 +58,18 @@ def test_collect_usages_skips_committed_virtualenvs(tmp_path: Path) -> None:
     )
     usages, _ = collect_usages(tmp_path, paths)
     assert [(u.name, u.path) for u in usages] == [("six", "app/main.py")]
+
+
+@pytest.mark.parametrize(
+    ("path", "foreign"),
+    [
+        ("app/main.py", False),
+        ("src/acme.egg-info/top_level.py", True),
+        ("acme.egg-info", False),  # a file named so, not a folder
+        ("docs/egg-info-notes/x.py", False),
+        ("lib/site-packages/six.py", True),
+        ("env/bin/tool.py", True),
+    ],
+)
+def test_is_foreign_by_folder(path: str, foreign: bool) -> None:
+    assert is_foreign(path, ("env/",)) is foreign

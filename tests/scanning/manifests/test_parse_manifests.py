@@ -46,6 +46,15 @@ from scanning.types import DEV, DOCS, JOB, NOTEBOOK, PURPOSES, RUNTIME, TEST
         (".venv/lib/python3.11/site-packages/x/setup.py", ""),
         ("node_modules/pkg/requirements.txt", ""),
         ("docs/workflows/ci.yml", ""),
+        # Not plain relative paths: read as pathlib normalises them.
+        ("requirements//prod.txt", "requirements"),
+        ("./requirements/base.in", "requirements"),
+        ("/srv/app/requirements/base.in", "requirements"),
+        ("./.github/workflows/ci.yml", "ci"),
+        ("app/./.github/workflows/ci.yml", ""),
+        ("venv//setup.py", ""),
+        ("", ""),
+        ("/", ""),
     ],
 )
 def test_manifest_kind_recognises_manifests_by_path(path, kind):
