@@ -29,6 +29,7 @@ from scanning.advisories.osv import (
     Severity,
     VersionRange,
 )
+from scanning.gc_pause import collector_paused
 from scanning.models import Advisory, AdvisoryPackage, AdvisorySync
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def advisories_sync(
     return sync
 
 
+@collector_paused()
 def index_from_database(*, names: Iterable[str] | None = None) -> AdvisoryIndex:
     """The live advisories (only those about ``names``, when given) as an ``AdvisoryIndex``.
 
