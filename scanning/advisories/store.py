@@ -146,6 +146,25 @@ def index_from_database(*, names: Iterable[str] | None = None) -> AdvisoryIndex:
     return AdvisoryIndex(found, unavailable_reason=mirror_unavailable_reason())
 
 
+def severities_by_id() -> dict[str, tuple[Severity, ...]]:
+    """The highest CVSS vector the mirror knows for each advisory, by its id and each alias.
+
+    Live services answer without severities; this lets their answers be scored where the
+    mirror has the same advisory under any of its names.
+    """
+    found: dict[str, tuple[Severity, ...]] = {}
+    rows = (
+        Advisory.objects.live()
+        .exclude(severity_vector="")
+        .values_list("osv_id", "aliases", "severity_vector", "base_score")
+    )
+    for osv_id, aliases, vector, score in rows:
+        severity = (Severity(cvss.kind_of(vector), vector, score, cvss.severity_label(score)),)
+        for name in (osv_id, *aliases):
+            found.setdefault(name, severity)
+    return found
+
+
 def mirror_unavailable_reason(*, now: datetime | None = None) -> str | None:
     """Why the mirror cannot vouch for anything, or ``None`` when it can."""
     last = AdvisorySync.objects.succeeded().order_by("-finished_at").first()

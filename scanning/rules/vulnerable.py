@@ -1,18 +1,19 @@
 """Pinned versions against the advisory mirror: ``vulnerable`` findings and the audit gate.
 
 Nothing is ever reported clean that was not checked: an unpinned requirement, a version that
-is not PEP 440, an advisory whose ranges cannot be evaluated, or a mirror that was never synced
-all land in ``not_audited`` with the reason, and make the gate "unknown".
+is not PEP 440, an advisory whose ranges cannot be evaluated, a mirror that was never synced,
+or a live service that skipped or could not answer a pin all land in ``not_audited`` with the
+reason, and make the gate "unknown".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol
 
 from scanning.advisories import cvss
-from scanning.advisories.index import AdvisoryIndex, PackageMatch
+from scanning.advisories.index import PackageMatch
 from scanning.advisories.matching import Match
 from scanning.advisories.osv import version_sort_key
 from scanning.advisories.versions import public_key
@@ -34,9 +35,19 @@ _AFFECTED = Match.AFFECTED
 _UNKNOWN = Match.UNKNOWN
 
 
+class AdvisoryLookup(Protocol):
+    """What the rule asks: an ``AdvisoryIndex`` over the mirror, or a live service."""
+
+    unavailable_reason: str | None  # nothing can be audited, and why
+
+    def lookup(self, name: str, version: str) -> tuple[PackageMatch, ...] | str:
+        """The advisories about this pin, or why it could not be audited."""
+        ...
+
+
 @collector_paused()
 def vulnerability_findings(
-    declarations: Iterable[Declaration], index: AdvisoryIndex
+    declarations: Iterable[Declaration], index: AdvisoryLookup
 ) -> tuple[list[Finding], dict[str, Any]]:
     """One ``vulnerable`` finding per affected package, and the run's audit summary.
 
@@ -50,7 +61,7 @@ def vulnerability_findings(
     pins_by_name: dict[str, list[tuple[Declaration, Hits]]] = {}
     # Pins of one release series mostly get the very same answer object from the index:
     # read each answer once (kept here too, so no id is reused while this runs).
-    verdicts: dict[int, tuple[tuple[PackageMatch, ...], Hits, str | None]] = {}
+    verdicts: dict[int, tuple[tuple[PackageMatch, ...] | str, Hits, str | None]] = {}
     audited = 0
     for declaration, is_pinned in zip(declared, pinned, strict=True):
         reason = _unaudited_reason(declaration, is_pinned, index, pinned_names)
@@ -94,7 +105,7 @@ def _is_pinned(declaration: Declaration) -> bool:
 
 
 def _unaudited_reason(
-    declaration: Declaration, is_pinned: bool, index: AdvisoryIndex, pinned_names: set[str]
+    declaration: Declaration, is_pinned: bool, index: AdvisoryLookup, pinned_names: set[str]
 ) -> str | None:
     """Why this declaration cannot be audited; "" when another pin covers it; None if it can."""
     if not is_pinned:
@@ -108,8 +119,10 @@ def _unaudited_reason(
     return None
 
 
-def _verdict(matches: tuple[PackageMatch, ...]) -> tuple[Hits, str | None]:
+def _verdict(matches: tuple[PackageMatch, ...] | str) -> tuple[Hits, str | None]:
     """The advisories that affect a pin, or why it could not be audited."""
+    if isinstance(matches, str):
+        return (), matches
     hits = tuple(m for m in matches if m.result is _AFFECTED)
     if hits or not matches:
         return hits, None
@@ -122,7 +135,7 @@ def _location(declaration: Declaration) -> dict[str, Any]:
 
 
 def _package_summary(
-    name: str, pins: list[tuple[Declaration, Hits]], index: AdvisoryIndex
+    name: str, pins: list[tuple[Declaration, Hits]], index: AdvisoryLookup
 ) -> dict[str, Any]:
     # Pins between the same advisory bounds share their hits: look at each match once.
     shared = {id(hits): hits for _, hits in pins}.values()
@@ -167,7 +180,7 @@ def _advisory_summary(hit: PackageMatch) -> dict[str, Any]:
 
 
 def _lowest_safe_version(
-    name: str, versions: list[str], hits: list[PackageMatch], index: AdvisoryIndex
+    name: str, versions: list[str], hits: list[PackageMatch], index: AdvisoryLookup
 ) -> str:
     """The lowest fixed version above every vulnerable pin that no known advisory affects."""
     highest = public_key(versions[-1])
@@ -176,7 +189,8 @@ def _lowest_safe_version(
     candidates = {v for hit in hits for v in hit.fix_versions}
     above = [v for v in candidates if (key := public_key(v)) is not None and key > highest]
     for candidate in sorted(above, key=version_sort_key):
-        if not any(m.result is _AFFECTED for m in index.match(name, candidate)):
+        answer = index.lookup(name, candidate)
+        if not isinstance(answer, str) and not any(m.result is _AFFECTED for m in answer):
             return candidate
     return ""
 
