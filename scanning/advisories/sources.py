@@ -1,7 +1,10 @@
 """Read OSV records from a local directory tree or an OSV ``all.zip`` export.
 
 Readers yield ``(path, advisory)`` and record every unreadable file in a ``ReadReport``
-instead of raising: one bad file never stops a sync. Nothing here touches the network.
+instead of raising: one bad file never stops a sync. The report also lists every record id
+the source holds (read or skipped as unchanged) and whether the whole source was listed, so a
+sync can tell which stored advisories the source no longer has. Nothing here touches the
+network.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ MAX_ZIP_MEMBERS = 250_000
 SUFFIXES = (".json", ".yaml", ".yml")
 
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# A top-level ``modified:`` line, read before paying for a full YAML parse.
+# Top-level ``modified:`` and ``id:`` lines, read before paying for a full YAML parse.
 _YAML_MODIFIED = re.compile(r"^modified:[ \t]*['\"]?([0-9][0-9:.TZtz+\- ]*?)['\"]?[ \t]*$", re.M)
+_YAML_ID = re.compile(r"^id:[ \t]*['\"]?([A-Za-z0-9][A-Za-z0-9._:\-]*)['\"]?[ \t]*$", re.M)
 
 
 class UnreadableSource(ValueError):
@@ -39,6 +43,13 @@ class ReadReport:
     records_seen: int = 0
     unchanged: int = 0  # skipped because ``modified`` is older than ``since``
     not_pypi: int = 0  # valid records that affect no PyPI package
+    ids: dict[str, str] = field(default_factory=dict)  # id -> path of every record it holds
+    # Why the listing of the source itself is incomplete (a folder that could not be listed,
+    # an archive over its member cap): its missing records cannot be told from deleted ones.
+    incomplete: str = ""
+
+    def mark_incomplete(self, reason: str) -> None:
+        self.incomplete = self.incomplete or reason
 
 
 def read_source(
@@ -56,7 +67,12 @@ def read_directory(
 ) -> Iterator[tuple[str, OsvAdvisory]]:
     """Every ``.yaml``/``.yml``/``.json`` record under ``root`` (hidden entries skipped)."""
     since = _aware(since)
-    for directory, subdirs, files in os.walk(root):
+
+    def unlisted(error: OSError) -> None:
+        report.errors.append(MalformedAdvisory(str(error.filename), f"cannot list: {error}"))
+        report.mark_incomplete(f"{error.filename} could not be listed")
+
+    for directory, subdirs, files in os.walk(root, onerror=unlisted):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(directory, name)
@@ -98,6 +114,7 @@ def read_zip(
                     f"{len(members)} members, over the cap of {max_members}: read the first only",
                 )
             )
+            report.mark_incomplete(f"{archive} has more members than the cap of {max_members}")
             members = members[:max_members]
         for member in members:
             if not member.filename.lower().endswith(SUFFIXES):
@@ -135,10 +152,19 @@ def _record(
     try:
         text = raw.decode("utf-8-sig")
         if since is not None and is_yaml and _modified_before(_peek_yaml_modified(text), since):
-            report.unchanged += 1
-            return None
+            peeked = _peek_yaml_id(text)
+            if peeked is not None:  # without its id, parse it: the sync must know it is here
+                report.ids.setdefault(peeked, path)
+                report.unchanged += 1
+                return None
         data = yaml.load(text, Loader=_YamlLoader) if is_yaml else json.loads(text)  # noqa: S506
-        if since is not None and _modified_before(_modified_of(data), since):
+        if (
+            since is not None
+            and _modified_before(_modified_of(data), since)
+            and isinstance(record_id := data.get("id"), str)
+            and record_id.strip()
+        ):
+            report.ids.setdefault(record_id.strip(), path)
             report.unchanged += 1
             return None
         advisory = parse_osv(data, source=path)
@@ -153,12 +179,25 @@ def _record(
         return None
     if advisory is None:
         report.not_pypi += 1
+        report.ids.setdefault(str(data["id"]).strip(), path)  # parse_osv checked it is there
+        return None
+    report.ids.setdefault(advisory.id, path)
     return advisory
+
+
+def record_prefix(location: Path) -> str:
+    """What the path of every record read from ``location`` starts with."""
+    return f"{location}{os.sep}" if location.is_dir() else f"{location}!"
 
 
 def _peek_yaml_modified(text: str) -> datetime | None:
     found = _YAML_MODIFIED.findall(text)
     return _timestamp_or_none(found[0]) if len(found) == 1 else None
+
+
+def _peek_yaml_id(text: str) -> str | None:
+    found = _YAML_ID.findall(text)
+    return found[0] if len(found) == 1 else None
 
 
 def _modified_of(data: object) -> datetime | None:

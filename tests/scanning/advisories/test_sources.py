@@ -209,3 +209,59 @@ def test_zip_members_in_yaml_are_read_too(tmp_path: Path) -> None:
     found, _ = read(archive)
 
     assert list(found) == ["PYSEC-2019-217"]
+
+
+def test_the_report_lists_every_record_id_read_skipped_or_not_about_pypi(tmp_path: Path) -> None:
+    shutil.copytree(PYPA_FIXTURE, tmp_path / "db")
+    shutil.copy(OSV_FIXTURE / "GHSA-r9p9-mrjm-926w.json", tmp_path / "db")  # npm only
+    since = datetime(2023, 7, 1, tzinfo=UTC)
+
+    _, everything = read(tmp_path / "db")
+    found, incremental = read(tmp_path / "db", since=since)
+
+    assert set(everything.ids) == {
+        "PYSEC-2019-217", "PYSEC-2023-74", "PYSEC-2023-100", "PYSEC-2023-73",
+        "PYSEC-2022-42969", "PYSEC-2020-342", "GHSA-r9p9-mrjm-926w",
+    }  # fmt: skip
+    assert incremental.ids == everything.ids  # skipped records are still known to be there
+    assert incremental.unchanged > 0 and len(found) < 6
+    assert everything.ids["PYSEC-2023-100"] == str(tmp_path / "db/vulns/django/PYSEC-2023-100.yaml")
+    assert everything.incomplete == ""
+
+
+def test_an_old_yaml_record_without_a_plain_id_line_is_parsed_to_learn_its_id(
+    tmp_path: Path,
+) -> None:
+    record = tmp_path / "PYSEC-2019-217.yaml"
+    record.write_text(
+        GOOD.read_text().replace("id: PYSEC-2019-217\n", "id: >-\n  PYSEC-2019-217\n")
+    )
+
+    found, report = read(tmp_path, since=datetime(2030, 1, 1, tzinfo=UTC))
+
+    assert report.ids == {"PYSEC-2019-217": str(record)}
+    assert report.unchanged == 1  # known older once parsed, and still skipped
+    assert found == {}
+
+
+def test_a_zip_over_its_member_cap_is_an_incomplete_read(tmp_path: Path) -> None:
+    archive = tmp_path / "all.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for record in sorted(OSV_FIXTURE.glob("*.json")):
+            bundle.write(record, record.name)
+    report = sources.ReadReport()
+
+    list(sources.read_zip(archive, report=report, max_members=1))
+
+    assert report.incomplete == f"{archive} has more members than the cap of 1"
+
+
+def test_record_prefix_starts_every_record_path(tmp_path: Path) -> None:
+    archive = tmp_path / "all.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.write(OSV_FIXTURE / "GHSA-jh3w-4vvf-mjgr.json", "GHSA-jh3w-4vvf-mjgr.json")
+
+    for location in (PYPA_FIXTURE, archive):
+        prefix = sources.record_prefix(location)
+        _, report = read(location)
+        assert report.ids and all(path.startswith(prefix) for path in report.ids.values())

@@ -106,7 +106,7 @@ def test_malformed_file_is_reported_with_its_path_and_the_rest_is_synced(tree, c
     assert sync.errors[0]["path"] == str(bad)
     captured = capsys.readouterr()
     assert f"malformed: {bad}" in captured.err
-    assert "6 new, 0 updated, 1 retired, 0 unchanged, 1 malformed" in captured.out
+    assert "6 new, 0 updated, 1 withdrawn, 0 unchanged, 1 malformed" in captured.out
 
 
 def test_incremental_sync_reads_only_records_modified_since_the_last_one(tree):
