@@ -1,4 +1,4 @@
-"""Read OSV records from a local directory tree or an OSV ``all.zip`` export.
+"""Read OSV records from a local directory tree, an OSV ``all.zip`` export, or a tarball.
 
 Readers yield ``(path, advisory)`` and record every unreadable file in a ``ReadReport``
 instead of raising: one bad file never stops a sync. The report also lists every record id
@@ -12,19 +12,23 @@ from __future__ import annotations
 import json
 import os
 import re
+import tarfile
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
 from scanning.advisories.osv import MalformedAdvisory, OsvAdvisory, parse_osv, parse_timestamp
 
 MAX_RECORD_BYTES = 5 * 1024 * 1024
-MAX_ZIP_MEMBERS = 250_000
+MAX_ARCHIVE_MEMBERS = 250_000
+MAX_ZIP_MEMBERS = MAX_ARCHIVE_MEMBERS
+# Everything a tarball unpacks to, records or not: a stream is inflated even to skip a member.
+MAX_TAR_BYTES = 2 * 1024 * 1024 * 1024
 SUFFIXES = (".json", ".yaml", ".yml")
 
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -34,7 +38,7 @@ _YAML_ID = re.compile(r"^id:[ \t]*['\"]?([A-Za-z0-9][A-Za-z0-9._:\-]*)['\"]?[ \t
 
 
 class UnreadableSource(ValueError):
-    """The location is neither a directory nor a zip archive."""
+    """The location is not a directory or an archive that can be read to its end."""
 
 
 @dataclass(slots=True)
@@ -59,7 +63,9 @@ def read_source(
         return read_directory(location, report=report, since=since)
     if location.is_file() and zipfile.is_zipfile(location):
         return read_zip(location, report=report, since=since)
-    raise UnreadableSource(f"{location} is not a directory or a zip archive")
+    if location.is_file() and tarfile.is_tarfile(location):
+        return read_tar(location, report=report, since=since)
+    raise UnreadableSource(f"{location} is not a directory, a zip or a tar.gz archive")
 
 
 def read_directory(
@@ -121,6 +127,9 @@ def read_zip(
                 continue
             path = f"{archive}!{member.filename}"
             report.records_seen += 1
+            if _unsafe_name(member.filename):
+                report.errors.append(_unsafe(archive, member.filename))
+                continue
             try:
                 raw = _read_member(bundle, member, path, max_member_bytes)
             except MalformedAdvisory as exc:
@@ -129,6 +138,102 @@ def read_zip(
             advisory = _record(path, raw, report=report, since=since)
             if advisory is not None:
                 yield path, advisory
+
+
+def read_tar(
+    archive: Path,
+    *,
+    report: ReadReport,
+    since: datetime | None = None,
+    max_member_bytes: int = MAX_RECORD_BYTES,
+    max_members: int = MAX_ARCHIVE_MEMBERS,
+    max_total_bytes: int = MAX_TAR_BYTES,
+) -> Iterator[tuple[str, OsvAdvisory]]:
+    """Records inside a tarball (``.tar.gz``, as GitHub serves a repository's archive).
+
+    Streamed member by member and never extracted: a member that is not a regular file (a
+    symbolic or hard link, a device, a fifo) is reported and not followed, and so is one whose
+    name is absolute or climbs out with ``..``. Hidden folders (``.github/``) are skipped, as
+    in a directory. An archive over ``max_members`` or ``max_total_bytes``, or one that
+    breaks off (a truncated download), raises ``UnreadableSource``: the sync fails rather
+    than record a watermark past records it never read.
+    """
+    since = _aware(since)
+    members = unpacked = 0
+    try:
+        with tarfile.open(archive, mode="r:*") as bundle:
+            for member in bundle:
+                members += 1
+                unpacked += max(member.size, 0)
+                if members > max_members:
+                    raise UnreadableSource(f"{archive} has over {max_members} members")
+                if unpacked > max_total_bytes:
+                    raise UnreadableSource(f"{archive} unpacks to over {max_total_bytes} bytes")
+                name = member.name
+                if member.isdir() or not name.lower().endswith(SUFFIXES):
+                    continue
+                if _unsafe_name(name):
+                    report.records_seen += 1
+                    report.errors.append(_unsafe(archive, name))
+                    continue
+                if _hidden(name):
+                    continue
+                path = f"{archive}!{name}"
+                report.records_seen += 1
+                try:
+                    raw = _read_tar_member(bundle, member, path, max_member_bytes)
+                except MalformedAdvisory as exc:
+                    report.errors.append(exc)
+                    continue
+                advisory = _record(path, raw, report=report, since=since)
+                if advisory is not None:
+                    yield path, advisory
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        raise UnreadableSource(f"{archive} cannot be read to its end: {exc}") from exc
+
+
+def _read_tar_member(
+    bundle: tarfile.TarFile, member: tarfile.TarInfo, path: str, cap: int
+) -> bytes:
+    if not member.isreg():
+        raise MalformedAdvisory(path, f"a {_tar_kind(member)}, not a file: not followed")
+    if member.size > cap:
+        raise MalformedAdvisory(path, _too_big(member.size, cap))
+    stream = bundle.extractfile(member)
+    if stream is None:  # pragma: no cover - isreg() members always have data
+        raise MalformedAdvisory(path, "no data")
+    with stream:
+        raw = stream.read(cap + 1)
+    if len(raw) > cap:
+        raise MalformedAdvisory(path, _too_big(len(raw), cap))
+    return raw
+
+
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.issym():
+        return "symbolic link"
+    if member.islnk():
+        return "hard link"
+    if member.ischr() or member.isblk():
+        return "device"
+    return "fifo" if member.isfifo() else "special member"
+
+
+def _hidden(name: str) -> bool:
+    return any(part.startswith(".") for part in PurePosixPath(name).parts)
+
+
+def _unsafe_name(name: str) -> bool:
+    """An absolute name, one that climbs out with ``..``, or one with control characters."""
+    return (
+        name.startswith(("/", "\\"))
+        or ".." in PurePosixPath(name.replace("\\", "/")).parts
+        or any(ord(char) < 32 for char in name)
+    )
+
+
+def _unsafe(archive: Path, name: str) -> MalformedAdvisory:
+    return MalformedAdvisory(f"{archive}!{name!r}", "unsafe member name: not read")
 
 
 def _read_member(bundle: zipfile.ZipFile, member: zipfile.ZipInfo, path: str, cap: int) -> bytes:

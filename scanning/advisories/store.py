@@ -74,7 +74,8 @@ def advisories_sync(
     batch_size: int = BATCH_SIZE,
     allow_mass_retire: bool = False,
 ) -> AdvisorySync:
-    """Mirror the OSV records of ``source`` (a directory, a zip, or an https:// URL of a zip).
+    """Mirror the OSV records of ``source``: a directory, a zip or a tar.gz, or an https://
+    URL of either archive.
 
     Each batch commits on its own: a failure part-way keeps what was stored, and the next
     sync (whose watermark comes only from successful syncs) reads the rest again. After a

@@ -8,11 +8,12 @@ from scanning.advisories import download, sources, store
 class Command(BaseCommand):
     help = (
         "Mirror OSV advisories (PyPI only) from a directory of OSV files, an OSV all.zip, "
-        "or an https:// URL of a zip. Incremental by 'modified' unless --full."
+        "a .tar.gz of such a directory (a GitHub archive, say), or an https:// URL of an "
+        "archive. Incremental by 'modified' unless --full."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("source", help="directory, .zip file, or https:// URL")
+        parser.add_argument("source", help="directory, .zip or .tar.gz file, or https:// URL")
         parser.add_argument("--full", action="store_true", help="read every record again")
         parser.add_argument("--batch-size", type=int, default=store.BATCH_SIZE)
         parser.add_argument(

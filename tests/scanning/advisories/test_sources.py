@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import tarfile
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -265,3 +266,103 @@ def test_record_prefix_starts_every_record_path(tmp_path: Path) -> None:
         prefix = sources.record_prefix(location)
         _, report = read(location)
         assert report.ids and all(path.startswith(prefix) for path in report.ids.values())
+
+
+def _tar_gz(target: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
+    with tarfile.open(target, "w:gz") as bundle:
+        for info, data in members:
+            if data is not None:
+                info.size = len(data)
+            bundle.addfile(info, io.BytesIO(data) if data is not None else None)
+    return target
+
+
+def _file(name: str, data: bytes) -> tuple[tarfile.TarInfo, bytes]:
+    return tarfile.TarInfo(name), data
+
+
+def _special(name: str, kind: bytes, linkname: str = "") -> tuple[tarfile.TarInfo, None]:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, linkname
+    return info, None
+
+
+def test_a_github_tarball_of_the_pypa_database_reads_like_the_folder(tmp_path: Path) -> None:
+    archive = tmp_path / "pypa-advisory-db-main.tar.gz"
+    with tarfile.open(archive, "w:gz") as bundle:
+        bundle.add(PYPA_FIXTURE, arcname="pypa-advisory-db-main")
+        workflow = b"name: ci\non: push\n"
+        info = tarfile.TarInfo("pypa-advisory-db-main/.github/workflows/ci.yml")
+        info.size = len(workflow)
+        bundle.addfile(info, io.BytesIO(workflow))
+
+    found, report = read(archive)
+    in_folder, _ = read(PYPA_FIXTURE)
+
+    assert set(found) == set(in_folder)
+    assert found["PYSEC-2023-100"] == (
+        f"{archive}!pypa-advisory-db-main/vulns/django/PYSEC-2023-100.yaml"
+    )
+    assert report.errors == []  # the hidden workflow file is skipped, not malformed
+    assert sources.record_prefix(archive) == f"{archive}!"
+
+
+def test_hostile_tar_members_are_reported_and_never_followed(tmp_path: Path) -> None:
+    good = GOOD.read_bytes()
+    archive = _tar_gz(
+        tmp_path / "db.tar.gz",
+        [
+            _file("db/vulns/jinja2/PYSEC-2019-217.yaml", good),
+            _file("../../escape/PYSEC-9999-1.yaml", good),
+            _file("/etc/PYSEC-9999-2.yaml", good),
+            _file("db/vulns/\x1b[31mPYSEC-9999-3.yaml", good),
+            _special("db/vulns/passwd.yaml", tarfile.SYMTYPE, "/etc/passwd"),
+            _special("db/vulns/again.yaml", tarfile.LNKTYPE, "db/vulns/jinja2/PYSEC-2019-217.yaml"),
+            _special("db/vulns/tty.yaml", tarfile.CHRTYPE),
+            _special("db/vulns/pipe.yaml", tarfile.FIFOTYPE),
+            _file("db/vulns/huge.yaml", b"#" * (sources.MAX_RECORD_BYTES + 1)),
+        ],
+    )
+
+    found, report = read(archive)
+
+    assert set(found) == {"PYSEC-2019-217"}
+    reasons = {error.path.partition("!")[2]: error.reason for error in report.errors}
+    assert reasons == {
+        "'../../escape/PYSEC-9999-1.yaml'": "unsafe member name: not read",
+        "'/etc/PYSEC-9999-2.yaml'": "unsafe member name: not read",
+        "'db/vulns/\\x1b[31mPYSEC-9999-3.yaml'": "unsafe member name: not read",
+        "db/vulns/passwd.yaml": "a symbolic link, not a file: not followed",
+        "db/vulns/again.yaml": "a hard link, not a file: not followed",
+        "db/vulns/tty.yaml": "a device, not a file: not followed",
+        "db/vulns/pipe.yaml": "a fifo, not a file: not followed",
+        "db/vulns/huge.yaml": sources._too_big(
+            sources.MAX_RECORD_BYTES + 1, sources.MAX_RECORD_BYTES
+        ),
+    }
+    assert report.records_seen == 9
+    assert not (tmp_path.parent / "escape").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.tar.gz"]  # nothing extracted
+
+
+def test_a_tarball_over_its_size_or_member_caps_is_refused_whole(tmp_path: Path) -> None:
+    archive = _tar_gz(
+        tmp_path / "db.tar.gz",
+        [_file("a/PYSEC-2019-217.yaml", GOOD.read_bytes()), _file("b/big.bin", b"0" * 5000)],
+    )
+
+    with pytest.raises(sources.UnreadableSource, match="unpacks to over 4096 bytes"):
+        list(sources.read_tar(archive, report=sources.ReadReport(), max_total_bytes=4096))
+    with pytest.raises(sources.UnreadableSource, match="has over 1 members"):
+        list(sources.read_tar(archive, report=sources.ReadReport(), max_members=1))
+
+
+def test_a_truncated_tarball_is_refused_whole(tmp_path: Path) -> None:
+    archive = _tar_gz(
+        tmp_path / "db.tar.gz",
+        [_file(f"db/PYSEC-2019-{n}.yaml", GOOD.read_bytes() + b"#" * n * 999) for n in range(40)],
+    )
+    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+
+    with pytest.raises(sources.UnreadableSource, match="cannot be read to its end"):
+        list(sources.read_source(archive, report=sources.ReadReport()))
