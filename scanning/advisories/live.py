@@ -14,22 +14,19 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
-from pip_audit._service import (
-    ConnectionError as ServiceConnectionError,
-)
-from pip_audit._service import (
-    OsvService,
-    PyPIService,
-    ServiceError,
-    VulnerabilityResult,
-    VulnerabilityService,
-)
 
 from scanning.advisories.index import AFFECTED, PackageMatch
 from scanning.advisories.osv import OsvAdvisory, Severity
-from scanning.advisories.pip_audit_service import dependency_for
+
+if TYPE_CHECKING:
+    from pip_audit._service import VulnerabilityResult, VulnerabilityService
+
+# pip-audit's service package is imported only when a live service is used: importing it
+# loads its HTTP stack and runs ``pip --version`` (half a second), and every Django process
+# imports this module through the admin.
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +41,12 @@ def live_service(kind: str, *, timeout: float, cache_dir: Path) -> Vulnerability
 
     An explicit cache folder also keeps pip-audit from running ``pip cache dir`` to find one.
     """
-    if kind == OSV:
-        return OsvService(cache_dir=cache_dir, timeout=timeout)  # type: ignore[arg-type]
-    if kind == PYPI:
-        return PyPIService(cache_dir=cache_dir, timeout=timeout)  # type: ignore[arg-type]
-    raise ValueError(f"no live vulnerability service {kind!r}")
+    if kind not in LABELS:
+        raise ValueError(f"no live vulnerability service {kind!r}")
+    from pip_audit._service import OsvService, PyPIService
+
+    service = OsvService if kind == OSV else PyPIService
+    return service(cache_dir=cache_dir, timeout=timeout)  # type: ignore[arg-type]
 
 
 class LiveLookup:
@@ -84,6 +82,11 @@ class LiveLookup:
         return found
 
     def _ask(self, name: str, version: str) -> tuple[PackageMatch, ...] | str:
+        from pip_audit._service import ConnectionError as ServiceConnectionError
+        from pip_audit._service import ServiceError
+
+        from scanning.advisories.pip_audit_service import dependency_for
+
         if self._down is not None:
             return self._down
         dependency = dependency_for(name, version)
