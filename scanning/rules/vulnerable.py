@@ -33,6 +33,8 @@ _RECORD_SEVERITIES = (cvss.CRITICAL, cvss.HIGH, cvss.MEDIUM, cvss.LOW)
 # and this rule does it for every advisory of every pin.
 _AFFECTED = Match.AFFECTED
 _UNKNOWN = Match.UNKNOWN
+_in_file_order = attrgetter("path", "line", "name")
+Hits = tuple[PackageMatch, ...]  # the advisories that affect one pin
 
 
 class AdvisoryLookup(Protocol):
@@ -94,10 +96,6 @@ def vulnerability_findings(
         "vulnerable": vulnerable,
     }
     return findings, audit
-
-
-_in_file_order = attrgetter("path", "line", "name")
-Hits = tuple[PackageMatch, ...]  # the advisories that affect one pin
 
 
 def _is_pinned(declaration: Declaration) -> bool:
