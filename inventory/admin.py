@@ -60,6 +60,7 @@ class RepositoryAdmin(admin.ModelAdmin):
                     "scan_interval_hours",
                     "execution_modes",
                     "known_first_party",
+                    "vulnerability_service",
                     "next_scan_at",
                 ]
             },

@@ -48,6 +48,7 @@ class RepositoryAdminForm(forms.ModelForm):
             "scan_interval_hours",
             "execution_modes",
             "known_first_party",
+            "vulnerability_service",
             "next_scan_at",
         ]
 

@@ -83,6 +83,14 @@ class RepositoryQuerySet(models.QuerySet):
         )
 
 
+class VulnerabilityService(models.TextChoices):
+    """Where a repository's pinned versions are checked for advisories."""
+
+    MIRROR = "mirror", "Local advisory mirror"
+    OSV = "osv", "OSV API, live (through pip-audit)"
+    PYPI = "pypi", "PyPI JSON API, live (through pip-audit)"
+
+
 class Repository(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="repositories")
     name = models.CharField(max_length=200)
@@ -106,6 +114,15 @@ class Repository(models.Model):
         default=list,
         blank=True,
         help_text="Top-level module names the repository provides itself (never 'missing').",
+    )
+    vulnerability_service = models.CharField(
+        max_length=8,
+        choices=VulnerabilityService.choices,
+        default=VulnerabilityService.MIRROR,
+        help_text=(
+            "A live service asks the network at every scan, and only when the installation "
+            "allows it (DEBTBOARD_ALLOW_LIVE_VULNERABILITY_SERVICES); otherwise the mirror is used."
+        ),
     )
     is_active = models.BooleanField(default=True)
     next_scan_at = models.DateTimeField(null=True, blank=True)

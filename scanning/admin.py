@@ -28,8 +28,20 @@ class AdvisoryPackageInline(admin.TabularInline):
 
 @admin.register(models.Advisory)
 class AdvisoryAdmin(admin.ModelAdmin):
-    list_display = ["osv_id", "summary", "severity_label", "base_score", "modified", "withdrawn"]
-    list_filter = ["severity_label", ("withdrawn", admin.EmptyFieldListFilter)]
+    list_display = [
+        "osv_id",
+        "summary",
+        "severity_label",
+        "base_score",
+        "modified",
+        "withdrawn",
+        "retired_at",
+    ]
+    list_filter = [
+        "severity_label",
+        ("withdrawn", admin.EmptyFieldListFilter),
+        ("retired_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["osv_id", "aliases", "packages__name"]
     inlines = [AdvisoryPackageInline]
 
@@ -43,6 +55,8 @@ class AdvisorySyncAdmin(admin.ModelAdmin):
         "created",
         "updated",
         "retired",
+        "removed",
+        "restored",
         "unchanged",
         "malformed",
         "started_at",

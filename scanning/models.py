@@ -127,7 +127,8 @@ class Evidence(models.Model):
 
 class AdvisoryQuerySet(models.QuerySet):
     def live(self) -> AdvisoryQuerySet:
-        return self.filter(withdrawn__isnull=True)
+        """Neither withdrawn by its record nor retired because its source dropped it."""
+        return self.filter(withdrawn__isnull=True, retired_at__isnull=True)
 
     def affecting(self, names: set[str]) -> AdvisoryQuerySet:
         return self.filter(packages__name__in=names).distinct()
@@ -150,6 +151,10 @@ class Advisory(models.Model):
     modified = models.DateTimeField()
     withdrawn = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=1000, help_text="File or archive member read.")
+    # Set when a complete read of the source no longer finds the record; cleared when any
+    # sync finds it again. Like ``withdrawn``, it stops the advisory from matching.
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_reason = models.CharField(max_length=300, blank=True)
     synced_at = models.DateTimeField(auto_now=True)
 
     objects = AdvisoryQuerySet.as_manager()
@@ -165,6 +170,10 @@ class Advisory(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn is not None
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class AdvisoryPackage(models.Model):
@@ -208,7 +217,16 @@ class AdvisorySync(models.Model):
     records_seen = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
-    retired = models.PositiveIntegerField(default=0)
+    retired = models.PositiveIntegerField(default=0, help_text="Newly withdrawn by their record.")
+    removed = models.PositiveIntegerField(
+        default=0, help_text="Retired because the source no longer has them."
+    )
+    restored = models.PositiveIntegerField(
+        default=0, help_text="Retired earlier, found in a source again."
+    )
+    removal_note = models.CharField(
+        max_length=500, blank=True, help_text="Why advisories missing from the source were kept."
+    )
     unchanged = models.PositiveIntegerField(default=0)
     malformed = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="[{path, reason}]")

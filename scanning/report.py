@@ -88,7 +88,9 @@ def as_text(report: ScanReport) -> str:
             for error in report.errors
         ]
     if report.audit:
-        reasons = "; ".join(str(r) for r in report.audit.get("reasons", []))
+        # A finished audit says "gate_reasons"; one that could not run at all, "reasons".
+        given = report.audit.get("gate_reasons") or report.audit.get("reasons", [])
+        reasons = "; ".join(str(r) for r in given)
         lines.append("")
         lines.append(
             f"Vulnerability gate: {report.audit.get('gate', 'unknown')}"

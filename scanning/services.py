@@ -13,8 +13,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from inventory import locations
-from inventory.models import Manifest, Package, Repository, Requirement
+from inventory.models import Manifest, Package, Repository, Requirement, VulnerabilityService
 from scanning import checkout, coverage, heartbeat, importnames, packages, scanner, walk
+from scanning.advisories import live
 from scanning.advisories import store as advisory_store
 from scanning.models import Evidence, ScanRun, ScanStatus
 from scanning.rules import licenses, mapping, vulnerable, weights
@@ -150,7 +151,7 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
     tree.findings.extend(found_weights)
     tree.errors.extend(e for e in weight_errors if "shallow clone" not in e.message)
     progress(85, "Checking pinned versions against advisories, licences and releases")
-    findings, audit = audit_declarations(tree.declarations)
+    findings, audit = audit_declarations(tree.declarations, repository=repository)
     tree.findings.extend(findings)
     audit["import_names"] = importnames.import_names_audit(tree.provided)
     scan_run.audit = audit
@@ -159,15 +160,21 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
 
 
 def audit_declarations(
-    declarations: list[Declaration], *, write_cache: bool = True
+    declarations: list[Declaration],
+    *,
+    repository: Repository | None = None,
+    write_cache: bool = True,
 ) -> tuple[list[Finding], dict]:
     """Vulnerability, licence and freshness findings, and the run's audit summary.
 
-    ``write_cache=False`` leaves the package-metadata cache as it was (``manage.py scan``).
+    Vulnerabilities come from the advisory mirror, or from the live service ``repository``
+    opted in to when the installation allows live services. ``write_cache=False`` leaves the
+    package-metadata cache as it was (``manage.py scan``).
     """
     names = {d.name for d in declarations if d.name}
-    index = advisory_store.index_from_database(names=names)
-    findings, audit = vulnerable.vulnerability_findings(declarations, index)
+    lookup, service = _advisory_lookup(repository, names)
+    findings, audit = vulnerable.vulnerability_findings(declarations, lookup)
+    audit.update(service)
     license_found, audit["licenses"] = licenses.license_findings(
         declarations,
         packages.package_facts(names, write_cache=write_cache),
@@ -181,6 +188,40 @@ def audit_declarations(
         now=timezone.now(),
     )
     return [*findings, *license_found], audit
+
+
+def _advisory_lookup(
+    repository: Repository | None, names: set[str]
+) -> tuple[vulnerable.AdvisoryLookup, dict[str, str]]:
+    """Where this audit's vulnerabilities come from, and what the audit says about it."""
+    wanted = repository.vulnerability_service if repository else VulnerabilityService.MIRROR
+    note = ""
+    if wanted != VulnerabilityService.MIRROR:
+        label = live.LABELS[wanted]
+        if settings.DEBTBOARD_ALLOW_LIVE_VULNERABILITY_SERVICES is True:
+            service = live.live_service(
+                wanted,
+                timeout=settings.DEBTBOARD_LIVE_VULNERABILITY_TIMEOUT_SECONDS,
+                cache_dir=Path(settings.DEBTBOARD_LIVE_VULNERABILITY_CACHE_DIR),
+            )
+            lookup = live.LiveLookup(
+                service, label=label, severities=advisory_store.severities_by_id()
+            )
+            return lookup, {
+                "service": wanted,
+                "checked_against": f"{label} (live)",
+                "service_note": "",
+            }
+        note = (
+            f"the repository asks for {label}, but live services are off in this installation "
+            "(DEBTBOARD_ALLOW_LIVE_VULNERABILITY_SERVICES): checked against the mirror instead"
+        )
+    index = advisory_store.index_from_database(names=names)
+    return index, {
+        "service": VulnerabilityService.MIRROR.value,
+        "checked_against": "the local advisory mirror",
+        "service_note": note,
+    }
 
 
 def _packages_by_name(names: set[str]) -> dict[str, Package]:

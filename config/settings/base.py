@@ -208,6 +208,17 @@ DEBTBOARD_PACKAGE_INDEX_URL = env_str("DEBTBOARD_PACKAGE_INDEX_URL", "")
 DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS = env_int("DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS", 10)
 # OSV advisories synced by the periodic task (a directory, an all.zip or an https URL).
 DEBTBOARD_ADVISORY_SOURCE = env_str("DEBTBOARD_ADVISORY_SOURCE", "")
+# Repositories may opt in to pip-audit's live OSV or PyPI service instead of the mirror, where
+# the network allows it: off by default, so no scan depends on the network unless asked to.
+DEBTBOARD_ALLOW_LIVE_VULNERABILITY_SERVICES = env_bool(
+    "DEBTBOARD_ALLOW_LIVE_VULNERABILITY_SERVICES", False
+)
+DEBTBOARD_LIVE_VULNERABILITY_TIMEOUT_SECONDS = env_int(
+    "DEBTBOARD_LIVE_VULNERABILITY_TIMEOUT_SECONDS", 15
+)
+DEBTBOARD_LIVE_VULNERABILITY_CACHE_DIR = env_str(
+    "DEBTBOARD_LIVE_VULNERABILITY_CACHE_DIR", str(DATA_DIR / "vulnerability-cache")
+)
 # Used in e-mails to link back to a record.
 DEBTBOARD_BASE_URL = env_str("DEBTBOARD_BASE_URL", "http://127.0.0.1:8000")
 # An advisory mirror older than this many days makes audits "not audited" (0: never too old).

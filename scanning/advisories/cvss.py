@@ -35,6 +35,13 @@ def base_score(vector: str) -> float | None:
     return float(score)
 
 
+def kind_of(vector: str) -> str:
+    """The OSV severity type of a vector: ``CVSS_V4``, ``CVSS_V3`` or ``CVSS_V2``."""
+    if vector.startswith("CVSS:4."):
+        return "CVSS_V4"
+    return "CVSS_V3" if vector.startswith("CVSS:3.") else "CVSS_V2"
+
+
 def severity_label(score: float | None) -> str:
     if score is None:
         return UNKNOWN

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 
-from scanning.advisories import matching
+from scanning.advisories import matching, versions
 from scanning.advisories.osv import AffectedPackage, OsvAdvisory, version_sort_key
+from scanning.advisories.versions import VersionKey
 
 AFFECTED = matching.Match.AFFECTED
 UNKNOWN = matching.Match.UNKNOWN
@@ -39,8 +39,9 @@ class AdvisoryIndex:
         # An organisation pins the same few versions in many repositories; an index lives
         # for one sync or scan run, so this grows only with the distinct pins it is asked about.
         self._matches: dict[tuple[str, str], tuple[PackageMatch, ...]] = {}
+        self._canonical: dict[str, str] = {}
         # Versions between the same two range boundaries share one answer: thousands of
-        # distinct pins of one package cost one evaluation per segment, not one per pin.
+        # distinct pins of one package cost one evaluation per break, not one per pin.
         self._tables: dict[str, _PackageTable] = {}
         for advisory in advisories:
             self.add(advisory)
@@ -66,15 +67,22 @@ class AdvisoryIndex:
 
     def match(self, name: str, version: str) -> list[PackageMatch]:
         """Every advisory that affects ``name==version`` or cannot be evaluated for it."""
-        canonical = canonicalize_name(name)
-        key = (canonical, version)
+        return list(self.lookup(name, version))
+
+    def lookup(self, name: str, version: str) -> tuple[PackageMatch, ...]:
+        """``match`` without the copy: the index's own answer, shared by every version that
+        gets the same one (the same object, until the next ``add``)."""
+        key = (name, version)
         found = self._matches.get(key)
         if found is None:
+            canonical = self._canonical.get(name)
+            if canonical is None:
+                canonical = self._canonical[name] = canonicalize_name(name)
             found = self._matches[key] = self._segment_match(canonical, version)
-        return list(found)
+        return found
 
     def _segment_match(self, canonical: str, version: str) -> tuple[PackageMatch, ...]:
-        public = matching.public_version(version)
+        public = versions.public_key(version)
         if public is None or canonical not in self._by_package:
             return tuple(self._match(canonical, version))
         table = self._tables.get(canonical)
@@ -82,9 +90,10 @@ class AdvisoryIndex:
             table = self._tables[canonical] = _PackageTable(
                 canonical, list(self._by_package[canonical].values())
             )
-        return table.match(public)
+        return table.match(version, public)
 
     def _match(self, canonical: str, version: str) -> list[PackageMatch]:
+        """Direct evaluation of every advisory: for versions that are not PEP 440, and tests."""
         found = []
         for advisory in self._by_package.get(canonical, {}).values():
             entries = [entry for entry in advisory.affected if entry.name == canonical]
@@ -100,138 +109,191 @@ class AdvisoryIndex:
 
 
 def _fix_versions(entries: list[AffectedPackage] | tuple[AffectedPackage, ...]) -> tuple[str, ...]:
+    if len(entries) == 1:
+        return entries[0].fixed_versions
     fixed = {version for entry in entries for version in entry.fixed_versions}
     return tuple(sorted(fixed, key=version_sort_key))
 
 
 @dataclass(frozen=True, slots=True)
 class _EntrySegments:
-    affected: list[tuple[int, int]]  # inclusive segment intervals, sorted
-    fixes: list[tuple[int, str]]  # (segment, version) of fixes the entry does not affect
-    unknown: bool  # a range is not PEP 440: versions outside ``affected`` are unknown
+    """One entry on its package's segment line (see ``matching.affected_intervals``)."""
+
+    firsts: list[int]  # the affected intervals, sorted: their first segments...
+    ends: list[int]  # ... and their last ones
+    fix_at: list[int]  # ascending segments of the fixes the entry does not itself affect...
+    fixes: list[str]  # ... and those fixed versions, as written
+    unknown: bool  # a range is not PEP 440: versions outside the intervals are unknown
 
     def contains(self, segment: int) -> bool:
-        position = bisect_right(self.affected, segment, key=_first) - 1
-        return position >= 0 and self.affected[position][1] >= segment
+        at = bisect_right(self.firsts, segment) - 1
+        return at >= 0 and self.ends[at] >= segment
 
     def lowest_fix_above(self, segment: int) -> str | None:
-        position = bisect_right(self.fixes, segment, key=_first)
-        return self.fixes[position][1] if position < len(self.fixes) else None
-
-
-def _first(pair: tuple[int, object]) -> int:
-    return pair[0]
+        at = bisect_right(self.fix_at, segment)
+        return self.fixes[at] if at < len(self.fixes) else None
 
 
 class _PackageTable:
     """One package's advisories compiled onto its sorted range boundaries.
 
     Versions between the same two boundaries (or equal to the same boundary) get the same
-    answer, so thousands of distinct pins of one package cost one evaluation per segment,
-    and each evaluation compares small integers instead of versions.
+    answer, and so do the segments between two breaks (where an advisory starts or stops
+    affecting versions, or its lowest fix changes): thousands of distinct pins of one package
+    cost one evaluation per break, and each compares small integers instead of versions.
+    Versions are order keys (plain tuples, see ``versions``): sorting never calls ``Version``.
     """
 
     def __init__(self, canonical: str, advisories: list[OsvAdvisory]) -> None:
         rows = [(a, [e for e in a.affected if e.name == canonical]) for a in advisories]
-        self.bounds = sorted(
-            {
-                bound
-                for _, entries in rows
-                for entry in entries
-                for bound in matching.boundaries(entry)
-            }
-        )
-        self.bound_index = {bound: position for position, bound in enumerate(self.bounds)}
+        explicit_texts: set[str] = set()
+        event_texts: set[str] = set()
+        for _, entries in rows:
+            for entry in entries:
+                explicit_texts.update(entry.versions)
+                for version_range in entry.ranges:
+                    event_texts.update(event.version for event in version_range.events)
+        # Explicit versions match by their public part, range events as written. Sorting
+        # (key, text) pairs and numbering them in one pass keeps tuples out of dict keys.
+        placed = [(k, 0, t) for t in explicit_texts if (k := versions.public_key(t)) is not None]
+        placed += [(k, 1, t) for t in event_texts if (k := versions.parse_key(t)) is not None]
+        placed.sort()
+        self.bounds: list[VersionKey] = []
+        explicit_at: dict[str, int] = {}
+        event_at: dict[str, int] = {}
+        for key, is_event, text in placed:
+            if not self.bounds or self.bounds[-1] != key:
+                self.bounds.append(key)
+            (event_at if is_event else explicit_at)[text] = 2 * len(self.bounds) - 1
+        # A pin written as an explicit version has that version's segment.
+        self.segment_of_text = explicit_at
+        last = 2 * len(self.bounds)
         self.rows = [
-            (advisory, [self._compile(entry) for entry in entries], _fix_versions(entries))
+            (
+                advisory,
+                [self._compile(entry, explicit_at, event_at, last) for entry in entries],
+                _fix_versions(entries),
+            )
             for advisory, entries in rows
         ]
-        self.by_segment: dict[int, tuple[PackageMatch, ...]] = {}
-        self.hits_at: list[tuple[int, ...]] | None = None
         self.unknown_rows = frozenset(
             row for row, (_, entries, _) in enumerate(self.rows) if any(e.unknown for e in entries)
         )
-
-    def _compile(self, entry: AffectedPackage) -> _EntrySegments:
-        fixes = []
-        for fixed in entry.fixed_versions:
-            parsed = matching.public_version(fixed)
-            if (
-                parsed is not None
-                and matching.affected(fixed, entry) is matching.Match.NOT_AFFECTED
-            ):
-                fixes.append((self.segment(parsed), fixed))
-        return _EntrySegments(
-            matching.affected_segments(entry, self.bound_index),
-            sorted(fixes, key=lambda fix: fix[0]),
-            matching.has_unparseable_range(entry),
+        self.change_at, self.rows_from = self._sweep()
+        # Every segment from one break up to the next gets the same answer: no row starts or
+        # stops affecting it, and no row's lowest fix above it changes. Pins of the same
+        # release series mostly share one evaluation.
+        self.breaks = sorted(
+            {
+                segment
+                for _, entries, _ in self.rows
+                for entry in entries
+                for segment in (*entry.firsts, *(end + 1 for end in entry.ends), *entry.fix_at)
+            }
         )
+        self.by_break: dict[int, tuple[PackageMatch, ...]] = {}
+        self.answers: dict[tuple[int, str | None], PackageMatch] = {}
 
-    def segment(self, version: Version) -> int:
-        exact = self.bound_index.get(version)
-        if exact is not None:
-            return 2 * exact + 1
-        position = bisect_left(self.bounds, version)
-        on_bound = position < len(self.bounds) and self.bounds[position] == version
-        return 2 * position + 1 if on_bound else 2 * position
+    def _compile(
+        self,
+        entry: AffectedPackage,
+        explicit_at: dict[str, int],
+        event_at: dict[str, int],
+        last: int,
+    ) -> _EntrySegments:
+        intervals, unknown = matching.affected_intervals(
+            entry, explicit_at=explicit_at, event_at=event_at, last=last
+        )
+        firsts = [first for first, _ in intervals]
+        ends = [end for _, end in intervals]
+        fix_at: list[int] = []
+        fixes: list[str] = []
+        # ``matching.lowest_fixed_above``: a fix counts when the entry does not affect it
+        # (never, when a range is unknown), and when it is above the pin as a whole version.
+        for fixed in () if unknown else entry.fixed_versions:
+            public, whole = versions.public_key(fixed), versions.parse_key(fixed)
+            if public is None or whole is None:
+                continue
+            segment = self.segment(public)
+            at = bisect_right(firsts, segment) - 1
+            if at < 0 or ends[at] < segment:
+                fix_at.append(self.segment(whole))
+                fixes.append(fixed)
+        return _EntrySegments(firsts, ends, fix_at, fixes, unknown)
 
-    def match(self, version: Version) -> tuple[PackageMatch, ...]:
-        segment = self.segment(version)
-        found = self.by_segment.get(segment)
+    def segment(self, key: VersionKey) -> int:
+        at = bisect_left(self.bounds, key)
+        return 2 * at + 1 if at < len(self.bounds) and self.bounds[at] == key else 2 * at
+
+    def match(self, version: str, key: VersionKey) -> tuple[PackageMatch, ...]:
+        """The answer for ``version``, whose public order key is ``key``."""
+        segment = self.segment_of_text.get(version)
+        if segment is None:
+            segment = self.segment(key)
+        since = bisect_right(self.breaks, segment) - 1
+        found = self.by_break.get(since)
         if found is None:
-            found = self.by_segment[segment] = tuple(self._evaluate(segment))
+            found = self.by_break[since] = tuple(self._evaluate(segment))
         return found
 
     def _evaluate(self, segment: int) -> list[PackageMatch]:
-        if self.hits_at is None:
-            self.hits_at = self._sweep()
-        found = []
-        rows = self.hits_at[segment]
+        at = bisect_right(self.change_at, segment) - 1
+        rows = self.rows_from[at] if at >= 0 else ()
         if self.unknown_rows:
             rows = tuple(sorted({*rows, *self.unknown_rows}))
+        found = []
         for row in rows:
-            advisory, entries, fix_versions = self.rows[row]
-            if len(entries) == 1 and not self.unknown_rows:
+            _, entries, _ = self.rows[row]
+            if len(entries) == 1 and not entries[0].unknown:
                 hits = entries  # the sweep put this row here: its only entry affects the segment
             else:
                 hits = [entry for entry in entries if entry.contains(segment)]
-            if hits:
-                fixes = [fix for entry in hits if (fix := entry.lowest_fix_above(segment))]
-                if len(fixes) > 1:
-                    fixes.sort(key=version_sort_key)
-                found.append(
-                    PackageMatch(advisory, AFFECTED, fixes[0] if fixes else None, fix_versions)
-                )
-            else:
-                found.append(PackageMatch(advisory, UNKNOWN, None, fix_versions))
+            if not hits:
+                found.append(self._answer(row, UNKNOWN, None))
+                continue
+            fixes = [fix for entry in hits if (fix := entry.lowest_fix_above(segment))]
+            if len(fixes) > 1:
+                fixes.sort(key=version_sort_key)
+            found.append(self._answer(row, AFFECTED, fixes[0] if fixes else None))
         return found
 
-    def _sweep(self) -> list[tuple[int, ...]]:
-        """For every segment, the rows (advisories) whose entries affect it, in row order."""
-        segments = 2 * len(self.bounds) + 1
-        opening: list[list[int]] = [[] for _ in range(segments + 1)]
-        closing: list[list[int]] = [[] for _ in range(segments + 1)]
+    def _answer(self, row: int, result: matching.Match, fixed_in: str | None) -> PackageMatch:
+        key = (row if result is AFFECTED else -1 - row, fixed_in)
+        answer = self.answers.get(key)
+        if answer is None:
+            advisory, _, fix_versions = self.rows[row]
+            answer = self.answers[key] = PackageMatch(advisory, result, fixed_in, fix_versions)
+        return answer
+
+    def _sweep(self) -> tuple[list[int], list[tuple[int, ...]]]:
+        """Where the set of rows (advisories) affecting a segment changes, and what it becomes.
+
+        Returns ``(change_at, rows_from)``: from segment ``change_at[i]`` up to the next change,
+        exactly the rows ``rows_from[i]`` (in row order) affect the segment.
+        """
+        changes: dict[int, list[tuple[int, int]]] = {}
         for row, (_, entries, _) in enumerate(self.rows):
-            for first, last in _merged(entries):
-                opening[first].append(row)
-                closing[last + 1].append(row)
-        active: dict[int, int] = {}  # row -> number of open intervals
-        hits_at = []
-        current: tuple[int, ...] = ()
-        for segment in range(segments):
-            if opening[segment] or closing[segment]:
-                for row in closing[segment]:
-                    active[row] -= 1
-                    if not active[row]:
-                        del active[row]
-                for row in opening[segment]:
-                    active[row] = active.get(row, 0) + 1
-                current = tuple(sorted(active))
-            hits_at.append(current)
-        return hits_at
+            for first, end in _merged(entries):
+                changes.setdefault(first, []).append((row, 1))
+                changes.setdefault(end + 1, []).append((row, -1))
+        active: dict[int, int] = {}  # row -> number of its intervals open here
+        change_at: list[int] = []
+        rows_from: list[tuple[int, ...]] = []
+        for segment in sorted(changes):
+            for row, step in changes[segment]:
+                count = active.get(row, 0) + step
+                if count:
+                    active[row] = count
+                else:
+                    del active[row]
+            change_at.append(segment)
+            rows_from.append(tuple(sorted(active)))
+        return change_at, rows_from
 
 
 def _merged(entries: list[_EntrySegments]) -> list[tuple[int, int]]:
     if len(entries) == 1:
-        return entries[0].affected
-    return matching.merge_intervals([piece for entry in entries for piece in entry.affected])
+        return list(zip(entries[0].firsts, entries[0].ends, strict=True))
+    return matching.merge_intervals(
+        [piece for entry in entries for piece in zip(entry.firsts, entry.ends, strict=True)]
+    )

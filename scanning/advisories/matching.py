@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 
 from packaging.version import InvalidVersion, Version
@@ -63,62 +64,48 @@ def lowest_fixed_above(version: str, entry: AffectedPackage) -> str | None:
     return None
 
 
-def public_version(text: str) -> Version | None:
-    """The PEP 440 public version of ``text`` (local label dropped), or ``None``."""
-    return _public_version(text)
+def affected_intervals(
+    entry: AffectedPackage,
+    *,
+    explicit_at: Mapping[str, int],
+    event_at: Mapping[str, int],
+    last: int,
+) -> tuple[list[tuple[int, int]], bool]:
+    """The segments ``entry`` affects, as sorted merged inclusive ``(first, end)`` intervals,
+    and whether one of its ranges is not PEP 440 (versions outside the intervals are then
+    unknown, not unaffected).
 
-
-def boundaries(entry: AffectedPackage) -> set[Version]:
-    """Every version at which this entry's verdict (or its lowest fix above) can change.
-
-    Between two consecutive boundaries, and at each boundary, every version gets the same
-    answer from ``affected`` and ``lowest_fixed_above``: the index caches per such segment.
+    Segments number a sorted list ``bounds`` holding every version ``entry`` names (explicit
+    versions by their public part, range events whole): segment ``2i + 1`` is ``bounds[i]``
+    itself, segment ``2i`` every version between ``bounds[i - 1]`` and ``bounds[i]``, and
+    ``last`` (``2 * len(bounds)``) every version above them all. ``explicit_at`` and
+    ``event_at`` give the segment of each version string. The timeline is evaluated by the
+    same ``_in_timeline`` as ``affected``, on segment numbers, which order exactly as the
+    versions they stand for: the answer is ``affected``'s for every version of a segment.
     """
-    found = {v for v in map(_public_version, entry.versions) if v is not None}
-    for version_range in entry.ranges:
-        for event in version_range.events:
-            if (parsed := _parse(event.version)) is not None:
-                found.add(parsed)
-    return found
-
-
-def affected_segments(
-    entry: AffectedPackage, bound_index: Mapping[Version, int]
-) -> list[tuple[int, int]]:
-    """The segments ``entry`` affects, as sorted inclusive ``(first, last)`` segment intervals.
-
-    ``bound_index`` numbers a sorted list ``bounds`` holding at least ``boundaries(entry)``
-    (version -> position in the list). Segment ``2i + 1`` is
-    ``bounds[i]`` itself, segment ``2i`` every version between ``bounds[i - 1]`` and
-    ``bounds[i]``. The timeline is evaluated by the same ``_in_timeline`` on segment numbers,
-    which order exactly as the versions they stand for, so the answer is ``affected``'s.
-    """
-    explicit, timelines = _compile(entry.versions, tuple(r.events for r in entry.ranges))
-    last = 2 * len(bound_index)
-
-    def position(bound: _Bound) -> int:
-        if bound == _LOWEST:
-            return -1
-        if bound == _HIGHEST:
-            return last + 1
-        return 2 * bound_index[bound[1]] + 1
-
-    affected_at: set[int] = {position((1, version)) for version in explicit}
     pieces: list[tuple[int, int]] = []
-    for timeline in timelines:
+    unknown = False
+    for version_range in entry.ranges:
+        timeline = _placed_timeline(version_range.events, event_at, last)
         if timeline is None:
-            continue
-        events = tuple((kind, position(bound)) for kind, bound in timeline[0])
-        limits = tuple(position(bound) for bound in timeline[1])
-        marks = sorted({p for _, p in events} | set(limits) | {-1})
-        for index, mark in enumerate(marks):
-            following = marks[index + 1] if index + 1 < len(marks) else last + 1
-            for first, end in ((mark, mark), (mark + 1, following - 1)):
-                first, end = max(first, 0), min(end, last)
-                if first <= end and _in_timeline(first, (events, limits)):  # type: ignore[arg-type]
-                    pieces.append((first, end))
-    pieces += [(point, point) for point in affected_at]
-    return merge_intervals(pieces)
+            unknown = True
+        else:
+            pieces += _timeline_intervals(timeline, last)
+    merged = merge_intervals(pieces)
+    found = set(map(explicit_at.get, entry.versions))
+    found.discard(None)  # not PEP 440: only a pin written the same way matches it
+    if found:
+        points: list[int] = sorted(found)  # type: ignore[arg-type]
+        # Explicit versions nearly always lie inside a range already: merge only the others.
+        outside, start = [], 0
+        for first, end in merged:
+            inside = bisect_left(points, first, start)
+            outside += points[start:inside]
+            start = bisect_right(points, end, inside)
+        outside += points[start:]
+        if outside:
+            merged = merge_intervals(merged + [(point, point) for point in outside])
+    return merged, unknown
 
 
 def merge_intervals(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -131,9 +118,44 @@ def merge_intervals(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def has_unparseable_range(entry: AffectedPackage) -> bool:
-    _, timelines = _compile(entry.versions, tuple(r.events for r in entry.ranges))
-    return None in timelines
+def _placed_timeline(
+    range_events: tuple[RangeEvent, ...], event_at: Mapping[str, int], last: int
+) -> tuple[tuple[tuple[str, int], ...], tuple[int, ...]] | None:
+    """``_timeline`` on segment numbers: -1 is below every version, ``last + 1`` above."""
+    placed: list[tuple[str, int]] = []
+    for event in range_events:
+        if event.kind == INTRODUCED and event.version == "0":
+            placed.append((event.kind, -1))
+        elif event.kind == LIMIT and event.version == "*":
+            placed.append((event.kind, last + 1))
+        elif (position := event_at.get(event.version)) is not None:
+            placed.append((event.kind, position))
+        else:
+            return None
+    placed.sort(key=_position)  # stable: equal versions keep the record's order, as in _timeline
+    limits = tuple(position for kind, position in placed if kind == LIMIT)
+    return tuple(event for event in placed if event[0] != LIMIT), limits
+
+
+def _timeline_intervals(
+    timeline: tuple[tuple[tuple[str, int], ...], tuple[int, ...]], last: int
+) -> list[tuple[int, int]]:
+    # Between two consecutive events of this range nothing changes: test one segment of each
+    # gap, and each event's own segment.
+    events, limits = timeline
+    marks = sorted({position for _, position in events} | set(limits) | {-1})
+    pieces = []
+    for index, mark in enumerate(marks):
+        following = marks[index + 1] if index + 1 < len(marks) else last + 1
+        for first, end in ((mark, mark), (mark + 1, following - 1)):
+            first, end = max(first, 0), min(end, last)
+            if first <= end and _in_timeline(first, timeline):  # type: ignore[arg-type]
+                pieces.append((first, end))
+    return pieces
+
+
+def _position(event: tuple[str, int]) -> int:
+    return event[1]
 
 
 def _in_timeline(point: _Bound, timeline: _Timeline) -> bool:

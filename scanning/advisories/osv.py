@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
-from scanning.advisories import cvss
+from scanning.advisories import cvss, versions
+from scanning.advisories.versions import VersionKey
 
 PYPI = "PyPI"
 ECOSYSTEM = "ECOSYSTEM"
@@ -260,9 +260,7 @@ def _truncate(text: str, limit: int) -> str:
 
 
 @functools.lru_cache(maxsize=65_536)
-def version_sort_key(text: str) -> tuple[int, Version | str]:
-    """Order version strings by PEP 440, with unparseable ones last."""
-    try:
-        return (0, Version(text))
-    except InvalidVersion:
-        return (1, text)
+def version_sort_key(text: str) -> tuple[int, VersionKey, str]:
+    """Order version strings by PEP 440 (then as written), with unparseable ones last."""
+    key = versions.parse_key(text)
+    return (1, (), text) if key is None else (0, key, text)

@@ -1,7 +1,10 @@
-"""Read OSV records from a local directory tree or an OSV ``all.zip`` export.
+"""Read OSV records from a local directory tree, an OSV ``all.zip`` export, or a tarball.
 
 Readers yield ``(path, advisory)`` and record every unreadable file in a ``ReadReport``
-instead of raising: one bad file never stops a sync. Nothing here touches the network.
+instead of raising: one bad file never stops a sync. The report also lists every record id
+the source holds (read or skipped as unchanged) and whether the whole source was listed, so a
+sync can tell which stored advisories the source no longer has. Nothing here touches the
+network.
 """
 
 from __future__ import annotations
@@ -9,28 +12,33 @@ from __future__ import annotations
 import json
 import os
 import re
+import tarfile
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
 from scanning.advisories.osv import MalformedAdvisory, OsvAdvisory, parse_osv, parse_timestamp
 
 MAX_RECORD_BYTES = 5 * 1024 * 1024
-MAX_ZIP_MEMBERS = 250_000
+MAX_ARCHIVE_MEMBERS = 250_000
+MAX_ZIP_MEMBERS = MAX_ARCHIVE_MEMBERS
+# Everything a tarball unpacks to, records or not: a stream is inflated even to skip a member.
+MAX_TAR_BYTES = 2 * 1024 * 1024 * 1024
 SUFFIXES = (".json", ".yaml", ".yml")
 
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# A top-level ``modified:`` line, read before paying for a full YAML parse.
+# Top-level ``modified:`` and ``id:`` lines, read before paying for a full YAML parse.
 _YAML_MODIFIED = re.compile(r"^modified:[ \t]*['\"]?([0-9][0-9:.TZtz+\- ]*?)['\"]?[ \t]*$", re.M)
+_YAML_ID = re.compile(r"^id:[ \t]*['\"]?([A-Za-z0-9][A-Za-z0-9._:\-]*)['\"]?[ \t]*$", re.M)
 
 
 class UnreadableSource(ValueError):
-    """The location is neither a directory nor a zip archive."""
+    """The location is not a directory or an archive that can be read to its end."""
 
 
 @dataclass(slots=True)
@@ -39,6 +47,13 @@ class ReadReport:
     records_seen: int = 0
     unchanged: int = 0  # skipped because ``modified`` is older than ``since``
     not_pypi: int = 0  # valid records that affect no PyPI package
+    ids: dict[str, str] = field(default_factory=dict)  # id -> path of every record it holds
+    # Why the listing of the source itself is incomplete (a folder that could not be listed,
+    # an archive over its member cap): its missing records cannot be told from deleted ones.
+    incomplete: str = ""
+
+    def mark_incomplete(self, reason: str) -> None:
+        self.incomplete = self.incomplete or reason
 
 
 def read_source(
@@ -48,7 +63,9 @@ def read_source(
         return read_directory(location, report=report, since=since)
     if location.is_file() and zipfile.is_zipfile(location):
         return read_zip(location, report=report, since=since)
-    raise UnreadableSource(f"{location} is not a directory or a zip archive")
+    if location.is_file() and tarfile.is_tarfile(location):
+        return read_tar(location, report=report, since=since)
+    raise UnreadableSource(f"{location} is not a directory, a zip or a tar.gz archive")
 
 
 def read_directory(
@@ -56,7 +73,12 @@ def read_directory(
 ) -> Iterator[tuple[str, OsvAdvisory]]:
     """Every ``.yaml``/``.yml``/``.json`` record under ``root`` (hidden entries skipped)."""
     since = _aware(since)
-    for directory, subdirs, files in os.walk(root):
+
+    def unlisted(error: OSError) -> None:
+        report.errors.append(MalformedAdvisory(str(error.filename), f"cannot list: {error}"))
+        report.mark_incomplete(f"{error.filename} could not be listed")
+
+    for directory, subdirs, files in os.walk(root, onerror=unlisted):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(directory, name)
@@ -98,12 +120,16 @@ def read_zip(
                     f"{len(members)} members, over the cap of {max_members}: read the first only",
                 )
             )
+            report.mark_incomplete(f"{archive} has more members than the cap of {max_members}")
             members = members[:max_members]
         for member in members:
             if not member.filename.lower().endswith(SUFFIXES):
                 continue
             path = f"{archive}!{member.filename}"
             report.records_seen += 1
+            if _unsafe_name(member.filename):
+                report.errors.append(_unsafe(archive, member.filename))
+                continue
             try:
                 raw = _read_member(bundle, member, path, max_member_bytes)
             except MalformedAdvisory as exc:
@@ -112,6 +138,102 @@ def read_zip(
             advisory = _record(path, raw, report=report, since=since)
             if advisory is not None:
                 yield path, advisory
+
+
+def read_tar(
+    archive: Path,
+    *,
+    report: ReadReport,
+    since: datetime | None = None,
+    max_member_bytes: int = MAX_RECORD_BYTES,
+    max_members: int = MAX_ARCHIVE_MEMBERS,
+    max_total_bytes: int = MAX_TAR_BYTES,
+) -> Iterator[tuple[str, OsvAdvisory]]:
+    """Records inside a tarball (``.tar.gz``, as GitHub serves a repository's archive).
+
+    Streamed member by member and never extracted: a member that is not a regular file (a
+    symbolic or hard link, a device, a fifo) is reported and not followed, and so is one whose
+    name is absolute or climbs out with ``..``. Hidden folders (``.github/``) are skipped, as
+    in a directory. An archive over ``max_members`` or ``max_total_bytes``, or one that
+    breaks off (a truncated download), raises ``UnreadableSource``: the sync fails rather
+    than record a watermark past records it never read.
+    """
+    since = _aware(since)
+    members = unpacked = 0
+    try:
+        with tarfile.open(archive, mode="r:*") as bundle:
+            for member in bundle:
+                members += 1
+                unpacked += max(member.size, 0)
+                if members > max_members:
+                    raise UnreadableSource(f"{archive} has over {max_members} members")
+                if unpacked > max_total_bytes:
+                    raise UnreadableSource(f"{archive} unpacks to over {max_total_bytes} bytes")
+                name = member.name
+                if member.isdir() or not name.lower().endswith(SUFFIXES):
+                    continue
+                if _unsafe_name(name):
+                    report.records_seen += 1
+                    report.errors.append(_unsafe(archive, name))
+                    continue
+                if _hidden(name):
+                    continue
+                path = f"{archive}!{name}"
+                report.records_seen += 1
+                try:
+                    raw = _read_tar_member(bundle, member, path, max_member_bytes)
+                except MalformedAdvisory as exc:
+                    report.errors.append(exc)
+                    continue
+                advisory = _record(path, raw, report=report, since=since)
+                if advisory is not None:
+                    yield path, advisory
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        raise UnreadableSource(f"{archive} cannot be read to its end: {exc}") from exc
+
+
+def _read_tar_member(
+    bundle: tarfile.TarFile, member: tarfile.TarInfo, path: str, cap: int
+) -> bytes:
+    if not member.isreg():
+        raise MalformedAdvisory(path, f"a {_tar_kind(member)}, not a file: not followed")
+    if member.size > cap:
+        raise MalformedAdvisory(path, _too_big(member.size, cap))
+    stream = bundle.extractfile(member)
+    if stream is None:  # pragma: no cover - isreg() members always have data
+        raise MalformedAdvisory(path, "no data")
+    with stream:
+        raw = stream.read(cap + 1)
+    if len(raw) > cap:
+        raise MalformedAdvisory(path, _too_big(len(raw), cap))
+    return raw
+
+
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.issym():
+        return "symbolic link"
+    if member.islnk():
+        return "hard link"
+    if member.ischr() or member.isblk():
+        return "device"
+    return "fifo" if member.isfifo() else "special member"
+
+
+def _hidden(name: str) -> bool:
+    return any(part.startswith(".") for part in PurePosixPath(name).parts)
+
+
+def _unsafe_name(name: str) -> bool:
+    """An absolute name, one that climbs out with ``..``, or one with control characters."""
+    return (
+        name.startswith(("/", "\\"))
+        or ".." in PurePosixPath(name.replace("\\", "/")).parts
+        or any(ord(char) < 32 for char in name)
+    )
+
+
+def _unsafe(archive: Path, name: str) -> MalformedAdvisory:
+    return MalformedAdvisory(f"{archive}!{name!r}", "unsafe member name: not read")
 
 
 def _read_member(bundle: zipfile.ZipFile, member: zipfile.ZipInfo, path: str, cap: int) -> bytes:
@@ -135,10 +257,19 @@ def _record(
     try:
         text = raw.decode("utf-8-sig")
         if since is not None and is_yaml and _modified_before(_peek_yaml_modified(text), since):
-            report.unchanged += 1
-            return None
+            peeked = _peek_yaml_id(text)
+            if peeked is not None:  # without its id, parse it: the sync must know it is here
+                report.ids.setdefault(peeked, path)
+                report.unchanged += 1
+                return None
         data = yaml.load(text, Loader=_YamlLoader) if is_yaml else json.loads(text)  # noqa: S506
-        if since is not None and _modified_before(_modified_of(data), since):
+        if (
+            since is not None
+            and _modified_before(_modified_of(data), since)
+            and isinstance(record_id := data.get("id"), str)
+            and record_id.strip()
+        ):
+            report.ids.setdefault(record_id.strip(), path)
             report.unchanged += 1
             return None
         advisory = parse_osv(data, source=path)
@@ -153,12 +284,25 @@ def _record(
         return None
     if advisory is None:
         report.not_pypi += 1
+        report.ids.setdefault(str(data["id"]).strip(), path)  # parse_osv checked it is there
+        return None
+    report.ids.setdefault(advisory.id, path)
     return advisory
+
+
+def record_prefix(location: Path) -> str:
+    """What the path of every record read from ``location`` starts with."""
+    return f"{location}{os.sep}" if location.is_dir() else f"{location}!"
 
 
 def _peek_yaml_modified(text: str) -> datetime | None:
     found = _YAML_MODIFIED.findall(text)
     return _timestamp_or_none(found[0]) if len(found) == 1 else None
+
+
+def _peek_yaml_id(text: str) -> str | None:
+    found = _YAML_ID.findall(text)
+    return found[0] if len(found) == 1 else None
 
 
 def _modified_of(data: object) -> datetime | None:

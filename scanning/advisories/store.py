@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from packaging.utils import canonicalize_name
 
-from scanning.advisories import cvss, download, sources
+from scanning.advisories import cvss, download, retirement, sources
 from scanning.advisories.index import AdvisoryIndex
 from scanning.advisories.osv import (
     AffectedPackage,
@@ -29,6 +29,7 @@ from scanning.advisories.osv import (
     Severity,
     VersionRange,
 )
+from scanning.gc_pause import collector_paused
 from scanning.models import Advisory, AdvisoryPackage, AdvisorySync
 
 logger = logging.getLogger(__name__)
@@ -71,11 +72,15 @@ def advisories_sync(
     full: bool = False,
     progress: Progress = _quiet,
     batch_size: int = BATCH_SIZE,
+    allow_mass_retire: bool = False,
 ) -> AdvisorySync:
-    """Mirror the OSV records of ``source`` (a directory, a zip, or an https:// URL of a zip).
+    """Mirror the OSV records of ``source``: a directory, a zip or a tar.gz, or an https://
+    URL of either archive.
 
     Each batch commits on its own: a failure part-way keeps what was stored, and the next
-    sync (whose watermark comes only from successful syncs) reads the rest again.
+    sync (whose watermark comes only from successful syncs) reads the rest again. After a
+    read that got to the end, advisories the source no longer holds are retired (see
+    ``retirement``); a failed read retires nothing.
     """
     since = None if full else _watermark(source)
     sync = AdvisorySync.objects.create(source=source[:1000], full=full, since=since)
@@ -92,32 +97,45 @@ def advisories_sync(
                 max_modified = newest if max_modified is None else max(max_modified, newest)
                 progress(
                     f"{report.records_seen} records read: {counts.created} new, "
-                    f"{counts.updated} updated, {counts.retired} retired, "
+                    f"{counts.updated} updated, {counts.retired} withdrawn, "
                     f"{counts.unchanged + report.unchanged} unchanged, "
                     f"{len(report.errors)} malformed"
                 )
+            local, prefix = str(location), sources.record_prefix(location)
     except (download.DownloadError, sources.UnreadableSource, OSError) as exc:
         _finish(sync, counts, report, max_modified, error=str(exc))
         raise
-    _finish(sync, counts, report, max_modified)
+    removal = retirement.advisories_retire_missing(
+        source=source,
+        prefix=_relabel_path(prefix, local, source),
+        present={i: _relabel_path(p, local, source) for i, p in report.ids.items()},
+        unreadable={_relabel_path(e.path, local, source) for e in report.errors},
+        incomplete=report.incomplete,
+        allow_mass_retire=allow_mass_retire,
+    )
+    _finish(sync, counts, report, max_modified, removal=removal)
     logger.info(
-        "advisories synced source=%s new=%s updated=%s retired=%s malformed=%s",
+        "advisories synced source=%s new=%s updated=%s retired=%s removed=%s malformed=%s",
         source,
         sync.created,
         sync.updated,
         sync.retired,
+        sync.removed,
         sync.malformed,
     )
     return sync
 
 
+@collector_paused()
 def index_from_database(*, names: Iterable[str] | None = None) -> AdvisoryIndex:
     """The live advisories (only those about ``names``, when given) as an ``AdvisoryIndex``.
 
     The index carries ``unavailable_reason`` when no sync ever succeeded or the last one is
     older than ``DEBTBOARD_ADVISORY_MAX_AGE_DAYS``: audits must then say "not audited".
     """
-    rows = AdvisoryPackage.objects.filter(advisory__withdrawn__isnull=True)
+    rows = AdvisoryPackage.objects.filter(
+        advisory__withdrawn__isnull=True, advisory__retired_at__isnull=True
+    )
     if names is not None:
         rows = rows.filter(name__in={canonicalize_name(n) for n in names})
     entries: dict[int, list[AffectedPackage]] = {}
@@ -142,6 +160,25 @@ def index_from_database(*, names: Iterable[str] | None = None) -> AdvisoryIndex:
         for pk, osv_id, modified, source, aliases, summary, published, severity in advisories
     ]
     return AdvisoryIndex(found, unavailable_reason=mirror_unavailable_reason())
+
+
+def severities_by_id() -> dict[str, tuple[Severity, ...]]:
+    """The highest CVSS vector the mirror knows for each advisory, by its id and each alias.
+
+    Live services answer without severities; this lets their answers be scored where the
+    mirror has the same advisory under any of its names.
+    """
+    found: dict[str, tuple[Severity, ...]] = {}
+    rows = (
+        Advisory.objects.live()
+        .exclude(severity_vector="")
+        .values_list("osv_id", "aliases", "severity_vector", "base_score")
+    )
+    for osv_id, aliases, vector, score in rows:
+        severity = (Severity(cvss.kind_of(vector), vector, score, cvss.severity_label(score)),)
+        for name in (osv_id, *aliases):
+            found.setdefault(name, severity)
+    return found
 
 
 def mirror_unavailable_reason(*, now: datetime | None = None) -> str | None:
@@ -193,9 +230,16 @@ def _batches(
 
 def _relabel(advisory: OsvAdvisory, local: str, source: str) -> OsvAdvisory:
     """Name a downloaded record by its URL, not by the temporary file it was read from."""
-    if local == source or not advisory.source.startswith(local):
+    relabelled = _relabel_path(advisory.source, local, source)
+    if relabelled == advisory.source:
         return advisory
-    return dataclasses.replace(advisory, source=source + advisory.source[len(local) :])
+    return dataclasses.replace(advisory, source=relabelled)
+
+
+def _relabel_path(path: str, local: str, source: str) -> str:
+    if local == source or not path.startswith(local):
+        return path
+    return source + path[len(local) :]
 
 
 def _store_batch(advisories: list[OsvAdvisory], counts: _Counts) -> None:
@@ -249,6 +293,7 @@ def _finish(
     max_modified: datetime | None,
     *,
     error: str = "",
+    removal: retirement.Removal | None = None,
 ) -> None:
     sync.status = AdvisorySync.Status.FAILED if error else AdvisorySync.Status.SUCCEEDED
     sync.error = error[:5000]
@@ -256,6 +301,9 @@ def _finish(
     sync.created = counts.created
     sync.updated = counts.updated
     sync.retired = counts.retired
+    if removal is not None:
+        sync.removed, sync.restored = removal.removed, removal.restored
+        sync.removal_note = removal.note
     sync.unchanged = counts.unchanged + report.unchanged
     sync.malformed = len(report.errors)
     sync.errors = [{"path": e.path, "reason": e.reason} for e in report.errors][:_MAX_STORED_ERRORS]

@@ -1,19 +1,23 @@
 """Pinned versions against the advisory mirror: ``vulnerable`` findings and the audit gate.
 
 Nothing is ever reported clean that was not checked: an unpinned requirement, a version that
-is not PEP 440, an advisory whose ranges cannot be evaluated, or a mirror that was never synced
-all land in ``not_audited`` with the reason, and make the gate "unknown".
+is not PEP 440, an advisory whose ranges cannot be evaluated, a mirror that was never synced,
+or a live service that skipped or could not answer a pin all land in ``not_audited`` with the
+reason, and make the gate "unknown".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from operator import attrgetter
+from typing import Any, Protocol
 
 from scanning.advisories import cvss
-from scanning.advisories.index import AdvisoryIndex, PackageMatch
-from scanning.advisories.matching import Match, public_version
+from scanning.advisories.index import PackageMatch
+from scanning.advisories.matching import Match
 from scanning.advisories.osv import version_sort_key
+from scanning.advisories.versions import public_key
+from scanning.gc_pause import collector_paused
 from scanning.types import EXACT, LOCKED, Declaration, Finding
 
 VULNERABLE = "vulnerable"
@@ -25,31 +29,52 @@ NOT_PINNED = "not pinned"
 MAX_LISTED = 1000
 _PINNED = (EXACT, LOCKED)
 _RECORD_SEVERITIES = (cvss.CRITICAL, cvss.HIGH, cvss.MEDIUM, cvss.LOW)
+# Enum members as module constants: looking them up on the class is slow on Python 3.11,
+# and this rule does it for every advisory of every pin.
+_AFFECTED = Match.AFFECTED
+_UNKNOWN = Match.UNKNOWN
+_in_file_order = attrgetter("path", "line", "name")
+Hits = tuple[PackageMatch, ...]  # the advisories that affect one pin
 
 
+class AdvisoryLookup(Protocol):
+    """What the rule asks: an ``AdvisoryIndex`` over the mirror, or a live service."""
+
+    unavailable_reason: str | None  # nothing can be audited, and why
+
+    def lookup(self, name: str, version: str) -> tuple[PackageMatch, ...] | str:
+        """The advisories about this pin, or why it could not be audited."""
+        ...
+
+
+@collector_paused()
 def vulnerability_findings(
-    declarations: Iterable[Declaration], index: AdvisoryIndex
+    declarations: Iterable[Declaration], index: AdvisoryLookup
 ) -> tuple[list[Finding], dict[str, Any]]:
     """One ``vulnerable`` finding per affected package, and the run's audit summary.
 
     A name pinned anywhere (a lock file, say) counts as audited through that pin, so its
     looser declarations elsewhere are not listed as unaudited.
     """
-    declared = sorted((d for d in declarations if d.name), key=lambda d: (d.path, d.line, d.name))
-    pinned_names = {d.name for d in declared if _is_pinned(d)}
+    declared = sorted((d for d in declarations if d.name), key=_in_file_order)
+    pinned = [_is_pinned(d) for d in declared]
+    pinned_names = {d.name for d, is_pinned in zip(declared, pinned, strict=True) if is_pinned}
     not_audited: list[dict[str, Any]] = []
-    hits_by_name: dict[str, list[tuple[Declaration, list[PackageMatch]]]] = {}
+    pins_by_name: dict[str, list[tuple[Declaration, Hits]]] = {}
+    # Pins of one release series mostly get the very same answer object from the index:
+    # read each answer once (kept here too, so no id is reused while this runs).
+    verdicts: dict[int, tuple[tuple[PackageMatch, ...] | str, Hits, str | None]] = {}
     audited = 0
-    for declaration in declared:
-        reason = _unaudited_reason(declaration, index, pinned_names)
+    for declaration, is_pinned in zip(declared, pinned, strict=True):
+        reason = _unaudited_reason(declaration, is_pinned, index, pinned_names)
         if reason is None:
-            matches = index.match(declaration.name, declaration.pinned_version)
-            hits = [m for m in matches if m.result is Match.AFFECTED]
-            unknown = sorted(m.advisory.id for m in matches if m.result is Match.UNKNOWN)
-            if unknown and not hits:
-                reason = f"advisories {', '.join(unknown)} have ranges that are not PEP 440"
-            elif hits:
-                hits_by_name.setdefault(declaration.name, []).append((declaration, hits))
+            matches = index.lookup(declaration.name, declaration.pinned_version)
+            verdict = verdicts.get(id(matches))
+            if verdict is None:
+                verdict = verdicts[id(matches)] = (matches, *_verdict(matches))
+            _, hits, reason = verdict
+            if hits:
+                pins_by_name.setdefault(declaration.name, []).append((declaration, hits))
         if reason == "":
             continue  # covered by a pin elsewhere
         if reason is not None:
@@ -57,9 +82,9 @@ def vulnerability_findings(
             continue
         audited += 1
     vulnerable = [
-        _package_summary(name, pins, index) for name, pins in sorted(hits_by_name.items())
+        _package_summary(name, pins, index) for name, pins in sorted(pins_by_name.items())
     ]
-    findings = [_finding(summary, hits_by_name[summary["name"]]) for summary in vulnerable]
+    findings = [_finding(summary, pins_by_name[summary["name"]]) for summary in vulnerable]
     gate, reasons = _gate(vulnerable, not_audited, index.unavailable_reason)
     audit = {
         "gate": gate,
@@ -78,18 +103,29 @@ def _is_pinned(declaration: Declaration) -> bool:
 
 
 def _unaudited_reason(
-    declaration: Declaration, index: AdvisoryIndex, pinned_names: set[str]
+    declaration: Declaration, is_pinned: bool, index: AdvisoryLookup, pinned_names: set[str]
 ) -> str | None:
     """Why this declaration cannot be audited; "" when another pin covers it; None if it can."""
-    if not _is_pinned(declaration):
+    if not is_pinned:
         if declaration.name in pinned_names:
             return ""
         return f"{NOT_PINNED} (direct reference)" if declaration.url else NOT_PINNED
     if index.unavailable_reason:
         return index.unavailable_reason
-    if public_version(declaration.pinned_version) is None:
+    if public_key(declaration.pinned_version) is None:
         return f"version {declaration.pinned_version!r} is not PEP 440"
     return None
+
+
+def _verdict(matches: tuple[PackageMatch, ...] | str) -> tuple[Hits, str | None]:
+    """The advisories that affect a pin, or why it could not be audited."""
+    if isinstance(matches, str):
+        return (), matches
+    hits = tuple(m for m in matches if m.result is _AFFECTED)
+    if hits or not matches:
+        return hits, None
+    unknown = sorted(m.advisory.id for m in matches if m.result is _UNKNOWN)
+    return hits, f"advisories {', '.join(unknown)} have ranges that are not PEP 440"
 
 
 def _location(declaration: Declaration) -> dict[str, Any]:
@@ -97,19 +133,21 @@ def _location(declaration: Declaration) -> dict[str, Any]:
 
 
 def _package_summary(
-    name: str, pins: list[tuple[Declaration, list[PackageMatch]]], index: AdvisoryIndex
+    name: str, pins: list[tuple[Declaration, Hits]], index: AdvisoryLookup
 ) -> dict[str, Any]:
+    # Pins between the same advisory bounds share their hits: look at each match once.
+    shared = {id(hits): hits for _, hits in pins}.values()
+    distinct = list({id(hit): hit for hits in shared for hit in hits}.values())
     advisories: dict[str, dict[str, Any]] = {}
-    for _, hits in pins:
-        for hit in hits:
-            known = advisories.get(hit.advisory.id)
-            if known is None:
-                advisories[hit.advisory.id] = _advisory_summary(hit)
-            elif hit.fixed_in and (
-                not known["fixed_in"]
-                or version_sort_key(hit.fixed_in) > version_sort_key(known["fixed_in"])
-            ):
-                known["fixed_in"] = hit.fixed_in  # the fix that covers every pinned version
+    for hit in distinct:
+        known = advisories.get(hit.advisory.id)
+        if known is None:
+            advisories[hit.advisory.id] = _advisory_summary(hit)
+        elif hit.fixed_in and (
+            not known["fixed_in"]
+            or version_sort_key(hit.fixed_in) > version_sort_key(known["fixed_in"])
+        ):
+            known["fixed_in"] = hit.fixed_in  # the fix that covers every pinned version
     ordered = sorted(advisories.values(), key=lambda a: (-(a["score"] or -1.0), a["id"]))
     scores = [a["score"] for a in ordered if a["score"] is not None]
     score = max(scores, default=None)
@@ -121,7 +159,7 @@ def _package_summary(
         "score": score,
         "severity": cvss.severity_label(score),
         "unscored": sum(1 for a in ordered if a["score"] is None),
-        "fixed_in": _lowest_safe_version(name, versions, pins, index),
+        "fixed_in": _lowest_safe_version(name, versions, distinct, index),
         "advisories": ordered,
     }
 
@@ -140,28 +178,22 @@ def _advisory_summary(hit: PackageMatch) -> dict[str, Any]:
 
 
 def _lowest_safe_version(
-    name: str,
-    versions: list[str],
-    pins: list[tuple[Declaration, list[PackageMatch]]],
-    index: AdvisoryIndex,
+    name: str, versions: list[str], hits: list[PackageMatch], index: AdvisoryLookup
 ) -> str:
     """The lowest fixed version above every vulnerable pin that no known advisory affects."""
-    highest = public_version(versions[-1])
+    highest = public_key(versions[-1])
     if highest is None:
         return ""
-    candidates = {v for _, hits in pins for hit in hits for v in hit.fix_versions}
-    above = [
-        v for v in candidates if (parsed := public_version(v)) is not None and parsed > highest
-    ]
+    candidates = {v for hit in hits for v in hit.fix_versions}
+    above = [v for v in candidates if (key := public_key(v)) is not None and key > highest]
     for candidate in sorted(above, key=version_sort_key):
-        if not any(m.result is Match.AFFECTED for m in index.match(name, candidate)):
+        answer = index.lookup(name, candidate)
+        if not isinstance(answer, str) and not any(m.result is _AFFECTED for m in answer):
             return candidate
     return ""
 
 
-def _finding(
-    summary: dict[str, Any], pins: list[tuple[Declaration, list[PackageMatch]]]
-) -> Finding:
+def _finding(summary: dict[str, Any], pins: list[tuple[Declaration, Hits]]) -> Finding:
     ids = [
         f"{a['id']} ({', '.join(a['aliases'])})" if a["aliases"] else a["id"]
         for a in summary["advisories"]

@@ -76,6 +76,7 @@ def _form_data(team, **extra):
         "scan_interval_hours": 24,
         "execution_modes": "[]",
         "known_first_party": "[]",
+        "vulnerability_service": "mirror",
         "next_scan_at_0": "",
         "next_scan_at_1": "",
         "git_username": "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,11 @@ from scanning.advisories.index import AdvisoryIndex
 from scanning.advisories.matching import Match
 from scanning.advisories.pip_audit_service import MirrorVulnerabilityService
 
-REAL_DB = Path(__file__).resolve().parents[4] / "shared" / "data" / "pypa-advisory-db"
+# Beside the repository in CI; a worktree elsewhere names it with DEBTBOARD_PYPA_ADVISORY_DB.
+REAL_DB = Path(
+    os.environ.get("DEBTBOARD_PYPA_ADVISORY_DB")
+    or Path(__file__).resolve().parents[4] / "shared" / "data" / "pypa-advisory-db"
+)
 
 pytestmark = pytest.mark.skipif(not REAL_DB.is_dir(), reason=f"{REAL_DB} is absent")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -106,7 +107,7 @@ def test_malformed_file_is_reported_with_its_path_and_the_rest_is_synced(tree, c
     assert sync.errors[0]["path"] == str(bad)
     captured = capsys.readouterr()
     assert f"malformed: {bad}" in captured.err
-    assert "6 new, 0 updated, 1 retired, 0 unchanged, 1 malformed" in captured.out
+    assert "6 new, 0 updated, 1 withdrawn, 0 unchanged, 1 malformed" in captured.out
 
 
 def test_incremental_sync_reads_only_records_modified_since_the_last_one(tree):
@@ -143,7 +144,7 @@ def test_zip_export_syncs_like_a_directory(tmp_path):
 
 
 def test_unreadable_source_fails_the_sync_and_is_recorded(tmp_path):
-    with pytest.raises(Exception, match="not a directory or a zip"):
+    with pytest.raises(Exception, match="not a directory, a zip or a tar"):
         store.advisories_sync(source=str(tmp_path / "missing"))
 
     assert AdvisorySync.objects.get().status == AdvisorySync.Status.FAILED
@@ -239,3 +240,51 @@ def test_stale_mirror_makes_the_index_unavailable(tree, settings):
     AdvisorySync.objects.update(finished_at="2000-01-01T00:00:00Z")
 
     assert "days old" in store.index_from_database().unavailable_reason
+
+
+def _pypa_tar_gz() -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as bundle:
+        bundle.add(PYPA_FIXTURE, arcname="advisory-database-main")
+    return buffer.getvalue()
+
+
+def test_tar_gz_export_syncs_like_a_directory(tmp_path):
+    archive = tmp_path / "advisory-database-main.tar.gz"
+    archive.write_bytes(_pypa_tar_gz())
+
+    sync = store.advisories_sync(source=str(archive))
+    again = store.advisories_sync(source=str(archive))
+
+    assert (sync.created, sync.malformed, again.unchanged) == (6, 0, 6)
+    assert Advisory.objects.get(osv_id="PYSEC-2023-100").source == (
+        f"{archive}!advisory-database-main/vulns/django/PYSEC-2023-100.yaml"
+    )
+
+
+def test_https_tar_gz_source_is_downloaded_and_named_by_its_url(monkeypatch):
+    opener = _Opener(_pypa_tar_gz())
+    real = download.downloaded
+    monkeypatch.setattr(download, "downloaded", lambda url, **kw: real(url, **kw, opener=opener))
+    url = "https://codeload.example/pypa/advisory-database/tar.gz/refs/heads/main"
+
+    sync = store.advisories_sync(source=url)
+
+    assert (sync.status, sync.created) == (AdvisorySync.Status.SUCCEEDED, 6)
+    assert Advisory.objects.get(osv_id="PYSEC-2023-100").source == (
+        f"{url}!advisory-database-main/vulns/django/PYSEC-2023-100.yaml"
+    )
+
+
+def test_a_truncated_tar_gz_download_fails_the_sync_and_moves_no_watermark(monkeypatch):
+    body = _pypa_tar_gz()
+    opener = _Opener(body[: len(body) // 2])
+    real = download.downloaded
+    monkeypatch.setattr(download, "downloaded", lambda url, **kw: real(url, **kw, opener=opener))
+
+    with pytest.raises(Exception, match="cannot be read to its end"):
+        store.advisories_sync(source="https://codeload.example/db.tar.gz")
+
+    failed = AdvisorySync.objects.get()
+    assert failed.status == AdvisorySync.Status.FAILED
+    assert store._watermark("https://codeload.example/db.tar.gz") is None
