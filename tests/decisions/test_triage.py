@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from decisions import triage
+from decisions.models import NextAction
+from inventory.models import Role
+from tests import factories
+
+
+def test_options_mark_the_selected_value_compared_as_text():
+    options = triage.Options([(1, "ann"), (12, "bob")])
+    assert (
+        options.render(12)
+        == '<option value="1">ann</option><option value="12" selected>bob</option>'
+    )
+    assert (
+        options.render("1")
+        == '<option value="1" selected>ann</option><option value="12">bob</option>'
+    )
+
+
+def test_options_select_nothing_for_an_unknown_value():
+    options = triage.Options([(1, "ann")])
+    assert options.render(99) == '<option value="1">ann</option>'
+    assert options.render("not a number") == '<option value="1">ann</option>'
+
+
+def test_options_none_selects_the_empty_choice():
+    options = triage.Options([("", "Any"), ("keep", "Keep")])
+    assert (
+        options.render(None)
+        == '<option value="" selected>Any</option><option value="keep">Keep</option>'
+    )
+    assert triage.Options([(1, "ann")]).render(None) == '<option value="1">ann</option>'
+
+
+def test_options_escape_values_and_labels_but_not_safe_text():
+    options = triage.Options([('"><script>', "<b>&"), (2, mark_safe("<i>ok</i>"))])
+    rendered = options.render('"><script>')
+    assert rendered == (
+        '<option value="&quot;&gt;&lt;script&gt;" selected>&lt;b&gt;&amp;</option>'
+        '<option value="2"><i>ok</i></option>'
+    )
+
+
+@pytest.mark.parametrize("pk", [1, 7, 10, 8191819181918191, 123456789012])
+def test_record_link_is_what_reverse_gives(pk):
+    for name in ("decisions:record-detail", "decisions:record-triage"):
+        assert triage.record_link(name)(pk) == reverse(name, args=[pk])
+
+
+def test_rows_offer_team_members_as_owners_and_mark_the_current_one(triager, team, repository):
+    owner = factories.member(team, Role.OWNER, username="olivia")
+    factories.member(factories.team(), Role.OWNER, username="outsider")
+    record = factories.record(repository, owner=owner, next_action=NextAction.KEEP)
+
+    [row] = triage.rows([record], user=triager)
+
+    assert row["can_edit"] is True
+    assert f'<option value="{owner.pk}" selected>olivia</option>' in row["owner_options"]
+    assert "outsider" not in row["owner_options"]
+    assert '<option value="keep" selected>Keep</option>' in row["action_options"]
+    assert row["detail_url"] == reverse("decisions:record-detail", args=[record.pk])
+    assert row["triage_url"] == reverse("decisions:record-triage", args=[record.pk])
+
+
+def test_rows_for_a_viewer_carry_no_editors(viewer, repository):
+    [row] = triage.rows([factories.record(repository)], user=viewer)
+    assert row["can_edit"] is False
+    assert "owner_options" not in row and "triage_url" not in row
+
+
+def test_rows_reveal_hidden_characters_in_the_subject(viewer, repository):
+    [row] = triage.rows([factories.record(repository, subject="a\u202eb")], user=viewer)
+    assert row["subject"] == "a⟨U+202E⟩b"
+
+
+def _list_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("decisions:record-list"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_list_queries_do_not_grow_with_rows_teams_or_owners(triager, team, repository):
+    client = Client()
+    client.force_login(triager)
+    factories.record(repository)
+    one_row = _list_queries(client)
+
+    other_team = factories.team()
+    factories.member(other_team, Role.TRIAGER, username=None)
+    triager.memberships.create(team=other_team, role=Role.TRIAGER)
+    other_repository = factories.repository(other_team)
+    owner = factories.member(team, Role.OWNER)
+    for n in range(30):
+        factories.record(repository if n % 2 else other_repository, owner=owner if n % 3 else None)
+
+    assert _list_queries(client) == one_row <= 12
+
+
+def test_list_page_marks_chosen_filters_and_lists_people_for_bulk_edit(triager, team, repository):
+    owner = factories.member(team, Role.OWNER, username="olivia")
+    factories.record(repository, kind="missing")
+    client = Client()
+    client.force_login(triager)
+
+    body = client.get(
+        reverse("decisions:record-list"), {"kind": "missing", "owner": owner.pk}
+    ).content.decode()
+
+    assert '<option value="missing" selected>Missing</option>' in body
+    assert f'<option value="{owner.pk}" selected>olivia</option>' in body
+    bulk = body[body.index('id="bulk-form"') :]
+    assert f'<option value="{owner.pk}">olivia</option>' in bulk
+    assert '<option value="remove">Remove</option>' in bulk
