@@ -5,7 +5,6 @@ import copy
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -34,7 +33,10 @@ def _messages_of(exc: Exception) -> str:
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
     form, records = selectors.record_list(user=request.user, params=request.GET)
-    page = Paginator(records, settings.DEBTBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = triage.CappedPaginator(
+        records, settings.DEBTBOARD_PAGE_SIZE, limit=settings.DEBTBOARD_COUNT_LIMIT
+    )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from decisions import triage
-from decisions.models import NextAction
+from decisions.models import DecisionRecord, NextAction
 from inventory.models import Role
 from tests import factories
 
@@ -120,3 +120,64 @@ def test_list_page_marks_chosen_filters_and_lists_people_for_bulk_edit(triager, 
     bulk = body[body.index('id="bulk-form"') :]
     assert f'<option value="{owner.pk}">olivia</option>' in bulk
     assert '<option value="remove">Remove</option>' in bulk
+
+
+@pytest.fixture
+def twelve_records(repository):
+    return [factories.record(repository, subject=f"pkg-{n:02}") for n in range(12)]
+
+
+def test_capped_paginator_counts_exactly_below_the_limit(twelve_records):
+    records = DecisionRecord.objects.order_by("subject")
+    page = triage.CappedPaginator(records, 5, limit=20).get_page(1)
+    assert page.paginator.count == 12
+    assert not page.paginator.more
+    assert page.paginator.num_pages == 3
+
+
+def test_capped_paginator_stops_counting_past_the_limit(twelve_records):
+    records = DecisionRecord.objects.order_by("subject")
+    with CaptureQueriesContext(connection) as queries:
+        page = triage.CappedPaginator(records, 5, limit=7).get_page(1)
+        page.paginator.count  # noqa: B018
+    assert page.paginator.more
+    assert page.paginator.count == 8
+    assert page.has_next()
+    assert "LIMIT 8" in queries[0]["sql"]
+
+
+def test_capped_paginator_reaches_a_page_past_the_limit(twelve_records):
+    records = DecisionRecord.objects.order_by("subject")
+    page = triage.CappedPaginator(records, 5, limit=3).get_page("3")
+    assert page.number == 3
+    assert [r.subject for r in page.object_list] == ["pkg-10", "pkg-11"]
+    assert not page.paginator.more
+    assert not page.has_next()
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    # Past the end: the last page (counting there makes it exact); below 1: the last counted.
+    [("99", 3), ("-1", 2), ("x", 1), (None, 1), ("2.5", 1)],
+)
+def test_capped_paginator_turns_bad_page_numbers_into_a_page_with_rows(
+    twelve_records, number, shown
+):
+    records = DecisionRecord.objects.order_by("subject")
+    page = triage.CappedPaginator(records, 5, limit=7).get_page(number)
+    assert page.number == shown
+    assert len(page.object_list) > 0
+
+
+def test_list_says_more_than_the_limit_and_still_pages_on(viewer, twelve_records, settings):
+    settings.DEBTBOARD_PAGE_SIZE = 5
+    settings.DEBTBOARD_COUNT_LIMIT = 6
+    client = Client()
+    client.force_login(viewer)
+
+    body = client.get(reverse("decisions:record-list")).content.decode()
+    assert "More than 6 records" in body
+    assert "Page 1</span>" in body and "Next →" in body
+
+    last = client.get(reverse("decisions:record-list"), {"page": 3}).content.decode()
+    assert "12 records" in last and "Page 3 of 3" in last
