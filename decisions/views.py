@@ -57,7 +57,10 @@ def record_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def record_triage(request: HttpRequest, pk: int) -> HttpResponse:
-    record = _visible(request, pk)
+    # Only what the form and the row need (the service locks and reloads it anyway).
+    record = get_object_or_404(
+        DecisionRecord.objects.for_user(request.user).select_related("repository", "owner"), pk=pk
+    )
     # The form writes into its instance while validating; the service reloads and locks.
     form = RecordTriageForm(request.POST, instance=copy.copy(record))
     error = ""

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from decisions import triage
+from decisions import services, triage
 from decisions.models import DecisionRecord, NextAction
 from inventory.models import Role
 from tests import factories
@@ -181,3 +182,39 @@ def test_list_says_more_than_the_limit_and_still_pages_on(viewer, twelve_records
 
     last = client.get(reverse("decisions:record-list"), {"page": 3}).content.decode()
     assert "12 records" in last and "Page 3 of 3" in last
+
+
+def test_record_update_refuses_who_may_not_edit_and_writes_nothing(viewer, repository):
+    record = factories.record(repository)
+    with pytest.raises(PermissionDenied, match="cannot change"):
+        services.record_update(
+            record=record, actor=viewer, changes={"next_action": NextAction.KEEP}
+        )
+    record.refresh_from_db()
+    assert record.next_action == ""
+    assert not record.events.exists()
+
+
+def test_inline_update_writes_its_history_in_order_with_few_queries(triager, team, repository):
+    owner = factories.member(team, Role.OWNER, username="olivia")
+    record = factories.record(repository, owner=owner)
+    client = Client()
+    client.force_login(triager)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("decisions:record-triage", args=[record.pk]),
+            {"owner": "", "next_action": NextAction.REDUCE},
+            headers={"HX-Request": "true"},
+        )
+
+    assert response.status_code == 200
+    # Session, user, record, BEGIN, locked record, UPDATE, one INSERT of all events, COMMIT,
+    # the row's owner choices.
+    assert len(queries) == 9
+    history = [(e.field, e.old_value, e.new_value, e.actor) for e in record.events.all()]
+    assert history == [
+        ("state", "new", "triaged", triager),
+        ("owner", "olivia", "", triager),
+        ("next_action", "", "reduce", triager),
+    ]
