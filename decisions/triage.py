@@ -20,8 +20,23 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
 from decisions import selectors
-from decisions.models import DecisionRecord, NextAction
+from decisions.models import SCORE_FIELDS, DecisionRecord, NextAction
 from inventory.text import reveal
+
+# What a row shows; the list loads nothing else of a record (notes, JSON, timestamps).
+ROW_FIELDS = (
+    "repository__name",
+    "repository__team",
+    "owner__username",
+    "subject",
+    "kind",
+    "state",
+    "severity",
+    "summary",
+    "next_action",
+    "review_date",
+    *SCORE_FIELDS,
+)
 
 
 def _escaped(value: object) -> str:

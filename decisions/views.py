@@ -34,7 +34,9 @@ def _messages_of(exc: Exception) -> str:
 def record_list(request: HttpRequest) -> HttpResponse:
     form, records = selectors.record_list(user=request.user, params=request.GET)
     paginator = triage.CappedPaginator(
-        records, settings.DEBTBOARD_PAGE_SIZE, limit=settings.DEBTBOARD_COUNT_LIMIT
+        records.only(*triage.ROW_FIELDS),
+        settings.DEBTBOARD_PAGE_SIZE,
+        limit=settings.DEBTBOARD_COUNT_LIMIT,
     )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
