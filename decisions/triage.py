@@ -86,7 +86,8 @@ class CappedPaginator(Paginator):
 
     def get_page(self, number: object) -> Page:
         with suppress(TypeError, ValueError):
-            self.limit = max(self.limit, int(number) * self.per_page)
+            # Bounded, so an absurd page number cannot overflow the SQL LIMIT.
+            self.limit = max(self.limit, min(int(number), 10**9) * self.per_page)
         return super().get_page(number)
 
     @cached_property
@@ -152,13 +153,8 @@ class Rows:
         return row
 
 
-def rows(records: Iterable[DecisionRecord], *, user) -> list[dict]:
-    """One dict per record of a page with what its row shows (a fixed number of queries)."""
-    records = list(records)
-    editable = set(
-        DecisionRecord.objects.editable_by(user)
-        .filter(pk__in=[r.pk for r in records])
-        .values_list("pk", flat=True)
-    )
-    build = Rows(team_ids={r.repository.team_id for r in records if r.pk in editable})
-    return [build.row(r, can_edit=r.pk in editable) for r in records]
+def rows(records: QuerySet[DecisionRecord], *, user) -> list[dict]:
+    """One dict per record of a page with what its row shows (two queries, whatever the rows)."""
+    records = list(records.with_can_edit(user))
+    build = Rows(team_ids={r.repository.team_id for r in records if r.can_edit})
+    return [build.row(r, can_edit=r.can_edit) for r in records]
