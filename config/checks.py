@@ -20,6 +20,7 @@ from scanning.rules.licenses import FAMILIES as LICENSE_FAMILIES
 # Settings that must be whole numbers of at least this much.
 MINIMUMS = {
     "DEBTBOARD_PAGE_SIZE": 1,
+    "DEBTBOARD_COUNT_LIMIT": 1,
     "DEBTBOARD_GIT_TIMEOUT_SECONDS": 1,
     "DEBTBOARD_MAX_CLONE_MB": 1,
     "DEBTBOARD_SCAN_HEARTBEAT_SECONDS": 1,

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from inventory.models import Membership, Package, Repository
@@ -90,6 +90,11 @@ class DecisionRecordQuerySet(models.QuerySet):
 
     def editable_by(self, user) -> DecisionRecordQuerySet:
         return self.filter(repository__in=Repository.objects.editable_by(user))
+
+    def with_can_edit(self, user) -> DecisionRecordQuerySet:
+        """Each record annotated ``can_edit``: whether it is ``editable_by(user)``."""
+        editable = Q(repository__in=Repository.objects.editable_by(user))
+        return self.annotate(can_edit=ExpressionWrapper(editable, output_field=BooleanField()))
 
     def open(self) -> DecisionRecordQuerySet:
         return self.exclude(state__in=CLOSED_STATES)

@@ -21,10 +21,16 @@ def record_list(*, user, params) -> tuple[RecordFilterForm, QuerySet[DecisionRec
 
 
 def filter_choices(*, form: RecordFilterForm) -> dict[str, list[tuple[int, str]]]:
-    """(pk, label) pairs of the filter form's long model choices, one cheap query each."""
+    """(pk, label) pairs of the filter form's long model choices (two queries)."""
+    repositories = form.fields["repository"].queryset.values_list(
+        "pk", "name", "team_id", "team__name"
+    )
+    # Repositories come ordered by team name: their teams are the team field's choices
+    # (teams with a visible repository), in the same order.
+    teams = dict.fromkeys((team_id, team) for _, _, team_id, team in repositories)
     return {
-        "team": list(form.fields["team"].queryset.values_list("pk", "name")),
-        "repository": list(form.fields["repository"].queryset.values_list("pk", "name")),
+        "team": list(teams),
+        "repository": [(pk, name) for pk, name, _, _ in repositories],
         "owner": list(form.fields["owner"].queryset.values_list("pk", "username")),
     }
 

@@ -5,51 +5,16 @@ import copy
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
-from decisions import exports, lifecycle, selectors, services
+from decisions import exports, lifecycle, selectors, services, triage
 from decisions.forms import BulkForm, MoveForm, RecordDetailForm, RecordTriageForm
 from decisions.models import DecisionRecord, NextAction
 from inventory.models import Repository
-
-
-def _options(choices: list[tuple], selected: object) -> SafeString:
-    # Built in Python: per-option template logic was most of the triage list's render time.
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, " selected" if value == selected else "", label) for value, label in choices),
-    )
-
-
-def _row(record: DecisionRecord, *, can_edit: bool, owners: list[tuple[int, str]]) -> dict:
-    """What one triage row needs, with its editors' option lists pre-rendered."""
-    row = {"record": record, "can_edit": can_edit}
-    if can_edit:
-        row["owner_options"] = _options(owners, record.owner_id)
-        row["action_options"] = _options(NextAction.choices, record.next_action)
-    return row
-
-
-def _rows(records, user) -> list[dict]:
-    """One dict per record on the page with what its row needs (no query per row)."""
-    records = list(records)
-    editable = set(
-        DecisionRecord.objects.editable_by(user)
-        .filter(pk__in=[r.pk for r in records])
-        .values_list("pk", flat=True)
-    )
-    owners = selectors.owners_by_team(team_ids={r.repository.team_id for r in records})
-    return [
-        _row(r, can_edit=r.pk in editable, owners=owners[r.repository.team_id]) for r in records
-    ]
 
 
 def _visible(request: HttpRequest, pk: int) -> DecisionRecord:
@@ -68,26 +33,36 @@ def _messages_of(exc: Exception) -> str:
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
     form, records = selectors.record_list(user=request.user, params=request.GET)
-    page = Paginator(records, settings.DEBTBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = triage.CappedPaginator(
+        records.only(*triage.ROW_FIELDS),
+        settings.DEBTBOARD_PAGE_SIZE,
+        limit=settings.DEBTBOARD_COUNT_LIMIT,
+    )
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form,
         "page": page,
-        "rows": _rows(page.object_list, request.user),
+        "rows": triage.rows(page.object_list, user=request.user),
         "query": query.urlencode(),
-        "choices": selectors.filter_choices(form=form),
-        "actions": NextAction.choices,
     }
-    template = "decisions/record_list.html"
     if request.htmx and request.htmx.target == "record-table":
-        template = "decisions/_record_table.html"
-    return render(request, template, context)
+        return render(request, "decisions/_record_table.html", context)
+    choices = selectors.filter_choices(form=form)
+    context |= {
+        "filters": triage.filter_controls(form, choices),
+        "bulk_owner_options": triage.Options(choices["owner"]).render(),
+        "bulk_action_options": triage.Options(NextAction.choices).render(),
+    }
+    return render(request, "decisions/record_list.html", context)
 
 
 @require_POST
 def record_triage(request: HttpRequest, pk: int) -> HttpResponse:
-    record = _visible(request, pk)
+    # Only what the form and the row need (the service locks and reloads it anyway).
+    record = get_object_or_404(
+        DecisionRecord.objects.for_user(request.user).select_related("repository", "owner"), pk=pk
+    )
     # The form writes into its instance while validating; the service reloads and locks.
     form = RecordTriageForm(request.POST, instance=copy.copy(record))
     error = ""
@@ -104,9 +79,8 @@ def record_triage(request: HttpRequest, pk: int) -> HttpResponse:
         if error:
             messages.error(request, f"{record.subject}: {error}")
         return redirect(request.headers.get("referer") or "decisions:record-list")
-    owners = selectors.owners_by_team(team_ids={record.repository.team_id})
     # can_edit: record_update already refused (403) anyone who may not edit.
-    row = _row(record, can_edit=True, owners=owners[record.repository.team_id])
+    row = triage.Rows(team_ids={record.repository.team_id}).row(record, can_edit=True)
     response = render(request, "decisions/_record_row.html", {"row": row, "error": error})
     if not error:
         trigger_client_event(response, "record-saved", {"id": pk})

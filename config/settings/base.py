@@ -193,6 +193,9 @@ DEBTBOARD_GIT_TIMEOUT_SECONDS = env_int("DEBTBOARD_GIT_TIMEOUT_SECONDS", 300)
 DEBTBOARD_MAX_CLONE_MB = env_int("DEBTBOARD_MAX_CLONE_MB", 500)
 DEBTBOARD_OPEN_SIGNUP = env_bool("DEBTBOARD_OPEN_SIGNUP", False)
 DEBTBOARD_PAGE_SIZE = env_int("DEBTBOARD_PAGE_SIZE", 25)
+# The triage list counts matching records up to here (or the page asked for) and says "more
+# than" beyond: an exact count of 100,000 records costs more than the page itself.
+DEBTBOARD_COUNT_LIMIT = env_int("DEBTBOARD_COUNT_LIMIT", 10_000)
 # A running scan beats every N seconds; a run silent for the timeout belongs to a dead worker
 # and its redelivered task takes it over. Retries wait out the timeout first.
 DEBTBOARD_SCAN_HEARTBEAT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_SECONDS", 10)

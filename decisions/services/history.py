@@ -13,6 +13,26 @@ def shown(value: Any) -> str:
     return getattr(value, "username", None) or str(value)
 
 
+def event_new(
+    record: DecisionRecord,
+    field: str,
+    old: Any,
+    new: Any,
+    *,
+    actor=None,
+    comment: str = "",
+) -> DecisionEvent:
+    """An unsaved event; ``events_write`` stores several in one query."""
+    return DecisionEvent(
+        record=record,
+        actor=actor,
+        field=field,
+        old_value=shown(old),
+        new_value=shown(new),
+        comment=comment,
+    )
+
+
 def event_write(
     record: DecisionRecord,
     field: str,
@@ -22,11 +42,10 @@ def event_write(
     actor=None,
     comment: str = "",
 ) -> DecisionEvent:
-    return DecisionEvent.objects.create(
-        record=record,
-        actor=actor,
-        field=field,
-        old_value=shown(old),
-        new_value=shown(new),
-        comment=comment,
-    )
+    event = event_new(record, field, old, new, actor=actor, comment=comment)
+    event.save()
+    return event
+
+
+def events_write(events: list[DecisionEvent]) -> list[DecisionEvent]:
+    return DecisionEvent.objects.bulk_create(events)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from decisions.models import NOTE_FIELDS, SCORE_FIELDS, DecisionRecord, Notification, State
-from decisions.services.history import event_write
+from decisions.services.history import event_new, events_write
 from decisions.services.notifications import notify
 
 # Fields people may change on a record; anything else is refused.
@@ -47,12 +47,20 @@ def _apply(locked: DecisionRecord, actor, changes: dict[str, Any], comment: str)
     changed = [n for n, old in before.items() if old != getattr(locked, n)]
     if not changed:
         return []
+    events = []
     if locked.state in (State.NEW, State.REOPENED):
-        event_write(locked, "state", locked.state, State.TRIAGED, actor=actor, comment="Triaged")
+        events.append(
+            event_new(locked, "state", locked.state, State.TRIAGED, actor=actor, comment="Triaged")
+        )
         locked.state = State.TRIAGED
     locked.save()
     for name in changed:
-        event_write(locked, name, before[name], getattr(locked, name), actor=actor, comment=comment)
+        events.append(
+            event_new(
+                locked, name, before[name], getattr(locked, name), actor=actor, comment=comment
+            )
+        )
+    events_write(events)
     if "owner" in changed and locked.owner_id and locked.owner_id != getattr(actor, "pk", None):
         notify(
             user=locked.owner,
@@ -71,14 +79,17 @@ def record_update(
     comment: str = "",
 ) -> DecisionRecord:
     """Apply people's edits to ``record`` and write one history event per changed field."""
-    if not DecisionRecord.objects.editable_by(actor).filter(pk=record.pk).exists():
-        raise PermissionDenied("You cannot change this record.")
     with transaction.atomic():
-        locked = (
-            DecisionRecord.objects.select_for_update(of=("self",))
-            .select_related("repository", "owner")
-            .get(pk=record.pk)
-        )
+        try:
+            # Locking through editable_by checks the permission in the same query.
+            locked = (
+                DecisionRecord.objects.editable_by(actor)
+                .select_for_update(of=("self",))
+                .select_related("repository", "owner")
+                .get(pk=record.pk)
+            )
+        except DecisionRecord.DoesNotExist:
+            raise PermissionDenied("You cannot change this record.") from None
         _apply(locked, actor, changes, comment)
     return locked
 

@@ -11,9 +11,3 @@ register = template.Library()
 def visible(value: object) -> str:
     """Show bidirectional and zero-width characters instead of letting them hide text."""
     return reveal("" if value is None else str(value))
-
-
-@register.filter
-def get_item(mapping: dict, key: str) -> object:
-    """``mapping[key]`` in a template (empty when absent)."""
-    return mapping.get(key, ())

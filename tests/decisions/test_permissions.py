@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
@@ -152,3 +153,21 @@ def test_approval_endpoint_refuses_the_proposer(world):
     assert response.status_code == 403
     record.refresh_from_db()
     assert record.state == State.AWAITING_APPROVAL
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_can_edit_annotation_agrees_with_editable_by(world, role):
+    _repository, record, people = world
+    factories.record(factories.repository(factories.team()), subject="elsewhere")
+    user = AnonymousUser() if role == "anonymous" else people[role]
+    annotated = {r.pk: r.can_edit for r in DecisionRecord.objects.with_can_edit(user)}
+    editable = set(DecisionRecord.objects.editable_by(user).values_list("pk", flat=True))
+    assert annotated == {pk: pk in editable for pk in annotated}
+    assert annotated[record.pk] == (role in EDITORS)
+
+
+@pytest.mark.parametrize("role", sorted(set(ROLES) - {"anonymous"}))
+def test_list_shows_row_editors_only_to_editors(world, role):
+    _repository, record, people = world
+    body = _client(role, people).get(reverse("decisions:record-list")).content.decode()
+    assert (f'hx-target="#record-{record.pk}"' in body) == (role in EDITORS)

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from decisions import services, triage
+from decisions.models import DecisionRecord, NextAction
+from inventory.models import Role
+from tests import factories
+
+
+def test_options_mark_the_selected_value_compared_as_text():
+    options = triage.Options([(1, "ann"), (12, "bob")])
+    assert (
+        options.render(12)
+        == '<option value="1">ann</option><option value="12" selected>bob</option>'
+    )
+    assert (
+        options.render("1")
+        == '<option value="1" selected>ann</option><option value="12">bob</option>'
+    )
+
+
+def test_options_select_nothing_for_an_unknown_value():
+    options = triage.Options([(1, "ann")])
+    assert options.render(99) == '<option value="1">ann</option>'
+    assert options.render("not a number") == '<option value="1">ann</option>'
+
+
+def test_options_none_selects_the_empty_choice():
+    options = triage.Options([("", "Any"), ("keep", "Keep")])
+    assert (
+        options.render(None)
+        == '<option value="" selected>Any</option><option value="keep">Keep</option>'
+    )
+    assert triage.Options([(1, "ann")]).render(None) == '<option value="1">ann</option>'
+
+
+def test_options_escape_values_and_labels_but_not_safe_text():
+    options = triage.Options([('"><script>', "<b>&"), (2, mark_safe("<i>ok</i>"))])
+    rendered = options.render('"><script>')
+    assert rendered == (
+        '<option value="&quot;&gt;&lt;script&gt;" selected>&lt;b&gt;&amp;</option>'
+        '<option value="2"><i>ok</i></option>'
+    )
+
+
+@pytest.mark.parametrize("pk", [1, 7, 10, 8191819181918191, 123456789012])
+def test_record_link_is_what_reverse_gives(pk):
+    for name in ("decisions:record-detail", "decisions:record-triage"):
+        assert triage.record_link(name)(pk) == reverse(name, args=[pk])
+
+
+def test_rows_offer_team_members_as_owners_and_mark_the_current_one(triager, team, repository):
+    owner = factories.member(team, Role.OWNER, username="olivia")
+    factories.member(factories.team(), Role.OWNER, username="outsider")
+    record = factories.record(repository, owner=owner, next_action=NextAction.KEEP)
+
+    [row] = triage.rows(DecisionRecord.objects.filter(pk=record.pk), user=triager)
+
+    assert row["can_edit"] is True
+    assert f'<option value="{owner.pk}" selected>olivia</option>' in row["owner_options"]
+    assert "outsider" not in row["owner_options"]
+    assert '<option value="keep" selected>Keep</option>' in row["action_options"]
+    assert row["detail_url"] == reverse("decisions:record-detail", args=[record.pk])
+    assert row["triage_url"] == reverse("decisions:record-triage", args=[record.pk])
+
+
+def test_rows_for_a_viewer_carry_no_editors(viewer, repository):
+    record = factories.record(repository)
+    [row] = triage.rows(DecisionRecord.objects.filter(pk=record.pk), user=viewer)
+    assert row["can_edit"] is False
+    assert "owner_options" not in row and "triage_url" not in row
+
+
+def test_rows_reveal_hidden_characters_in_the_subject(viewer, repository):
+    record = factories.record(repository, subject="a\u202eb")
+    [row] = triage.rows(DecisionRecord.objects.filter(pk=record.pk), user=viewer)
+    assert row["subject"] == "a⟨U+202E⟩b"
+
+
+def _list_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("decisions:record-list"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("role", [Role.TRIAGER, Role.VIEWER])
+def test_list_queries_do_not_grow_with_rows_teams_or_owners(team, repository, role):
+    user = factories.member(team, role)
+    client = Client()
+    client.force_login(user)
+    factories.record(repository, review_date=datetime.date(2020, 1, 1))
+    one_row = _list_queries(client)
+
+    other_team = factories.team()
+    factories.member(other_team, Role.TRIAGER, username=None)
+    user.memberships.create(team=other_team, role=role)
+    other_repository = factories.repository(other_team)
+    owner = factories.member(team, Role.OWNER)
+    for n in range(30):
+        factories.record(repository if n % 2 else other_repository, owner=owner if n % 3 else None)
+
+    assert _list_queries(client) == one_row <= 12
+
+
+def test_list_page_marks_chosen_filters_and_lists_people_for_bulk_edit(triager, team, repository):
+    owner = factories.member(team, Role.OWNER, username="olivia")
+    factories.record(repository, kind="missing")
+    client = Client()
+    client.force_login(triager)
+
+    body = client.get(
+        reverse("decisions:record-list"), {"kind": "missing", "owner": owner.pk}
+    ).content.decode()
+
+    assert '<option value="missing" selected>Missing</option>' in body
+    assert f'<option value="{owner.pk}" selected>olivia</option>' in body
+    bulk = body[body.index('id="bulk-form"') :]
+    assert f'<option value="{owner.pk}">olivia</option>' in bulk
+    assert '<option value="remove">Remove</option>' in bulk
+
+
+@pytest.fixture
+def twelve_records(repository):
+    return [factories.record(repository, subject=f"pkg-{n:02}") for n in range(12)]
+
+
+def test_capped_paginator_counts_exactly_below_the_limit(twelve_records):
+    records = DecisionRecord.objects.order_by("subject")
+    page = triage.CappedPaginator(records, 5, limit=20).get_page(1)
+    assert page.paginator.count == 12
+    assert not page.paginator.more
+    assert page.paginator.num_pages == 3
+
+
+def test_capped_paginator_stops_counting_past_the_limit(twelve_records):
+    records = DecisionRecord.objects.order_by("subject")
+    with CaptureQueriesContext(connection) as queries:
+        page = triage.CappedPaginator(records, 5, limit=7).get_page(1)
+        page.paginator.count  # noqa: B018
+    assert page.paginator.more
+    assert page.paginator.count == 8
+    assert page.has_next()
+    assert "LIMIT 8" in queries[0]["sql"]
+
+
+def test_capped_paginator_reaches_a_page_past_the_limit(twelve_records):
+    records = DecisionRecord.objects.order_by("subject")
+    page = triage.CappedPaginator(records, 5, limit=3).get_page("3")
+    assert page.number == 3
+    assert [r.subject for r in page.object_list] == ["pkg-10", "pkg-11"]
+    assert not page.paginator.more
+    assert not page.has_next()
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    # Past the end: the last page (counting there makes it exact); below 1: the last counted.
+    [("99", 3), ("9" * 30, 3), ("-1", 2), ("x", 1), (None, 1), ("2.5", 1)],
+)
+def test_capped_paginator_turns_bad_page_numbers_into_a_page_with_rows(
+    twelve_records, number, shown
+):
+    records = DecisionRecord.objects.order_by("subject")
+    page = triage.CappedPaginator(records, 5, limit=7).get_page(number)
+    assert page.number == shown
+    assert len(page.object_list) > 0
+
+
+def test_list_says_more_than_the_limit_and_still_pages_on(viewer, twelve_records, settings):
+    settings.DEBTBOARD_PAGE_SIZE = 5
+    settings.DEBTBOARD_COUNT_LIMIT = 6
+    client = Client()
+    client.force_login(viewer)
+
+    body = client.get(reverse("decisions:record-list")).content.decode()
+    assert "More than 6 records" in body
+    assert "Page 1</span>" in body and "Next →" in body
+
+    last = client.get(reverse("decisions:record-list"), {"page": 3}).content.decode()
+    assert "12 records" in last and "Page 3 of 3" in last
+
+
+def test_record_update_refuses_who_may_not_edit_and_writes_nothing(viewer, repository):
+    record = factories.record(repository)
+    with pytest.raises(PermissionDenied, match="cannot change"):
+        services.record_update(
+            record=record, actor=viewer, changes={"next_action": NextAction.KEEP}
+        )
+    record.refresh_from_db()
+    assert record.next_action == ""
+    assert not record.events.exists()
+
+
+def test_inline_update_writes_its_history_in_order_with_few_queries(triager, team, repository):
+    owner = factories.member(team, Role.OWNER, username="olivia")
+    record = factories.record(repository, owner=owner)
+    client = Client()
+    client.force_login(triager)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("decisions:record-triage", args=[record.pk]),
+            {"owner": "", "next_action": NextAction.REDUCE},
+            headers={"HX-Request": "true"},
+        )
+
+    assert response.status_code == 200
+    # Session, user, record, BEGIN, locked record, UPDATE, one INSERT of all events, COMMIT,
+    # the row's owner choices.
+    assert len(queries) == 9
+    history = [(e.field, e.old_value, e.new_value, e.actor) for e in record.events.all()]
+    assert history == [
+        ("state", "new", "triaged", triager),
+        ("owner", "olivia", "", triager),
+        ("next_action", "", "reduce", triager),
+    ]
