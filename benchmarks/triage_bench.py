@@ -92,6 +92,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="keep CPython's default collector settings instead of config/wsgi.py's",
+    )
     args = parser.parse_args()
     django_on_fresh_database("debtboard_triage_bench")
     from django.conf import settings
@@ -108,6 +113,11 @@ def main() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    if not args.default_gc:  # as config/wsgi.py does once the application is loaded
+        from config import memory
+
+        memory.tune_for_serving()
+        print(f"collector tuned as in config/wsgi.py (young threshold {memory.YOUNG_THRESHOLD})")
 
     lists = {
         "default": {},
