@@ -147,6 +147,11 @@ def main() -> None:
     parser.add_argument("--repos", type=int, default=20)
     parser.add_argument("--files", type=int, default=1000, help="Python files per repository")
     parser.add_argument("--keep", type=Path, help="generate here and leave the corpus behind")
+    parser.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="keep CPython's default collector settings instead of the Celery worker's",
+    )
     args = parser.parse_args()
 
     sys.path.insert(0, str(BASE_DIR))
@@ -154,6 +159,10 @@ def main() -> None:
     import django
 
     django.setup()
+    if not args.default_gc:  # as a Celery worker does when it starts (config/celery.py)
+        from config import memory
+
+        memory.tune_for_serving()
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="scan-bench-"))
     from django.conf import settings

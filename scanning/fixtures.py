@@ -7,6 +7,8 @@ sample code are not its requirements.
 
 from __future__ import annotations
 
+import functools
+
 _TEST_DIRS = frozenset({"tests", "test", "testing"})
 # Below a tests directory, these hold data for the tests.
 _FIXTURE_DIRS = frozenset(
@@ -30,7 +32,13 @@ _DATA_DIRS = frozenset({"testdata", "test_data", "test-data", "__fixtures__", "_
 
 def is_test_fixture(path: str) -> bool:
     """Whether the repository-relative ``path`` lies in a folder of test data."""
-    folders = [part.lower() for part in path.split("/")[:-1]]
+    folder, slash, _ = path.rpartition("/")
+    return bool(slash) and _is_fixture_folder(folder)
+
+
+@functools.lru_cache(maxsize=65536)  # thousands of files share a few hundred folders
+def _is_fixture_folder(folder: str) -> bool:
+    folders = folder.lower().split("/")
     for position, folder in enumerate(folders):
         if folder in _DATA_DIRS:
             return True

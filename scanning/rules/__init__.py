@@ -46,10 +46,13 @@ def run_rules(
     manifest_kinds = {m.path: m.kind for m in tree.manifests}
     first_party = tree.first_party | set(known_first_party)
     # Sample code in test fixtures shows a package in use but never makes one missing.
-    usages = [
-        dataclasses.replace(u, optional=True) if not u.optional and is_test_fixture(u.path) else u
-        for u in tree.usages
-    ]
+    fixtures = {path for path in {u.path for u in tree.usages} if is_test_fixture(path)}
+    usages = tree.usages
+    if fixtures:
+        usages = [
+            dataclasses.replace(u, optional=True) if not u.optional and u.path in fixtures else u
+            for u in usages
+        ]
     import_map = mapping.ImportMap(tree.provided)
     unused_found = unused(declarations, usages, direct_kinds=manifest_kinds, import_map=import_map)
     findings = [

@@ -40,7 +40,7 @@ def misplaced_dev(
     for usage in third_party(usages, first_party):
         provided_by = providers.of(usage.name)
         if len(provided_by) == 1 and usage.mode in RUNTIME_MODES:
-            name = provided_by.pop()
+            (name,) = provided_by
             if name in dev_only:
                 runtime_uses.setdefault(name, []).append(usage)
     modes_of = _modes_by_distribution(usages, providers, first_party)

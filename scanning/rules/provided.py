@@ -47,13 +47,13 @@ class Providers:
                     prefix = ".".join(parts[:depth])
                     self._below_namespace.setdefault(prefix, set()).add(name)
 
-    def of(self, module: str) -> set[str]:
+    def of(self, module: str) -> frozenset[str]:
         """Distributions among ours that provide ``module`` (several for a bare namespace)."""
         # Rules ask about every usage, and a repository imports the same modules over and over.
         found = self._answers.get(module)
         if found is None:
             found = self._answers[module] = frozenset(self._of(module))
-        return set(found)
+        return found
 
     def _of(self, module: str) -> set[str]:
         distribution = self.import_map.resolve(module).distribution

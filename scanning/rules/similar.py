@@ -50,17 +50,15 @@ def with_similar_names(
     unknown = sorted(name for name in declared if not import_map.import_names_known(name))
     if not unknown:
         return dict(provided)
-    imported: set[str] = set()
-    unmapped: set[str] = set()
-    for usage in usages:
-        if usage.is_distribution or usage.kind == COMMAND:
-            continue
-        top = usage.name.split(".")[0]
-        imported.add(top.lower())
-        if top in STDLIB or top in first_party:
-            continue
-        if import_map.resolve(top).distribution not in declared:
-            unmapped.add(top)
+    tops = {u.name.split(".")[0] for u in usages if not u.is_distribution and u.kind != COMMAND}
+    imported = {top.lower() for top in tops}
+    unmapped = {
+        top
+        for top in tops
+        if top not in STDLIB
+        and top not in first_party
+        and import_map.resolve(top).distribution not in declared
+    }
     # A package imported under its own name needs no guess.
     candidates = [
         name

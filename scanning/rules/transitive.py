@@ -38,7 +38,8 @@ def transitive(
             continue
         providers = locked.of(usage.name)
         if len(providers) == 1:
-            by_distribution.setdefault(providers.pop(), []).append(usage)
+            (provider,) = providers
+            by_distribution.setdefault(provider, []).append(usage)
     findings = []
     for distribution, found in sorted(by_distribution.items()):
         first = found[0]
