@@ -55,29 +55,12 @@ def run_rules(
         ]
     import_map = mapping.ImportMap(tree.provided)
     unused_found = unused(declarations, usages, direct_kinds=manifest_kinds, import_map=import_map)
+    scope = {"first_party": first_party, "direct_kinds": manifest_kinds, "import_map": import_map}
     findings = [
         *unused_found,
-        *missing(
-            declarations,
-            usages,
-            first_party=first_party,
-            direct_kinds=manifest_kinds,
-            import_map=import_map,
-        ),
-        *transitive(
-            declarations,
-            usages,
-            first_party=first_party,
-            direct_kinds=manifest_kinds,
-            import_map=import_map,
-        ),
-        *misplaced_dev(
-            declarations,
-            usages,
-            first_party=first_party,
-            direct_kinds=manifest_kinds,
-            import_map=import_map,
-        ),
+        *missing(declarations, usages, **scope),
+        *transitive(declarations, usages, **scope),
+        *misplaced_dev(declarations, usages, **scope),
         *dev_in_prod(
             declarations,
             direct_kinds=manifest_kinds,
