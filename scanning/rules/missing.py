@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanning.rules import mapping
+from scanning.rules import mapping, requires
 from scanning.rules.declared import direct_declarations, locked_declarations
 from scanning.rules.provided import Providers, third_party
 from scanning.types import Declaration, Finding, Usage
@@ -33,12 +33,15 @@ def missing(
     resolutions: dict[str, mapping.Resolution] = {}
     candidates = list(third_party(usages, first_party))
     satisfied = _satisfied_alternatives(candidates, declared, locked)
+    pulled_in = requires.pulled_in_by(declared.names)  # the transitive rule's
     for usage in candidates:
         if declared.of(usage.name) or locked.of(usage.name):
             continue
         if usage.detail.startswith("alternative") and (usage.path, usage.line) in satisfied:
             continue
         resolution = import_map.resolve(usage.name)
+        if resolution.distribution in pulled_in:
+            continue
         by_distribution.setdefault(resolution.distribution, []).append(usage)
         resolutions.setdefault(resolution.distribution, resolution)
     return [

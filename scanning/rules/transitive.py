@@ -7,7 +7,7 @@ and breaks the day the requirement that drags it in drops it.
 
 from __future__ import annotations
 
-from scanning.rules import mapping
+from scanning.rules import mapping, requires
 from scanning.rules.declared import direct_declarations, locked_declarations
 from scanning.rules.provided import Providers, third_party
 from scanning.types import Declaration, Finding, Usage
@@ -21,13 +21,12 @@ def transitive(
     direct_kinds: dict[str, str],
     import_map: mapping.ImportMap = mapping.DEFAULT_MAP,
 ) -> list[Finding]:
-    """Imports that only a lock file provides, grouped by the locked distribution."""
+    """Imports only a lock file, or a declared package's installed metadata, accounts for."""
     locked_found = locked_declarations(declarations, direct_kinds)
+    direct_found = direct_declarations(declarations, direct_kinds)
+    direct = Providers((d.name for d in direct_found), import_map=import_map)
     if not locked_found:
-        return []
-    direct = Providers(
-        (d.name for d in direct_declarations(declarations, direct_kinds)), import_map=import_map
-    )
+        return _pulled_in(direct_found, usages, direct, first_party, import_map)
     locked = Providers((d.name for d in locked_found), import_map=import_map)
     lock_lines: dict[str, list[Declaration]] = {}
     for declaration in locked_found:
@@ -55,6 +54,44 @@ def transitive(
                     "installs it, because another requirement depends on it."
                 ),
                 evidence=(*found, *lock_lines[distribution]),
+            )
+        )
+    return findings
+
+
+def _pulled_in(
+    direct_found: list[Declaration],
+    usages: list[Usage],
+    direct: Providers,
+    first_party: set[str],
+    import_map: mapping.ImportMap,
+) -> list[Finding]:
+    """Without a lock: imports of what a declared package requires, per installed metadata."""
+    parents = requires.pulled_in_by(direct.names)
+    by_distribution: dict[str, list[Usage]] = {}
+    for usage in third_party(usages, first_party):
+        if direct.of(usage.name):
+            continue
+        distribution = import_map.resolve(usage.name).distribution
+        if distribution in parents:
+            by_distribution.setdefault(distribution, []).append(usage)
+    findings = []
+    for distribution, found in sorted(by_distribution.items()):
+        parent = parents[distribution]
+        first = found[0]
+        more = f" and {len(found) - 1} more place(s)" if len(found) > 1 else ""
+        declared = [d for d in direct_found if d.name == parent]
+        findings.append(
+            Finding(
+                kind="transitive",
+                subject=distribution,
+                summary=(
+                    f"{first.name} is imported at {first.path}:{first.line}{more} but "
+                    f"{distribution} is not declared; it is installed only because {parent} "
+                    "depends on it (per the metadata installed on this server), and no lock "
+                    "file fixes it."
+                ),
+                evidence=(*found, *declared),
             )
         )
     return findings

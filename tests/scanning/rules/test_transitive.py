@@ -45,11 +45,21 @@ def test_compiled_requirements_beside_their_in_file_act_as_a_lock(scan):
     assert not {f for f in found if f[0] == "missing"}
 
 
-def test_without_a_lock_the_same_import_is_missing(scan):
+def test_without_a_lock_installed_metadata_says_what_a_declared_package_pulls_in(scan):
+    # requests (installed here, as pip-audit needs it) requires urllib3.
+    findings = scan({"requirements.txt": "requests\n", "app/main.py": "import urllib3\n"})
+    found = kinds_and_subjects(findings)
+    assert ("transitive", "urllib3") in found
+    assert not {f for f in found if f[0] == "missing"}
+    [finding] = [f for f in findings if f.kind == "transitive"]
+    assert "only because requests depends on it (per the metadata installed" in finding.summary
+
+
+def test_without_a_lock_an_import_nothing_declared_requires_is_missing(scan):
     found = kinds_and_subjects(
-        scan({"requirements.txt": "requests\n", "app/main.py": "import urllib3\n"})
+        scan({"requirements.txt": "requests\n", "app/main.py": "import yaml\n"})
     )
-    assert ("missing", "urllib3") in found
+    assert ("missing", "pyyaml") in found
     assert not {f for f in found if f[0] == "transitive"}
 
 
