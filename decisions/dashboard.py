@@ -59,6 +59,33 @@ def sample_days(*, end: date, weeks: int = DEFAULT_WEEKS) -> list[date]:
     return [end - timedelta(weeks=n) for n in range(weeks, -1, -1)]
 
 
+class _FieldEvents:
+    """One field's recorded changes per record, to answer what it held at an instant."""
+
+    def __init__(self, records: QuerySet[DecisionRecord], field: str) -> None:
+        self.times: dict[int, list[datetime]] = defaultdict(list)
+        self.values: dict[int, list[str]] = defaultdict(list)
+        self.first_old: dict[int, str] = {}
+        events = (
+            DecisionEvent.objects.filter(record__in=records, field=field)
+            .order_by("record_id", "created_at", "id")
+            .values_list("record_id", "created_at", "old_value", "new_value")
+        )
+        for record_id, created_at, old, new in events.iterator(chunk_size=5000):
+            self.first_old.setdefault(record_id, old)
+            self.times[record_id].append(created_at)
+            self.values[record_id].append(new)
+
+    def recorded(self, pk: int) -> bool:
+        return pk in self.times
+
+    def at(self, pk: int, instant: datetime) -> tuple[bool, str]:
+        """(changed by ``instant``, the value then): the value the last change up to
+        ``instant`` set, or, before the first change, the value that change replaced."""
+        index = bisect_right(self.times[pk], instant)
+        return (True, self.values[pk][index - 1]) if index else (False, self.first_old[pk])
+
+
 class _StateHistory:
     """When each record changed state, to answer "what state was it in at instant t"."""
 
@@ -69,32 +96,19 @@ class _StateHistory:
                 "pk", "created_at", "state", "kind", "severity", "next_action"
             )
         }
-        self.times: dict[int, list[datetime]] = defaultdict(list)
-        self.states: dict[int, list[str]] = defaultdict(list)
-        self.first_old: dict[int, str] = {}
-        events = (
-            DecisionEvent.objects.filter(record__in=records, field="state")
-            .order_by("record_id", "created_at", "id")
-            .values_list("record_id", "created_at", "old_value", "new_value")
-        )
-        for record_id, created_at, old, new in events.iterator(chunk_size=5000):
-            if record_id not in self.first_old:
-                self.first_old[record_id] = old
-            self.times[record_id].append(created_at)
-            self.states[record_id].append(new)
+        self.events = _FieldEvents(records, "state")
 
     def state_at(self, pk: int, instant: datetime) -> str | None:
         """The record's state at ``instant``; None when it did not exist yet."""
         created, current, *_ = self.info[pk]
-        times = self.times.get(pk)
-        if not times:
+        if not self.events.recorded(pk):
             return current if created < instant else None
-        index = bisect_right(times, instant)
-        if index:
-            return self.states[pk][index - 1]
+        changed, state = self.events.at(pk, instant)
+        if changed:
+            return state
         if created >= instant:
             return None
-        return self.first_old[pk] or None  # "" means the record came into being with the event
+        return state or None  # "" means the record came into being with the event
 
 
 def _over_time(
@@ -149,25 +163,12 @@ class _SeverityHistory:
 
     def __init__(self, history: _StateHistory, records: QuerySet[DecisionRecord]) -> None:
         self.current = {pk: info[3] for pk, info in history.info.items()}
-        self.times: dict[int, list[datetime]] = defaultdict(list)
-        self.values: dict[int, list[str]] = defaultdict(list)
-        self.first_old: dict[int, str] = {}
-        events = (
-            DecisionEvent.objects.filter(record__in=records, field="severity")
-            .order_by("record_id", "created_at", "id")
-            .values_list("record_id", "created_at", "old_value", "new_value")
-        )
-        for record_id, created_at, old, new in events.iterator(chunk_size=5000):
-            self.first_old.setdefault(record_id, old)
-            self.times[record_id].append(created_at)
-            self.values[record_id].append(new)
+        self.events = _FieldEvents(records, "severity")
 
     def severity_at(self, pk: int, instant: datetime) -> str:
-        times = self.times.get(pk)
-        if not times:
+        if not self.events.recorded(pk):
             return self.current[pk]
-        index = bisect_right(times, instant)
-        return self.values[pk][index - 1] if index else self.first_old[pk]
+        return self.events.at(pk, instant)[1]
 
 
 def vulnerabilities_by_severity(*, records: QuerySet[DecisionRecord], days: list[date]) -> Series:
