@@ -9,7 +9,7 @@ from __future__ import annotations
 from scanning.rules import mapping
 from scanning.rules.declared import direct_declarations
 from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool
-from scanning.rules.provided import Providers, third_party
+from scanning.rules.provided import Providers, places, third_party
 from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, Finding, Usage
 
 # Modes whose code runs in production.
@@ -81,13 +81,12 @@ def _modes_by_distribution(
 
 def _runtime_imports_dev(name: str, found: list[Usage], declared: list[Declaration]) -> Finding:
     first = found[0]
-    more = f" and {len(found) - 1} more place(s)" if len(found) > 1 else ""
     groups = ", ".join(sorted({f"{d.purpose} ({d.path}:{d.line})" for d in declared}))
     return Finding(
         kind="misplaced-dev",
         subject=name,
         summary=(
-            f"{first.name} is imported by {first.mode} code at {first.path}:{first.line}{more} "
+            f"{first.name} is imported by {first.mode} code at {places(found)} "
             f"but {name} is declared only for {groups}: production installs will lack it."
         ),
         evidence=(*found, *declared),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scanning.rules import mapping, requires
 from scanning.rules.declared import direct_declarations, locked_declarations
-from scanning.rules.provided import Providers, third_party
+from scanning.rules.provided import Providers, places, third_party
 from scanning.types import Declaration, Finding, Usage
 
 
@@ -64,8 +64,7 @@ def _satisfied_alternatives(
 
 def _finding(distribution: str, found: list[Usage], resolution: mapping.Resolution) -> Finding:
     first = found[0]
-    more = f" and {len(found) - 1} more place(s)" if len(found) > 1 else ""
-    where = f"{first.name} is imported at {first.path}:{first.line}{more}"
+    where = f"{first.name} is imported at {places(found)}"
     if resolution.source == mapping.AMBIGUOUS:
         summary = (
             f"{where} but no declared distribution provides it. {distribution} is a namespace"

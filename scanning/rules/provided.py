@@ -25,6 +25,13 @@ def third_party(usages: Iterable[Usage], first_party: set[str]) -> Iterator[Usag
             yield usage
 
 
+def places(found: list[Usage]) -> str:
+    """Where the first of ``found`` is, and how many more there are: ``a.py:3 and 2 more``."""
+    first = found[0]
+    more = f" and {len(found) - 1} more place(s)" if len(found) > 1 else ""
+    return f"{first.path}:{first.line}{more}"
+
+
 class Providers:
     """Answers "which of these distributions provides module X?" for a set of distributions."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from scanning.rules import mapping, requires
 from scanning.rules.declared import direct_declarations, locked_declarations
-from scanning.rules.provided import Providers, third_party
+from scanning.rules.provided import Providers, places, third_party
 from scanning.types import Declaration, Finding, Usage
 
 
@@ -42,14 +42,13 @@ def transitive(
     findings = []
     for distribution, found in sorted(by_distribution.items()):
         first = found[0]
-        more = f" and {len(found) - 1} more place(s)" if len(found) > 1 else ""
         locks = ", ".join(sorted({f"{d.path}:{d.line}" for d in lock_lines[distribution]}))
         findings.append(
             Finding(
                 kind="transitive",
                 subject=distribution,
                 summary=(
-                    f"{first.name} is imported at {first.path}:{first.line}{more} but "
+                    f"{first.name} is imported at {places(found)} but "
                     f"{distribution} is not declared directly; only the lock ({locks}) "
                     "installs it, because another requirement depends on it."
                 ),
@@ -79,14 +78,13 @@ def _pulled_in(
     for distribution, found in sorted(by_distribution.items()):
         parent = parents[distribution]
         first = found[0]
-        more = f" and {len(found) - 1} more place(s)" if len(found) > 1 else ""
         declared = [d for d in direct_found if d.name == parent]
         findings.append(
             Finding(
                 kind="transitive",
                 subject=distribution,
                 summary=(
-                    f"{first.name} is imported at {first.path}:{first.line}{more} but "
+                    f"{first.name} is imported at {places(found)} but "
                     f"{distribution} is not declared; it is installed only because {parent} "
                     "depends on it (per the metadata installed on this server), and no lock "
                     "file fixes it."
