@@ -125,7 +125,7 @@ def scan_tree(
         root, max_files=limits.max_files(), max_bytes=limits.max_total_bytes()
     )
     paths = listing.paths
-    tree = TreeScan(files_seen=len(paths), errors=listing.errors)
+    tree = TreeScan(files_seen=len(paths), paths=paths, errors=listing.errors)
     progress(25, f"Reading manifests and evidence of use among {len(paths)} files")
     venvs = foreign_prefixes(paths)
     roots = [path for path in paths if manifests.manifest_kind(path)]

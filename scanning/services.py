@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement, VulnerabilityService
-from scanning import checkout, coverage, heartbeat, importnames, packages, scanner, walk
+from scanning import checkout, coverage, heartbeat, importnames, packages, scanner
 from scanning.advisories import live
 from scanning.advisories import store as advisory_store
 from scanning.models import Evidence, ScanRun, ScanStatus
@@ -141,9 +141,8 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
             provided=importnames.provided_imports,
             known_first_party=repository.known_first_party or (),
         )
-        paths, _ = walk.list_files(local.path)
-        tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(paths, tree.errors)
-        tree.longest_job_interval_days = coverage.longest_job_interval_days(local.path, paths)
+        tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(tree.paths, tree.errors)
+        tree.longest_job_interval_days = coverage.longest_job_interval_days(local.path, tree.paths)
         found_weights, weight_errors = weights.weight_findings_for(
             local.path, threshold_bytes=settings.DEBTBOARD_WEIGHT_FILE_MB * 1024 * 1024
         )

@@ -132,6 +132,7 @@ class TreeScan:
     usages: list[Usage] = field(default_factory=list)
     first_party: set[str] = field(default_factory=set)
     files_seen: int = 0
+    paths: list[str] = field(default_factory=list)  # the files listed, repository-relative
     errors: list[FileError] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     modes_seen: dict[str, int] = field(default_factory=dict)  # execution mode -> files read
