@@ -204,7 +204,7 @@ class Package(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     # What importing code calls it (``dateutil`` for python-dateutil), cached by scans from the
-    # package index once per distribution; see scanning.importnames.
+    # package index once per distribution; see scanning.package_cache.importnames.
     import_names = models.JSONField(default=list, blank=True)
     import_names_source = models.CharField(
         max_length=16, choices=ImportNamesSource.choices, blank=True

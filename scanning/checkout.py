@@ -39,7 +39,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from inventory import locations
-from scanning import limits
+from scanning.engine import limits
 
 _POLL_SECONDS = 0.5
 

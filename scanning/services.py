@@ -14,11 +14,14 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement, VulnerabilityService
-from scanning import checkout, coverage, heartbeat, importnames, packages, scanner
+from scanning import checkout, heartbeat
 from scanning.advisories import live
 from scanning.advisories import store as advisory_store
+from scanning.distributions import mapping
+from scanning.engine import coverage, pipeline
 from scanning.models import Evidence, ScanRun, ScanStatus
-from scanning.rules import licenses, mapping, vulnerable, weights
+from scanning.package_cache import importnames, metadata
+from scanning.rules import licenses, vulnerable, weights
 from scanning.types import Declaration, Finding, TreeScan, Usage
 
 logger = logging.getLogger(__name__)
@@ -134,7 +137,7 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
         branch=repository.default_branch,
         timeout=settings.DEBTBOARD_GIT_TIMEOUT_SECONDS,
     ) as local:
-        tree = scanner.scan_tree(
+        tree = pipeline.scan_tree(
             local.path,
             progress=progress,
             cache_key=f"{repository.pk}:{repository.location}",
@@ -176,7 +179,7 @@ def audit_declarations(
     audit.update(service)
     license_found, audit["licenses"] = licenses.license_findings(
         declarations,
-        packages.package_facts(names, write_cache=write_cache),
+        metadata.package_facts(names, write_cache=write_cache),
         denylist=getattr(settings, "DEBTBOARD_LICENSE_DENYLIST", licenses.DEFAULT_DENYLIST),
         abandoned_after=timedelta(
             days=365

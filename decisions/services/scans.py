@@ -15,8 +15,8 @@ from decisions.services.notifications import notify
 from inventory.models import Package, Repository
 from scanning import heartbeat
 from scanning import services as scanning_services
+from scanning.distributions.mapping import ImportMap
 from scanning.models import ScanRun
-from scanning.rules.mapping import ImportMap
 from scanning.rules.unused import is_used, used_names
 from scanning.types import Finding, TreeScan
 

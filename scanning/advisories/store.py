@@ -29,7 +29,7 @@ from scanning.advisories.osv import (
     Severity,
     VersionRange,
 )
-from scanning.gc_pause import collector_paused
+from scanning.engine.gc_pause import collector_paused
 from scanning.models import Advisory, AdvisoryPackage, AdvisorySync
 
 logger = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Iterable
 
+from scanning.distributions import mapping
 from scanning.fixtures import is_test_fixture
-from scanning.rules import mapping
 from scanning.rules.devtools import dev_in_prod
 from scanning.rules.hints import link_unknown_mappings
 from scanning.rules.misplaced import misplaced_dev

@@ -17,7 +17,7 @@ from scanning.advisories.index import PackageMatch
 from scanning.advisories.matching import Match
 from scanning.advisories.osv import version_sort_key
 from scanning.advisories.versions import public_key
-from scanning.gc_pause import collector_paused
+from scanning.engine.gc_pause import collector_paused
 from scanning.types import EXACT, LOCKED, Declaration, Finding
 
 VULNERABLE = "vulnerable"

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from scanning import walk
+from scanning.engine import walk
 from scanning.types import Declaration, FileError, Finding
 
 WEIGHT_SUFFIXES = frozenset(

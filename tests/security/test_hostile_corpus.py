@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from scanning import scanner
+from scanning.engine import pipeline
 from scanning.types import TreeScan
 from tests.security import corpus
 
@@ -27,7 +27,7 @@ def tree(tmp_path_factory, outside: Path) -> Iterator[TreeScan]:
     os.environ.update(REQS_DIR=str(outside / "dir"), HTTPX_VERSION="0.27.0")
     try:
         with override_settings(DEBTBOARD_MAX_FILES=corpus.FILE_CAP):
-            yield scanner.scan_tree(root)
+            yield pipeline.scan_tree(root)
     finally:
         for key, value in saved.items():
             if value is None:

@@ -14,9 +14,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from scanning import importnames, report, rules, services
+from scanning import rules, services
+from scanning.engine import report
+from scanning.engine.pipeline import scan_tree
+from scanning.package_cache import importnames
 from scanning.rules import weights
-from scanning.scanner import scan_tree
 from scanning.types import Declaration, Finding, ProvidedImports, TreeScan
 
 USAGE_ERROR = 2

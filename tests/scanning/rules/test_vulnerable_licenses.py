@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scanning import packages
 from scanning.models import PackageMetadata
+from scanning.package_cache import metadata
 from scanning.rules.licenses import PackageFacts, is_denied, license_findings
 from scanning.types import Declaration
 
@@ -107,8 +107,8 @@ def test_index_lookup_gives_licence_latest_version_and_release_and_is_cached(set
     settings.DEBTBOARD_PACKAGE_INDEX_URL = "https://index.example/simple"
     index = _Index()
 
-    facts = packages.package_facts(["gplpkg"], fetch=index, now=NOW)
-    cached = packages.package_facts(["gplpkg"], fetch=index, now=NOW + timedelta(hours=1))
+    facts = metadata.package_facts(["gplpkg"], fetch=index, now=NOW)
+    cached = metadata.package_facts(["gplpkg"], fetch=index, now=NOW + timedelta(hours=1))
 
     assert facts["gplpkg"] == PackageFacts(
         "gplpkg", "GPL-3.0-or-later", "", "1.2", datetime(2020, 5, 1, tzinfo=UTC), ""
@@ -122,10 +122,10 @@ def test_index_lookup_gives_licence_latest_version_and_release_and_is_cached(set
 def test_without_an_index_the_facts_say_offline(settings) -> None:
     settings.DEBTBOARD_PACKAGE_INDEX_URL = ""
 
-    facts = packages.package_facts(["surely-not-installed-xyz"])
+    facts = metadata.package_facts(["surely-not-installed-xyz"])
 
-    assert facts["surely-not-installed-xyz"].license_unknown == packages.OFFLINE
-    assert facts["surely-not-installed-xyz"].release_unknown == packages.OFFLINE
+    assert facts["surely-not-installed-xyz"].license_unknown == metadata.OFFLINE
+    assert facts["surely-not-installed-xyz"].release_unknown == metadata.OFFLINE
 
 
 @pytest.mark.django_db
@@ -133,7 +133,7 @@ def test_unreachable_index_is_tried_once_per_scan_and_named_as_the_reason(settin
     settings.DEBTBOARD_PACKAGE_INDEX_URL = "https://index.example/simple"
     index = _Index()
 
-    facts = packages.package_facts(["missing-a", "missing-b"], fetch=index, now=NOW)
+    facts = metadata.package_facts(["missing-a", "missing-b"], fetch=index, now=NOW)
 
     assert len(index.calls) == 1
     assert all("unreachable" in f.release_unknown for f in facts.values())
@@ -141,4 +141,4 @@ def test_unreachable_index_is_tried_once_per_scan_and_named_as_the_reason(settin
 
 
 def test_installed_metadata_gives_the_licence() -> None:
-    assert packages.installed_license("django") == "BSD-3-Clause"
+    assert metadata.installed_license("django") == "BSD-3-Clause"

@@ -42,7 +42,7 @@ from typing import Any
 import packaging
 from django.conf import settings
 
-from scanning import rows
+from scanning.engine import rows
 from scanning.evidence.sources import MAX_NOTEBOOK_BYTES
 from scanning.manifests.requirements import IncludeError, RequirementsReader
 from scanning.types import FileError, ManifestFile, Usage
@@ -52,7 +52,14 @@ logger = logging.getLogger(__name__)
 # Bump when what an entry means changes (the code that reads files is also hashed, below).
 CACHE_VERSION = 2
 _DEFAULT_MB = 256
-_PARSER_FILES = ("types.py", "rows.py", "cache.py", "scanner.py", "evidence", "manifests")
+_PARSER_FILES = (
+    "types.py",
+    "engine/rows.py",
+    "engine/cache.py",
+    "engine/pipeline.py",
+    "evidence",
+    "manifests",
+)
 # A file whose mtime or ctime is this close to the start of the scan (or later) may still be
 # changing within one timestamp tick (1-2 s on coarse filesystems): its stat is not trusted.
 RACY_NS = 3 * 1_000_000_000
@@ -64,7 +71,7 @@ Evidence = tuple[list[Usage], list[FileError]]
 @functools.cache
 def parser_fingerprint() -> str:
     """Version number plus a hash of the code that turns a file into evidence."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # scanning/
     versions = f"{CACHE_VERSION} {sys.version} packaging {packaging.__version__}"
     digest = hashlib.sha256(versions.encode())
     for name in _PARSER_FILES:

@@ -1,11 +1,12 @@
 """Scan one checkout: list files, parse manifests, collect evidence of use, run the rules.
 
 The parse phase reads strangers' files, so it runs in child processes with memory, CPU and
-time limits (``scanning.isolation``); a file that crashes or hangs a parser becomes a "skipped"
-FileError and everything else is still read. With a ``cache_key``, ``scanning.cache`` gives back
-the evidence of every file whose content did not change since the repository's last scan, and
-the manifests when neither they nor anything they include changed; when nothing is left to
-parse, no parser process is started. The rules always run on the whole result.
+time limits (``scanning.engine.isolation``); a file that crashes or hangs a parser becomes a
+"skipped" FileError and everything else is still read. With a ``cache_key``,
+``scanning.engine.cache`` gives back the evidence of every file whose content did not change
+since the repository's last scan, and the manifests when neither they nor anything they include
+changed; when nothing is left to parse, no parser process is started. The rules always run on
+the whole result.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any
 
 from django.conf import settings
 
-from scanning import cache, evidence, isolation, limits, manifests, rules, walk
+from scanning import evidence, manifests, rules
+from scanning.engine import cache, isolation, limits, walk
 from scanning.evidence import commands
 from scanning.evidence.first_party import foreign_prefixes, is_foreign
 from scanning.rules import similar

@@ -9,8 +9,8 @@ so in a finding instead of guessing silently.
 
 A scan knows more: what each declared distribution provides, read by the scan service from
 installed metadata, the release's wheel on the package index (cached per distribution) or the
-curated table (``scanning.importnames``). ``ImportMap`` answers the same questions with those
-facts first; the module-level functions are the answers without them.
+curated table (``scanning.package_cache.importnames``). ``ImportMap`` answers the same
+questions with those facts first; the module-level functions are the answers without them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from packaging.utils import canonicalize_name
 
-from scanning.rules.known_imports import EXTRA_IMPORTS, KNOWN_IMPORTS
+from scanning.distributions.known_imports import EXTRA_IMPORTS, KNOWN_IMPORTS
 from scanning.types import ProvidedImports
 
 __all__ = [

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scanning import packages
 from scanning.models import PackageMetadata
+from scanning.package_cache import metadata
 from tests.package_index import wheel
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,8 @@ def _json_api_record(version: str = "2.0") -> dict:
     }
 
 
-def _facts(name: str = NAME) -> packages.PackageFacts:
-    return packages.package_facts([name], now=NOW)[name]
+def _facts(name: str = NAME) -> metadata.PackageFacts:
+    return metadata.package_facts([name], now=NOW)[name]
 
 
 def test_json_index_gives_licence_from_metadata_file_and_upload_times(package_index):
@@ -86,7 +86,7 @@ def test_json_api_licence_of_another_release_than_the_latest_is_not_taken(packag
     facts = _facts()
 
     assert facts.license == ""
-    assert facts.license_unknown == packages.NO_METADATA_FILE
+    assert facts.license_unknown == metadata.NO_METADATA_FILE
     assert facts.latest_release_at == datetime(2021, 6, 1, 10, tzinfo=UTC)
 
 
@@ -94,7 +94,7 @@ def test_index_without_a_json_api_is_asked_once_per_scan(package_index):
     package_index.add(NAME, _wheels(), html_page=True)
     package_index.add("other-toolkit", {}, html_page=True)
 
-    facts = packages.package_facts([NAME, "other-toolkit"], now=NOW)
+    facts = metadata.package_facts([NAME, "other-toolkit"], now=NOW)
 
     api_requests = [path for path, _ in package_index.requests if path.startswith("/pypi/")]
     assert api_requests == [f"/pypi/{NAME}/json"]
@@ -115,7 +115,7 @@ def test_yanked_release_is_not_the_latest(package_index):
 def test_project_missing_from_the_index_does_not_stop_the_others(package_index):
     package_index.add(NAME, _wheels(), html_page=True, metadata={NEW: METADATA})
 
-    facts = packages.package_facts(["aaa-private-package", NAME], now=NOW)
+    facts = metadata.package_facts(["aaa-private-package", NAME], now=NOW)
 
     assert facts["aaa-private-package"].release_unknown == (
         "package index: no such project (HTTP 404)"
@@ -128,7 +128,7 @@ def test_hostile_page_fails_that_project_only(package_index):
     package_index.add("aaa-hostile", {}, page=b"<html><!--" + b"<a" * 300_000)
     package_index.add(NAME, _wheels(), html_page=True, metadata={NEW: METADATA})
 
-    facts = packages.package_facts(["aaa-hostile", NAME], now=NOW)
+    facts = metadata.package_facts(["aaa-hostile", NAME], now=NOW)
 
     assert "unterminated markup" in facts["aaa-hostile"].license_unknown
     assert facts[NAME].license == "GPL-3.0-only"
@@ -148,7 +148,7 @@ def test_index_that_does_not_speak_the_simple_api_is_unreachable_for_the_rest(pa
     package_index.add("aaa-first", {}, page=b"Please log in")
     package_index.add(NAME, _wheels(), html_page=True, metadata={NEW: METADATA})
 
-    facts = packages.package_facts(["aaa-first", NAME], now=NOW)
+    facts = metadata.package_facts(["aaa-first", NAME], now=NOW)
 
     assert facts["aaa-first"].release_unknown == (
         "package index unreachable: the index page is neither JSON nor HTML"
@@ -167,11 +167,11 @@ def test_installed_licence_keeps_the_reason_the_release_date_is_unknown(package_
 
 
 def test_page_over_the_size_limit_fails_that_project_only(package_index, monkeypatch):
-    monkeypatch.setattr(packages, "MAX_RESPONSE_BYTES", 2000)
+    monkeypatch.setattr(metadata, "MAX_RESPONSE_BYTES", 2000)
     package_index.add("aaa-huge", {}, page=b"<html>" + b" " * 3000 + b"</html>")
     package_index.add(NAME, _wheels(), html_page=True, metadata={NEW: METADATA})
 
-    facts = packages.package_facts(["aaa-huge", NAME], now=NOW)
+    facts = metadata.package_facts(["aaa-huge", NAME], now=NOW)
 
     assert "over 2000 bytes" in facts["aaa-huge"].release_unknown
     assert facts[NAME].license == "GPL-3.0-only"
@@ -180,13 +180,13 @@ def test_page_over_the_size_limit_fails_that_project_only(package_index, monkeyp
 def test_json_api_record_over_the_size_limit_is_skipped_for_that_project_only(
     package_index, monkeypatch
 ):
-    monkeypatch.setattr(packages, "MAX_RESPONSE_BYTES", 2000)
+    monkeypatch.setattr(metadata, "MAX_RESPONSE_BYTES", 2000)
     package_index.add("aaa-many-releases", {}, html_page=True)
     package_index.add_json_api("aaa-many-releases", {"info": {"version": "1"}, "x": "y" * 3000})
     package_index.add(NAME, _wheels(), html_page=True)
     package_index.add_json_api(NAME, _json_api_record())
 
-    facts = packages.package_facts(["aaa-many-releases", NAME], now=NOW)
+    facts = metadata.package_facts(["aaa-many-releases", NAME], now=NOW)
 
     assert facts["aaa-many-releases"].release_unknown == "the index gives no upload times"
     assert facts[NAME].license == "MIT"

@@ -4,7 +4,7 @@ import gc
 
 import pytest
 
-from scanning.gc_pause import collector_paused
+from scanning.engine.gc_pause import collector_paused
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from inventory.models import ImportNamesSource, Package
-from scanning import importnames, rules
-from scanning.rules import mapping
-from scanning.scanner import scan_tree
+from scanning import rules
+from scanning.distributions import mapping
+from scanning.engine.pipeline import scan_tree
+from scanning.package_cache import importnames
 from scanning.types import Declaration, ProvidedImports
 from tests.factories import write_tree
 from tests.package_index import wheel

@@ -1,7 +1,7 @@
 """What each declared distribution provides, for the rules to match imports against.
 
 In order: metadata installed on this server; the ``inventory.Package`` cache, filled from the
-release's wheel on the package index (``scanning.wheels``); the curated table; else unknown,
+release's wheel on the package index (``scanning.index.wheels``); the curated table; else unknown,
 and the findings say so. Each distribution is looked up once per organisation: a success is
 trusted for ``DEBTBOARD_IMPORT_NAMES_TTL_DAYS``, a failure retried after
 ``DEBTBOARD_IMPORT_NAMES_RETRY_HOURS``. An unreachable index is not a fact about a
@@ -30,8 +30,8 @@ from django.utils import timezone
 from packaging.version import InvalidVersion, Version
 
 from inventory.models import ImportNamesSource, Package
-from scanning import wheels
-from scanning.rules import mapping
+from scanning.distributions import mapping
+from scanning.index import wheels
 from scanning.types import Declaration, ProvidedImports
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from scanning import report
+from scanning.engine import report
 
 
 def test_text_report_gives_the_gate_with_the_audit_s_reasons() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from scanning import pypi_json
+from scanning.index import pypi_json
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from scanning.simple_index import timestamp
+from scanning.index.simple_index import timestamp
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from scanning import wheels
+from scanning.index import wheels
 from tests.package_index import wheel
 
 FULL_DOWNLOAD = 5 * wheels.MB

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 from packaging.version import InvalidVersion, Version
 
-from scanning import pypi_json, simple_index, wheels
+from scanning.index import pypi_json, simple_index, wheels
 from scanning.models import PackageMetadata
 from scanning.rules.licenses import PackageFacts
 

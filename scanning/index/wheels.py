@@ -1,11 +1,11 @@
 """The import names a distribution's wheel installs, read from a simple package index.
 
 Reads as little as it can, the way pip's lazy wheel does: the project's index page (JSON or
-HTML: ``scanning.simple_index``), then HTTP Range requests for the end of the wheel (the zip's
+HTML: ``scanning.index.simple_index``), then HTTP Range requests for the end of the wheel (the zip's
 central directory, where the .dist-info files usually also are) and for any member not yet
 fetched. A server that ignores Range gets a full download, capped in size. Every request has
 a timeout and the whole lookup a deadline; nothing from a wheel is executed or written to disk.
-No ORM here: ``scanning.importnames`` caches what this module finds.
+No ORM here: ``scanning.package_cache.importnames`` caches what this module finds.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from typing import Any
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from scanning import simple_index
-from scanning.rules.mapping import NAMESPACE_ONLY
+from scanning.distributions.mapping import NAMESPACE_ONLY
+from scanning.index import simple_index
 
 MB = 1024 * 1024
 MAX_PAGE_BYTES = 20 * MB

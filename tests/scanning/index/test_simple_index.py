@@ -9,8 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from packaging.version import Version
 
-from scanning import simple_index
-from scanning.simple_index import IndexFile, NotASimplePage, PageUnreadable, parse_project_page
+from scanning.index import simple_index
+from scanning.index.simple_index import (
+    IndexFile,
+    NotASimplePage,
+    PageUnreadable,
+    parse_project_page,
+)
 
 PAGE = "https://index.example/simple/demo/"
 SHA = "a" * 64

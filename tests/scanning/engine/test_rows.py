@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from scanning import rows
+from scanning.engine import rows
 from scanning.types import Declaration, FileError, ManifestFile, Usage
 
 

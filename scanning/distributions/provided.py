@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 
-from scanning.rules import mapping
+from scanning.distributions import mapping
 from scanning.types import COMMAND, Usage
 
 STDLIB = frozenset(sys.stdlib_module_names) | {"__main__", "__future__"}

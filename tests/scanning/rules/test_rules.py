@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from scanning.scanner import scan_tree
+from scanning.engine.pipeline import scan_tree
 from tests.factories import write_tree
 
 

@@ -31,7 +31,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from scanning.limits import ParserLimits
+from scanning.engine.limits import ParserLimits
 from scanning.types import FileError
 
 Result = TypeVar("Result")
@@ -40,7 +40,9 @@ Result = TypeVar("Result")
 Worker = Callable[[Path, str, Any], Result]
 
 _SUPERVISOR_CONTEXT = multiprocessing.get_context("forkserver")
-_SUPERVISOR_CONTEXT.set_forkserver_preload(["scanning.isolation", "scanning.scanner"])
+_SUPERVISOR_CONTEXT.set_forkserver_preload(
+    ["scanning.engine.isolation", "scanning.engine.pipeline"]
+)
 _CHILD_CONTEXT = multiprocessing.get_context("fork")  # only ever used inside the supervisor
 _MAX_SUPERVISORS = 4  # started on demand: one per scan running at the same time
 _supervisors: ProcessPoolExecutor | None = None
