@@ -15,7 +15,7 @@ from decisions.models import (
     State,
 )
 from inventory import text
-from inventory.models import Repository, Team
+from inventory.models import EDITOR_ROLES, Repository, Team
 
 # Each order ends in a unique column and has an index, so pages are stable and cheap.
 SORTS = {
@@ -95,9 +95,12 @@ class RecordFilterForm(forms.Form):
 
 
 def _team_members(record: DecisionRecord) -> QuerySet:
+    """Who may own the record: members of its team who can approve (never a viewer)."""
     return (
         get_user_model()
-        .objects.filter(memberships__team_id=record.repository.team_id)
+        .objects.filter(
+            memberships__team_id=record.repository.team_id, memberships__role__in=EDITOR_ROLES
+        )
         .order_by("username")
     )
 

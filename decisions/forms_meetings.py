@@ -8,11 +8,20 @@ from django.utils import timezone
 
 from decisions import lifecycle
 from decisions.models import DecisionRecord, NextAction
-from inventory.models import Membership, Team
+from inventory.models import EDITOR_ROLES, Membership, Team
 
 
 def _members(team: Team):
     return get_user_model().objects.filter(memberships__team=team).order_by("username")
+
+
+def _possible_owners(team: Team):
+    """Members who can approve, so an owner chosen in a meeting can decide on the record."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__team=team, memberships__role__in=EDITOR_ROLES)
+        .order_by("username")
+    )
 
 
 class AgendaForm(forms.Form):
@@ -67,7 +76,7 @@ class MeetingItemForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.record = record
-        self.fields["owner"].queryset = _members(record.repository.team)
+        self.fields["owner"].queryset = _possible_owners(record.repository.team)
         moves = lifecycle.allowed_moves(record=record, user=user)
         self.fields["move"].choices = [("", "No decision now"), *((m.name, m.label) for m in moves)]
 

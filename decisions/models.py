@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from inventory.models import Membership, Package, Repository
+from inventory.models import EDITOR_ROLES, Membership, Package, Repository
 from scanning.models import ScanRun
 
 
@@ -211,10 +211,14 @@ class DecisionRecord(models.Model):
         if (
             self.owner_id
             and not Membership.objects.filter(
-                team_id=self.repository.team_id, user_id=self.owner_id
+                team_id=self.repository.team_id, user_id=self.owner_id, role__in=EDITOR_ROLES
             ).exists()
         ):
-            raise ValidationError("The owner must be a member of the repository's team.")
+            # The owner decides on removals: a viewer (or an outsider) could approve nothing.
+            raise ValidationError(
+                "The owner must be a member of the repository's team who can approve "
+                "(a triager, owner or admin)."
+            )
         if self.next_action == NextAction.INVESTIGATE and not (self.owner_id and self.review_date):
             raise ValidationError("“Investigate” needs an owner and a review date.")
         if self.next_action == NextAction.REMOVE and self.package_id:
@@ -277,6 +281,8 @@ class Approval(models.Model):
     record = models.ForeignKey(DecisionRecord, on_delete=models.CASCADE, related_name="approvals")
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     decision = models.CharField(max_length=16, choices=Decision.choices)
+    # The next action as it stood when decided: an approval of "archive" never approves "remove".
+    next_action = models.CharField(max_length=16, choices=NextAction.choices, blank=True)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

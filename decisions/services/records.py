@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from decisions import lifecycle
 from decisions.models import NOTE_FIELDS, SCORE_FIELDS, DecisionRecord, Notification, State
 from decisions.services.history import event_new, events_write
 from decisions.services.notifications import notify
@@ -26,6 +27,8 @@ EDITABLE_FIELDS = frozenset(
         *SCORE_FIELDS,
     }
 )
+# States in which a proposal stands: awaiting its decision or approved.
+_PROPOSED = frozenset({State.AWAITING_APPROVAL, State.APPROVED})
 
 
 def _apply(locked: DecisionRecord, actor, changes: dict[str, Any], comment: str) -> list[str]:
@@ -48,6 +51,22 @@ def _apply(locked: DecisionRecord, actor, changes: dict[str, Any], comment: str)
     if not changed:
         return []
     events = []
+    withdrawn = [name for name in changed if name in lifecycle.PROPOSAL_FIELDS]
+    if withdrawn and locked.state in _PROPOSED:
+        # An approval covers the proposal as it stood; a changed proposal needs a new one.
+        what = ", ".join(str(DecisionRecord._meta.get_field(n).verbose_name) for n in withdrawn)
+        asked = "approved" if locked.state == State.APPROVED else "requested"
+        events.append(
+            event_new(
+                locked,
+                "state",
+                locked.state,
+                State.TRIAGED,
+                actor=actor,
+                comment=f"Approval withdrawn: {what} changed after approval was {asked}",
+            )
+        )
+        locked.state = State.TRIAGED
     if locked.state in (State.NEW, State.REOPENED):
         events.append(
             event_new(locked, "state", locked.state, State.TRIAGED, actor=actor, comment="Triaged")

@@ -73,16 +73,23 @@ def _refusal(record: DecisionRecord, reason: str) -> str:
 def _side_effects(record: DecisionRecord, actor, move: str, comment: str, today: date) -> None:
     if move == "propose":
         record.proposed_by = actor
-        notify(
-            user=record.owner,
-            record=record,
-            kind=Notification.Kind.APPROVAL_REQUESTED,
-            message=f"{actor} asks you to approve: {record.get_next_action_display()} "
-            f"{record.subject} in {record.repository}.",
-        )
+        for approver in lifecycle.approvers(record, proposer=actor):
+            notify(
+                user=approver,
+                record=record,
+                kind=Notification.Kind.APPROVAL_REQUESTED,
+                message=f"{actor} asks you to approve: {record.get_next_action_display()} "
+                f"{record.subject} in {record.repository}.",
+            )
     elif move in ("approve", "reject"):
         decision = Approval.Decision.APPROVED if move == "approve" else Approval.Decision.REJECTED
-        Approval.objects.create(record=record, approver=actor, decision=decision, comment=comment)
+        Approval.objects.create(
+            record=record,
+            approver=actor,
+            decision=decision,
+            next_action=record.next_action,
+            comment=comment,
+        )
         if record.proposed_by_id and record.proposed_by_id != actor.pk:
             notify(
                 user=record.proposed_by,
