@@ -69,7 +69,7 @@ def record_triage(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             record = services.record_update(
-                record=record, actor=request.user, changes=form.cleaned_data
+                record=record, actor=request.user, changes=form.changes(), expected=form.loaded()
             )
         except ValidationError as exc:
             error = _messages_of(exc)
@@ -121,7 +121,10 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 record = services.record_update(
-                    record=record, actor=request.user, changes=form.changes()
+                    record=record,
+                    actor=request.user,
+                    changes=form.changes(),
+                    expected=form.loaded(),
                 )
                 saved = True
                 form = RecordDetailForm(instance=record)
