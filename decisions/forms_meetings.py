@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from decisions import lifecycle
+from decisions import lifecycle, meetings
 from decisions.models import DecisionRecord, NextAction
 from inventory.models import EDITOR_ROLES, Membership, Team
 
@@ -40,6 +40,11 @@ class AgendaForm(forms.Form):
             teams = teams.filter(pk__in=memberships.values("team"))
         self.fields["team"].queryset = teams
         self.fields["date"].initial = timezone.localdate()
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        meetings.check_day(day)
+        return day
 
 
 class MeetingItemForm(forms.Form):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -28,6 +29,18 @@ UNCLEAR_CONFIDENCE = 2
 FIRST_MEETING_LOOKBACK = timedelta(days=7)
 WATCH_SIGNAL_PREFIX = "Watch signal"
 _MAX_CHANGES = 1000
+# Days an agenda can be built for: it reads a week back and up to the end of its day, and
+# date arithmetic past the calendar's ends raises OverflowError.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+
+
+def check_day(on: date) -> None:
+    """Raise ValidationError unless ``on`` is a day an agenda can be built for."""
+    if not FIRST_DAY <= on <= LAST_DAY:
+        raise ValidationError(
+            f"Choose a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
+        )
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,7 @@ def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agen
       week before ``on``);
     - approval: proposals waiting for their owner.
     """
+    check_day(on)
     if since is None:
         previous = previous_meeting(team=team, on=on)
         since = (

@@ -64,6 +64,8 @@ class Severity(models.TextChoices):
     LOW = "low", "Low"
 
 
+# Ten years: longer windows are typing mistakes, and past the calendar's end they cannot be dated.
+MAX_WINDOW_DAYS = 3650
 _SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 # What people write on a record, beside owner, next action, dates and scores.
 NOTE_FIELDS = (
@@ -150,7 +152,11 @@ class DecisionRecord(models.Model):
         db_persist=True,
     )
     review_date = models.DateField(null=True, blank=True)
-    review_window_days_override = models.PositiveIntegerField(null=True, blank=True)
+    review_window_days_override = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_WINDOW_DAYS, "A review window lasts at most 3650 days.")],
+    )
     review_window_override_reason = models.TextField(blank=True)
     review_window_end = models.DateField(null=True, blank=True)
     last_seen_scan = models.ForeignKey(

@@ -45,6 +45,7 @@ def meeting_start(*, team: Team, on: date, actor) -> ReviewMeeting:
     agenda people step through does not shift under them.
     """
     _require_editor(actor, team)
+    meetings.check_day(on)
     existing = ReviewMeeting.objects.filter(team=team, date=on).first()
     if existing is not None:
         return existing

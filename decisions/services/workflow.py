@@ -100,7 +100,13 @@ def _side_effects(record: DecisionRecord, actor, move: str, comment: str, today:
                 ),
             )
     elif move == "start-window":
-        record.review_window_end = today + timedelta(days=review_window_days(record))
+        try:
+            record.review_window_end = today + timedelta(days=review_window_days(record))
+        except OverflowError:  # a release cycle stored before it was bounded
+            raise ValidationError(
+                "The review window would end past the last date the calendar holds; "
+                "shorten the repository's release cycle or override the window."
+            ) from None
         if not record.review_date or record.review_date < record.review_window_end:
             record.review_date = record.review_window_end
     elif move == "reopen":
