@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from decisions.models import (
@@ -22,6 +22,7 @@ from decisions.models import (
     State,
 )
 from inventory.models import Membership, Team
+from scanning.models import ScanRun
 
 # Confidence at or below this makes a record "unclear" on the agenda.
 UNCLEAR_CONFIDENCE = 2
@@ -93,8 +94,9 @@ def watch_signal_events(*, records: QuerySet[DecisionRecord], since: datetime, u
 
 def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agenda:
     """The review agenda of ``team`` for the day ``on``; each record appears once, in the first
-    section that matches (due, unclear, unclaimed, fired, approval).
+    section that matches (not made, due, unclear, unclaimed, fired, approval).
 
+    - not made: removals in their review window that the latest scan still finds declared;
     - due: open records whose review date is ``on`` or earlier, highest priority first;
     - unclear: next action "investigate", or confidence of ``UNCLEAR_CONFIDENCE`` or less;
     - unclaimed: no owner, or an owner who is inactive or has left the team;
@@ -116,8 +118,17 @@ def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agen
     fired_ids = watch_signal_events(records=records, since=since, until=day_end(on)).values(
         "record"
     )
+    latest_scan = (
+        ScanRun.objects.succeeded()
+        .filter(repository=OuterRef("repository"))
+        .order_by("-finished_at", "-id")
+    )
     by_priority = (F("priority_score").desc(), F("review_date").asc(nulls_last=True), "id")
     queries = {
+        MeetingSection.NOT_MADE: open_records.filter(
+            state=State.IN_REVIEW_WINDOW,
+            change_not_made_scan=Subquery(latest_scan.values("pk")[:1]),
+        ).order_by(*by_priority),
         MeetingSection.DUE: open_records.filter(review_date__lte=on).order_by(
             F("review_date").asc(), *by_priority
         ),

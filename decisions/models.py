@@ -162,6 +162,10 @@ class DecisionRecord(models.Model):
     last_seen_scan = models.ForeignKey(
         ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The scan that found the package still declared while its removal was in the review window.
+    change_not_made_scan = models.ForeignKey(
+        ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -193,6 +197,15 @@ class DecisionRecord(models.Model):
         Computed here too, so a record whose scores were just edited shows the new value.
         """
         return self.impact * self.confidence + self.reversibility + self.prevention
+
+    @property
+    def change_not_made(self) -> bool:
+        """In the review window, and the latest scan that saw the finding is the repository's
+        latest scan: the change the window waits for was not made (or not merged)."""
+        if self.state != State.IN_REVIEW_WINDOW or self.change_not_made_scan_id is None:
+            return False
+        latest = self.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+        return latest is not None and latest.pk == self.change_not_made_scan_id
 
     @property
     def is_overdue(self) -> bool:
@@ -329,6 +342,7 @@ class Notification(models.Model):
 
 
 class MeetingSection(models.TextChoices):
+    NOT_MADE = "not-made", "Change not made"
     DUE = "due", "Due or overdue"
     UNCLEAR = "unclear", "Unclear"
     UNCLAIMED = "unclaimed", "Unclaimed"

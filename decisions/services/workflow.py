@@ -60,6 +60,31 @@ def record_move(
     return locked
 
 
+def record_change_not_made(*, record: DecisionRecord, scan_run) -> None:
+    """A scan found the finding of a removal in its review window again: flag it, say so in the
+    history and tell the owner (call inside the scan's transaction, once per scan)."""
+    if record.change_not_made_scan_id == scan_run.pk:
+        return
+    at = f" of commit {scan_run.commit[:12]}" if scan_run.commit else ""
+    event_write(
+        record,
+        "change",
+        "",
+        "not made",
+        comment=f"Change not made: scan {scan_run.pk}{at} finds {record.subject} still declared "
+        f"while its removal is in the review window",
+    )
+    record.change_not_made_scan = scan_run
+    record.save(update_fields=["change_not_made_scan"])
+    notify(
+        user=record.owner,
+        record=record,
+        kind=Notification.Kind.WATCH_SIGNAL,
+        message=f"Change not made: {record.subject} is still declared in {record.repository} "
+        "although its review window started.",
+    )
+
+
 def _refusal(record: DecisionRecord, reason: str) -> str:
     if record.state not in (State.APPROVED, State.REJECTED):
         return reason
@@ -100,6 +125,7 @@ def _side_effects(record: DecisionRecord, actor, move: str, comment: str, today:
                 ),
             )
     elif move == "start-window":
+        record.change_not_made_scan = None
         try:
             record.review_window_end = today + timedelta(days=review_window_days(record))
         except OverflowError:  # a release cycle stored before it was bounded
