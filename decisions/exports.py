@@ -65,12 +65,14 @@ def record_rows(
     """The cells of COLUMNS for each record, in the queryset's order, fetched in chunks."""
     rows = records.values_list(*_ROW_FIELDS).iterator(chunk_size=chunk_size)
     for repository, subject, kind, state, owner, action, review, priority, summary in rows:
+        # Every text cell revealed: hidden characters and terminal escapes (ANSI) become visible
+        # markers instead of reordering or recolouring what a spreadsheet or terminal shows.
         yield [
-            repository,
+            reveal(repository),
             reveal(subject),
             kind,
             state,
-            owner or "",
+            reveal(owner or ""),
             action,
             review.isoformat() if review else "",
             str(priority),
