@@ -99,7 +99,8 @@ def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agen
     - not made: removals in their review window that the latest scan still finds declared;
     - due: open records whose review date is ``on`` or earlier, highest priority first;
     - unclear: next action "investigate", or confidence of ``UNCLEAR_CONFIDENCE`` or less;
-    - unclaimed: no owner, or an owner who is inactive or has left the team;
+    - unclaimed: no owner, or an owner who is inactive, has left the team or can no longer
+      approve (a viewer);
     - fired: watch signals since ``since`` (default: the previous meeting was started, or a
       week before ``on``);
     - approval: proposals waiting for their owner.
@@ -114,7 +115,8 @@ def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agen
         )
     records = team_records(user=user, team=team)
     open_records = records.open()
-    members = Membership.objects.filter(team=team, user__is_active=True).values("user")
+    # Owners who can still act on the record: active, and able to approve in this team.
+    members = Membership.objects.editors().filter(team=team, user__is_active=True).values("user")
     fired_ids = watch_signal_events(records=records, since=since, until=day_end(on)).values(
         "record"
     )

@@ -214,3 +214,25 @@ def test_the_record_page_refuses_a_viewer_as_owner(repository, people):
     assert b"Saved." not in response.content
     record.refresh_from_db()
     assert record.owner is None
+
+
+def test_an_owner_who_can_no_longer_approve_is_not_notified_and_the_record_is_unclaimed(
+    repository, people
+):
+    import datetime
+
+    from decisions import meetings
+    from inventory.models import Membership
+
+    due = factories.record(repository, owner=people["owner"], review_date=datetime.date(2026, 1, 1))
+    undated = factories.record(repository, owner=people["owner"])
+    Membership.objects.filter(user=people["owner"]).update(role=Role.VIEWER)
+
+    services.review_reminders_send(today=datetime.date(2026, 1, 2))
+
+    assert not Notification.objects.filter(user=people["owner"]).exists()
+    agenda = meetings.agenda(
+        user=people["triager"], team=repository.team, on=datetime.date(2026, 1, 2)
+    )
+    assert [e.record for e in agenda.sections["due"]] == [due]
+    assert [e.record for e in agenda.sections["unclaimed"]] == [undated]
