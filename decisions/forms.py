@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -108,20 +109,21 @@ def _team_members(record: DecisionRecord) -> QuerySet:
 
 
 class LoadedValuesMixin:
-    """A record form that knows what the person changed.
+    """A form that knows what the person changed.
 
-    Each field carries the value the page was loaded with (Django's hidden ``initial-<name>``
-    input), so ``changes()`` holds only the fields the person edited and ``loaded()`` what they
-    held then: the service refuses a change to a field someone else changed since (lost update).
-    A submit without the loaded values is compared with the record as it is now.
+    Each tracked field carries the value the page was loaded with (Django's hidden
+    ``initial-<name>`` input), so ``changes()`` holds only the fields the person edited and
+    ``loaded()`` what they held then: the service refuses a change to a field someone else
+    changed since (lost update). A submit without the loaded values is compared with the record
+    as it is now.
     """
 
-    def _track_loaded_values(self) -> None:
+    def _track_loaded_values(self, names: Iterable[str] | None = None) -> None:
         prefix = self.add_initial_prefix("")
         self.has_loaded_values = any(str(key).startswith(prefix) for key in self.data)
         tracking = not self.is_bound or self.has_loaded_values
-        for field in self.fields.values():
-            field.show_hidden_initial = tracking
+        for name in self.fields if names is None else names:
+            self.fields[name].show_hidden_initial = tracking
 
     def _loaded_value(self, name: str) -> Any:
         field = self.fields[name]
@@ -132,6 +134,21 @@ class LoadedValuesMixin:
             return field.clean(raw)
         except forms.ValidationError:
             return _UNKNOWN
+
+    def changed_among(self, names: Iterable[str]) -> dict[str, Any]:
+        changed = set(self.changed_data)
+        return {name: self.cleaned_data[name] for name in names if name in changed}
+
+    def loaded(self) -> dict[str, Any]:
+        """Loaded value of each changed field (none when the submit did not carry them)."""
+        if not self.has_loaded_values:
+            return {}
+        values = {name: self._loaded_value(name) for name in self.changes()}
+        return {name: value for name, value in values.items() if value is not _UNKNOWN}
+
+
+class LoadedRecordFormMixin(LoadedValuesMixin):
+    """A record ModelForm whose model validation sees the record as it will be saved."""
 
     def _keep_unchanged(self, cleaned: dict[str, Any]) -> dict[str, Any]:
         """Fields the person did not change take the record's current values, so the model's
@@ -147,22 +164,14 @@ class LoadedValuesMixin:
         return self._keep_unchanged(super().clean())
 
     def model_changes(self) -> dict[str, Any]:
-        changed = set(self.changed_data)
-        return {name: self.cleaned_data[name] for name in self._meta.fields if name in changed}
-
-    def loaded(self) -> dict[str, Any]:
-        """Loaded value of each changed field (none when the submit did not carry them)."""
-        if not self.has_loaded_values:
-            return {}
-        values = {name: self._loaded_value(name) for name in self.changes()}
-        return {name: value for name, value in values.items() if value is not _UNKNOWN}
+        return self.changed_among(self._meta.fields)
 
 
 # A loaded value that does not parse (a deleted owner): not compared.
 _UNKNOWN = object()
 
 
-class RecordTriageForm(LoadedValuesMixin, forms.ModelForm):
+class RecordTriageForm(LoadedRecordFormMixin, forms.ModelForm):
     """The inline row edit: owner, next action, review date (explicit fields only)."""
 
     next_action = forms.ChoiceField(choices=[("", "—"), *NextAction.choices], required=False)
@@ -182,7 +191,7 @@ class RecordTriageForm(LoadedValuesMixin, forms.ModelForm):
         return self.model_changes()
 
 
-class RecordDetailForm(LoadedValuesMixin, forms.ModelForm):
+class RecordDetailForm(LoadedRecordFormMixin, forms.ModelForm):
     """Every field people write on the record page, plus one note per execution mode."""
 
     next_action = forms.ChoiceField(choices=[("", "—"), *NextAction.choices], required=False)

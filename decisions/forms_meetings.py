@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from decisions import lifecycle, meetings
+from decisions.forms import LoadedValuesMixin
 from decisions.models import DecisionRecord, NextAction
 from inventory.models import EDITOR_ROLES, Membership, Team
 
@@ -47,7 +48,11 @@ class AgendaForm(forms.Form):
         return day
 
 
-class MeetingItemForm(forms.Form):
+# What the meeting may change on the record itself.
+RECORD_FIELDS = ("owner", "next_action", "review_date")
+
+
+class MeetingItemForm(LoadedValuesMixin, forms.Form):
     """What the meeting decides on one item: a move, new owner / action / review date, a note."""
 
     move = forms.ChoiceField(required=False, label="Decision")
@@ -84,13 +89,15 @@ class MeetingItemForm(forms.Form):
         self.fields["owner"].queryset = _possible_owners(record.repository.team)
         moves = lifecycle.allowed_moves(record=record, user=user)
         self.fields["move"].choices = [("", "No decision now"), *((m.name, m.label) for m in moves)]
+        self._track_loaded_values(RECORD_FIELDS)
 
     def changes(self) -> dict:
+        """The record fields the person changed (from what the page was loaded with)."""
+        if self.has_loaded_values:
+            return self.changed_among(RECORD_FIELDS)
         data = self.cleaned_data
         return {
-            name: data[name]
-            for name in ("owner", "next_action", "review_date")
-            if data[name] != getattr(self.record, name)
+            name: data[name] for name in RECORD_FIELDS if data[name] != getattr(self.record, name)
         }
 
 

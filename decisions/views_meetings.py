@@ -123,6 +123,7 @@ def meeting_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
                 item=item,
                 actor=request.user,
                 changes=form.changes(),
+                expected=form.loaded(),
                 move=form.cleaned_data["move"],
                 comment=form.cleaned_data["comment"],
                 note=form.cleaned_data["note"],

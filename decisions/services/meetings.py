@@ -71,6 +71,7 @@ def meeting_item_record(
     move: str = "",
     comment: str = "",
     note: str = "",
+    expected: dict[str, Any] | None = None,
 ) -> MeetingItem:
     """Apply what the meeting decided on one item: field changes, then a move, then the note.
 
@@ -92,7 +93,11 @@ def meeting_item_record(
         changed = {k: v for k, v in changes.items() if getattr(record, k) != v}
         if changed:
             record = record_update(
-                record=record, actor=actor, changes=changed, comment=comment or context
+                record=record,
+                actor=actor,
+                changes=changed,
+                comment=comment or context,
+                expected=expected,
             )
             done += [
                 f"{name.replace('_', ' ')} → {shown(getattr(record, name)) or '(none)'}"

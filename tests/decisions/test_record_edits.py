@@ -174,3 +174,37 @@ def test_remove_without_the_notes_it_needs_is_still_refused(scanned, lead):
     )
     assert not form.is_valid()
     assert "missing: worker" in str(form.errors)
+
+
+def test_a_stale_meeting_form_keeps_what_someone_else_saved_meanwhile(
+    repository, lead, colleague, owner
+):
+    import datetime
+
+    record = factories.record(repository, review_date=datetime.date(2026, 3, 2))
+    meeting = services.meeting_start(team=repository.team, on=datetime.date(2026, 3, 2), actor=lead)
+    item = meeting.items.get(record=record)
+    url = reverse("decisions:meeting-detail", args=[meeting.pk])
+    html = _client(lead).get(url, {"item": item.pk}).content.decode()
+    loaded = dict(re.findall(r'name="(initial-[a-z_]+)"(?: value="([^"]*)")?', html))
+    assert set(loaded) >= {"initial-owner", "initial-next_action", "initial-review_date"}
+    services.record_update(record=record, actor=colleague, changes={"owner": owner})
+
+    response = _client(lead).post(
+        reverse("decisions:meeting-item", args=[meeting.pk, item.pk]),
+        loaded
+        | {
+            "owner": "",
+            "next_action": NextAction.KEEP,
+            "review_date": "2026-03-02",
+            "move": "",
+            "comment": "",
+            "note": "",
+        },
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    record.refresh_from_db()
+    assert record.owner == owner
+    assert record.next_action == NextAction.KEEP
