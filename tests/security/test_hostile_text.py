@@ -353,3 +353,20 @@ def test_the_repository_form_never_shows_a_secret_after_an_error(admin_client, t
     )
     assert response.status_code == 200
     assert SECRET not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        (f"https://bob:{SECRET}@git.example/x.git", "https://git.example/x.git"),
+        (f"https://{SECRET}@git.example/x.git", "https://git.example/x.git"),
+        (f"ssh://git:{SECRET}@host/x.git", "ssh://git@host/x.git"),
+        ("ssh://git@host/x.git", "ssh://git@host/x.git"),
+        (f"https://bob:p@ss{SECRET}@host/x", "https://host/x"),
+        ("git@github.com:org/x.git", "git@github.com:org/x.git"),
+    ],
+)
+def test_a_location_is_shown_without_its_secrets(location, shown):
+    from inventory.locations import without_secrets
+
+    assert without_secrets(location) == shown
