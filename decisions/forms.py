@@ -279,10 +279,15 @@ class BulkForm(forms.Form):
         # Any id parses; the service refuses (and reports) the ones the user may not change.
         ids = [pk for pk in self.data.getlist("ids") if text.as_id(pk) is not None]
         self.fields["ids"].choices = [(pk, pk) for pk in ids]
+        # Only people who can approve may own a record (the service checks each record's team).
         self.fields["owner"].queryset = (
             get_user_model()
-            .objects.filter(memberships__team__repositories__in=Repository.objects.for_user(user))
+            .objects.filter(
+                memberships__team__repositories__in=Repository.objects.for_user(user),
+                memberships__role__in=EDITOR_ROLES,
+            )
             .distinct()
+            .order_by("username")
         )
 
     def changes(self) -> dict:

@@ -51,7 +51,9 @@ def record_list(request: HttpRequest) -> HttpResponse:
     choices = selectors.filter_choices(form=form)
     context |= {
         "filters": triage.filter_controls(form, choices),
-        "bulk_owner_options": triage.Options(choices["owner"]).render(),
+        "bulk_owner_options": triage.Options(
+            BulkForm(user=request.user).fields["owner"].queryset.values_list("pk", "username")
+        ).render(),
         "bulk_action_options": triage.Options(NextAction.choices).render(),
     }
     return render(request, "decisions/record_list.html", context)

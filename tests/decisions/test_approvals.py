@@ -236,3 +236,13 @@ def test_an_owner_who_can_no_longer_approve_is_not_notified_and_the_record_is_un
     )
     assert [e.record for e in agenda.sections["due"]] == [due]
     assert [e.record for e in agenda.sections["unclaimed"]] == [undated]
+
+
+def test_the_bulk_owner_picker_offers_no_viewer(repository, people):
+    factories.record(repository)
+    client = Client()
+    client.force_login(people["triager"])
+    html = client.get(reverse("decisions:record-list")).content.decode()
+    bulk = html.split('id="bulk-form"', 1)[1].split("</form>", 1)[0]
+    assert f'value="{people["owner"].pk}"' in bulk
+    assert f'value="{people["viewer"].pk}"' not in bulk
