@@ -62,13 +62,16 @@ CLASS_OF_CODE = {
     "DEP004": "dev-in-prod",
 }
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
-REQUIREMENTS_FILE = re.compile(r"^requirements[^/]*\.(txt|in)$")
+REQUIREMENTS_FILE = re.compile(r"^(requirements[^/]*|dev-requirements)\.(txt|in)$")
+# deptry's defaults for --requirements-files-dev; --requirements-files leaves these alone.
+DEV_REQUIREMENTS = ("dev-requirements.txt", "requirements-dev.txt")
 
 # How each deptry option is applied around a Debtboard scan.
 #   output: changes only how deptry prints; ignored.
 #   exclude / extend_exclude: source files matching the regex are removed from the copy.
 #   known_first_party: passed to ``scan --known-first-party``.
-#   requirements: requirements files deptry is not told to read are removed from the copy.
+#   requirements / dev_requirements: requirements files of that kind deptry is not told to read
+#   are removed from the copy (dev ones: deptry's default dev file names).
 #   no_notebooks: notebooks are removed from the copy.
 #   unread: deptry-only knob with no effect on which files or names count (said in the report).
 #   skip: the option overrides the project's configuration; the test is not scored.
@@ -89,8 +92,8 @@ OPTIONS: dict[str, tuple[str, bool]] = {  # option -> (action, takes a value)
     "-kf": ("known_first_party", True),
     "-rf": ("requirements", True),
     "--requirements-files": ("requirements", True),
-    "-rfd": ("requirements", True),
-    "--requirements-files-dev": ("requirements", True),
+    "-rfd": ("dev_requirements", True),
+    "--requirements-files-dev": ("dev_requirements", True),
     "--ignore-notebooks": ("no_notebooks", False),
     "-nb": ("no_notebooks", False),
     "--config": ("unread", True),
@@ -123,6 +126,7 @@ class Plan:
     remove_patterns: list[str] = field(default_factory=list)
     known_first_party: list[str] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
+    dev_requirements: list[str] = field(default_factory=list)
     no_notebooks: bool = False
     unread: list[str] = field(default_factory=list)
     skip_reason: str = ""
@@ -298,6 +302,8 @@ def plan_for(args: str) -> Plan:
             plan.known_first_party += [v for v in value.split(",") if v]
         elif action == "requirements":
             plan.requirements += [v for v in value.split(",") if v]
+        elif action == "dev_requirements":
+            plan.dev_requirements += [v for v in value.split(",") if v]
         elif action == "no_notebooks":
             plan.no_notebooks = True
         elif action == "unread":
@@ -310,6 +316,7 @@ def prepare_copy(project: Path, target: Path, plan: Plan, *, git_work_tree: bool
     """Copy ``project`` to ``target`` holding only the files deptry reads in that test."""
     shutil.copytree(project, target, symlinks=True)
     roots = [Path(r) for r in plan.roots]
+    included = _included_files(target, [*plan.requirements, *plan.dev_requirements])
     for path in sorted(target.rglob("*")):
         if not path.is_file():
             continue
@@ -321,9 +328,7 @@ def prepare_copy(project: Path, target: Path, plan: Plan, *, git_work_tree: bool
             notebook = plan.no_notebooks and path.suffix == ".ipynb"
             if outside or excluded or notebook:
                 path.unlink()
-        elif (
-            plan.requirements and REQUIREMENTS_FILE.match(posix) and posix not in plan.requirements
-        ):
+        elif REQUIREMENTS_FILE.match(posix) and posix not in included and _not_read(posix, plan):
             path.unlink()
     if git_work_tree:
         # deptry's test makes a .git folder so .gitignore counts; a real work tree does the same
@@ -344,6 +349,33 @@ def prepare_copy(project: Path, target: Path, plan: Plan, *, git_work_tree: bool
             ],
             **quiet,
         )
+
+
+INCLUDE_LINE = re.compile(r"^\s*(?:-r|--requirement|-c|--constraint)[\s=]+(\S+)", re.MULTILINE)
+
+
+def _included_files(root: Path, named: list[str]) -> set[str]:
+    """The files ``-r``/``-c`` lines of the named requirements files pull in, transitively."""
+    seen: set[str] = set()
+    pending = list(named)
+    while pending:
+        name = pending.pop()
+        path = root / name
+        if name in seen or not path.is_file():
+            continue
+        seen.add(name)
+        for target in INCLUDE_LINE.findall(path.read_text(errors="replace")):
+            pending.append((Path(name).parent / target).as_posix())
+    return seen - set(named)
+
+
+def _not_read(requirements_file: str, plan: Plan) -> bool:
+    """Whether deptry, told which requirements files to read, leaves this one out."""
+    if requirements_file in plan.dev_requirements:
+        return False
+    if requirements_file in DEV_REQUIREMENTS:
+        return bool(plan.dev_requirements)
+    return bool(plan.requirements) and requirements_file not in plan.requirements
 
 
 def debtboard_scan(copy: Path, plan: Plan, scan_command: str) -> list[dict[str, object]]:
@@ -383,19 +415,14 @@ def score(case: Case, plan: Plan, findings: list[dict[str, object]], *, strict: 
         found[pair] = str(finding.get("summary", ""))
         codes_found.setdefault(pair, set()).add(code)
     expected = {_key(code, name, strict=strict) for code, name in case.expected}
-    matched: set[Pair] = set()
-    used: set[Pair] = set()
-    for want in sorted(expected):
-        if want in found and want not in used:
-            matched.add(want)
-            used.add(want)
-            continue
+    matched = {want for want in expected if want in found}
+    used = set(matched)
+    for want in sorted(expected - matched):
         # deptry names the import; Debtboard may name the distribution and the import in words.
-        word = re.compile(
-            rf"(?<![\w.]){re.escape(want[1].replace('-', '_'))}(?![\w])", re.IGNORECASE
-        )
+        module = re.escape(want[1].replace("-", "_"))
+        names_it = re.compile(rf"^{module} is imported|\bimport {module}(?![\w.])", re.IGNORECASE)
         for pair, summary in sorted(found.items()):
-            if pair[0] == want[0] and pair not in used and word.search(summary.replace("-", "_")):
+            if pair[0] == want[0] and pair not in used and names_it.search(summary):
                 matched.add(want)
                 used.add(pair)
                 break
