@@ -366,19 +366,19 @@ def _mirror_for(url: str, mirror_dir: Path | None) -> Path | None:
 
 
 def scanner_revision() -> str:
-    """The scanner's commit plus a hash of uncommitted changes, for the cache key."""
-    head = subprocess.run(
-        ["git", "-C", str(BASE_DIR), "rev-parse", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    diff = subprocess.run(
-        ["git", "-C", str(BASE_DIR), "diff", "HEAD", "--", "scanning", "inventory", "config"],
+    """The scanner's code as committed (tree ids) plus uncommitted changes, for the cache key."""
+    code = ["scanning", "inventory", "config", "manage.py"]
+    tree = subprocess.run(
+        ["git", "-C", str(BASE_DIR), "ls-tree", "HEAD", *code],
         capture_output=True,
         check=False,
     ).stdout
-    return f"{head}-{hashlib.sha256(diff).hexdigest()[:12]}"
+    diff = subprocess.run(
+        ["git", "-C", str(BASE_DIR), "diff", "HEAD", "--", *code],
+        capture_output=True,
+        check=False,
+    ).stdout
+    return hashlib.sha256(tree + b"\0" + diff).hexdigest()[:16]
 
 
 def run_scan(command: str, path: Path, index_url: str) -> tuple[dict | None, str]:
@@ -401,6 +401,10 @@ def run_deptry(deptry: str, path: Path) -> tuple[list | None, str]:
         proc = subprocess.run(
             [deptry, ".", "-o", str(out)], cwd=path, capture_output=True, text=True, check=False
         )
+        if not out.exists() and "DependencySpecificationNotFoundError" in proc.stderr:
+            # Bare deptry reads only pyproject.toml and requirements.txt; on other layouts it
+            # stops without a report. That is what a user gets: scored as no findings.
+            return [], "deptry found no manifest it reads without options: scored as no findings"
         if not out.exists():
             why = proc.stderr.strip()[-400:]
             return None, f"deptry exited {proc.returncode} without a report: {why}"
@@ -466,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--cache-dir", type=Path, default=BASE_DIR / ".run" / "accuracy-cache")
     parser.add_argument("--no-cache", action="store_true")
+    parser.add_argument("--reports-dir", type=Path, help="also write each raw report there")
     parser.add_argument(
         "--verbose", action="store_true", help="also list findings that are not scored"
     )
@@ -516,6 +521,12 @@ def main(argv: list[str] | None = None) -> int:
                     lambda path=path, index_url=index_url: run_scan(args.scan_cmd, path, index_url),
                 )
                 findings = debtboard_findings(report) if report is not None else []
+            if report is not None and args.reports_dir:
+                args.reports_dir.mkdir(parents=True, exist_ok=True)
+                out = args.reports_dir / f"{repo.name}.{mode}.json"
+                out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+            if report is not None and error:
+                print(f"note {repo.name} {mode}: {error}")
             if report is None:
                 print(f"ERROR {repo.name} {mode}: {error}")
                 skipped.append(f"{repo.name} ({mode}): {error}")
