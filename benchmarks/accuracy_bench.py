@@ -25,8 +25,9 @@ The scan command is a template (``{python}``, ``{path}``) so a faster CLI can re
 
 Scored: unused findings (Debtboard ``unused``, deptry DEP002) against ``unused`` labels, and
 undeclared-import findings (Debtboard ``missing`` or ``transitive``, deptry DEP001/DEP003) against
-``missing`` labels, together. ``unsure`` labels are not scored; an unused finding for a declared
-package nobody labelled is listed as unlabelled and not scored. The last line is machine-readable:
+``missing`` labels, together. ``unsure`` labels are not scored. Labels cover every declared
+distribution, so an unused finding for a package with no label is a false positive (a lock's pin
+or a CI step's install read as a declaration). The last line is machine-readable:
 
     RESULT precision=P recall=R index_precision=P index_recall=R deptry_precision=P deptry_recall=R
 """
@@ -275,7 +276,9 @@ def score(labels: Iterable[Label], findings: Iterable[Finding]) -> Score:
 def _match_unused(candidates: list[Label], finding: Finding) -> tuple[Label | None, str]:
     declared = [label for label in candidates if label.verdict != "missing"]
     if not declared:
-        return None, "unlabelled"
+        # Labels cover every declared distribution: a package without one is not a
+        # declaration (a lock's pin, a CI step's install, a name misread).
+        return None, "fp"
     at_location = [label for label in declared if label.manifest_path in finding.paths]
     for pool in (at_location, declared):
         if not pool:
@@ -286,7 +289,7 @@ def _match_unused(candidates: list[Label], finding: Finding) -> tuple[Label | No
         if any(label.verdict == "used" for label in pool):
             return next(label for label in pool if label.verdict == "used"), "fp"
         return pool[0], "unsure"
-    return None, "unlabelled"
+    return None, "fp"
 
 
 def _match_undeclared(
