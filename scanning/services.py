@@ -22,6 +22,7 @@ from scanning.engine import coverage, pipeline
 from scanning.models import Evidence, ScanRun, ScanStatus
 from scanning.package_cache import importnames, metadata
 from scanning.rules import licenses, vulnerable, weights
+from scanning.rules.unread import unread_of
 from scanning.types import Declaration, Finding, TreeScan, Usage
 
 logger = logging.getLogger(__name__)
@@ -153,7 +154,9 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
     tree.findings.extend(found_weights)
     tree.errors.extend(e for e in weight_errors if "shallow clone" not in e.message)
     progress(85, "Checking pinned versions against advisories, licences and releases")
-    findings, audit = audit_declarations(tree.declarations, repository=repository)
+    findings, audit = audit_declarations(
+        tree.declarations, repository=repository, unread_manifests=unread_of(tree).manifests
+    )
     tree.findings.extend(findings)
     audit["import_names"] = importnames.import_names_audit(tree.provided)
     scan_run.audit = audit
@@ -166,6 +169,7 @@ def audit_declarations(
     *,
     repository: Repository | None = None,
     write_cache: bool = True,
+    unread_manifests: dict[str, str] | None = None,
 ) -> tuple[list[Finding], dict]:
     """Vulnerability, licence and freshness findings, and the run's audit summary.
 
@@ -175,7 +179,9 @@ def audit_declarations(
     """
     names = {d.name for d in declarations if d.name}
     lookup, service = _advisory_lookup(repository, names)
-    findings, audit = vulnerable.vulnerability_findings(declarations, lookup)
+    findings, audit = vulnerable.vulnerability_findings(
+        declarations, lookup, unread_manifests=unread_manifests
+    )
     audit.update(service)
     license_found, audit["licenses"] = licenses.license_findings(
         declarations,

@@ -8,7 +8,7 @@ reason, and make the gate "unknown".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from operator import attrgetter
 from typing import Any, Protocol
 
@@ -49,13 +49,18 @@ class AdvisoryLookup(Protocol):
 
 @collector_paused()
 def vulnerability_findings(
-    declarations: Iterable[Declaration], index: AdvisoryLookup
+    declarations: Iterable[Declaration],
+    index: AdvisoryLookup,
+    *,
+    unread_manifests: Mapping[str, str] | None = None,
 ) -> tuple[list[Finding], dict[str, Any]]:
     """One ``vulnerable`` finding per affected package, and the run's audit summary.
 
     A name pinned anywhere (a lock file, say) counts as audited through that pin, so its
-    looser declarations elsewhere are not listed as unaudited.
+    looser declarations elsewhere are not listed as unaudited. ``unread_manifests`` (path ->
+    why) are manifests the scan could not read: what they declare was not audited.
     """
+    unread_manifests = dict(unread_manifests or {})
     declared = sorted((d for d in declarations if d.name), key=_in_file_order)
     pinned = [_is_pinned(d) for d in declared]
     pinned_names = {d.name for d, is_pinned in zip(declared, pinned, strict=True) if is_pinned}
@@ -85,10 +90,18 @@ def vulnerability_findings(
         _package_summary(name, pins, index) for name, pins in sorted(pins_by_name.items())
     ]
     findings = [_finding(summary, pins_by_name[summary["name"]]) for summary in vulnerable]
-    gate, reasons = _gate(vulnerable, not_audited, index.unavailable_reason)
+    gate, reasons = decide_gate(
+        vulnerable=vulnerable,
+        not_audited_count=len(not_audited),
+        unavailable=index.unavailable_reason,
+        unread_manifests=unread_manifests,
+    )
     audit = {
         "gate": gate,
         "gate_reasons": reasons,
+        "unread_manifests": [
+            {"path": path, "reason": why} for path, why in sorted(unread_manifests.items())
+        ],
         "mirror_unavailable": index.unavailable_reason or "",
         "audited": audited,
         "not_audited_count": len(not_audited),
@@ -222,17 +235,28 @@ def _finding(summary: dict[str, Any], pins: list[tuple[Declaration, Hits]]) -> F
     )
 
 
-def _gate(
-    vulnerable: list[dict[str, Any]], not_audited: list[dict[str, Any]], unavailable: str | None
+def decide_gate(
+    *,
+    vulnerable: list[dict[str, Any]],
+    not_audited_count: int,
+    unavailable: str | None,
+    unread_manifests: Mapping[str, str],
 ) -> tuple[str, list[str]]:
+    """The vulnerability gate of one audit and its reasons: the only place it is decided.
+
+    "fail" when a pinned version has an advisory scored at or above ``GATE_SCORE``; else
+    "unknown" while anything was not checked (no usable advisory data, unaudited pins, an
+    unreadable manifest, advisories without a score); "pass" only when everything was.
+    """
     failing = [v["name"] for v in vulnerable if v["score"] is not None and v["score"] >= GATE_SCORE]
     if failing:
         return GATE_FAIL, [f"CVSS ≥ {GATE_SCORE:g}: {', '.join(failing)}"]
     reasons = []
     if unavailable:
         reasons.append(f"advisory mirror unusable: {unavailable}")
-    if not_audited:
-        reasons.append(f"{len(not_audited)} requirement(s) not audited")
+    reasons += [f"{path} could not be read ({why})" for path, why in unread_manifests.items()]
+    if not_audited_count:
+        reasons.append(f"{not_audited_count} requirement(s) not audited")
     unscored = [v["name"] for v in vulnerable if v["unscored"]]
     if unscored:
         # An advisory without a CVSS vector might be critical: it cannot let the gate pass.
