@@ -171,8 +171,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=env_int("DEBTBOARD_SCAN_TICK_MINUTES", 15)),
     },
     "reap-stale-scans": {
+        # As often as a heartbeat can go stale: a killed worker's run is taken over by the
+        # next tick, not when the broker redelivers its task (the visibility timeout).
         "task": "decisions.tasks.reap_stale_scans_task",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=env_int("DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS", 60)),
     },
     "sync-advisories": {
         "task": "scanning.tasks.sync_advisories_task",

@@ -42,6 +42,19 @@ def scan_request(*, repository: Repository, requested_by=None) -> ScanRun:
     return run
 
 
+def scans_reap() -> int:
+    """Fail the dead runs that used up their attempts and queue the other dead ones again."""
+    from decisions import tasks
+
+    failed = scanning_services.scan_runs_reap()
+    requeued = scanning_services.scan_runs_requeue_dead()
+    for run in ScanRun.objects.filter(pk__in=requeued).only("pk", "repository_id"):
+        transaction.on_commit(
+            lambda run=run: tasks.scan_repository_task.delay(run.repository_id, scan_run_id=run.pk)
+        )
+    return failed + len(requeued)
+
+
 def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> ScanRun | None:
     """Run one queued scan to the end: read, then store and reconcile in one transaction.
 

@@ -144,6 +144,46 @@ def test_worker_killed_mid_scan_is_redelivered_and_completes_once(big_repository
             print(stop(second)[-3000:])
 
 
+HEARTBEAT_TIMEOUT = 10  # what start_worker gives its workers
+
+
+def test_scan_now_after_a_worker_is_killed_takes_the_repository_over(big_repository, settings):
+    """A worker killed mid-scan (SIGKILL of that one process, as the OOM killer does) blocks
+    its repository until its heartbeat goes stale, and no longer: "Scan now" then takes the
+    run over. The time blocked goes to DEBTBOARD_DRILL_REPORT for benchmarks/fault_drill.py."""
+    settings.DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS = HEARTBEAT_TIMEOUT
+    first = start_worker("doomed")
+    second = None
+    try:
+        run = services.scan_request(repository=big_repository)
+        wait_for(lambda: _status(run) == ScanStatus.RUNNING, 60, "the scan to start")
+        time.sleep(1)
+        os.kill(first.pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        first.wait()
+        second = start_worker("rescuer")
+        answer = services.scan_request(repository=big_repository)
+        while answer.status == ScanStatus.RUNNING and time.monotonic() - killed_at < 120:
+            assert answer.pk == run.pk  # the dead run, until its heartbeat is stale
+            time.sleep(0.25)
+            answer = services.scan_request(repository=big_repository)
+        blocked = time.monotonic() - killed_at
+        assert answer.status == ScanStatus.QUEUED, "Scan now never took the dead run over"
+        wait_for(lambda: _status(answer) == ScanStatus.SUCCEEDED, 180, "the rescan")
+        rescanned = time.monotonic() - killed_at
+        _assert_scanned_once(big_repository, answer)
+        report = os.environ.get("DEBTBOARD_DRILL_REPORT")
+        if report:
+            Path(report).write_text(
+                f"blocked_seconds={blocked:.1f} rescanned_seconds={rescanned:.1f} "
+                f"heartbeat_timeout_s={HEARTBEAT_TIMEOUT}\n"
+            )
+    finally:
+        stop(first, signal.SIGKILL)
+        if second:
+            print(stop(second)[-3000:])
+
+
 def test_duplicate_deliveries_run_the_scan_once(big_repository):
     from decisions import tasks
 
