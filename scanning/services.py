@@ -267,6 +267,7 @@ def _advisory_lookup(
     return index, {
         "service": VulnerabilityService.MIRROR.value,
         "checked_against": "the local advisory mirror",
+        "advisory_freshness": advisory_store.mirror_freshness().text(),
         "service_note": note,
     }
 

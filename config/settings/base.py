@@ -228,6 +228,9 @@ DEBTBOARD_LIVE_VULNERABILITY_CACHE_DIR = env_str(
 DEBTBOARD_BASE_URL = env_str("DEBTBOARD_BASE_URL", "http://127.0.0.1:8000")
 # An advisory mirror older than this many days makes audits "not audited" (0: never too old).
 DEBTBOARD_ADVISORY_MAX_AGE_DAYS = env_int("DEBTBOARD_ADVISORY_MAX_AGE_DAYS", 14)
+# ...and so does a mirror whose newest record was modified longer ago than this: a fresh sync
+# of an old snapshot is old data (the PyPA and OSV databases change every few days).
+DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS = env_int("DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS", 30)
 DEBTBOARD_PACKAGE_METADATA_TTL_HOURS = env_int("DEBTBOARD_PACKAGE_METADATA_TTL_HOURS", 24)
 # Licence families that make a runtime requirement a `license` candidate.
 DEBTBOARD_LICENSE_DENYLIST = env_list("DEBTBOARD_LICENSE_DENYLIST", "GPL,AGPL")

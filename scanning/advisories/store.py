@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from packaging.utils import canonicalize_name
 
@@ -181,16 +182,63 @@ def severities_by_id() -> dict[str, tuple[Severity, ...]]:
     return found
 
 
-def mirror_unavailable_reason(*, now: datetime | None = None) -> str | None:
-    """Why the mirror cannot vouch for anything, or ``None`` when it can."""
+@dataclasses.dataclass(frozen=True)
+class Freshness:
+    """How current the mirror is, by two clocks: when it was last synced, and the newest
+    ``modified`` time of the records themselves (a fresh sync of an old snapshot is old)."""
+
+    now: datetime
+    synced_at: datetime | None
+    newest_modified: datetime | None
+
+    def text(self) -> str:
+        if self.synced_at is None:
+            return "no advisory data has been synced"
+        synced = f"last synced {self.synced_at:%Y-%m-%d} ({self._days(self.synced_at)} days ago)"
+        if self.newest_modified is None:
+            return f"{synced}; no advisory record stored"
+        newest = self.newest_modified
+        return (
+            f"{synced}; newest advisory modified {newest:%Y-%m-%d} ({self._days(newest)} days ago)"
+        )
+
+    def _days(self, when: datetime) -> int:
+        return max((self.now - when).days, 0)
+
+    def unavailable_reason(self, *, max_sync_days: int, max_data_days: int) -> str | None:
+        if self.synced_at is None:
+            return "no advisory data has been synced"
+        if max_sync_days and self.now - self.synced_at > timedelta(days=max_sync_days):
+            return f"advisory data is too old: {self.text()}"
+        if (
+            max_data_days
+            and self.newest_modified is not None
+            and self.now - self.newest_modified > timedelta(days=max_data_days)
+        ):
+            return f"advisory data is too old: {self.text()}; the source looks like an old snapshot"
+        return None
+
+
+def mirror_freshness(*, now: datetime | None = None) -> Freshness:
     last = AdvisorySync.objects.succeeded().order_by("-finished_at").first()
-    if last is None or last.finished_at is None:
-        return "no advisory data has been synced"
-    max_age_days = getattr(settings, "DEBTBOARD_ADVISORY_MAX_AGE_DAYS", 14)
-    age = (now or timezone.now()) - last.finished_at
-    if max_age_days and age > timedelta(days=max_age_days):
-        return f"advisory data is {age.days} days old (last synced {last.finished_at:%Y-%m-%d})"
-    return None
+    newest = Advisory.objects.aggregate(newest=Max("modified"))["newest"]
+    return Freshness(
+        now=now or timezone.now(),
+        synced_at=last.finished_at if last is not None else None,
+        newest_modified=newest,
+    )
+
+
+def mirror_unavailable_reason(*, now: datetime | None = None) -> str | None:
+    """Why the mirror cannot vouch for anything, or ``None`` when it can.
+
+    Too old by either clock: the last successful sync (``DEBTBOARD_ADVISORY_MAX_AGE_DAYS``)
+    or the newest record's ``modified`` time (``DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS``).
+    """
+    return mirror_freshness(now=now).unavailable_reason(
+        max_sync_days=getattr(settings, "DEBTBOARD_ADVISORY_MAX_AGE_DAYS", 14),
+        max_data_days=getattr(settings, "DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS", 30),
+    )
 
 
 def _watermark(source: str) -> datetime | None:
