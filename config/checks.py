@@ -45,6 +45,7 @@ def check_debtboard_settings(app_configs: Iterable[Any] | None = None, **kwargs:
         *_advisory_source(),
         *_license_denylist(),
         *_credential_keys(),
+        *_unscored_policy(),
     ]
 
 
@@ -163,3 +164,19 @@ def _credential_keys() -> list[CheckMessage]:
                 )
             )
     return errors
+
+
+def _unscored_policy() -> list[CheckMessage]:
+    from scanning.rules.vulnerable import NEEDS_ANALYSIS, UNSCORED_POLICIES
+
+    value = getattr(settings, "DEBTBOARD_UNSCORED_ADVISORY_POLICY", NEEDS_ANALYSIS)
+    if value in UNSCORED_POLICIES:
+        return []
+    return [
+        Error(
+            f"DEBTBOARD_UNSCORED_ADVISORY_POLICY must be one of {', '.join(UNSCORED_POLICIES)}, "
+            f"not {value!r}.",
+            hint="An advisory nobody scored is never a pass.",
+            id="debtboard.E010",
+        )
+    ]

@@ -219,7 +219,10 @@ def audit_declarations(
     names = {d.name for d in declarations if d.name}
     lookup, service = _advisory_lookup(repository, names)
     findings, audit = vulnerable.vulnerability_findings(
-        declarations, lookup, unread_manifests=unread_manifests
+        declarations,
+        lookup,
+        unread_manifests=unread_manifests,
+        unscored_policy=settings.DEBTBOARD_UNSCORED_ADVISORY_POLICY,
     )
     audit.update(service)
     license_found, audit["licenses"] = licenses.license_findings(

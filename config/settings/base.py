@@ -231,6 +231,10 @@ DEBTBOARD_ADVISORY_MAX_AGE_DAYS = env_int("DEBTBOARD_ADVISORY_MAX_AGE_DAYS", 14)
 # ...and so does a mirror whose newest record was modified longer ago than this: a fresh sync
 # of an old snapshot is old data (the PyPA and OSV databases change every few days).
 DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS = env_int("DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS", 30)
+# What an advisory with neither a CVSS score nor a severity level (in any synced source,
+# through its aliases) does to the vulnerability gate: "needs analysis" keeps the gate
+# "unknown" until someone scores it; "fail" fails it. Nothing unscored ever passes.
+DEBTBOARD_UNSCORED_ADVISORY_POLICY = env_str("DEBTBOARD_UNSCORED_ADVISORY_POLICY", "needs analysis")
 DEBTBOARD_PACKAGE_METADATA_TTL_HOURS = env_int("DEBTBOARD_PACKAGE_METADATA_TTL_HOURS", 24)
 # Licence families that make a runtime requirement a `license` candidate.
 DEBTBOARD_LICENSE_DENYLIST = env_list("DEBTBOARD_LICENSE_DENYLIST", "GPL,AGPL")

@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 from packaging.utils import canonicalize_name
 
+from scanning.advisories import aliases as alias_groups
 from scanning.advisories import cvss, download, retirement, sources
 from scanning.advisories.index import AdvisoryIndex
 from scanning.advisories.osv import (
@@ -160,23 +161,52 @@ def index_from_database(*, names: Iterable[str] | None = None) -> AdvisoryIndex:
         )
         for pk, osv_id, modified, source, aliases, summary, published, severity in advisories
     ]
-    return AdvisoryIndex(found, unavailable_reason=mirror_unavailable_reason())
+    return AdvisoryIndex(
+        alias_groups.merge_by_alias(found, _related(found)),
+        unavailable_reason=mirror_unavailable_reason(),
+    )
+
+
+def _related(found: list[OsvAdvisory]) -> list[alias_groups.Related]:
+    """The other records the ``found`` advisories name among their aliases (any package, any
+    source): their severities count for the same vulnerability."""
+    known = {a.id for a in found}
+    wanted = alias_groups.names_of(found) - known
+    related = []
+    rows = Advisory.objects.live().filter(osv_id__in=wanted)
+    for osv_id, names, severity, vector, score in rows.values_list(
+        "osv_id", "aliases", "severity", "severity_vector", "base_score"
+    ):
+        severities = _severities(severity)
+        if vector:  # the highest, which may be one of its packages' own
+            severities += (
+                Severity(cvss.kind_of(vector), vector, score, cvss.severity_label(score)),
+            )
+        related.append((osv_id, tuple(names), severities))
+    return related
 
 
 def severities_by_id() -> dict[str, tuple[Severity, ...]]:
-    """The highest CVSS vector the mirror knows for each advisory, by its id and each alias.
+    """The highest severity the mirror knows for each advisory, by its id and each alias: its
+    highest CVSS vector, else its severity word (GHSA's level).
 
     Live services answer without severities; this lets their answers be scored where the
     mirror has the same advisory under any of its names.
     """
     found: dict[str, tuple[Severity, ...]] = {}
-    rows = (
-        Advisory.objects.live()
-        .exclude(severity_vector="")
-        .values_list("osv_id", "aliases", "severity_vector", "base_score")
+    rows = Advisory.objects.live().values_list(
+        "osv_id", "aliases", "severity_vector", "base_score", "severity"
     )
-    for osv_id, aliases, vector, score in rows:
-        severity = (Severity(cvss.kind_of(vector), vector, score, cvss.severity_label(score)),)
+    for osv_id, aliases, vector, score, stored in rows:
+        if vector:
+            severity = (Severity(cvss.kind_of(vector), vector, score, cvss.severity_label(score)),)
+        else:
+            words = [s for s in _severities(stored) if s.kind == cvss.LABEL_KIND]
+            known = [s for s in words if s.label != cvss.UNKNOWN]
+            if not known:
+                continue
+            top = cvss.highest(s.label for s in known)
+            severity = (next(s for s in known if s.label == top),)
         for name in (osv_id, *aliases):
             found.setdefault(name, severity)
     return found
@@ -405,5 +435,8 @@ def _severity_json(severity: Severity) -> dict[str, object]:
 
 def _severities(raw: list) -> tuple[Severity, ...]:
     return tuple(
-        Severity(s["kind"], s["vector"], s["score"], cvss.severity_label(s["score"])) for s in raw
+        Severity(
+            s["kind"], s["vector"], s["score"], cvss.label_of(s["kind"], s["vector"], s["score"])
+        )
+        for s in raw
     )
