@@ -15,7 +15,7 @@ from scanning import manifests
 from scanning.types import FileError, TreeScan
 
 # Messages of FileErrors after which nothing of the file was read (each producer: the walk,
-# scanning.isolation, manifests.common.load, the manifest parsers, rules.weights).
+# scanning.engine.isolation, manifests.common.load, the manifest parsers, rules.weights).
 WHOLE_FILE_PREFIXES = (
     "skipped:",  # walk (too many files, link, pipe, unreadable), isolation (crash, timeout)
     "unreadable",  # manifests.common.load
