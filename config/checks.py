@@ -30,6 +30,7 @@ MINIMUMS = {
     "DEBTBOARD_SCAN_WORKERS": 0,
     "DEBTBOARD_WEIGHT_FILE_MB": 1,
     "DEBTBOARD_ADVISORY_MAX_AGE_DAYS": 0,
+    "DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS": 0,
     "DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS": 1,
     "DEBTBOARD_PACKAGE_METADATA_TTL_HOURS": 0,
 }
@@ -44,6 +45,7 @@ def check_debtboard_settings(app_configs: Iterable[Any] | None = None, **kwargs:
         *_advisory_source(),
         *_license_denylist(),
         *_credential_keys(),
+        *_unscored_policy(),
     ]
 
 
@@ -183,3 +185,19 @@ def _credential_keys() -> list[CheckMessage]:
                 )
             )
     return errors
+
+
+def _unscored_policy() -> list[CheckMessage]:
+    from scanning.rules.vulnerable import NEEDS_ANALYSIS, UNSCORED_POLICIES
+
+    value = getattr(settings, "DEBTBOARD_UNSCORED_ADVISORY_POLICY", NEEDS_ANALYSIS)
+    if value in UNSCORED_POLICIES:
+        return []
+    return [
+        Error(
+            f"DEBTBOARD_UNSCORED_ADVISORY_POLICY must be one of {', '.join(UNSCORED_POLICIES)}, "
+            f"not {value!r}.",
+            hint="An advisory nobody scored is never a pass.",
+            id="debtboard.E010",
+        )
+    ]

@@ -166,6 +166,11 @@ class DecisionRecord(models.Model):
     change_not_made_scan = models.ForeignKey(
         ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    unchecked_reason = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Why the latest scan could not check this record again (left as it was).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

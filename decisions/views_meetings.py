@@ -15,6 +15,8 @@ from decisions.forms_meetings import AgendaForm, MeetingItemForm, MinutesForm
 from decisions.models import MeetingItem, ReviewMeeting
 from decisions.reports import minutes
 from inventory import text
+from inventory.models import Repository
+from scanning import selectors as scanning_selectors
 
 
 def _meeting(request: HttpRequest, pk: int) -> ReviewMeeting:
@@ -176,6 +178,9 @@ def meeting_minutes_export(request: HttpRequest, pk: int) -> StreamingHttpRespon
         items=meetings.meeting_items(user=request.user, meeting=meeting),
         previous=previous,
         changes=changes,
+        gate=scanning_selectors.combined_gate(
+            repositories=Repository.objects.for_user(request.user).filter(team=meeting.team)
+        ),
     )
     response = StreamingHttpResponse(lines, content_type="text/markdown; charset=utf-8")
     filename = exports.safe_filename(

@@ -10,10 +10,12 @@ from django.db.models import OuterRef, Subquery
 from decisions import selectors
 from decisions.models import Approval, DecisionRecord, NextAction, State
 from decisions.reports import sources
+from decisions.reports.gate import gate_lines
 from decisions.reports.markdown import cell, code, code_block, text
 from decisions.reports.requirements_diff import FileChange, remove_lines
 from decisions.services import review_window_days
 from inventory.models import Repository, Requirement
+from scanning import selectors as scanning_selectors
 from scanning.manifests import ci, commands, locks, requirements
 
 REMOVABLE_STATES = (State.APPROVED, State.IN_REVIEW_WINDOW)
@@ -106,6 +108,7 @@ def cleanup_body(*, user, repository: Repository) -> str:
     """The pull-request body (Markdown) removing the repository's approved packages."""
     plan = cleanup_plan(user=user, repository=repository)
     out = [f"## Remove unused dependencies from {cell(repository.name)}\n"]
+    out += [*gate_lines(scanning_selectors.repository_gate(repository=repository)), ""]
     if not plan.records:
         out.append("No removal is approved for this repository yet.\n")
         return "\n".join(out)

@@ -13,14 +13,21 @@ Where the children come from: forking a Celery worker (threads, locks, sockets) 
 about half a second each. So a *supervisor* process is started once with ``forkserver`` (a clean,
 single-threaded process) and kept in a one-task-at-a-time pool; it forks the parser children,
 which is then both safe and cheap, watches them and returns the outcome.
+
+None of them outlives the process that scans: on Linux each asks the kernel (prctl
+PR_SET_PDEATHSIG) to kill it when its parent dies, so a killed worker leaves no parser burning
+CPU and no idle forkserver or supervisor behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
+import os
 import resource
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -41,7 +48,7 @@ Worker = Callable[[Path, str, Any], Result]
 
 _SUPERVISOR_CONTEXT = multiprocessing.get_context("forkserver")
 _SUPERVISOR_CONTEXT.set_forkserver_preload(
-    ["scanning.engine.isolation", "scanning.engine.pipeline"]
+    ["scanning.engine.forkserver_guard", "scanning.engine.isolation", "scanning.engine.pipeline"]
 )
 _CHILD_CONTEXT = multiprocessing.get_context("fork")  # only ever used inside the supervisor
 _MAX_SUPERVISORS = 4  # started on demand: one per scan running at the same time
@@ -52,6 +59,24 @@ _FLUSH_SECONDS = 0.2
 _POLL_SECONDS = 0.1
 _NOT_STARTED = -1
 _MIN_FILES_PER_CHILD = 200  # below this a second child costs more than it saves
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Have Linux SIGKILL this process when its parent dies (elsewhere: nothing).
+
+    ``parent``, when known, is the pid that should be the parent: if it already died before
+    the request was made, this process ends now.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 class IsolationError(Exception):
@@ -88,7 +113,9 @@ def run(
     for _attempt in range(2):
         with _supervisors_lock:
             if _supervisors is None:
-                _supervisors = ProcessPoolExecutor(_MAX_SUPERVISORS, _SUPERVISOR_CONTEXT)
+                _supervisors = ProcessPoolExecutor(
+                    _MAX_SUPERVISORS, _SUPERVISOR_CONTEXT, initializer=die_with_parent
+                )
             pool = _supervisors
         try:
             return pool.submit(
@@ -282,6 +309,8 @@ def _child_main(
     context: Any,
     limits: ParserLimits,
 ) -> None:
+    supervisor = multiprocessing.parent_process()
+    die_with_parent(supervisor.pid if supervisor is not None else None)
     _limit(resource.RLIMIT_AS, limits.memory_bytes)
     _limit(resource.RLIMIT_CORE, 0)
     pending: dict[int, Any] = {}

@@ -11,6 +11,7 @@ from decisions import exports, services
 from decisions.models import DecisionRecord, NextAction, Severity, State
 from decisions.reports import audit, cleanup, markdown, requirements_diff
 from inventory.models import Role
+from scanning import selectors
 from scanning import services as scanning_services
 from tests import factories
 
@@ -192,16 +193,19 @@ def test_audit_log_shows_found_decided_removed_and_gates(team, repository, viewe
     services.history.event_write(fixed, "state", State.TRIAGED, State.DONE, comment="upgraded")
     DecisionRecord.objects.filter(pk=fixed.pk).update(state=State.DONE)
     records = DecisionRecord.objects.for_user(viewer)
-    assert audit.quality_gates(records) == [
-        ("Unused dependencies", 1),
-        ("Missing dependencies", 0),
-        ("Vulnerabilities with CVSS ≥ 7", 1),
+    never_scanned = selectors.repository_gate(repository=repository)
+    assert audit.quality_gates(records, never_scanned) == [
+        ("Unused dependencies", 1, "FAIL"),
+        ("Missing dependencies", 0, "pass"),
+        ("Vulnerabilities with CVSS ≥ 7", 1, "unknown"),  # no scan audited anything
     ]
     response = _client(viewer).get(reverse("decisions:audit-log", args=["team", team.pk]))
     text = b"".join(response.streaming_content).decode()
     assert text.startswith(f"# Audit log: {team.name}")
     assert "| Unused dependencies | 1 | FAIL |" in text
     assert "| Missing dependencies | 0 | pass |" in text
+    assert "| Vulnerabilities with CVSS ≥ 7 | 1 | unknown |" in text
+    assert f"{repository.name}: never scanned successfully" in text
     assert "left\\|over" in text
     assert "vulnerability fixed" in text
     assert owner.username not in text  # nobody owns anything yet

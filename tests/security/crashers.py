@@ -44,3 +44,10 @@ def crash_on(targets: tuple[str, ...], how: str, root: Path, path: str, context:
 
 def path_length(root: Path, path: str, context: Any) -> int:
     return len(path)
+
+
+def report_and_spin(root: Path, path: str, context: Any) -> int:
+    """Write "<parser pid> <supervisor pid>" to ``root/path``, then burn CPU until killed."""
+    (root / path).write_text(f"{os.getpid()} {os.getppid()}")
+    while True:
+        pass
