@@ -46,6 +46,8 @@ class NextAction(models.TextChoices):
     ARCHIVE = "archive", "Archive"
     DISABLE = "disable", "Disable"
     REMOVE = "remove", "Remove"
+    DECLARE = "declare", "Declare it"
+    UPGRADE = "upgrade", "Upgrade"
     INVESTIGATE = "investigate", "Investigate"
 
 
