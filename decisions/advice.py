@@ -133,8 +133,8 @@ def recommend(facts: Facts) -> Advice:
         return Advice(
             NextAction.REMOVE,
             f"Remove {name}",
-            f"Nothing in the repository imports or runs {name}. Check the execution modes "
-            "below: a mode without evidence needs a note saying why it does not need it.",
+            f"Nothing in the repository imports or runs {name}. Check what was checked: a "
+            "mode the scan could not read in full needs a note saying why it does not need it.",
         )
     if facts.kind in ("unpinned", "no-lock"):
         return Advice(

@@ -16,6 +16,9 @@ from scanning.models import Evidence, ScanRun
 # The execution modes the page lists, in the order people think of them.
 PAGE_MODES = ("web", "worker", "cron", "migration", "test", "notebook", "script", "ci")
 MANIFEST_LINE = "manifest-line"
+# Kinds whose subject is a file or the whole repository, not a package: no import names or
+# execution modes to show (a scan may still have made a package row of the subject's name).
+NOT_A_PACKAGE = frozenset({"weight-file", "no-lock"})
 _MAX_EVIDENCE = 500
 _MAX_ERRORS = 50
 
@@ -36,6 +39,11 @@ class ModeCheck:
     uses: list[Evidence]
     incomplete: bool  # some files of this mode could not be read
     declared: bool  # the repository says it runs in this mode (maybe outside what scans see)
+
+    @property
+    def listed(self) -> bool:
+        """Worth a row of its own; modes without files and evidence share one line."""
+        return self.status != "no-files"
 
     @property
     def status(self) -> str:
@@ -63,6 +71,10 @@ class Checks:
     other_uses: list[Evidence] = field(default_factory=list)  # evidence with no mode
     unreadable: list[dict] = field(default_factory=list)
     unreadable_total: int = 0
+
+    @property
+    def modes_without_files(self) -> list[str]:
+        return [m.mode for m in self.modes if not m.listed]
 
 
 def latest_scan(record: DecisionRecord) -> ScanRun | None:
@@ -107,7 +119,7 @@ def checks(record: DecisionRecord, *, scan: ScanRun | None) -> Checks:
         return found
     errors = scan.file_errors if isinstance(scan.file_errors, list) else []
     found.unreadable, found.unreadable_total = errors[:_MAX_ERRORS], len(errors)
-    if record.package_id is None:
+    if record.package_id is None or record.kind in NOT_A_PACKAGE:
         return found
     problems = _audit_part(scan, "import_names", {}).get("problems", [])
     problem = next((p.get("reason", "") for p in problems if p.get("name") == record.subject), "")
@@ -207,7 +219,7 @@ def _runtime_manifest(record: DecisionRecord) -> str:
 
 def removal_savings(record: DecisionRecord) -> str:
     """What a removal saves, as far as stored data says; today it cannot say, and says so."""
-    if record.package_id is None:
+    if record.package_id is None or record.kind in NOT_A_PACKAGE:
         return ""
     return (
         "Not known yet: scans do not store which other distributions only this package pulls "

@@ -59,10 +59,9 @@ def test_unused_record_says_what_was_checked_and_suggests_removal(scanned, lead_
     assert "confidence" in page
     # Per mode: files read, evidence found or not, or that the mode has no files.
     assert 'class="mode-none"><th scope="row">test</th>' in page
-    assert 'class="mode-no-files"><th scope="row">cron</th>' in page
+    assert "No files of these modes in the repository: worker, cron, migration," in page
     # shop/broken.py could not be read, so "no use in web code" is not proven.
     assert 'class="mode-incomplete"><th scope="row">web</th>' in page
-    assert "the repository has no files of this mode" in page
     assert "What we suggest: Remove pandas" in page
     # What a removal saves is not stored yet: said, never guessed.
     assert "Not known yet" in page
@@ -177,3 +176,17 @@ def test_viewer_reads_the_decision_without_a_form(scanned, team):
     page = _page(client, _record(scanned, "unused", "pandas"))
     assert '<form method="post" action="/records/' not in page.split('id="record-fields"')[1]
     assert "What we suggest" in page
+
+
+def test_a_weight_file_record_lists_no_import_names_or_modes(tmp_path, team, lead_client, settings):
+    settings.DEBTBOARD_WEIGHT_FILE_MB = 1
+    path = factories.git_repository(tmp_path / "ml", {"train.py": "print(1)\n"})
+    (path / "model.pt").write_bytes(b"\0" * (1024 * 1024 + 1))
+    factories.git_repository(path, {})
+    repository = factories.repository(team, location=str(path))
+    run, _ = scanning_services.scan_run_create(repository=repository)
+    services.repository_scan(repository_id=repository.pk, scan_run_id=run.pk)
+    page = _page(lead_client, _record(repository, "weight-file", "model.pt"))
+    assert "What we suggest: Move model.pt out of git" in page
+    assert "Import names" not in page and "Evidence by execution mode" not in page
+    assert "Files that could not be read" in page
