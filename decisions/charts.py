@@ -33,6 +33,11 @@ class Chart:
     headers: list[str]
     rows: list[list]
 
+    @property
+    def has_data(self) -> bool:
+        """Whether there is anything to draw: without a trace Plotly draws empty -1..1 axes."""
+        return any(trace.get("x") for trace in self.figure.get("data", []))
+
 
 def _figure(figure: go.Figure) -> dict:
     """The figure as Plotly JSON; static/js/charts.js draws it (no inline script, so the
