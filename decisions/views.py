@@ -59,6 +59,9 @@ def record_list(request: HttpRequest) -> HttpResponse:
         return render(request, "decisions/_record_table.html", context)
     choices = selectors.filter_choices(form=form)
     context |= {
+        # A viewer gets no bulk bar or editing keys: they could only end in a refusal.
+        "can_edit_any": any(row["can_edit"] for row in context["rows"])
+        or Repository.objects.editable_by(request.user).exists(),
         "filters": triage.filter_controls(form, choices),
         "bulk_owner_options": triage.Options(choices["owner"]).render(),
         "bulk_action_options": triage.Options(NextAction.choices).render(),
