@@ -117,6 +117,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 LANGUAGE_CODE = "en-gb"
+# Dates read the same on every page: 2027-01-15 and 2027-01-15 09:30 (config/formats).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
