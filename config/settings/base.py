@@ -139,8 +139,18 @@ LOGGING = {
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         }
     },
+    "filters": {"refusals_on_one_line": {"()": "config.logfilters.RefusalsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Once (not again through Django's own "django" console handler), and a refusal
+        # without its traceback.
+        "django.request": {
+            "handlers": ["console"],
+            "filters": ["refusals_on_one_line"],
+            "propagate": False,
+        },
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------
