@@ -80,14 +80,15 @@ def watch_signal_events(*, records: QuerySet[DecisionRecord], since: datetime, u
 
 def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agenda:
     """The review agenda of ``team`` for the day ``on``; each record appears once, in the first
-    section that matches (due, unclear, unclaimed, fired, approval).
+    section that matches (due, unclear, unclaimed, fired, approval, approved).
 
     - due: open records whose review date is ``on`` or earlier, highest priority first;
     - unclear: next action "investigate", or confidence of ``UNCLEAR_CONFIDENCE`` or less;
     - unclaimed: no owner, or an owner who is inactive or has left the team;
     - fired: watch signals since ``since`` (default: the previous meeting was started, or a
       week before ``on``);
-    - approval: proposals waiting for their owner.
+    - approval: proposals waiting for their owner;
+    - approved: approved changes nobody has made yet (no review window started).
     """
     if since is None:
         previous = previous_meeting(team=team, on=on)
@@ -117,6 +118,7 @@ def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agen
         MeetingSection.APPROVAL: records.filter(state=State.AWAITING_APPROVAL).order_by(
             *by_priority
         ),
+        MeetingSection.APPROVED: records.filter(state=State.APPROVED).order_by(*by_priority),
     }
     result = Agenda(team=team, on=on, since=since)
     listed: set[int] = set()

@@ -324,6 +324,7 @@ class MeetingSection(models.TextChoices):
     UNCLAIMED = "unclaimed", "Unclaimed"
     FIRED = "fired", "Watch signal fired"
     APPROVAL = "approval", "Approval waiting"
+    APPROVED = "approved", "Approved, change not made yet"
 
 
 class ReviewMeetingQuerySet(models.QuerySet):
