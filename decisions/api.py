@@ -133,6 +133,7 @@ def repository_data(repository: Repository) -> dict:
         "last_scanned_commit": repository.last_scanned_commit or None,
         "last_scanned_at": _date(repository.last_scanned_at),
         "is_active": repository.is_active,
+        "archived_at": _date(repository.archived_at),
     }
 
 
