@@ -19,10 +19,14 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 
 
 class RepositoryAddForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="Choose a team"
+    )
     location = forms.CharField(required=False, max_length=1000)
     default_branch = forms.CharField(required=False, max_length=200)
-    release_cycle = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    release_cycle = forms.IntegerField(
+        required=False, min_value=1, max_value=10_000, label="Release cycle (days)"
+    )
     schedule = forms.IntegerField(
         required=False, min_value=1, max_value=10_000, label="Schedule (hours between scans)"
     )
@@ -37,7 +41,11 @@ class RepositoryAddForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.led_by(user)
+        teams = Team.objects.led_by(user)
+        self.fields["team"].queryset = teams
+        only = list(teams[:2])
+        if len(only) == 1:
+            self.fields["team"].initial = only[0].pk
 
     def clean_csv_file(self):
         upload = self.cleaned_data.get("csv_file")
