@@ -25,7 +25,11 @@ _MAX_ERRORS = 50
 # Where a package's import names came from, and how far to trust the answer.
 _SOURCE = {
     mapping.INDEX: ("its wheel on the package index", "high"),
-    mapping.INSTALLED: ("package metadata installed on the server", "high"),
+    # The server's copy may be another release than the repository pins.
+    mapping.INSTALLED: (
+        "package metadata installed on this server (maybe another release)",
+        "medium",
+    ),
     mapping.CURATED: ("the curated table of known names", "high"),
     mapping.NAMESPACE: ("the namespace naming rule", "medium"),
     mapping.UNKNOWN: ("assumed from the package's name", "low"),
