@@ -4,8 +4,10 @@
 
 Seeds 50 teams, 500 repositories and N records in a fresh PostgreSQL database, then measures
 server time (Django test client, no network) of the triage list — default and three
-filter/sort combinations — and of an inline row update, as a team lead of one team and as a
-superuser who sees everything. Prints p50/p95 and the most queries any request made.
+filter/sort combinations — of an inline row update, as a team lead of one team and as a
+superuser who sees everything, and of the record page (what was checked, the suggestion, the
+decision) of records with a scan, evidence and sibling findings. Prints p50/p95 and the most
+queries any request made.
 """
 
 from __future__ import annotations
@@ -157,10 +159,87 @@ def main() -> None:
         f"row update p50={p(update_timings, 50):.1f}ms p95={p(update_timings, 95):.1f}ms "
         f"queries={update_queries}"
     )
+    page_timings, page_queries = [], 0
+    for pk in seed_record_pages(lead, args.runs):
+        timings, queries = measure(client, "get", f"/records/{pk}/", None, 3)
+        page_timings += timings
+        page_queries = max(page_queries, queries)
+    print(
+        f"record page p50={p(page_timings, 50):.1f}ms p95={p(page_timings, 95):.1f}ms "
+        f"queries={page_queries}"
+    )
     print(
         f"RESULT list_p95_ms={max(list_p95):.1f} update_p95_ms={p(update_timings, 95):.1f} "
-        f"queries_max={max(list_queries, update_queries)} records={args.records}"
+        f"record_page_p95_ms={p(page_timings, 95):.1f} "
+        f"queries_max={max(list_queries, update_queries, page_queries)} records={args.records}"
     )
+
+
+def seed_record_pages(lead, count: int) -> list[int]:
+    """Give ``count`` of the lead's records a package, a scan with evidence and a sibling."""
+    from django.utils import timezone
+
+    from decisions.models import DecisionRecord
+    from inventory.models import Package
+    from scanning.models import Evidence, ScanRun
+
+    records = list(DecisionRecord.objects.editable_by(lead).select_related("repository")[:count])
+    runs = {}
+    for record in records:
+        if record.repository_id not in runs:
+            runs[record.repository_id] = ScanRun.objects.create(
+                repository=record.repository,
+                status="succeeded",
+                finished_at=timezone.now(),
+                files_seen=2000,
+                modes_seen={"web": 1200, "worker": 300, "test": 480, "migration": 20},
+                modes_incomplete=["worker"],
+                file_errors=[
+                    {"path": f"app/broken_{n}.py", "line": 1, "message": "syntax"}
+                    for n in range(40)
+                ],
+                audit={
+                    "import_names": {"sources": {"unknown": 40}, "problems": []},
+                    "vulnerable": [],
+                },
+            )
+        package = Package.objects.create(name=record.subject)
+        DecisionRecord.objects.filter(pk=record.pk).update(package=package)
+        DecisionRecord.objects.create(
+            repository=record.repository,
+            package=package,
+            subject=record.subject,
+            kind="unpinned" if record.kind != "unpinned" else "unused",
+            summary="sibling",
+        )
+        run = runs[record.repository_id]
+        Evidence.objects.bulk_create(
+            [
+                Evidence(
+                    scan_run=run,
+                    package=package,
+                    name=record.subject,
+                    kind="manifest-line",
+                    path="requirements.txt",
+                    line=3,
+                    mode="runtime",
+                    detail=record.subject,
+                )
+            ]
+            + [
+                Evidence(
+                    scan_run=run,
+                    package=package,
+                    name=record.subject.replace("-", "_"),
+                    kind="static-import",
+                    path=f"app/m{n}.py",
+                    line=n,
+                    mode="web",
+                )
+                for n in range(30)
+            ]
+        )
+    return [r.pk for r in records]
 
 
 if __name__ == "__main__":

@@ -47,13 +47,26 @@ class ReviewMeetingAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Adding a token generates its secret and shows it once; tokens are never edited."""
 
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at"]
-    fields = ["user", "name", "prefix", "created_at", "last_used_at"]
+    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at", "revoked_by"]
     list_select_related = ["user"]
+    actions = ["revoke"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoked tokens are kept, with who revoked them and when
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset) -> None:
+        from django.utils import timezone
+
+        count = queryset.filter(revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by=request.user
+        )
+        messages.success(request, f"Revoked {count} token(s).")
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         if obj is None:
-            return ["prefix", "created_at", "last_used_at"]
+            return ["prefix", "created_at", "last_used_at", "revoked_at", "revoked_by"]
         return self.fields
 
     def save_model(self, request, obj, form, change) -> None:

@@ -2,6 +2,13 @@
 
 Token-authenticated (``Authorization: Bearer dbt_…``), never by session, so a browser tab cannot be
 used to read it cross-site; every list goes through the same ``for_user`` querysets as the pages.
+Because no cookie ever authenticates it, CSRF does not apply: any other method than GET gets a
+JSON 405, never Django's HTML CSRF page.
+
+``/api/v1/records/`` filters like the triage list: ``team`` (id, slug or name), ``repository``
+(id or name; a name two visible teams share needs the id), ``owner`` (id or username), ``kind``,
+``state`` (a state or ``open``), ``severity``, ``due`` (``due`` or ``overdue``), ``unowned``,
+``sort``; ``page`` and ``page_size`` page through the results.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
 
 from decisions import selectors, services
+from decisions.forms import RecordFilterForm
 from decisions.models import DecisionRecord
 from inventory import text
 from inventory.models import Repository
@@ -37,10 +45,14 @@ def _unauthorised(message: str) -> JsonResponse:
 def token_required(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
     """Authenticate by bearer token (sets ``request.user``) or answer 401."""
 
+    @csrf_exempt  # authenticated by token only, never by a cookie
     @login_not_required
-    @require_GET
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        if request.method not in ("GET", "HEAD"):
+            response = JsonResponse({"error": "The API is read-only: use GET."}, status=405)
+            response["Allow"] = "GET, HEAD"
+            return response
         scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             return _unauthorised("Send Authorization: Bearer <token>.")
@@ -124,6 +136,7 @@ def repository_data(repository: Repository) -> dict:
         "last_scanned_at": _date(repository.last_scanned_at),
         "is_active": repository.is_active,
         "vulnerability_gate": scanning_selectors.repository_gate(repository=repository).as_dict(),
+        "archived_at": _date(repository.archived_at),
     }
 
 
@@ -148,10 +161,37 @@ def scan_run_data(run: ScanRun) -> dict:
     }
 
 
+def _by_name(params, user) -> tuple[Any, str]:
+    """``params`` with team, repository and owner names turned into the ids the form takes."""
+    form = RecordFilterForm(user=user)
+    lookups = {
+        "owner": (form.fields["owner"].queryset, ("username",)),
+        "team": (form.fields["team"].queryset, ("slug", "name")),
+        "repository": (form.fields["repository"].queryset, ("name",)),
+    }
+    params = params.copy()
+    for key, (queryset, names) in lookups.items():
+        value = params.get(key, "").strip()
+        if not value or text.as_id(value) is not None:
+            continue
+        found: set[int] = set()
+        for name in names:
+            found |= set(queryset.filter(**{name: value}).values_list("pk", flat=True))
+        if len(found) > 1:
+            return params, f"{key} {value!r} is ambiguous: give its id."
+        # Unknown names stay as they are: the form refuses them like an unknown id.
+        if found:
+            params[key] = str(found.pop())
+    return params, ""
+
+
 @token_required
 def records(request: HttpRequest) -> JsonResponse:
     """Filtered like the triage list: team, repository, kind, state, owner, severity, due, sort."""
-    form, found = selectors.record_list(user=request.user, params=request.GET)
+    params, error = _by_name(request.GET, request.user)
+    if error:
+        return JsonResponse({"error": error}, status=400)
+    form, found = selectors.record_list(user=request.user, params=params)
     if not form.is_valid():
         return JsonResponse({"error": form.errors.get_json_data()}, status=400)
     return _page(request, found, record_data)

@@ -36,6 +36,11 @@ class Chart:
     rows: list[list]
     note: str = ""  # what the reader must know to read the numbers (no data, not audited)
 
+    @property
+    def has_data(self) -> bool:
+        """Whether there is anything to draw: without a trace Plotly draws empty -1..1 axes."""
+        return any(trace.get("x") for trace in self.figure.get("data", []))
+
 
 def _figure(figure: go.Figure) -> dict:
     """The figure as Plotly JSON; static/js/charts.js draws it (no inline script, so the

@@ -16,7 +16,14 @@ from inventory.models import EDITOR_ROLES, Membership, Role
 
 # Next actions that change the repository and therefore need the owner's approval.
 CHANGING_ACTIONS = frozenset(
-    {NextAction.REMOVE, NextAction.ARCHIVE, NextAction.DISABLE, NextAction.REDUCE}
+    {
+        NextAction.REMOVE,
+        NextAction.ARCHIVE,
+        NextAction.DISABLE,
+        NextAction.REDUCE,
+        NextAction.DECLARE,
+        NextAction.UPGRADE,
+    }
 )
 
 # What an approval approves: changing any of these afterwards withdraws it.
@@ -131,7 +138,8 @@ def check(move_name: str, *, record: DecisionRecord, user, role: str | None = No
     if move_name == "propose":
         if record.next_action not in CHANGING_ACTIONS:
             raise MoveRefused(
-                "Choose remove, reduce, archive or disable before asking for approval."
+                "Choose a next action that changes the repository (remove, reduce, archive, "
+                "disable, declare or upgrade) before asking for approval."
             )
         if not record.owner_id:
             raise MoveRefused("Assign an owner first: the owner approves the change.")

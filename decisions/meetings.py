@@ -94,7 +94,7 @@ def watch_signal_events(*, records: QuerySet[DecisionRecord], since: datetime, u
 
 def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agenda:
     """The review agenda of ``team`` for the day ``on``; each record appears once, in the first
-    section that matches (not made, due, unclear, unclaimed, fired, approval).
+    section that matches (not made, due, unclear, unclaimed, fired, approval, approved).
 
     - not made: removals in their review window that the latest scan still finds declared;
     - due: open records whose review date is ``on`` or earlier, highest priority first;
@@ -103,7 +103,8 @@ def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agen
       approve (a viewer);
     - fired: watch signals since ``since`` (default: the previous meeting was started, or a
       week before ``on``);
-    - approval: proposals waiting for their owner.
+    - approval: proposals waiting for their owner;
+    - approved: approved changes nobody has made yet (no review window started).
     """
     check_day(on)
     if since is None:
@@ -144,6 +145,7 @@ def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agen
         MeetingSection.APPROVAL: records.filter(state=State.AWAITING_APPROVAL).order_by(
             *by_priority
         ),
+        MeetingSection.APPROVED: records.filter(state=State.APPROVED).order_by(*by_priority),
     }
     result = Agenda(team=team, on=on, since=since)
     listed: set[int] = set()

@@ -46,6 +46,8 @@ class NextAction(models.TextChoices):
     ARCHIVE = "archive", "Archive"
     DISABLE = "disable", "Disable"
     REMOVE = "remove", "Remove"
+    DECLARE = "declare", "Declare it"
+    UPGRADE = "upgrade", "Upgrade"
     INVESTIGATE = "investigate", "Investigate"
 
 
@@ -353,6 +355,7 @@ class MeetingSection(models.TextChoices):
     UNCLAIMED = "unclaimed", "Unclaimed"
     FIRED = "fired", "Watch signal fired"
     APPROVAL = "approval", "Approval waiting"
+    APPROVED = "approved", "Approved, change not made yet"
 
 
 class ReviewMeetingQuerySet(models.QuerySet):
@@ -442,11 +445,16 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=100, help_text="What it is for.")
     prefix = models.CharField(max_length=12, help_text="First characters, to recognise it.")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A revoked token is kept (and refused): who revoked it and when stay on record.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

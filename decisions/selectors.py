@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from decisions import lifecycle
 from decisions.forms import RecordFilterForm
-from decisions.models import DecisionRecord, Notification, State
+from decisions.models import DecisionRecord, Kind, Notification, State
 from inventory.models import EDITOR_ROLES, Membership
 from scanning.models import Evidence
 
@@ -49,6 +49,30 @@ def owners_by_team(*, team_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
     for team_id, user_id, username in users:
         result[team_id].append((user_id, username))
     return result
+
+
+def other_kinds(
+    *, records: list[DecisionRecord]
+) -> dict[tuple[int, str, int], list[tuple[int, str]]]:
+    """(repository, subject, record) -> the (pk, kind label) of the subject's other findings."""
+    if not records:
+        return {}
+    pairs = {(r.repository_id, r.subject) for r in records}
+    found: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
+    labels = dict(Kind.choices)
+    rows = DecisionRecord.objects.filter(
+        repository_id__in={repository for repository, _ in pairs},
+        subject__in={subject for _, subject in pairs},
+    ).values_list("repository_id", "subject", "pk", "kind")
+    for repository_id, subject, pk, kind in rows.order_by("kind"):
+        if (repository_id, subject) in pairs:
+            found[(repository_id, subject)].append((pk, labels.get(kind, kind)))
+    return {
+        (r.repository_id, r.subject, r.pk): [
+            other for other in found[(r.repository_id, r.subject)] if other[0] != r.pk
+        ]
+        for r in records
+    }
 
 
 def record_evidence_by_mode(*, record: DecisionRecord) -> dict[str, list[Evidence]]:

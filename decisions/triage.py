@@ -160,7 +160,22 @@ class Rows:
 
 
 def rows(records: QuerySet[DecisionRecord], *, user) -> list[dict]:
-    """One dict per record of a page with what its row shows (two queries, whatever the rows)."""
+    """One dict per record of a page with what its row shows (three queries, whatever the rows).
+
+    Each row also names the other findings about the same package in the same repository
+    (unused and vulnerable, say), so one line of requirements is decided once.
+    """
     records = list(records.with_can_edit(user))
     build = Rows(team_ids={r.repository.team_id for r in records if r.can_edit})
-    return [build.row(r, can_edit=r.can_edit) for r in records]
+    return with_other_kinds([build.row(r, can_edit=r.can_edit) for r in records])
+
+
+def with_other_kinds(built: list[dict]) -> list[dict]:
+    """Add to each row ``also``: (link, kind label) of the subject's other findings (one query)."""
+    others = selectors.other_kinds(records=[row["record"] for row in built])
+    detail = record_link("decisions:record-detail")
+    for row in built:
+        record = row["record"]
+        found = others.get((record.repository_id, record.subject, record.pk), ())
+        row["also"] = [(detail(pk), label) for pk, label in found]
+    return built

@@ -69,3 +69,14 @@ urlpatterns += [
     path("tokens/", views_tokens.token_list, name="token-list"),
     path("tokens/<int:pk>/revoke/", views_tokens.token_revoke, name="token-revoke"),
 ]
+
+from decisions import views_repositories  # noqa: E402
+
+urlpatterns += [
+    path("repositories/add/", views_repositories.repository_add, name="repository-add"),
+    path(
+        "repositories/<int:pk>/state/",
+        views_repositories.repository_state,
+        name="repository-state",
+    ),
+]

@@ -11,7 +11,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
-from decisions import exports, lifecycle, selectors, services, triage
+from decisions import (
+    advice,
+    exports,
+    lifecycle,
+    record_form,
+    record_page,
+    selectors,
+    services,
+    triage,
+)
 from decisions.forms import BulkForm, MoveForm, RecordDetailForm, RecordTriageForm
 from decisions.models import DecisionRecord, NextAction
 from inventory.models import Repository
@@ -50,6 +59,9 @@ def record_list(request: HttpRequest) -> HttpResponse:
         return render(request, "decisions/_record_table.html", context)
     choices = selectors.filter_choices(form=form)
     context |= {
+        # A viewer gets no bulk bar or editing keys: they could only end in a refusal.
+        "can_edit_any": any(row["can_edit"] for row in context["rows"])
+        or Repository.objects.editable_by(request.user).exists(),
         "filters": triage.filter_controls(form, choices),
         "bulk_owner_options": triage.Options(
             BulkForm(user=request.user).fields["owner"].queryset.values_list("pk", "username")
@@ -83,6 +95,7 @@ def record_triage(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(request.headers.get("referer") or "decisions:record-list")
     # can_edit: record_update already refused (403) anyone who may not edit.
     row = triage.Rows(team_ids={record.repository.team_id}).row(record, can_edit=True)
+    triage.with_other_kinds([row])
     response = render(request, "decisions/_record_row.html", {"row": row, "error": error})
     if not error:
         trigger_client_event(response, "record-saved", {"id": pk})
@@ -129,25 +142,47 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     expected=form.loaded(),
                 )
                 saved = True
+                record = _visible(request, pk)
                 form = RecordDetailForm(instance=record)
             except ValidationError as exc:
                 form.add_error(None, exc)
-    context = {
+    context = _record_page(request, record, form=form, can_edit=can_edit, saved=saved)
+    template = "decisions/record_detail.html"
+    if request.htmx and request.htmx.target == "record-body":
+        # Saving refreshes the state, the decision panel and the history with the fields.
+        template = "decisions/_record_body.html"
+    return render(request, template, context)
+
+
+def _record_page(
+    request: HttpRequest,
+    record: DecisionRecord,
+    *,
+    form: RecordDetailForm,
+    can_edit: bool,
+    saved: bool,
+) -> dict:
+    scan = record_page.latest_scan(record)
+    found = record_page.checks(record, scan=scan)
+    others = record_page.siblings(record)
+    facts = record_page.advice_facts(record, scan=scan, found=found, others=others)
+    note_modes = record_page.modes_needing_notes(record, scan=scan)
+    return {
         "record": record,
         "form": form,
+        "groups": record_form.groups(form, record=record, note_modes=note_modes),
         "can_edit": can_edit,
         "saved": saved,
         "moves": lifecycle.allowed_moves(record=record, user=request.user),
-        "evidence": selectors.record_evidence_by_mode(record=record),
+        "checks": found,
+        "advice": advice.recommend(facts),
+        "siblings": others,
+        "savings": record_page.removal_savings(record),
         "events": record.events.select_related("actor"),
         "approvals": record.approvals.select_related("approver"),
         "uncovered": record.uncovered_modes() if record.package_id else [],
         "window_days": services.review_window_days(record),
     }
-    template = "decisions/record_detail.html"
-    if request.htmx and request.htmx.target == "record-fields":
-        template = "decisions/_record_fields.html"
-    return render(request, template, context)
 
 
 @require_POST

@@ -58,14 +58,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "preview": preview,
         "meetings": ReviewMeeting.objects.for_user(request.user).select_related("team")[:100],
     }
-    start_form = AgendaForm(
-        user=request.user,
-        editable_only=True,
-        initial=form.cleaned_data if preview else None,
-        prefix="start",
-    )
-    if start_form.fields["team"].queryset.exists():
-        context["start_form"] = start_form
+    if preview is not None:
+        # The same team and date start the meeting, for those who may run the team's review.
+        startable = AgendaForm(user=request.user, editable_only=True).fields["team"].queryset
+        context["can_start"] = startable.filter(pk=preview.team.pk).exists()
     template = "decisions/meeting_list.html"
     if request.htmx and request.htmx.target == "agenda-preview":
         template = "decisions/_agenda_preview.html"
@@ -74,7 +70,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def meeting_start(request: HttpRequest) -> HttpResponse:
-    form = AgendaForm(request.POST, user=request.user, editable_only=True, prefix="start")
+    form = AgendaForm(request.POST, user=request.user, editable_only=True)
     if not form.is_valid():
         if "team" in form.errors:
             raise PermissionDenied("Choose one of your teams and a date.")
@@ -166,7 +162,12 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Minutes saved.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-    return redirect("decisions:meeting-detail", pk=meeting.pk)
+    # Back to the item the meeting was on, not to the first open one.
+    detail = reverse("decisions:meeting-detail", args=[meeting.pk])
+    item_id = text.as_id(request.POST.get("item", ""))
+    if item_id is not None and meeting.items.filter(pk=item_id).exists():
+        return redirect(f"{detail}?item={item_id}")
+    return redirect(detail)
 
 
 @require_GET

@@ -15,7 +15,7 @@ from decisions import services
 class TokenForm(forms.Form):
     name = forms.CharField(
         max_length=100,
-        required=False,
+        required=True,
         label="What is it for?",
         help_text="E.g. “CI gate for payments-api”. Shown in the list; the token itself is not.",
     )
@@ -35,7 +35,13 @@ def token_list(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             form = TokenForm()
-    context = {"form": form, "new_secret": new_secret, "tokens": request.user.api_tokens.all()}
+    tokens = request.user.api_tokens.select_related("revoked_by")
+    context = {
+        "form": form,
+        "new_secret": new_secret,
+        "tokens": tokens.filter(revoked_at__isnull=True),
+        "revoked": tokens.filter(revoked_at__isnull=False).order_by("-revoked_at")[:50],
+    }
     return render(request, "decisions/apitoken_list.html", context)
 
 

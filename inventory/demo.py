@@ -65,7 +65,12 @@ DEMO_REPOSITORIES: dict[str, dict[str, str]] = {
     },
 }
 
+# A subset of the PyPA advisory database (CC-BY-4.0) for the demo's packages; see its README.
+DEMO_ADVISORIES = Path(__file__).resolve().parent / "demo_advisories"
+
 DEMO_PASSWORD = "debtboard-demo"  # noqa: S105 (printed on purpose: local demo only)
+# The demo team's people (besides the admin), all with DEMO_PASSWORD.
+DEMO_PEOPLE = {"lead": Role.TRIAGER, "owner": Role.OWNER, "viewer": Role.VIEWER}
 
 
 def _git(path: Path, *args: str) -> None:
@@ -95,8 +100,7 @@ def create_demo_organisation(root: Path) -> list[Repository]:
     """Write the demo repositories under ``root`` and register them with a team and people."""
     User = get_user_model()
     team, _ = Team.objects.get_or_create(slug="platform", defaults={"name": "Platform"})
-    people = {"lead": Role.TRIAGER, "owner": Role.OWNER, "viewer": Role.VIEWER}
-    for username, role in people.items():
+    for username, role in DEMO_PEOPLE.items():
         user, created = User.objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.invalid"}
         )

@@ -22,6 +22,18 @@ class Role(models.TextChoices):
 
 # Roles that may change decision records of their team.
 EDITOR_ROLES = frozenset({Role.TRIAGER, Role.OWNER, Role.ADMIN})
+# Roles that may add, pause and archive their team's repositories.
+LEAD_ROLES = frozenset({Role.TRIAGER, Role.ADMIN})
+
+
+class TeamQuerySet(models.QuerySet):
+    def led_by(self, user) -> TeamQuerySet:
+        """Teams whose repositories ``user`` may add, pause and archive."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user, memberships__role__in=LEAD_ROLES)
 
 
 class Team(models.Model):
@@ -30,6 +42,8 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -76,6 +90,14 @@ class RepositoryQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         return self.filter(team__in=Membership.objects.editors().filter(user=user).values("team"))
+
+    def manageable_by(self, user) -> RepositoryQuerySet:
+        """Repositories ``user`` may pause or archive (a lead or admin of the team)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(team__in=Team.objects.led_by(user))
 
     def due(self, *, now=None) -> RepositoryQuerySet:
         now = now or timezone.now()
@@ -130,7 +152,12 @@ class Repository(models.Model):
             "allows it (DEBTBOARD_ALLOW_LIVE_VULNERABILITY_SERVICES); otherwise the mirror is used."
         ),
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, help_text="Off: paused, no scheduled scans.")
+    archived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Archived: not scanned, hidden from the list; records stay.",
+    )
     next_scan_at = models.DateTimeField(null=True, blank=True)
     last_scanned_commit = models.CharField(max_length=64, blank=True)
     last_scanned_at = models.DateTimeField(null=True, blank=True)

@@ -5,27 +5,41 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from inventory.models import Repository
+from inventory.models import Repository, Team
 from scanning.models import ScanRun
 
 
 @require_GET
 def repository_list(request: HttpRequest) -> HttpResponse:
+    """Repositories with their latest scan; the table polls itself while scans are active."""
     latest = ScanRun.objects.filter(repository=OuterRef("pk")).order_by("-created_at", "-id")
-    repositories = (
-        Repository.objects.for_user(request.user)
+    archived = request.GET.get("archived") == "1"
+    visible = Repository.objects.for_user(request.user)
+    repositories = list(
+        visible.filter(archived_at__isnull=not archived)
         .select_related("team")
         .annotate(
             latest_run_id=Subquery(latest.values("pk")[:1]),
             latest_status=Subquery(latest.values("status")[:1]),
+            latest_progress=Subquery(latest.values("progress")[:1]),
         )
     )
     editable = set(Repository.objects.editable_by(request.user).values_list("pk", flat=True))
-    return render(
-        request,
-        "scanning/repository_list.html",
-        {"repositories": repositories, "editable": editable},
-    )
+    manageable = set(Repository.objects.manageable_by(request.user).values_list("pk", flat=True))
+    active = ScanRun.objects.filter(repository__in=visible).active()
+    context = {
+        "repositories": repositories,
+        "editable": editable,
+        "manageable": manageable,
+        "archived": archived,
+        "can_add": Team.objects.led_by(request.user).exists(),
+        "scans_active": active.count(),
+        "archived_count": visible.filter(archived_at__isnull=False).count(),
+    }
+    template = "scanning/repository_list.html"
+    if request.htmx and request.htmx.target == "repository-table":
+        template = "scanning/_repository_table.html"
+    return render(request, template, context)
 
 
 @require_GET

@@ -32,7 +32,7 @@ def world(db):
     team = factories.team()
     lead = factories.member(team, Role.TRIAGER)
     record = factories.record(factories.repository(team), subject="pandas")
-    secret = services.api_token_create(user=lead)[1]
+    secret = services.api_token_create(user=lead, name="hostile")[1]
     client = Client()
     client.force_login(lead)
     return client, record, {"Authorization": f"Bearer {secret}"}

@@ -117,6 +117,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 LANGUAGE_CODE = "en-gb"
+# Dates read the same on every page: 2027-01-15 and 2027-01-15 09:30 (config/formats).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -137,8 +139,18 @@ LOGGING = {
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         }
     },
+    "filters": {"refusals_on_one_line": {"()": "config.logfilters.RefusalsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Once (not again through Django's own "django" console handler), and a refusal
+        # without its traceback.
+        "django.request": {
+            "handlers": ["console"],
+            "filters": ["refusals_on_one_line"],
+            "propagate": False,
+        },
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------

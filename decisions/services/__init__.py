@@ -21,6 +21,7 @@ from decisions.services.records import (
     record_update,
     review_reminders_send,
 )
+from decisions.services.repositories import repositories_add, repository_set_state
 from decisions.services.scans import (
     ScanBusy,
     ScanInterrupted,
@@ -48,7 +49,9 @@ __all__ = [
     "record_move",
     "record_update",
     "records_reconcile",
+    "repositories_add",
     "repository_scan",
+    "repository_set_state",
     "review_reminders_send",
     "review_window_days",
     "scan_request",

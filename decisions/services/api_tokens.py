@@ -27,11 +27,19 @@ def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def api_token_create(*, user, name: str = "") -> tuple[ApiToken, str]:
-    """A new token for ``user``; returns (token, secret). The secret is not stored anywhere."""
+def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns (token, secret). The secret is not stored anywhere.
+
+    Every token needs a name saying what it is for (ValueError otherwise), so a list of
+    tokens can be cleaned up without guessing.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValueError("Say what the token is for.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_USER:
+        active = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+        if active.count() >= MAX_TOKENS_PER_USER:
             raise TooManyTokens(
                 f"You already have {MAX_TOKENS_PER_USER} tokens: revoke one you no longer use."
             )
@@ -46,7 +54,9 @@ def api_token_authenticate(*, secret: str):
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token = (
-        ApiToken.objects.filter(token_hash=token_hash(secret), user__is_active=True)
+        ApiToken.objects.filter(
+            token_hash=token_hash(secret), user__is_active=True, revoked_at__isnull=True
+        )
         .select_related("user")
         .first()
     )
@@ -59,6 +69,11 @@ def api_token_authenticate(*, secret: str):
 
 
 def api_token_revoke(*, user, token_id: int) -> bool:
-    """Delete ``user``'s own token ``token_id``; False when they hold no such token."""
-    deleted, _ = ApiToken.objects.filter(pk=token_id, user=user).delete()
-    return bool(deleted)
+    """Revoke ``user``'s own token ``token_id``, keeping it with who and when.
+
+    False when they hold no such active token.
+    """
+    revoked = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=user
+    )
+    return bool(revoked)

@@ -105,7 +105,9 @@ def meeting_item_record(
             ]
         if move:
             record = record_move(record=record, actor=actor, move=move, comment=comment)
-            done.append(lifecycle.MOVES[move].label)
+            label = lifecycle.MOVES[move].label
+            # The reason (required to keep or reject) belongs in the minutes with the decision.
+            done.append(f"{label} ({comment.strip()})" if comment.strip() else label)
         note = note.strip()
         if note:
             event_write(record, "meeting-note", "", note, actor=actor, comment=context)

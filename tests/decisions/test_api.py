@@ -122,3 +122,46 @@ def test_create_api_token_command_prints_a_working_token(team, capsys):
     secret = capsys.readouterr().out.strip()
     assert ApiToken.objects.get().user == person
     assert _get(reverse("decisions:api-repositories"), secret).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+def test_writes_answer_json_not_the_csrf_page(viewer, secret, method):
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(
+        reverse("decisions:api-records"), headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "The API is read-only: use GET."}
+    # Without a token too: never Django's HTML CSRF page.
+    response = getattr(client, method)(reverse("decisions:api-records"))
+    assert response["Content-Type"] == "application/json"
+
+
+def test_filters_accept_usernames_team_slugs_and_repository_names(team, viewer, secret):
+    owner = factories.member(team, Role.OWNER, username="owner")
+    repository = factories.repository(team)
+    mine = factories.record(repository, subject="mine", owner=owner)
+    factories.record(repository, subject="unowned")
+    url = reverse("decisions:api-records")
+    for params in ({"owner": "owner"}, {"owner": str(owner.pk)}):
+        assert [r["subject"] for r in _get(url, secret, **params).json()["results"]] == ["mine"]
+    by_team = _get(url, secret, team=team.slug).json()["results"]
+    assert {r["subject"] for r in by_team} == {"mine", "unowned"}
+    by_repo = _get(url, secret, repository=repository.name, owner="owner").json()["results"]
+    assert [r["id"] for r in by_repo] == [mine.pk]
+    refused = _get(url, secret, owner="nobody-like-that")
+    assert refused.status_code == 400 and "owner" in refused.json()["error"]
+
+
+def test_a_repository_name_two_teams_share_needs_its_id(team, secret, viewer):
+    other = factories.team()
+    from inventory.models import Membership
+
+    Membership.objects.create(team=other, user=viewer, role=Role.VIEWER)
+    for t in (team, other):
+        repository = factories.repository(t)
+        repository.name = "shared"
+        repository.save()
+    response = _get(reverse("decisions:api-records"), secret, repository="shared")
+    assert response.status_code == 400 and "ambiguous" in response.json()["error"]

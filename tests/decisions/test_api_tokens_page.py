@@ -51,8 +51,22 @@ def test_revoking_a_token_refuses_it_from_then_on(client, viewer):
     token, secret = services.api_token_create(user=viewer, name="old")
     response = client.post(reverse("decisions:token-revoke", args=[token.pk]))
     assert response.status_code == 302
-    assert not ApiToken.objects.filter(pk=token.pk).exists()
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.revoked_by == viewer
     assert _api(secret) == 401
+    listing = client.get(PAGE).content.decode()
+    revoked = listing[listing.index("Revoked tokens") :]
+    assert token.prefix in revoked and viewer.username in revoked
+    # Revoking twice finds nothing more to revoke.
+    assert client.post(reverse("decisions:token-revoke", args=[token.pk])).status_code == 404
+
+
+def test_a_token_needs_a_name(client, viewer):
+    response = client.post(PAGE, {"name": "   "})
+    assert "This field is required" in response.content.decode()
+    assert not ApiToken.objects.filter(user=viewer).exists()
+    with pytest.raises(ValueError, match="what the token is for"):
+        services.api_token_create(user=viewer, name="")
 
 
 def test_nobody_can_see_or_revoke_another_persons_token(client, team):
@@ -81,7 +95,7 @@ def test_the_number_of_tokens_is_capped_with_a_clear_message(client, viewer):
 
 
 def test_creating_and_revoking_need_the_csrf_token(viewer):
-    token, _ = services.api_token_create(user=viewer)
+    token, _ = services.api_token_create(user=viewer, name="t")
     client = Client(enforce_csrf_checks=True)
     client.force_login(viewer)
     assert client.post(PAGE, {"name": "x"}).status_code == 403
@@ -96,6 +110,6 @@ def test_the_page_needs_a_login(db):
 
 
 def test_revoke_is_post_only(client, viewer):
-    token, _ = services.api_token_create(user=viewer)
+    token, _ = services.api_token_create(user=viewer, name="t")
     assert client.get(reverse("decisions:token-revoke", args=[token.pk])).status_code == 405
     assert ApiToken.objects.filter(pk=token.pk).exists()

@@ -113,7 +113,7 @@ def test_reject_and_keep_need_a_comment(repository, people):
 
 def test_propose_needs_a_changing_action_and_an_owner(repository, people):
     record = _record(repository, people, owner=None, next_action=NextAction.KEEP)
-    with pytest.raises(PermissionDenied, match="Choose remove"):
+    with pytest.raises(PermissionDenied, match="Choose a next action that changes the repository"):
         services.record_move(record=record, actor=people["triager"], move="propose")
     record.next_action = NextAction.ARCHIVE
     record.save()

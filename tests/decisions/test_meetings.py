@@ -168,7 +168,7 @@ def test_viewer_cannot_start_or_change_a_meeting(viewer, triager, repository):
     assert (
         client.post(
             reverse("decisions:meeting-start"),
-            {"start-team": repository.team.pk, "start-date": "2026-03-09"},
+            {"team": repository.team.pk, "date": "2026-03-09"},
         ).status_code
         == 403
     )
@@ -357,7 +357,7 @@ def test_meeting_pages_render(triager, repository):
     assert "pandas" in page.content.decode()
     response = client.post(
         reverse("decisions:meeting-start"),
-        {"start-team": repository.team.pk, "start-date": TODAY.isoformat()},
+        {"team": repository.team.pk, "date": TODAY.isoformat()},
     )
     meeting = ReviewMeeting.objects.get()
     assert response.url == reverse("decisions:meeting-detail", args=[meeting.pk])
@@ -380,7 +380,7 @@ def test_a_date_at_the_edge_of_the_calendar_is_a_validation_error(viewer, triage
 
     response = _client(triager).post(
         reverse("decisions:meeting-start"),
-        {"start-team": repository.team.pk, "start-date": day},
+        {"team": repository.team.pk, "date": day},
         follow=True,
     )
     assert response.status_code == 200
@@ -391,3 +391,82 @@ def test_a_date_at_the_edge_of_the_calendar_is_a_validation_error(viewer, triage
 def test_the_agenda_service_refuses_a_date_it_cannot_reach(triager, repository):
     with pytest.raises(ValidationError, match="between"):
         services.meeting_start(team=repository.team, on=datetime.date.max, actor=triager)
+
+
+def test_agenda_items_are_named_with_their_repository(triager, repository):
+    record = factories.record(repository, subject="(repository)", kind="no-lock", review_date=TODAY)
+    meeting = services.meeting_start(team=repository.team, on=TODAY, actor=triager)
+    page = _client(triager).get(reverse("decisions:meeting-detail", args=[meeting.pk]))
+    text = page.content.decode()
+    assert f'<span class="repo">{repository.name}</span> · (repository)' in text
+    assert f"{repository.name} · (repository)</a>" in text
+    assert record.pk
+
+
+def test_one_team_and_date_form_shows_the_agenda_and_starts_the_meeting(triager, repository):
+    factories.record(repository, subject="pandas", review_date=TODAY)
+    client = _client(triager)
+    page = client.get(
+        reverse("decisions:meeting-list"), {"team": repository.team.pk, "date": TODAY.isoformat()}
+    ).content.decode()
+    assert page.count('name="team"') == 2  # the select, and the start button's hidden copy
+    assert page.count("<select") == 1
+    assert f'<input type="hidden" name="team" value="{repository.team.pk}">' in page
+    assert "Start meeting" in page
+
+
+def test_a_viewer_is_not_offered_to_start_the_meeting(viewer, repository):
+    factories.record(repository, subject="pandas", review_date=TODAY)
+    page = (
+        _client(viewer)
+        .get(
+            reverse("decisions:meeting-list"),
+            {"team": repository.team.pk, "date": TODAY.isoformat()},
+        )
+        .content.decode()
+    )
+    assert "pandas" in page and "Start meeting" not in page
+
+
+def test_saving_minutes_stays_on_the_item_being_discussed(triager, repository):
+    for subject in ("a", "b", "c"):
+        factories.record(repository, subject=subject, review_date=TODAY)
+    meeting = services.meeting_start(team=repository.team, on=TODAY, actor=triager)
+    third = meeting.items.order_by("position")[2]
+    response = _client(triager).post(
+        reverse("decisions:meeting-minutes", args=[meeting.pk]),
+        {"minutes": "Talked it through.", "item": third.pk},
+    )
+    assert (
+        response.url == reverse("decisions:meeting-detail", args=[meeting.pk]) + f"?item={third.pk}"
+    )
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Talked it through."
+
+
+def test_the_reason_for_keep_is_in_the_minutes(triager, repository):
+    owner = factories.member(repository.team, Role.OWNER)
+    factories.record(repository, subject="pyyaml", owner=owner, review_date=TODAY)
+    meeting = services.meeting_start(team=repository.team, on=TODAY, actor=triager)
+    item = meeting.items.get()
+    services.meeting_item_record(
+        item=item, actor=triager, move="keep", comment="The config loader needs it."
+    )
+    item.refresh_from_db()
+    assert item.outcome == "Keep (The config loader needs it.)"
+    export = _client(triager).get(reverse("decisions:meeting-minutes-export", args=[meeting.pk]))
+    assert "The config loader needs it." in b"".join(export.streaming_content).decode()
+
+
+def test_approved_changes_not_made_yet_are_on_the_agenda(triager, repository):
+    owner = factories.member(repository.team, Role.OWNER)
+    approved = factories.record(
+        repository,
+        subject="pandas",
+        owner=owner,
+        state=State.APPROVED,
+        next_action="remove",
+        confidence=4,
+    )
+    found = meetings.agenda(user=triager, team=repository.team, on=TODAY)
+    assert [e.record for e in found.sections[MeetingSection.APPROVED]] == [approved]

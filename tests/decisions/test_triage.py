@@ -216,8 +216,8 @@ def test_inline_update_writes_its_history_in_order_with_few_queries(triager, tea
 
     assert response.status_code == 200
     # Session, user, record, BEGIN, locked record, UPDATE, one INSERT of all events, COMMIT,
-    # the row's owner choices.
-    assert len(queries) == 9
+    # the row's owner choices, the other findings about the same package.
+    assert len(queries) == 10
     history = [(e.field, e.old_value, e.new_value, e.actor) for e in record.events.all()]
     assert history == [
         ("state", "new", "triaged", triager),

@@ -177,3 +177,39 @@ def test_filter_choices_keep_the_chosen_value_and_only_visible_options(viewer, r
     body = response.content.decode()
     assert f'<option value="{repository.pk}" selected>{repository.name}</option>' in body
     assert hidden.name not in body
+
+
+def test_a_viewer_gets_no_bulk_bar_or_editing_keys(viewer, record):
+    client = Client()
+    client.force_login(viewer)
+    page = client.get(reverse("decisions:record-list")).content.decode()
+    assert 'id="bulk-form"' not in page and "<kbd>a</kbd> owner" not in page
+    assert "You can read and export these records" in page
+
+
+def test_a_triager_keeps_the_bulk_bar(triager, record):
+    client = Client()
+    client.force_login(triager)
+    page = client.get(reverse("decisions:record-list")).content.decode()
+    assert 'id="bulk-form"' in page and "<kbd>a</kbd> owner" in page
+
+
+def test_login_page_offers_sign_up_only_when_it_is_open(db, settings):
+    settings.DEBTBOARD_OPEN_SIGNUP = False
+    page = Client().get(reverse("account_login")).content.decode()
+    assert "sign up" not in page.lower() and "ask yours" in page
+    settings.DEBTBOARD_OPEN_SIGNUP = True
+    page = Client().get(reverse("account_login")).content.decode()
+    assert "sign up" in page.lower()
+
+
+def test_dates_read_the_same_on_every_page(viewer, repository):
+    import datetime
+
+    factories.record(repository, subject="dated", review_date=datetime.date(2027, 1, 15))
+    client = Client()
+    client.force_login(viewer)
+    for url in (reverse("decisions:record-list"), reverse("decisions:my-work")):
+        page = client.get(url).content.decode()
+        assert "Jan. 15" not in page and "15/01/2027" not in page
+    assert "2027-01-15" in client.get(reverse("decisions:record-list")).content.decode()

@@ -8,9 +8,22 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from inventory.demo import DEMO_PASSWORD
+from inventory.demo import DEMO_ADVISORIES, DEMO_PASSWORD, DEMO_PEOPLE
 
 ADMIN_USERNAME = "admin"
+_ROLE_WORDS = {"triager": "team lead", "owner": "package owner", "viewer": "viewer"}
+
+
+def banner(addrport: str) -> str:
+    """What to open and who to sign in as: the admin and every demo person, with their role."""
+    people = ", ".join(
+        f"{_ROLE_WORDS.get(role, role)}: {username} / {DEMO_PASSWORD}"
+        for username, role in DEMO_PEOPLE.items()
+    )
+    return (
+        f"\nDebtboard: http://{addrport}/  sign in as {ADMIN_USERNAME} / {DEMO_PASSWORD} "
+        f"({people})\n"
+    )
 
 
 class Command(BaseCommand):
@@ -21,11 +34,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument("--addrport", default="127.0.0.1:8000", help="e.g. 0.0.0.0:8080")
+        parser.add_argument(
+            "--debug",
+            action="store_true",
+            help="serve with DEBUG on (Django's debug pages instead of the app's 404 and 500)",
+        )
 
     def handle(self, *args, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         self._ensure_admin()
+        # Demo advisories first, so the first scans already show vulnerable pins.
+        call_command("sync_advisories", str(DEMO_ADVISORIES), verbosity=0)
         worker = subprocess.Popen(
             [
                 sys.executable,
@@ -43,14 +63,8 @@ class Command(BaseCommand):
         )
         try:
             call_command("demo")
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"\nDebtboard: http://{options['addrport']}/  "
-                    f"sign in as {ADMIN_USERNAME} / {DEMO_PASSWORD} "
-                    f"(team lead: lead / {DEMO_PASSWORD}, viewer: viewer / {DEMO_PASSWORD})\n"
-                )
-            )
-            call_command("runserver", options["addrport"], use_reloader=False)
+            self.stdout.write(self.style.SUCCESS(banner(options["addrport"])))
+            serve(options["addrport"], debug=options["debug"])
         finally:
             self._stop(worker)
 
@@ -70,3 +84,13 @@ class Command(BaseCommand):
                 worker.kill()
                 worker.wait()
         self.stdout.write("Stopped the worker.")
+
+
+def serve(addrport: str, *, debug: bool) -> None:
+    """The development server, as a visitor should see the app: DEBUG off unless asked.
+
+    With DEBUG off runserver serves no static files by itself; ``insecure`` makes it (the
+    demo has no other web server).
+    """
+    settings.DEBUG = debug
+    call_command("runserver", addrport, use_reloader=False, insecure=True)

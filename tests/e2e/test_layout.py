@@ -1,0 +1,35 @@
+"""Layout checks a real browser can make: a phone-wide window and a viewer's triage page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from inventory.models import Role
+from tests import factories
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_navigation_fits_a_390_px_wide_screen(page: Page, live_server, sign_in, screenshot):
+    team = factories.team()
+    lead = factories.member(team, Role.TRIAGER, username="narrow")
+    factories.record(factories.repository(team), subject="pandas")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(lead.username)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    for name in ("Triage", "My work", "Weekly review", "Repositories", "API tokens"):
+        link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, name
+    screenshot("narrow-triage")
+
+
+def test_a_viewer_sees_no_bulk_bar(page: Page, live_server, sign_in):
+    team = factories.team()
+    viewer = factories.member(team, Role.VIEWER, username="reader")
+    factories.record(factories.repository(team), subject="pandas")
+    sign_in(viewer.username)
+    expect(page.locator("#bulk-form")).to_have_count(0)
+    expect(page.get_by_text("You can read and export these records")).to_be_visible()
