@@ -117,11 +117,12 @@ def generate(root: Path, repos: int, files: int) -> list[Path]:
 
 def scan_all(repos: list[Path]) -> tuple[float, int]:
     from scanning.engine.pipeline import scan_tree
+    from scanning.options import scan_options
 
     started = time.perf_counter()
     files = 0
     for repo in repos:
-        tree = scan_tree(repo, cache_key=f"bench:{repo.name}")
+        tree = scan_tree(repo, scan_options(cache_key=f"bench:{repo.name}"))
         files += tree.files_seen
     return time.perf_counter() - started, files
 

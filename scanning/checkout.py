@@ -41,6 +41,12 @@ from django.core.exceptions import ValidationError
 from inventory import locations
 from scanning.engine import limits
 
+
+def max_clone_bytes() -> int:
+    """Size of a clone (``.git`` plus working tree) above which git is killed."""
+    return int(getattr(settings, "DEBTBOARD_MAX_CLONE_MB", 500)) * limits.MB
+
+
 _POLL_SECONDS = 0.5
 
 
@@ -312,7 +318,7 @@ def checkout(
             timeout=timeout,
             run=run,
             watch=target,
-            max_bytes=limits.max_clone_bytes(),
+            max_bytes=max_clone_bytes(),
         )
         commit = _git(["-C", str(target), "rev-parse", "HEAD"], timeout=30)
     except BaseException:

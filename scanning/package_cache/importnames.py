@@ -31,13 +31,12 @@ from packaging.version import InvalidVersion, Version
 
 from inventory.models import ImportNamesSource, Package
 from scanning.distributions import mapping
+from scanning.distributions.provided import OFFLINE
 from scanning.index import wheels
 from scanning.types import Declaration, ProvidedImports
 
 logger = logging.getLogger(__name__)
 
-OFFLINE = "no package index configured"
-_MAX_AUDITED = 200
 
 # One lookup's outcome: what the wheel installs, or why the index could not say.
 Outcome = wheels.WheelNames | wheels.LookupFailed
@@ -96,19 +95,6 @@ def provided_imports(
         if write_cache and not isinstance(outcome, wheels.IndexUnreachable):
             _store(name, outcome, local, now)
     return facts
-
-
-def import_names_audit(provided: dict[str, ProvidedImports]) -> dict:
-    """For the scan run: how many distributions each source answered, and what went wrong."""
-    sources: dict[str, int] = {}
-    for fact in provided.values():
-        sources[fact.source] = sources.get(fact.source, 0) + 1
-    problems = [
-        {"name": f.name, "source": f.source, "reason": f.reason}
-        for f in sorted(provided.values(), key=lambda f: f.name)
-        if f.reason and (f.source == mapping.UNKNOWN or f.reason != OFFLINE)
-    ]
-    return {"sources": sources, "problems": problems[:_MAX_AUDITED]}
 
 
 def _declared(declarations: Iterable[Declaration]) -> dict[str, tuple[str, bool]]:

@@ -14,24 +14,25 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from scanning import rules, services
+from scanning import services
 from scanning.engine import report
-from scanning.engine.pipeline import scan_tree
+from scanning.engine.options import DEFAULT_WEIGHT_THRESHOLD_BYTES
+from scanning.engine.pipeline import scan_checkout
+from scanning.options import scan_options
 from scanning.package_cache import importnames
-from scanning.rules import weights
-from scanning.types import Declaration, Finding, ProvidedImports, TreeScan
+from scanning.types import Declaration, Finding, ProvidedImports
 
 USAGE_ERROR = 2
 
 
-def audit_findings(tree: TreeScan) -> tuple[list[Finding], dict]:
+def audit_findings(declarations: list[Declaration]) -> tuple[list[Finding], dict]:
     """Vulnerability and licence findings from the advisory mirror in the configured database.
 
     Without a usable database (not migrated, unreachable) nothing is audited, and the audit
     says so: the gate is "unknown", never "pass".
     """
     try:
-        return services.audit_declarations(tree.declarations, write_cache=False)
+        return services.audit_declarations(declarations, write_cache=False)
     except DatabaseError as exc:
         reason = f"advisory database unavailable ({type(exc).__name__})"
         return [], {"gate": "unknown", "reasons": [reason], "audited": 0, "not_audited": []}
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--weight-threshold-mb",
             type=float,
-            default=weights.DEFAULT_THRESHOLD_BYTES / (1024 * 1024),
+            default=DEFAULT_WEIGHT_THRESHOLD_BYTES / (1024 * 1024),
             help="report weight files at least this large (default 10)",
         )
 
@@ -76,23 +77,23 @@ class Command(BaseCommand):
         if not isinstance(threshold, float) or threshold < 0:
             raise CommandError("--weight-threshold-mb must be positive", returncode=USAGE_ERROR)
         known = [str(name) for name in options["known_first_party"]]  # type: ignore[union-attr]
-        tree = scan_tree(root, provided=provided_imports)
-        findings = rules.run_rules(tree, known_first_party=known, kinds=rules.ALL_KINDS)
-        found_weights, weight_errors = weights.weight_findings_for(
-            root, threshold_bytes=int(threshold * 1024 * 1024)
+        tree = scan_checkout(
+            root,
+            scan_options(
+                known_first_party=known, weight_threshold_bytes=int(threshold * 1024 * 1024)
+            ),
+            provided=provided_imports,
+            audit=audit_findings,
         )
-        audited, audit = audit_findings(tree)
-        audit["import_names"] = importnames.import_names_audit(tree.provided)
-        findings += found_weights + audited
         result = report.ScanReport(
             path=str(root),
             files_seen=tree.files_seen,
-            findings=findings,
-            errors=[*tree.errors, *weight_errors],
-            audit=audit,
+            findings=tree.findings,
+            errors=tree.errors,
+            audit=tree.audit,
         )
         rendered = report.as_json(result) if options["format"] == "json" else report.as_text(result)
         self.stdout.write(rendered)
-        if findings:
+        if tree.findings:
             self.stdout.flush()
             sys.exit(1)
