@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from scanning.engine import walk
+from scanning.rules import kinds
 from scanning.types import Declaration, FileError, Finding
 
 WEIGHT_SUFFIXES = frozenset(
@@ -55,7 +56,7 @@ def weight_findings(
         )
         findings.append(
             Finding(
-                kind="weight-file",
+                kind=kinds.WEIGHT_FILE,
                 subject=found.path,
                 summary=(
                     f"{found.path} ({megabytes:.1f} MB) is {where}; model weights belong in "
