@@ -24,6 +24,7 @@ TYPOSQUAT = "typosquat"
 WEIGHT_FILE = "weight-file"
 VULNERABLE = "vulnerable"
 LICENSE = "license"
+CONFLICTING_PINS = "conflicting-pins"
 
 UNKNOWN_CODE = "DBT100"
 
@@ -153,6 +154,16 @@ KINDS: tuple[FindingKind, ...] = (
         removes_package=False,
         impact=3,
         confidence=4,
+    ),
+    FindingKind(
+        CONFLICTING_PINS,
+        name="CONFLICTING_PINS",
+        code="DBT108",
+        label="Conflicting pins",
+        removes_package=False,
+        impact=3,
+        confidence=5,
+        finder="conflicts:find",
     ),
 )
 BY_VALUE = {kind.value: kind for kind in KINDS}

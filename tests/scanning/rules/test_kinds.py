@@ -24,6 +24,7 @@ STORED_VALUES = [
     "typosquat",
     "license",
     "weight-file",
+    "conflicting-pins",
 ]
 
 
