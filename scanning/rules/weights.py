@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from scanning.engine import walk
 from scanning.rules import kinds
@@ -37,7 +37,10 @@ class WeightListing:
 
 
 def is_weight_path(path: str) -> bool:
-    return PurePosixPath(path).suffix.lower() in WEIGHT_SUFFIXES
+    """The path's suffix (as ``PurePosixPath.suffix`` reads it) is a weight file's."""
+    name = path.rstrip("/").rpartition("/")[2]
+    dot = name.rfind(".")
+    return 0 < dot < len(name) - 1 and name[dot:].lower() in WEIGHT_SUFFIXES
 
 
 def weight_findings(

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import PurePosixPath
 
-from scanning.rules.weights import WeightFile, git_weight_files, weight_findings
+import pytest
+
+from scanning.rules.weights import (
+    WEIGHT_SUFFIXES,
+    WeightFile,
+    git_weight_files,
+    is_weight_path,
+    weight_findings,
+)
 
 MB = 1024 * 1024
 
@@ -60,3 +69,14 @@ def test_shallow_clone_says_it_cannot_see_history(tmp_path):
     _git(origin, "commit", "-q", "-am", "two")
     _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", "clone")
     assert git_weight_files(tmp_path / "clone").shallow
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *("a.pt", "dir/m.PT", ".pt", "x.", "dir/.bin", "a/b.c/d", "model.tar.pkl", "a/b.onnx/"),
+        *("weights.safetensors", "foo.pth.txt", "a//b.h5", "x/y"),
+    ],
+)
+def test_weight_paths_are_told_by_their_suffix_as_pathlib_reads_it(path):
+    assert is_weight_path(path) == (PurePosixPath(path).suffix.lower() in WEIGHT_SUFFIXES)
