@@ -31,3 +31,6 @@ class ScanOptions:
     weight_threshold_bytes: int = DEFAULT_WEIGHT_THRESHOLD_BYTES
     # A server's checkouts are always shallow: saying so on every scan is noise there.
     note_shallow_clone: bool = True
+    # Fork the parser children from this process (single-threaded: a command-line scan)
+    # instead of from a supervisor process started for them.
+    parse_in_process: bool = False

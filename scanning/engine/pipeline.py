@@ -187,6 +187,7 @@ def scan_tree(
         context=ParseContext(venvs, manifests=known_manifests is None),
         limits=options.parser_limits,
         workers=scan_workers(options.workers),
+        in_process=options.parse_in_process,
         pinned=manifests.manifest_kind,
     )
     parsed = _unpack(outcome.results, plan.hashed)
