@@ -12,6 +12,7 @@ the whole result.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -135,7 +136,7 @@ def scan_checkout(
     tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(tree.paths, tree.errors)
     tree.longest_job_interval_days = coverage.longest_job_interval_days(root, tree.paths)
     found_weights, weight_errors = weights.weight_findings_for(
-        root, threshold_bytes=options.weight_threshold_bytes
+        root, threshold_bytes=options.weight_threshold_bytes, cache=_weights_cache(options)
     )
     tree.findings.extend(found_weights)
     tree.errors.extend(
@@ -150,6 +151,14 @@ def scan_checkout(
         tree.findings.extend(audited)
     tree.audit["import_names"] = import_names_audit(tree.provided)
     return tree
+
+
+def _weights_cache(options: ScanOptions) -> Path | None:
+    """Where this repository's git weight listing is kept between scans, when caching."""
+    if options.cache_key is None or options.cache_dir is None:
+        return None
+    digest = hashlib.sha256(f"debtboard-weights:{options.cache_key}".encode()).hexdigest()
+    return options.cache_dir / f"weights-{digest[:32]}.json"
 
 
 def scan_tree(

@@ -7,8 +7,12 @@ clone only has the objects of its commit: history there is invisible, and the li
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +24,8 @@ WEIGHT_SUFFIXES = frozenset(
     {".pt", ".pth", ".h5", ".hdf5", ".onnx", ".pkl", ".pickle", ".safetensors", ".ckpt", ".bin"}
 )
 DEFAULT_THRESHOLD_BYTES = 10 * 1024 * 1024
+_LISTING_VERSION = 1
+logger = logging.getLogger(__name__)
 _GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0"}
 
 
@@ -84,12 +90,75 @@ def _git(root: Path, args: list[str], timeout: float, stdin: str | None = None) 
     return result.stdout
 
 
-def git_weight_files(root: Path, *, timeout: float = 120) -> WeightListing:
+def git_weight_files(
+    root: Path, *, timeout: float = 120, cache: Path | None = None
+) -> WeightListing:
     """Weight-like blobs in every commit reachable from any ref of the checkout at ``root``.
 
-    Raises ``subprocess.CalledProcessError`` or ``TimeoutExpired`` when git fails.
+    With ``cache`` (a file), the listing is kept there with the refs it was read at, and read
+    back while HEAD, every ref and the shallowness are unchanged: walking a long history is
+    most of a small repository's rescan otherwise. Raises ``subprocess.CalledProcessError``
+    or ``TimeoutExpired`` when git fails.
     """
     shallow = _git(root, ["rev-parse", "--is-shallow-repository"], timeout).strip() == "true"
+    if cache is None:
+        return _git_weight_files(root, shallow, timeout)
+    refs = _git_refs(root, timeout)
+    key = hashlib.sha256(f"{_LISTING_VERSION} {shallow}\n{refs}".encode()).hexdigest()
+    known = _cached_listing(cache, key)
+    if known is not None:
+        return known
+    listing = _git_weight_files(root, shallow, timeout)
+    _store_listing(cache, key, listing)
+    return listing
+
+
+def _git_refs(root: Path, timeout: float) -> str:
+    """HEAD and every ref with its object, as ``git show-ref --head`` lists them."""
+    result = subprocess.run(
+        ["git", "-C", str(root), "show-ref", "--head"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,  # 1 when there is no ref at all
+        env={**os.environ, **_GIT_ENV},
+    )
+    if result.returncode not in (0, 1):
+        raise subprocess.CalledProcessError(result.returncode, result.args)
+    return result.stdout
+
+
+def _cached_listing(cache: Path, key: str) -> WeightListing | None:
+    try:
+        document = json.loads(cache.read_bytes())
+        if document["key"] != key:
+            return None
+        files = [WeightFile(str(p), int(s), bool(h)) for p, s, h in document["files"]]
+        return WeightListing(files, bool(document["shallow"]))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("weights cache ignored cache=%s error=%s", cache, exc)
+        return None
+
+
+def _store_listing(cache: Path, key: str, listing: WeightListing) -> None:
+    document = {
+        "key": key,
+        "shallow": listing.shallow,
+        "files": [[f.path, f.size, f.in_history] for f in listing.files],
+    }
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
+        with os.fdopen(handle, "w") as output:
+            json.dump(document, output)
+        os.replace(temporary, cache)
+    except OSError as exc:
+        logger.warning("weights cache not written cache=%s error=%s", cache, exc)
+
+
+def _git_weight_files(root: Path, shallow: bool, timeout: float) -> WeightListing:
     objects = _git(root, ["rev-list", "--objects", "--all"], timeout)
     path_of: dict[str, str] = {}
     for line in objects.splitlines():
@@ -129,13 +198,16 @@ def disk_weight_files(root: Path, paths: list[str]) -> list[WeightFile]:
 
 
 def weight_findings_for(
-    root: Path, *, threshold_bytes: int
+    root: Path, *, threshold_bytes: int, cache: Path | None = None
 ) -> tuple[list[Finding], list[FileError]]:
-    """Large weight files: from git history when ``root`` is a checkout, else from disk."""
+    """Large weight files: from git history when ``root`` is a checkout, else from disk.
+
+    ``cache`` is a file where the git listing may be kept between scans (see
+    ``git_weight_files``)."""
     errors: list[FileError] = []
     if (root / ".git").exists():
         try:
-            listing = git_weight_files(root)
+            listing = git_weight_files(root, cache=cache)
         except (OSError, subprocess.SubprocessError) as exc:
             errors.append(FileError(".git", f"could not list git objects: {type(exc).__name__}"))
             files: list[WeightFile] = []
