@@ -9,21 +9,28 @@ from it, until the source changes (its files' sizes and times, or the archive's)
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
-import pickle
 import sqlite3
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
 from scanning.advisories import sources
 from scanning.advisories.index import AdvisoryIndex
-from scanning.advisories.osv import OsvAdvisory
+from scanning.advisories.osv import (
+    AffectedPackage,
+    OsvAdvisory,
+    RangeEvent,
+    Severity,
+    VersionRange,
+)
 
 logger = logging.getLogger(__name__)
-_FORMAT = 1
+_FORMAT = 2
 
 
 class UnreadableAdvisories(ValueError):
@@ -60,7 +67,7 @@ def index_from_source(
     if database is not None and database.exists():
         try:
             return AdvisoryIndex(_read(database, wanted))
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+        except (sqlite3.Error, ValueError, KeyError, TypeError, IndexError) as exc:
             logger.warning("advisory cache ignored cache=%s error=%s", database, exc)
     advisories = _read_source(location)
     if database is not None:
@@ -90,7 +97,7 @@ def _read(database: Path, wanted: list[str]) -> list[OsvAdvisory]:
                 f"SELECT data FROM advisories WHERE name IN ({marks})",  # noqa: S608 - only ?s
                 chunk,
             )
-            found += [a for (data,) in rows for a in pickle.loads(data)]  # noqa: S301
+            found += [_advisory(row) for (data,) in rows for row in json.loads(data)]
         return found
 
 
@@ -103,10 +110,13 @@ def _write(database: Path, advisories: list[OsvAdvisory]) -> None:
     try:
         database.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with sqlite3.connect(temporary) as connection:
-            connection.execute("CREATE TABLE advisories (name TEXT PRIMARY KEY, data BLOB)")
+            connection.execute("CREATE TABLE advisories (name TEXT PRIMARY KEY, data TEXT)")
             connection.executemany(
                 "INSERT INTO advisories VALUES (?, ?)",
-                ((name, pickle.dumps(found)) for name, found in sorted(by_name.items())),
+                (
+                    (name, json.dumps([_row(a) for a in found]))
+                    for name, found in sorted(by_name.items())
+                ),
             )
         connection.close()
         os.replace(temporary, database)
@@ -116,3 +126,73 @@ def _write(database: Path, advisories: list[OsvAdvisory]) -> None:
     except (OSError, sqlite3.Error) as exc:
         temporary.unlink(missing_ok=True)
         logger.warning("advisory cache not written cache=%s error=%s", database, exc)
+
+
+# Plain JSON, never pickle: a cache folder restored from elsewhere (a CI cache) is data, and
+# reading it must not run anyone's code.
+def _severities(found: tuple[Severity, ...]) -> list[list]:
+    return [[s.kind, s.vector, s.score, s.label] for s in found]
+
+
+def _row(advisory: OsvAdvisory) -> dict:
+    return {
+        "id": advisory.id,
+        "modified": advisory.modified.isoformat(),
+        "source": advisory.source,
+        "aliases": list(advisory.aliases),
+        "summary": advisory.summary,
+        "details": advisory.details,
+        "published": advisory.published.isoformat() if advisory.published else None,
+        "withdrawn": advisory.withdrawn.isoformat() if advisory.withdrawn else None,
+        "affected": [
+            {
+                "name": entry.name,
+                "ranges": [[list(event) for event in r.events] for r in entry.ranges],
+                "versions": list(entry.versions),
+                "severity": _severities(entry.severity),
+            }
+            for entry in advisory.affected
+        ],
+        "severity": _severities(advisory.severity),
+    }
+
+
+def _time(value: object) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(str(value))
+
+
+def _severity(rows: list) -> tuple[Severity, ...]:
+    return tuple(
+        Severity(str(k), str(v), None if s is None else float(s), str(label))
+        for k, v, s, label in rows
+    )
+
+
+def _advisory(row: dict) -> OsvAdvisory:
+    """The advisory ``_row`` wrote; KeyError, TypeError or ValueError when it is not one."""
+    modified = _time(row["modified"])
+    if modified is None:
+        raise ValueError("an advisory without its modification time")
+    return OsvAdvisory(
+        id=str(row["id"]),
+        modified=modified,
+        source=str(row["source"]),
+        aliases=tuple(str(a) for a in row["aliases"]),
+        summary=str(row["summary"]),
+        details=str(row["details"]),
+        published=_time(row["published"]),
+        withdrawn=_time(row["withdrawn"]),
+        affected=tuple(
+            AffectedPackage(
+                name=str(entry["name"]),
+                ranges=tuple(
+                    VersionRange(tuple(RangeEvent(str(k), str(v)) for k, v in events))
+                    for events in entry["ranges"]
+                ),
+                versions=tuple(str(v) for v in entry["versions"]),
+                severity=_severity(entry["severity"]),
+            )
+            for entry in row["affected"]
+        ),
+        severity=_severity(row["severity"]),
+    )

@@ -162,3 +162,20 @@ def test_index_answers_are_kept_between_runs(tmp_path):
     assert ("missing", "chronoparse") not in subjects
     problems = json.dumps(cold["audit"]["import_names"])
     assert "not-on-the-index" in problems
+
+
+def test_advisory_cache_rows_are_data_never_code(tmp_path):
+    import sqlite3
+
+    repo = write_tree(tmp_path / "repo", _REPO)
+    args = (str(repo), "--format", "json", "--advisories", str(ADVISORIES))
+    args += ("--cache-dir", str(tmp_path / "cache"))
+    _, first = _main(*args)
+    [database] = (tmp_path / "cache").glob("advisories-*.sqlite3")
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE advisories SET data = ?", (b"\x80\x04cos\nsystem\n.",))
+    connection.close()
+
+    _, again = _main(*args)
+
+    assert again == first  # the rows were refused and the source read again
