@@ -74,7 +74,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def meeting_start(request: HttpRequest) -> HttpResponse:
     form = AgendaForm(request.POST, user=request.user, editable_only=True, prefix="start")
     if not form.is_valid():
-        raise PermissionDenied("Choose one of your teams and a date.")
+        if "team" in form.errors:
+            raise PermissionDenied("Choose one of your teams and a date.")
+        messages.error(request, " ".join(form.errors["date"]))
+        return redirect("decisions:meeting-list")
     meeting = services.meeting_start(
         team=form.cleaned_data["team"], on=form.cleaned_data["date"], actor=request.user
     )
@@ -120,6 +123,7 @@ def meeting_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
                 item=item,
                 actor=request.user,
                 changes=form.changes(),
+                expected=form.loaded(),
                 move=form.cleaned_data["move"],
                 comment=form.cleaned_data["comment"],
                 note=form.cleaned_data["note"],

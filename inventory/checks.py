@@ -22,18 +22,39 @@ def check_inventory_settings(app_configs: Iterable[Any] | None = None, **kwargs:
     return _credential_keys()
 
 
+# Cache backends whose counts live in one process: each gunicorn worker would keep its own
+# login rate limits (and locks), so N workers let N times as many failures through.
+PER_PROCESS_CACHES = frozenset(
+    {
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    }
+)
+
+
 @register(Tags.security, deploy=True)
 def check_debtboard_deploy(app_configs: Iterable[Any] | None = None, **kwargs: Any) -> list:
+    messages: list[CheckMessage] = []
     if getattr(settings, "DEBTBOARD_ALLOW_LOCAL_REPOSITORIES", False):
-        return [
+        messages.append(
             Warning(
                 "DEBTBOARD_ALLOW_LOCAL_REPOSITORIES is on: anyone who may add a repository can "
                 "make the server read any folder it can see.",
                 hint="Leave it off outside single-machine installs and tests.",
                 id="debtboard.W001",
             )
-        ]
-    return []
+        )
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend in PER_PROCESS_CACHES:
+        messages.append(
+            Error(
+                f"The default cache ({backend.rsplit('.', 1)[-1]}) is per process: login rate "
+                "limits and scan locks need a shared cache, or each worker counts on its own.",
+                hint="Set DEBTBOARD_CACHE_URL to a redis:// URL (a Redis broker URL is reused).",
+                id="debtboard.E008",
+            )
+        )
+    return messages
 
 
 def whole_numbers(minimums: Mapping[str, int]) -> list[CheckMessage]:

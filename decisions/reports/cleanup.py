@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, Subquery
+
 from decisions import selectors
-from decisions.models import DecisionRecord, NextAction, State
+from decisions.models import Approval, DecisionRecord, NextAction, State
 from decisions.reports import sources
 from decisions.reports.markdown import cell, code, code_block, text
 from decisions.reports.requirements_diff import FileChange, remove_lines
@@ -34,10 +36,17 @@ class CleanupPlan:
 
 
 def removal_records(*, user, repository: Repository) -> list[DecisionRecord]:
-    """Records of ``repository`` decided for removal: next action remove, approved or in window."""
+    """Records of ``repository`` decided for removal: next action remove, approved or in window,
+    and the latest decision on it approved "remove" itself (not another action since changed)."""
+    latest = Approval.objects.filter(record=OuterRef("pk")).order_by("-created_at", "-id")
     return list(
         DecisionRecord.objects.for_user(user)
         .filter(repository=repository, next_action=NextAction.REMOVE, state__in=REMOVABLE_STATES)
+        .annotate(
+            decision=Subquery(latest.values("decision")[:1]),
+            decided_action=Subquery(latest.values("next_action")[:1]),
+        )
+        .filter(decision=Approval.Decision.APPROVED, decided_action=NextAction.REMOVE)
         .select_related("repository", "owner", "package")
         .order_by("subject")
     )

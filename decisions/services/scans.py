@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from decisions import scoring
 from decisions.models import CLOSED_STATES, DecisionRecord, Notification, State
+from decisions.services import workflow
 from decisions.services.history import event_write
 from decisions.services.notifications import notify
 from inventory.models import Package, Repository
@@ -168,6 +169,8 @@ def records_reconcile(
                 _reopen(record, f"Kept until {record.review_date}; the review date has passed")
         elif record.state in CLOSED_STATES:
             _reopen(record, "Watch signal: found again by scan")
+        elif record.state == State.IN_REVIEW_WINDOW and record.kind in REMOVAL_KINDS:
+            workflow.record_change_not_made(record=record, scan_run=scan_run)
         record.save(
             update_fields=[
                 "summary",

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from decisions import exports, services
 from decisions.models import DecisionRecord, NextAction, Severity, State
-from decisions.reports import audit, cleanup, requirements_diff
+from decisions.reports import audit, cleanup, markdown, requirements_diff
 from inventory.models import Role
 from scanning import services as scanning_services
 from tests import factories
@@ -52,16 +52,16 @@ def test_csv_export_neutralises_every_cell(viewer, repository):
         ("a|b", "a\\|b"),
         ("line\nbreak", "line break"),
         ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert(1)\\>"),
-        ("[click](javascript:alert(1))", "\\[click\\](" + exports.LINK_REMOVED),
-        ("see javascript:alert(1)", "see " + exports.LINK_REMOVED),
-        ("data:text/html;base64,PHNjcmlwdD4=", exports.LINK_REMOVED),
-        ("ftp://files.example/x", exports.LINK_REMOVED),
+        ("[click](javascript:alert(1))", "\\[click\\](" + markdown.LINK_REMOVED),
+        ("see javascript:alert(1)", "see " + markdown.LINK_REMOVED),
+        ("data:text/html;base64,PHNjcmlwdD4=", markdown.LINK_REMOVED),
+        ("ftp://files.example/x", markdown.LINK_REMOVED),
         ("https://pypi.org/project/requests", "https://pypi.org/project/requests"),
         ("python_version<'3.12'", "python\\_version\\<'3.12'"),
     ],
 )
 def test_markdown_cells_escape_table_breakers_and_unsafe_links(value, expected):
-    assert exports.escape_markdown_cell(value) == expected
+    assert markdown.escape(value) == expected
 
 
 @pytest.mark.parametrize(

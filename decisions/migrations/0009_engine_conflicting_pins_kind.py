@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0005_record_suppression'),
+        ('decisions', '0008_approvals_change_not_made'),
     ]
 
     operations = [
