@@ -1,6 +1,7 @@
 """Cold and warm scans of a generated corpus, beside deptry on the same repositories.
 
     python benchmarks/scan_bench.py [--repos 20] [--files 1000] [--keep DIR]
+    python benchmarks/scan_bench.py --cli REPO [REPO ...] [--advisories OSV] [--rounds 3]
 
 Generates (seeded, so every run reads the same bytes) N repositories of M Python files each,
 with requirements files, a pyproject, tests, scripts and realistic imports; scans each with
@@ -117,11 +118,12 @@ def generate(root: Path, repos: int, files: int) -> list[Path]:
 
 def scan_all(repos: list[Path]) -> tuple[float, int]:
     from scanning.engine.pipeline import scan_tree
+    from scanning.options import scan_options
 
     started = time.perf_counter()
     files = 0
     for repo in repos:
-        tree = scan_tree(repo, cache_key=f"bench:{repo.name}")
+        tree = scan_tree(repo, scan_options(cache_key=f"bench:{repo.name}"))
         files += tree.files_seen
     return time.perf_counter() - started, files
 
@@ -142,8 +144,82 @@ def peak_megabytes() -> float:
     return max(own, children) / 1024  # ru_maxrss is in KiB on Linux
 
 
+def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """(wall seconds, peak MB of that process, exit status) of one whole process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, process.returncode
+
+
+def cli_mode(repos: list[Path], advisories: Path, rounds: int) -> None:
+    """Whole ``python -m scanning.cli`` processes beside whole deptry processes, alternating.
+
+    Per repository and round: ours cold (empty scan cache), deptry, ours warm (the cache the
+    cold run left), deptry again. Start-up is included. Both run with bytecode cached (as an
+    installed tool has it: deptry's site-packages carry theirs), in a prefix of their own; one
+    unmeasured run of each comes first. The advisory source is read into its on-disk form
+    once before (as a server syncs its mirror); cold runs keep that, not the scan cache.
+    """
+    deptry = shutil.which("deptry") or str(Path(sys.executable).parent / "deptry")
+    if not Path(deptry).exists():
+        raise SystemExit("deptry is not installed in this venv nor on PATH")
+    work = Path(tempfile.mkdtemp(prefix="scan-bench-cli-"))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    cache = work / "cache"
+
+    def ours(repo: Path) -> list[str]:
+        flags = ["--format", "json", "--advisories", str(advisories), "--cache-dir", str(cache)]
+        return [sys.executable, "-m", "scanning.cli", str(repo), *flags]
+
+    totals = {"cold": 0.0, "warm": 0.0, "deptry": 0.0}
+    peak = 0.0
+    try:
+        os.chdir(BASE_DIR)
+        _timed(ours(repos[0]), env)  # bytecode, and the advisories' on-disk form
+        _timed([deptry, str(repos[0])], env)
+        for round_number in range(rounds):
+            for repo in repos:
+                shutil.rmtree(cache / "scan", ignore_errors=True)
+                cold, cold_mb, _ = _timed(ours(repo), env)
+                first, first_mb, _ = _timed([deptry, str(repo)], env)
+                warm, warm_mb, _ = _timed(ours(repo), env)
+                second, second_mb, _ = _timed([deptry, str(repo)], env)
+                totals["cold"] += cold
+                totals["warm"] += warm
+                totals["deptry"] += (first + second) / 2
+                peak = max(peak, cold_mb, warm_mb)
+                print(
+                    f"round {round_number + 1} {repo.name}: ours cold {cold:.2f}s "
+                    f"warm {warm:.2f}s ({max(cold_mb, warm_mb):.0f} MB), deptry "
+                    f"{first:.2f}s/{second:.2f}s ({max(first_mb, second_mb):.0f} MB)"
+                )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    ratio = totals["cold"] / totals["deptry"]
+    print(
+        f"RESULT repos={len(repos)} rounds={rounds} cold_s={totals['cold']:.2f} "
+        f"warm_s={totals['warm']:.2f} deptry_s={totals['deptry']:.2f} "
+        f"ratio_vs_deptry={ratio:.2f} warm_ratio_vs_deptry={totals['warm'] / totals['deptry']:.2f} "
+        f"warm_ratio={totals['warm'] / totals['cold']:.3f} peak_mb={peak:.0f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cli", nargs="+", type=Path, metavar="REPO", help="per-repository mode")
+    parser.add_argument(
+        "--advisories",
+        type=Path,
+        default=BASE_DIR.parent / "shared" / "data" / "pypa-advisory-db",
+        help="OSV source for the command's audit in --cli mode",
+    )
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repos", type=int, default=20)
     parser.add_argument("--files", type=int, default=1000, help="Python files per repository")
     parser.add_argument("--keep", type=Path, help="generate here and leave the corpus behind")
@@ -153,6 +229,9 @@ def main() -> None:
         help="keep CPython's default collector settings instead of the Celery worker's",
     )
     args = parser.parse_args()
+    if args.cli:
+        cli_mode(args.cli, args.advisories, args.rounds)
+        return
 
     sys.path.insert(0, str(BASE_DIR))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")

@@ -9,20 +9,10 @@ from django.utils import timezone
 
 from inventory.models import EDITOR_ROLES, Membership, Package, Repository
 from scanning.models import ScanRun
+from scanning.rules import kinds
 
-
-class Kind(models.TextChoices):
-    UNUSED = "unused", "Unused"
-    MISSING = "missing", "Missing"
-    TRANSITIVE = "transitive", "Transitive"
-    MISPLACED_DEV = "misplaced-dev", "Misplaced dev"
-    VULNERABLE = "vulnerable", "Vulnerable"
-    UNPINNED = "unpinned", "Unpinned"
-    NO_LOCK = "no-lock", "No lock"
-    DEV_IN_PROD = "dev-in-prod", "Dev tool in production"
-    TYPOSQUAT = "typosquat", "Typosquat suspect"
-    LICENSE = "license", "Licence"
-    WEIGHT_FILE = "weight-file", "Weight file"
+# The kinds of finding, from scanning's registry (``scanning.rules.kinds``): Kind.UNUSED ...
+Kind = models.TextChoices("Kind", kinds.choices())
 
 
 class State(models.TextChoices):

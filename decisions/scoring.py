@@ -5,20 +5,10 @@ People adjust the four scores (1-5) on the record; these are only a reasoned fir
 
 from __future__ import annotations
 
+from scanning.rules import kinds
+
 # kind -> (impact, confidence): impact of leaving it, confidence the finding is right.
-_BY_KIND: dict[str, tuple[int, int]] = {
-    "vulnerable": (4, 4),
-    "missing": (4, 4),
-    "typosquat": (5, 2),
-    "license": (4, 3),
-    "transitive": (3, 4),
-    "misplaced-dev": (3, 4),
-    "dev-in-prod": (3, 5),
-    "unused": (3, 3),
-    "weight-file": (3, 4),
-    "no-lock": (3, 5),
-    "unpinned": (2, 5),
-}
+_BY_KIND: dict[str, tuple[int, int]] = {k.value: (k.impact, k.confidence) for k in kinds.KINDS}
 _IMPACT_BY_SEVERITY = {"critical": 5, "high": 4, "medium": 3, "low": 2}
 
 

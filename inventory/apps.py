@@ -9,5 +9,4 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the security-event receivers and registers the checks of our settings.
-        from config import checks  # noqa: F401
-        from inventory import security_log  # noqa: F401
+        from inventory import checks, security_log  # noqa: F401

@@ -40,6 +40,11 @@ from scanning import gitrunner
 from scanning.engine import limits
 
 
+def max_clone_bytes() -> int:
+    """Size of a clone (``.git`` plus working tree) above which git is killed."""
+    return int(getattr(settings, "DEBTBOARD_MAX_CLONE_MB", 500)) * limits.MB
+
+
 class CheckoutError(Exception):
     """The repository could not be read; the message is safe to show (credentials redacted)."""
 
@@ -238,7 +243,7 @@ def checkout(
             timeout=timeout,
             run=run,
             watch=target,
-            max_bytes=limits.max_clone_bytes(),
+            max_bytes=max_clone_bytes(),
         )
         commit = _git(["-C", str(target), "rev-parse", "HEAD"], timeout=30)
     except BaseException:

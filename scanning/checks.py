@@ -2,10 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from inventory.checks import http_url, whole_numbers
+from scanning.rules.licenses import FAMILIES as LICENSE_FAMILIES
+
+# Settings that must be whole numbers of at least this much.
+MINIMUMS = {
+    "DEBTBOARD_GIT_TIMEOUT_SECONDS": 1,
+    "DEBTBOARD_MAX_CLONE_MB": 1,
+    "DEBTBOARD_SCAN_HEARTBEAT_SECONDS": 1,
+    "DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS": 1,
+    "DEBTBOARD_SCAN_RETRY_SECONDS": 0,
+    "DEBTBOARD_SCAN_MAX_ATTEMPTS": 1,
+    "DEBTBOARD_SCAN_WORKERS": 0,
+    "DEBTBOARD_WEIGHT_FILE_MB": 1,
+    "DEBTBOARD_ADVISORY_MAX_AGE_DAYS": 0,
+    "DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS": 0,
+    "DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS": 1,
+    "DEBTBOARD_PACKAGE_METADATA_TTL_HOURS": 0,
+}
+
+
+@register(Tags.compatibility)
+def check_scanning_settings(app_configs: Iterable[Any] | None = None, **kwargs: Any) -> list:
+    return [
+        *whole_numbers(MINIMUMS),
+        *http_url("DEBTBOARD_PACKAGE_INDEX_URL", required=False),
+        *_advisory_source(),
+        *_license_denylist(),
+        *_unscored_policy(),
+    ]
 
 
 @register()
@@ -33,3 +65,58 @@ def live_vulnerability_settings(app_configs: Any = None, **kwargs: Any) -> list[
             )
         )
     return errors
+
+
+def _advisory_source() -> list[CheckMessage]:
+    source = str(getattr(settings, "DEBTBOARD_ADVISORY_SOURCE", "") or "")
+    if not source:
+        return []
+    if "://" in source:
+        if source.startswith("https://"):
+            return []
+        return [
+            Error(
+                f"DEBTBOARD_ADVISORY_SOURCE {source!r}: only https:// URLs are fetched.",
+                id="debtboard.E005",
+            )
+        ]
+    if not Path(source).exists():
+        return [
+            Warning(
+                f"DEBTBOARD_ADVISORY_SOURCE {source!r} does not exist (yet): advisory syncs fail "
+                "until it does, and audits then say 'not audited'.",
+                id="debtboard.W002",
+            )
+        ]
+    return []
+
+
+def _license_denylist() -> list[CheckMessage]:
+    families = list(getattr(settings, "DEBTBOARD_LICENSE_DENYLIST", ()))
+    unknown = [f for f in families if f not in LICENSE_FAMILIES]
+    if not unknown:
+        return []
+    return [
+        Error(
+            f"DEBTBOARD_LICENSE_DENYLIST names {', '.join(map(repr, unknown))}; "
+            f"known licence families are {', '.join(sorted(LICENSE_FAMILIES))}.",
+            hint="An unknown family would never match, so the policy would silently pass.",
+            id="debtboard.E006",
+        )
+    ]
+
+
+def _unscored_policy() -> list[CheckMessage]:
+    from scanning.rules.vulnerable import NEEDS_ANALYSIS, UNSCORED_POLICIES
+
+    value = getattr(settings, "DEBTBOARD_UNSCORED_ADVISORY_POLICY", NEEDS_ANALYSIS)
+    if value in UNSCORED_POLICIES:
+        return []
+    return [
+        Error(
+            f"DEBTBOARD_UNSCORED_ADVISORY_POLICY must be one of {', '.join(UNSCORED_POLICIES)}, "
+            f"not {value!r}.",
+            hint="An advisory nobody scored is never a pass.",
+            id="debtboard.E010",
+        )
+    ]

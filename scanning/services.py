@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from datetime import timedelta
@@ -18,11 +19,11 @@ from scanning import checkout, heartbeat
 from scanning.advisories import live
 from scanning.advisories import store as advisory_store
 from scanning.distributions import mapping
-from scanning.engine import coverage, pipeline
+from scanning.engine import pipeline
 from scanning.models import Evidence, ScanRun, ScanStatus
+from scanning.options import scan_options
 from scanning.package_cache import importnames, metadata
-from scanning.rules import licenses, vulnerable, weights
-from scanning.rules.unread import unread_of
+from scanning.rules import licenses, vulnerable
 from scanning.types import Declaration, Finding, TreeScan, Usage
 
 logger = logging.getLogger(__name__)
@@ -177,29 +178,20 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
         branch=repository.default_branch,
         timeout=settings.DEBTBOARD_GIT_TIMEOUT_SECONDS,
     ) as local:
-        tree = pipeline.scan_tree(
+        tree = pipeline.scan_checkout(
             local.path,
-            progress=progress,
-            cache_key=f"{repository.pk}:{repository.location}",
+            scan_options(
+                cache_key=f"{repository.pk}:{repository.location}",
+                known_first_party=repository.known_first_party or (),
+                note_shallow_clone=False,
+            ),
             provided=importnames.provided_imports,
-            known_first_party=repository.known_first_party or (),
-        )
-        tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(tree.paths, tree.errors)
-        tree.longest_job_interval_days = coverage.longest_job_interval_days(local.path, tree.paths)
-        found_weights, weight_errors = weights.weight_findings_for(
-            local.path, threshold_bytes=settings.DEBTBOARD_WEIGHT_FILE_MB * 1024 * 1024
+            audit=functools.partial(audit_declarations, repository=repository),
+            progress=progress,
         )
         commit = local.commit
-    tree.findings.extend(found_weights)
-    tree.errors.extend(e for e in weight_errors if "shallow clone" not in e.message)
-    progress(85, "Checking pinned versions against advisories, licences and releases")
-    findings, audit = audit_declarations(
-        tree.declarations, repository=repository, unread_manifests=unread_of(tree).manifests
-    )
-    tree.findings.extend(findings)
-    audit["import_names"] = importnames.import_names_audit(tree.provided)
-    scan_run.audit = audit
-    scan_run.audit_gate = audit["gate"]
+    scan_run.audit = tree.audit
+    scan_run.audit_gate = tree.audit["gate"]
     return tree, commit
 
 

@@ -141,6 +141,7 @@ class TreeScan:
     # What each declared distribution provides, loaded by the caller of the scanner (installed
     # metadata, the package index through its cache, the curated table); empty = rules alone.
     provided: dict[str, ProvidedImports] = field(default_factory=dict)
+    audit: dict = field(default_factory=dict)  # what was audited against what, and the gate
 
     @property
     def declarations(self) -> list[Declaration]:

@@ -18,6 +18,7 @@ from scanning import heartbeat
 from scanning import services as scanning_services
 from scanning.distributions.mapping import ImportMap
 from scanning.models import Evidence, ScanRun
+from scanning.rules import kinds
 from scanning.rules.unread import Unread, unread_of
 from scanning.rules.unused import is_used, used_names
 from scanning.types import Finding, TreeScan
@@ -25,7 +26,7 @@ from scanning.types import Finding, TreeScan
 logger = logging.getLogger(__name__)
 
 # Kinds whose decided outcome is that the package leaves the repository.
-REMOVAL_KINDS = frozenset({"unused", "dev-in-prod", "misplaced-dev", "typosquat"})
+REMOVAL_KINDS = kinds.REMOVAL_KINDS
 _WATCHED = frozenset({State.IN_REVIEW_WINDOW, State.DONE})
 
 

@@ -15,6 +15,7 @@ questions with those facts first; the module-level functions are the answers wit
 
 from __future__ import annotations
 
+import csv
 import importlib.metadata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -134,11 +135,55 @@ def is_namespace_only(module: str) -> bool:
     return module in NAMESPACE_ONLY
 
 
+def packages_distributions() -> dict[str, list[str]]:
+    """``importlib.metadata.packages_distributions()``, reading files as text, not paths.
+
+    The same answer (top_level.txt, else the top of every path the RECORD lists), in a
+    fraction of the time: the standard one builds a path object per file of every installed
+    distribution, which costs a command-line scan about a third of a second.
+    """
+    found: dict[str, list[str]] = {}
+    for dist in importlib.metadata.distributions():
+        name = _metadata_name(dist)
+        for top in _top_levels(dist):
+            found.setdefault(top, []).append(name)
+    return found
+
+
+def _metadata_name(dist: importlib.metadata.Distribution) -> str:
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        if line.startswith("Name:"):
+            return line[5:].strip()
+    return dist.metadata["Name"]
+
+
+def _top_levels(dist: importlib.metadata.Distribution) -> set[str] | list[str]:
+    """top_level.txt, else the top folder (or module) of every ``.py`` file it installs."""
+    declared = (dist.read_text("top_level.txt") or "").split()
+    if declared:
+        return declared
+    record = dist.read_text("RECORD")
+    if record:
+        paths = [row[0] for row in csv.reader(record.splitlines()) if row]
+    else:
+        paths = [str(path) for path in dist.files or ()]
+    names = set()
+    for path in paths:
+        top, nested, _ = path.partition("/")
+        base = path.rpartition("/")[2]
+        if base.endswith(".py") and len(base) > 3:
+            names.add(top if nested else base[:-3])
+    return names
+
+
 @lru_cache(maxsize=1)
 def _installed() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
     import_to_dist: dict[str, str] = {}
     dist_to_imports: dict[str, set[str]] = {}
-    for import_name, dists in importlib.metadata.packages_distributions().items():
+    for import_name, dists in packages_distributions().items():
         if import_name.startswith("_") or not dists or import_name in NAMESPACE_ONLY:
             continue
         canonical = [canonicalize_name(d) for d in dists]

@@ -6,9 +6,12 @@ import sys
 from collections.abc import Iterable, Iterator
 
 from scanning.distributions import mapping
-from scanning.types import COMMAND, Usage
+from scanning.types import COMMAND, ProvidedImports, Usage
 
 STDLIB = frozenset(sys.stdlib_module_names) | {"__main__", "__future__"}
+# Why a distribution's import names were not looked up on an index: none is configured.
+OFFLINE = "no package index configured"
+_MAX_AUDITED = 200
 
 
 def third_party(usages: Iterable[Usage], first_party: set[str]) -> Iterator[Usage]:
@@ -74,3 +77,16 @@ class Providers:
         # A bare namespace (``import google``, or one only a wheel's layout shows): every
         # distribution below it may be the one meant.
         return set(self._below_namespace.get(module.lower(), ()))
+
+
+def import_names_audit(provided: dict[str, ProvidedImports]) -> dict:
+    """For the scan run: how many distributions each source answered, and what went wrong."""
+    sources: dict[str, int] = {}
+    for fact in provided.values():
+        sources[fact.source] = sources.get(fact.source, 0) + 1
+    problems = [
+        {"name": f.name, "source": f.source, "reason": f.reason}
+        for f in sorted(provided.values(), key=lambda f: f.name)
+        if f.reason and (f.source == mapping.UNKNOWN or f.reason != OFFLINE)
+    ]
+    return {"sources": sources, "problems": problems[:_MAX_AUDITED]}

@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 import packaging
-from django.conf import settings
 
 from scanning.engine import rows
 from scanning.evidence.sources import MAX_NOTEBOOK_BYTES
@@ -51,7 +50,6 @@ logger = logging.getLogger(__name__)
 
 # Bump when what an entry means changes (the code that reads files is also hashed, below).
 CACHE_VERSION = 2
-_DEFAULT_MB = 256
 _PARSER_FILES = (
     "types.py",
     "engine/rows.py",
@@ -82,15 +80,6 @@ def parser_fingerprint() -> str:
     return f"{CACHE_VERSION}-{digest.hexdigest()[:16]}"
 
 
-def cache_dir() -> Path | None:
-    """Where caches live; None (no caching) when neither setting names a folder."""
-    configured = getattr(settings, "DEBTBOARD_SCAN_CACHE_DIR", None)
-    if configured:
-        return Path(configured)
-    data_dir = getattr(settings, "DATA_DIR", None)
-    return Path(data_dir) / "scan-cache" if data_dir else None
-
-
 def file_hash(root: Path, path: str) -> str | None:
     """SHA-256 of the file's bytes (read without following a link); None when unreadable."""
     try:
@@ -113,6 +102,7 @@ class ScanCache:
     location: Path
     key_hash: str
     started_ns: int  # when the scan started, before it listed any file
+    limit_bytes: int = 256 * 1024 * 1024  # the folder of caches is kept under this size
     entries: dict[str, list[Any]] = field(default_factory=dict)
     fresh: dict[str, list[Any]] = field(default_factory=dict)
     manifests: dict[str, Any] | None = None  # the last scan's manifests, as loaded
@@ -246,7 +236,7 @@ class ScanCache:
         try:
             self.location.parent.mkdir(parents=True, exist_ok=True)
             data = json.dumps(document, separators=(",", ":")).encode()
-            limit = _limit_bytes()
+            limit = self.limit_bytes
             if len(data) > limit:
                 logger.info(
                     "scan cache not written: too large cache=%s bytes=%s", self.location, len(data)
@@ -265,17 +255,14 @@ class ScanCache:
             logger.warning("scan cache not written cache=%s error=%s", self.location, exc)
 
 
-def open_cache(key: object) -> ScanCache | None:
-    """The cache of the repository ``key`` names; None when caching is off.
+def open_cache(key: object, folder: Path, *, limit_bytes: int) -> ScanCache:
+    """The cache of the repository ``key`` names, in ``folder`` (kept under ``limit_bytes``).
 
     Open it before listing the files: the time it is opened is the scan's start, from which
     recently touched files are told apart.
     """
-    folder = cache_dir()
-    if folder is None or not getattr(settings, "DEBTBOARD_SCAN_CACHE", True):
-        return None
     key_hash = hashlib.sha256(f"debtboard-scan-cache:{key}".encode()).hexdigest()
-    cache = ScanCache(folder / f"{key_hash[:32]}.json", key_hash, time.time_ns())
+    cache = ScanCache(folder / f"{key_hash[:32]}.json", key_hash, time.time_ns(), limit_bytes)
     cache.entries, cache.manifests = _load(cache.location, key_hash)
     return cache
 
@@ -356,10 +343,6 @@ def _include(reader: RequirementsReader, folder: str, target: str) -> tuple[str,
 def _evidence(path: str, entry: list[Any]) -> Evidence:
     """Usages and errors of one entry; TypeError, ValueError or LookupError when malformed."""
     return rows.usages(path, entry[2], entry[3]), [rows.error(path, row) for row in entry[4]]
-
-
-def _limit_bytes() -> int:
-    return int(float(getattr(settings, "DEBTBOARD_SCAN_CACHE_MB", _DEFAULT_MB)) * 1024 * 1024)
 
 
 def _prune(folder: Path, limit: int, *, keep: Path) -> None:

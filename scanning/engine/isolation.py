@@ -99,17 +99,23 @@ def run(
     limits: ParserLimits,
     workers: int = 1,
     pinned: Callable[[str], bool] | None = None,
+    in_process: bool = False,
 ) -> Outcome[Result]:
     """``worker(root, path, context)`` for every path, each file's crash costing only that file.
 
     With ``workers`` > 1 the files are shared among that many children working at once (one per
     ``_MIN_FILES_PER_CHILD`` files at most). Files ``pinned`` says True for all go to the first
     child, in order, so state a worker keeps in ``context`` between them stays whole.
+
+    ``in_process`` makes this process the supervisor (no supervisor process to start) when it
+    is single-threaded, as a command-line scan is; a server's processes never are.
     """
     global _supervisors
     if not paths:
         return Outcome()
     shards = _shards(paths, workers, pinned)
+    if in_process and threading.active_count() == 1:
+        return _supervise(worker, root, list(paths), shards, context, limits)
     for _attempt in range(2):
         with _supervisors_lock:
             if _supervisors is None:

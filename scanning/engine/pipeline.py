@@ -12,25 +12,47 @@ the whole result.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from django.conf import settings
+from typing import Any, Protocol
 
 from scanning import evidence, manifests, rules
-from scanning.engine import cache, isolation, limits, walk
+from scanning.distributions.provided import import_names_audit
+from scanning.engine import cache, coverage, isolation, walk
+from scanning.engine.options import ScanOptions
 from scanning.evidence import commands
 from scanning.evidence.first_party import foreign_prefixes, is_foreign
-from scanning.rules import similar
-from scanning.types import Declaration, FileError, ManifestFile, ProvidedImports, TreeScan, Usage
+from scanning.rules import similar, weights
+from scanning.rules.unread import unread_of
+from scanning.types import (
+    Declaration,
+    FileError,
+    Finding,
+    ManifestFile,
+    ProvidedImports,
+    TreeScan,
+    Usage,
+)
 
 Progress = Callable[[int, str], None]
 # Given the declarations read, what each declared distribution provides (the caller's sources:
 # installed metadata, the package cache and index, the curated table).
 ProvidedLoader = Callable[[list[Declaration]], dict[str, ProvidedImports]]
+# Given the declarations read: vulnerability, licence and freshness findings, and the audit
+# summary (gate, reasons, what was audited). The caller's advisory source.
+
+
+class Auditor(Protocol):
+    """(declarations, manifests that could not be read: path -> reason) -> (findings, audit)."""
+
+    def __call__(
+        self, declarations: list[Declaration], *, unread_manifests: dict[str, str]
+    ) -> tuple[list[Finding], dict]: ...
+
+
 Includes = dict[tuple[str, str], tuple[str, str]]
 # What travels back from a parser child for one file: plain tuples pickle ~20x faster than
 # the dataclasses. (manifests, usages as field tuples, errors as field tuples, SHA-256 or None,
@@ -96,36 +118,80 @@ def _packed(
     )
 
 
-def scan_workers() -> int:
-    """Parser children per scan: ``DEBTBOARD_SCAN_WORKERS``, else up to two of the CPUs we have."""
-    configured = getattr(settings, "DEBTBOARD_SCAN_WORKERS", None)
+def scan_workers(configured: int = 0) -> int:
+    """Parser children per scan: ``configured``, else (0) up to two of the CPUs we have."""
     if configured:
         return max(1, int(configured))
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     return max(1, min(2, available or os.cpu_count() or 1))
 
 
+def scan_checkout(
+    root: Path,
+    options: ScanOptions | None = None,
+    *,
+    provided: ProvidedLoader | None = None,
+    audit: Auditor | None = None,
+    progress: Progress = _quiet,
+) -> TreeScan:
+    """The whole scan of one checkout: files, rules (each once), weights, coverage, audit.
+
+    Every caller (the worker, ``manage.py scan``, the command line) scans through here, so
+    the same checkout and options give the same findings wherever it runs. ``provided`` and
+    ``audit`` are the caller's sources of package knowledge and advisories; without
+    ``audit`` nothing is audited and the gate is "unknown", never "pass".
+    """
+    options = options or ScanOptions()
+    tree = scan_tree(root, options, progress=progress, provided=provided)
+    tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(tree.paths, tree.errors)
+    tree.longest_job_interval_days = coverage.longest_job_interval_days(root, tree.paths)
+    found_weights, weight_errors = weights.weight_findings_for(
+        root, threshold_bytes=options.weight_threshold_bytes, cache=_weights_cache(options)
+    )
+    tree.findings.extend(found_weights)
+    tree.errors.extend(
+        e for e in weight_errors if options.note_shallow_clone or "shallow clone" not in e.message
+    )
+    if audit is None:
+        reason = "no advisory source given"
+        tree.audit = {"gate": "unknown", "reasons": [reason], "audited": 0, "not_audited": []}
+    else:
+        progress(85, "Checking pinned versions against advisories, licences and releases")
+        audited, tree.audit = audit(tree.declarations, unread_manifests=unread_of(tree).manifests)
+        tree.findings.extend(audited)
+    tree.audit["import_names"] = import_names_audit(tree.provided)
+    return tree
+
+
+def _weights_cache(options: ScanOptions) -> Path | None:
+    """Where this repository's git weight listing is kept between scans, when caching."""
+    if options.cache_key is None or options.cache_dir is None:
+        return None
+    digest = hashlib.sha256(f"debtboard-weights:{options.cache_key}".encode()).hexdigest()
+    return options.cache_dir / f"weights-{digest[:32]}.json"
+
+
 def scan_tree(
     root: Path,
+    options: ScanOptions | None = None,
     *,
     progress: Progress = _quiet,
-    cache_key: object | None = None,
     provided: ProvidedLoader | None = None,
-    known_first_party: Iterable[str] = (),
 ) -> TreeScan:
     """Everything Debtboard learns from the files below ``root``; never executes them.
 
-    ``cache_key`` names the repository (never shared between two) whose previous scan's
-    per-file evidence may be reused; None reads every file. ``provided`` loads what the
-    declared distributions provide before the rules run; without it the rules use only the
-    installed metadata and the curated table. ``known_first_party`` goes to the rules.
+    ``provided`` loads what the declared distributions provide before the rules run; without
+    it the rules use only the installed metadata and the curated table.
     """
+    options = options or ScanOptions()
     progress(10, "Listing files")
     root = root.resolve()
-    store = cache.open_cache(cache_key) if cache_key is not None else None  # before the walk
-    listing = walk.walk_files(
-        root, max_files=limits.max_files(), max_bytes=limits.max_total_bytes()
-    )
+    store = None  # opened before the walk: its opening time is the scan's start
+    if options.cache_key is not None and options.cache_dir is not None:
+        store = cache.open_cache(
+            options.cache_key, options.cache_dir, limit_bytes=options.cache_limit_bytes
+        )
+    listing = walk.walk_files(root, max_files=options.max_files, max_bytes=options.max_total_bytes)
     paths = listing.paths
     tree = TreeScan(files_seen=len(paths), paths=paths, errors=listing.errors)
     progress(25, f"Reading manifests and evidence of use among {len(paths)} files")
@@ -138,8 +204,9 @@ def scan_tree(
         root,
         plan.to_parse,
         context=ParseContext(venvs, manifests=known_manifests is None),
-        limits=limits.parser_limits(),
-        workers=scan_workers(),
+        limits=options.parser_limits,
+        workers=scan_workers(options.workers),
+        in_process=options.parse_in_process,
         pinned=manifests.manifest_kind,
     )
     parsed = _unpack(outcome.results, plan.hashed)
@@ -177,8 +244,9 @@ def scan_tree(
     if provided is not None:
         progress(75, "Finding out what the declared packages provide")
         tree.provided = provided(tree.declarations)
+    known_first_party = set(options.known_first_party)
     tree.provided = similar.with_similar_names(
-        tree.provided, tree.declarations, tree.usages, tree.first_party | set(known_first_party)
+        tree.provided, tree.declarations, tree.usages, tree.first_party | known_first_party
     )
     progress(80, "Applying rules")
     tree.findings = rules.run_rules(tree, known_first_party=known_first_party)

@@ -5,22 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from scanning.rules import kinds
 from scanning.types import Declaration, FileError, Finding, Usage
 
 # deptry's codes where the kind means the same thing; our own codes for the rest.
-CODES = {
-    "missing": "DEP001",
-    "unused": "DEP002",
-    "transitive": "DEP003",
-    "misplaced-dev": "DEP004",
-    "dev-in-prod": "DBT101",
-    "unpinned": "DBT102",
-    "no-lock": "DBT103",
-    "typosquat": "DBT104",
-    "weight-file": "DBT105",
-    "vulnerable": "DBT106",
-    "license": "DBT107",
-}
+CODES = {kind.value: kind.code for kind in kinds.KINDS}
 
 
 @dataclass(slots=True)
@@ -35,7 +24,7 @@ class ScanReport:
 
 
 def code_for(kind: str) -> str:
-    return CODES.get(kind, "DBT100")
+    return kinds.code_for(kind)
 
 
 def _location(item: Usage | Declaration) -> dict[str, object]:

@@ -42,4 +42,5 @@ SCRIPT_DISTRIBUTIONS: dict[str, str] = {
     "jupyter-book": "jupyter-book",
     "http": "httpie",
     "aws": "awscli",
+    "lint-imports": "import-linter",  # its console_scripts entry point
 }

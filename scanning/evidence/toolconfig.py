@@ -54,6 +54,10 @@ _INI_SECTION_PREFIXES: tuple[tuple[str, str], ...] = (
     ("coverage:", "coverage"),
     ("pylint.", "pylint"),
 )
+# ``[tool.NAME]`` tables whose NAME is not the distribution's (each tool's documentation).
+_TOOL_TABLES: dict[str, str] = {
+    "importlinter": "import-linter",  # import-linter.readthedocs.io: "[tool.importlinter]"
+}
 # ``[tool.black]``, ``[tool.pytest.ini_options]``, ``[tool."name"]``: the name after ``tool.``.
 _TOML_TOOL_HEADER = re.compile(r'\s*\[\[?\s*tool\s*\.\s*("[^"]*"|[^\s.\]]+)')
 _INI_HEADER = re.compile(r"\[([^\]]+)\]")
@@ -76,7 +80,7 @@ def pyproject_tool_usages(tools: dict[str, object], path: str, lines: list[str])
     usages = []
     for key in tools:
         try:
-            distribution = canonicalize_name(key, validate=True)
+            distribution = canonicalize_name(_TOOL_TABLES.get(key, key), validate=True)
         except ValueError:
             continue
         usages.append(_usage(distribution, path, headers.get(key, 0), f"[tool.{key}]"))

@@ -20,9 +20,11 @@ import urllib.request
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import requests
+import urllib3
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
@@ -75,7 +77,8 @@ class Http:
 
     timeout: float
     deadline: float  # time.monotonic() value
-    opener: urllib.request.OpenerDirector
+    # One session for a scan's lookups: its connections are kept alive and shared by threads.
+    session: requests.Session = field(default_factory=lambda: session())
 
     def get(
         self, url: str, *, limit: int, accept: str = "*/*", byte_range: str = ""
@@ -91,23 +94,33 @@ class Http:
         headers = {"Accept": accept, "Accept-Encoding": "identity"}
         if byte_range:
             headers["Range"] = f"bytes={byte_range}"
-        request = urllib.request.Request(url, headers=headers)  # noqa: S310 - checked above
         try:
-            with self.opener.open(request, timeout=self._timeout()) as response:
-                whole = bool(byte_range) and response.status == 200
+            with self.session.get(
+                url, headers=headers, timeout=self._timeout(), stream=True
+            ) as response:
+                status = response.status_code
+                if status in (401, 403, 407, 429) or status >= 500:
+                    raise IndexUnreachable(f"answered HTTP {status}")
+                if status in (404, 410):
+                    raise LookupFailed(f"no such project (HTTP {status})")
+                if status >= 300:
+                    raise LookupFailed(f"{_name(url)}: HTTP {status}")
+                whole = bool(byte_range) and status == 200
                 declared = response.headers.get("Content-Length", "")
                 if declared.isdigit() and int(declared) > limit:
                     raise LookupFailed(_too_large(url, limit, ignores_range=whole))
-                body = self._read(response, limit, url, ignores_range=whole)
-                return response.status, response.headers, body
-        except urllib.error.HTTPError as exc:
-            if exc.code in (401, 403, 407, 429) or exc.code >= 500:
-                raise IndexUnreachable(f"answered HTTP {exc.code}") from exc
-            if exc.code in (404, 410):
-                raise LookupFailed(f"no such project (HTTP {exc.code})") from exc
-            raise LookupFailed(f"{_name(url)}: HTTP {exc.code}") from exc
-        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-            # Refused, reset, timed out, or not HTTP at all.
+                body = self._read(response.raw, limit, url, ignores_range=whole)
+                return status, response.headers, body
+        except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL) as exc:
+            raise LookupFailed(f"{_name(url)}: not an http(s) URL ({_reason(exc)})") from exc
+        except (
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            http.client.HTTPException,
+            OSError,
+            ValueError,
+        ) as exc:
+            # Refused, reset, timed out, too many redirects, or not HTTP at all.
             raise IndexUnreachable(f"unreachable: {_reason(exc)}") from exc
 
     def _timeout(self) -> float:
@@ -119,7 +132,7 @@ class Http:
     def _read(self, response: Any, limit: int, url: str, *, ignores_range: bool) -> bytes:
         parts: list[bytes] = []
         size = 0
-        while chunk := response.read(CHUNK_BYTES):
+        while chunk := response.read(CHUNK_BYTES, decode_content=True):
             size += len(chunk)
             if size > limit:
                 raise LookupFailed(_too_large(url, limit, ignores_range=ignores_range))
@@ -127,6 +140,19 @@ class Http:
                 raise IndexUnreachable("out of time for this scan's lookups")
             parts.append(chunk)
         return b"".join(parts)
+
+
+def session(connections: int = 8) -> requests.Session:
+    """An HTTP session (environment proxies included) keeping ``connections`` alive per host.
+
+    requests follows redirects to http(s) URLs only: any other scheme is an error.
+    """
+    opened = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=connections)
+    opened.mount("https://", adapter)
+    opened.mount("http://", adapter)
+    opened.max_redirects = 5
+    return opened
 
 
 def opener() -> urllib.request.OpenerDirector:

@@ -1,36 +1,34 @@
-"""Rules turn what the scanner read into candidates (findings)."""
+"""Rules turn what the scanner read into candidates (findings).
+
+Which rules run, and in what order, is ``kinds.KINDS``: each kind with a ``finder`` is found
+by that function, given one ``RuleContext`` for the scan.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable
+import functools
+import importlib
+from collections.abc import Callable, Collection, Iterable
 
 from scanning.distributions import mapping
 from scanning.fixtures import is_test_fixture
-from scanning.rules.devtools import dev_in_prod
+from scanning.rules import kinds as finding_kinds
+from scanning.rules.context import RuleContext
 from scanning.rules.hints import link_unknown_mappings
-from scanning.rules.misplaced import misplaced_dev
-from scanning.rules.missing import missing
-from scanning.rules.pinning import no_lock, unpinned
-from scanning.rules.transitive import transitive
-from scanning.rules.typosquat import typosquats
 from scanning.rules.unread import NEEDS_EVERY_MANIFEST, unread_of
-from scanning.rules.unused import unused
 from scanning.types import Finding, TreeScan
 
-ALL_KINDS = frozenset(
-    {
-        "unused",
-        "missing",
-        "transitive",
-        "misplaced-dev",
-        "dev-in-prod",
-        "typosquat",
-        "unpinned",
-        "no-lock",
-    }
-)
+ALL_KINDS = finding_kinds.RULE_KINDS
 DEFAULT_KINDS = ALL_KINDS
+Finder = Callable[[RuleContext], Iterable[Finding]]
+
+
+@functools.cache
+def finder(spec: str) -> Finder:
+    """The function ``module:function`` (inside ``scanning.rules``) names."""
+    module, _, function = spec.partition(":")
+    return getattr(importlib.import_module(f"scanning.rules.{module}"), function)
 
 
 def run_rules(
@@ -47,9 +45,6 @@ def run_rules(
     """
     if unread_of(tree).manifest_problem() is not None:
         kinds = [k for k in kinds if k not in NEEDS_EVERY_MANIFEST]
-    declarations = tree.declarations
-    manifest_kinds = {m.path: m.kind for m in tree.manifests}
-    first_party = tree.first_party | set(known_first_party)
     # Sample code in test fixtures shows a package in use but never makes one missing.
     fixtures = {path for path in {u.path for u in tree.usages} if is_test_fixture(path)}
     usages = tree.usages
@@ -59,20 +54,18 @@ def run_rules(
             for u in usages
         ]
     import_map = mapping.ImportMap(tree.provided)
-    unused_found = unused(declarations, usages, direct_kinds=manifest_kinds, import_map=import_map)
-    scope = {"first_party": first_party, "direct_kinds": manifest_kinds, "import_map": import_map}
-    findings = [
-        *unused_found,
-        *missing(declarations, usages, **scope),
-        *transitive(declarations, usages, **scope),
-        *misplaced_dev(declarations, usages, **scope),
-        *dev_in_prod(
-            declarations,
-            direct_kinds=manifest_kinds,
-            unused={f.subject for f in unused_found},
-        ),
-        *typosquats(declarations, tree.errors, direct_kinds=manifest_kinds, usages=usages),
-        *unpinned(declarations, direct_kinds=manifest_kinds),
-        *no_lock(declarations, direct_kinds=manifest_kinds),
-    ]
+    context = RuleContext(
+        declarations=tree.declarations,
+        usages=usages,
+        errors=tree.errors,
+        first_party=tree.first_party | set(known_first_party),
+        direct_kinds={m.path: m.kind for m in tree.manifests},
+        import_map=import_map,
+    )
+    findings: list[Finding] = []
+    for kind in finding_kinds.KINDS:
+        if kind.finder:
+            found = list(finder(kind.finder)(context))
+            context.found[kind.value] = found
+            findings += found
     return link_unknown_mappings([f for f in findings if f.kind in kinds], import_map=import_map)

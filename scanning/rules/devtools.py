@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from scanning.rules import kinds
+from scanning.rules.context import RuleContext
 from scanning.rules.declared import direct_declarations
 from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, Finding
 
@@ -113,10 +115,15 @@ def dev_in_prod(
         also = " (also declared in a dev group)" if name in dev_elsewhere else ""
         findings.append(
             Finding(
-                kind="dev-in-prod",
+                kind=kinds.DEV_IN_PROD,
                 subject=name,
                 summary=f"Development tool {name} is a runtime requirement at {where}{also}.",
                 evidence=tuple(found),
             )
         )
     return findings
+
+
+def find(context: RuleContext) -> list[Finding]:
+    unused = {f.subject for f in context.found.get(kinds.UNUSED, [])}
+    return dev_in_prod(context.declarations, direct_kinds=context.direct_kinds, unused=unused)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scanning.distributions import mapping
+from scanning.rules import kinds
 from scanning.rules.devtools import is_dev_tool
 from scanning.rules.unused import stdlib_names_of
 from scanning.types import Finding
@@ -23,7 +24,7 @@ def link_unknown_mappings(
     unknown_unused = [
         f.subject
         for f in findings
-        if f.kind == "unused"
+        if f.kind == kinds.UNUSED
         and not import_map.import_names_known(f.subject)
         and not is_dev_tool(f.subject)
         and not stdlib_names_of(f.subject, import_map=import_map)
@@ -31,20 +32,22 @@ def link_unknown_mappings(
     unknown_missing = [
         f.evidence[0].name.split(".")[0]
         for f in findings
-        if f.kind == "missing" and f.evidence and not import_map.resolve(f.evidence[0].name).known
+        if f.kind == kinds.MISSING
+        and f.evidence
+        and not import_map.resolve(f.evidence[0].name).known
     ]
     if not unknown_unused or not unknown_missing:
         return findings
     linked = []
     for finding in findings:
-        if finding.kind == "unused" and finding.subject in unknown_unused:
+        if finding.kind == kinds.UNUSED and finding.subject in unknown_unused:
             names = ", ".join(sorted(set(unknown_missing)))
             finding = replace(
                 finding,
                 summary=f"{finding.summary} It may provide the unmapped import(s) {names}.",
             )
         elif (
-            finding.kind == "missing"
+            finding.kind == kinds.MISSING
             and finding.evidence
             and not import_map.resolve(finding.evidence[0].name).known
         ):

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from scanning.rules import kinds
 from scanning.types import RUNTIME, Declaration, Finding
 
-LICENSE = "license"
+LICENSE = kinds.LICENSE
 DEFAULT_DENYLIST = ("GPL", "AGPL")
 DEFAULT_ABANDONED_AFTER_YEARS = 3
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from scanning.distributions import mapping
 from scanning.distributions.provided import Providers, places, third_party
+from scanning.rules import kinds
+from scanning.rules.context import RuleContext
 from scanning.rules.declared import direct_declarations
 from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool
 from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, Finding, Usage
@@ -83,7 +85,7 @@ def _runtime_imports_dev(name: str, found: list[Usage], declared: list[Declarati
     first = found[0]
     groups = ", ".join(sorted({f"{d.purpose} ({d.path}:{d.line})" for d in declared}))
     return Finding(
-        kind="misplaced-dev",
+        kind=kinds.MISPLACED_DEV,
         subject=name,
         summary=(
             f"{first.name} is imported by {first.mode} code at {places(found)} "
@@ -96,11 +98,21 @@ def _runtime_imports_dev(name: str, found: list[Usage], declared: list[Declarati
 def _runtime_declares_dev(name: str, modes: list[str], declared: list[Declaration]) -> Finding:
     where = ", ".join(f"{d.path}:{d.line}" for d in declared if d.purpose == RUNTIME)
     return Finding(
-        kind="misplaced-dev",
+        kind=kinds.MISPLACED_DEV,
         subject=name,
         summary=(
             f"{name} is a runtime requirement at {where} but only {', '.join(modes)} code "
             "imports it: it belongs in a dev or test group."
         ),
         evidence=tuple(declared),
+    )
+
+
+def find(context: RuleContext) -> list[Finding]:
+    return misplaced_dev(
+        context.declarations,
+        context.usages,
+        first_party=context.first_party,
+        direct_kinds=context.direct_kinds,
+        import_map=context.import_map,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from scanning.distributions import mapping, requires
 from scanning.distributions.provided import Providers, places, third_party
+from scanning.rules import kinds
+from scanning.rules.context import RuleContext
 from scanning.rules.declared import direct_declarations, locked_declarations
 from scanning.types import Declaration, Finding, Usage
 
@@ -82,4 +84,14 @@ def _finding(distribution: str, found: list[Usage], resolution: mapping.Resoluti
             f"{where} but {distribution}, which provides it per"
             f" {mapping.SOURCE_LABELS[resolution.source]}, is not declared."
         )
-    return Finding(kind="missing", subject=distribution, summary=summary, evidence=tuple(found))
+    return Finding(kind=kinds.MISSING, subject=distribution, summary=summary, evidence=tuple(found))
+
+
+def find(context: RuleContext) -> list[Finding]:
+    return missing(
+        context.declarations,
+        context.usages,
+        first_party=context.first_party,
+        direct_kinds=context.direct_kinds,
+        import_map=context.import_map,
+    )

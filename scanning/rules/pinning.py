@@ -9,6 +9,8 @@ lock file (or compiled requirements) has no pinning debt.
 
 from __future__ import annotations
 
+from scanning.rules import kinds
+from scanning.rules.context import RuleContext
 from scanning.rules.declared import direct_declarations, lock_paths
 from scanning.types import EXACT, LOCKED, RANGE, RUNTIME, UNPINNED, Declaration, Finding
 
@@ -66,7 +68,7 @@ def unpinned(declarations: list[Declaration], *, direct_kinds: dict[str, str]) -
         where = ", ".join(f"{d.path}:{d.line} ({d.raw})" for d in found)
         findings.append(
             Finding(
-                kind="unpinned",
+                kind=kinds.UNPINNED,
                 subject=name,
                 summary=(
                     f"{name} is {_DESCRIPTIONS[level]} ({where}) and no lock file fixes what "
@@ -94,7 +96,7 @@ def no_lock(declarations: list[Declaration], *, direct_kinds: dict[str, str]) ->
     manifests = sorted({d.path for found in requirements.values() for d in found})
     return [
         Finding(
-            kind="no-lock",
+            kind=kinds.NO_LOCK,
             subject=REPOSITORY_SUBJECT,
             summary=(
                 f"{len(requirements)} runtime requirement(s) in {', '.join(manifests)} and no "
@@ -104,3 +106,11 @@ def no_lock(declarations: list[Declaration], *, direct_kinds: dict[str, str]) ->
             evidence=tuple(found[0] for _, found in sorted(requirements.items())),
         )
     ]
+
+
+def find_unpinned(context: RuleContext) -> list[Finding]:
+    return unpinned(context.declarations, direct_kinds=context.direct_kinds)
+
+
+def find_no_lock(context: RuleContext) -> list[Finding]:
+    return no_lock(context.declarations, direct_kinds=context.direct_kinds)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from scanning.distributions import mapping, requires
 from scanning.distributions.provided import Providers, places, third_party
+from scanning.rules import kinds
+from scanning.rules.context import RuleContext
 from scanning.rules.declared import direct_declarations, locked_declarations
 from scanning.types import Declaration, Finding, Usage
 
@@ -45,7 +47,7 @@ def transitive(
         locks = ", ".join(sorted({f"{d.path}:{d.line}" for d in lock_lines[distribution]}))
         findings.append(
             Finding(
-                kind="transitive",
+                kind=kinds.TRANSITIVE,
                 subject=distribution,
                 summary=(
                     f"{first.name} is imported at {places(found)} but "
@@ -81,7 +83,7 @@ def _pulled_in(
         declared = [d for d in direct_found if d.name == parent]
         findings.append(
             Finding(
-                kind="transitive",
+                kind=kinds.TRANSITIVE,
                 subject=distribution,
                 summary=(
                     f"{first.name} is imported at {places(found)} but "
@@ -93,3 +95,13 @@ def _pulled_in(
             )
         )
     return findings
+
+
+def find(context: RuleContext) -> list[Finding]:
+    return transitive(
+        context.declarations,
+        context.usages,
+        first_party=context.first_party,
+        direct_kinds=context.direct_kinds,
+        import_map=context.import_map,
+    )

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from scanning.distributions import mapping
 from scanning.distributions.popular import POPULAR
+from scanning.rules import kinds
+from scanning.rules.context import RuleContext
 from scanning.rules.declared import direct_declarations
 from scanning.types import Declaration, FileError, Finding, Usage
 
@@ -142,7 +144,7 @@ def typosquats(
             popular, edits = near
             findings.append(
                 Finding(
-                    kind="typosquat",
+                    kind=kinds.TYPOSQUAT,
                     subject=name,
                     summary=(
                         f"{name} is {edits} edit(s) from the popular package {popular}; "
@@ -180,7 +182,7 @@ def _confusables(errors: list[FileError]) -> list[Finding]:
         findings.setdefault(
             written,
             Finding(
-                kind="typosquat",
+                kind=kinds.TYPOSQUAT,
                 subject=written.lower(),
                 summary=(
                     f"Requirement name {written!a} at {error.path}:{error.line}{mixed}{imitates}."
@@ -189,3 +191,12 @@ def _confusables(errors: list[FileError]) -> list[Finding]:
             ),
         )
     return list(findings.values())
+
+
+def find(context: RuleContext) -> list[Finding]:
+    return typosquats(
+        context.declarations,
+        context.errors,
+        direct_kinds=context.direct_kinds,
+        usages=context.usages,
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from scanning.distributions import mapping
 from scanning.distributions.provided import STDLIB
+from scanning.rules import kinds
+from scanning.rules.context import RuleContext
 from scanning.rules.declared import compiled_paths, direct_declarations
 from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool
 from scanning.types import RUNTIME, Declaration, Finding, Usage
@@ -117,6 +119,15 @@ def unused(
         elif not dev_tool:
             summary += f" {import_map.describe(name)}"
         findings.append(
-            Finding(kind="unused", subject=name, summary=summary, evidence=tuple(found))
+            Finding(kind=kinds.UNUSED, subject=name, summary=summary, evidence=tuple(found))
         )
     return findings
+
+
+def find(context: RuleContext) -> list[Finding]:
+    return unused(
+        context.declarations,
+        context.usages,
+        direct_kinds=context.direct_kinds,
+        import_map=context.import_map,
+    )

@@ -18,9 +18,10 @@ from scanning.advisories.matching import Match
 from scanning.advisories.osv import version_sort_key
 from scanning.advisories.versions import public_key
 from scanning.engine.gc_pause import collector_paused
+from scanning.rules import kinds
 from scanning.types import EXACT, LOCKED, Declaration, Finding
 
-VULNERABLE = "vulnerable"
+VULNERABLE = kinds.VULNERABLE
 GATE_OK = "pass"
 GATE_FAIL = "fail"
 GATE_UNKNOWN = "unknown"

@@ -7,17 +7,25 @@ clone only has the objects of its commit: history there is invisible, and the li
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
+import tempfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from scanning import gitrunner
 from scanning.engine import walk
+from scanning.rules import kinds
 from scanning.types import Declaration, FileError, Finding
 
 WEIGHT_SUFFIXES = frozenset(
     {".pt", ".pth", ".h5", ".hdf5", ".onnx", ".pkl", ".pickle", ".safetensors", ".ckpt", ".bin"}
 )
 DEFAULT_THRESHOLD_BYTES = 10 * 1024 * 1024
+_LISTING_VERSION = 2
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +43,10 @@ class WeightListing:
 
 
 def is_weight_path(path: str) -> bool:
-    return PurePosixPath(path).suffix.lower() in WEIGHT_SUFFIXES
+    """The path's suffix (as ``PurePosixPath.suffix`` reads it) is a weight file's."""
+    name = path.rstrip("/").rpartition("/")[2]
+    dot = name.rfind(".")
+    return 0 < dot < len(name) - 1 and name[dot:].lower() in WEIGHT_SUFFIXES
 
 
 def weight_findings(
@@ -54,7 +65,7 @@ def weight_findings(
         )
         findings.append(
             Finding(
-                kind="weight-file",
+                kind=kinds.WEIGHT_FILE,
                 subject=found.path,
                 summary=(
                     f"{found.path} ({megabytes:.1f} MB) is {where}; model weights belong in "
@@ -96,13 +107,72 @@ def _history_blobs(root: Path, timeout: float) -> dict[str, str]:
     return path_of
 
 
-def git_weight_files(root: Path, *, timeout: float = 120) -> WeightListing:
+def git_weight_files(
+    root: Path, *, timeout: float = 120, cache: Path | None = None
+) -> WeightListing:
     """Weight-like blobs in every commit reachable from any ref of the checkout at ``root``.
 
     Nothing is fetched: a blob a partial clone lacks has no size here and is counted in
-    ``missing``. Raises ``gitrunner.GitFailed`` when git fails.
+    ``missing``. With ``cache`` (a file), the listing is kept there with the refs it was read
+    at, and read back while HEAD, every ref and the shallowness are unchanged: walking a long
+    history is most of a small repository's rescan otherwise. Raises ``gitrunner.GitFailed``
+    when git fails.
     """
     shallow = _git(root, ["rev-parse", "--is-shallow-repository"], timeout).strip() == b"true"
+    if cache is None:
+        return _git_weight_files(root, shallow, timeout)
+    refs = _git_refs(root, timeout)
+    key = hashlib.sha256(f"{_LISTING_VERSION} {shallow}\n".encode() + refs).hexdigest()
+    known = _cached_listing(cache, key)
+    if known is not None:
+        return known
+    listing = _git_weight_files(root, shallow, timeout)
+    if not listing.missing:  # a partial clone's answer may change as objects arrive
+        _store_listing(cache, key, listing)
+    return listing
+
+
+def _git_refs(root: Path, timeout: float) -> bytes:
+    """HEAD and every ref with its object, as ``git show-ref --head`` lists them."""
+    try:
+        return _git(root, ["show-ref", "--head"], timeout)
+    except gitrunner.GitFailed as exc:
+        if exc.returncode == 1:  # no ref at all
+            return b""
+        raise
+
+
+def _cached_listing(cache: Path, key: str) -> WeightListing | None:
+    try:
+        document = json.loads(cache.read_bytes())
+        if document["key"] != key:
+            return None
+        files = [WeightFile(str(p), int(s), bool(h)) for p, s, h in document["files"]]
+        return WeightListing(files, bool(document["shallow"]))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("weights cache ignored cache=%s error=%s", cache, exc)
+        return None
+
+
+def _store_listing(cache: Path, key: str, listing: WeightListing) -> None:
+    document = {
+        "key": key,
+        "shallow": listing.shallow,
+        "files": [[f.path, f.size, f.in_history] for f in listing.files],
+    }
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
+        with os.fdopen(handle, "w") as output:
+            json.dump(document, output)
+        os.replace(temporary, cache)
+    except (OSError, ValueError) as exc:
+        logger.warning("weights cache not written cache=%s error=%s", cache, exc)
+
+
+def _git_weight_files(root: Path, shallow: bool, timeout: float) -> WeightListing:
     path_of = _history_blobs(root, timeout)
     if not path_of:
         return WeightListing([], shallow)
@@ -144,13 +214,16 @@ def disk_weight_files(root: Path, paths: list[str]) -> list[WeightFile]:
 
 
 def weight_findings_for(
-    root: Path, *, threshold_bytes: int
+    root: Path, *, threshold_bytes: int, cache: Path | None = None
 ) -> tuple[list[Finding], list[FileError]]:
-    """Large weight files: from git history when ``root`` is a checkout, else from disk."""
+    """Large weight files: from git history when ``root`` is a checkout, else from disk.
+
+    ``cache`` is a file where the git listing may be kept between scans (see
+    ``git_weight_files``)."""
     errors: list[FileError] = []
     if (root / ".git").exists():
         try:
-            listing = git_weight_files(root)
+            listing = git_weight_files(root, cache=cache)
         except (OSError, gitrunner.GitFailed) as exc:
             errors.append(FileError(".git", f"could not list git objects: {exc}"))
             files: list[WeightFile] = []

@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from scanning import manifests
 from scanning.engine import pipeline
+from scanning.options import scan_options
 from scanning.rules.unread import NEEDS_EVERY_MANIFEST, unread_of
 from scanning.types import TreeScan
 from tests.security import corpus
@@ -29,7 +30,7 @@ def tree(tmp_path_factory, outside: Path) -> Iterator[TreeScan]:
     os.environ.update(REQS_DIR=str(outside / "dir"), HTTPX_VERSION="0.27.0")
     try:
         with override_settings(DEBTBOARD_MAX_FILES=corpus.FILE_CAP):
-            yield pipeline.scan_tree(root)
+            yield pipeline.scan_tree(root, scan_options())
     finally:
         for key, value in saved.items():
             if value is None:

@@ -9,6 +9,7 @@ import pytest
 
 from scanning.engine import isolation, pipeline
 from scanning.engine.limits import ParserLimits
+from scanning.options import scan_options
 from tests.factories import write_tree
 from tests.security import crashers
 
@@ -44,7 +45,7 @@ def test_isolated_scan_matches_the_parsers_run_directly(repo: Path) -> None:
     from scanning import evidence, manifests
 
     paths = sorted(GOOD)
-    tree = pipeline.scan_tree(repo)
+    tree = pipeline.scan_tree(repo, scan_options())
     direct_usages, _ = evidence.collect_usages(repo, tree_paths := _walk(repo))
     assert sorted(_used(tree)) == sorted({u.name for u in direct_usages})
     assert [m.path for m in tree.manifests] == [
@@ -71,7 +72,7 @@ def _walk(repo: Path) -> list[str]:
 )
 def test_a_parser_crash_costs_only_that_file(repo: Path, monkeypatch, how, message) -> None:
     monkeypatch.setattr(pipeline, "parse_file", partial(crashers.crash_on, ("app/bad.py",), how))
-    tree = pipeline.scan_tree(repo)
+    tree = pipeline.scan_tree(repo, scan_options())
     assert [(e.path, e.message) for e in tree.errors] == [("app/bad.py", message)]
     assert _used(tree) == {"yaml", "httpx"}  # files before and after the crash
     assert [m.path for m in tree.manifests] == ["base.txt", "requirements.txt"]
@@ -81,7 +82,7 @@ def test_a_parser_that_hangs_is_killed_and_only_its_file_skipped(repo, monkeypat
     settings.DEBTBOARD_PARSER_TIMEOUT_SECONDS = 1
     crash = partial(crashers.crash_on, ("app/bad.py",), "sleep")
     monkeypatch.setattr(pipeline, "parse_file", crash)
-    tree = pipeline.scan_tree(repo)
+    tree = pipeline.scan_tree(repo, scan_options())
     assert [(e.path, e.message) for e in tree.errors] == [
         ("app/bad.py", "skipped: parser timed out after 1s")
     ]
@@ -91,7 +92,7 @@ def test_a_parser_that_hangs_is_killed_and_only_its_file_skipped(repo, monkeypat
 def test_a_parser_that_spins_hits_the_cpu_limit(repo, monkeypatch, settings):
     settings.DEBTBOARD_PARSER_CPU_SECONDS = 1
     monkeypatch.setattr(pipeline, "parse_file", partial(crashers.crash_on, ("app/a.py",), "spin"))
-    tree = pipeline.scan_tree(repo)
+    tree = pipeline.scan_tree(repo, scan_options())
     assert [(e.path, e.message) for e in tree.errors] == [
         ("app/a.py", "skipped: parser exceeded its CPU time")
     ]
@@ -150,8 +151,8 @@ def test_a_large_scan_in_two_children_matches_one_child(tmp_path, settings) -> N
     files = {f"pkg/m{n:03}.py": f"import mod{n % 7}\n" for n in range(450)}
     repo = write_tree(tmp_path / "big", {**files, **GOOD})
     settings.DEBTBOARD_SCAN_WORKERS = 1
-    alone = pipeline.scan_tree(repo)
+    alone = pipeline.scan_tree(repo, scan_options())
     settings.DEBTBOARD_SCAN_WORKERS = 2
-    shared = pipeline.scan_tree(repo)
+    shared = pipeline.scan_tree(repo, scan_options())
     assert shared.usages == alone.usages and shared.errors == alone.errors
     assert [m.path for m in shared.manifests] == [m.path for m in alone.manifests]

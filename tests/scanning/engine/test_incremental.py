@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from scanning.engine import cache, isolation, pipeline, walk
+from scanning.options import scan_options
 
 # This module is unpickled in the parser supervisor (for ``logging_parse``), which has no Django
 # apps loaded: it must not import models, so no tests.factories here.
@@ -123,11 +124,11 @@ def _summary(tree) -> tuple:
 
 
 def test_an_unchanged_file_is_not_parsed_again_and_a_changed_one_is(repo, cache_dir, parsed):
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert parsed() == ["app/a.py", "app/b.py", "app/broken.py", "requirements.txt"]
 
     (repo / "app/b.py").write_text("import requests\nimport httpx\n")
-    tree = pipeline.scan_tree(repo, cache_key=1)
+    tree = pipeline.scan_tree(repo, scan_options(cache_key=1))
 
     # Neither requirements.txt nor base.txt, which it includes, changed: no manifest is read.
     assert parsed() == ["app/b.py"]
@@ -137,19 +138,19 @@ def test_an_unchanged_file_is_not_parsed_again_and_a_changed_one_is(repo, cache_
 def test_an_unchanged_tree_is_neither_read_nor_hashed_and_starts_no_parser(
     repo, cache_dir, old_files, parsed, hashed, children
 ):
-    first = pipeline.scan_tree(repo, cache_key=1)
+    first = pipeline.scan_tree(repo, scan_options(cache_key=1))
     parsed()
     hashed.clear()
-    again = pipeline.scan_tree(repo, cache_key=1)
+    again = pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert (parsed(), hashed, children[-1]) == ([], [], ([], 0))
     assert _summary(again) == _summary(first)
 
 
 def test_files_touched_just_before_a_scan_are_hashed_on_the_next(repo, cache_dir, hashed, parsed):
-    pipeline.scan_tree(repo, cache_key=1)  # every file was written a moment ago
+    pipeline.scan_tree(repo, scan_options(cache_key=1))  # every file was written a moment ago
     parsed()
     hashed.clear()
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert parsed() == []
     assert {"app/a.py", "app/b.py", "requirements.txt", "base.txt"} <= set(hashed)
 
@@ -158,7 +159,7 @@ def test_a_change_in_the_timestamp_tick_of_the_last_scan_is_seen(repo, cache_dir
     """On a filesystem with coarse timestamps, bytes rewritten in the same tick as the last
     scan's stat leave size, mtime, ctime and inode as they were: only the hash can tell."""
     monkeypatch.setattr(cache, "RACY_NS", 3600 * 10**9)  # however slow this machine is today
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     before = {path: os.lstat(repo / path) for path in ("app/a.py", "base.txt")}
     (repo / "app/a.py").write_text("import toml\n")  # as long as "import yaml\n"
     (repo / "base.txt").write_text("flask>=4.2\n")  # as long as "django>=4.2\n"
@@ -170,13 +171,13 @@ def test_a_change_in_the_timestamp_tick_of_the_last_scan_is_seen(repo, cache_dir
         return listing
 
     monkeypatch.setattr(walk, "walk_files", coarse_walk)
-    tree = pipeline.scan_tree(repo, cache_key=1)
+    tree = pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert "toml" in {u.name for u in tree.usages}
     assert "flask" in {d.name for d in tree.declarations}
 
 
 def test_a_same_size_change_with_the_mtime_put_back_is_seen(repo, cache_dir, old_files, parsed):
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     parsed()
     target = repo / "app/a.py"
     before = os.lstat(target)
@@ -185,74 +186,74 @@ def test_a_same_size_change_with_the_mtime_put_back_is_seen(repo, cache_dir, old
         time.sleep(0.002)
         os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
     os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
-    tree = pipeline.scan_tree(repo, cache_key=1)
+    tree = pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert parsed() == ["app/a.py"]
     assert "toml" in {u.name for u in tree.usages}
-    assert _summary(tree) == _summary(pipeline.scan_tree(repo))
+    assert _summary(tree) == _summary(pipeline.scan_tree(repo, scan_options()))
 
 
 def test_an_include_that_now_finds_its_file_sends_the_manifests_to_the_parser(
     repo, cache_dir, old_files, parsed
 ):
     (repo / "requirements.txt").write_text("-r extra.in.txt\nrequests==2.31.0\n")
-    first = pipeline.scan_tree(repo, cache_key=1)
+    first = pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert any("included file not found" in e.message for e in first.errors)
     parsed()
     write_tree(repo, {"extra.in.txt": "httpx\n"})  # no manifest by its name: only -r reads it
-    tree = pipeline.scan_tree(repo, cache_key=1)
+    tree = pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert parsed() == ["requirements.txt"]
     assert "httpx" in {d.name for d in tree.declarations}
-    assert _summary(tree) == _summary(pipeline.scan_tree(repo))
+    assert _summary(tree) == _summary(pipeline.scan_tree(repo, scan_options()))
 
 
 def test_a_changed_included_file_sends_the_manifests_to_the_parser(repo, cache_dir, parsed):
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     parsed()
     (repo / "base.txt").write_text("django>=5.0\n")
-    tree = pipeline.scan_tree(repo, cache_key=1)
+    tree = pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert parsed() == ["requirements.txt"]
     assert [d.specifier for d in tree.declarations if d.name == "django"] == [">=5.0"]
 
 
 def test_a_rescan_reports_exactly_what_a_full_scan_reports(repo, cache_dir):
-    full = pipeline.scan_tree(repo)
-    first = pipeline.scan_tree(repo, cache_key=1)
-    again = pipeline.scan_tree(repo, cache_key=1)
+    full = pipeline.scan_tree(repo, scan_options())
+    first = pipeline.scan_tree(repo, scan_options(cache_key=1))
+    again = pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert _summary(first) == _summary(full)
     assert _summary(again) == _summary(full)
     assert any(e.path == "app/broken.py" for e in again.errors)  # cached errors come back too
 
 
 def test_a_fresh_clone_with_the_same_bytes_is_not_parsed_again(repo, tmp_path, cache_dir, parsed):
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     parsed()
     clone = shutil.copytree(repo, tmp_path / "clone")  # new inodes and times, same content
-    tree = pipeline.scan_tree(clone, cache_key=1)
+    tree = pipeline.scan_tree(clone, scan_options(cache_key=1))
     assert parsed() == []
     assert {u.name for u in tree.usages} == {"yaml", "requests", "psycopg2", "psycopg", "celery"}
 
 
 def test_added_and_removed_files_are_picked_up(repo, cache_dir, parsed):
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     parsed()
     (repo / "app/a.py").unlink()
     write_tree(repo, {"app/c.py": "import httpx\n"})
-    tree = pipeline.scan_tree(repo, cache_key=1)
+    tree = pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert parsed() == ["app/c.py"]
     assert {u.path for u in tree.usages} == {"app/b.py", "app/broken.py", "app/c.py"}
 
 
 def test_repositories_never_share_a_cache(repo, cache_dir, parsed):
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     parsed()
-    pipeline.scan_tree(repo, cache_key=2)
+    pipeline.scan_tree(repo, scan_options(cache_key=2))
     assert "app/a.py" in parsed()
     assert len(list(cache_dir.glob("*.json"))) == 2
 
 
 def test_no_cache_key_reads_everything_and_writes_nothing(repo, cache_dir, parsed):
-    pipeline.scan_tree(repo)
-    pipeline.scan_tree(repo)
+    pipeline.scan_tree(repo, scan_options())
+    pipeline.scan_tree(repo, scan_options())
     assert parsed().count("app/a.py") == 2
     assert not cache_dir.exists()
 
@@ -275,28 +276,28 @@ def _with_rows(text: str, path: str, rows: list) -> str:
     ],
 )
 def test_a_damaged_cache_is_ignored_with_a_log_line(repo, cache_dir, parsed, caplog, damage):
-    full = pipeline.scan_tree(repo)
-    pipeline.scan_tree(repo, cache_key=1)
+    full = pipeline.scan_tree(repo, scan_options())
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     (cached,) = cache_dir.glob("*.json")
     cached.write_text(damage(cached.read_text()))
     parsed()
     with caplog.at_level(logging.WARNING, logger="scanning.engine.cache"):
-        tree = pipeline.scan_tree(repo, cache_key=1)
+        tree = pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert "app/a.py" in parsed()
     assert _summary(tree) == _summary(full)
     assert "scan cache" in caplog.text
 
 
 def test_damaged_manifest_rows_are_ignored_with_a_log_line(repo, cache_dir, parsed, caplog):
-    full = pipeline.scan_tree(repo)
-    pipeline.scan_tree(repo, cache_key=1)
+    full = pipeline.scan_tree(repo, scan_options())
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     (cached,) = cache_dir.glob("*.json")
     document = json.loads(cached.read_text())
     document["manifests"]["found"] = [["requirements.txt", "requirements"]]
     cached.write_text(json.dumps(document))
     parsed()
     with caplog.at_level(logging.WARNING, logger="scanning.engine.cache"):
-        tree = pipeline.scan_tree(repo, cache_key=1)
+        tree = pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert parsed() == ["requirements.txt"]
     assert _summary(tree) == _summary(full)
     assert "scan cache manifests ignored" in caplog.text
@@ -304,16 +305,16 @@ def test_damaged_manifest_rows_are_ignored_with_a_log_line(repo, cache_dir, pars
 
 def test_a_parser_crash_keeps_the_manifests_out_of_the_cache(repo, cache_dir, monkeypatch):
     monkeypatch.setattr(pipeline, "parse_file", partial(crashing_parse, "app/a.py"))
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     (cached,) = cache_dir.glob("*.json")
     assert json.loads(cached.read_text())["manifests"] is None
 
 
 def test_a_cache_from_other_parser_code_is_not_used(repo, cache_dir, parsed, monkeypatch):
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     parsed()
     monkeypatch.setattr(cache, "parser_fingerprint", lambda: "2-different")
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert "app/a.py" in parsed()
 
 
@@ -328,11 +329,11 @@ def test_the_fingerprint_changes_with_the_evidence_code(monkeypatch):
 
 
 def test_the_cache_folder_stays_under_its_size_limit(repo, cache_dir, settings):
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     (first,) = cache_dir.glob("*.json")
     settings.DEBTBOARD_SCAN_CACHE_MB = first.stat().st_size * 1.5 / (1024 * 1024)
     os.utime(first, ns=(1, 1))  # the least recently written
-    pipeline.scan_tree(repo, cache_key=2)
+    pipeline.scan_tree(repo, scan_options(cache_key=2))
     remaining = list(cache_dir.glob("*.json"))
     assert len(remaining) == 1 and remaining[0] != first
     assert not list(cache_dir.glob("*.tmp"))
@@ -341,8 +342,8 @@ def test_the_cache_folder_stays_under_its_size_limit(repo, cache_dir, settings):
 def test_caching_is_off_without_a_data_folder(repo, settings, parsed):
     del settings.DATA_DIR
     settings.DEBTBOARD_SCAN_CACHE_DIR = None
-    pipeline.scan_tree(repo, cache_key=1)
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     assert parsed().count("app/a.py") == 2
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from scanning.engine import cache, pipeline
+from scanning.options import scan_options
 from tests.factories import write_tree
 
 PACKAGES = ["requests", "yaml", "django", "celery", "boto3", "PIL", "bs4", "attr", "numpy"]
@@ -153,21 +154,23 @@ def test_every_rescan_after_an_edit_equals_a_cold_scan(repo, monkeypatch, clock)
     if clock == "files older than the scan":
         # Every stat is trusted, so only a changed stat can reveal an edit.
         monkeypatch.setattr(cache, "RACY_NS", -3600 * 10**9)
-    assert _summary(pipeline.scan_tree(repo, cache_key=1)) == _summary(pipeline.scan_tree(repo))
+    assert _summary(pipeline.scan_tree(repo, scan_options(cache_key=1))) == _summary(
+        pipeline.scan_tree(repo, scan_options())
+    )
     for name, edit in EDITS:
         edit(repo)
-        warm = pipeline.scan_tree(repo, cache_key=1)
-        cold = pipeline.scan_tree(repo)
+        warm = pipeline.scan_tree(repo, scan_options(cache_key=1))
+        cold = pipeline.scan_tree(repo, scan_options())
         assert _summary(warm) == _summary(cold), name
 
 
 def test_the_edits_change_what_a_scan_reports(repo):
     """Guards the test above: each edit must change the outcome, or it would prove nothing."""
     unchanged = []
-    before = _summary(pipeline.scan_tree(repo))
+    before = _summary(pipeline.scan_tree(repo, scan_options()))
     for name, edit in EDITS[:-1]:
         edit(repo)
-        after = _summary(pipeline.scan_tree(repo))
+        after = _summary(pipeline.scan_tree(repo, scan_options()))
         if after == before:
             unchanged.append(name)
         before = after
@@ -175,11 +178,13 @@ def test_the_edits_change_what_a_scan_reports(repo):
 
 
 def test_a_fresh_clone_after_edits_equals_a_cold_scan(repo, tmp_path):
-    pipeline.scan_tree(repo, cache_key=1)
+    pipeline.scan_tree(repo, scan_options(cache_key=1))
     write(repo / "requirements/base.txt", "django>=5\n")
     write(repo / "app/mod_0.py", "import flask\n")
     clone = shutil.copytree(repo, tmp_path / "clone", symlinks=True)
-    assert _summary(pipeline.scan_tree(clone, cache_key=1)) == _summary(pipeline.scan_tree(clone))
+    assert _summary(pipeline.scan_tree(clone, scan_options(cache_key=1))) == _summary(
+        pipeline.scan_tree(clone, scan_options())
+    )
 
 
 def test_known_first_party_reaches_the_rules_of_a_rescan(repo):
@@ -188,9 +193,9 @@ def test_known_first_party_reaches_the_rules_of_a_rescan(repo):
     def missing(tree) -> set[str]:
         return {f.subject for f in tree.findings if f.kind == "missing"}
 
-    assert "internal-lib" in missing(pipeline.scan_tree(repo, cache_key=1))
-    warm = pipeline.scan_tree(repo, cache_key=1, known_first_party=["internal_lib"])
-    cold = pipeline.scan_tree(repo, known_first_party=["internal_lib"])
+    assert "internal-lib" in missing(pipeline.scan_tree(repo, scan_options(cache_key=1)))
+    warm = pipeline.scan_tree(repo, scan_options(cache_key=1, known_first_party=["internal_lib"]))
+    cold = pipeline.scan_tree(repo, scan_options(known_first_party=["internal_lib"]))
     assert "internal-lib" not in missing(warm)
     assert _summary(warm) == _summary(cold)
-    assert "internal-lib" in missing(pipeline.scan_tree(repo, cache_key=1))
+    assert "internal-lib" in missing(pipeline.scan_tree(repo, scan_options(cache_key=1)))

@@ -14,6 +14,7 @@ def test_script_table_maps_scripts_to_canonical_distributions() -> None:
     assert SCRIPT_DISTRIBUTIONS["pybabel"] == "babel"
     assert SCRIPT_DISTRIBUTIONS["sphinx-build"] == "sphinx"
     assert SCRIPT_DISTRIBUTIONS["django-admin"] == "django"
+    assert SCRIPT_DISTRIBUTIONS["lint-imports"] == "import-linter"
     assert all(v == v.lower() and "_" not in v for v in SCRIPT_DISTRIBUTIONS.values())
 
 

@@ -101,3 +101,9 @@ def test_invalid_toml_and_ini_become_file_errors(scan: Scan) -> None:
     usages, errors = scan({"pyproject.toml": "[project\n", "setup.cfg": "no section header\n"})
     assert usages == []
     assert {e.path for e in errors} == {"pyproject.toml", "setup.cfg"}
+
+
+def test_a_tool_table_named_unlike_its_distribution_names_the_distribution(scan: Scan) -> None:
+    usages, errors = scan({"pyproject.toml": '[tool.importlinter]\nroot_packages = ["app"]\n'})
+    assert errors == []
+    assert {(u.name, u.line) for u in usages if u.kind == CONFIG} == {("import-linter", 1)}

@@ -16,7 +16,7 @@ FULL_DOWNLOAD = 5 * wheels.MB
 
 
 def _http(timeout: float = 2.0) -> wheels.Http:
-    return wheels.Http(timeout=timeout, deadline=time.monotonic() + 30, opener=wheels.opener())
+    return wheels.Http(timeout=timeout, deadline=time.monotonic() + 30)
 
 
 def _names(index, name: str, version: str = "", **options: object) -> wheels.WheelNames:
@@ -299,7 +299,7 @@ def test_slow_index_times_out_as_unreachable(package_index):
 
 
 def test_no_request_starts_after_the_deadline(package_index):
-    spent = wheels.Http(timeout=2, deadline=time.monotonic() - 1, opener=wheels.opener())
+    spent = wheels.Http(timeout=2, deadline=time.monotonic() - 1)
 
     with pytest.raises(wheels.IndexUnreachable, match="out of time"):
         wheels.wheel_import_names(

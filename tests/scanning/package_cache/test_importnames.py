@@ -9,6 +9,7 @@ import pytest
 from inventory.models import ImportNamesSource, Package
 from scanning import rules
 from scanning.distributions import mapping
+from scanning.distributions.provided import OFFLINE, import_names_audit
 from scanning.engine.pipeline import scan_tree
 from scanning.package_cache import importnames
 from scanning.types import Declaration, ProvidedImports
@@ -240,11 +241,11 @@ def test_audit_lists_what_was_not_read_from_metadata():
     provided = {
         "a": ProvidedImports("a", ("a",), "index", "1.0"),
         "b": ProvidedImports("b", ("bs4",), "curated", reason="package index: HTTP 404"),
-        "c": ProvidedImports("c", (), "unknown", reason=importnames.OFFLINE),
+        "c": ProvidedImports("c", (), "unknown", reason=OFFLINE),
         "d": ProvidedImports("d", ("yaml",), "curated"),
     }
 
-    audit = importnames.import_names_audit(provided)
+    audit = import_names_audit(provided)
 
     assert audit["sources"] == {"index": 1, "curated": 2, "unknown": 1}
     assert [p["name"] for p in audit["problems"]] == ["b", "c"]

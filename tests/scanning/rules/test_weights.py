@@ -1,8 +1,19 @@
 from __future__ import annotations
 
+import json
 import subprocess
+from pathlib import PurePosixPath
 
-from scanning.rules.weights import WeightFile, git_weight_files, weight_findings
+import pytest
+
+from scanning.rules import weights
+from scanning.rules.weights import (
+    WEIGHT_SUFFIXES,
+    WeightFile,
+    git_weight_files,
+    is_weight_path,
+    weight_findings,
+)
 
 MB = 1024 * 1024
 
@@ -60,3 +71,64 @@ def test_shallow_clone_says_it_cannot_see_history(tmp_path):
     _git(origin, "commit", "-q", "-am", "two")
     _git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", "clone")
     assert git_weight_files(tmp_path / "clone").shallow
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *("a.pt", "dir/m.PT", ".pt", "x.", "dir/.bin", "a/b.c/d", "model.tar.pkl", "a/b.onnx/"),
+        *("weights.safetensors", "foo.pth.txt", "a//b.h5", "x/y"),
+    ],
+)
+def test_weight_paths_are_told_by_their_suffix_as_pathlib_reads_it(path):
+    assert is_weight_path(path) == (PurePosixPath(path).suffix.lower() in WEIGHT_SUFFIXES)
+
+
+def _repository_with_a_weight(root):
+    (root / "models").mkdir(parents=True)
+    (root / "models" / "net.pt").write_bytes(b"\0" * 2048)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "model")
+    return root
+
+
+def test_the_git_listing_is_read_back_while_no_ref_moved(tmp_path, monkeypatch):
+    repo = _repository_with_a_weight(tmp_path / "repo")
+    cache = tmp_path / "cache" / "weights.json"
+    first = git_weight_files(repo, cache=cache)
+
+    def walked_again(*args, **kwargs):
+        raise AssertionError("the history was walked again")
+
+    monkeypatch.setattr(weights, "_git_weight_files", walked_again)
+    assert git_weight_files(repo, cache=cache) == first
+    assert [f.path for f in first.files] == ["models/net.pt"]
+
+
+def test_a_new_commit_makes_the_listing_read_again(tmp_path):
+    repo = _repository_with_a_weight(tmp_path / "repo")
+    cache = tmp_path / "weights.json"
+    git_weight_files(repo, cache=cache)
+    (repo / "models" / "net.pt").unlink()
+    (repo / "extra.onnx").write_bytes(b"\0" * 4096)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "swap")
+
+    listing = git_weight_files(repo, cache=cache)
+
+    assert {(f.path, f.in_history) for f in listing.files} == {
+        ("models/net.pt", True),
+        ("extra.onnx", False),
+    }
+
+
+@pytest.mark.parametrize("content", [b"not json", b'{"key": 1}', b'{"key": "x", "files": 3}'])
+def test_an_unreadable_cache_is_ignored_and_rewritten(tmp_path, content):
+    repo = _repository_with_a_weight(tmp_path / "repo")
+    cache = tmp_path / "weights.json"
+    expected = git_weight_files(repo)
+    cache.write_bytes(content)
+
+    assert git_weight_files(repo, cache=cache) == expected
+    assert json.loads(cache.read_bytes())["files"] == [["models/net.pt", 2048, False]]
