@@ -66,7 +66,7 @@ def run_rules(
             direct_kinds=manifest_kinds,
             unused={f.subject for f in unused_found},
         ),
-        *typosquats(declarations, tree.errors, direct_kinds=manifest_kinds, usages=usages),
+        *typosquats(declarations, tree.errors, direct_kinds=manifest_kinds),
         *unpinned(declarations, direct_kinds=manifest_kinds),
         *no_lock(declarations, direct_kinds=manifest_kinds),
     ]
