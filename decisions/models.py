@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     TYPOSQUAT = "typosquat", "Typosquat suspect"
     LICENSE = "license", "Licence"
     WEIGHT_FILE = "weight-file", "Weight file"
+    UNKNOWN_PACKAGE = "unknown-package", "Not on the package index"
 
 
 class State(models.TextChoices):

@@ -10,6 +10,7 @@ _BY_KIND: dict[str, tuple[int, int]] = {
     "vulnerable": (4, 4),
     "missing": (4, 4),
     "typosquat": (5, 2),
+    "unknown-package": (5, 4),
     "license": (4, 3),
     "transitive": (3, 4),
     "misplaced-dev": (3, 4),

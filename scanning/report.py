@@ -20,6 +20,7 @@ CODES = {
     "weight-file": "DBT105",
     "vulnerable": "DBT106",
     "license": "DBT107",
+    "unknown-package": "DBT108",
 }
 
 

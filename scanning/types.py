@@ -107,6 +107,11 @@ class Finding:
     severity: str = ""  # critical, high, medium or low, for vulnerable findings
 
 
+# How a lookup's reason says the configured package index has no project of that name (404):
+# the ``unknown-package`` rule reads it, from a fresh lookup or from the cache alike.
+NOT_ON_INDEX = "no such project"
+
+
 @dataclass(frozen=True, slots=True)
 class ProvidedImports:
     """The import names a distribution provides, and where that answer comes from.

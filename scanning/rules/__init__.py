@@ -14,6 +14,7 @@ from scanning.rules.missing import missing
 from scanning.rules.pinning import no_lock, unpinned
 from scanning.rules.transitive import transitive
 from scanning.rules.typosquat import typosquats
+from scanning.rules.unknown import unknown_packages
 from scanning.rules.unused import unused
 from scanning.types import Finding, TreeScan
 
@@ -27,6 +28,7 @@ ALL_KINDS = frozenset(
         "typosquat",
         "unpinned",
         "no-lock",
+        "unknown-package",
     }
 )
 DEFAULT_KINDS = ALL_KINDS
@@ -69,5 +71,6 @@ def run_rules(
         *typosquats(declarations, tree.errors, direct_kinds=manifest_kinds),
         *unpinned(declarations, direct_kinds=manifest_kinds),
         *no_lock(declarations, direct_kinds=manifest_kinds),
+        *unknown_packages(declarations, tree.provided, direct_kinds=manifest_kinds),
     ]
     return link_unknown_mappings([f for f in findings if f.kind in kinds], import_map=import_map)
