@@ -40,6 +40,7 @@ _SKIPPED_FOLDERS = frozenset(
     {".git", ".venv", "venv", "node_modules", "site-packages", ".tox", ".nox", "__pycache__"}
 )
 _REQUIREMENTS_NAME = re.compile(r"(?:^|.*[-_.])requirements(?:[-_.].*)?\.(?:txt|in)$")
+_LOCKED_REQUIREMENTS_NAME = re.compile(r"(?:^|.*[-_.])requirements(?:[-_.].*)?\.lock$")
 _CONSTRAINTS_NAME = re.compile(r"(?:^|.*[-_.])constraints(?:[-_.].*)?\.txt$")
 
 Parser = Callable[[common.Source, requirements.RequirementsReader], ManifestFile | None]
@@ -93,8 +94,10 @@ def manifest_kind(path: str) -> str:
         return _KIND_BY_NAME[name]
     if _CONSTRAINTS_NAME.match(lower):
         return requirements.CONSTRAINTS
-    if _REQUIREMENTS_NAME.match(lower) or (
-        len(parts) > 1 and parts[-2] == "requirements" and lower.endswith((".txt", ".in"))
+    if (
+        _REQUIREMENTS_NAME.match(lower)
+        or _LOCKED_REQUIREMENTS_NAME.match(lower)
+        or (len(parts) > 1 and parts[-2] == "requirements" and lower.endswith((".txt", ".in")))
     ):
         return requirements.REQUIREMENTS
     if name.startswith(("Dockerfile.", "Containerfile.")) or lower.endswith(".dockerfile"):

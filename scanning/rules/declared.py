@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from scanning.manifests.requirements import HAND_ADDED
 from scanning.types import Declaration
 
 COMPILED = "requirements-compiled"
@@ -45,6 +46,8 @@ def asked_in_compiled(declaration: Declaration, kinds: dict[str, str]) -> bool:
     pull in. When that source is in the repository it declares the package; when it is not
     (only the compiled file was committed), the entry itself is the declaration.
     """
+    if declaration.via == (HAND_ADDED,):
+        return True
     base = posixpath.dirname(declaration.path)
     sources = []
     for note in declaration.via:

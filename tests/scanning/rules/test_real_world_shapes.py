@@ -268,3 +268,32 @@ def test_tzdata_with_nothing_reading_time_zones_is_unused(scan):
         scan({"requirements.txt": "tzdata==2024.1\n", "a.py": "import os\n"})
     )
     assert ("unused", "tzdata") in found
+
+
+def test_a_line_added_by_hand_to_a_compiled_file_is_a_declaration(scan):
+    compiled = COMPILED + "\n# added by hand\nsentry-sdk==1.40.0\n"
+    found = kinds_and_subjects(
+        scan(
+            {
+                "pyproject.toml": _pyproject(),
+                "requirements.txt": compiled,
+                "shop/app.py": "import flask\n",
+            }
+        )
+    )
+    assert ("unused", "sentry-sdk") in found
+    assert ("unused", "kombu") not in found
+
+
+def test_a_pip_freeze_beside_the_declarations_is_a_lock(scan):
+    freeze = "click==8.1.7\nflask==3.0.0\nitsdangerous==2.1.2\nkombu==5.3.4\nwerkzeug==3.0.1\n"
+    found = kinds_and_subjects(
+        scan(
+            {
+                "pyproject.toml": _pyproject(),
+                "requirements.txt": freeze,
+                "shop/app.py": "import flask\n",
+            }
+        )
+    )
+    assert not {f for f in found if f[0] == "unused"}
