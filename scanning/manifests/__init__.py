@@ -17,6 +17,7 @@ from scanning.manifests import (
     commands,
     common,
     locks,
+    notebooks,
     pipfile,
     pyproject,
     requirements,
@@ -104,6 +105,8 @@ def manifest_kind(path: str) -> str:
         return commands.DOCKERFILE
     if name.startswith("pylock.") and name.endswith(".toml"):
         return locks.PYLOCK
+    if lower.endswith(".ipynb"):
+        return notebooks.KIND
     if parts[:2] == [".github", "workflows"] and lower.endswith((".yml", ".yaml")):
         return ci.KIND
     return ""
@@ -149,6 +152,11 @@ def parse_manifests(
 def _parse_one(root: Path, path: str, kind: str, reader: requirements.RequirementsReader) -> None:
     if kind in (requirements.REQUIREMENTS, requirements.CONSTRAINTS):
         reader.read(path, kind)
+        return
+    if kind == notebooks.KIND:  # read with the notebooks' own size limit
+        notebook = notebooks.parse(root, path, reader)
+        if notebook is not None:
+            reader.found.setdefault(path, notebook)
         return
     source = common.load(root, path)
     if isinstance(source, ManifestFile):

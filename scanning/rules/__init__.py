@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Collection, Iterable
 
 from scanning.fixtures import is_test_fixture
-from scanning.rules import mapping
+from scanning.rules import installs, mapping
 from scanning.rules.devtools import dev_in_prod
 from scanning.rules.hints import link_unknown_mappings
 from scanning.rules.misplaced import misplaced_dev
@@ -55,6 +55,7 @@ def run_rules(
             dataclasses.replace(u, optional=True) if not u.optional and u.path in fixtures else u
             for u in usages
         ]
+    usages = [*usages, *installs.as_usages(declarations, manifest_kinds)]
     import_map = mapping.ImportMap(tree.provided)
     unused_found = unused(declarations, usages, direct_kinds=manifest_kinds, import_map=import_map)
     scope = {"first_party": first_party, "direct_kinds": manifest_kinds, "import_map": import_map}

@@ -13,8 +13,11 @@ _SOURCE_NOTE = re.compile(r"\(([^()]+)\)\s*$")  # shop (pyproject.toml)
 LOCK_KINDS = frozenset(
     {"poetry-lock", "uv-lock", "pylock", "pipfile-lock", "requirements-compiled"}
 )
+# Installs that happen at run time, in a CI step or a notebook cell: evidence that the package
+# is installed there (a use), never a declaration of the repository's requirements.
+INSTALL_KINDS = frozenset({"ci", "notebook"})
 # Manifests that pin or constrain but do not ask for a package to be installed for its own sake.
-NOT_DIRECT_KINDS = LOCK_KINDS | {"constraints"}
+NOT_DIRECT_KINDS = LOCK_KINDS | INSTALL_KINDS | {"constraints"}
 
 
 def compiled_paths(kinds: dict[str, str]) -> set[str]:
@@ -77,3 +80,13 @@ def locked_declarations(
 ) -> list[Declaration]:
     locks = lock_paths(kinds)
     return [d for d in declarations if d.path in locks]
+
+
+def run_time_installs(declarations: list[Declaration], kinds: dict[str, str]) -> list[Declaration]:
+    """What CI steps and notebook cells install: evidence of use, not declarations."""
+    return [d for d in declarations if kinds.get(d.path) in INSTALL_KINDS]
+
+
+def asked_for(declarations: list[Declaration], kinds: dict[str, str]) -> list[Declaration]:
+    """Every name a person wrote to get installed: declarations and run-time installs."""
+    return direct_declarations(declarations, kinds) + run_time_installs(declarations, kinds)

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from scanning.rules.declared import direct_declarations
+from scanning.rules.declared import asked_for
 from scanning.rules.popular import POPULAR
 from scanning.types import Declaration, FileError, Finding
 
@@ -134,7 +134,7 @@ def typosquats(
     the popular table themselves.
     """
     if direct_kinds is not None:
-        declarations = direct_declarations(declarations, direct_kinds)
+        declarations = asked_for(declarations, direct_kinds)
     by_name: dict[str, list[Declaration]] = {}
     for declaration in declarations:
         by_name.setdefault(declaration.name, []).append(declaration)

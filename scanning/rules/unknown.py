@@ -8,7 +8,7 @@ it could not be reached, nothing is said.
 
 from __future__ import annotations
 
-from scanning.rules.declared import direct_declarations
+from scanning.rules.declared import asked_for
 from scanning.types import NOT_ON_INDEX, Declaration, Finding, ProvidedImports
 
 KIND = "unknown-package"
@@ -22,7 +22,7 @@ def unknown_packages(
 ) -> list[Finding]:
     """One finding per declared name the index had no project page for."""
     by_name: dict[str, list[Declaration]] = {}
-    for declaration in direct_declarations(declarations, direct_kinds):
+    for declaration in asked_for(declarations, direct_kinds):
         if not declaration.url and not declaration.editable:
             by_name.setdefault(declaration.name, []).append(declaration)
     findings = []
