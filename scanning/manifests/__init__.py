@@ -16,6 +16,7 @@ from scanning.manifests import (
     ci,
     commands,
     common,
+    conda,
     locks,
     notebooks,
     pipfile,
@@ -42,6 +43,7 @@ _SKIPPED_FOLDERS = frozenset(
 )
 _REQUIREMENTS_NAME = re.compile(r"(?:^|.*[-_.])requirements(?:[-_.].*)?\.(?:txt|in)$")
 _LOCKED_REQUIREMENTS_NAME = re.compile(r"(?:^|.*[-_.])requirements(?:[-_.].*)?\.lock$")
+_CONDA_NAME = re.compile(r"(?:^|.*[-_.])environment(?:[-_.].*)?\.ya?ml$")
 _CONSTRAINTS_NAME = re.compile(r"(?:^|.*[-_.])constraints(?:[-_.].*)?\.txt$")
 
 Parser = Callable[[common.Source, requirements.RequirementsReader], ManifestFile | None]
@@ -60,6 +62,7 @@ _PARSERS: dict[str, Parser] = {
     commands.TOX: commands.parse_tox,
     commands.NOX: commands.parse_noxfile,
     ci.KIND: ci.parse,
+    conda.KIND: conda.parse,
 }
 
 _KIND_BY_NAME = {
@@ -105,6 +108,8 @@ def manifest_kind(path: str) -> str:
         return commands.DOCKERFILE
     if name.startswith("pylock.") and name.endswith(".toml"):
         return locks.PYLOCK
+    if _CONDA_NAME.match(lower) and parts[:2] != [".github", "workflows"]:
+        return conda.KIND
     if lower.endswith(".ipynb"):
         return notebooks.KIND
     if parts[:2] == [".github", "workflows"] and lower.endswith((".yml", ".yaml")):

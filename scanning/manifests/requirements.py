@@ -276,6 +276,10 @@ class RequirementsReader:
         path = self.resolve(str(PurePosixPath(including).parent), target)
         self.read(path, kind, depth + 1)
 
+    def read_line(self, manifest: ManifestFile, number: int, line: str) -> None:
+        """Read one requirements-file line into ``manifest`` (a conda file's ``pip:`` item)."""
+        self._read_line(manifest, number, line, 0)
+
     def _read_line(self, manifest: ManifestFile, number: int, line: str, depth: int) -> None:
         if line.startswith(("{%", "{#")) and "{{" in manifest.path:
             return  # a template tag in a cookiecutter project's requirements: not a requirement

@@ -297,3 +297,11 @@ def test_a_pip_freeze_beside_the_declarations_is_a_lock(scan):
         )
     )
     assert not {f for f in found if f[0] == "unused"}
+
+
+def test_a_conda_environment_declares_what_the_code_imports(scan):
+    environment = "dependencies:\n  - python=3.11\n  - pytorch\n  - numpy\n  - pip:\n    - rich\n"
+    found = kinds_and_subjects(
+        scan({"environment.yml": environment, "train.py": "import torch, numpy, rich, pandas\n"})
+    )
+    assert {f for f in found if f[0] in ("missing", "unused")} == {("missing", "pandas")}
