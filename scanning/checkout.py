@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import hashlib
 import ipaddress
+import logging
 import os
 import shlex
 import shutil
@@ -40,6 +41,8 @@ from django.core.exceptions import ValidationError
 
 from inventory import locations
 from scanning import limits
+
+logger = logging.getLogger(__name__)
 
 _POLL_SECONDS = 0.5
 
@@ -184,6 +187,19 @@ def _git(
     max_bytes: int = 0,
 ) -> str:
     """Run git; kill its whole process group on timeout or when ``watch`` outgrows max_bytes."""
+    output = _git_output(args, timeout=timeout, run=run, watch=watch, max_bytes=max_bytes)
+    return output.decode("utf-8", "replace").strip()
+
+
+def _git_output(
+    args: list[str],
+    *,
+    timeout: float,
+    run: _Run = _PLAIN,
+    watch: Path | None = None,
+    max_bytes: int = 0,
+) -> bytes:
+    """``_git``'s standard output as the bytes git wrote (file names need not be UTF-8)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
             process = subprocess.Popen(
@@ -201,13 +217,43 @@ def _git(
             raise CheckoutError(problem)
         out.seek(0)
         err.seek(0)
-        stdout = out.read().decode("utf-8", "replace")
+        stdout = out.read()
         stderr = err.read().decode("utf-8", "replace")
     if process.returncode != 0:
         lines = stderr.strip().splitlines()
         message = run.clean(lines[-1][:500] if lines else "")
         raise CheckoutError(f"git {args[0]} failed: {message or f'exit {process.returncode}'}")
-    return stdout.strip()
+    return stdout
+
+
+def tracked_files(root: Path, *, timeout: float = 60) -> set[str] | None:
+    """The files of the git work tree at ``root`` as git sees them, relative to ``root``:
+    tracked ones and untracked ones that ``.gitignore`` does not exclude (so virtualenvs,
+    ``.run/`` and build output are left out). None when ``root`` is no work tree or git
+    cannot tell; the caller then walks the folder as it is.
+
+    Names come back as the file system spells them (``os.fsdecode``), so a name that is not
+    UTF-8 matches the walk's.
+    """
+    if not (root / ".git").exists():
+        return None
+    try:
+        output = _git_output(
+            [
+                "-C",
+                str(root),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
+            timeout=timeout,
+        )
+    except CheckoutError as exc:
+        logger.info("git listing not used path=%s reason=%s", root, exc)
+        return None
+    return {os.fsdecode(name) for name in output.split(b"\0") if name}
 
 
 def _supervise(

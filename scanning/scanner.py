@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 
-from scanning import cache, evidence, isolation, limits, manifests, rules, walk
+from scanning import cache, checkout, evidence, isolation, limits, manifests, rules, walk
 from scanning.evidence import commands
 from scanning.evidence.first_party import foreign_prefixes, is_foreign
 from scanning.rules import similar
@@ -122,7 +122,10 @@ def scan_tree(
     root = root.resolve()
     store = cache.open_cache(cache_key) if cache_key is not None else None  # before the walk
     listing = walk.walk_files(
-        root, max_files=limits.max_files(), max_bytes=limits.max_total_bytes()
+        root,
+        max_files=limits.max_files(),
+        max_bytes=limits.max_total_bytes(),
+        tracked=checkout.tracked_files(root),
     )
     paths = listing.paths
     tree = TreeScan(files_seen=len(paths), paths=paths, errors=listing.errors)
