@@ -105,6 +105,9 @@ class Finding:
     summary: str
     evidence: tuple[Usage | Declaration, ...] = ()
     severity: str = ""  # critical, high, medium or low, for vulnerable findings
+    # Why the repository's own tool configuration keeps it ("kept by repository configuration
+    # (pyproject.toml [tool.deptry] per_rule_ignores DEP002)"); "" when nothing does.
+    kept: str = ""
 
 
 # How a lookup's reason says the configured package index has no project of that name (404):
@@ -129,6 +132,26 @@ class ProvidedImports:
     reason: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class KeptNames:
+    """Names a tool setting of the repository silences, for some kinds of finding."""
+
+    kinds: frozenset[str]
+    names: frozenset[str]  # as written: distribution or module names
+    reason: str  # the setting, e.g. "pyproject.toml [tool.deptry] ignore"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSettings:
+    """What the repository configured for deptry or FawltyDeps (``manifests.toolsettings``)."""
+
+    kept: tuple[KeptNames, ...] = ()
+    exclude: tuple[str, ...] = ()  # regular expressions matched at the start of a path
+    known_first_party: frozenset[str] = frozenset()
+    module_map: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (distribution, its modules)
+    errors: tuple[FileError, ...] = ()
+
+
 @dataclass(slots=True)
 class TreeScan:
     """Everything the scanner read from one checkout."""
@@ -146,6 +169,7 @@ class TreeScan:
     # What each declared distribution provides, loaded by the caller of the scanner (installed
     # metadata, the package index through its cache, the curated table); empty = rules alone.
     provided: dict[str, ProvidedImports] = field(default_factory=dict)
+    tool_settings: ToolSettings = field(default_factory=ToolSettings)
 
     @property
     def declarations(self) -> list[Declaration]:

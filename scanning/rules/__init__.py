@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Collection, Iterable
 
 from scanning.fixtures import is_test_fixture
+from scanning.manifests import toolsettings
 from scanning.rules import installs, mapping
 from scanning.rules.devtools import dev_in_prod
 from scanning.rules.hints import link_unknown_mappings
@@ -46,7 +47,7 @@ def run_rules(
     """
     declarations = tree.declarations
     manifest_kinds = {m.path: m.kind for m in tree.manifests}
-    first_party = tree.first_party | set(known_first_party)
+    first_party = tree.first_party | set(known_first_party) | tree.tool_settings.known_first_party
     # Sample code in test fixtures shows a package in use but never makes one missing.
     fixtures = {path for path in {u.path for u in tree.usages} if is_test_fixture(path)}
     usages = tree.usages
@@ -74,4 +75,5 @@ def run_rules(
         *no_lock(declarations, direct_kinds=manifest_kinds),
         *unknown_packages(declarations, tree.provided, direct_kinds=manifest_kinds),
     ]
-    return link_unknown_mappings([f for f in findings if f.kind in kinds], import_map=import_map)
+    linked = link_unknown_mappings([f for f in findings if f.kind in kinds], import_map=import_map)
+    return toolsettings.mark_kept(tree.tool_settings, linked)
