@@ -15,6 +15,7 @@ from decisions.services.notifications import notify
 from inventory.models import Package, Repository
 from scanning import heartbeat
 from scanning import services as scanning_services
+from scanning.manifests.toolsettings import KEPT
 from scanning.models import ScanRun
 from scanning.rules.mapping import ImportMap
 from scanning.rules.unused import is_used, used_names
@@ -146,9 +147,13 @@ def records_reconcile(
                 summary=finding.summary[:500],
                 severity=finding.severity,
                 last_seen_scan=scan_run,
+                state=State.KEPT if finding.kept else State.NEW,
                 **scoring.initial_scores(finding.kind, finding.severity),
             )
-            event_write(record, "state", "", State.NEW, comment="Found by scan")
+            if finding.kept:
+                event_write(record, "state", "", State.KEPT, comment=_kept_comment(finding))
+            else:
+                event_write(record, "state", "", State.NEW, comment="Found by scan")
             continue
         record.summary = finding.summary[:500]
         record.last_seen_scan = scan_run
@@ -162,9 +167,14 @@ def records_reconcile(
                 comment="Severity changed with the advisories",
             )
             record.severity = finding.severity
-        if record.state == State.KEPT:
+        if finding.kept and record.state == State.NEW:
+            event_write(record, "state", record.state, State.KEPT, comment=_kept_comment(finding))
+            record.state = State.KEPT
+        elif record.state == State.KEPT:
             if record.review_date is not None and record.review_date <= today:
                 _reopen(record, f"Kept until {record.review_date}; the review date has passed")
+            elif not finding.kept and _kept_by_configuration(record):
+                _reopen(record, "The repository's configuration no longer keeps it")
         elif record.state in CLOSED_STATES:
             _reopen(record, "Watch signal: found again by scan")
         record.save(
@@ -202,6 +212,16 @@ def records_reconcile(
             )
             record.state = State.DONE
             record.save(update_fields=["state", "updated_at"])
+
+
+def _kept_comment(finding: Finding) -> str:
+    return finding.kept[:1].upper() + finding.kept[1:]
+
+
+def _kept_by_configuration(record: DecisionRecord) -> bool:
+    """Whether the record was last kept because the repository's tool settings said so."""
+    last = record.events.filter(field="state").order_by("-created_at", "-id").first()
+    return last is not None and last.comment.lower().startswith(KEPT)
 
 
 def _reopen(record: DecisionRecord, reason: str) -> None:

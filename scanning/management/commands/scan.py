@@ -91,6 +91,6 @@ class Command(BaseCommand):
         )
         rendered = report.as_json(result) if options["format"] == "json" else report.as_text(result)
         self.stdout.write(rendered)
-        if findings:
+        if any(not finding.kept for finding in findings):  # kept ones are decided already
             self.stdout.flush()
             sys.exit(1)
