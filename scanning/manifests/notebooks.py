@@ -12,11 +12,12 @@ import json
 import re
 from pathlib import Path
 
+from scanning.evidence import sources
 from scanning.evidence.sources import MAX_NOTEBOOK_BYTES
 from scanning.manifests import common
 from scanning.manifests.commands import CommandReader
 from scanning.manifests.requirements import RequirementsReader
-from scanning.types import NOTEBOOK, ManifestFile
+from scanning.types import NOTEBOOK, FileError, ManifestFile
 
 KIND = "notebook"
 # `%pip install x`, `!pip install x`, `!{sys.executable} -m pip install x`, `%uv pip install x`.
@@ -27,12 +28,8 @@ _EXECUTABLE = re.compile(r"\{sys\.executable\}|\$\{?sys\.executable\}?")
 def parse(root: Path, path: str, requirements: RequirementsReader) -> ManifestFile | None:
     """The notebook's installs; None when it installs nothing (or cannot be read: the
     evidence reader reports that notebook's problems once)."""
-    try:
-        with (root / path).open("rb") as handle:
-            data = handle.read(MAX_NOTEBOOK_BYTES + 1)
-    except OSError:
-        return None
-    if len(data) > MAX_NOTEBOOK_BYTES or b"install" not in data:
+    data = sources.read_bytes(root, path, MAX_NOTEBOOK_BYTES)
+    if isinstance(data, FileError) or b"install" not in data:
         return None
     text, _ = common.decode(data)
     try:

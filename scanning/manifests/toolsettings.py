@@ -53,8 +53,6 @@ _NESTED_REPETITION = re.compile(r"\)[*+?{]")
 
 def read(root: Path) -> ToolSettings:
     """The settings in ``root/pyproject.toml``; empty settings when there are none."""
-    if not (root / PATH).is_file():
-        return ToolSettings()
     source = common.load(root, PATH)
     if not isinstance(source, common.Source):
         return ToolSettings()  # the manifest parser reports the unreadable file
