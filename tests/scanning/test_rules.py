@@ -88,9 +88,27 @@ def test_dev_tool_in_runtime_requirements_that_the_tests_use_is_dev_in_prod(tmp_
     )
     assert ("dev-in-prod", "pytest") in findings
     assert ("unused", "pytest") not in findings
-    # In a dev group, a tool nothing runs may still be run by hand: no candidate.
+    # In a dev group, a tool nothing runs is unused (people may run it by hand: it says so).
     assert ("dev-in-prod", "black") not in findings
-    assert ("unused", "black") not in findings
+    assert ("unused", "black") in findings
+
+
+def test_a_dev_tool_in_a_dev_group_that_nothing_runs_says_it_may_be_run_by_hand(tmp_path):
+    from scanning import rules
+    from scanning.scanner import scan_tree
+    from tests.factories import write_tree
+
+    files = {
+        "requirements.txt": "flask==3.0\n",
+        "requirements-dev.txt": "black==24.1\nruff==0.4\n",
+        "Makefile": "lint:\n\truff check .\n",
+        "app.py": "import flask\n",
+    }
+    tree = scan_tree(write_tree(tmp_path, files))
+    unused = {f.subject: f.summary for f in rules.run_rules(tree) if f.kind == "unused"}
+    assert set(unused) == {"black"}  # ruff runs in the Makefile
+    assert "requirements-dev.txt:1" in unused["black"]
+    assert "by hand" in unused["black"]
 
 
 def test_dev_tool_only_in_runtime_that_nothing_runs_or_configures_is_unused(tmp_path):
@@ -170,3 +188,16 @@ def test_an_implied_driver_with_no_alternative_declared_is_missing(tmp_path):
     }
     findings = _findings(tmp_path, files)
     assert [f for f in findings if f[0] == "missing"]
+
+
+def test_a_tool_plugin_in_a_dev_group_acts_by_being_installed_and_is_no_candidate(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "flask==3.0\n",
+            "requirements-dev.txt": "pytest==8.2\npytest-randomly==3.15\ntypes-requests==2.31\n",
+            "tests/test_app.py": "import pytest\n",
+            "app.py": "import flask\n",
+        },
+    )
+    assert not {f for f in findings if f[0] == "unused"}
