@@ -112,6 +112,8 @@ def manifest_kind(path: str) -> str:
         return conda.KIND
     if lower.endswith(".ipynb"):
         return notebooks.KIND
+    if parts[0] == ".circleci" and lower.endswith((".yml", ".yaml")):
+        return ci.KIND
     if parts[:2] == [".github", "workflows"] and lower.endswith((".yml", ".yaml")):
         return ci.KIND
     return ""

@@ -201,3 +201,21 @@ def test_a_tool_plugin_in_a_dev_group_acts_by_being_installed_and_is_no_candidat
         },
     )
     assert not {f for f in findings if f[0] == "unused"}
+
+
+def test_commands_and_installs_in_a_circleci_config_are_read(tmp_path):
+    config = (
+        "version: 2.1\njobs:\n  test:\n    steps:\n      - run: |\n"
+        "          pip install coverage-badge\n          pipenv run pylint app -E\n"
+    )
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "flask==3.0\n",
+            "requirements-dev.txt": "pylint==3.1\n",
+            ".circleci/config.yml": config,
+            "app.py": "import flask\n",
+        },
+    )
+    assert ("unused", "pylint") not in findings
+    assert ("unused", "coverage-badge") not in findings
