@@ -29,8 +29,12 @@ _DESCRIPTIONS = {UNPINNED: "unpinned", RANGE: "range-pinned", EXACT: "pinned exa
 _INSTALLERS = frozenset({"pip", "setuptools", "wheel", "uv"})
 REPOSITORY_SUBJECT = "(repository)"
 # Manifests a lock file is generated from, when they are in the lock's folder or below it
-# (a uv or Poetry workspace locks its members in the root's lock).
-_LOCKED_SOURCES = frozenset({"pyproject-pep621", "poetry", "pipfile", "setup-cfg", "setup-py"})
+# (a uv or Poetry workspace locks its members in the root's lock): pyproject.toml in each of
+# its dialects (its kind is the one declaring most), Pipfile, setup.cfg and setup.py.
+_LOCKED_SOURCES = frozenset(
+    {"pyproject-pep621", "dependency-groups", "pdm", "uv", "poetry", "pipfile", "setup-cfg"}
+    | {"setup-py"}
+)
 _VIA_SOURCE = ("-r ", "--requirement ")
 
 

@@ -144,3 +144,19 @@ def test_a_workspace_lock_covers_the_members_below_it(scan):
         }
     )
     assert _unpinned(findings) == {}
+
+
+def test_a_workspace_lock_covers_members_written_in_any_dialect(scan):
+    member = (
+        '[project]\nname = "member"\nversion = "1"\ndependencies = ["flask~=3.0"]\n'
+        '[dependency-groups]\ndev = ["pytest", "ruff"]\n'  # more groups: its dialect
+    )
+    findings = scan(
+        {
+            "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = []\n',
+            "libs/member/pyproject.toml": member,
+            "uv.lock": _UV_LOCK,
+            "x/__init__.py": "import flask\n",
+        }
+    )
+    assert _unpinned(findings) == {}
