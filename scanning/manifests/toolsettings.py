@@ -159,7 +159,9 @@ def without_excluded(settings: ToolSettings, usages: list[Usage]) -> list[Usage]
     """``usages`` less those in files the repository excludes from deptry's search."""
     if not settings.exclude:
         return usages
-    return [u for u in usages if not excluded(settings, u.path)]
+    pattern = re.compile("|".join(f"(?:{p})" for p in settings.exclude))
+    left_out = {path for path in {u.path for u in usages} if pattern.match(path)}
+    return [u for u in usages if u.path not in left_out]
 
 
 def with_module_map(

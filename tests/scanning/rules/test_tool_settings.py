@@ -99,3 +99,10 @@ def test_settings_of_the_wrong_shape_are_reported_and_ignored(tmp_path):
 def test_a_repository_without_settings_has_none(tmp_path):
     root = write_tree(tmp_path, {"setup.py": "x"})
     assert toolsettings.read(root) == toolsettings.ToolSettings()
+
+
+def test_an_exclude_pattern_that_could_take_exponential_time_is_not_used(tmp_path):
+    files = {**_APP, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!.py": "import numpy\n"}
+    tree, found = _scan(tmp_path, '[tool.deptry]\nexclude = ["(a+)+$"]\n', files)
+    assert ("missing", "numpy") in found  # the file is still read
+    assert any("repeated group" in e.message for e in tree.errors)
