@@ -58,8 +58,14 @@ def asked_in_compiled(declaration: Declaration, kinds: dict[str, str]) -> bool:
             sources.append(note.split(None, 1)[1].strip())
         elif match := _SOURCE_NOTE.search(note):
             sources.append(match.group(1))
-    present = {posixpath.normpath(posixpath.join(base, source)) in kinds for source in sources}
+    present = {bool(source_paths(base, source) & kinds.keys()) for source in sources}
     return bool(sources) and True not in present
+
+
+def source_paths(base: str, source: str) -> set[str]:
+    """Where a ``# via`` note's source may be: pip-compile writes it relative to the folder it
+    ran in, usually the root (``-r requirements/base.txt``), or to the compiled file's."""
+    return {posixpath.normpath(posixpath.join(folder, source)) for folder in (base, "")}
 
 
 def direct_declarations(

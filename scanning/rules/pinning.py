@@ -19,6 +19,7 @@ from scanning.rules.declared import (
     direct_declarations,
     lock_paths,
     run_time_installs,
+    source_paths,
 )
 from scanning.types import EXACT, LOCKED, RANGE, RUNTIME, UNPINNED, Declaration, Finding
 
@@ -82,7 +83,7 @@ def _via_sources(declaration: Declaration) -> set[str]:
             found.add(note.split(None, 1)[1].strip())
         elif note.endswith(")") and "(" in note:
             found.add(note.rpartition("(")[2][:-1])
-    return {posixpath.normpath(posixpath.join(base, source)) for source in found}
+    return {path for source in found for path in source_paths(base, source)}
 
 
 def _below(path: str, folder: str) -> bool:
