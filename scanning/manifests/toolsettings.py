@@ -20,8 +20,8 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from scanning.distributions.mapping import CONFIGURED
 from scanning.manifests import common
-from scanning.rules.mapping import CONFIGURED
 from scanning.types import (
     FileError,
     Finding,

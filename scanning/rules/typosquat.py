@@ -10,8 +10,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from scanning.distributions.popular import POPULAR
 from scanning.rules.declared import asked_for
-from scanning.rules.popular import POPULAR
 from scanning.types import Declaration, FileError, Finding
 
 # Edits allowed by name length: two edits turn a short name into another real one, while a long

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from scanning.engine.pipeline import scan_tree
 from scanning.manifests import toolsettings
-from scanning.scanner import scan_tree
 from tests.factories import write_tree
 
 PROJECT = '[project]\nname = "shop"\nversion = "1"\ndependencies = [{deps}]\n\n'

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from packaging.utils import canonicalize_name
 
-from scanning.rules.popular import POPULAR
+from scanning.distributions.popular import POPULAR
 from scanning.rules.typosquat import distance, resembles, typosquats
 from scanning.types import Declaration, FileError
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from scanning import importnames, rules
+from scanning import rules
+from scanning.engine.pipeline import scan_tree
+from scanning.package_cache import importnames
 from scanning.rules.unknown import unknown_packages
-from scanning.scanner import scan_tree
 from scanning.types import NOT_ON_INDEX, Declaration, ProvidedImports
 from tests.factories import write_tree
 from tests.package_index import wheel
