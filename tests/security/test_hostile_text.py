@@ -22,6 +22,7 @@ from decisions.models import DecisionRecord, NextAction
 from decisions.reports import audit, cleanup, markdown, minutes
 from inventory.models import Role
 from inventory.text import reveal
+from scanning import selectors as scanning_selectors
 from scanning import services as scanning_services
 from tests import factories
 from tests.security.corpus import HIDDEN_IN, HOSTILE_TEXT
@@ -239,7 +240,9 @@ def test_minutes_and_audit_log_reveal_hidden_characters(team, repository, django
         ),
         "audit": "".join(
             audit.audit_lines(
-                title="t\u202e", records=DecisionRecord.objects.filter(repository=repository)
+                title="t\u202e",
+                records=DecisionRecord.objects.filter(repository=repository),
+                gate=scanning_selectors.repository_gate(repository=repository),
             )
         ),
     }
