@@ -89,7 +89,8 @@ def generated_marks(text: str, lines: list[tuple[int, str]]) -> tuple[str, set[i
     that write no header: every requirement hashed (poetry export, uv export, pip-compile
     ``--generate-hashes``), every requirement exact and marked (poetry export, pipenv
     requirements); last, pip freeze: sorted exact pins and not one comment. A requirement past
-    the last one carrying the block's mark (a via note, a hash, a marker) was added by hand.
+    the last one carrying the block's mark (a via note, a hash, a marker), or past the end of
+    the sorted freeze block, was added by hand.
     """
     requirements = [
         (n, line) for n, line in lines if not line.startswith("-") or line.startswith("-e")
@@ -109,8 +110,9 @@ def generated_marks(text: str, lines: list[tuple[int, str]]) -> tuple[str, set[i
         hand = _after_last(requirements, lambda _, line: ";" in line and "==" in line)
         if len(marked) + len(hand) == len(requirements):
             return "exported", hand
-    if _is_freeze(text, requirements):
-        return "frozen", set()
+    block = _freeze_block(text, requirements)
+    if block is not None:  # what follows the sorted block was added by hand
+        return "frozen", {n for n, _ in requirements[block:]}
     return "", set()
 
 
@@ -121,17 +123,20 @@ def _after_last(
     return {n for n, line in requirements[last + 1 :] if not marked(n, line)}
 
 
-def _is_freeze(text: str, requirements: list[tuple[int, str]]) -> bool:
+def _freeze_block(text: str, requirements: list[tuple[int, str]]) -> int | None:
+    """How many leading requirements are a pip freeze block (sorted exact pins, the file
+    without a single comment, more than half of it); None when there is no such block."""
     if len(requirements) < MIN_FREEZE_LINES or "#" in text.replace("#egg=", ""):
-        return False
-    if not all(_FROZEN.match(line) for _, line in requirements):
-        return False
-    names = [
-        canonicalize_name(match.group(0))
-        for _, line in requirements
-        if (match := _NAME_START.match(line))
-    ]
-    return names == sorted(names)
+        return None
+    previous = ""
+    block = 0
+    for _, line in requirements:
+        match = _NAME_START.match(line) if _FROZEN.match(line) else None
+        name = canonicalize_name(match.group(0)) if match else None
+        if name is None or name < previous:
+            break
+        previous, block = name, block + 1
+    return block if block >= MIN_FREEZE_LINES and block * 2 > len(requirements) else None
 
 
 def via_notes(text: str) -> dict[int, tuple[str, ...]]:

@@ -80,3 +80,11 @@ def test_an_unhashed_line_after_a_hashed_export_was_added_by_hand(scan):
     assert manifest.kind == COMPILED
     vias = {d.name: d.via for d in manifest.declarations}
     assert vias == {"certifi": (), "flask": (), "gunicorn": (HAND_ADDED,)}
+
+
+def test_lines_added_by_hand_below_a_pip_freeze_are_declarations(scan):
+    text = FREEZE + "redis==5.0.1\nrq==1.16.2\npymupdf>=1.23.0\n"
+    manifest = scan({"requirements.txt": text})["requirements.txt"]
+    assert manifest.kind == COMPILED
+    hand = {d.name for d in manifest.declarations if d.via == (HAND_ADDED,)}
+    assert hand == {"redis", "rq", "pymupdf"}
