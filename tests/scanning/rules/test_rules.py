@@ -219,3 +219,21 @@ def test_commands_and_installs_in_a_circleci_config_are_read(tmp_path):
     )
     assert ("unused", "pylint") not in findings
     assert ("unused", "coverage-badge") not in findings
+
+
+def test_a_multi_line_circleci_command_is_read_line_by_line(tmp_path):
+    config = (
+        "version: 2\njobs:\n  t:\n    steps:\n      - run:\n          name: lint\n"
+        "          command: |\n            pipenv install --dev\n"
+        "            pipenv run pylint app -E\n            PYTHONPATH=. pipenv run pytest\n"
+    )
+    findings = _findings(
+        tmp_path,
+        {
+            "Pipfile": '[packages]\nflask = "==3.0"\n[dev-packages]\npylint = "*"\npytest = "*"\n',
+            ".circleci/config.yml": config,
+            "app.py": "import flask\n",
+        },
+    )
+    assert ("unused", "pylint") not in findings
+    assert ("unused", "pytest") not in findings
