@@ -323,7 +323,7 @@ def compare(fixtures: Path, case: Case) -> Outcome:
     summaries: dict[Pair, str] = {}
     for finding in findings:
         pair = (str(finding["code"]), str(finding["subject"]))
-        if pair[0] in DEPTRY_CODES and pair not in suppressed:
+        if pair[0] in DEPTRY_CODES and pair not in suppressed and not finding.get("kept"):
             summaries[pair] = str(finding["summary"])
     ours = set(summaries)
     theirs = {distribution_pair(p) for p in case.expected}

@@ -23,6 +23,7 @@ import contextlib
 import fcntl
 import hashlib
 import ipaddress
+import logging
 import os
 import shlex
 import shutil
@@ -38,6 +39,8 @@ from django.core.exceptions import ValidationError
 from inventory import locations
 from scanning import gitrunner
 from scanning.engine import limits
+
+logger = logging.getLogger(__name__)
 
 
 def max_clone_bytes() -> int:

@@ -105,6 +105,14 @@ class Finding:
     summary: str
     evidence: tuple[Usage | Declaration, ...] = ()
     severity: str = ""  # critical, high, medium or low, for vulnerable findings
+    # Why the repository's own tool configuration keeps it ("kept by repository configuration
+    # (pyproject.toml [tool.deptry] per_rule_ignores DEP002)"); "" when nothing does.
+    kept: str = ""
+
+
+# How a lookup's reason says the configured package index has no project of that name (404):
+# the ``unknown-package`` rule reads it, from a fresh lookup or from the cache alike.
+NOT_ON_INDEX = "no such project"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +130,26 @@ class ProvidedImports:
     source: str
     version: str = ""  # the release whose wheel was read (index)
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class KeptNames:
+    """Names a tool setting of the repository silences, for some kinds of finding."""
+
+    kinds: frozenset[str]
+    names: frozenset[str]  # as written: distribution or module names
+    reason: str  # the setting, e.g. "pyproject.toml [tool.deptry] ignore"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSettings:
+    """What the repository configured for deptry or FawltyDeps (``manifests.toolsettings``)."""
+
+    kept: tuple[KeptNames, ...] = ()
+    exclude: tuple[str, ...] = ()  # regular expressions matched at the start of a path
+    known_first_party: frozenset[str] = frozenset()
+    module_map: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (distribution, its modules)
+    errors: tuple[FileError, ...] = ()
 
 
 @dataclass(slots=True)
@@ -142,6 +170,7 @@ class TreeScan:
     # metadata, the package index through its cache, the curated table); empty = rules alone.
     provided: dict[str, ProvidedImports] = field(default_factory=dict)
     audit: dict = field(default_factory=dict)  # what was audited against what, and the gate
+    tool_settings: ToolSettings = field(default_factory=ToolSettings)
 
     @property
     def declarations(self) -> list[Declaration]:

@@ -17,6 +17,7 @@ from inventory.models import Package, Repository
 from scanning import heartbeat
 from scanning import services as scanning_services
 from scanning.distributions.mapping import ImportMap
+from scanning.manifests.toolsettings import KEPT
 from scanning.models import Evidence, ScanRun
 from scanning.rules import kinds
 from scanning.rules.unread import Unread, unread_of
@@ -169,9 +170,13 @@ def records_reconcile(
                 summary=finding.summary[:500],
                 severity=finding.severity,
                 last_seen_scan=scan_run,
+                state=State.KEPT if finding.kept else State.NEW,
                 **scoring.initial_scores(finding.kind, finding.severity),
             )
-            event_write(record, "state", "", State.NEW, comment="Found by scan")
+            if finding.kept:
+                event_write(record, "state", "", State.KEPT, comment=_kept_comment(finding))
+            else:
+                event_write(record, "state", "", State.NEW, comment="Found by scan")
             continue
         record.summary = finding.summary[:500]
         record.last_seen_scan = scan_run
@@ -186,9 +191,14 @@ def records_reconcile(
                 comment="Severity changed with the advisories",
             )
             record.severity = finding.severity
-        if record.state == State.KEPT:
+        if finding.kept and record.state == State.NEW:
+            event_write(record, "state", record.state, State.KEPT, comment=_kept_comment(finding))
+            record.state = State.KEPT
+        elif record.state == State.KEPT:
             if record.review_date is not None and record.review_date <= today:
                 _reopen(record, f"Kept until {record.review_date}; the review date has passed")
+            elif not finding.kept and _kept_by_configuration(record):
+                _reopen(record, "The repository's configuration no longer keeps it")
         elif record.state in CLOSED_STATES:
             _reopen(record, "Watch signal: found again by scan")
         elif record.state == State.IN_REVIEW_WINDOW and record.kind in REMOVAL_KINDS:
@@ -237,6 +247,16 @@ def records_reconcile(
             )
             record.state = State.DONE
             record.save(update_fields=["state", "updated_at"])
+
+
+def _kept_comment(finding: Finding) -> str:
+    return finding.kept[:1].upper() + finding.kept[1:]
+
+
+def _kept_by_configuration(record: DecisionRecord) -> bool:
+    """Whether the record was last kept because the repository's tool settings said so."""
+    last = record.events.filter(field="state").order_by("-created_at", "-id").first()
+    return last is not None and last.comment.lower().startswith(KEPT)
 
 
 def _evidence_paths(records: list[DecisionRecord]) -> dict[int, set[str]]:

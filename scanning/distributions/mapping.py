@@ -46,6 +46,7 @@ CONVENTION = "convention"
 AMBIGUOUS = "ambiguous"  # a namespace shared by many distributions: no single answer
 UNKNOWN = "unknown"  # what a distribution provides: no source better than its name
 SIMILAR = "similar"  # assumed: an unmapped import is made of words of the package's name
+CONFIGURED = "configured"  # the repository's [tool.deptry] package_module_name_map
 
 # How a finding names each source ("... per the curated table").
 SOURCE_LABELS = {
@@ -54,6 +55,7 @@ SOURCE_LABELS = {
     INSTALLED: "the metadata installed on this server",
     INDEX: "its wheel on the package index",
     SIMILAR: "the likeness of the names, an assumption",
+    CONFIGURED: "the repository's [tool.deptry] package_module_name_map",
 }
 
 # Modules that are namespaces only: several distributions install packages below them.
@@ -311,7 +313,7 @@ class ImportMap:
         self.provided = dict(provided or {})
         owners: dict[str, set[str]] = {}
         for fact in self.provided.values():
-            if fact.source in (INDEX, INSTALLED, SIMILAR):
+            if fact.source in (INDEX, INSTALLED, SIMILAR, CONFIGURED):
                 for module in fact.import_names:
                     if module not in NAMESPACE_ONLY:
                         owners.setdefault(module, set()).add(fact.name)

@@ -25,6 +25,7 @@ from scanning.engine import cache, coverage, isolation, walk
 from scanning.engine.options import ScanOptions
 from scanning.evidence import commands
 from scanning.evidence.first_party import foreign_prefixes, is_foreign
+from scanning.manifests import toolsettings
 from scanning.rules import similar, weights
 from scanning.rules.unread import unread_of
 from scanning.types import (
@@ -191,9 +192,16 @@ def scan_tree(
         store = cache.open_cache(
             options.cache_key, options.cache_dir, limit_bytes=options.cache_limit_bytes
         )
-    listing = walk.walk_files(root, max_files=options.max_files, max_bytes=options.max_total_bytes)
+    listing = walk.walk_files(
+        root,
+        max_files=options.max_files,
+        max_bytes=options.max_total_bytes,
+        tracked=walk.tracked_files(root),
+    )
     paths = listing.paths
     tree = TreeScan(files_seen=len(paths), paths=paths, errors=listing.errors)
+    tree.tool_settings = toolsettings.read(root)
+    tree.errors.extend(tree.tool_settings.errors)
     progress(25, f"Reading manifests and evidence of use among {len(paths)} files")
     venvs = foreign_prefixes(paths)
     roots = [path for path in paths if manifests.manifest_kind(path)]
@@ -240,14 +248,15 @@ def scan_tree(
     tree.errors.extend(outcome.errors)
     declared = {d.name for manifest in tree.manifests for d in manifest.declarations}
     tree.usages = commands.keep_declared_commands(tree.usages, declared)
+    tree.usages = toolsettings.without_excluded(tree.tool_settings, tree.usages)
     tree.first_party = evidence.first_party_modules(paths)
     if provided is not None:
         progress(75, "Finding out what the declared packages provide")
         tree.provided = provided(tree.declarations)
     known_first_party = set(options.known_first_party)
-    tree.provided = similar.with_similar_names(
-        tree.provided, tree.declarations, tree.usages, tree.first_party | known_first_party
-    )
+    tree.provided = toolsettings.with_module_map(tree.tool_settings, tree.provided)
+    own = tree.first_party | known_first_party | tree.tool_settings.known_first_party
+    tree.provided = similar.with_similar_names(tree.provided, tree.declarations, tree.usages, own)
     progress(80, "Applying rules")
     tree.findings = rules.run_rules(tree, known_first_party=known_first_party)
     return tree

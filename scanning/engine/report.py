@@ -43,6 +43,7 @@ def as_data(report: ScanReport) -> dict[str, object]:
                 "subject": finding.subject,
                 "summary": finding.summary,
                 "locations": [_location(item) for item in finding.evidence],
+                **({"kept": finding.kept} if finding.kept else {}),
             }
             for finding in report.findings
         ],
@@ -66,8 +67,10 @@ def as_text(report: ScanReport) -> str:
             f"{first.path}:{first.line}" if first and first.line else (first.path if first else "")
         )
         prefix = f"{where}: " if where else ""
+        kept = f" ({finding.kept})" if finding.kept else ""
         lines.append(
-            f"{prefix}{code_for(finding.kind)} {finding.kind} {finding.subject}: {finding.summary}"
+            f"{prefix}{code_for(finding.kind)} {finding.kind} {finding.subject}: "
+            f"{finding.summary}{kept}"
         )
     if report.errors:
         lines.append("")

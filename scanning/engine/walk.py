@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scanning import gitrunner
 from scanning.evidence.sources import MAX_NOTEBOOK_BYTES
 from scanning.types import FileError
 
@@ -55,6 +57,9 @@ class Listing:
     stats: dict[str, os.stat_result] = field(default_factory=dict)
 
 
+logger = logging.getLogger(__name__)
+
+
 def list_files(
     root: Path, *, max_files: int = MAX_FILES, max_bytes: int = MAX_TOTAL_BYTES
 ) -> tuple[list[str], list[FileError]]:
@@ -70,14 +75,23 @@ def list_files(
 
 
 def walk_files(
-    root: Path, *, max_files: int = MAX_FILES, max_bytes: int = MAX_TOTAL_BYTES
+    root: Path,
+    *,
+    max_files: int = MAX_FILES,
+    max_bytes: int = MAX_TOTAL_BYTES,
+    tracked: set[str] | None = None,
 ) -> Listing:
     """``list_files`` with the stat of every listed file (one ``lstat`` each, as the walk needs).
+
+    ``tracked`` (a git work tree's files, ``walk.tracked_files``), when given, is what
+    may be listed: ignored files are other people's code or generated output. The walk
+    still decides what is a regular file inside the checkout.
 
     Paths are built as strings from the directory entries: no ``Path`` per file, since a
     rescan of an unchanged repository spends most of its time here.
     """
     listing = Listing()
+    folders = None if tracked is None else _folders_of(tracked)
     paths, errors, stats = listing.paths, listing.errors, listing.stats
     total = 0
     pending = [(str(root.resolve()), "")]  # (directory, its repository-relative path + "/")
@@ -93,6 +107,8 @@ def walk_files(
                 continue
             mode = info.st_mode
             if stat.S_ISREG(mode):
+                if tracked is not None and relative not in tracked:
+                    continue
                 if len(paths) >= max_files:
                     message = f"skipped: more than {max_files} files; this and later files not read"
                     errors.append(FileError(relative, message))
@@ -107,8 +123,11 @@ def walk_files(
                 paths.append(relative)
                 stats[relative] = info
             elif stat.S_ISDIR(mode):
-                if entry.name not in SKIP_DIRS and not entry.name.endswith(".egg-info"):
+                skipped = entry.name in SKIP_DIRS or entry.name.endswith(".egg-info")
+                if not skipped and (folders is None or relative in folders):
                     subdirs.append((entry.path, relative + "/"))
+            elif tracked is not None and relative not in tracked:
+                continue  # an ignored link or special file is not the repository's either
             elif stat.S_ISLNK(mode):
                 errors.append(FileError(relative, "skipped: symbolic link"))
             else:
@@ -116,6 +135,15 @@ def walk_files(
                 errors.append(FileError(relative, f"skipped: {kind}, not a regular file"))
         pending.extend(reversed(subdirs))
     return listing
+
+
+def _folders_of(paths: set[str]) -> set[str]:
+    folders = set()
+    for path in paths:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folders.add("/".join(parts[:depth]))
+    return folders
 
 
 def _entries(directory: str, prefix: str, errors: list[FileError]) -> list[os.DirEntry[str]]:
@@ -127,3 +155,23 @@ def _entries(directory: str, prefix: str, errors: list[FileError]) -> list[os.Di
         errors.append(FileError(prefix.removesuffix("/") or ".", "skipped: unreadable"))
         return []
     return sorted(entries, key=lambda e: (e.is_dir(follow_symlinks=False), e.name))
+
+
+def tracked_files(root: Path, *, timeout: float = 60) -> set[str] | None:
+    """The files of the git work tree at ``root`` as git sees them, relative to ``root``:
+    tracked ones and untracked ones that ``.gitignore`` does not exclude (so virtualenvs,
+    ``.run/`` and build output are left out). None when ``root`` is no work tree or git
+    cannot tell; the caller then walks the folder as it is.
+
+    A local read through the hardened runner (no transport). Names come back as the file
+    system spells them (``os.fsdecode``), so a name that is not UTF-8 matches the walk's.
+    """
+    if not (root / ".git").exists():
+        return None
+    args = ["-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    try:
+        result = gitrunner.run_git(args, timeout=timeout)
+    except gitrunner.GitFailed as exc:
+        logger.info("git listing not used path=%s reason=%s", root, exc)
+        return None
+    return {os.fsdecode(name) for name in result.stdout.split(b"\0") if name}

@@ -137,7 +137,7 @@ def _tox(text: str, path: str) -> Extracted:
 
 def _yaml(text: str, path: str) -> Extracted:
     name = PurePosixPath(path).name
-    if path.startswith(".github/workflows/") or name == ".gitlab-ci.yml":
+    if path.startswith((".github/workflows/", ".circleci/")) or name == ".gitlab-ci.yml":
         return ciconfig.yaml_command_usages(text, path, "ci", infer_mode=False)
     if name.startswith(("docker-compose", "compose")):
         return ciconfig.yaml_command_usages(text, path, "web", infer_mode=True)

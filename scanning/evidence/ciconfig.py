@@ -69,6 +69,10 @@ def yaml_command_usages(text: str, path: str, mode: str, *, infer_mode: bool) ->
             if argv:
                 line = getattr(value[0], "line", 0)
                 usages += argv_usages(argv, path, line, mode, infer_mode=infer_mode)
+        elif key in _ARGV_KEYS and isinstance(value, _Line) and "\n" in value.strip():
+            # A multi-line command (CircleCI's ``run: {command: |}``) is a shell script.
+            found = shell_usages(value, path, mode, infer_mode=infer_mode)
+            usages += [dataclasses.replace(u, line=u.line + value.line - 1) for u in found]
         elif key in _ARGV_KEYS and isinstance(value, _Line):
             usages += command_usages(value, path, value.line, mode, infer_mode=infer_mode)
     return usages, errors

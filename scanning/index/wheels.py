@@ -30,6 +30,7 @@ from packaging.version import InvalidVersion, Version
 
 from scanning.distributions.mapping import NAMESPACE_ONLY
 from scanning.index import simple_index
+from scanning.types import NOT_ON_INDEX
 
 MB = 1024 * 1024
 MAX_PAGE_BYTES = 20 * MB
@@ -57,6 +58,14 @@ _UNREADABLE = (
 
 class LookupFailed(Exception):
     """This distribution's names could not be read (not on the index, no wheel, malformed)."""
+
+
+class NotFound(LookupFailed):
+    """The server has nothing at this URL (HTTP 404 or 410)."""
+
+
+class ProjectNotFound(LookupFailed):
+    """The index has no project of this name: a typo, a removed package or an internal name."""
 
 
 class IndexUnreachable(LookupFailed):
@@ -102,7 +111,7 @@ class Http:
                 if status in (401, 403, 407, 429) or status >= 500:
                     raise IndexUnreachable(f"answered HTTP {status}")
                 if status in (404, 410):
-                    raise LookupFailed(f"no such project (HTTP {status})")
+                    raise NotFound(f"{_name(url)}: not found (HTTP {status})")
                 if status >= 300:
                     raise LookupFailed(f"{_name(url)}: HTTP {status}")
                 whole = bool(byte_range) and status == 200
@@ -175,7 +184,10 @@ def wheel_import_names(
     ``max_download`` caps a full download when the file server ignores Range requests.
     """
     page_url = f"{index_url.rstrip('/')}/{name}/"
-    _, _, body = http.get(page_url, limit=MAX_PAGE_BYTES, accept=simple_index.ACCEPT)
+    try:
+        _, _, body = http.get(page_url, limit=MAX_PAGE_BYTES, accept=simple_index.ACCEPT)
+    except NotFound as exc:
+        raise ProjectNotFound(f"{NOT_ON_INDEX} ({str(exc).rpartition('(')[2]}") from exc
     try:
         page = simple_index.parse_project_page(body, page_url)
     except simple_index.NotASimplePage as exc:

@@ -16,7 +16,9 @@ from scanning.manifests import (
     ci,
     commands,
     common,
+    conda,
     locks,
+    notebooks,
     pipfile,
     pyproject,
     requirements,
@@ -40,6 +42,8 @@ _SKIPPED_FOLDERS = frozenset(
     {".git", ".venv", "venv", "node_modules", "site-packages", ".tox", ".nox", "__pycache__"}
 )
 _REQUIREMENTS_NAME = re.compile(r"(?:^|.*[-_.])requirements(?:[-_.].*)?\.(?:txt|in)$")
+_LOCKED_REQUIREMENTS_NAME = re.compile(r"(?:^|.*[-_.])requirements(?:[-_.].*)?\.lock$")
+_CONDA_NAME = re.compile(r"(?:^|.*[-_.])environment(?:[-_.].*)?\.ya?ml$")
 _CONSTRAINTS_NAME = re.compile(r"(?:^|.*[-_.])constraints(?:[-_.].*)?\.txt$")
 
 Parser = Callable[[common.Source, requirements.RequirementsReader], ManifestFile | None]
@@ -58,6 +62,7 @@ _PARSERS: dict[str, Parser] = {
     commands.TOX: commands.parse_tox,
     commands.NOX: commands.parse_noxfile,
     ci.KIND: ci.parse,
+    conda.KIND: conda.parse,
 }
 
 _KIND_BY_NAME = {
@@ -93,14 +98,22 @@ def manifest_kind(path: str) -> str:
         return _KIND_BY_NAME[name]
     if _CONSTRAINTS_NAME.match(lower):
         return requirements.CONSTRAINTS
-    if _REQUIREMENTS_NAME.match(lower) or (
-        len(parts) > 1 and parts[-2] == "requirements" and lower.endswith((".txt", ".in"))
+    if (
+        _REQUIREMENTS_NAME.match(lower)
+        or _LOCKED_REQUIREMENTS_NAME.match(lower)
+        or (len(parts) > 1 and parts[-2] == "requirements" and lower.endswith((".txt", ".in")))
     ):
         return requirements.REQUIREMENTS
     if name.startswith(("Dockerfile.", "Containerfile.")) or lower.endswith(".dockerfile"):
         return commands.DOCKERFILE
     if name.startswith("pylock.") and name.endswith(".toml"):
         return locks.PYLOCK
+    if _CONDA_NAME.match(lower) and parts[:2] != [".github", "workflows"]:
+        return conda.KIND
+    if lower.endswith(".ipynb"):
+        return notebooks.KIND
+    if parts[0] == ".circleci" and lower.endswith((".yml", ".yaml")):
+        return ci.KIND
     if parts[:2] == [".github", "workflows"] and lower.endswith((".yml", ".yaml")):
         return ci.KIND
     return ""
@@ -146,6 +159,11 @@ def parse_manifests(
 def _parse_one(root: Path, path: str, kind: str, reader: requirements.RequirementsReader) -> None:
     if kind in (requirements.REQUIREMENTS, requirements.CONSTRAINTS):
         reader.read(path, kind)
+        return
+    if kind == notebooks.KIND:  # read with the notebooks' own size limit
+        notebook = notebooks.parse(root, path, reader)
+        if notebook is not None:
+            reader.found.setdefault(path, notebook)
         return
     source = common.load(root, path)
     if isinstance(source, ManifestFile):

@@ -63,6 +63,29 @@ def _locked(
     )
 
 
+def _locked_vcs(
+    path: str, name: str, entry: dict[str, object], line: int, purpose: str
+) -> Declaration | FileError | None:
+    """A Pipfile.lock entry from git: locked to the commit in ``ref`` (it has no version)."""
+    ref = entry.get("ref")
+    canonical = common.canonical_name(name)
+    if canonical is None:
+        return FileError(path, f"invalid name: {common.redact(name)[:100]}", line)
+    if not isinstance(ref, str) or not ref:
+        return None
+    git = str(entry["git"])
+    url = common.redact(f"{git if git.startswith('git+') else 'git+' + git}@{ref}")
+    return Declaration(
+        path=path,
+        line=line,
+        name=canonical,
+        raw=f"{name} @ {url}",
+        purpose=purpose,
+        pin_level=LOCKED,
+        url=url,
+    )
+
+
 def parse_poetry_lock(source: common.Source) -> ManifestFile:
     return _parse_toml_lock(source, POETRY_LOCK, "package", lambda _: _poetry_purpose)
 
@@ -174,6 +197,10 @@ def parse_pipfile_lock(source: common.Source) -> ManifestFile:
                 continue
             version = entry.get("version")
             version = version.removeprefix("==") if isinstance(version, str) else None
-            result = _locked(source.path, name, version, line, purpose, entry.get("markers", ""))
+            if version is None and isinstance(entry.get("git"), str):
+                result = _locked_vcs(source.path, name, entry, line, purpose)
+            else:
+                markers = entry.get("markers", "")
+                result = _locked(source.path, name, version, line, purpose, markers)
             common.add_result(manifest, result)
     return manifest

@@ -48,7 +48,8 @@ def requirement_string(name: str, value: object) -> str | None:
         ref = value.get("ref")
         text += f" @ {url}@{ref}" if isinstance(ref, str) and ref else f" @ {url}"
     elif isinstance(version, str) and version.strip() not in ("", "*"):
-        text += version.strip()
+        # pipenv reads a bare version ("1.0.0") as that exact version.
+        text += f"=={version.strip()}" if version.strip()[:1].isdigit() else version.strip()
     markers = value.get("markers")
     return f"{text} ; {markers}" if isinstance(markers, str) and markers else text
 

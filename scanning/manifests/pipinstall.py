@@ -22,57 +22,36 @@ _PREFIXES = frozenset({"sudo", "exec", "time", "env", "command", "nice"})
 _OPTION_KINDS = {
     "-r": INCLUDE,
     "--requirement": INCLUDE,
+    "--requirements": INCLUDE,  # uv's spelling
     "-c": CONSTRAINT,
     "--constraint": CONSTRAINT,
+    "--constraints": CONSTRAINT,  # uv's spelling
+    "--overrides": CONSTRAINT,  # uv: pins that replace what packages ask for
     "-e": EDITABLE,
     "--editable": EDITABLE,
 }
-# Options of pip, uv pip and uv add that take a separate value we do not need.
-_VALUE_OPTIONS = frozenset(
-    {
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "--index",
-        "--default-index",
-        "-f",
-        "--find-links",
-        "-t",
-        "--target",
-        "--prefix",
-        "--root",
-        "--src",
-        "--trusted-host",
-        "--platform",
-        "--python-version",
-        "--implementation",
-        "--abi",
-        "--no-binary",
-        "--only-binary",
-        "--progress-bar",
-        "--cache-dir",
-        "--python",
-        "-p",
-        "--group",
-        "--optional",
-        "--extra",
-        "--config-settings",
-        "-C",
-        "--global-option",
-        "--upgrade-strategy",
-        "--log",
-        "--timeout",
-        "--retries",
-        "--proxy",
-        "--cert",
-        "--client-cert",
-        "--exists-action",
-        "--report",
-        "--package",
-        "--directory",
-        "--project",
-    }
-)
+# Options of pip, uv pip and uv add that take a separate value we do not need: their values are
+# never packages (``--index-strategy unsafe-best-match``). Source: ``pip install --help`` of
+# pip 26.3 and ``uv pip install --help`` / ``uv add --help`` of uv 0.13.9, every option shown
+# with a <VALUE>, less those in _OPTION_KINDS.
+_VALUE_OPTION_NAMES = """
+    -b -C -f -i -m -p -P -t
+    --abi --all-releases --allow-insecure-host --bounds --branch --build-constraint
+    --build-constraints --cache-dir --cert --client-cert --color --config-file
+    --config-setting --config-settings --config-settings-package --default-index --directory
+    --exclude-newer --exclude-newer-package --excludes --exists-action --extra
+    --extra-index-url --find-links --fork-strategy --global-option --group --implementation
+    --index --index-strategy --index-url --keyring-provider --link-mode --log --marker
+    --no-binary --no-binary-package --no-build-isolation-package --no-build-package
+    --no-editable-package --no-install-package --no-sources-package --only-binary --only-final
+    --optional --output-format --package --platform --prefix --prerelease --prerelease-package
+    --progress-bar --project --proxy --python --python-platform --python-version
+    --refresh-package --reinstall-package --report --requirements-from-script --resolution
+    --resume-retries --retries --rev --root --root-user-action --script --src --tag --target
+    --timeout --torch-backend --trusted-host --upgrade-group --upgrade-package
+    --upgrade-strategy --uploaded-prior-to --use-deprecated --use-feature
+"""
+VALUE_OPTIONS = frozenset(_VALUE_OPTION_NAMES.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +136,7 @@ def arguments_of(words: list[str]) -> list[InstallArgument]:
                 found.append(InstallArgument(value, _OPTION_KINDS[option]))
             elif not equals and word[:2] in ("-r", "-c", "-e") and len(word) > 2:
                 found.append(InstallArgument(word[2:], _OPTION_KINDS[word[:2]]))
-            skip_value = not equals and option in _VALUE_OPTIONS
+            skip_value = not equals and option in VALUE_OPTIONS
         elif word and not word.startswith("$") and not word.isdigit():  # "2" of "2>&1"
             found.append(InstallArgument(word))
     return found

@@ -86,8 +86,24 @@ def parse(source: common.Source) -> ManifestFile | None:
         reader.counts[poetry.KIND] = poetry_count
     if not reader.present and len(reader.manifest.errors) == len(source.errors):
         return None
+    local = _local_sources(data)
+    if local:  # workspace members and path sources: the repository's own code
+        reader.manifest.declarations = [
+            d for d in reader.manifest.declarations if d.name not in local
+        ]
     reader.manifest.kind = max(_DIALECTS, key=lambda d: (reader.counts[d], d in reader.present))
     return reader.manifest
+
+
+def _local_sources(data: dict[str, object]) -> set[str]:
+    """Names ``[tool.uv.sources]`` takes from the workspace or a local path."""
+    found = set()
+    for name, source in common.table(data, "tool", "uv", "sources").items():
+        entries = source if isinstance(source, list) else [source]
+        local = [e for e in entries if isinstance(e, dict) and (e.get("workspace") or "path" in e)]
+        if local and len(local) == len(entries) and (canonical := common.canonical_name(name)):
+            found.add(canonical)
+    return found
 
 
 def _read_pep621(reader: _Reader) -> None:

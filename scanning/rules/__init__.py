@@ -13,6 +13,8 @@ from collections.abc import Callable, Collection, Iterable
 
 from scanning.distributions import mapping
 from scanning.fixtures import is_test_fixture
+from scanning.manifests import toolsettings
+from scanning.rules import installs
 from scanning.rules import kinds as finding_kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.hints import link_unknown_mappings
@@ -53,13 +55,17 @@ def run_rules(
             dataclasses.replace(u, optional=True) if not u.optional and u.path in fixtures else u
             for u in usages
         ]
+    manifest_kinds = {m.path: m.kind for m in tree.manifests}
+    usages = [*usages, *installs.as_usages(tree.declarations, manifest_kinds)]
     import_map = mapping.ImportMap(tree.provided)
     context = RuleContext(
         declarations=tree.declarations,
         usages=usages,
         errors=tree.errors,
-        first_party=tree.first_party | set(known_first_party),
-        direct_kinds={m.path: m.kind for m in tree.manifests},
+        first_party=tree.first_party
+        | set(known_first_party)
+        | tree.tool_settings.known_first_party,
+        direct_kinds=manifest_kinds,
         import_map=import_map,
     )
     findings: list[Finding] = []
@@ -68,4 +74,5 @@ def run_rules(
             found = list(finder(kind.finder)(context))
             context.found[kind.value] = found
             findings += found
-    return link_unknown_mappings([f for f in findings if f.kind in kinds], import_map=import_map)
+    linked = link_unknown_mappings([f for f in findings if f.kind in kinds], import_map=import_map)
+    return toolsettings.mark_kept(tree.tool_settings, linked)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from scanning.manifests.requirements import HAND_ADDED
 from scanning.types import Declaration
 
 COMPILED = "requirements-compiled"
@@ -12,8 +13,11 @@ _SOURCE_NOTE = re.compile(r"\(([^()]+)\)\s*$")  # shop (pyproject.toml)
 LOCK_KINDS = frozenset(
     {"poetry-lock", "uv-lock", "pylock", "pipfile-lock", "requirements-compiled"}
 )
+# Installs that happen at run time, in a CI step or a notebook cell: evidence that the package
+# is installed there (a use), never a declaration of the repository's requirements.
+INSTALL_KINDS = frozenset({"ci", "notebook"})
 # Manifests that pin or constrain but do not ask for a package to be installed for its own sake.
-NOT_DIRECT_KINDS = LOCK_KINDS | {"constraints"}
+NOT_DIRECT_KINDS = LOCK_KINDS | INSTALL_KINDS | {"constraints"}
 
 
 def compiled_paths(kinds: dict[str, str]) -> set[str]:
@@ -45,6 +49,8 @@ def asked_in_compiled(declaration: Declaration, kinds: dict[str, str]) -> bool:
     pull in. When that source is in the repository it declares the package; when it is not
     (only the compiled file was committed), the entry itself is the declaration.
     """
+    if declaration.via == (HAND_ADDED,):
+        return True
     base = posixpath.dirname(declaration.path)
     sources = []
     for note in declaration.via:
@@ -52,8 +58,14 @@ def asked_in_compiled(declaration: Declaration, kinds: dict[str, str]) -> bool:
             sources.append(note.split(None, 1)[1].strip())
         elif match := _SOURCE_NOTE.search(note):
             sources.append(match.group(1))
-    present = {posixpath.normpath(posixpath.join(base, source)) in kinds for source in sources}
+    present = {bool(source_paths(base, source) & kinds.keys()) for source in sources}
     return bool(sources) and True not in present
+
+
+def source_paths(base: str, source: str) -> set[str]:
+    """Where a ``# via`` note's source may be: pip-compile writes it relative to the folder it
+    ran in, usually the root (``-r requirements/base.txt``), or to the compiled file's."""
+    return {posixpath.normpath(posixpath.join(folder, source)) for folder in (base, "")}
 
 
 def direct_declarations(
@@ -74,3 +86,13 @@ def locked_declarations(
 ) -> list[Declaration]:
     locks = lock_paths(kinds)
     return [d for d in declarations if d.path in locks]
+
+
+def run_time_installs(declarations: list[Declaration], kinds: dict[str, str]) -> list[Declaration]:
+    """What CI steps and notebook cells install: evidence of use, not declarations."""
+    return [d for d in declarations if kinds.get(d.path) in INSTALL_KINDS]
+
+
+def asked_for(declarations: list[Declaration], kinds: dict[str, str]) -> list[Declaration]:
+    """Every name a person wrote to get installed: declarations and run-time installs."""
+    return direct_declarations(declarations, kinds) + run_time_installs(declarations, kinds)

@@ -82,6 +82,11 @@ _DEV_PLUGIN_PREFIXES = (
 _DEV_PURPOSES = frozenset({DEV, TEST, DOCS})
 
 
+def is_tool_plugin(name: str) -> bool:
+    """A plugin or stub package a tool loads by being installed (no command of its own)."""
+    return name.startswith(_DEV_PLUGIN_PREFIXES) or name.endswith("-stubs")
+
+
 def is_dev_tool(name: str) -> bool:
     """A tool used from the command line or by a test runner, not imported by application code."""
     return name in DEV_TOOLS or name.startswith(_DEV_PLUGIN_PREFIXES) or name.endswith("-stubs")

@@ -25,6 +25,7 @@ WEIGHT_FILE = "weight-file"
 VULNERABLE = "vulnerable"
 LICENSE = "license"
 CONFLICTING_PINS = "conflicting-pins"
+UNKNOWN_PACKAGE = "unknown-package"
 
 UNKNOWN_CODE = "DBT100"
 
@@ -164,6 +165,16 @@ KINDS: tuple[FindingKind, ...] = (
         impact=3,
         confidence=5,
         finder="conflicts:find",
+    ),
+    FindingKind(
+        UNKNOWN_PACKAGE,
+        name="UNKNOWN_PACKAGE",
+        code="DBT109",
+        label="Not on the package index",
+        removes_package=False,
+        impact=5,
+        confidence=4,
+        finder="unknown:find",
     ),
 )
 BY_VALUE = {kind.value: kind for kind in KINDS}

@@ -7,6 +7,7 @@ from scanning.distributions.provided import Providers, places, third_party
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import direct_declarations, locked_declarations
+from scanning.rules.installs import installed_only_at_run_time
 from scanning.types import Declaration, Finding, Usage
 
 
@@ -46,8 +47,9 @@ def missing(
             continue
         by_distribution.setdefault(resolution.distribution, []).append(usage)
         resolutions.setdefault(resolution.distribution, resolution)
+    run_time = installed_only_at_run_time(declarations, direct_kinds or {})
     return [
-        _finding(distribution, found, resolutions[distribution])
+        _finding(distribution, found, resolutions[distribution], run_time.get(distribution))
         for distribution, found in sorted(by_distribution.items())
     ]
 
@@ -64,7 +66,12 @@ def _satisfied_alternatives(
     }
 
 
-def _finding(distribution: str, found: list[Usage], resolution: mapping.Resolution) -> Finding:
+def _finding(
+    distribution: str,
+    found: list[Usage],
+    resolution: mapping.Resolution,
+    installed: Declaration | None = None,
+) -> Finding:
     first = found[0]
     where = f"{first.name} is imported at {places(found)}"
     if resolution.source == mapping.AMBIGUOUS:
@@ -83,6 +90,11 @@ def _finding(distribution: str, found: list[Usage], resolution: mapping.Resoluti
         summary = (
             f"{where} but {distribution}, which provides it per"
             f" {mapping.SOURCE_LABELS[resolution.source]}, is not declared."
+        )
+    if installed is not None:
+        summary += (
+            f" It is installed only by {installed.path}:{installed.line} at run time, which"
+            " no manifest records."
         )
     return Finding(kind=kinds.MISSING, subject=distribution, summary=summary, evidence=tuple(found))
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 
-from scanning.distributions import mapping
 from scanning.distributions.popular import POPULAR
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
-from scanning.rules.declared import direct_declarations
-from scanning.types import Declaration, FileError, Finding, Usage
+from scanning.rules.declared import asked_for
+from scanning.types import Declaration, FileError, Finding
 
-_SHORT = 7  # names this short get distance 1 only: two edits turn a short name into another
+# Edits allowed by name length: two edits turn a short name into another real one, while a long
+# name three edits away still reads as the same word. (length from, edits), longest first.
+_EDITS_BY_LENGTH = ((15, 3), (8, 2), (0, 1))
 _MIN_POPULAR_LENGTH = 4
 _RAW_NAME = re.compile(r"^\s*([^\s<>=!~;\[(@,]+)")
 _INVALID = ("invalid requirement:", "invalid name:")
@@ -86,12 +86,17 @@ def _is_word_swap(name: str, popular: str) -> bool:
     return False
 
 
+def max_edits(length: int) -> int:
+    """How many edits away a name of ``length`` characters still imitates another."""
+    return next(edits for shortest, edits in _EDITS_BY_LENGTH if length >= shortest)
+
+
 @lru_cache(maxsize=8192)
 def resembles(name: str) -> tuple[str, int] | None:
     """The popular name ``name`` is one or two edits from, with the distance; else None."""
     if name in POPULAR:
         return None
-    limit = 1 if len(name) <= _SHORT else 2
+    limit = max_edits(len(name))
     best: tuple[str, int] | None = None
     for length in range(len(name) - limit, len(name) + limit + 1):
         for popular in _BY_LENGTH.get(length, ()):
@@ -122,25 +127,23 @@ def typosquats(
     errors: list[FileError] = (),
     *,
     direct_kinds: dict[str, str] | None = None,
-    usages: Iterable[Usage] = (),
 ) -> list[Finding]:
     """Suspect names among declarations, and among requirement lines rejected for odd letters.
 
-    Only names a person asked for are suspects (a lock lists what others pulled in), and only
-    when the repository does not also declare or use the popular name itself: ``cattrs`` beside
-    ``attrs`` is a sibling the project knows, not a typo of it.
+    Only names a person asked for are suspects (a lock lists what others pulled in). Declaring
+    or importing the popular name too changes nothing: ``reqeusts`` beside ``requests`` is the
+    usual typosquat, since the code works. Real siblings (``cattrs`` beside ``attrs``) are in
+    the popular table themselves.
     """
-    known = {d.name for d in declarations}
-    known |= {u.name if u.is_distribution else mapping.resolve(u.name).distribution for u in usages}
     if direct_kinds is not None:
-        declarations = direct_declarations(declarations, direct_kinds)
+        declarations = asked_for(declarations, direct_kinds)
     by_name: dict[str, list[Declaration]] = {}
     for declaration in declarations:
         by_name.setdefault(declaration.name, []).append(declaration)
     findings = []
     for name, found in sorted(by_name.items()):
         near = resembles(name)
-        if near is not None and near[0] not in known:
+        if near is not None:
             popular, edits = near
             findings.append(
                 Finding(
@@ -194,9 +197,4 @@ def _confusables(errors: list[FileError]) -> list[Finding]:
 
 
 def find(context: RuleContext) -> list[Finding]:
-    return typosquats(
-        context.declarations,
-        context.errors,
-        direct_kinds=context.direct_kinds,
-        usages=context.usages,
-    )
+    return typosquats(context.declarations, context.errors, direct_kinds=context.direct_kinds)

@@ -7,7 +7,7 @@ from scanning.distributions.provided import STDLIB
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import compiled_paths, direct_declarations
-from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool
+from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool, is_tool_plugin
 from scanning.types import RUNTIME, Declaration, Finding, Usage
 
 __all__ = ["compiled_paths", "is_used", "stdlib_names_of", "unused", "used_names"]
@@ -99,15 +99,24 @@ def unused(
     findings = []
     for name, found in sorted(by_name.items()):
         dev_tool = is_dev_tool(name)
-        # A dev tool in a dev group is run by hand as often as by a command; only when the
-        # project declares it for runtime alone is "nothing runs it" worth a candidate.
-        if dev_tool and any(d.purpose != RUNTIME for d in found):
+        for_development = all(d.purpose != RUNTIME for d in found)
+        # Declared for runtime and for development: dev-in-prod says the runtime line goes. A
+        # plugin in a dev group acts by being installed where its tool runs: no verdict here.
+        if dev_tool and not for_development and any(d.purpose != RUNTIME for d in found):
+            continue
+        if dev_tool and for_development and is_tool_plugin(name):
             continue
         if is_used(name, imports, distributions, import_map=import_map):
             continue
         where = ", ".join(f"{d.path}:{d.line}" for d in found)
         summary = f"{name} is declared at {where} but nothing imports or runs it."
-        if dev_tool:
+        if dev_tool and for_development:
+            summary = (
+                f"Development tool {name} is declared for development at {where}, and no task"
+                " runner, CI step, hook or configuration runs or configures it. If developers"
+                " run it by hand, keep it; otherwise the line can go."
+            )
+        elif dev_tool:
             summary = (
                 f"Development tool {name} is a runtime requirement at {where}, and nothing"
                 " imports, runs or configures it. If developers run it by hand, move it to a"

@@ -295,3 +295,54 @@ def test_unreachable_index_leaves_the_scan_complete_and_caches_nothing(
     [problem] = run.audit["import_names"]["problems"]
     assert "unreachable" in problem["reason"]
     assert Package.objects.get(name="chrono-parse-toolkit").import_names_checked_at is None
+
+
+def _configured_repository(team, tmp_path, settings: str):
+    pyproject = (
+        '[project]\nname = "app"\nversion = "1"\ndependencies = ["requests==2.31", "pandas==2.1"]\n'
+        + settings
+    )
+    path = factories.git_repository(
+        tmp_path / "configured",
+        {"pyproject.toml": pyproject, "app/__init__.py": "", "app/main.py": "import requests\n"},
+    )
+    return factories.repository(team, location=str(path))
+
+
+def test_a_finding_the_repository_configuration_silences_is_kept_with_that_reason(team, tmp_path):
+    settings = '\n[tool.deptry.per_rule_ignores]\nDEP002 = ["pandas"]\n'
+    repository = _configured_repository(team, tmp_path, settings)
+    _scan(repository)
+    pandas = DecisionRecord.objects.get(subject="pandas", kind="unused")
+    assert pandas.state == State.KEPT
+    [event] = pandas.events.filter(field="state")
+    assert event.comment == (
+        "Kept by repository configuration (pyproject.toml [tool.deptry] per_rule_ignores DEP002)"
+    )
+    _scan(repository)  # a second scan changes nothing
+    pandas.refresh_from_db()
+    assert pandas.state == State.KEPT
+    assert pandas.events.filter(field="state").count() == 1
+
+
+def test_a_record_kept_by_configuration_reopens_when_the_setting_goes(team, tmp_path):
+    settings = '\n[tool.fawltydeps]\nignore_unused = ["pandas"]\n'
+    repository = _configured_repository(team, tmp_path, settings)
+    _scan(repository)
+    root = tmp_path / "configured"
+    text = (root / "pyproject.toml").read_text().replace(settings, "")
+    (root / "pyproject.toml").write_text(text)
+    _scan(repository)
+    pandas = DecisionRecord.objects.get(subject="pandas", kind="unused")
+    assert pandas.state == State.REOPENED
+    assert pandas.events.filter(comment__contains="no longer keeps it").exists()
+
+
+def test_a_record_a_person_kept_is_not_reopened_by_the_configuration(repo_on_disk):
+    _scan(repo_on_disk)
+    pandas = DecisionRecord.objects.get(subject="pandas", kind="unused")
+    pandas.state = State.KEPT
+    pandas.save()
+    _scan(repo_on_disk)
+    pandas.refresh_from_db()
+    assert pandas.state == State.KEPT

@@ -201,3 +201,15 @@ def test_text_output_says_what_the_index_could_not_tell(package_index, tmp_path)
 
     assert "What 1 package(s) provide was not read from metadata:" in out
     assert "package index: no such project (HTTP 404): chrono-parse-toolkit (unknown)" in out
+
+
+def test_findings_the_repository_configuration_keeps_do_not_fail_the_command(tmp_path):
+    pyproject = (
+        '[project]\nname = "app"\nversion = "1"\ndependencies = ["rich==13.7.1"]\n'
+        '[tool.deptry.per_rule_ignores]\nDEP002 = ["rich"]\n'
+    )
+    lock = '[[package]]\nname = "rich"\nversion = "13.7.1"\n'
+    files = {"pyproject.toml": pyproject, "uv.lock": lock, "app/__init__.py": ""}
+    status, output = _run(str(write_tree(tmp_path, files)))
+    assert "per_rule_ignores DEP002" in output
+    assert status == 0

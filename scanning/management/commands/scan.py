@@ -73,6 +73,6 @@ class Command(BaseCommand):
             audit=audit_findings,
         )
         self.stdout.write(cli.render(root, tree, str(options["format"])))
-        if tree.findings:
+        if any(not finding.kept for finding in tree.findings):  # kept ones are decided
             self.stdout.flush()
             sys.exit(1)

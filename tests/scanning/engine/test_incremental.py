@@ -360,6 +360,7 @@ _ALLOWED_FILESYSTEM_CALLS = {
     ("manifests/__init__.py", "parse_manifests"),
     ("evidence/sources.py", "read_bytes"),
     ("evidence/__init__.py", "_read"),  # sources.read_bytes of the file itself
+    ("manifests/notebooks.py", "parse"),  # sources.read_bytes of the notebook itself
 }
 
 

@@ -203,3 +203,26 @@ def test_install_commands_are_recognised_in_shell_lines(line, expected):
         arg.value for arg in pipinstall.from_shell(line) if arg.option == pipinstall.REQUIREMENT
     ]
     assert requirements == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("uv pip install --index-strategy unsafe-best-match -r r.txt flask", ["flask"]),
+        ("uv pip install --resolution lowest-direct --prerelease allow a", ["a"]),
+        ("pip install --extra-index-url https://x/simple -i https://y/simple a", ["a"]),
+        ("uv pip install -P a --upgrade-package b c", ["c"]),
+        ("uv add --index-strategy=first-index a", ["a"]),
+    ],
+)
+def test_option_values_are_never_packages(line, expected):
+    requirements = [
+        arg.value for arg in pipinstall.from_shell(line) if arg.option == pipinstall.REQUIREMENT
+    ]
+    assert requirements == expected
+
+
+@pytest.mark.parametrize("option", sorted(pipinstall.VALUE_OPTIONS))
+def test_each_option_that_takes_a_value_swallows_it(option):
+    arguments = pipinstall.from_shell(f"uv pip install {option} somevalue wanted")
+    assert [a.value for a in arguments if a.option == pipinstall.REQUIREMENT] == ["wanted"]

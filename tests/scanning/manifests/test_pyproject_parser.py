@@ -217,3 +217,15 @@ def test_the_same_requirement_in_two_extras_gets_the_line_of_each(tmp_path):
     [manifest] = parse_manifests(tmp_path, ["pyproject.toml"])
     lines = sorted((d.name, d.line) for d in manifest.declarations)
     assert lines == [("boto3", 10), ("django-auth-ldap", 7), ("django-auth-ldap", 9), ("flask", 4)]
+
+
+def test_workspace_members_and_local_sources_are_first_party_not_requirements(scan):
+    pyproject = (
+        '[project]\nname = "server"\nversion = "1"\n'
+        'dependencies = ["greeter", "tools", "flask>=3"]\n'
+        "[tool.uv.sources]\n"
+        'greeter = { workspace = true }\ntools = { path = "../tools", editable = true }\n'
+        'flask = { index = "internal" }\n'
+    )
+    manifest = scan({"pyproject.toml": pyproject})["pyproject.toml"]
+    assert [d.name for d in manifest.declarations] == ["flask"]

@@ -118,3 +118,25 @@ def test_pipfile_categories_versions_extras_markers_and_git(scan):
     assert found["mylib"].url == "git+https://github.com/o/mylib.git@v1.2"
     assert (found["pytest"].purpose, found["mkdocs"].purpose) == (DEV, DOCS)
     assert "pw@" not in repr(manifest)
+
+
+def test_a_bare_version_in_a_pipfile_means_exactly_that_version(scan):
+    manifest = scan({"Pipfile": '[packages]\nscrapy-sentry-errors = "1.0.0"\n'})["Pipfile"]
+    [declared] = manifest.declarations
+    assert (declared.name, declared.specifier, declared.pin_level) == (
+        "scrapy-sentry-errors",
+        "==1.0.0",
+        "exact",
+    )
+
+
+def test_a_git_package_in_pipfile_lock_is_locked_to_its_commit(scan):
+    lock = (
+        '{"_meta": {}, "default": {"core": {"git": "https://github.com/o/core.git",'
+        ' "ref": "1d06f640cdcfd5986e089379a134f8aec35ce2a9"}}}'
+    )
+    [declared] = scan({"Pipfile.lock": lock})["Pipfile.lock"].declarations
+    assert (declared.name, declared.pin_level) == ("core", "locked")
+    assert (
+        declared.url == "git+https://github.com/o/core.git@1d06f640cdcfd5986e089379a134f8aec35ce2a9"
+    )

@@ -77,7 +77,9 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("DEP004", "black"),
         ("DEP001", "phantom-mod"),
     },
+    # pytest: a test-extra tool that nothing runs (the finding says it may be run by hand).
     "pep621-groups": {
+        ("DEP002", "pytest"),
         ("DEP002", "requests"),
         ("DEP002", "matplotlib"),
         ("DEP002", "asyncio"),
@@ -85,7 +87,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("DEP004", "packaging"),
     },
     "namespace-project": {("DEP002", "arrow"), ("DEP004", "flake8"), ("DEP001", "phantom-mod")},
-    "poetry-lock": {("DEP003", "urllib3")},
+    "poetry-lock": {("DEP003", "urllib3"), ("DEP002", "mypy")},  # mypy: nothing runs it
     # idna: its group is runtime by the project's word; httpx: a dev extra nothing imports
     # (deptry never calls a dev dependency unused); certifi: an unnamed group stays dev.
     "deptry-settings": {("DEP002", "httpx"), ("DEP004", "certifi")},

@@ -25,6 +25,7 @@ STORED_VALUES = [
     "license",
     "weight-file",
     "conflicting-pins",
+    "unknown-package",
 ]
 
 

@@ -77,3 +77,86 @@ def test_an_exact_pin_elsewhere_lifts_a_bare_name(scan):
     summaries = {f.subject: f.summary for f in findings if f.kind == "unpinned"}
     assert set(summaries) == {"requests"}
     assert "requests is unpinned (base_requirements.txt:2 (requests))" in summaries["requests"]
+
+
+_PYPROJECT = '[project]\nname = "x"\nversion = "1"\ndependencies = ["flask"]\n'
+_UV_LOCK = '[[package]]\nname = "flask"\nversion = "3.0.0"\n'
+
+
+def _unpinned(findings) -> dict[str, str]:
+    return {f.subject: f.summary for f in findings if f.kind == "unpinned"}
+
+
+def test_a_lock_does_not_cover_what_a_dockerfile_installs_past_it(scan):
+    findings = scan(
+        {
+            "pyproject.toml": _PYPROJECT,
+            "uv.lock": _UV_LOCK,
+            "Dockerfile": "FROM python:3.12\nRUN uv sync --frozen && pip install gunicorn\n",
+            "x/__init__.py": "import flask\n",
+        }
+    )
+    assert set(_unpinned(findings)) == {"gunicorn"}
+    assert "Dockerfile:2" in _unpinned(findings)["gunicorn"]
+
+
+def test_a_lock_does_not_cover_a_requirements_file_installed_instead_of_it(scan):
+    findings = scan(
+        {
+            "pyproject.toml": _PYPROJECT,
+            "uv.lock": _UV_LOCK,
+            "requirements.txt": "flask>=3\ncelery\n",
+            "Dockerfile": "FROM python:3.12\nRUN pip install -r requirements.txt\n",
+            "x/__init__.py": "import flask, celery\n",
+        }
+    )
+    assert set(_unpinned(findings)) == {"flask", "celery"}
+
+
+def test_a_lock_does_not_cover_a_name_it_does_not_list(scan):
+    pyproject = _PYPROJECT.replace('["flask"]', '["flask", "rich>=13"]')
+    findings = scan(
+        {"pyproject.toml": pyproject, "uv.lock": _UV_LOCK, "x/__init__.py": "import flask, rich"}
+    )
+    assert set(_unpinned(findings)) == {"rich"}
+
+
+def test_compiled_requirements_cover_their_source(scan):
+    compiled = "flask==3.0.0\n    # via -r requirements.in\n"
+    findings = scan(
+        {
+            "requirements.in": "flask\n",
+            "requirements.txt": compiled,
+            "app.py": "import flask\n",
+        }
+    )
+    assert _unpinned(findings) == {}
+
+
+def test_a_workspace_lock_covers_the_members_below_it(scan):
+    member = _PYPROJECT.replace('name = "x"', 'name = "member"')
+    findings = scan(
+        {
+            "pyproject.toml": _PYPROJECT,
+            "packages/member/pyproject.toml": member,
+            "uv.lock": _UV_LOCK,
+            "x/__init__.py": "import flask\n",
+        }
+    )
+    assert _unpinned(findings) == {}
+
+
+def test_a_workspace_lock_covers_members_written_in_any_dialect(scan):
+    member = (
+        '[project]\nname = "member"\nversion = "1"\ndependencies = ["flask~=3.0"]\n'
+        '[dependency-groups]\ndev = ["pytest", "ruff"]\n'  # more groups: its dialect
+    )
+    findings = scan(
+        {
+            "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = []\n',
+            "libs/member/pyproject.toml": member,
+            "uv.lock": _UV_LOCK,
+            "x/__init__.py": "import flask\n",
+        }
+    )
+    assert _unpinned(findings) == {}

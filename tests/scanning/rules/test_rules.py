@@ -88,9 +88,27 @@ def test_dev_tool_in_runtime_requirements_that_the_tests_use_is_dev_in_prod(tmp_
     )
     assert ("dev-in-prod", "pytest") in findings
     assert ("unused", "pytest") not in findings
-    # In a dev group, a tool nothing runs may still be run by hand: no candidate.
+    # In a dev group, a tool nothing runs is unused (people may run it by hand: it says so).
     assert ("dev-in-prod", "black") not in findings
-    assert ("unused", "black") not in findings
+    assert ("unused", "black") in findings
+
+
+def test_a_dev_tool_in_a_dev_group_that_nothing_runs_says_it_may_be_run_by_hand(tmp_path):
+    from scanning import rules
+    from scanning.engine.pipeline import scan_tree
+    from tests.factories import write_tree
+
+    files = {
+        "requirements.txt": "flask==3.0\n",
+        "requirements-dev.txt": "black==24.1\nruff==0.4\n",
+        "Makefile": "lint:\n\truff check .\n",
+        "app.py": "import flask\n",
+    }
+    tree = scan_tree(write_tree(tmp_path, files))
+    unused = {f.subject: f.summary for f in rules.run_rules(tree) if f.kind == "unused"}
+    assert set(unused) == {"black"}  # ruff runs in the Makefile
+    assert "requirements-dev.txt:1" in unused["black"]
+    assert "by hand" in unused["black"]
 
 
 def test_dev_tool_only_in_runtime_that_nothing_runs_or_configures_is_unused(tmp_path):
@@ -170,3 +188,52 @@ def test_an_implied_driver_with_no_alternative_declared_is_missing(tmp_path):
     }
     findings = _findings(tmp_path, files)
     assert [f for f in findings if f[0] == "missing"]
+
+
+def test_a_tool_plugin_in_a_dev_group_acts_by_being_installed_and_is_no_candidate(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "flask==3.0\n",
+            "requirements-dev.txt": "pytest==8.2\npytest-randomly==3.15\ntypes-requests==2.31\n",
+            "tests/test_app.py": "import pytest\n",
+            "app.py": "import flask\n",
+        },
+    )
+    assert not {f for f in findings if f[0] == "unused"}
+
+
+def test_commands_and_installs_in_a_circleci_config_are_read(tmp_path):
+    config = (
+        "version: 2.1\njobs:\n  test:\n    steps:\n      - run: |\n"
+        "          pip install coverage-badge\n          pipenv run pylint app -E\n"
+    )
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "flask==3.0\n",
+            "requirements-dev.txt": "pylint==3.1\n",
+            ".circleci/config.yml": config,
+            "app.py": "import flask\n",
+        },
+    )
+    assert ("unused", "pylint") not in findings
+    assert ("unused", "coverage-badge") not in findings
+
+
+def test_a_multi_line_circleci_command_is_read_line_by_line(tmp_path):
+    config = (
+        "version: 2\njobs:\n  t:\n    steps:\n      - run:\n          name: lint\n"
+        "          command: |\n            pipenv install --dev\n"
+        "            pipenv run pylint app -E\n            PYTHONPATH=. pipenv run pytest\n"
+    )
+    findings = _findings(
+        tmp_path,
+        {
+            "Pipfile": '[packages]\nflask = "==3.0"\n[dev-packages]\npylint = "*"\npytest = "*"\n',
+            ".circleci/config.yml": config,
+            "app.py": "import flask\n",
+        },
+    )
+    assert ("unused", "pylint") not in findings
+    assert ("unused", "pytest") not in findings

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from scanning.distributions.popular import POPULAR
 from scanning.rules.typosquat import distance, resembles, typosquats
@@ -60,3 +61,50 @@ def test_plain_declarations_raise_nothing():
     errors = [FileError("requirements.txt", "invalid requirement: ???", 2)]
     assert typosquats(declared, errors) == []
     assert kinds_and_subjects([]) == set()
+
+
+@pytest.mark.parametrize("name", sorted(POPULAR))
+def test_each_popular_name_is_a_whole_canonical_name(name):
+    # A table broken at hyphens held "typing-" and "extensions" instead of "typing-extensions".
+    assert canonicalize_name(name, validate=True) == name
+    assert not name.startswith("-") and not name.endswith("-")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["typing-extensions", "charset-normalizer", "importlib-resources", "google-cloud-bigquery"],
+)
+def test_names_once_broken_at_a_hyphen_are_in_the_table_whole(name):
+    assert name in POPULAR
+    assert name.rpartition("-")[0] + "-" not in POPULAR
+
+
+def test_a_suspect_stays_a_suspect_when_the_popular_name_is_declared_too(scan):
+    findings = scan(
+        {
+            "requirements.txt": "requests==2.31.0\nreqeusts==2.31.0\n",
+            "app.py": "import requests\n",
+        }
+    )
+    assert ("typosquat", "reqeusts") in kinds_and_subjects(findings)
+
+
+def test_a_suspect_stays_a_suspect_when_the_code_imports_the_popular_name(scan):
+    findings = scan({"requirements.txt": "reqeusts==2.31.0\n", "app.py": "import requests\n"})
+    assert ("typosquat", "reqeusts") in kinds_and_subjects(findings)
+
+
+@pytest.mark.parametrize(
+    ("name", "popular", "edits"),
+    [
+        ("djnagorestfrmewrk", "djangorestframework", 3),  # long names allow three edits
+        ("pyhton-datetuil", "python-dateutil", 2),
+    ],
+)
+def test_long_names_allow_more_edits(name, popular, edits):
+    assert resembles(name) == (popular, edits)
+
+
+@pytest.mark.parametrize("name", ["rsa2", "tqmd2", "nmupy2"])
+def test_short_names_allow_only_one_edit(name):
+    assert resembles(name) is None
