@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Iterable
 
-from scanning.distributions import mapping
+from scanning.distributions import lockgraph, mapping
 from scanning.fixtures import is_test_fixture
+from scanning.rules.declared import locked_declarations
 from scanning.rules.devtools import dev_in_prod
 from scanning.rules.hints import link_unknown_mappings
 from scanning.rules.misplaced import misplaced_dev
@@ -53,7 +54,10 @@ def run_rules(
             dataclasses.replace(u, optional=True) if not u.optional and u.path in fixtures else u
             for u in usages
         ]
-    import_map = mapping.ImportMap(tree.provided)
+    locked = locked_declarations(declarations, manifest_kinds)
+    import_map = mapping.ImportMap(
+        lockgraph.with_lock_requires(tree.provided, lockgraph.facts_from_locks(locked))
+    )
     unused_found = unused(declarations, usages, direct_kinds=manifest_kinds, import_map=import_map)
     scope = {"first_party": first_party, "direct_kinds": manifest_kinds, "import_map": import_map}
     findings = [

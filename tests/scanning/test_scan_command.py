@@ -200,4 +200,4 @@ def test_text_output_says_what_the_index_could_not_tell(package_index, tmp_path)
     _status, out = _run(str(write_tree(tmp_path, _CHRONO_REPO)))
 
     assert "What 1 package(s) provide was not read from metadata:" in out
-    assert "package index: no such project (HTTP 404): chrono-parse-toolkit (unknown)" in out
+    assert "package index: no such project (HTTP 404): chrono-parse-toolkit (assumed)" in out
