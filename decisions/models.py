@@ -23,6 +23,8 @@ class Kind(models.TextChoices):
     TYPOSQUAT = "typosquat", "Typosquat suspect"
     LICENSE = "license", "Licence"
     WEIGHT_FILE = "weight-file", "Weight file"
+    OPTIONAL_USE = "optional-use", "Possibly used by an optional feature"
+    UNVERIFIED_MAPPING = "unverified-mapping", "Unverified import mapping"
 
 
 class State(models.TextChoices):

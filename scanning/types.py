@@ -105,6 +105,9 @@ class Finding:
     summary: str
     evidence: tuple[Usage | Declaration, ...] = ()
     severity: str = ""  # critical, high, medium or low, for vulnerable findings
+    # How sure the rule is (high, medium, low), from where its knowledge came: a package's own
+    # metadata, the knowledge table, or an assumption from a name. "" for rules that need none.
+    confidence: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,7 +146,7 @@ def records_reconcile(
                 summary=finding.summary[:500],
                 severity=finding.severity,
                 last_seen_scan=scan_run,
-                **scoring.initial_scores(finding.kind, finding.severity),
+                **scoring.initial_scores(finding.kind, finding.severity, finding.confidence),
             )
             event_write(record, "state", "", State.NEW, comment="Found by scan")
             continue

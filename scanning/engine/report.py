@@ -20,6 +20,8 @@ CODES = {
     "weight-file": "DBT105",
     "vulnerable": "DBT106",
     "license": "DBT107",
+    "optional-use": "DBT108",
+    "unverified-mapping": "DBT109",
 }
 
 
@@ -53,6 +55,7 @@ def as_data(report: ScanReport) -> dict[str, object]:
                 "kind": finding.kind,
                 "subject": finding.subject,
                 "summary": finding.summary,
+                "confidence": finding.confidence,
                 "locations": [_location(item) for item in finding.evidence],
             }
             for finding in report.findings

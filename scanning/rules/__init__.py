@@ -28,6 +28,8 @@ ALL_KINDS = frozenset(
         "typosquat",
         "unpinned",
         "no-lock",
+        "optional-use",
+        "unverified-mapping",
     }
 )
 DEFAULT_KINDS = ALL_KINDS
@@ -68,7 +70,7 @@ def run_rules(
         *dev_in_prod(
             declarations,
             direct_kinds=manifest_kinds,
-            unused={f.subject for f in unused_found},
+            unused={f.subject for f in unused_found if f.kind == "unused"},
         ),
         *typosquats(declarations, tree.errors, direct_kinds=manifest_kinds, usages=usages),
         *unpinned(declarations, direct_kinds=manifest_kinds),

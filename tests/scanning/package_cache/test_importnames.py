@@ -88,16 +88,15 @@ def test_declared_package_read_through_an_html_only_index_is_neither_unused_nor_
     assert (found.import_names, found.source, found.version) == (("chronoparse",), "index", "2.0")
 
 
-def test_without_an_index_the_pair_stays_reported_as_unknown(settings, tmp_path):
+def test_without_an_index_the_pair_is_one_unverified_mapping(settings, tmp_path):
     settings.DEBTBOARD_PACKAGE_INDEX_URL = ""
 
     tree = scan_tree(write_tree(tmp_path, _REPO), provided=importnames.provided_imports)
     findings = {f.kind: f for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
 
-    assert {"unused", "missing"} <= set(findings)
-    assert "not known here" in findings["unused"].summary
-    assert "no package index configured" in findings["unused"].summary
-    assert "chronoparse" in findings["unused"].summary  # linked to the unmapped import
+    assert not {"unused", "missing"} & set(findings)
+    assert "chronoparse" in findings["unverified-mapping"].summary
+    assert findings["unverified-mapping"].subject == CHRONO
     assert not Package.objects.exists()
 
 
