@@ -10,6 +10,7 @@ from django.db.models import Count
 from decisions import advice
 from decisions.models import REMOVAL_MODES, DecisionRecord
 from inventory.models import ImportNamesSource, Requirement
+from scanning.distributions import facts as knowledge
 from scanning.distributions import mapping
 from scanning.models import Evidence, ScanRun
 
@@ -22,17 +23,10 @@ NOT_A_PACKAGE = frozenset({"weight-file", "no-lock"})
 _MAX_EVIDENCE = 500
 _MAX_ERRORS = 50
 
-# Where a package's import names came from, and how far to trust the answer.
+# Where a package's import names came from, and how far to trust the answer: the scanning
+# side's own labels and confidence (``scanning.distributions.facts``), one vocabulary.
 _SOURCE = {
-    mapping.INDEX: ("its wheel on the package index", "high"),
-    # The server's copy may be another release than the repository pins.
-    mapping.INSTALLED: (
-        "package metadata installed on this server (maybe another release)",
-        "medium",
-    ),
-    mapping.CURATED: ("the curated table of known names", "high"),
-    mapping.NAMESPACE: ("the namespace naming rule", "medium"),
-    mapping.UNKNOWN: ("assumed from the package's name", "low"),
+    source: (label, knowledge.confidence(source)) for source, label in mapping.SOURCE_LABELS.items()
 }
 
 

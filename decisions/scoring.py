@@ -9,10 +9,13 @@ from scanning.rules import kinds
 
 # kind -> (impact, confidence): impact of leaving it, confidence the finding is right.
 _BY_KIND: dict[str, tuple[int, int]] = {k.value: (k.impact, k.confidence) for k in kinds.KINDS}
+# A finding that says how sure it is (from where its package knowledge came) sets confidence.
+_CONFIDENCE = {"high": 5, "medium": 3, "low": 2}
 _IMPACT_BY_SEVERITY = {"critical": 5, "high": 4, "medium": 3, "low": 2}
 
 
-def initial_scores(kind: str, severity: str = "") -> dict[str, int]:
+def initial_scores(kind: str, severity: str = "", confidence_level: str = "") -> dict[str, int]:
     impact, confidence = _BY_KIND.get(kind, (3, 3))
     impact = _IMPACT_BY_SEVERITY.get(severity, impact)
+    confidence = _CONFIDENCE.get(confidence_level, confidence)
     return {"impact": impact, "confidence": confidence}

@@ -224,12 +224,12 @@ class Repository(models.Model):
 
 
 class ImportNamesSource(models.TextChoices):
-    """Where a package's cached import names come from (installed metadata is never cached)."""
+    """Where a package's cached import names come from (never the server's own packages)."""
 
     INDEX = "index", "Its wheel on the package index"
-    CURATED = "curated", "Curated table (the index could not say)"
-    NAMESPACE = "namespace", "Namespace naming rule (the index could not say)"
-    UNKNOWN = "unknown", "Unknown (the index could not say)"
+    TABLE = "table", "Debtboard's knowledge table (the index could not say)"
+    NAMESPACE = "namespace", "Namespace naming pattern (the index could not say)"
+    ASSUMED = "assumed", "Assumed from its name (the index could not say)"
 
 
 class Package(models.Model):
@@ -249,6 +249,9 @@ class Package(models.Model):
         max_length=500, blank=True, help_text="Why the package index could not say."
     )
     import_names_checked_at = models.DateTimeField(null=True, blank=True)
+    # The rest of what the release's wheel says (Requires-Dist with extras and markers, entry
+    # points, licence, installed size), read with the import names; see scanning.package_cache.
+    distribution_facts = models.JSONField(default=dict, blank=True)
     latest_version = models.CharField(max_length=64, blank=True)
     license = models.CharField(max_length=200, blank=True)
     summary = models.CharField(max_length=500, blank=True)

@@ -105,6 +105,9 @@ class Finding:
     summary: str
     evidence: tuple[Usage | Declaration, ...] = ()
     severity: str = ""  # critical, high, medium or low, for vulnerable findings
+    # How sure the rule is (high, medium, low), from where its knowledge came: a package's own
+    # metadata, the knowledge table, or an assumption from a name. "" for rules that need none.
+    confidence: str = ""
     # Why the repository's own tool configuration keeps it ("kept by repository configuration
     # (pyproject.toml [tool.deptry] per_rule_ignores DEP002)"); "" when nothing does.
     kept: str = ""
@@ -116,20 +119,50 @@ NOT_ON_INDEX = "no such project"
 
 
 @dataclass(frozen=True, slots=True)
-class ProvidedImports:
-    """The import names a distribution provides, and where that answer comes from.
+class EntryPoint:
+    group: str  # console_scripts, pytest11, mkdocs.plugins, ...
+    name: str
+    value: str = ""  # module:attr
 
-    ``source`` is installed (metadata on this server), index (the release's wheel on the
-    package index), curated (the table in ``distributions.known_imports``), namespace (the
-    dotted-name rule for ``google-cloud-*`` and the like) or unknown. ``reason`` says why a
-    better source did not answer (the index lookup failed, or no index is configured).
+
+@dataclass(frozen=True, slots=True)
+class DistributionFacts:
+    """One distribution's metadata as far as a scan knows it (``scanning.distributions``).
+
+    ``import_names`` are the modules it installs: top-level names, or dotted names below a
+    namespace it shares with other distributions (``google.cloud.storage``), never the bare
+    namespace. ``source`` says where they came from: ``index`` (the release's wheel on the
+    package index), ``table`` (Debtboard's knowledge table), ``similar`` (an unmapped import
+    looks like its name) or ``assumed`` (nothing better than its name); never the scanning
+    server's own environment. ``requires`` are its ``Requires-Dist`` lines, markers and extras
+    included, from ``requires_source`` (``index`` or ``lock``; "" when nothing said).
+    ``reason`` says why a better source did not answer.
     """
 
     name: str  # canonical distribution name
-    import_names: tuple[str, ...]  # top-level, or dotted below a namespace; sorted
-    source: str
-    version: str = ""  # the release whose wheel was read (index)
+    import_names: tuple[str, ...] = ()  # sorted
+    source: str = "assumed"
+    version: str = ""  # the release whose metadata was read
     reason: str = ""
+    requires: tuple[str, ...] = ()
+    requires_source: str = ""
+    extras: tuple[str, ...] = ()
+    entry_points: tuple[EntryPoint, ...] = ()
+    license: str = ""
+    installed_bytes: int = 0  # the sum of the sizes its RECORD lists
+    origin: str = ""  # what the facts were read from (a wheel, a lock, a table entry)
+
+    @property
+    def console_scripts(self) -> tuple[str, ...]:
+        groups = ("console_scripts", "gui_scripts")
+        return tuple(e.name for e in self.entry_points if e.group in groups)
+
+    def entry_point_names(self, group: str) -> tuple[str, ...]:
+        return tuple(e.name for e in self.entry_points if e.group == group)
+
+
+# The name scans used before the facts grew beyond import names.
+ProvidedImports = DistributionFacts
 
 
 @dataclass(frozen=True, slots=True)

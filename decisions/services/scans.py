@@ -171,7 +171,7 @@ def records_reconcile(
                 severity=finding.severity,
                 last_seen_scan=scan_run,
                 state=State.KEPT if finding.kept else State.NEW,
-                **scoring.initial_scores(finding.kind, finding.severity),
+                **scoring.initial_scores(finding.kind, finding.severity, finding.confidence),
             )
             if finding.kept:
                 event_write(record, "state", "", State.KEPT, comment=_kept_comment(finding))

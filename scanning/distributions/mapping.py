@@ -1,33 +1,30 @@
 """Which distribution provides an import name, and which import names a distribution provides.
 
-The server does not have the scanned repositories' packages installed, so an answer is only as
-good as its source. In order: namespace packages (``google.cloud.storage`` is
-google-cloud-storage, never whatever the server happens to have installed under ``google``),
-the curated table of well-known mismatches, installed metadata, then the naming convention
-(``foo-bar`` provides ``foo_bar``). Callers can ask which source answered (``resolve``) and say
-so in a finding instead of guessing silently.
+Answers come from the distributions' own metadata (what a scan read from the package index or
+the repository's lock), then Debtboard's knowledge table, then the naming pattern of a
+namespace, then the distribution's name; never from what is installed on the scanning server,
+so the same checkout gets the same verdicts on every server. Every answer says which source
+gave it (``Resolution.source``), and findings repeat that with its confidence.
 
-A scan knows more: what each declared distribution provides, read by the scan service from
-installed metadata, the release's wheel on the package index (cached per distribution) or the
-curated table (``scanning.package_cache.importnames``). ``ImportMap`` answers the same
-questions with those facts first; the module-level functions are the answers without them.
+A module is resolved by the **longest prefix some distribution really provides**:
+``google.cloud.storage.blob`` is google-cloud-storage's, ``airflow.providers.amazon.aws`` is
+apache-airflow-providers-amazon's even when apache-airflow (``airflow``) is declared too. A
+prefix that is a namespace (``google.cloud``, ``airflow.providers``) belongs to nobody.
 """
 
 from __future__ import annotations
 
-import csv
-import importlib.metadata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from packaging.utils import canonicalize_name
 
-from scanning.distributions.known_imports import EXTRA_IMPORTS, KNOWN_IMPORTS
-from scanning.types import ProvidedImports
+from scanning.distributions import facts as sources
+from scanning.distributions import table
+from scanning.types import DistributionFacts
 
 __all__ = [
-    "KNOWN_IMPORTS",
     "ImportMap",
     "Resolution",
     "distribution_for_import",
@@ -37,88 +34,23 @@ __all__ = [
     "resolve",
 ]
 
-# Sources of an answer, most trusted first.
-CURATED = "curated"
-NAMESPACE = "namespace"
-INSTALLED = "installed"
-INDEX = "index"  # the release's wheel on the package index (a fact of the scan, see ImportMap)
-CONVENTION = "convention"
-AMBIGUOUS = "ambiguous"  # a namespace shared by many distributions: no single answer
-UNKNOWN = "unknown"  # what a distribution provides: no source better than its name
-SIMILAR = "similar"  # assumed: an unmapped import is made of words of the package's name
+# Sources of an answer (see ``scanning.distributions.facts``).
+INDEX = sources.INDEX
+LOCK = sources.LOCK
+CURATED = sources.TABLE  # the knowledge table
+NAMESPACE = sources.NAMESPACE
+SIMILAR = sources.SIMILAR
+UNKNOWN = sources.ASSUMED  # what a distribution provides: nothing better than its name
+CONVENTION = "convention"  # an import's distribution: nothing better than the import's name
+AMBIGUOUS = "ambiguous"  # a bare namespace shared by many distributions: no single answer
 CONFIGURED = "configured"  # the repository's [tool.deptry] package_module_name_map
-
-# How a finding names each source ("... per the curated table").
 SOURCE_LABELS = {
-    CURATED: "the curated table",
-    NAMESPACE: "the namespace naming rule",
-    INSTALLED: "the metadata installed on this server",
-    INDEX: "its wheel on the package index",
-    SIMILAR: "the likeness of the names, an assumption",
+    **sources.SOURCE_LABELS,
+    CONVENTION: "the import's name (an assumption)",
     CONFIGURED: "the repository's [tool.deptry] package_module_name_map",
 }
-
-# Modules that are namespaces only: several distributions install packages below them.
-NAMESPACE_ONLY = frozenset(
-    {
-        "google",
-        "google.cloud",
-        "azure",
-        "azure.storage",
-        "azure.mgmt",
-        "azure.keyvault",
-        "azure.ai",
-        "azure.monitor",
-        "azure.eventhub.extensions",
-        "opentelemetry",
-        "opentelemetry.exporter",
-        "opentelemetry.instrumentation",
-        "zope",
-        "backports",
-        "jaraco",
-        "sphinxcontrib",
-        "mpl_toolkits",
-        "flufl",
-        "ruamel",
-    }
-)
-
-# Modules below a namespace whose distribution does not follow the dotted-name convention.
-NAMESPACE_EXCEPTIONS: dict[str, str] = {
-    "google.protobuf": "protobuf",
-    "google.auth": "google-auth",
-    "google.oauth2": "google-auth",
-    "google.api_core": "google-api-core",
-    "google.api": "googleapis-common-protos",
-    "google.rpc": "googleapis-common-protos",
-    "google.type": "googleapis-common-protos",
-    "google.longrunning": "googleapis-common-protos",
-    "google.logging": "googleapis-common-protos",
-    "google.iam": "grpc-google-iam-v1",
-    "google.genai": "google-genai",
-    "google.generativeai": "google-generativeai",
-    "google.colab": "google-colab",
-    "google.cloud.storage": "google-cloud-storage",
-    "google.cloud.sql": "cloud-sql-python-connector",
-    "azure.storage.fileshare": "azure-storage-file-share",
-    "azure.storage.filedatalake": "azure-storage-file-datalake",
-    "azure.functions": "azure-functions",
-    "azure.cosmos": "azure-cosmos",
-    "opentelemetry.trace": "opentelemetry-api",
-    "opentelemetry.context": "opentelemetry-api",
-    "opentelemetry.metrics": "opentelemetry-api",
-    "opentelemetry.propagate": "opentelemetry-api",
-    "opentelemetry.propagators": "opentelemetry-api",
-    "opentelemetry.baggage": "opentelemetry-api",
-    "opentelemetry.util": "opentelemetry-api",
-    "opentelemetry.attributes": "opentelemetry-api",
-    "opentelemetry.environment_variables": "opentelemetry-api",
-    "opentelemetry.semconv": "opentelemetry-semantic-conventions",
-    "ruamel.yaml": "ruamel-yaml",
-    "mpl_toolkits.mplot3d": "matplotlib",
-    "mpl_toolkits.axes_grid1": "matplotlib",
-    "mpl_toolkits.basemap": "basemap",
-}
+# Sources whose import names a scan may attribute to one declared distribution.
+_ATTRIBUTABLE = frozenset({INDEX, CURATED, SIMILAR, NAMESPACE, CONFIGURED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,108 +64,63 @@ class Resolution:
     def known(self) -> bool:
         return self.source not in (CONVENTION, AMBIGUOUS)
 
+    @property
+    def confidence(self) -> str:
+        return sources.confidence(self.source)
+
+
+def _namespaces() -> Mapping[str, str]:
+    return table.shipped().namespaces
+
 
 def is_namespace_only(module: str) -> bool:
-    return module in NAMESPACE_ONLY
+    return module in _namespaces()
 
 
-def packages_distributions() -> dict[str, list[str]]:
-    """``importlib.metadata.packages_distributions()``, reading files as text, not paths.
-
-    The same answer (top_level.txt, else the top of every path the RECORD lists), in a
-    fraction of the time: the standard one builds a path object per file of every installed
-    distribution, which costs a command-line scan about a third of a second.
-    """
-    found: dict[str, list[str]] = {}
-    for dist in importlib.metadata.distributions():
-        name = _metadata_name(dist)
-        for top in _top_levels(dist):
-            found.setdefault(top, []).append(name)
+def namespace_of(module: str) -> str:
+    """The deepest namespace ``module`` lies below ("" when none): ``google.cloud`` for
+    ``google.cloud.storage.blob``."""
+    parts = module.split(".")
+    found = ""
+    for depth in range(1, len(parts)):
+        prefix = ".".join(parts[:depth])
+        if prefix in _namespaces():
+            found = prefix
     return found
 
 
-def _metadata_name(dist: importlib.metadata.Distribution) -> str:
-    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
-    for line in text.splitlines():
-        if not line.strip():
-            break
-        if line.startswith("Name:"):
-            return line[5:].strip()
-    return dist.metadata["Name"]
-
-
-def _top_levels(dist: importlib.metadata.Distribution) -> set[str] | list[str]:
-    """top_level.txt, else the top folder (or module) of every ``.py`` file it installs."""
-    declared = (dist.read_text("top_level.txt") or "").split()
-    if declared:
-        return declared
-    record = dist.read_text("RECORD")
-    if record:
-        paths = [row[0] for row in csv.reader(record.splitlines()) if row]
-    else:
-        paths = [str(path) for path in dist.files or ()]
-    names = set()
-    for path in paths:
-        top, nested, _ = path.partition("/")
-        base = path.rpartition("/")[2]
-        if base.endswith(".py") and len(base) > 3:
-            names.add(top if nested else base[:-3])
-    return names
-
-
-@lru_cache(maxsize=1)
-def _installed() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
-    import_to_dist: dict[str, str] = {}
-    dist_to_imports: dict[str, set[str]] = {}
-    for import_name, dists in packages_distributions().items():
-        if import_name.startswith("_") or not dists or import_name in NAMESPACE_ONLY:
-            continue
-        canonical = [canonicalize_name(d) for d in dists]
-        import_to_dist.setdefault(import_name, canonical[0])
-        for dist in canonical:
-            dist_to_imports.setdefault(dist, set()).add(import_name)
-    return import_to_dist, {k: frozenset(v) for k, v in dist_to_imports.items()}
-
-
-@lru_cache(maxsize=1)
-def _known_by_dist() -> dict[str, frozenset[str]]:
-    by_dist: dict[str, set[str]] = {}
-    for module, dist in (*KNOWN_IMPORTS.items(), *NAMESPACE_EXCEPTIONS.items()):
-        by_dist.setdefault(dist, set()).add(module)
-    for dist, names in EXTRA_IMPORTS.items():
-        by_dist.setdefault(dist, set()).update(names)
-    return {k: frozenset(v) for k, v in by_dist.items()}
-
-
-def _namespace_resolution(module: str) -> Resolution | None:
+def prefixes(module: str, floor: str) -> list[str]:
+    """Prefixes of ``module`` longer than its namespace ``floor``, longest first."""
     parts = module.split(".")
-    if parts[0] not in NAMESPACE_ONLY:
-        return None
-    for depth in range(len(parts), 1, -1):
-        prefix = ".".join(parts[:depth])
-        if prefix in NAMESPACE_EXCEPTIONS:
-            return Resolution(NAMESPACE_EXCEPTIONS[prefix], NAMESPACE)
-    depth = 1
-    while depth < len(parts) and ".".join(parts[: depth + 1]) in NAMESPACE_ONLY:
-        depth += 1
-    if depth >= len(parts):
-        return Resolution(module, AMBIGUOUS)
-    return Resolution(canonicalize_name("-".join(parts[: depth + 1])), NAMESPACE)
+    lowest = len(floor.split(".")) + 1 if floor else 1
+    return [".".join(parts[:depth]) for depth in range(len(parts), lowest - 1, -1)]
 
 
-@lru_cache(maxsize=4096)
+def _preferred(module: str, providers: tuple[str, ...]) -> str:
+    chosen = table.shipped().prefer.get(module)
+    if chosen:
+        return chosen
+    same = canonicalize_name(module.rsplit(".", 1)[-1])
+    return same if same in providers else providers[0]
+
+
+@lru_cache(maxsize=8192)
 def resolve(module: str) -> Resolution:
-    """The distribution most likely to provide ``module`` (dotted or top-level)."""
-    namespaced = _namespace_resolution(module)
-    if namespaced is not None:
-        return namespaced
-    top = module.split(".")[0]
-    if top in KNOWN_IMPORTS:
-        return Resolution(KNOWN_IMPORTS[top], CURATED)
-    installed, _ = _installed()
-    if top in installed:
-        return Resolution(installed[top], INSTALLED)
-    return Resolution(canonicalize_name(top), CONVENTION)
+    """The distribution most likely to provide ``module`` (dotted or top-level), by the table
+    and naming rules alone (no scan facts: see ``ImportMap.resolve``)."""
+    if module in _namespaces():
+        return Resolution(module, AMBIGUOUS)
+    floor = namespace_of(module)
+    shipped = table.shipped()
+    for prefix in prefixes(module, floor):
+        providers = shipped.providers.get(prefix)
+        if providers:
+            return Resolution(_preferred(prefix, providers), CURATED)
+    if floor:
+        below = module.split(".")[len(floor.split("."))]
+        pattern = _namespaces()[floor]
+        return Resolution(canonicalize_name(pattern.format(below)), NAMESPACE)
+    return Resolution(canonicalize_name(module.split(".")[0]), CONVENTION)
 
 
 def distribution_for_import(import_name: str) -> str:
@@ -241,104 +128,109 @@ def distribution_for_import(import_name: str) -> str:
     return resolve(import_name).distribution
 
 
-@lru_cache(maxsize=4096)
-def import_names_for(distribution: str) -> frozenset[str]:
-    """Import names (top-level, or dotted below a namespace) that ``distribution`` may provide."""
-    _, installed = _installed()
-    names = set(installed.get(distribution, ()))
-    names |= _known_by_dist().get(distribution, frozenset())
-    names |= _namespace_guesses(distribution)
-    conventional = distribution.replace("-", "_")
-    names.add(conventional)
-    for prefix in ("python_", "py_"):
-        if conventional.startswith(prefix):
-            names.add(conventional.removeprefix(prefix))
-    return frozenset(names)
-
-
-def import_names_known(distribution: str) -> bool:
-    """Whether a source better than the naming convention says what ``distribution`` provides."""
-    _, installed = _installed()
-    return (
-        distribution in installed
-        or distribution in _known_by_dist()
-        or bool(_namespace_guesses(distribution))
-    )
-
-
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _namespace_guesses(distribution: str) -> frozenset[str]:
-    """``google-cloud-storage`` → ``google.cloud.storage``, ``azure-identity`` → ``azure.identity``.
+    """``google-cloud-storage`` → ``google.cloud.storage`` by its namespace's naming pattern.
 
     A guess (``azure-storage-file-share`` is really ``azure.storage.fileshare``): it only ever
     makes a package look used, never missing.
     """
-    words = distribution.split("-")
-    for depth in range(len(words) - 1, 0, -1):
-        namespace = ".".join(words[:depth])
-        if namespace in NAMESPACE_ONLY:
-            rest = "_".join(words[depth:])
-            return frozenset({f"{namespace}.{rest}"})
-    return frozenset()
+    best = ""
+    for namespace, pattern in _namespaces().items():
+        head, _, tail = pattern.partition("{}")
+        if tail or not head or not distribution.startswith(head) or distribution == head:
+            continue
+        if len(head) > len(best.partition("|")[0]):
+            rest = distribution[len(head) :].replace("-", "_")
+            best = f"{head}|{namespace}.{rest}"
+    return frozenset({best.partition("|")[2]}) if best else frozenset()
 
 
-def local_facts(distribution: str) -> ProvidedImports:
-    """What ``distribution`` provides per the sources at hand without a package index.
+def _conventional(distribution: str) -> set[str]:
+    conventional = distribution.replace("-", "_").replace(".", "_")
+    names = {conventional}
+    for prefix in ("python_", "py_"):
+        if conventional.startswith(prefix):
+            names.add(conventional.removeprefix(prefix))
+    return names
 
-    Installed metadata first, then the curated table, then the namespace naming rule; else
-    the source is unknown (and the names are only what its name suggests, not listed here).
+
+def local_facts(distribution: str) -> DistributionFacts:
+    """What ``distribution`` provides per the knowledge shipped with Debtboard.
+
+    The table's entry, else the namespace naming pattern; else nothing is known (source
+    ``assumed``: the import names are only what its name suggests, not listed here).
     """
-    _, installed = _installed()
-    if distribution in installed:
-        return ProvidedImports(distribution, tuple(sorted(installed[distribution])), INSTALLED)
-    curated = _known_by_dist().get(distribution)
-    if curated:
-        return ProvidedImports(distribution, tuple(sorted(curated)), CURATED)
+    entry = table.shipped().facts(distribution)
+    if entry is not None and entry.source == CURATED:
+        return entry
     guessed = _namespace_guesses(distribution)
     if guessed:
-        return ProvidedImports(distribution, tuple(sorted(guessed)), NAMESPACE)
-    return ProvidedImports(distribution, (), UNKNOWN)
+        return DistributionFacts(distribution, tuple(sorted(guessed)), NAMESPACE)
+    if entry is not None:  # console scripts known, import names not
+        return entry
+    return DistributionFacts(distribution, (), UNKNOWN)
+
+
+@lru_cache(maxsize=8192)
+def import_names_for(distribution: str) -> frozenset[str]:
+    """Import names (top-level, or dotted below a namespace) that ``distribution`` may provide:
+    the table's, the namespace guess and the names its own name suggests."""
+    names = set(local_facts(distribution).import_names) | _namespace_guesses(distribution)
+    names |= _conventional(distribution)
+    return frozenset(n for n in names if n not in _namespaces())
 
 
 class ImportMap:
     """The mapping functions, with what a scan learned about its declared distributions first.
 
-    ``provided`` (distribution → ``ProvidedImports``) comes from the scan service; without it
-    every answer is the module-level one. A distribution's names are the union of what its
-    facts list and what the module-level sources say, so facts only ever make a package look
-    used, never unused; where the answer came from is kept for the findings to say.
+    ``provided`` (distribution → ``DistributionFacts``) comes from the scan's loader (package
+    index, lock, table). A distribution's names are the union of what its facts list and what
+    the shipped knowledge says, so facts only ever make a package look used, never unused.
     """
 
-    def __init__(self, provided: Mapping[str, ProvidedImports] | None = None) -> None:
+    def __init__(self, provided: Mapping[str, DistributionFacts] | None = None) -> None:
         self.provided = dict(provided or {})
         owners: dict[str, set[str]] = {}
         for fact in self.provided.values():
-            if fact.source in (INDEX, INSTALLED, SIMILAR, CONFIGURED):
+            if fact.source in _ATTRIBUTABLE:
                 for module in fact.import_names:
-                    if module not in NAMESPACE_ONLY:
+                    if module not in _namespaces():
                         owners.setdefault(module, set()).add(fact.name)
+        self._owners = {module: frozenset(names) for module, names in owners.items()}
         # A module two declared distributions both install says nothing about either.
-        self._owner = {module: names.pop() for module, names in owners.items() if len(names) == 1}
+        self._owner = {m: next(iter(n)) for m, n in self._owners.items() if len(n) == 1}
         self._names: dict[str, frozenset[str]] = {}
         self._resolved: dict[str, Resolution] = {}
 
     def resolve(self, module: str) -> Resolution:
         """Like ``resolve``, but a declared distribution's own metadata answers first."""
-        if not self._owner:
+        if not self._owners:
             return resolve(module)  # cached there; DEFAULT_MAP must not grow for ever
         found = self._resolved.get(module)
         if found is None:
-            found = self._resolve(module)
-            self._resolved[module] = found
+            found = self._resolved[module] = self._resolve(module)
         return found
 
     def _resolve(self, module: str) -> Resolution:
-        parts = module.split(".")
-        for depth in range(len(parts), 0, -1):
-            owner = self._owner.get(".".join(parts[:depth]))
+        if module in _namespaces():
+            return Resolution(module, AMBIGUOUS)
+        for prefix in prefixes(module, namespace_of(module)):
+            owner = self._owner.get(prefix)
             if owner is not None:
                 return Resolution(owner, self.provided[owner].source)
+            if prefix in self._owners:
+                break  # several declared distributions install it: the shipped answer
         return resolve(module)
+
+    def providers_of(self, module: str) -> frozenset[str]:
+        """Every declared distribution whose facts list ``module`` or the longest prefix of it
+        that anyone provides (several when two install the same module)."""
+        for prefix in prefixes(module, namespace_of(module)):
+            found = self._owners.get(prefix)
+            if found:
+                return found
+        return frozenset()
 
     def import_names_for(self, distribution: str) -> frozenset[str]:
         if not self.provided:
@@ -347,16 +239,19 @@ class ImportMap:
         if names is None:
             fact = self.provided.get(distribution)
             extra = fact.import_names if fact is not None else ()
-            names = import_names_for(distribution) | {n for n in extra if n not in NAMESPACE_ONLY}
+            names = import_names_for(distribution) | {n for n in extra if n not in _namespaces()}
             self._names[distribution] = names
         return names
 
-    def facts(self, distribution: str) -> ProvidedImports:
+    def facts(self, distribution: str) -> DistributionFacts:
         return self.provided.get(distribution) or local_facts(distribution)
 
     def import_names_known(self, distribution: str) -> bool:
-        """Whether a source better than the naming convention says what it provides."""
+        """Whether a source better than the name says what it provides."""
         return self.facts(distribution).source != UNKNOWN
+
+    def confidence(self, distribution: str) -> str:
+        return sources.confidence(self.facts(distribution).source)
 
     def describe(self, distribution: str) -> str:
         """One sentence for a finding: which import names were looked for, and per what."""
@@ -364,22 +259,24 @@ class ImportMap:
         names = ", ".join(fact.import_names)
         if fact.source == UNKNOWN:
             guessed = ", ".join(sorted(self.import_names_for(distribution)))
-            why = "no installed metadata or curated entry"
+            why = "no package index answer or knowledge-table entry"
             if fact.reason:
                 why += f"; {fact.reason}"
             return (
                 f"What {distribution} provides is not known here ({why});"
-                f" looked for import {guessed}, after its name."
+                f" looked for import {guessed}, after its name (low confidence)."
             )
-        where = SOURCE_LABELS[fact.source]
-        if fact.source == INDEX and fact.version:
-            where = f"its {fact.version} wheel on the package index"
+        where = sources.describe_source(fact)
         if not names:
             return f"Per {where} it installs no importable module."
-        said = f"Looked for import {names} (per {where}"
+        said = f"Looked for import {names} (per {where}, {fact_confidence(fact)} confidence"
         if fact.reason:
             said += f"; {fact.reason}"
         return said + ")."
+
+
+def fact_confidence(fact: DistributionFacts) -> str:
+    return sources.confidence(fact.source)
 
 
 DEFAULT_MAP = ImportMap()

@@ -69,9 +69,13 @@ class Providers:
         distribution = self.import_map.resolve(module).distribution
         if distribution in self.names:
             return {distribution}
-        parts = module.lower().split(".")
-        for depth in range(len(parts), 0, -1):
-            found = self._by_alias.get(".".join(parts[:depth]))
+        owners = self.import_map.providers_of(module) & self.names
+        if owners:
+            return set(owners)
+        # Longest prefix first, never above the namespace the module lies below: a declared
+        # ``airflow`` does not provide ``airflow.providers.amazon``.
+        for prefix in mapping.prefixes(module.lower(), mapping.namespace_of(module).lower()):
+            found = self._by_alias.get(prefix)
             if found:
                 return {found}
         # A bare namespace (``import google``, or one only a wheel's layout shows): every

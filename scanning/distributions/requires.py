@@ -1,50 +1,38 @@
-"""Which packages a declared package pulls in, per the metadata installed on this server.
+"""Which packages the declared ones pull in, per the scan's own facts about them.
 
-Without a lock file the repository does not say what ``requests`` brings along; the server's
-own installed metadata often does (``requests`` requires ``urllib3``). An import of such a
-package is then transitive (DEP003), the way deptry decides it from its environment, and the
-finding says where that knowledge came from.
+What ``requests`` brings along comes from its metadata: the release's ``Requires-Dist`` read
+from the package index, or the repository's lock file. Never from the scanning server's
+installed packages: a verdict must not depend on what the server happens to have.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 from collections.abc import Iterable
-from functools import lru_cache
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
-
-@lru_cache(maxsize=4096)
-def installed_requires(distribution: str) -> frozenset[str]:
-    """Canonical names ``distribution`` requires unconditionally of extras, if installed here."""
-    try:
-        texts = importlib.metadata.requires(distribution) or []
-    except (importlib.metadata.PackageNotFoundError, ValueError):
-        return frozenset()
-    names = set()
-    for text in texts:
-        try:
-            requirement = Requirement(text)
-        except InvalidRequirement:
-            continue
-        if requirement.marker is not None and "extra" in str(requirement.marker):
-            continue
-        names.add(canonicalize_name(requirement.name))
-    return frozenset(names)
+from scanning.distributions import graph, mapping
+from scanning.types import Declaration
 
 
-def pulled_in_by(declared: Iterable[str]) -> dict[str, str]:
-    """Each package the ``declared`` ones require, directly or not → the declared one."""
-    parents: dict[str, str] = {}
-    queue = [(name, name) for name in sorted(set(declared))]
-    seen = {name for name, _ in queue}
-    while queue:
-        name, root = queue.pop(0)
-        for required in sorted(installed_requires(name)):
-            if required not in seen:
-                seen.add(required)
-                parents[required] = root
-                queue.append((required, root))
-    return parents
+def pulled_in_by(
+    declarations: Iterable[Declaration], *, import_map: mapping.ImportMap
+) -> dict[str, tuple[str, ...]]:
+    """Each distribution the ``declarations`` install beside themselves → the chain from the
+    declared one (``("celery", "kombu")``); extras asked for (``celery[redis]``) count."""
+    roots: dict[str, set[str]] = {}
+    for declaration in declarations:
+        if declaration.name:
+            roots.setdefault(declaration.name, set()).update(declaration.extras)
+    return graph.Graph(import_map.provided).installs(roots.items())
+
+
+def source_of(chain: tuple[str, ...], *, import_map: mapping.ImportMap) -> str:
+    """Where the first link of ``chain`` was read: "per requests' metadata on the package index"."""
+    fact = import_map.provided.get(chain[0])
+    if fact is None or not fact.requires_source:
+        return "per what its metadata says"
+    where = mapping.SOURCE_LABELS.get(fact.requires_source, fact.requires_source)
+    if fact.requires_source == mapping.INDEX:
+        where = f"the metadata of {chain[0]} on the package index"
+    elif fact.requires_source == mapping.LOCK:
+        where = f"the lock file {fact.origin}" if fact.origin else "the lock file"
+    return f"per {where}"

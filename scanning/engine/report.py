@@ -42,6 +42,7 @@ def as_data(report: ScanReport) -> dict[str, object]:
                 "kind": finding.kind,
                 "subject": finding.subject,
                 "summary": finding.summary,
+                "confidence": finding.confidence,
                 "locations": [_location(item) for item in finding.evidence],
                 **({"kept": finding.kept} if finding.kept else {}),
             }

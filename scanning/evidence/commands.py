@@ -71,8 +71,8 @@ def argv_usages(
     if PurePosixPath(program).name in _SHELLS and "-c" in args[:-1]:  # sh -c "gunicorn ..."
         script = args[args.index("-c") + 1]
         return command_usages(script, path, line, mode, infer_mode=infer_mode)
-    if is_module:
-        name, distribution = program.split(".")[0], ""
+    if is_module:  # python -m churn.report: the whole module, for reachability
+        name, distribution = program, ""
     else:
         name = PurePosixPath(program).name
         if name == "jupyter" and args and not args[0].startswith("-"):

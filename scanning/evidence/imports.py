@@ -128,12 +128,19 @@ def _plan(cls: type) -> tuple[int, tuple[str, ...]]:
 
 def import_usages(node: ast.AST, guard: str, path: str, mode: str) -> list[Usage]:
     """Usages for one Import/ImportFrom statement or one literal dynamic-import call."""
+    # Whole dotted names, so the module is resolved by the longest prefix a distribution
+    # provides: ``from google.cloud import storage`` is google.cloud.storage, not "google".
+    # A name imported from a module may be a submodule or an attribute; either way the
+    # longest-prefix resolution finds the distribution.
     if isinstance(node, ast.Import):
-        tops = [alias.name.split(".")[0] for alias in node.names]
+        tops = [alias.name for alias in node.names]
     elif isinstance(node, ast.ImportFrom):
         if node.level or not node.module or node.module == "__future__":
             return []
-        tops = [node.module.split(".")[0]]
+        tops = [
+            node.module if alias.name == "*" else f"{node.module}.{alias.name}"
+            for alias in node.names
+        ]
     elif isinstance(node, ast.Call):
         return _dynamic_usages(node, guard, path, mode)
     else:

@@ -9,6 +9,7 @@ loader for scans without a database: its answers are kept in a JSON file between
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from scanning.distributions import facts as sources
 from scanning.distributions import mapping
 from scanning.distributions.provided import OFFLINE
 from scanning.types import Declaration, ProvidedImports
@@ -148,7 +150,8 @@ class ImportNamesFile:
             if entry["source"] == mapping.INDEX:
                 if now - checked > self.limits.trusted_days * DAY:
                     return None
-                return ProvidedImports(name, tuple(names), mapping.INDEX, str(entry["version"]))
+                base = ProvidedImports(name, tuple(names), mapping.INDEX, str(entry["version"]))
+                return sources.from_json(base, entry.get("facts"))
             if now - checked > self.limits.retry_hours * 3600:
                 return None
             return fallback(mapping.local_facts(name), str(entry["error"]))
@@ -163,6 +166,7 @@ class ImportNamesFile:
         if isinstance(outcome, wheels.WheelNames):
             entry = {"source": mapping.INDEX, "names": list(outcome.import_names)}
             entry |= {"version": outcome.version, "error": ""}
+            entry["facts"] = sources.as_json(outcome.facts) if outcome.facts else {}
         else:
             entry = {"source": "failed", "names": [], "version": ""}
             entry["error"] = f"package index: {outcome}"[:500]
@@ -190,15 +194,14 @@ def provided_imports(
     cache: ImportNamesFile | None,
     now: float | None = None,
 ) -> dict[str, ProvidedImports]:
-    """Distribution → what it provides: installed metadata, the cache, the index, the table."""
+    """Distribution → what it provides: the cache, the index (import names, Requires-Dist,
+    entry points), the knowledge table; never the server's own installed packages."""
     now = time.time() if now is None else now
     facts: dict[str, ProvidedImports] = {}
     to_check: dict[str, str] = {}
     for name, (version, by_url) in declared(declarations).items():
         local = mapping.local_facts(name)
-        if local.source == mapping.INSTALLED:
-            facts[name] = local
-        elif by_url:
+        if by_url:
             facts[name] = fallback(local, "declared by URL, so the package index was not asked")
         elif not index_url:
             facts[name] = fallback(local, OFFLINE)
@@ -209,8 +212,9 @@ def provided_imports(
     from_index = look_up(to_check, index_url=index_url, limits=limits) if to_check else {}
     for name, outcome in from_index.items():
         if hasattr(outcome, "import_names"):
-            facts[name] = ProvidedImports(
-                name, outcome.import_names, mapping.INDEX, outcome.version, outcome.note
+            found = outcome.facts or ProvidedImports(name, outcome.import_names, mapping.INDEX)
+            facts[name] = dataclasses.replace(
+                found, source=mapping.INDEX, version=outcome.version, reason=outcome.note
             )
         else:
             facts[name] = fallback(mapping.local_facts(name), f"package index: {outcome}")

@@ -10,7 +10,6 @@ No ORM here: ``scanning.package_cache.importnames`` caches what this module find
 
 from __future__ import annotations
 
-import csv
 import http.client
 import io
 import re
@@ -28,9 +27,9 @@ import urllib3
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from scanning.distributions.mapping import NAMESPACE_ONLY
+from scanning.distributions import metadata
 from scanning.index import simple_index
-from scanning.types import NOT_ON_INDEX
+from scanning.types import NOT_ON_INDEX, DistributionFacts
 
 MB = 1024 * 1024
 MAX_PAGE_BYTES = 20 * MB
@@ -39,6 +38,7 @@ CHUNK_BYTES = 64 * 1024  # smallest later Range request
 MAX_RANGE_BYTES = 16 * MB  # fetched by Range requests per wheel
 MAX_TOP_LEVEL_BYTES = 64 * 1024  # uncompressed top_level.txt
 MAX_RECORD_BYTES = 16 * MB  # uncompressed RECORD
+MAX_METADATA_BYTES = 4 * MB  # uncompressed METADATA (long descriptions)
 MAX_NAMESPACE_DEPTH = 4  # google/cloud/storage: namespaces this deep are followed
 # Directories wheels ship by mistake; nobody imports them from a dependency.
 _NOT_IMPORTED = frozenset({"tests", "test", "docs", "doc", "examples", "example", "benchmarks"})
@@ -78,6 +78,7 @@ class WheelNames:
     version: str  # the release whose wheel was read
     filename: str
     note: str = ""  # e.g. no wheel for the declared version, the latest was read
+    facts: DistributionFacts | None = None  # everything the wheel's .dist-info says
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +201,10 @@ def wheel_import_names(
     chosen, note = _choose(wheels, version)
     archive = _open_wheel(chosen.url, http=http, max_download=max_download)
     try:
-        names = names_in_wheel(archive, name)
+        facts = facts_in_wheel(archive, name, str(chosen.version), origin=chosen.filename)
     except _UNREADABLE as exc:
         raise LookupFailed(f"{chosen.filename} is not a readable wheel: {exc}"[:300]) from exc
-    return WheelNames(names, str(chosen.version), chosen.filename, note)
+    return WheelNames(facts.import_names, str(chosen.version), chosen.filename, note, facts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,28 +342,39 @@ class _RemoteFile:
         return data[: end - start]
 
 
-def names_in_wheel(archive: zipfile.ZipFile, name: str) -> tuple[str, ...]:
-    """Import names from ``top_level.txt``, or from ``RECORD`` where that is missing or names
-    a namespace (``google``) whose packages only the file list shows (``google.cloud.storage``).
-    """
+def facts_in_wheel(
+    archive: zipfile.ZipFile, name: str, version: str, *, origin: str = ""
+) -> DistributionFacts:
+    """What a wheel's ``.dist-info`` says: import names (from ``RECORD``, which shows what a
+    namespace package really installs, else ``top_level.txt``), ``Requires-Dist`` with its
+    extras and markers, entry points and console scripts, licence and installed size."""
     members = archive.namelist()
     dist_info = _dist_info_dir(members, name)
     present = set(members)
-    listed: list[str] = []
-    if f"{dist_info}/top_level.txt" in present:
-        text = _member_text(archive, f"{dist_info}/top_level.txt", MAX_TOP_LEVEL_BYTES)
-        listed = [line.strip().replace("/", ".") for line in text.splitlines() if line.strip()]
-        listed = [n for n in listed if _is_module_name(n)]
-    if listed and not any(_is_namespace(n, present) for n in listed):
-        return _cleaned(listed)
-    if f"{dist_info}/RECORD" not in present:
+
+    def text(member: str, limit: int) -> str:
+        path = f"{dist_info}/{member}"
+        return _member_text(archive, path, limit) if path in present else ""
+
+    record = text("RECORD", MAX_RECORD_BYTES)
+    top_level = text("top_level.txt", MAX_TOP_LEVEL_BYTES)
+    if not record and not top_level:
         raise LookupFailed("the wheel has no RECORD")
-    record = _member_text(archive, f"{dist_info}/RECORD", MAX_RECORD_BYTES)
-    try:
-        paths = [row[0] for row in csv.reader(io.StringIO(record)) if row]
-    except csv.Error as exc:
-        raise LookupFailed(f"the wheel's RECORD is not CSV: {exc}") from exc
-    return tuple(import_names_from_paths(paths))
+    facts = metadata.facts_from_dist_info(
+        name,
+        version,
+        metadata=text("METADATA", MAX_METADATA_BYTES),
+        entry_points=text("entry_points.txt", MAX_TOP_LEVEL_BYTES),
+        record=record,
+        top_level=top_level,
+        origin=origin,
+    )
+    return facts
+
+
+def names_in_wheel(archive: zipfile.ZipFile, name: str) -> tuple[str, ...]:
+    """The import names a wheel installs (see ``facts_in_wheel``)."""
+    return facts_in_wheel(archive, name, "").import_names
 
 
 def _dist_info_dir(members: list[str], name: str) -> str:
@@ -390,77 +402,9 @@ def _member_text(archive: zipfile.ZipFile, member: str, limit: int) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _is_namespace(module: str, present: set[str]) -> bool:
-    """``top_level.txt`` says ``google``: which of google's packages only RECORD can say."""
-    if module in NAMESPACE_ONLY:
-        return True
-    folder = module.replace(".", "/") + "/"
-    has_folder = any(m.startswith(folder) for m in present)
-    return has_folder and not any(
-        m.startswith(folder) and "/" not in m[len(folder) :] and _module_stem(m[len(folder) :])
-        for m in present
-    )
-
-
 def import_names_from_paths(paths: Iterable[str]) -> list[str]:
-    """Top-level modules and packages among installed file paths (a wheel's RECORD).
-
-    A folder with Python modules of its own is a package; one with only folders below it is
-    a namespace (PEP 420, or listed in ``NAMESPACE_ONLY`` even with an ``__init__.py``), and
-    the packages below it are named with the dotted prefix: ``google.cloud.storage``.
-    """
-    files: set[tuple[str, ...]] = set()
-    for path in paths:
-        parts = tuple(path.split("/"))
-        if not path or path.startswith("/") or ".." in parts or "__pycache__" in parts:
-            continue
-        if parts[0].endswith(".data"):  # only purelib and platlib install importable code
-            if len(parts) < 3 or parts[1] not in ("purelib", "platlib"):
-                continue
-            parts = parts[2:]
-        elif parts[0].endswith(".dist-info"):
-            continue
-        if all(p.isidentifier() for p in parts[:-1]):  # not numpy.libs/, foo-stubs/, share/
-            files.add(parts)
-    with_modules = {p[:-1] for p in files if _module_stem(p[-1])}
-    names: set[str] = set()
-    for parts in files:
-        for depth in range(1, len(parts)):
-            folder = parts[:depth]
-            dotted = ".".join(folder)
-            if folder in with_modules and dotted not in NAMESPACE_ONLY:
-                names.add(dotted)
-                break
-            if depth >= MAX_NAMESPACE_DEPTH:
-                break
-        else:
-            stem = _module_stem(parts[-1])
-            if stem:
-                names.add(".".join((*parts[:-1], stem)))
-    return list(_cleaned(n for n in names if _is_module_name(n)))
-
-
-def _module_stem(filename: str) -> str:
-    """``six.py`` → six, ``_speedups.cpython-311-x86_64-linux-gnu.so`` → _speedups, else ""."""
-    if filename.endswith(".py"):
-        return filename.removesuffix(".py")
-    match = _EXTENSION.match(filename)
-    return match.group(1) if match else ""
-
-
-def _is_module_name(dotted: str) -> bool:
-    parts = dotted.split(".")
-    return all(p.isidentifier() and not p.startswith("__") for p in parts) and (
-        parts[0] not in _NOT_IMPORTED
-    )
-
-
-def _cleaned(names: Iterable[str]) -> tuple[str, ...]:
-    """Sorted and unique; private modules (``_cffi_backend``, ``google.cloud._storage_v2``)
-    only when there is nothing else."""
-    unique = sorted(set(names))
-    public = [n for n in unique if not any(p.startswith("_") for p in n.split("."))]
-    return tuple(public or unique)
+    """Top-level modules and packages among installed file paths (a wheel's RECORD)."""
+    return list(metadata.modules_from_record((path, 0) for path in paths))
 
 
 def _too_large(url: str, limit: int, *, ignores_range: bool) -> str:

@@ -179,10 +179,11 @@ def declaration(
         name=name,
         raw=redact(text),
         purpose=purpose,
-        specifier=str(requirement.specifier),
+        # ``x===git+https://user:token@host/...`` is a valid arbitrary-equality "version".
+        specifier=redact(str(requirement.specifier)),
         extras=tuple(sorted(canonicalize_name(e) for e in requirement.extras)),
         marker=str(requirement.marker) if requirement.marker else "",
-        pinned_version=pinned,
+        pinned_version=redact(pinned),
         pin_level=pin_level,
         url=redact(requirement.url or ""),
         editable=editable,

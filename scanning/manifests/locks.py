@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import defaultdict, deque
 from collections.abc import Callable
 
+from scanning.distributions import lockgraph
 from scanning.manifests import common
 from scanning.manifests.purpose import purpose_for_name, purpose_for_path
 from scanning.types import DEV, LOCKED, RUNTIME, Declaration, FileError, ManifestFile
@@ -112,6 +114,7 @@ def _parse_toml_lock(
         return manifest
     lines = _Lines(source.text, _TOML_NAME)
     purpose_of = purposes(packages)
+    parents = lockgraph.parents_in_lock(source.path.rsplit("/", 1)[-1], data)
     for package in packages:
         if not isinstance(package, dict):
             continue
@@ -121,6 +124,8 @@ def _parse_toml_lock(
             continue
         version, marker = package.get("version"), package.get("marker", "")
         result = _locked(source.path, name, version, line, purpose_of(package), marker)
+        if isinstance(result, Declaration) and result.name in parents:
+            result = dataclasses.replace(result, via=parents[result.name])
         common.add_result(manifest, result)
     return manifest
 

@@ -1,9 +1,11 @@
 """What each declared distribution provides, for the rules to match imports against.
 
-In order: metadata installed on this server; the ``inventory.Package`` cache, filled from the
-release's wheel on the package index (``scanning.index.wheels``); the curated table; else unknown,
-and the findings say so. Each distribution is looked up once per organisation: a success is
-trusted for ``DEBTBOARD_IMPORT_NAMES_TTL_DAYS``, a failure retried after
+In order: the ``inventory.Package`` cache, filled from the release's wheel on the package
+index (``scanning.index.wheels``: import names, Requires-Dist, entry points, licence, size);
+Debtboard's knowledge table; else the names are assumed from the distribution's name, and
+the findings say so. The scanning server's own installed packages are never asked. Each
+distribution is looked up once per organisation: a success is trusted for
+``DEBTBOARD_IMPORT_NAMES_TTL_DAYS``, a failure retried after
 ``DEBTBOARD_IMPORT_NAMES_RETRY_HOURS``. An unreachable index is not a fact about a
 distribution: nothing is cached, the rest of the scan's lookups are skipped, and the next scan
 tries again. Lookups never fail a scan.
@@ -17,6 +19,7 @@ HTML; empty: no lookups), ``DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS`` (per reque
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -25,6 +28,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from inventory.models import ImportNamesSource, Package
+from scanning.distributions import facts as sources
 from scanning.distributions import mapping
 from scanning.distributions.provided import OFFLINE
 from scanning.index import lookups, wheels
@@ -66,9 +70,7 @@ def provided_imports(
     to_check: dict[str, str] = {}
     for name, (version, by_url) in lookups.declared(declarations).items():
         local = mapping.local_facts(name)
-        if local.source == mapping.INSTALLED:
-            facts[name] = local
-        elif by_url:
+        if by_url:
             facts[name] = lookups.fallback(
                 local, "declared by URL, so the package index was not asked"
             )
@@ -79,12 +81,13 @@ def provided_imports(
         del to_check[name]
         if row.import_names_source == ImportNamesSource.INDEX:
             names = row.import_names if isinstance(row.import_names, list) else []
-            facts[name] = ProvidedImports(
+            base = ProvidedImports(
                 name,
                 tuple(n for n in names if isinstance(n, str)),
                 mapping.INDEX,
                 row.import_names_version,
             )
+            facts[name] = sources.from_json(base, row.distribution_facts)
         else:
             facts[name] = lookups.fallback(mapping.local_facts(name), row.import_names_error)
     if not index_url:
@@ -94,8 +97,9 @@ def provided_imports(
     for name, outcome in outcomes.items():
         local = mapping.local_facts(name)
         if isinstance(outcome, wheels.WheelNames):
-            facts[name] = ProvidedImports(
-                name, outcome.import_names, mapping.INDEX, outcome.version, outcome.note
+            found = outcome.facts or ProvidedImports(name, outcome.import_names, mapping.INDEX)
+            facts[name] = dataclasses.replace(
+                found, source=mapping.INDEX, version=outcome.version, reason=outcome.note
             )
         else:
             facts[name] = lookups.fallback(local, f"package index: {outcome}")
@@ -117,6 +121,7 @@ def _fresh_rows(names: Iterable[str], now: datetime) -> dict[str, Package]:
             "import_names_version",
             "import_names_error",
             "import_names_checked_at",
+            "distribution_facts",
         )
         if row.import_names_checked_at
         >= (trusted if row.import_names_source == ImportNamesSource.INDEX else retry)
@@ -130,6 +135,7 @@ def _store(name: str, outcome: Outcome, local: ProvidedImports, now: datetime) -
             "import_names_source": ImportNamesSource.INDEX,
             "import_names_version": outcome.version[:64],
             "import_names_error": "",
+            "distribution_facts": sources.as_json(outcome.facts) if outcome.facts else {},
         }
     else:
         defaults = {
@@ -137,6 +143,7 @@ def _store(name: str, outcome: Outcome, local: ProvidedImports, now: datetime) -
             "import_names_source": ImportNamesSource(local.source),
             "import_names_version": "",
             "import_names_error": f"package index: {outcome}"[:500],
+            "distribution_facts": {},
         }
     Package.objects.update_or_create(
         name=name, defaults={**defaults, "import_names_checked_at": now}

@@ -10,9 +10,7 @@ beside it, as PyPI and its proxies have it. Results from the index are cached in
 
 from __future__ import annotations
 
-import dataclasses
 import email.parser
-import importlib.metadata
 import logging
 import urllib.error
 import urllib.request
@@ -45,7 +43,8 @@ def package_facts(
     now: datetime | None = None,
     write_cache: bool = True,
 ) -> dict[str, PackageFacts]:
-    """Facts for each name: from the cache if fresh, else the index, plus installed licences.
+    """Facts for each name: from the cache if fresh, else the index (never the server's own
+    installed packages: a licence verdict must not depend on the server).
 
     After the first index failure the rest are not tried (one timeout per scan, not one per
     package); their facts say the index was unreachable. ``write_cache=False`` (``manage.py
@@ -66,37 +65,25 @@ def package_facts(
         if name in cached:
             facts[name] = _from_cache(cached[name])
             continue
-        installed = installed_license(name)
         if not index_url or unreachable:
             reason = unreachable or OFFLINE
-            facts[name] = _unknown(name, installed, reason)
+            facts[name] = _unknown(name, "", reason)
             continue
         try:
             found = index_facts(name, index_url=index_url, fetch=fetch or _fetch, json_api=json_api)
         except ProjectUnreadable as exc:  # this project only: the others are still asked
             logger.info("package facts not found package=%s reason=%s", name, exc)
-            facts[name] = _unknown(name, installed, f"package index: {exc}"[:300])
+            facts[name] = _unknown(name, "", f"package index: {exc}"[:300])
             continue
         except (OSError, ValueError) as exc:
             unreachable = f"package index unreachable: {exc}"[:300]
             logger.warning("package index unreachable url=%s package=%s", index_url, name)
-            facts[name] = _unknown(name, installed, unreachable)
+            facts[name] = _unknown(name, "", unreachable)
             continue
-        if installed and not found.license:
-            found = dataclasses.replace(found, license=installed, license_unknown="")
         if write_cache:
             _cache(found, now)
         facts[name] = found
     return facts
-
-
-def installed_license(name: str) -> str:
-    """The licence the installed distribution declares here, or ""."""
-    try:
-        metadata = importlib.metadata.metadata(name)
-    except importlib.metadata.PackageNotFoundError:
-        return ""
-    return license_from_metadata(metadata)
 
 
 def license_from_metadata(metadata: Any) -> str:

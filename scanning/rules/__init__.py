@@ -11,12 +11,13 @@ import functools
 import importlib
 from collections.abc import Callable, Collection, Iterable
 
-from scanning.distributions import mapping
+from scanning.distributions import lockgraph, mapping
 from scanning.fixtures import is_test_fixture
 from scanning.manifests import toolsettings
 from scanning.rules import installs
 from scanning.rules import kinds as finding_kinds
 from scanning.rules.context import RuleContext
+from scanning.rules.declared import locked_declarations
 from scanning.rules.hints import link_unknown_mappings
 from scanning.rules.unread import NEEDS_EVERY_MANIFEST, unread_of
 from scanning.types import Finding, TreeScan
@@ -57,7 +58,10 @@ def run_rules(
         ]
     manifest_kinds = {m.path: m.kind for m in tree.manifests}
     usages = [*usages, *installs.as_usages(tree.declarations, manifest_kinds)]
-    import_map = mapping.ImportMap(tree.provided)
+    locked = locked_declarations(tree.declarations, manifest_kinds)
+    import_map = mapping.ImportMap(
+        lockgraph.with_lock_requires(tree.provided, lockgraph.facts_from_locks(locked))
+    )
     context = RuleContext(
         declarations=tree.declarations,
         usages=usages,

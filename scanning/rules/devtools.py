@@ -130,5 +130,5 @@ def dev_in_prod(
 
 
 def find(context: RuleContext) -> list[Finding]:
-    unused = {f.subject for f in context.found.get(kinds.UNUSED, [])}
+    unused = {f.subject for f in context.found.get(kinds.UNUSED, []) if f.kind == kinds.UNUSED}
     return dev_in_prod(context.declarations, direct_kinds=context.direct_kinds, unused=unused)

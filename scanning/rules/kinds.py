@@ -26,6 +26,8 @@ VULNERABLE = "vulnerable"
 LICENSE = "license"
 CONFLICTING_PINS = "conflicting-pins"
 UNKNOWN_PACKAGE = "unknown-package"
+OPTIONAL_USE = "optional-use"
+UNVERIFIED_MAPPING = "unverified-mapping"
 
 UNKNOWN_CODE = "DBT100"
 
@@ -41,6 +43,9 @@ class FindingKind:
     impact: int  # starting scores of a new record (1-5): the cost of leaving it ...
     confidence: int  # ... and how sure the finding is right
     finder: str = ""
+    # Found by run_rules though another finder or step makes it (unused makes optional-use,
+    # the one-package merge makes unverified-mapping): the finder or step that does.
+    made_by: str = ""
 
     @property
     def deptry_code(self) -> str:
@@ -176,10 +181,30 @@ KINDS: tuple[FindingKind, ...] = (
         confidence=4,
         finder="unknown:find",
     ),
+    FindingKind(
+        OPTIONAL_USE,
+        name="OPTIONAL_USE",
+        code="DBT110",
+        label="Possibly used by an optional feature",
+        removes_package=True,
+        impact=2,
+        confidence=2,
+        made_by="unused:find",
+    ),
+    FindingKind(
+        UNVERIFIED_MAPPING,
+        name="UNVERIFIED_MAPPING",
+        code="DBT111",
+        label="Unverified import mapping",
+        removes_package=False,
+        impact=3,
+        confidence=2,
+        made_by="hints:link_unknown_mappings",
+    ),
 )
 BY_VALUE = {kind.value: kind for kind in KINDS}
 # Found by run_rules (a finder may read the findings of those before it).
-RULE_KINDS = frozenset(kind.value for kind in KINDS if kind.finder)
+RULE_KINDS = frozenset(kind.value for kind in KINDS if kind.finder or kind.made_by)
 REMOVAL_KINDS = frozenset(kind.value for kind in KINDS if kind.removes_package)
 
 

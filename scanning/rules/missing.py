@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanning.distributions import mapping, requires
+from scanning.distributions import graph, mapping, requires
 from scanning.distributions.provided import Providers, places, third_party
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
@@ -36,15 +36,19 @@ def missing(
     resolutions: dict[str, mapping.Resolution] = {}
     candidates = list(third_party(usages, first_party))
     satisfied = _satisfied_alternatives(candidates, declared, locked)
-    pulled_in = requires.pulled_in_by(declared.names)  # the transitive rule's
+    pulled_in = requires.pulled_in_by(direct, import_map=import_map)  # the transitive rule's
+    roots = [(d.name, d.extras) for d in direct]
+    by_extra = graph.Graph(import_map.provided).through_extras(roots)
     for usage in candidates:
         if declared.of(usage.name) or locked.of(usage.name):
             continue
         if usage.detail.startswith("alternative") and (usage.path, usage.line) in satisfied:
             continue
         resolution = import_map.resolve(usage.name)
-        if resolution.distribution in pulled_in:
+        if resolution.distribution in pulled_in or resolution.distribution in by_extra:
             continue
+        if graph.extra_named_like((usage.name.split(".")[0], resolution.distribution), roots):
+            continue  # ``celery[redis]`` asks for redis, by the extra's name
         by_distribution.setdefault(resolution.distribution, []).append(usage)
         resolutions.setdefault(resolution.distribution, resolution)
     run_time = installed_only_at_run_time(declarations, direct_kinds or {})
@@ -82,14 +86,15 @@ def _finding(
     elif resolution.source == mapping.CONVENTION:
         summary = (
             f"{where} but {distribution} is not declared. Nothing maps import"
-            f" {first.name.split('.')[0]} to a distribution (no installed metadata, curated"
-            " entry or declared package's metadata on the package index); the distribution"
-            f" name {distribution} is assumed."
+            f" {first.name.split('.')[0]} to a distribution (no declared package's metadata"
+            " on the package index or knowledge-table entry names it); the distribution"
+            f" name {distribution} is assumed (low confidence)."
         )
     else:
         summary = (
             f"{where} but {distribution}, which provides it per"
-            f" {mapping.SOURCE_LABELS[resolution.source]}, is not declared."
+            f" {mapping.SOURCE_LABELS[resolution.source]} ({resolution.confidence}"
+            " confidence), is not declared."
         )
     if installed is not None:
         summary += (

@@ -7,7 +7,7 @@ and breaks the day the requirement that drags it in drops it.
 
 from __future__ import annotations
 
-from scanning.distributions import mapping, requires
+from scanning.distributions import graph, mapping, requires
 from scanning.distributions.provided import Providers, places, third_party
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
@@ -67,18 +67,23 @@ def _pulled_in(
     first_party: set[str],
     import_map: mapping.ImportMap,
 ) -> list[Finding]:
-    """Without a lock: imports of what a declared package requires, per installed metadata."""
-    parents = requires.pulled_in_by(direct.names)
+    """Without a lock: imports of what a declared package requires, per the packages' own
+    metadata (read from the package index; never the scanning server's installed packages)."""
+    chains = requires.pulled_in_by(direct_found, import_map=import_map)
+    by_extra = graph.Graph(import_map.provided).through_extras(
+        (d.name, d.extras) for d in direct_found
+    )
     by_distribution: dict[str, list[Usage]] = {}
     for usage in third_party(usages, first_party):
         if direct.of(usage.name):
             continue
         distribution = import_map.resolve(usage.name).distribution
-        if distribution in parents:
+        if distribution in chains and distribution not in by_extra:
             by_distribution.setdefault(distribution, []).append(usage)
     findings = []
     for distribution, found in sorted(by_distribution.items()):
-        parent = parents[distribution]
+        chain = chains[distribution]
+        parent = chain[0]
         first = found[0]
         declared = [d for d in direct_found if d.name == parent]
         findings.append(
@@ -87,9 +92,9 @@ def _pulled_in(
                 subject=distribution,
                 summary=(
                     f"{first.name} is imported at {places(found)} but "
-                    f"{distribution} is not declared; it is installed only because {parent} "
-                    "depends on it (per the metadata installed on this server), and no lock "
-                    "file fixes it."
+                    f"{distribution} is not declared; it is installed only because"
+                    f" {' → '.join(chain)} ({requires.source_of(chain, import_map=import_map)}),"
+                    " and no lock file fixes it."
                 ),
                 evidence=(*found, *declared),
             )

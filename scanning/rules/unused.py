@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from scanning.distributions import mapping
+from scanning.distributions import graph, mapping, requires
+from scanning.distributions.facts import HIGH, LOW
 from scanning.distributions.provided import STDLIB
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
@@ -96,6 +97,12 @@ def unused(
     for declaration in direct_declarations(declarations, direct_kinds):
         if declaration.name not in PACKAGING_TOOLS:
             by_name.setdefault(declaration.name, []).append(declaration)
+    used = {
+        name for name in by_name if is_used(name, imports, distributions, import_map=import_map)
+    }
+    relations = _Relations(
+        [d for name in sorted(used) for d in by_name[name]], import_map=import_map
+    )
     findings = []
     for name, found in sorted(by_name.items()):
         dev_tool = is_dev_tool(name)
@@ -106,9 +113,13 @@ def unused(
             continue
         if dev_tool and for_development and is_tool_plugin(name):
             continue
-        if is_used(name, imports, distributions, import_map=import_map):
+        if name in used:
             continue
         where = ", ".join(f"{d.path}:{d.line}" for d in found)
+        offered = relations.offered_by_extra(name)
+        if offered:
+            findings.append(_optional_use(name, found, where, offered))
+            continue
         summary = f"{name} is declared at {where} but nothing imports or runs it."
         if dev_tool and for_development:
             summary = (
@@ -127,10 +138,59 @@ def unused(
             summary += f" Import {shadowed[0]} is the standard library's own module."
         elif not dev_tool:
             summary += f" {import_map.describe(name)}"
+        summary += relations.installed_anyway(name)
         findings.append(
-            Finding(kind=kinds.UNUSED, subject=name, summary=summary, evidence=tuple(found))
+            Finding(
+                kind=kinds.UNUSED,
+                subject=name,
+                summary=summary,
+                evidence=tuple(found),
+                confidence=HIGH if shadowed else import_map.confidence(name),
+            )
         )
     return findings
+
+
+class _Relations:
+    """How an unused declaration relates to the used ones, per the packages' own metadata."""
+
+    def __init__(self, used: list[Declaration], *, import_map: mapping.ImportMap) -> None:
+        self.import_map = import_map
+        self.used = {d.name for d in used}
+        self.chains = requires.pulled_in_by(used, import_map=import_map)
+        self.graph = graph.Graph(import_map.provided)
+
+    def installed_anyway(self, name: str) -> str:
+        chain = self.chains.get(name)
+        if not chain:
+            return ""
+        source = requires.source_of(chain, import_map=self.import_map)
+        return (
+            f" {chain[0]} installs it anyway ({' → '.join(chain)}, {source}): dropping the"
+            " line changes nothing installed unless its pin is a deliberate floor."
+        )
+
+    def offered_by_extra(self, name: str) -> list[tuple[str, str]]:
+        return self.graph.offered_by_extra(name, self.used)
+
+
+def _optional_use(
+    name: str, found: list[Declaration], where: str, offered: list[tuple[str, str]]
+) -> Finding:
+    parent, extra = offered[0]
+    summary = (
+        f"{name} is declared at {where} and nothing imports it, but {parent}, which is used,"
+        f" loads it for its optional {extra!r} feature ({parent}[{extra}] installs it). Is"
+        f" that feature in use? If so, declare {parent}[{extra}] instead of the bare"
+        f" {name}; if not, {name} can go."
+    )
+    return Finding(
+        kind=kinds.OPTIONAL_USE,
+        subject=name,
+        summary=summary,
+        evidence=tuple(found),
+        confidence=LOW,
+    )
 
 
 def find(context: RuleContext) -> list[Finding]:

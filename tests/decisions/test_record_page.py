@@ -55,7 +55,7 @@ def lead_client(team):
 def test_unused_record_says_what_was_checked_and_suggests_removal(scanned, lead_client):
     page = _page(lead_client, _record(scanned, "unused", "pandas"))
     assert "Import names looked for" in page and "<code>pandas</code>" in page
-    assert "Source: the curated table" in page or "Source: assumed from" in page
+    assert "Source: Debtboard&#x27;s knowledge table" in page or "Source: its name" in page
     assert "confidence" in page
     # Per mode: files read, evidence found or not, or that the mode has no files.
     assert 'class="mode-none"><th scope="row">test</th>' in page

@@ -277,9 +277,11 @@ def test_failed_index_lookup_leaves_the_scan_complete_with_the_reason(
     assert "HTTP 404" in problem["reason"]
     package = Package.objects.get(name="chrono-parse-toolkit")
     assert "HTTP 404" in package.import_names_error
-    unused = DecisionRecord.objects.get(kind="unused", subject="chrono-parse-toolkit")
-    assert "HTTP 404" in unused.summary
-    assert DecisionRecord.objects.filter(kind="missing", subject="chronoparse").exists()
+    # Unknown names beside an unmapped import: one question, not a confident pair.
+    record = DecisionRecord.objects.get(kind="unverified-mapping", subject="chrono-parse-toolkit")
+    assert "HTTP 404" in record.summary
+    assert "chronoparse" in record.summary
+    assert not DecisionRecord.objects.filter(kind__in=["unused", "missing"]).exists()
 
 
 def test_unreachable_index_leaves_the_scan_complete_and_caches_nothing(

@@ -41,12 +41,15 @@ def test_json_output_has_deptry_codes_beside_ours(tmp_path):
     codes = {(f["code"], f["kind"], f["subject"]) for f in data["findings"]}
     assert ("DEP001", "missing", "boto3") in codes
     assert ("DEP002", "unused", "pandas") in codes
+    [unused] = [f for f in data["findings"] if f["kind"] == "unused"]
+    assert unused["confidence"] == "low"  # bare: pandas' import names assumed from its name
     assert ("DEP004", "misplaced-dev", "rich") in codes
     assert ("DBT103", "no-lock", "(repository)") in codes
     [missing] = [f for f in data["findings"] if f["kind"] == "missing"]
     assert missing["locations"] == [{"path": "app/main.py", "line": 2, "mode": "web"}]
     assert all(
-        set(f) == {"code", "kind", "subject", "summary", "locations"} for f in data["findings"]
+        set(f) == {"code", "kind", "subject", "summary", "confidence", "locations"}
+        for f in data["findings"]
     )
     assert any(error["path"] == "app/broken.py" for error in data["errors"])
 
@@ -200,7 +203,7 @@ def test_text_output_says_what_the_index_could_not_tell(package_index, tmp_path)
     _status, out = _run(str(write_tree(tmp_path, _CHRONO_REPO)))
 
     assert "What 1 package(s) provide was not read from metadata:" in out
-    assert "package index: no such project (HTTP 404): chrono-parse-toolkit (unknown)" in out
+    assert "package index: no such project (HTTP 404): chrono-parse-toolkit (assumed)" in out
 
 
 def test_findings_the_repository_configuration_keeps_do_not_fail_the_command(tmp_path):

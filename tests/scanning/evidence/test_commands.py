@@ -158,7 +158,7 @@ def test_crontab_lines_are_cron_commands(scan: Scan) -> None:
     )
     usages, _ = scan({"deploy/crontab": crontab})
     known = {(u.name, u.mode) for u in usages if not is_named_like(u)}
-    assert known == {("flask", "cron"), ("app", "cron")}
+    assert known == {("flask", "cron"), ("app.report", "cron")}
 
 
 def test_subprocess_and_nox_sessions_run_commands(scan: Scan) -> None:

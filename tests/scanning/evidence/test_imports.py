@@ -8,16 +8,17 @@ from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT
 from .conftest import Scan, names
 
 
-def test_static_imports_record_top_level_name_and_line(scan: Scan) -> None:
+def test_static_imports_record_the_whole_dotted_name_and_line(scan: Scan) -> None:
+    # Whole names, so a namespace import (google.cloud.storage) resolves to its distribution.
     source = "import os\nimport requests.adapters, yaml as y\nfrom django.db import models\n"
     usages, errors = scan({"app/views.py": source})
     assert errors == []
     by_name = {u.name: u for u in usages}
-    assert set(by_name) == {"os", "requests", "yaml", "django"}
-    assert by_name["requests"].line == 2
-    assert by_name["django"].line == 3
-    assert by_name["django"].kind == STATIC_IMPORT
-    assert by_name["django"].mode == "web"
+    assert set(by_name) == {"os", "requests.adapters", "yaml", "django.db.models"}
+    assert by_name["requests.adapters"].line == 2
+    assert by_name["django.db.models"].line == 3
+    assert by_name["django.db.models"].kind == STATIC_IMPORT
+    assert by_name["django.db.models"].mode == "web"
     assert not any(u.optional for u in usages)
 
 
@@ -81,9 +82,9 @@ def test_type_checking_imports_are_optional_with_detail(scan: Scan) -> None:
     )
     usages, _ = scan({"pkg/m.py": source})
     typed = {u.name: u for u in usages if u.detail == "type-checking"}
-    assert set(typed) == {"django_stubs_ext", "mypy_boto3_s3"}
+    assert set(typed) == {"django_stubs_ext.WithAnnotations", "mypy_boto3_s3"}
     assert all(u.optional for u in typed.values())
-    assert names(usages, optional=False) == {"typing", "boto3"}
+    assert names(usages, optional=False) == {"typing", "typing.TYPE_CHECKING", "boto3"}
 
 
 def test_platform_conditional_imports_are_optional_but_main_guard_is_not(scan: Scan) -> None:
@@ -173,5 +174,6 @@ def test_a_jinja_templated_settings_file_is_read_with_its_tags_blanked(scan) -> 
     )
     usages, errors = scan({"{{cookiecutter.project_slug}}/config/settings/base.py": source})
     assert errors == []
-    assert {u.name for u in usages} == {"os", "celery", "django", "crispy_forms", "django_redis"}
+    tops = {u.name.split(".")[0] for u in usages}
+    assert tops == {"os", "celery", "django", "crispy_forms", "django_redis"}
     assert {u.line for u in usages if u.name == "crispy_forms"} == {7}

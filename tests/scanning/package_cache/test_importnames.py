@@ -62,7 +62,8 @@ def test_declared_package_read_from_the_index_is_neither_unused_nor_missing(
     findings = rules.run_rules(tree, kinds=rules.ALL_KINDS)
 
     assert _unused_or_missing(findings) == set()
-    assert tree.provided[CHRONO] == ProvidedImports(CHRONO, ("chronoparse",), "index", "2.0")
+    found = tree.provided[CHRONO]
+    assert (found.import_names, found.source, found.version) == (("chronoparse",), "index", "2.0")
     row = Package.objects.get(name=CHRONO)
     assert row.import_names == ["chronoparse"]
     assert (row.import_names_source, row.import_names_version) == ("index", "2.0")
@@ -84,19 +85,19 @@ def test_declared_package_read_through_an_html_only_index_is_neither_unused_nor_
     findings = rules.run_rules(tree, kinds=rules.ALL_KINDS)
 
     assert _unused_or_missing(findings) == set()
-    assert tree.provided[CHRONO] == ProvidedImports(CHRONO, ("chronoparse",), "index", "2.0")
+    found = tree.provided[CHRONO]
+    assert (found.import_names, found.source, found.version) == (("chronoparse",), "index", "2.0")
 
 
-def test_without_an_index_the_pair_stays_reported_as_unknown(settings, tmp_path):
+def test_without_an_index_the_pair_is_one_unverified_mapping(settings, tmp_path):
     settings.DEBTBOARD_PACKAGE_INDEX_URL = ""
 
     tree = scan_tree(write_tree(tmp_path, _REPO), provided=importnames.provided_imports)
     findings = {f.kind: f for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
 
-    assert {"unused", "missing"} <= set(findings)
-    assert "not known here" in findings["unused"].summary
-    assert "no package index configured" in findings["unused"].summary
-    assert "chronoparse" in findings["unused"].summary  # linked to the unmapped import
+    assert not {"unused", "missing"} & set(findings)
+    assert "chronoparse" in findings["unverified-mapping"].summary
+    assert findings["unverified-mapping"].subject == CHRONO
     assert not Package.objects.exists()
 
 
@@ -128,22 +129,22 @@ def test_failed_lookup_is_recorded_and_retried_sooner(package_index, settings):
     cached = importnames.provided_imports(_declared(CHRONO), now=NOW + timedelta(hours=23))
     importnames.provided_imports(_declared(CHRONO), now=NOW + timedelta(hours=25))
 
-    assert facts[CHRONO].source == "unknown"
+    assert facts[CHRONO].source == mapping.UNKNOWN
     assert "HTTP 404" in facts[CHRONO].reason
     assert cached[CHRONO] == facts[CHRONO]
     assert package_index.pages_asked(CHRONO) == 2  # not at 23 hours, again at 25
     row = Package.objects.get(name=CHRONO)
-    assert row.import_names_source == ImportNamesSource.UNKNOWN
+    assert row.import_names_source == ImportNamesSource.ASSUMED
     assert "HTTP 404" in row.import_names_error
 
 
 def test_failed_lookup_falls_back_to_the_curated_table_and_says_why(package_index):
     facts = importnames.provided_imports(_declared("beautifulsoup4"), now=NOW)
 
-    assert facts["beautifulsoup4"].source == "curated"
+    assert facts["beautifulsoup4"].source == mapping.CURATED
     assert facts["beautifulsoup4"].import_names == ("bs4",)
     assert "HTTP 404" in facts["beautifulsoup4"].reason
-    assert Package.objects.get(name="beautifulsoup4").import_names_source == "curated"
+    assert Package.objects.get(name="beautifulsoup4").import_names_source == "table"
 
 
 def test_the_index_answers_before_the_curated_table(package_index):
@@ -152,21 +153,23 @@ def test_the_index_answers_before_the_curated_table(package_index):
 
     facts = importnames.provided_imports(_declared("beautifulsoup4", version="4.12.3"))
 
-    assert facts["beautifulsoup4"] == ProvidedImports("beautifulsoup4", ("bs4",), "index", "4.12.3")
+    found = facts["beautifulsoup4"]
+    assert (found.import_names, found.source, found.version) == (("bs4",), "index", "4.12.3")
 
 
-def test_installed_distribution_is_not_looked_up(package_index):
+def test_a_distribution_installed_on_the_server_is_still_looked_up_on_the_index(package_index):
+    # requests is installed here (pip-audit needs it): that must not answer for a repository.
     facts = importnames.provided_imports(_declared("requests"))
 
-    assert facts["requests"].source == "installed"
-    assert "requests" in facts["requests"].import_names
-    assert package_index.requests == []
+    assert facts["requests"].source == mapping.UNKNOWN
+    assert "HTTP 404" in facts["requests"].reason
+    assert package_index.pages_asked("requests") == 1
 
 
 def test_distribution_declared_by_url_is_not_looked_up(package_index):
     facts = importnames.provided_imports(_declared(CHRONO, url="git+https://example.com/c.git"))
 
-    assert facts[CHRONO].source == "unknown"
+    assert facts[CHRONO].source == mapping.UNKNOWN
     assert "declared by URL" in facts[CHRONO].reason
     assert package_index.requests == []
 
@@ -212,7 +215,7 @@ def test_a_broken_wheel_never_fails_the_lookup_of_the_others(package_index):
     facts = importnames.provided_imports(_declared(CHRONO, "chrono-broken"), now=NOW)
 
     assert facts[CHRONO].source == "index"
-    assert facts["chrono-broken"].source == "unknown"
+    assert facts["chrono-broken"].source == mapping.UNKNOWN
     assert "not a readable wheel" in facts["chrono-broken"].reason
     assert "not a readable wheel" in Package.objects.get(name="chrono-broken").import_names_error
 
@@ -240,14 +243,14 @@ def test_read_only_lookups_read_the_cache_and_write_nothing(package_index):
 def test_audit_lists_what_was_not_read_from_metadata():
     provided = {
         "a": ProvidedImports("a", ("a",), "index", "1.0"),
-        "b": ProvidedImports("b", ("bs4",), "curated", reason="package index: HTTP 404"),
-        "c": ProvidedImports("c", (), "unknown", reason=OFFLINE),
-        "d": ProvidedImports("d", ("yaml",), "curated"),
+        "b": ProvidedImports("b", ("bs4",), mapping.CURATED, reason="package index: HTTP 404"),
+        "c": ProvidedImports("c", (), mapping.UNKNOWN, reason=OFFLINE),
+        "d": ProvidedImports("d", ("yaml",), mapping.CURATED),
     }
 
     audit = import_names_audit(provided)
 
-    assert audit["sources"] == {"index": 1, "curated": 2, "unknown": 1}
+    assert audit["sources"] == {"index": 1, "table": 2, "assumed": 1}
     assert [p["name"] for p in audit["problems"]] == ["b", "c"]
 
 
@@ -260,7 +263,7 @@ def test_import_map_resolves_through_the_facts_first():
     assert "chronoparse" in import_map.import_names_for(CHRONO)
     assert import_map.import_names_known(CHRONO)
     assert import_map.describe(CHRONO) == (
-        "Looked for import chronoparse (per its 2.0 wheel on the package index)."
+        "Looked for import chronoparse (per its 2.0 wheel on the package index, high confidence)."
     )
 
 
@@ -288,7 +291,7 @@ def test_unused_finding_says_where_its_import_names_came_from(tmp_path):
     [finding] = [f for f in rules.run_rules(tree) if f.kind == "unused"]
 
     assert finding.summary.endswith(
-        "Looked for import bs4 (per its 4.1 wheel on the package index)."
+        "Looked for import bs4 (per its 4.1 wheel on the package index, high confidence)."
     )
 
 
@@ -299,7 +302,8 @@ def test_missing_finding_says_which_source_mapped_the_import(tmp_path):
 
     [finding] = [f for f in rules.run_rules(tree) if f.kind == "missing"]
 
-    assert "pyyaml, which provides it per the curated table, is not declared" in finding.summary
+    assert "pyyaml, which provides it per Debtboard's knowledge table" in finding.summary
+    assert "(medium confidence), is not declared" in finding.summary
 
 
 def test_a_hand_edited_cache_row_of_the_wrong_shape_gives_no_names():

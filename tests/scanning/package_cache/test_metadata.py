@@ -157,12 +157,12 @@ def test_index_that_does_not_speak_the_simple_api_is_unreachable_for_the_rest(pa
     assert package_index.pages_asked(NAME) == 0
 
 
-def test_installed_licence_keeps_the_reason_the_release_date_is_unknown(package_index):
+def test_an_index_without_upload_times_says_so_and_the_server_adds_no_licence(package_index):
     package_index.add("django", {}, html_page=True)  # the index knows no upload times
 
     facts = _facts("django")
 
-    assert facts.license == "BSD-3-Clause"  # from the metadata installed here
+    assert facts.license == ""  # Django is installed here: that is no fact about a repository
     assert facts.release_unknown == "the index gives no upload times"
 
 

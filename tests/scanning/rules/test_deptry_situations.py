@@ -6,7 +6,7 @@ from scanning.engine.report import code_for
 
 from .deptry_situations import EXPECTED, SITUATIONS
 
-_DEPTRY_CODES = {"DEP001", "DEP002", "DEP003", "DEP004"}
+_DEPTRY_CODES = {"DEP001", "DEP002", "DEP003", "DEP004", "DBT111"}
 
 
 @pytest.mark.parametrize("name", sorted(SITUATIONS))

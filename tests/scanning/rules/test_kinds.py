@@ -26,6 +26,8 @@ STORED_VALUES = [
     "weight-file",
     "conflicting-pins",
     "unknown-package",
+    "optional-use",
+    "unverified-mapping",
 ]
 
 
@@ -56,12 +58,18 @@ def test_report_scoring_and_removal_read_the_registry():
             "confidence": kind.confidence,
         }
     assert report.code_for("no-such-kind") == kinds.UNKNOWN_CODE
-    assert {"unused", "dev-in-prod", "misplaced-dev", "typosquat"} == scans.REMOVAL_KINDS
+    removals = {"unused", "dev-in-prod", "misplaced-dev", "typosquat", "optional-use"}
+    assert removals == scans.REMOVAL_KINDS
 
 
 @pytest.mark.parametrize("kind", [k for k in kinds.KINDS if k.finder], ids=lambda k: k.value)
 def test_every_finder_named_is_a_function_of_the_rules(kind):
     assert callable(rules.finder(kind.finder))
+
+
+@pytest.mark.parametrize("kind", [k for k in kinds.KINDS if k.made_by], ids=lambda k: k.value)
+def test_every_kind_made_by_another_step_names_a_function_of_the_rules(kind):
+    assert callable(rules.finder(kind.made_by))
 
 
 def test_a_finder_name_outside_the_rules_is_an_error():

@@ -140,5 +140,11 @@ def test_unreachable_index_is_tried_once_per_scan_and_named_as_the_reason(settin
     assert not PackageMetadata.objects.exists()
 
 
-def test_installed_metadata_gives_the_licence() -> None:
-    assert metadata.installed_license("django") == "BSD-3-Clause"
+@pytest.mark.django_db
+def test_a_licence_is_never_read_from_the_scanning_servers_own_packages(settings) -> None:
+    # Django is installed on this server; without an index its licence is still unknown.
+    settings.DEBTBOARD_PACKAGE_INDEX_URL = ""
+
+    facts = metadata.package_facts(["django"], now=NOW)
+
+    assert facts["django"].license == ""

@@ -1,0 +1,67 @@
+"""The knowledge table shipped with Debtboard (``knowledge.toml``), as ``DistributionFacts``.
+
+Data, not code: one entry per distribution with the import names and console scripts it
+installs and where that was read. Used when the package index cannot say (none configured, or
+the lookup failed); a package index always answers first.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from scanning.distributions.facts import ASSUMED, TABLE, DistributionFacts, EntryPoint
+
+PATH = Path(__file__).with_name("knowledge.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    distributions: dict[str, DistributionFacts]
+    namespaces: dict[str, str]  # namespace → naming pattern of its distributions ("google-{}")
+    providers: dict[str, tuple[str, ...]]  # module → distributions installing it, sorted
+    prefer: dict[str, str]  # module several install → the one a missing import suggests
+    scripts: dict[str, str]  # console script → distribution
+
+    def facts(self, name: str) -> DistributionFacts | None:
+        return self.distributions.get(name)
+
+
+def parse(text: str) -> Table:
+    data = tomllib.loads(text)
+    namespaces = {str(k): str(v) for k, v in data.get("namespaces", {}).items()}
+    distributions: dict[str, DistributionFacts] = {}
+    providers: dict[str, set[str]] = {}
+    scripts: dict[str, str] = {}
+    for name, entry in data.get("distributions", {}).items():
+        modules = tuple(sorted(m for m in entry.get("modules", ()) if m not in namespaces))
+        # An entry that lists console scripts only still has its import name assumed.
+        source = TABLE if "modules" in entry else ASSUMED
+        entry_points = tuple(
+            EntryPoint("console_scripts", script) for script in sorted(entry.get("scripts", ()))
+        )
+        distributions[name] = DistributionFacts(
+            name=name,
+            import_names=modules,
+            source=source,
+            entry_points=entry_points,
+            origin=str(entry.get("source", "")),
+        )
+        for module in modules:
+            providers.setdefault(module, set()).add(name)
+        for point in entry_points:
+            scripts.setdefault(point.name, name)
+    return Table(
+        distributions,
+        namespaces,
+        {module: tuple(sorted(names)) for module, names in providers.items()},
+        {str(k): str(v) for k, v in data.get("prefer", {}).items()},
+        scripts,
+    )
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Table:
+    return parse(PATH.read_text(encoding="utf-8"))

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from scanning.distributions import graph
+from scanning.types import DistributionFacts
+
+
+def _facts(name: str, *requires: str, extras: tuple[str, ...] = ()) -> DistributionFacts:
+    return DistributionFacts(name, (name,), "index", requires=requires, extras=extras)
+
+
+_FACTS = {
+    "celery": _facts("celery", "kombu>=5", 'redis>=4; extra == "redis"', extras=("redis",)),
+    "kombu": _facts("kombu", "amqp>=5", 'pywin32; sys_platform == "win32"'),
+    "requests": _facts("requests", "urllib3", 'PySocks; extra == "socks"', extras=("socks",)),
+}
+
+
+def test_installs_follows_unconditional_edges_with_the_chain():
+    chains = graph.Graph(_FACTS).installs([("celery", ())])
+    assert chains == {"kombu": ("celery", "kombu"), "amqp": ("celery", "kombu", "amqp")}
+
+
+def test_an_extra_asked_for_brings_its_packages_and_platform_markers_are_evaluated():
+    chains = graph.Graph(_FACTS).installs([("celery", ("redis",))])
+    assert chains["redis"] == ("celery", "redis")
+    assert "pywin32" not in chains  # only on Windows
+
+
+def test_through_extras_names_what_a_declared_extra_asks_for():
+    found = graph.Graph(_FACTS).through_extras([("requests", ("socks",)), ("celery", ())])
+    assert found == {"pysocks": ("requests", "socks")}
+
+
+def test_offered_by_extra_finds_the_optional_feature_of_a_parent():
+    offered = graph.Graph(_FACTS).offered_by_extra("pysocks", ["requests", "celery"])
+    assert offered == [("requests", "socks")]
+
+
+def test_an_unparseable_requirement_is_skipped():
+    facts = {"odd": _facts("odd", "not a ][ requirement", "six")}
+    assert graph.Graph(facts).installs([("odd", ())]) == {"six": ("odd", "six")}
+
+
+def test_extra_named_like_an_import_is_an_assumption_without_metadata():
+    assert graph.extra_named_like(["redis"], [("celery", ("redis",))]) == ("celery", "redis")
+    assert graph.extra_named_like(["redis"], [("celery", ("sqs",))]) is None

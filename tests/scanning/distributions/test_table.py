@@ -1,0 +1,74 @@
+"""Every entry of the shipped knowledge table is checked, one test case each."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from packaging.utils import canonicalize_name
+
+from scanning.distributions import mapping, table
+
+SHIPPED = table.shipped()
+_SCRIPT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED.distributions))
+def test_entry_is_well_formed(name):
+    facts = SHIPPED.distributions[name]
+    assert canonicalize_name(name) == name
+    assert facts.origin, "every entry says where it was read"
+    for module in facts.import_names:
+        assert all(part.isidentifier() for part in module.split(".")), module
+        assert module not in SHIPPED.namespaces
+    for script in facts.console_scripts:
+        assert _SCRIPT.match(script), script
+    assert facts.import_names or facts.console_scripts
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED.distributions))
+def test_entry_answers_for_its_own_import_names(name):
+    facts = SHIPPED.distributions[name]
+    for module in facts.import_names:
+        providers = SHIPPED.providers[module]
+        assert mapping.resolve(module).distribution in providers
+
+
+@pytest.mark.parametrize(("module", "chosen"), sorted(SHIPPED.prefer.items()))
+def test_a_preferred_provider_provides_the_module(module, chosen):
+    assert chosen in SHIPPED.providers[module]
+    assert len(SHIPPED.providers[module]) > 1, "prefer is only for modules several install"
+    assert mapping.resolve(module).distribution == chosen
+
+
+@pytest.mark.parametrize(("namespace", "pattern"), sorted(SHIPPED.namespaces.items()))
+def test_namespace_pattern_names_distributions_below_it(namespace, pattern):
+    assert pattern.count("{}") == 1 and pattern.endswith("{}")
+    assert mapping.resolve(namespace).source == mapping.AMBIGUOUS
+    assert mapping.resolve(f"{namespace}.example_part").distribution == canonicalize_name(
+        pattern.format("example_part")
+    )
+
+
+def test_a_module_below_a_namespace_is_never_credited_to_a_package_above_it():
+    facts = {"apache-airflow": mapping.local_facts("apache-airflow")}
+    providers = mapping.ImportMap(facts)
+    resolution = providers.resolve("airflow.providers.amazon.aws.hooks.s3")
+    assert resolution.distribution == "apache-airflow-providers-amazon"
+    assert resolution.source == mapping.NAMESPACE
+    assert resolution.confidence == "low"
+
+
+def test_the_longest_prefix_a_declared_distribution_provides_wins():
+    from scanning.types import DistributionFacts
+
+    facts = {
+        "apache-airflow": DistributionFacts("apache-airflow", ("airflow",), "index"),
+        "apache-airflow-providers-amazon": DistributionFacts(
+            "apache-airflow-providers-amazon", ("airflow.providers.amazon",), "index"
+        ),
+    }
+    providers = mapping.ImportMap(facts)
+    resolution = providers.resolve("airflow.providers.amazon.aws.hooks.s3")
+    assert resolution.distribution == "apache-airflow-providers-amazon"
+    assert providers.resolve("airflow.models").distribution == "apache-airflow"

@@ -1,0 +1,55 @@
+"""How a declared package relates to the others, from their own metadata."""
+
+from __future__ import annotations
+
+from scanning import rules
+from scanning.engine.pipeline import scan_tree
+from scanning.types import DistributionFacts
+from tests.factories import write_tree
+
+_REQUESTS = DistributionFacts(
+    "requests",
+    ("requests",),
+    "index",
+    "2.32.3",
+    requires=("urllib3<3,>=1.21.1", 'PySocks!=1.5.7,>=1.5.6; extra == "socks"'),
+    requires_source="index",
+    extras=("socks",),
+)
+_URLLIB3 = DistributionFacts("urllib3", ("urllib3",), "index", "2.2.3")
+_PYSOCKS = DistributionFacts("pysocks", ("socks", "sockshandler"), "index", "1.7.1")
+
+
+def _findings(tmp_path, requirements: str, code: str) -> dict:
+    files = {"requirements.txt": requirements, "app/main.py": code}
+    tree = scan_tree(write_tree(tmp_path, files))
+    tree.provided = {f.name: f for f in (_REQUESTS, _URLLIB3, _PYSOCKS)}
+    return {(f.kind, f.subject): f for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+
+
+def test_a_package_a_used_one_installs_anyway_is_unused_and_says_so(tmp_path):
+    found = _findings(tmp_path, "requests==2.32.3\nurllib3==2.2.3\n", "import requests\n")
+    finding = found[("unused", "urllib3")]
+    assert "requests installs it anyway (requests → urllib3" in finding.summary
+    assert "unless its pin is a deliberate floor" in finding.summary
+    assert finding.confidence == "high"
+
+
+def test_an_optional_dependency_of_a_used_package_is_a_question_not_a_removal(tmp_path):
+    found = _findings(tmp_path, "requests==2.32.3\npysocks==1.7.1\n", "import requests\n")
+    assert ("unused", "pysocks") not in found
+    finding = found[("optional-use", "pysocks")]
+    assert "optional 'socks' feature" in finding.summary
+    assert "declare requests[socks] instead" in finding.summary
+    assert finding.confidence == "low"
+
+
+def test_an_optional_dependency_of_an_unused_package_is_plainly_unused(tmp_path):
+    found = _findings(tmp_path, "requests==2.32.3\npysocks==1.7.1\n", "import json\n")
+    assert ("unused", "pysocks") in found
+    assert ("unused", "requests") in found
+
+
+def test_the_trigger_of_the_feature_makes_it_used(tmp_path):
+    found = _findings(tmp_path, "requests==2.32.3\npysocks==1.7.1\n", "import requests, socks\n")
+    assert not {k for k in found if k[1] == "pysocks"}
