@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from scanning.evidence.imports import str_value
+from scanning.evidence.imports import is_optional, str_value
 from scanning.types import ENTRY_POINT, STRING_REFERENCE, Usage
 
 ALTERNATIVE = "alternative"
@@ -129,7 +129,7 @@ class _Found:
     def add(self, name: str, line: int, detail: str, kind: str = STRING_REFERENCE) -> None:
         if name.isidentifier():
             detail = f"{detail}; {self.guard}" if self.guard else detail
-            optional = bool(self.guard)
+            optional = is_optional(self.guard)
             self.usages.append(
                 Usage(name, self.path, line, kind, self.mode, optional, detail=detail)
             )

@@ -82,14 +82,15 @@ def test_database_url_default_implies_driver(scan: Scan) -> None:
     assert {"psycopg", "psycopg2"} <= names(usages, kind=STRING_REFERENCE)
 
 
-def test_conditional_debug_toolbar_app_is_optional(scan: Scan) -> None:
+def test_conditional_debug_toolbar_app_is_conditional_but_still_loaded(scan: Scan) -> None:
     source = (
         'DEBUG = True\nINSTALLED_APPS = []\nif DEBUG:\n    INSTALLED_APPS += ["debug_toolbar"]\n'
     )
     usages, _ = scan({"config/settings.py": source})
     toolbar = [u for u in usages if u.name == "debug_toolbar"]
     assert len(toolbar) == 1
-    assert toolbar[0].optional
+    assert not toolbar[0].optional
+    assert toolbar[0].detail.endswith("conditional")
 
 
 def test_celery_autodiscover_include_and_broker_url(scan: Scan) -> None:
