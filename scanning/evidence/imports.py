@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 
+from scanning.evidence.filenames import is_file_name
 from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT, Usage
 
 TYPE_CHECKING_GUARD = "type-checking"
@@ -179,7 +180,7 @@ def _dynamic_usages(call: ast.Call, guard: str, path: str, mode: str) -> list[Us
         return []
     name = str_value(call.args[0]) if call.args else None
     name = (name or "").strip()
-    if not _MODULE_NAME.match(name):
+    if not _MODULE_NAME.match(name) or is_file_name(name):
         return []
     if name.startswith("."):
         package = next((str_value(k.value) for k in call.keywords if k.arg == "package"), None)

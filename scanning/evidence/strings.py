@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
+from scanning.evidence.filenames import is_file_name
 from scanning.evidence.imports import is_optional, str_value
 from scanning.types import ENTRY_POINT, STRING_REFERENCE, Usage
 
@@ -140,6 +141,8 @@ class _Found:
 
     def module(self, dotted: str, line: int, detail: str, bare_ok: bool = False) -> None:
         dotted = dotted.strip()
+        if is_file_name(dotted):
+            return
         if _DOTTED.match(dotted) or (bare_ok and dotted.isidentifier()):
             self.add(dotted.split(":")[0].split(".")[0], line, detail)
             self.implied(IMPLIED_BY_BACKEND.get(dotted, ()), line, dotted)

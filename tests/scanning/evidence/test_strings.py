@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
+from scanning.evidence.filenames import is_file_name
 from scanning.types import ENTRY_POINT, STRING_REFERENCE
 
 from .conftest import Scan, names
@@ -151,3 +154,44 @@ def test_vcs_urls_do_not_imply_drivers_but_sqlalchemy_driver_urls_do(scan: Scan)
     )
     usages, _ = scan({"app/conf.py": source})
     assert names(usages) == {"pymysql", "redis"}
+
+
+def test_file_names_in_module_loading_places_are_not_modules(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import importlib
+        MODEL_CLASS = "weights.onnx"
+        CHECKPOINT_MODULE = "model.pt"
+        FIXTURE_HANDLER = "data.json"
+        LOG_HANDLER = "logs/app.log"
+        CACHE_BACKEND = "cache.sqlite3"
+        SERIALIZATION_MODULES = {"json": "django.core.serializers.json"}
+        YAML_ENGINE = "ruamel.yaml.main"
+        DB_MODULE = "django.db.backends.sqlite3"
+        plugin = importlib.import_module("config.yaml")
+        """
+    )
+    usages, errors = scan({"app/settings.py": source})
+    assert errors == []
+    assert names(usages) == {"importlib", "django", "ruamel"}
+
+
+@pytest.mark.parametrize(
+    ("text", "file_name"),
+    [
+        ("weights.onnx", True),
+        ("models/best.pt", True),
+        ("model.pt", True),
+        ("data.json", True),
+        ("config.yaml", True),
+        ("app.log", True),
+        ("django.core.serializers.json", False),
+        ("ruamel.yaml", True),  # a bare name.ext: the file reading wins
+        ("django.conf:settings", False),
+        ("django.db.backends.sqlite3", False),
+        ("app.db", False),
+        ("proj.tasks", False),
+    ],
+)
+def test_is_file_name(text: str, file_name: bool) -> None:
+    assert is_file_name(text) is file_name
