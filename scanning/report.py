@@ -66,7 +66,32 @@ def as_data(report: ScanReport) -> dict[str, object]:
 
 
 def as_json(report: ScanReport) -> str:
-    return json.dumps(as_data(report), indent=2, ensure_ascii=False)
+    return json.dumps(_escaped(as_data(report)), indent=2, ensure_ascii=False)
+
+
+def printable(text: str) -> str:
+    """``text`` as valid Unicode: a file name's bytes that are not UTF-8 (kept by Python as
+    lone surrogates) are written ``\\xe9``, so every reader can decode the report."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file name decodes to
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _escaped(value: object) -> object:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {_escaped(key): _escaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(item) for item in value]
+    return value
 
 
 def as_text(report: ScanReport) -> str:
@@ -110,4 +135,4 @@ def as_text(report: ScanReport) -> str:
     lines.append(
         f"Scanned {report.files_seen} files in {report.path}: {len(report.findings)} finding(s)."
     )
-    return "\n".join(lines)
+    return printable("\n".join(lines))

@@ -73,6 +73,7 @@ def _git(root: Path, args: list[str], timeout: float, stdin: str | None = None) 
         input=stdin,
         capture_output=True,
         text=True,
+        errors="surrogateescape",  # paths as the filesystem gives them, like os.listdir
         timeout=timeout,
         check=True,
         env={**os.environ, **_GIT_ENV},

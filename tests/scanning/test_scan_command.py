@@ -201,3 +201,27 @@ def test_text_output_says_what_the_index_could_not_tell(package_index, tmp_path)
 
     assert "What 1 package(s) provide was not read from metadata:" in out
     assert "package index: no such project (HTTP 404): chrono-parse-toolkit (unknown)" in out
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_escaped_in_json_and_text(tmp_path):
+    import subprocess
+
+    write_tree(
+        tmp_path, {"requirements.txt": "requests==2.31.0\n", "app/ok.py": "import requests\n"}
+    )
+    with open(str(tmp_path).encode() + b"/app/caf\xe9.py", "wb") as handle:
+        handle.write(b"import boto3\n")
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "x"]):
+        subprocess.run([*git, *args], cwd=tmp_path, check=True, capture_output=True)
+    status, output = _run(str(tmp_path), "--format", "json")
+    assert status == 1
+    output.encode("utf-8")  # strict: no lone surrogates reach the reader
+    data = json.loads(output)
+    [missing] = [f for f in data["findings"] if f["kind"] == "missing"]
+    assert missing["subject"] == "boto3"
+    assert missing["locations"][0]["path"] == "app/caf\\xe9.py"
+    assert "app/caf\\xe9.py" in missing["summary"]
+    _, text = _run(str(tmp_path))
+    text.encode("utf-8")
+    assert "app/caf\\xe9.py:1: DEP001 missing boto3" in text
