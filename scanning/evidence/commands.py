@@ -19,6 +19,9 @@ from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
 from scanning.evidence.strings import GUNICORN_WORKERS
 from scanning.types import COMMAND, STRING_REFERENCE, Usage
 
+# Real command lines are short; pure-Python shlex takes seconds over a megabyte-long word.
+MAX_COMMAND_CHARS = 20_000
+_SEPARATOR = re.compile(r"&&|\|\||[;|\n]")
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")", "|&", ";;", "!", "{", "}"})
 # Words that only introduce the real command.
 _PREFIXES = frozenset(
@@ -55,6 +58,11 @@ def command_usages(
 ) -> list[Usage]:
     """Usages in one shell command line (may hold several commands joined by ``&&``, ``|``...)."""
     usages: list[Usage] = []
+    if len(command) > MAX_COMMAND_CHARS:  # shlex is slow on huge words: split, drop the huge
+        pieces = [p for p in _SEPARATOR.split(command) if len(p) <= MAX_COMMAND_CHARS]
+        return [
+            u for p in pieces for u in command_usages(p, path, line, mode, infer_mode=infer_mode)
+        ]
     command = _VARIABLE.sub(r"$\1", command)  # $(PYTHON) / ${BIN}: keep the name, drop brackets
     for argv in _simple_commands(command):
         usages.extend(argv_usages(argv, path, line, mode, infer_mode=infer_mode))
