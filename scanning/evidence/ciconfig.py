@@ -10,7 +10,7 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from scanning.evidence.commands import argv_usages, command_usages
+from scanning.evidence.commands import argv_usages, command_usages, python_code_usages
 from scanning.evidence.runfiles import shell_usages
 from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
 from scanning.evidence.sources import line_of
@@ -19,6 +19,10 @@ from scanning.types import COMMAND, FileError, Usage
 Extracted = tuple[list[Usage], list[FileError]]
 _SCRIPT_KEYS = frozenset({"run", "script", "before_script", "after_script"})
 _ARGV_KEYS = frozenset({"command", "entrypoint", "args"})
+# https://taskfile.dev/reference/schema/#task: ``cmds`` (strings or ``{cmd: ...}``) and ``cmd``.
+TASKFILE_KEYS = frozenset({"cmds", "cmd"})
+# pre-commit hook languages whose ``entry`` is not a command: https://pre-commit.com/#pygrep
+_NOT_COMMAND_LANGUAGES = frozenset({"pygrep", "fail"})
 # pre-commit hook ids that differ from their tool's script name.
 _HOOK_DISTRIBUTIONS = {
     "ruff-format": "ruff",
@@ -55,23 +59,47 @@ def load_yaml(text: str, path: str) -> tuple[list[object], list[FileError]]:
         return [], [FileError(path, "invalid YAML: nested too deeply")]
 
 
-def yaml_command_usages(text: str, path: str, mode: str, *, infer_mode: bool) -> Extracted:
-    """Commands under ``run``/``script`` (shell text) and ``command``/``entrypoint`` (argv)."""
+def yaml_command_usages(
+    text: str, path: str, mode: str, *, infer_mode: bool, script_keys: frozenset[str] = frozenset()
+) -> Extracted:
+    """Commands under ``run``/``script`` (shell text) and ``command``/``entrypoint`` (argv);
+    ``script_keys`` replaces the shell-text keys (a Taskfile's ``cmds`` and ``cmd``)."""
+    shell_keys = script_keys or _SCRIPT_KEYS
+    argv_keys = frozenset() if script_keys else _ARGV_KEYS
     documents, errors = load_yaml(text, path)
     usages: list[Usage] = []
+    python_steps = _python_steps(documents)
     for key, value in _keyed_values(documents):
-        if key in _SCRIPT_KEYS:
+        if key == "run" and id(value) in python_steps:  # a step with ``shell: python``
+            for script in _scalars(value):
+                usages += python_code_usages(script, path, script.line, mode)
+        elif key in shell_keys:
             for script in _scalars(value):
                 found = shell_usages(script, path, mode, infer_mode=infer_mode)
                 usages += [dataclasses.replace(u, line=u.line + script.line - 1) for u in found]
-        elif key in _ARGV_KEYS and isinstance(value, list):
+        elif key in argv_keys and isinstance(value, list):
             argv = [str(item) for item in value if isinstance(item, str)]
             if argv:
                 line = getattr(value[0], "line", 0)
                 usages += argv_usages(argv, path, line, mode, infer_mode=infer_mode)
-        elif key in _ARGV_KEYS and isinstance(value, _Line):
+        elif key in argv_keys and isinstance(value, _Line):
             usages += command_usages(value, path, value.line, mode, infer_mode=infer_mode)
     return usages, errors
+
+
+def _python_steps(documents: list[object]) -> set[int]:
+    """Ids of the ``run`` values of steps whose ``shell`` is Python (GitHub Actions runs the
+    text as a Python script: ``shell: python`` or ``shell: python3 {0}``)."""
+    found: set[int] = set()
+    for _, value in _keyed_values(documents):
+        for step in value if isinstance(value, list) else [value]:
+            if not isinstance(step, dict) or "run" not in step:
+                continue
+            shell = step.get("shell")
+            program = str(shell).split()[0].rsplit("/", 1)[-1] if isinstance(shell, str) else ""
+            if program.startswith("python") or program in ("py", "pypy3"):
+                found.add(id(step["run"]))
+    return found
 
 
 def precommit_usages(text: str, path: str) -> Extracted:
@@ -136,7 +164,9 @@ def _hook_usages(hook: dict[object, object], repo: str, path: str) -> list[Usage
     line = getattr(hook.get("id"), "line", 0)
     usages: list[Usage] = []
     entry = hook.get("entry")
-    if repo == "local" and isinstance(entry, _Line):
+    if hook.get("language") in _NOT_COMMAND_LANGUAGES:
+        pass  # a regular expression or a message
+    elif repo == "local" and isinstance(entry, _Line):
         usages += command_usages(entry, path, entry.line, "ci")
     elif not repo.endswith("/pre-commit-hooks"):
         distribution = _HOOK_DISTRIBUTIONS.get(hook_id) or SCRIPT_DISTRIBUTIONS.get(hook_id)

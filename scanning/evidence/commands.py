@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import shlex
 from pathlib import PurePosixPath
@@ -29,7 +30,23 @@ _PREFIXES = frozenset(
      "then", "do", "else", "if", "while", "until", "--", "eval", "watch", "newrelic-admin",
      "ddtrace-run", "opentelemetry-instrument", "timeout"}
 )  # fmt: skip
+_PYTHON_CODE = "-c"
 _RUNNERS = frozenset({"poetry", "uv", "pipenv", "pdm", "hatch", "rye", "pipx"})
+# Options of ``uv run``/``uvx``/``pipx run``/``pdm run``/``poetry run`` that take a value: the
+# value is neither the command nor a package (``--index-strategy unsafe-best-match``).
+# Sources: https://docs.astral.sh/uv/reference/cli/#uv-run and #uv-tool-run,
+# https://pipx.pypa.io/stable/docs/#pipx-run, https://pdm-project.org/en/latest/reference/cli/#run,
+# https://python-poetry.org/docs/cli/#global-options
+_RUNNER_VALUE_OPTIONS = frozenset(
+    {"--with", "--with-editable", "--with-requirements", "--extra", "--group", "--no-group",
+     "--only-group", "--package", "--python", "-p", "--index", "--default-index", "--index-url",
+     "-i", "--extra-index-url", "--find-links", "-f", "--index-strategy", "--keyring-provider",
+     "--resolution", "--prerelease", "--exclude-newer", "--link-mode", "--directory", "--project",
+     "--env-file", "--config-file", "--cache-dir", "--color", "--refresh-package",
+     "--reinstall-package", "--upgrade-package", "-P", "--config-setting", "-C",
+     "--no-build-package", "--no-binary-package", "--only-binary-package", "--from", "--spec",
+     "--pip-args", "--venv"}
+)  # fmt: skip
 _TAKES_USER = frozenset({"gosu", "su-exec", "chpst", "setuidgid"})
 _PYTHON = re.compile(r"^(?:python[\d.]*|py|pypy3?|\$[({]?PYTHON[)}]?)$", re.IGNORECASE)
 _VARIABLE = re.compile(r"\$[({](\w+)[)}]")
@@ -76,6 +93,8 @@ def argv_usages(
     program, args, is_module = _resolve(argv)
     if not program:
         return []
+    if program == _PYTHON_CODE:  # python -c "import yaml; ...": the code is Python
+        return python_code_usages(args[0], path, line, mode)
     if PurePosixPath(program).name in _SHELLS and "-c" in args[:-1]:  # sh -c "gunicorn ..."
         script = args[args.index("-c") + 1]
         return command_usages(script, path, line, mode, infer_mode=infer_mode)
@@ -178,10 +197,13 @@ def _resolve(argv: list[str]) -> tuple[str, list[str], bool]:
         skippable_option = after_prefix and (word.startswith("-") or word.isdigit())
         if _ASSIGNMENT.match(word) or base in _PREFIXES or skippable_option:
             index, after_prefix = index + 1, base in _PREFIXES or after_prefix
-        elif base in _TAKES_USER or (base in _RUNNERS and argv[index + 1 : index + 2] == ["run"]):
+        elif base in _TAKES_USER:
             index += 2
-        elif base in ("uvx", "pipx") and index + 1 < len(argv):
-            return argv[index + 1], argv[index + 2 :], False
+        elif base in _RUNNERS and argv[index + 1 : index + 2] == ["run"]:
+            index = _after_runner_options(argv, index + 2)
+        elif base == "uvx" or (base == "uv" and argv[index + 1 : index + 3] == ["tool", "run"]):
+            index = _after_runner_options(argv, index + (1 if base == "uvx" else 3))
+            return (argv[index], argv[index + 1 :], False) if index < len(argv) else ("", [], False)
         elif _PYTHON.match(base):
             return _python_module(argv[index + 1 :])
         else:
@@ -189,8 +211,31 @@ def _resolve(argv: list[str]) -> tuple[str, list[str], bool]:
     return "", [], False
 
 
+def python_code_usages(code: str, path: str, line: int, mode: str) -> list[Usage]:
+    """Usages in Python source run from a command or a CI step, at the lines it starts on."""
+    from scanning.evidence.pyfiles import python_usages  # pyfiles reads commands in code too
+
+    usages, _ = python_usages(code, path, mode)
+    return [dataclasses.replace(u, line=u.line + line - 1) for u in usages]
+
+
+def _after_runner_options(argv: list[str], index: int) -> int:
+    """Index of the command a runner runs (``uv run --with x pytest``), past its options."""
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            return index + 1
+        if not word.startswith("-"):
+            return index
+        takes_value = "=" not in word and word in _RUNNER_VALUE_OPTIONS
+        index += 2 if takes_value else 1
+    return index
+
+
 def _python_module(args: list[str]) -> tuple[str, list[str], bool]:
     for position, arg in enumerate(args):
+        if arg == "-c" and position + 1 < len(args):
+            return _PYTHON_CODE, [args[position + 1]], False
         if arg == "-m" and position + 1 < len(args):
             return args[position + 1], args[position + 2 :], True
         if arg.startswith("-m") and len(arg) > 2:

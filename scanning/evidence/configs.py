@@ -10,7 +10,7 @@ import tomllib
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from scanning.evidence import ciconfig, toolconfig
+from scanning.evidence import ciconfig, taskrunners, toolconfig
 from scanning.evidence.sources import line_of
 from scanning.evidence.strings import module_usages, url_usages
 from scanning.types import CONFIG, ENTRY_POINT, FileError, Usage
@@ -64,6 +64,7 @@ def pyproject_usages(text: str, path: str) -> Extracted:
     usages += _pytest_usages(_table(_table(tools, "pytest"), "ini_options"), path, lines)
     usages += toolconfig.pyproject_tool_usages(tools, path, lines)
     usages += ciconfig.tox_toml_usages(_table(tools, "tox"), path, lines)
+    usages += taskrunners.pyproject_task_usages(tools, path, lines)
     return usages, []
 
 
