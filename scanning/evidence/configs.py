@@ -11,6 +11,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from scanning.evidence import ciconfig, taskrunners, toolconfig
+from scanning.evidence.patterns import SQLALCHEMY
 from scanning.evidence.sources import line_of
 from scanning.evidence.strings import module_usages, url_usages
 from scanning.types import CONFIG, ENTRY_POINT, FileError, Usage
@@ -103,7 +104,8 @@ def ini_usages(text: str, path: str) -> Extracted:
     if "alembic" in name:
         for section_name in parser.sections():
             url = parser.get(section_name, "sqlalchemy.url", fallback="")
-            usages += url_usages(url, path, line_of(lines, url), "migration") if url else []
+            line = line_of(lines, url)
+            usages += url_usages(url, path, line, "migration", SQLALCHEMY) if url else []
     return usages, []
 
 

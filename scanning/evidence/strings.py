@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
+from scanning.evidence import patterns
 from scanning.evidence.filenames import is_file_name
 from scanning.evidence.imports import is_optional, str_value
 from scanning.types import ENTRY_POINT, STRING_REFERENCE, Usage
@@ -61,51 +62,57 @@ _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_][\w.]*)?|
 _ENTRY_POINT_VALUE = re.compile(r"=\s*([A-Za-z_][\w.]*)\s*(?::|$)", re.MULTILINE)
 _URL = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 
-_POSTGRES = ("psycopg2", "psycopg")
-# Settings values that need a driver nobody imports by name.
-IMPLIED_BY_BACKEND: dict[str, tuple[str, ...]] = {
-    "django.db.backends.postgresql": _POSTGRES,
-    "django.contrib.gis.db.backends.postgis": _POSTGRES,
-    "django.db.backends.postgresql_psycopg2": ("psycopg2",),
-    "django.db.backends.mysql": ("MySQLdb",),
-    "django.contrib.gis.db.backends.mysql": ("MySQLdb",),
-    "django.db.backends.oracle": ("oracledb", "cx_Oracle"),
-    "django.contrib.gis.db.backends.oracle": ("oracledb", "cx_Oracle"),
-    "django.core.cache.backends.redis.RedisCache": ("redis",),
-    "django.core.cache.backends.memcached.PyMemcacheCache": ("pymemcache",),
-    "django.core.cache.backends.memcached.PyLibMCCache": ("pylibmc",),
-    "django.core.cache.backends.memcached.MemcachedCache": ("memcache",),
-}
-IMPLIED_BY_SCHEME: dict[str, tuple[str, ...]] = {
-    "postgres": _POSTGRES,
-    "postgresql": _POSTGRES,
-    "pgsql": _POSTGRES,
-    "postgis": _POSTGRES,
-    "mysql": ("MySQLdb",),
-    "mysqlgis": ("MySQLdb",),
-    "oracle": ("oracledb", "cx_Oracle"),
-    "redis": ("redis",),
-    "rediss": ("redis",),
-    "amqp": ("amqp",),
-    "amqps": ("amqp",),
-    "pyamqp": ("amqp",),
-    "mongodb": ("pymongo",),
-    "mongodb+srv": ("pymongo",),
-}
 # Expressions a settings value is built from (only a dict key can make a value load modules).
 _CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.BinOp, ast.IfExp, ast.Starred)
-_SQL_DIALECTS = frozenset(
-    {"postgresql", "postgres", "mysql", "mariadb", "sqlite", "oracle", "mssql", "cockroachdb"}
-)
-# SQLAlchemy ``dialect+driver://`` names whose import name differs from the driver name.
-_DRIVER_IMPORTS = {"mysqldb": "MySQLdb", "cx_oracle": "cx_Oracle", "psycopg2cffi": "psycopg2cffi"}
 # gunicorn's short worker names that load a third-party module.
 GUNICORN_WORKERS = {"gevent": "gevent", "eventlet": "eventlet", "tornado": "tornado"}
 
 
-def string_usages(node: ast.AST, guard: str, path: str, mode: str) -> list[Usage]:
+class FileContext:
+    """What one file's nodes leave for the end of the file: the names it imports (a call
+    backend needs its receiver's module; a bare URL its framework), URLs no consumer took,
+    and calls that may load a backend."""
+
+    def __init__(self, path: str, mode: str) -> None:
+        self.path, self.mode = path, mode
+        self.aliases: dict[str, str] = {}  # local name -> import root
+        self.bare_urls: list[tuple[str, int, str]] = []  # (text, line, guard)
+        self.consumed: set[tuple[str, int]] = set()  # URLs a consumer read: (text, line)
+        self.calls: list[tuple[ast.Call, str]] = []  # (call, guard)
+
+    def imported(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                root = alias.name.split(".")[0]
+                self.aliases[alias.asname or root] = root
+        elif node.module and not node.level:
+            root = node.module.split(".")[0]
+            for alias in node.names:
+                self.aliases[alias.asname or alias.name] = root
+
+    def finish(self) -> list[Usage]:
+        usages: list[Usage] = []
+        roots = set(self.aliases.values())
+        consumers = [c for root in sorted(roots) for c in patterns.FRAMEWORK_IMPORTS.get(root, ())]
+        for text, line, guard in self.bare_urls:
+            if (text, line) in self.consumed:
+                continue
+            found = _Found(self.path, self.mode, guard)
+            for consumer in dict.fromkeys(consumers):
+                found.url(text, line, consumer, possible=True)
+            usages += found.usages
+        for call, guard in self.calls:
+            found = _Found(self.path, self.mode, guard)
+            found.call_backend(call, self.aliases)
+            usages += found.usages
+        return usages
+
+
+def string_usages(
+    node: ast.AST, guard: str, path: str, mode: str, context: FileContext | None = None
+) -> list[Usage]:
     """Usages for one node: a string constant, an assignment or a call."""
-    found = _Found(path, mode, guard)
+    found = _Found(path, mode, guard, context)
     if isinstance(node, ast.Constant):
         if isinstance(node.value, str):
             found.url(node.value, node.lineno)
@@ -123,21 +130,65 @@ def string_usages(node: ast.AST, guard: str, path: str, mode: str) -> list[Usage
 class _Found:
     """Collects usages for one node, sharing path, mode and guard."""
 
-    def __init__(self, path: str, mode: str, guard: str) -> None:
-        self.path, self.mode, self.guard = path, mode, guard
+    def __init__(
+        self, path: str, mode: str, guard: str, context: FileContext | None = None
+    ) -> None:
+        self.path, self.mode, self.guard, self.context = path, mode, guard, context
         self.usages: list[Usage] = []
 
-    def add(self, name: str, line: int, detail: str, kind: str = STRING_REFERENCE) -> None:
-        if name.isidentifier():
+    def add(
+        self,
+        name: str,
+        line: int,
+        detail: str,
+        kind: str = STRING_REFERENCE,
+        optional: bool = False,
+    ) -> None:
+        if all(part.isidentifier() for part in name.split(".")):
             detail = f"{detail}; {self.guard}" if self.guard else detail
-            optional = is_optional(self.guard)
+            optional = optional or is_optional(self.guard)
             self.usages.append(
                 Usage(name, self.path, line, kind, self.mode, optional, detail=detail)
             )
 
-    def implied(self, names: tuple[str, ...], line: int, why: str) -> None:
+    def implied(
+        self, names: tuple[str, ...], line: int, why: str, *, optional: bool = False
+    ) -> None:
+        """``names`` loaded because of ``why``; several: any one of them will do."""
         for name in names:
-            self.add(name, line, ALTERNATIVE if len(names) > 1 else f"implied by {why}")
+            detail = f"{ALTERNATIVE} ({' | '.join(names)}) for {why}" if len(names) > 1 else why
+            detail = f"implied by {detail}" if len(names) == 1 else detail
+            self.add(name, line, detail, optional=optional)
+
+    def call_backend(self, call: ast.Call, aliases: dict[str, str]) -> None:
+        """What a call such as ``pd.read_parquet(...)`` loads (see ``patterns.CALL_BACKENDS``)."""
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            called = func.attr
+            receiver = aliases.get(func.value.id, "") if isinstance(func.value, ast.Name) else ""
+        elif isinstance(func, ast.Name):
+            called, receiver = func.id, aliases.get(func.id, "")
+        else:
+            return
+        for pattern in patterns.CALL_BACKENDS:
+            if pattern.function != called or (
+                pattern.receivers and receiver not in pattern.receivers
+            ):
+                continue
+            values = _argument_values(call, pattern.keyword, pattern.position)
+            why = f"{pattern.function}() per {pattern.source}"
+            if values is None:
+                self.implied(pattern.default, call.lineno, why, optional=not pattern.required)
+                continue
+            for value in values:
+                if value.startswith("module://"):  # matplotlib.use("module://pkg.backend")
+                    self.module(value.removeprefix("module://"), call.lineno, why)
+                    continue
+                table = pattern.values or {}
+                names = table.get(value, table.get(value.lower()))
+                if names:
+                    why = f"{pattern.function}({value!r}) per {pattern.source}"
+                    self.implied(names, call.lineno, why, optional=not pattern.required)
 
     def module(self, dotted: str, line: int, detail: str, bare_ok: bool = False) -> None:
         dotted = dotted.strip()
@@ -145,21 +196,48 @@ class _Found:
             return
         if _DOTTED.match(dotted) or (bare_ok and dotted.isidentifier()):
             self.add(dotted.split(":")[0].split(".")[0], line, detail)
-            self.implied(IMPLIED_BY_BACKEND.get(dotted, ()), line, dotted)
+            backend = patterns.BACKENDS.get(dotted)
+            if backend:
+                self.implied(backend.modules, line, f"{dotted} per {backend.source}")
 
-    def url(self, text: str, line: int) -> None:
+    def url(
+        self, text: str, line: int, consumer: str | None = None, *, possible: bool = False
+    ) -> None:
+        """What ``consumer`` loads for the URL's scheme; a URL alone loads nothing.
+
+        Without a consumer, SQLAlchemy's own ``dialect+driver://`` form names its reader;
+        any other URL waits for the end of the file, where the frameworks the file imports
+        make it a possible use. ``possible`` uses never make a package missing.
+        """
         match = _URL.match(text.strip()[:200])
         if not match:
             return
         scheme = match.group(1).lower()
-        names = IMPLIED_BY_SCHEME.get(scheme, ())
-        dialect, _, driver = scheme.partition("+")
-        if not names and driver and dialect in _SQL_DIALECTS:  # postgresql+asyncpg://
-            names = (_DRIVER_IMPORTS.get(driver, driver),)
-        self.implied(names, line, f"{scheme}:// URL")
+        if consumer is None:
+            dialect, plus, _ = scheme.partition("+")
+            if plus and dialect in patterns.SQLALCHEMY_DIALECTS:
+                consumer = patterns.SQLALCHEMY
+            elif self.context is not None:
+                self.context.bare_urls.append((text, line, self.guard))
+                return
+            else:
+                return
+        if self.context is not None:
+            self.context.consumed.add((text, line))
+        for implied, why in _implied_by_url(consumer, scheme):
+            optional = possible or not implied.required
+            why = f"{scheme}:// read by {consumer} ({why})"
+            self.implied(implied.modules, line, why, optional=optional)
+
+    def urls(self, value: ast.AST, consumer: str) -> None:
+        for text, line in _strings(value):
+            self.url(text, line, consumer)
 
     def setting(self, key: str, value: ast.AST) -> None:
         upper = key.upper()
+        consumer = patterns.URL_CONSUMER_KEYS.get(upper)
+        if consumer:
+            self.urls(value, consumer)
         if key == "pytest_plugins":
             for text, line in _strings(value):
                 self.module(text, line, "pytest_plugins", bare_ok=True)
@@ -200,6 +278,21 @@ class _Found:
 def _call_usages(call: ast.Call, found: _Found) -> None:
     func = call.func
     called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    receiver = (
+        func.value.id
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+        else ""
+    )
+    consumer = patterns.URL_CONSUMER_QUALIFIED_CALLS.get((receiver, called))
+    consumer = consumer or patterns.URL_CONSUMER_CALLS.get(called)
+    if consumer:
+        found.urls([*call.args, *(k.value for k in call.keywords)], consumer)  # type: ignore[arg-type]
+    if called in patterns.CALLED_NAMES and found.context is not None:
+        found.context.calls.append((call, found.guard))
+    if called.endswith("Celery"):  # Celery("proj", broker="redis://", backend="redis://")
+        for keyword in call.keywords:
+            if keyword.arg in ("backend", "result_backend"):
+                found.urls(keyword.value, patterns.CELERY_BACKEND)
     if called == "autodiscover_tasks":
         for text, line in _strings(call.args):
             found.module(text, line, "celery autodiscover_tasks", bare_ok=True)
@@ -256,11 +349,55 @@ def _strings(node: ast.AST | list[ast.expr]) -> list[tuple[str, int]]:
     return found
 
 
-def url_usages(text: str, path: str, line: int, mode: str) -> list[Usage]:
-    """Drivers implied by a connection URL such as ``postgres://`` or ``redis://``."""
+def url_usages(text: str, path: str, line: int, mode: str, consumer: str) -> list[Usage]:
+    """Drivers ``consumer`` loads for a connection URL such as ``postgresql://``."""
     found = _Found(path, mode, "")
-    found.url(text, line)
+    found.url(text, line, consumer)
     return found.usages
+
+
+def _implied_by_url(consumer: str, scheme: str) -> list[tuple[patterns.Implied, str]]:
+    """(what loads, its source) when ``consumer`` reads a URL of ``scheme``."""
+    wrapped = patterns.CELERY_SQLALCHEMY_PREFIXES.get(consumer)
+    if wrapped and scheme.startswith(f"{wrapped[0]}+"):  # sqla+postgresql://, db+mysql://
+        inner = scheme.removeprefix(f"{wrapped[0]}+")
+        return [(wrapped[1], wrapped[1].source), *_implied_by_url(patterns.SQLALCHEMY, inner)]
+    if consumer == patterns.SQLALCHEMY:
+        dialect, _, driver = scheme.partition("+")
+        if driver:
+            known = patterns.SQLALCHEMY_DRIVER_MODULES.get(driver)
+            if known:
+                return [(known, known.source)] if known.modules else []
+            # SQLAlchemy names the DBAPI module after the +: postgresql+asyncpg://
+            return [
+                (
+                    patterns.Implied((driver,), patterns.SQLALCHEMY_DIALECTS_SOURCE),
+                    "the driver it names",
+                )
+            ]
+        scheme = dialect
+    implied = patterns.URL_SCHEMES.get(consumer, {}).get(scheme)
+    return [(implied, implied.source)] if implied and implied.modules else []
+
+
+def _argument_values(call: ast.Call, keyword: str, position: int) -> list[str] | None:
+    """Literal values of the selected argument (a list of them, as in ``algorithms=[...]``);
+    None when the call does not pass it, [] when it passes something not literal."""
+    if not keyword and position < 0:
+        return None  # the call always loads the default
+    node: ast.AST | None = None
+    for item in call.keywords:
+        if keyword and item.arg == keyword:
+            node = item.value
+    if node is None and 0 <= position < len(call.args):
+        node = call.args[position]
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | bool):
+        return [str(node.value)]
+    if isinstance(node, ast.List | ast.Tuple):
+        return [v for element in node.elts if (v := str_value(element)) is not None]
+    return []
 
 
 def module_usages(dotted: str, path: str, line: int, mode: str, detail: str) -> list[Usage]:

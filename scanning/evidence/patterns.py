@@ -1,0 +1,288 @@
+"""Usage that implies a requirement nobody imports by name: knowledge as data, one source each.
+
+A settings value names a backend that loads a driver; a URL handed to a framework names the
+driver the framework loads for its scheme; a library call loads an optional backend. A URL
+scheme alone is never an import (``redis://`` in a constant loads nothing): only the pair of a
+consumer and a scheme implies a package. Each entry says which import names would do (several:
+any one of them), where the fact comes from, and whether the package must be declared
+(``required``) or comes with the framework anyway (then the use is optional evidence: it keeps a
+declared package used but never makes it missing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Implied:
+    modules: tuple[str, ...]  # import names; more than one: any one of them will do
+    source: str  # the documentation that says so
+    required: bool = True  # False: installed with the framework anyway (a possible use)
+
+
+_DJANGO_DB = "https://docs.djangoproject.com/en/5.2/ref/databases/"
+_DJANGO_CACHE = "https://docs.djangoproject.com/en/5.2/topics/cache/"
+_STORAGES = "https://django-storages.readthedocs.io/en/latest/backends/"
+_POSTGRES = Implied(("psycopg", "psycopg2"), _DJANGO_DB)
+_MYSQL = Implied(("MySQLdb",), _DJANGO_DB)
+_ORACLE = Implied(("oracledb", "cx_Oracle"), _DJANGO_DB)
+
+# Dotted settings values (Django ENGINE/BACKEND, STORAGES...) → the driver the backend loads.
+BACKENDS: dict[str, Implied] = {
+    "django.db.backends.postgresql": _POSTGRES,
+    "django.contrib.gis.db.backends.postgis": _POSTGRES,
+    "django.db.backends.postgresql_psycopg2": Implied(("psycopg2",), _DJANGO_DB),
+    "django.db.backends.mysql": _MYSQL,
+    "django.contrib.gis.db.backends.mysql": _MYSQL,
+    "django.db.backends.oracle": _ORACLE,
+    "django.contrib.gis.db.backends.oracle": _ORACLE,
+    "django.core.cache.backends.redis.RedisCache": Implied(("redis",), _DJANGO_CACHE),
+    "django.core.cache.backends.memcached.PyMemcacheCache": Implied(("pymemcache",), _DJANGO_CACHE),
+    "django.core.cache.backends.memcached.PyLibMCCache": Implied(("pylibmc",), _DJANGO_CACHE),
+    "django.core.cache.backends.memcached.MemcachedCache": Implied(("memcache",), _DJANGO_CACHE),
+    "storages.backends.s3.S3Storage": Implied(("boto3",), f"{_STORAGES}s3_compatible.html"),
+    "storages.backends.s3boto3.S3Boto3Storage": Implied(
+        ("boto3",), f"{_STORAGES}s3_compatible.html"
+    ),
+    "storages.backends.gcloud.GoogleCloudStorage": Implied(
+        ("google.cloud.storage",), f"{_STORAGES}gcloud.html"
+    ),
+    "storages.backends.azure_storage.AzureStorage": Implied(
+        ("azure.storage.blob",), f"{_STORAGES}azure.html"
+    ),
+    "storages.backends.dropbox.DropboxStorage": Implied(("dropbox",), f"{_STORAGES}dropbox.html"),
+    "storages.backends.sftpstorage.SFTPStorage": Implied(("paramiko",), f"{_STORAGES}sftp.html"),
+}
+
+# Who reads a URL: the consumer decides what its scheme loads.
+DJANGO = "django"  # dj-database-url, django-environ's db_url
+DJANGO_CACHE = "django-cache"  # django-environ's cache_url
+SQLALCHEMY = "sqlalchemy"
+CELERY_BROKER = "celery-broker"
+CELERY_BACKEND = "celery-backend"
+HTTP_PROXY = "http-proxy"  # requests/httpx proxies
+
+_DJ_DATABASE_URL = "https://github.com/jazzband/dj-database-url#url-schema"
+_ENVIRON_CACHE = "https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url"
+SQLALCHEMY_DIALECTS_SOURCE = _SA_DIALECTS = "https://docs.sqlalchemy.org/en/20/dialects/"
+_CELERY_BROKERS = "https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/"
+_CELERY_BACKENDS = "https://docs.celeryq.dev/en/stable/userguide/configuration.html#result-backend"
+_KOMBU = "https://docs.celeryq.dev/projects/kombu/en/stable/introduction.html#transport-comparison"
+_REDIS_BROKER = Implied(("redis",), f"{_CELERY_BROKERS}redis.html")
+_REQUESTS_SOCKS = "https://requests.readthedocs.io/en/latest/user/advanced/#socks"
+_SOCKS = Implied(("socks", "socksio"), _REQUESTS_SOCKS)
+
+URL_SCHEMES: dict[str, dict[str, Implied]] = {
+    DJANGO: {
+        "postgres": Implied(_POSTGRES.modules, _DJ_DATABASE_URL),
+        "postgresql": Implied(_POSTGRES.modules, _DJ_DATABASE_URL),
+        "pgsql": Implied(_POSTGRES.modules, _DJ_DATABASE_URL),
+        "postgis": Implied(_POSTGRES.modules, _DJ_DATABASE_URL),
+        "mysql": Implied(_MYSQL.modules, _DJ_DATABASE_URL),
+        "mysqlgis": Implied(_MYSQL.modules, _DJ_DATABASE_URL),
+        "oracle": Implied(_ORACLE.modules, _DJ_DATABASE_URL),
+        "oraclegis": Implied(_ORACLE.modules, _DJ_DATABASE_URL),
+    },
+    DJANGO_CACHE: {
+        "redis": Implied(("django_redis",), _ENVIRON_CACHE),
+        "rediss": Implied(("django_redis",), _ENVIRON_CACHE),
+        "pymemcache": Implied(("pymemcache",), _ENVIRON_CACHE),
+        "pylibmc": Implied(("pylibmc",), _ENVIRON_CACHE),
+        "memcache": Implied(("memcache",), _ENVIRON_CACHE),
+    },
+    # Plain dialect names: the default DBAPI of each dialect.
+    SQLALCHEMY: {
+        "postgresql": Implied(("psycopg2",), f"{_SA_DIALECTS}postgresql.html"),
+        "mysql": Implied(("MySQLdb",), f"{_SA_DIALECTS}mysql.html"),
+        "mariadb": Implied(("MySQLdb",), f"{_SA_DIALECTS}mysql.html"),
+        "oracle": Implied(("oracledb", "cx_Oracle"), f"{_SA_DIALECTS}oracle.html"),
+        "mssql": Implied(("pyodbc",), f"{_SA_DIALECTS}mssql.html"),
+    },
+    CELERY_BROKER: {
+        "redis": _REDIS_BROKER,
+        "rediss": _REDIS_BROKER,
+        "sentinel": _REDIS_BROKER,
+        # kombu's default transport: py-amqp is a requirement of kombu, no extra to declare.
+        "amqp": Implied(("amqp",), _KOMBU, required=False),
+        "amqps": Implied(("amqp",), _KOMBU, required=False),
+        "pyamqp": Implied(("amqp",), _KOMBU, required=False),
+        "librabbitmq": Implied(("librabbitmq",), _KOMBU),
+        "sqs": Implied(("boto3",), f"{_CELERY_BROKERS}sqs.html"),
+        "mongodb": Implied(("pymongo",), _KOMBU),
+        "zookeeper": Implied(("kazoo",), _KOMBU),
+        "confluentkafka": Implied(("confluent_kafka",), _KOMBU),
+    },
+    CELERY_BACKEND: {
+        "redis": Implied(("redis",), _CELERY_BACKENDS),
+        "rediss": Implied(("redis",), _CELERY_BACKENDS),
+        "sentinel": Implied(("redis",), _CELERY_BACKENDS),
+        "mongodb": Implied(("pymongo",), _CELERY_BACKENDS),
+        "elasticsearch": Implied(("elasticsearch",), _CELERY_BACKENDS),
+        "django-db": Implied(("django_celery_results",), _CELERY_BACKENDS),
+        "django-cache": Implied(("django_celery_results",), _CELERY_BACKENDS),
+        "dynamodb": Implied(("boto3",), _CELERY_BACKENDS),
+        "s3": Implied(("boto3",), _CELERY_BACKENDS),
+        "azureblockblob": Implied(("azure.storage.blob",), _CELERY_BACKENDS),
+    },
+    HTTP_PROXY: {"socks4": _SOCKS, "socks4a": _SOCKS, "socks5": _SOCKS, "socks5h": _SOCKS},
+}
+# SQLAlchemy's ``dialect+driver://``: the driver names the DBAPI module, except these.
+SQLALCHEMY_DIALECTS = frozenset(
+    {"postgresql", "mysql", "mariadb", "sqlite", "oracle", "mssql", "cockroachdb"}
+)
+SQLALCHEMY_DRIVER_MODULES: dict[str, Implied] = {
+    "mysqldb": Implied(
+        ("MySQLdb",), f"{_SA_DIALECTS}mysql.html#module-sqlalchemy.dialects.mysql.mysqldb"
+    ),
+    "cx_oracle": Implied(("cx_Oracle",), f"{_SA_DIALECTS}oracle.html"),
+    "pysqlite": Implied((), f"{_SA_DIALECTS}sqlite.html"),  # the standard library's sqlite3
+}
+# Celery URLs that wrap another one: ``sqla+postgresql://`` (broker), ``db+postgresql://``
+# (result backend) hand the rest to SQLAlchemy.
+CELERY_SQLALCHEMY_PREFIXES = {
+    CELERY_BROKER: ("sqla", Implied(("sqlalchemy",), f"{_CELERY_BROKERS}sqlalchemy.html")),
+    CELERY_BACKEND: ("db", Implied(("sqlalchemy",), _CELERY_BACKENDS)),
+}
+
+# Calls whose URL arguments a consumer reads (the last part of the called name).
+URL_CONSUMER_CALLS: dict[str, str] = {
+    "create_engine": SQLALCHEMY,  # https://docs.sqlalchemy.org/en/20/core/engines.html
+    "create_async_engine": SQLALCHEMY,
+    "make_url": SQLALCHEMY,
+    "db_url": DJANGO,  # django-environ: env.db_url("DATABASE_URL", default=...)
+    "db": DJANGO,  # env.db(...)
+    "db_url_config": DJANGO,
+    "cache_url": DJANGO_CACHE,  # env.cache_url(...)
+    "cache": DJANGO_CACHE,  # env.cache(...)
+}
+# Callers named so, with a receiver: dj_database_url.config(default=...), .parse(url).
+URL_CONSUMER_QUALIFIED_CALLS: dict[tuple[str, str], str] = {
+    ("dj_database_url", "config"): DJANGO,
+    ("dj_database_url", "parse"): DJANGO,
+}
+# Settings names (upper case) whose URL value a consumer reads.
+URL_CONSUMER_KEYS: dict[str, str] = {
+    "BROKER_URL": CELERY_BROKER,  # https://docs.celeryq.dev/en/stable/userguide/configuration.html
+    "CELERY_BROKER_URL": CELERY_BROKER,
+    "BROKER": CELERY_BROKER,  # Celery(broker=...)
+    "RESULT_BACKEND": CELERY_BACKEND,
+    "CELERY_RESULT_BACKEND": CELERY_BACKEND,
+    # https://flask-sqlalchemy.readthedocs.io/en/stable/config/
+    "SQLALCHEMY_DATABASE_URI": SQLALCHEMY,
+    "SQLALCHEMY_DATABASE_URL": SQLALCHEMY,
+    "SQLALCHEMY_BINDS": SQLALCHEMY,
+    "SQLALCHEMY.URL": SQLALCHEMY,  # alembic.ini, engine_from_config
+    "PROXIES": HTTP_PROXY,  # requests: proxies={"https": "socks5://..."}
+    "PROXY": HTTP_PROXY,  # httpx: proxy="socks5://..."
+}
+# A bare URL in a file that imports one of these is possibly read by that consumer (an
+# optional use: the URL may as well be read by something else).
+FRAMEWORK_IMPORTS: dict[str, tuple[str, ...]] = {
+    "dj_database_url": (DJANGO,),
+    "environ": (DJANGO,),
+    "django": (DJANGO,),
+    "sqlalchemy": (SQLALCHEMY,),
+    "flask_sqlalchemy": (SQLALCHEMY,),
+    "sqlmodel": (SQLALCHEMY,),
+    "alembic": (SQLALCHEMY,),
+    "celery": (CELERY_BROKER, CELERY_BACKEND),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CallBackend:
+    """A call that loads an optional backend, chosen by one argument.
+
+    ``receivers`` are the import roots the called name must come from (``pd.read_parquet`` with
+    ``import pandas as pd``); empty for methods of objects any code may hold (``df.to_parquet``).
+    ``keyword``/``position`` select the argument; ``values`` map its literal to what it loads;
+    ``default`` is what loads when the argument is absent.
+    """
+
+    function: str
+    receivers: tuple[str, ...]
+    source: str
+    keyword: str = ""
+    position: int = -1
+    values: dict[str, tuple[str, ...]] | None = None
+    default: tuple[str, ...] = ()
+    required: bool = True
+
+
+_PANDAS = "https://pandas.pydata.org/docs/reference/api/"
+_FRAMES = ("pandas", "dask", "modin", "geopandas")
+_PARQUET = {"pyarrow": ("pyarrow",), "fastparquet": ("fastparquet",)}
+_EXCEL_READERS = {
+    "openpyxl": ("openpyxl",),
+    "xlrd": ("xlrd",),
+    "odf": ("odf",),
+    "pyxlsb": ("pyxlsb",),
+    "calamine": ("python_calamine",),
+}
+_EXCEL_WRITERS = {"openpyxl": ("openpyxl",), "xlsxwriter": ("xlsxwriter",), "odf": ("odf",)}
+_QT = ("PyQt6", "PySide6", "PyQt5", "PySide2")
+_MPL_BACKENDS = "https://matplotlib.org/stable/users/explain/figure/backends.html"
+_JWT_CRYPTO = ("cryptography",)
+
+CALL_BACKENDS: tuple[CallBackend, ...] = (
+    CallBackend("read_parquet", _FRAMES, f"{_PANDAS}pandas.read_parquet.html", "engine",
+                values=_PARQUET, default=("pyarrow", "fastparquet")),
+    CallBackend("to_parquet", (), f"{_PANDAS}pandas.DataFrame.to_parquet.html", "engine",
+                values=_PARQUET, default=("pyarrow", "fastparquet")),
+    CallBackend("read_feather", _FRAMES, f"{_PANDAS}pandas.read_feather.html",
+                default=("pyarrow",)),
+    CallBackend("to_feather", (), f"{_PANDAS}pandas.DataFrame.to_feather.html",
+                default=("pyarrow",)),
+    CallBackend("read_orc", _FRAMES, f"{_PANDAS}pandas.read_orc.html", default=("pyarrow",)),
+    CallBackend("read_excel", _FRAMES, f"{_PANDAS}pandas.read_excel.html", "engine",
+                values=_EXCEL_READERS, default=("openpyxl",)),
+    CallBackend("to_excel", (), f"{_PANDAS}pandas.DataFrame.to_excel.html", "engine",
+                values=_EXCEL_WRITERS, default=("openpyxl", "xlsxwriter")),
+    CallBackend("read_hdf", _FRAMES, f"{_PANDAS}pandas.read_hdf.html", default=("tables",)),
+    CallBackend("to_hdf", (), f"{_PANDAS}pandas.DataFrame.to_hdf.html", default=("tables",)),
+    CallBackend("HDFStore", _FRAMES, f"{_PANDAS}pandas.HDFStore.html", default=("tables",)),
+    CallBackend("read_html", _FRAMES, f"{_PANDAS}pandas.read_html.html", "flavor",
+                values={"lxml": ("lxml",), "bs4": ("bs4",), "html5lib": ("html5lib",)},
+                default=("lxml", "html5lib")),
+    CallBackend("read_xml", _FRAMES, f"{_PANDAS}pandas.read_xml.html", "parser",
+                values={"lxml": ("lxml",), "etree": ()}, default=("lxml",)),
+    CallBackend("to_markdown", (), f"{_PANDAS}pandas.DataFrame.to_markdown.html",
+                default=("tabulate",)),
+    CallBackend("read_csv", _FRAMES, f"{_PANDAS}pandas.read_csv.html", "engine",
+                values={"pyarrow": ("pyarrow",)}),
+    CallBackend("BeautifulSoup", ("bs4",),
+                "https://www.crummy.com/software/BeautifulSoup/bs4/doc/#installing-a-parser",
+                "features", 1,
+                values={"lxml": ("lxml",), "lxml-xml": ("lxml",), "xml": ("lxml",),
+                        "html5lib": ("html5lib",), "html.parser": ()}),
+    # A GUI backend loads its toolkit; which Qt binding is installed is the user's choice, and
+    # a script may set a backend it never reaches: a possible use.
+    CallBackend("use", ("matplotlib",), _MPL_BACKENDS, "backend", 0, required=False,
+                values={"qtagg": _QT, "qt5agg": _QT, "qtcairo": _QT, "qt5cairo": _QT,
+                        "gtk3agg": ("gi",), "gtk3cairo": ("gi",), "gtk4agg": ("gi",),
+                        "gtk4cairo": ("gi",), "wxagg": ("wx",), "wx": ("wx",),
+                        "webagg": ("tornado",), "cairo": ("cairo", "cairocffi")}),
+    CallBackend("open_dataset", ("xarray",),
+                "https://docs.xarray.dev/en/stable/generated/xarray.open_dataset.html", "engine",
+                values={"netcdf4": ("netCDF4",), "h5netcdf": ("h5netcdf",), "scipy": ("scipy",),
+                        "zarr": ("zarr",)},
+                default=("netCDF4", "h5netcdf", "scipy")),
+    CallBackend("run", ("uvicorn",), "https://www.uvicorn.org/settings/#implementation", "loop",
+                values={"uvloop": ("uvloop",)}),
+    CallBackend("run", ("uvicorn",), "https://www.uvicorn.org/settings/#implementation", "http",
+                values={"httptools": ("httptools",)}),
+    CallBackend("Client", ("httpx",), "https://www.python-httpx.org/http2/", "http2",
+                values={"True": ("h2",)}),
+    CallBackend("AsyncClient", ("httpx",), "https://www.python-httpx.org/http2/", "http2",
+                values={"True": ("h2",)}),
+    *(
+        CallBackend(function, ("jwt",),
+                    "https://pyjwt.readthedocs.io/en/stable/installation.html", keyword,
+                    values={name: _JWT_CRYPTO for name in (
+                        "RS256", "RS384", "RS512", "ES256", "ES256K", "ES384", "ES512",
+                        "PS256", "PS384", "PS512", "EdDSA")})
+        for function, keyword in (("encode", "algorithm"), ("decode", "algorithms"))
+    ),
+)  # fmt: skip
+CALLED_NAMES = frozenset(pattern.function for pattern in CALL_BACKENDS)
