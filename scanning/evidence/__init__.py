@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
-from scanning.evidence import ciconfig, configs, runfiles, taskrunners, toolconfig
+from scanning.evidence import ciconfig, configs, docsites, runfiles, taskrunners, toolconfig
 from scanning.evidence.first_party import first_party_modules, foreign_prefixes, is_foreign
 from scanning.evidence.modes import mode_for
 from scanning.evidence.notebooks import notebook_usages
@@ -171,6 +171,8 @@ def _tox(text: str, path: str) -> Extracted:
 
 def _yaml(text: str, path: str) -> Extracted:
     name = PurePosixPath(path).name
+    if name in ("mkdocs.yml", "mkdocs.yaml"):
+        return docsites.mkdocs_usages(text, path)
     if name in _TASKFILES:
         return ciconfig.yaml_command_usages(
             text, path, "script", infer_mode=True, script_keys=ciconfig.TASKFILE_KEYS

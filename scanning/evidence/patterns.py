@@ -286,3 +286,22 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
     ),
 )  # fmt: skip
 CALLED_NAMES = frozenset(pattern.function for pattern in CALL_BACKENDS)
+
+# Sphinx's own HTML themes: nothing to install
+# (https://www.sphinx-doc.org/en/master/usage/theming.html#builtin-themes).
+SPHINX_BUILTIN_THEMES = frozenset(
+    [
+        "basic",
+        "classic",
+        "default",
+        "sphinxdoc",
+        "scrolls",
+        "agogo",
+        "traditional",
+        "nature",
+        "haiku",
+        "pyramid",
+        "bizstyle",
+        "epub",
+    ]
+)

@@ -248,6 +248,8 @@ class _Found:
         elif key in ("extensions", "html_theme") and self.path.endswith("conf.py"):
             # Sphinx's conf.py: extensions and the theme are modules Sphinx imports by name.
             for text, line in _strings(value):
+                if key == "html_theme" and text in patterns.SPHINX_BUILTIN_THEMES:
+                    continue
                 self.module(text, line, f"sphinx {key}", bare_ok=True)
         elif upper == "WORKER_CLASS" and (short := str_value(value)) in GUNICORN_WORKERS:
             line = getattr(value, "lineno", 0)
