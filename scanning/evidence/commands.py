@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 from packaging.utils import canonicalize_name
 
+from scanning.evidence import pytest_plugins
 from scanning.evidence.imports import str_value
 from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
 from scanning.evidence.strings import GUNICORN_WORKERS
@@ -118,6 +119,8 @@ def argv_usages(
         Usage(module, path, line, STRING_REFERENCE, mode, detail=f"{tool} {option}")
         for module, option in _loaded_modules(tool, args)
     ]
+    if tool in ("pytest", "py.test"):  # --cov, -n 4: options only a plugin understands
+        loaded += pytest_plugins.argument_usages(args, path, line, mode)
     if tool == "coverage" and "run" in args:  # coverage run -m pytest
         loaded += argv_usages(["python", *args[args.index("run") + 1 :]], path, line, mode)
     return [first, *loaded]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from scanning.evidence import commands, imports, strings, templates
+from scanning.evidence import commands, imports, pytest_plugins, strings, templates
 from scanning.evidence.sources import parse_python
 from scanning.types import FileError, Usage
 
@@ -59,6 +59,8 @@ def _tree_usages(tree: ast.Module, path: str, mode: str) -> tuple[list[Usage], l
             elif cls is not ast.Constant or "://" in str(node.value):  # type: ignore[attr-defined]
                 add(strings.string_usages(node, guard, path, mode, context))
         add(context.finish())
+        if mode == "test":
+            add(pytest_plugins.test_code_usages(tree, path, mode))
     except (RecursionError, MemoryError):
         return usages, [FileError(path, "partly read: nested too deeply")]
     return usages, []
