@@ -10,7 +10,15 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
-from scanning.evidence import ciconfig, configs, docsites, runfiles, taskrunners, toolconfig
+from scanning.evidence import (
+    ciconfig,
+    configs,
+    docsites,
+    logconfig,
+    runfiles,
+    taskrunners,
+    toolconfig,
+)
 from scanning.evidence.first_party import first_party_modules, foreign_prefixes, is_foreign
 from scanning.evidence.modes import mode_for
 from scanning.evidence.notebooks import notebook_usages
@@ -138,6 +146,10 @@ def _reader_by_name(name: str, suffix: str, parent: str) -> TextReader | None:
         return _yaml
     if name == "package.json":
         return taskrunners.package_json_usages
+    if name == "matplotlibrc":
+        return logconfig.matplotlibrc_usages
+    if suffix in (".ini", ".conf", ".cfg") and "log" in name.lower():  # fileConfig files
+        return configs.ini_usages
     if not suffix and not name.startswith("."):  # bin/start, docker/entrypoint: by shebang
         return _by_shebang
     return None
@@ -181,6 +193,10 @@ def _yaml(text: str, path: str) -> Extracted:
         return ciconfig.yaml_command_usages(text, path, "ci", infer_mode=False)
     if name.startswith(("docker-compose", "compose")):
         return ciconfig.yaml_command_usages(text, path, "web", infer_mode=True)
+    if ("version" in text and "handlers" in text) or "formatters" in text:  # dictConfig YAML
+        documents, errors = ciconfig.load_yaml(text, path)
+        if any(logconfig.is_dict_config(document) for document in documents):
+            return logconfig.dict_config_usages(documents, path, mode_for(path)), errors
     if _K8S_WORKLOAD.search(text):
         mode = mode_for(path, text)
         return ciconfig.yaml_command_usages(text, path, mode, infer_mode=mode != "cron")

@@ -10,7 +10,7 @@ import tomllib
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from scanning.evidence import ciconfig, pytest_plugins, taskrunners, toolconfig
+from scanning.evidence import ciconfig, logconfig, pytest_plugins, taskrunners, toolconfig
 from scanning.evidence.patterns import SQLALCHEMY
 from scanning.evidence.sources import line_of
 from scanning.evidence.strings import module_usages, url_usages
@@ -78,6 +78,7 @@ def ini_usages(text: str, path: str) -> Extracted:
             if "=" in target
         ]
         usages += _entry_point_usages(targets, path, lines)
+    usages += logconfig.ini_logging_usages(parser, path, lines, "script")
     if "alembic" in name:
         for section_name in parser.sections():
             url = parser.get(section_name, "sqlalchemy.url", fallback="")
@@ -119,7 +120,7 @@ def _pytest_usages(options: dict[str, object], path: str, lines: list[str]) -> l
         else:
             continue
         if not name.startswith("no:"):
-            usages += module_usages(name, path, line_of(lines, name), TEST, "pytest -p")
+            usages += pytest_plugins.named_plugin_usages(name, path, line_of(lines, name), TEST)
     return usages
 
 

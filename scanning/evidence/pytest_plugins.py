@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from scanning.types import CONFIG, Usage
+from scanning.types import CONFIG, ENTRY_POINT_GROUP, Usage
 
 _COV = "https://pytest-cov.readthedocs.io/en/latest/config.html"
 _XDIST = "https://pytest-xdist.readthedocs.io/en/stable/distribution.html"
@@ -139,13 +139,26 @@ def usages_of(plugin: Plugin, path: str, line: int, mode: str, what: str) -> lis
     return [Usage(name, path, line, CONFIG, mode, False, True, detail) for name in distributions]
 
 
+def named_plugin_usages(name: str, path: str, line: int, mode: str) -> list[Usage]:
+    """``-p NAME`` loads the plugin registered as NAME in the ``pytest11`` entry-point group, or
+    else the module NAME (https://docs.pytest.org/en/stable/how-to/plugins.html)."""
+    from scanning.evidence.strings import module_usages  # strings is heavier; only when needed
+
+    detail = f"pytest -p {name}: the pytest11 entry point or module of that name"
+    group = Usage(f"pytest11:{name}", path, line, ENTRY_POINT_GROUP, mode, True, False, detail)
+    return [group, *module_usages(name, path, line, mode, "pytest -p")]
+
+
 def argument_usages(args: list[str], path: str, line: int, mode: str) -> list[Usage]:
-    """Plugins whose options a pytest command line passes."""
+    """Plugins whose options a pytest command line passes, and those ``-p`` loads."""
     found: list[Usage] = []
-    for arg in args:
+    for position, arg in enumerate(args):
         plugin = option_plugin(arg) if arg.startswith("-") else None
         if plugin:
             found += usages_of(plugin, path, line, mode, f"pytest option {arg}")
+        name = args[position + 1] if arg == "-p" and position + 1 < len(args) else ""
+        if name and not name.startswith("no:"):
+            found += named_plugin_usages(name, path, line, mode)
     return found
 
 

@@ -86,3 +86,18 @@ def test_fixture_names_outside_tests_and_other_tools_options_are_no_evidence(sca
         "pytest-benchmark",
         "pytest-xdist",
     }
+
+
+def test_dash_p_names_a_pytest11_entry_point_or_a_module(scan: Scan) -> None:
+    usages, _ = scan(
+        {
+            "pytest.ini": "[pytest]\naddopts = -p pytest_randomly -p no:cacheprovider\n",
+            "Makefile": "t:\n\tpytest -p xdist.plugin -q\n",
+        }
+    )
+    groups = {(u.name, u.path) for u in usages if u.kind == "entry-point-group"}
+    assert groups == {
+        ("pytest11:pytest_randomly", "pytest.ini"),
+        ("pytest11:xdist.plugin", "Makefile"),
+    }
+    assert {"pytest_randomly", "xdist"} <= names(usages, kind="string-reference")
