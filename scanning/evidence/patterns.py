@@ -28,6 +28,11 @@ _POSTGRES = Implied(("psycopg", "psycopg2"), _DJANGO_DB)
 _MYSQL = Implied(("MySQLdb",), _DJANGO_DB)
 _ORACLE = Implied(("oracledb", "cx_Oracle"), _DJANGO_DB)
 
+
+def _storage(module: str, page: str) -> Implied:
+    return Implied((module,), f"{_STORAGES}{page}.html", required=False)
+
+
 # Dotted settings values (Django ENGINE/BACKEND, STORAGES...) → the driver the backend loads.
 BACKENDS: dict[str, Implied] = {
     "django.db.backends.postgresql": _POSTGRES,
@@ -41,18 +46,15 @@ BACKENDS: dict[str, Implied] = {
     "django.core.cache.backends.memcached.PyMemcacheCache": Implied(("pymemcache",), _DJANGO_CACHE),
     "django.core.cache.backends.memcached.PyLibMCCache": Implied(("pylibmc",), _DJANGO_CACHE),
     "django.core.cache.backends.memcached.MemcachedCache": Implied(("memcache",), _DJANGO_CACHE),
-    "storages.backends.s3.S3Storage": Implied(("boto3",), f"{_STORAGES}s3_compatible.html"),
-    "storages.backends.s3boto3.S3Boto3Storage": Implied(
-        ("boto3",), f"{_STORAGES}s3_compatible.html"
-    ),
-    "storages.backends.gcloud.GoogleCloudStorage": Implied(
-        ("google.cloud.storage",), f"{_STORAGES}gcloud.html"
-    ),
-    "storages.backends.azure_storage.AzureStorage": Implied(
-        ("azure.storage.blob",), f"{_STORAGES}azure.html"
-    ),
-    "storages.backends.dropbox.DropboxStorage": Implied(("dropbox",), f"{_STORAGES}dropbox.html"),
-    "storages.backends.sftpstorage.SFTPStorage": Implied(("paramiko",), f"{_STORAGES}sftp.html"),
+    # django-storages installs each backend's SDK through its own extra
+    # (``django-storages[s3]``); until a rule reads which extras a declaration brings, the SDK
+    # is a possible use: it keeps a declared boto3 used but is not reported missing.
+    "storages.backends.s3.S3Storage": _storage("boto3", "s3_compatible"),
+    "storages.backends.s3boto3.S3Boto3Storage": _storage("boto3", "s3_compatible"),
+    "storages.backends.gcloud.GoogleCloudStorage": _storage("google.cloud.storage", "gcloud"),
+    "storages.backends.azure_storage.AzureStorage": _storage("azure.storage.blob", "azure"),
+    "storages.backends.dropbox.DropboxStorage": _storage("dropbox", "dropbox"),
+    "storages.backends.sftpstorage.SFTPStorage": _storage("paramiko", "sftp"),
 }
 
 # Who reads a URL: the consumer decides what its scheme loads.

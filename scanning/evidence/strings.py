@@ -79,6 +79,18 @@ class FileContext:
         self.bare_urls: list[tuple[str, int, str]] = []  # (text, line, guard)
         self.consumed: set[tuple[str, int]] = set()  # URLs a consumer read: (text, line)
         self.calls: list[tuple[ast.Call, str]] = []  # (call, guard)
+        # ``REDIS_URL = env("REDIS_URL", default="redis://...")`` then ``BROKER_URL = REDIS_URL``
+        self.urls_of: dict[str, list[tuple[str, int]]] = {}  # variable -> its URL literals
+        self.copied_from: dict[str, str] = {}  # variable -> the variable it was set to
+        self.read_by: list[tuple[str, str, str]] = []  # (variable, consumer, guard)
+
+    def assigned(self, name: str, value: ast.AST) -> None:
+        if isinstance(value, ast.Name):
+            self.copied_from.setdefault(name, value.id)
+            return
+        urls = [(text, line) for text, line in _strings(value) if "://" in text]
+        if urls:
+            self.urls_of.setdefault(name, urls)
 
     def imported(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
@@ -92,6 +104,15 @@ class FileContext:
 
     def finish(self) -> list[Usage]:
         usages: list[Usage] = []
+        for variable, consumer, guard in self.read_by:
+            found = _Found(self.path, self.mode, guard, self)
+            for _ in range(10):  # a chain of copies, never a cycle
+                if variable in self.urls_of or variable not in self.copied_from:
+                    break
+                variable = self.copied_from[variable]
+            for text, line in self.urls_of.get(variable, ()):
+                found.url(text, line, consumer)
+            usages += found.usages
         roots = set(self.aliases.values())
         consumers = [c for root in sorted(roots) for c in patterns.FRAMEWORK_IMPORTS.get(root, ())]
         for text, line, guard in self.bare_urls:
@@ -122,6 +143,8 @@ def string_usages(
             key = _target_key(target)
             if key and node.value is not None:
                 found.setting(key, node.value)
+                if context is not None and isinstance(target, ast.Name):
+                    context.assigned(key, node.value)
     elif isinstance(node, ast.Call):
         _call_usages(node, found)
     return found.usages
@@ -198,7 +221,8 @@ class _Found:
             self.add(dotted.split(":")[0].split(".")[0], line, detail)
             backend = patterns.BACKENDS.get(dotted)
             if backend:
-                self.implied(backend.modules, line, f"{dotted} per {backend.source}")
+                why = f"{dotted} per {backend.source}"
+                self.implied(backend.modules, line, why, optional=not backend.required)
 
     def url(
         self, text: str, line: int, consumer: str | None = None, *, possible: bool = False
@@ -238,6 +262,8 @@ class _Found:
         consumer = patterns.URL_CONSUMER_KEYS.get(upper)
         if consumer:
             self.urls(value, consumer)
+            if isinstance(value, ast.Name) and self.context is not None:
+                self.context.read_by.append((value.id, consumer, self.guard))
         if key == "pytest_plugins":
             for text, line in _strings(value):
                 self.module(text, line, "pytest_plugins", bare_ok=True)

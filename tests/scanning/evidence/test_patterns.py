@@ -24,7 +24,7 @@ def test_each_settings_backend_implies_its_driver(
     usages, _ = scan({"config/settings.py": source})
     found = by_name(usages)
     assert set(implied.modules) <= set(found)
-    assert not any(found[m].optional for m in implied.modules)
+    assert all(found[m].optional is not implied.required for m in implied.modules)
 
 
 URL_CASES = [
@@ -175,3 +175,18 @@ def test_beautifulsoup_parser_and_matplotlib_backend(scan: Scan) -> None:
     assert found["PyQt5"].optional  # a GUI toolkit is a possible use
     assert not found["mplcairo"].optional
     assert "lxml" not in found
+
+
+def test_a_url_reaches_its_consumer_through_settings_variables(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import environ
+        env = environ.Env()
+        REDIS_URL = env("REDIS_URL", default="redis://redis:6379/0")
+        CELERY_BROKER_URL = REDIS_URL
+        CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+        """
+    )
+    usages, _ = scan({"config/settings/base.py": source})
+    redis = [u for u in usages if u.name == "redis"]
+    assert redis and all(not u.optional and u.line == 4 for u in redis)
