@@ -23,19 +23,24 @@ _ARGV_KEYS = frozenset({"command", "entrypoint", "args"})
 TASKFILE_KEYS = frozenset({"cmds", "cmd"})
 # pre-commit hook languages whose ``entry`` is not a command: https://pre-commit.com/#pygrep
 _NOT_COMMAND_LANGUAGES = frozenset({"pygrep", "fail"})
-# pre-commit hook ids that differ from their tool's script name.
-_HOOK_DISTRIBUTIONS = {
-    "ruff-format": "ruff",
-    "ruff-check": "ruff",
-    "black-jupyter": "black",
-    "blacken-docs": "blacken-docs",
-    "pip-compile": "pip-tools",
-    "poetry-check": "poetry",
-    "poetry-lock": "poetry",
-    "uv-lock": "uv",
-    "djlint-django": "djlint",
-    "django-upgrade": "django-upgrade",
-}
+# pre-commit hook ids that differ from their tool's script name, each with the hook
+# repository's documentation (the ids come from its .pre-commit-hooks.yaml).
+HOOKS: dict[str, tuple[str, str]] = {
+    "ruff-format": ("ruff", "https://github.com/astral-sh/ruff-pre-commit#usage"),
+    "ruff-check": ("ruff", "https://github.com/astral-sh/ruff-pre-commit#usage"),
+    "black-jupyter": (
+        "black", "https://black.readthedocs.io/en/stable/integrations/source_version_control.html"
+    ),
+    "blacken-docs": ("blacken-docs", "https://github.com/adamchainz/blacken-docs#pre-commit"),
+    "pip-compile": (
+        "pip-tools", "https://pip-tools.readthedocs.io/en/stable/#version-control-integration"
+    ),
+    "poetry-check": ("poetry", "https://python-poetry.org/docs/pre-commit-hooks/"),
+    "poetry-lock": ("poetry", "https://python-poetry.org/docs/pre-commit-hooks/"),
+    "uv-lock": ("uv", "https://docs.astral.sh/uv/guides/integration/pre-commit/"),
+    "djlint-django": ("djlint", "https://www.djlint.com/docs/integrations/"),
+    "django-upgrade": ("django-upgrade", "https://github.com/adamchainz/django-upgrade#pre-commit-hook"),
+}  # fmt: skip
 
 
 class _Line(str):
@@ -169,7 +174,8 @@ def _hook_usages(hook: dict[object, object], repo: str, path: str) -> list[Usage
     elif repo == "local" and isinstance(entry, _Line):
         usages += command_usages(entry, path, entry.line, "ci")
     elif not repo.endswith("/pre-commit-hooks"):
-        distribution = _HOOK_DISTRIBUTIONS.get(hook_id) or SCRIPT_DISTRIBUTIONS.get(hook_id)
+        hook_tool = HOOKS.get(hook_id)
+        distribution = hook_tool[0] if hook_tool else SCRIPT_DISTRIBUTIONS.get(hook_id)
         if distribution:
             detail = f"pre-commit hook {hook_id} ({repo})"
             usages.append(Usage(distribution, path, line, COMMAND, "ci", True, True, detail))

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
+
+from scanning.evidence import ciconfig
 from scanning.types import COMMAND, STATIC_IMPORT
 
 from .conftest import Scan, names
@@ -173,3 +176,15 @@ def test_pre_commit_pygrep_entry_is_a_pattern_not_a_command(scan: Scan) -> None:
     )
     usages, _ = scan({".pre-commit-config.yaml": config})
     assert commands(usages) == {"pytest"} | ({"pre-commit"} & commands(usages))
+
+
+@pytest.mark.parametrize(("hook_id", "known"), sorted(ciconfig.HOOKS.items()))
+def test_each_pre_commit_hook_id_names_its_tool(scan: Scan, hook_id: str, known) -> None:
+    distribution, source = known
+    assert source.startswith("https://")
+    config = (
+        "repos:\n  - repo: https://example.org/hooks\n    rev: v1\n"
+        f"    hooks:\n      - id: {hook_id}\n"
+    )
+    usages, _ = scan({".pre-commit-config.yaml": config})
+    assert distribution in commands(usages, is_distribution=True)
