@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement, VulnerabilityService
-from scanning import checkout, coverage, heartbeat, importnames, packages, scanner
+from scanning import checkout, coverage, heartbeat, importnames, packages, report, scanner
 from scanning.advisories import live
 from scanning.advisories import store as advisory_store
 from scanning.models import Evidence, ScanRun, ScanStatus
@@ -155,7 +155,7 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
     audit["import_names"] = importnames.import_names_audit(tree.provided)
     scan_run.audit = audit
     scan_run.audit_gate = audit["gate"]
-    return tree, commit
+    return report.printable_tree(tree), commit
 
 
 def audit_declarations(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -204,8 +205,6 @@ def test_text_output_says_what_the_index_could_not_tell(package_index, tmp_path)
 
 
 def test_a_file_name_that_is_not_utf8_is_reported_escaped_in_json_and_text(tmp_path):
-    import subprocess
-
     write_tree(
         tmp_path, {"requirements.txt": "requests==2.31.0\n", "app/ok.py": "import requests\n"}
     )
@@ -225,3 +224,27 @@ def test_a_file_name_that_is_not_utf8_is_reported_escaped_in_json_and_text(tmp_p
     _, text = _run(str(tmp_path))
     text.encode("utf-8")
     assert "app/caf\\xe9.py:1: DEP001 missing boto3" in text
+
+
+@pytest.mark.django_db
+def test_a_stored_scan_of_a_file_name_that_is_not_utf8_succeeds_with_the_name_escaped(tmp_path):
+    from decisions import services as decision_services
+    from scanning import services as scanning_services
+    from scanning.models import Evidence, ScanStatus
+    from tests import factories
+
+    root = factories.git_repository(
+        tmp_path / "repo",
+        {"requirements.txt": "requests==2.31.0\n", "app/ok.py": "import requests\n"},
+    )
+    with open(str(root).encode() + b"/app/caf\xe9.py", "wb") as handle:
+        handle.write(b"import boto3\n")
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "add"], cwd=root, check=True)
+    repository = factories.repository(factories.team(), location=str(root))
+    run, _ = scanning_services.scan_run_create(repository=repository)
+    decision_services.repository_scan(repository_id=repository.pk, scan_run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == ScanStatus.SUCCEEDED
+    assert Evidence.objects.filter(scan_run=run, name="boto3", path="app/caf\\xe9.py").exists()
