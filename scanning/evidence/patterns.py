@@ -64,6 +64,7 @@ SQLALCHEMY = "sqlalchemy"
 CELERY_BROKER = "celery-broker"
 CELERY_BACKEND = "celery-backend"
 HTTP_PROXY = "http-proxy"  # requests/httpx proxies
+FSSPEC = "fsspec"  # pandas/dask file paths: a remote URL goes to an fsspec implementation
 
 _DJ_DATABASE_URL = "https://github.com/jazzband/dj-database-url#url-schema"
 _ENVIRON_CACHE = "https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url"
@@ -72,6 +73,7 @@ _CELERY_BROKERS = "https://docs.celeryq.dev/en/stable/getting-started/backends-a
 _CELERY_BACKENDS = "https://docs.celeryq.dev/en/stable/userguide/configuration.html#result-backend"
 _KOMBU = "https://docs.celeryq.dev/projects/kombu/en/stable/introduction.html#transport-comparison"
 _REDIS_BROKER = Implied(("redis",), f"{_CELERY_BROKERS}redis.html")
+_FSSPEC = "https://filesystem-spec.readthedocs.io/en/latest/api.html#other-known-implementations"
 _REQUESTS_SOCKS = "https://requests.readthedocs.io/en/latest/user/advanced/#socks"
 _SOCKS = Implied(("socks", "socksio"), _REQUESTS_SOCKS)
 
@@ -128,6 +130,19 @@ URL_SCHEMES: dict[str, dict[str, Implied]] = {
         "azureblockblob": Implied(("azure.storage.blob",), _CELERY_BACKENDS),
     },
     HTTP_PROXY: {"socks4": _SOCKS, "socks4a": _SOCKS, "socks5": _SOCKS, "socks5h": _SOCKS},
+    # https://pandas.pydata.org/docs/user_guide/io.html#reading-writing-remote-files and
+    # https://filesystem-spec.readthedocs.io/en/latest/api.html#other-known-implementations
+    FSSPEC: {
+        "s3": Implied(("s3fs",), _FSSPEC),
+        "s3a": Implied(("s3fs",), _FSSPEC),
+        "gs": Implied(("gcsfs",), _FSSPEC),
+        "gcs": Implied(("gcsfs",), _FSSPEC),
+        "az": Implied(("adlfs",), _FSSPEC),
+        "abfs": Implied(("adlfs",), _FSSPEC),
+        "abfss": Implied(("adlfs",), _FSSPEC),
+        "adl": Implied(("adlfs",), _FSSPEC),
+        "hf": Implied(("huggingface_hub",), _FSSPEC),
+    },
 }
 # SQLAlchemy's ``dialect+driver://``: the driver names the DBAPI module, except these.
 SQLALCHEMY_DIALECTS = frozenset(
@@ -189,7 +204,15 @@ FRAMEWORK_IMPORTS: dict[str, tuple[str, ...]] = {
     "sqlmodel": (SQLALCHEMY,),
     "alembic": (SQLALCHEMY,),
     "celery": (CELERY_BROKER, CELERY_BACKEND),
+    "pandas": (FSSPEC,),
+    "dask": (FSSPEC,),
+    "fsspec": (FSSPEC,),
 }
+# Readers and writers that hand a path to fsspec: ``pd.read_parquet("s3://...")``, any
+# ``df.to_csv("gs://...")`` (the receivers' import roots; ``to_*`` methods on any object).
+FSSPEC_READER_PREFIX = "read_"
+FSSPEC_WRITER_PREFIX = "to_"
+FSSPEC_RECEIVERS = frozenset({"pandas", "dask", "modin", "geopandas", "fsspec"})
 
 
 @dataclass(frozen=True, slots=True)

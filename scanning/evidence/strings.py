@@ -193,6 +193,15 @@ class _Found:
             called, receiver = func.id, aliases.get(func.id, "")
         else:
             return
+        fsspec_path = (
+            called.startswith(patterns.FSSPEC_READER_PREFIX) or called == "open"
+        ) and receiver in patterns.FSSPEC_RECEIVERS
+        if fsspec_path or (
+            called.startswith(patterns.FSSPEC_WRITER_PREFIX) and isinstance(func, ast.Attribute)
+        ):
+            for argument in [*call.args[:1], *(k.value for k in call.keywords if k.arg == "path")]:
+                for text, line in _strings(argument):
+                    self.url(text, line, patterns.FSSPEC)
         for pattern in patterns.CALL_BACKENDS:
             if pattern.function != called or (
                 pattern.receivers and receiver not in pattern.receivers
@@ -315,7 +324,11 @@ def _call_usages(call: ast.Call, found: _Found) -> None:
     consumer = consumer or patterns.URL_CONSUMER_CALLS.get(called)
     if consumer:
         found.urls([*call.args, *(k.value for k in call.keywords)], consumer)  # type: ignore[arg-type]
-    if called in patterns.CALLED_NAMES and found.context is not None:
+    if found.context is not None and (
+        called in patterns.CALLED_NAMES
+        or called.startswith((patterns.FSSPEC_READER_PREFIX, patterns.FSSPEC_WRITER_PREFIX))
+        or called == "open"
+    ):
         found.context.calls.append((call, found.guard))
     if called.endswith("Celery"):  # Celery("proj", broker="redis://", backend="redis://")
         for keyword in call.keywords:

@@ -44,6 +44,7 @@ CONSUMER_SNIPPETS = {
     patterns.SQLALCHEMY: 'from sqlalchemy import create_engine\nengine = create_engine("{url}")\n',
     patterns.CELERY_BROKER: 'CELERY_BROKER_URL = "{url}"\n',
     patterns.CELERY_BACKEND: 'from celery import Celery\napp = Celery("x", backend="{url}")\n',
+    patterns.FSSPEC: 'import pandas as pd\nframe = pd.read_csv("{url}")\n',
     patterns.HTTP_PROXY: (
         'import requests\nrequests.get("https://x.org", proxies={{"https": "{url}"}})\n'
     ),
@@ -190,3 +191,19 @@ def test_a_url_reaches_its_consumer_through_settings_variables(scan: Scan) -> No
     usages, _ = scan({"config/settings/base.py": source})
     redis = [u for u in usages if u.name == "redis"]
     assert redis and all(not u.optional and u.line == 4 for u in redis)
+
+
+def test_remote_paths_handed_to_pandas_need_their_fsspec_filesystem(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import pandas as pd
+        frame = pd.read_parquet("s3://bucket/trips.parquet")
+        frame.to_csv("gs://bucket/out.csv")
+        OUTPUT = f"az://container/{frame.name}.parquet"
+        open("s3://not/pandas")
+        """
+    )
+    found = by_name(scan({"etl/job.py": source})[0])
+    assert not found["s3fs"].optional and found["s3fs"].line == 3
+    assert not found["gcsfs"].optional
+    assert found["adlfs"].optional  # a path in a variable: a possible use
