@@ -57,6 +57,27 @@ BACKENDS: dict[str, Implied] = {
     "storages.backends.sftpstorage.SFTPStorage": _storage("paramiko", "sftp"),
 }
 
+_FLASK_CACHING = "https://flask-caching.readthedocs.io/en/latest/#built-in-cache-backends"
+_FLASK_SESSION = "https://flask-session.readthedocs.io/en/latest/config.html"
+_MEMCACHED = ("pylibmc", "memcache", "pymemcache")
+# Settings whose short value names a backend: (setting name, value) → what it loads.
+SETTING_VALUES: dict[str, dict[str, Implied]] = {
+    "CACHE_TYPE": {  # Flask-Caching
+        **{v: Implied(("redis",), _FLASK_CACHING) for v in (
+            "redis", "RedisCache", "flask_caching.backends.RedisCache", "RedisSentinelCache",
+            "RedisClusterCache")},
+        **{v: Implied(_MEMCACHED, _FLASK_CACHING) for v in (
+            "memcached", "MemcachedCache", "SASLMemcachedCache", "saslmemcached")},
+    },
+    "SESSION_TYPE": {  # Flask-Session
+        "redis": Implied(("redis",), _FLASK_SESSION),
+        "memcached": Implied(_MEMCACHED, _FLASK_SESSION),
+        "mongodb": Implied(("pymongo",), _FLASK_SESSION),
+        "sqlalchemy": Implied(("flask_sqlalchemy",), _FLASK_SESSION),
+        "dynamodb": Implied(("boto3",), _FLASK_SESSION),
+    },
+}  # fmt: skip
+
 # Who reads a URL: the consumer decides what its scheme loads.
 DJANGO = "django"  # dj-database-url, django-environ's db_url
 DJANGO_CACHE = "django-cache"  # django-environ's cache_url

@@ -268,6 +268,12 @@ class _Found:
 
     def setting(self, key: str, value: ast.AST) -> None:
         upper = key.upper()
+        choices = patterns.SETTING_VALUES.get(upper)
+        if choices:  # CACHE_TYPE = "RedisCache": a short backend name
+            for text, line in _strings(value):
+                implied = choices.get(text)
+                if implied:
+                    self.implied(implied.modules, line, f"{key} {text} per {implied.source}")
         consumer = patterns.URL_CONSUMER_KEYS.get(upper)
         if consumer:
             self.urls(value, consumer)

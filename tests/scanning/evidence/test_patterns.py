@@ -207,3 +207,24 @@ def test_remote_paths_handed_to_pandas_need_their_fsspec_filesystem(scan: Scan) 
     assert not found["s3fs"].optional and found["s3fs"].line == 3
     assert not found["gcsfs"].optional
     assert found["adlfs"].optional  # a path in a variable: a possible use
+
+
+SETTING_CASES = [
+    (key, value, implied)
+    for key, values in sorted(patterns.SETTING_VALUES.items())
+    for value, implied in sorted(values.items())
+]
+
+
+@pytest.mark.parametrize(("key", "value", "implied"), SETTING_CASES)
+def test_each_short_backend_setting_implies_its_driver(scan: Scan, key, value, implied) -> None:
+    assert implied.source.startswith("https://")
+    source = f'import os\n{key} = os.environ.get("{key}", "{value}")\n'
+    found = by_name(scan({"app/config.py": source})[0])
+    assert set(implied.modules) <= set(found)
+    assert not any(found[m].optional for m in implied.modules)
+
+
+def test_a_short_backend_name_elsewhere_is_no_evidence(scan: Scan) -> None:
+    usages, _ = scan({"app/config.py": 'KIND = "redis"\nCACHE_TYPE = "SimpleCache"\n'})
+    assert usages == []
