@@ -31,6 +31,16 @@ _PREFIXES = frozenset(
      "then", "do", "else", "if", "while", "until", "--", "eval", "watch", "newrelic-admin",
      "ddtrace-run", "opentelemetry-instrument", "timeout"}
 )  # fmt: skip
+# Options of wrapper commands that take a value (their man pages: sudo(8), nice(1), env(1),
+# timeout(1), watch(1), nohup takes none); ``timeout 30s cmd``: the duration is no program.
+_PREFIX_VALUE_OPTIONS = {
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t", "-T"}),
+    "nice": frozenset({"-n"}),
+    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}),
+    "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
+    "watch": frozenset({"-n", "--interval", "-d"}),
+}
+_DURATION = re.compile(r"^\d+(?:\.\d+)?[smhd]?$")
 _PYTHON_CODE = "-c"
 _RUNNERS = frozenset({"poetry", "uv", "pipenv", "pdm", "hatch", "rye", "pipx"})
 # Options of ``uv run``/``uvx``/``pipx run``/``pdm run``/``poetry run`` that take a value: the
@@ -193,13 +203,15 @@ def _simple_commands(command: str) -> list[list[str]]:
 
 def _resolve(argv: list[str]) -> tuple[str, list[str], bool]:
     """(program, its arguments, whether program is a ``-m`` module) after wrappers and runners."""
-    index, after_prefix = 0, False
+    index, prefix = 0, ""
     while index < len(argv):
         word = argv[index]
         base = PurePosixPath(word).name
-        skippable_option = after_prefix and (word.startswith("-") or word.isdigit())
-        if _ASSIGNMENT.match(word) or base in _PREFIXES or skippable_option:
-            index, after_prefix = index + 1, base in _PREFIXES or after_prefix
+        skippable_option = prefix and (word.startswith("-") or _DURATION.match(word))
+        if skippable_option and word in _PREFIX_VALUE_OPTIONS.get(prefix, ()):
+            index += 2  # sudo -u www-data, nice -n 10: the value is no program
+        elif _ASSIGNMENT.match(word) or base in _PREFIXES or skippable_option:
+            index, prefix = index + 1, base if base in _PREFIXES else prefix
         elif base in _TAKES_USER:
             index += 2
         elif base in _RUNNERS and argv[index + 1 : index + 2] == ["run"]:

@@ -188,3 +188,16 @@ def test_each_pre_commit_hook_id_names_its_tool(scan: Scan, hook_id: str, known)
     )
     usages, _ = scan({".pre-commit-config.yaml": config})
     assert distribution in commands(usages, is_distribution=True)
+
+
+def test_wrapper_option_values_are_not_programs(scan: Scan) -> None:
+    script = (
+        "#!/bin/sh\n"
+        "sudo -u www-data gunicorn app.wsgi\n"
+        "timeout 30s celery -A app inspect ping\n"
+        "nice -n 10 uvicorn app.main:app\n"
+    )
+    usages, _ = scan({"deploy/start.sh": script})
+    found = commands(usages)
+    assert {"gunicorn", "celery", "uvicorn"} <= found
+    assert not found & {"www-data", "30s", "10"}
