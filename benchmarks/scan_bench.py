@@ -4,11 +4,11 @@
 
 Generates (seeded, so every run reads the same bytes) N repositories of M Python files each,
 with requirements files, a pyproject, tests, scripts and realistic imports; scans each with
-``scanning.scanner.scan_tree`` with an empty scan cache (cold), scans them all again (warm: an
-incremental rescan of unchanged repositories: every file's stat matches the cache, so evidence
-and manifests are read back from it and no parser process starts; the rules run in full), and
-runs deptry on every repository when it is installed in this venv or found on PATH (e.g.
-``PATH=/tmp/deptry-venv/bin:$PATH``). The last line is machine-readable:
+``scanning.engine.pipeline.scan_tree`` with an empty scan cache (cold), scans them all again
+(warm: an incremental rescan of unchanged repositories: every file's stat matches the cache,
+so evidence and manifests are read back from it and no parser process starts; the rules run
+in full), and runs deptry on every repository when it is installed in this venv or found on
+PATH (e.g. ``PATH=/tmp/deptry-venv/bin:$PATH``). The last line is machine-readable:
 
     RESULT cold_s=… warm_s=… files_per_s=… peak_mb=… deptry_s=… ratio_vs_deptry=… warm_ratio=…
 """
@@ -116,7 +116,7 @@ def generate(root: Path, repos: int, files: int) -> list[Path]:
 
 
 def scan_all(repos: list[Path]) -> tuple[float, int]:
-    from scanning.scanner import scan_tree
+    from scanning.engine.pipeline import scan_tree
 
     started = time.perf_counter()
     files = 0

@@ -30,6 +30,7 @@ MINIMUMS = {
     "DEBTBOARD_SCAN_WORKERS": 0,
     "DEBTBOARD_WEIGHT_FILE_MB": 1,
     "DEBTBOARD_ADVISORY_MAX_AGE_DAYS": 0,
+    "DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS": 0,
     "DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS": 1,
     "DEBTBOARD_PACKAGE_METADATA_TTL_HOURS": 0,
 }
@@ -44,21 +45,43 @@ def check_debtboard_settings(app_configs: Iterable[Any] | None = None, **kwargs:
         *_advisory_source(),
         *_license_denylist(),
         *_credential_keys(),
+        *_unscored_policy(),
     ]
+
+
+# Cache backends whose counts live in one process: each gunicorn worker would keep its own
+# login rate limits (and locks), so N workers let N times as many failures through.
+PER_PROCESS_CACHES = frozenset(
+    {
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    }
+)
 
 
 @register(Tags.security, deploy=True)
 def check_debtboard_deploy(app_configs: Iterable[Any] | None = None, **kwargs: Any) -> list:
+    messages: list[CheckMessage] = []
     if getattr(settings, "DEBTBOARD_ALLOW_LOCAL_REPOSITORIES", False):
-        return [
+        messages.append(
             Warning(
                 "DEBTBOARD_ALLOW_LOCAL_REPOSITORIES is on: anyone who may add a repository can "
                 "make the server read any folder it can see.",
                 hint="Leave it off outside single-machine installs and tests.",
                 id="debtboard.W001",
             )
-        ]
-    return []
+        )
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend in PER_PROCESS_CACHES:
+        messages.append(
+            Error(
+                f"The default cache ({backend.rsplit('.', 1)[-1]}) is per process: login rate "
+                "limits and scan locks need a shared cache, or each worker counts on its own.",
+                hint="Set DEBTBOARD_CACHE_URL to a redis:// URL (a Redis broker URL is reused).",
+                id="debtboard.E008",
+            )
+        )
+    return messages
 
 
 def _numbers() -> list[CheckMessage]:
@@ -162,3 +185,19 @@ def _credential_keys() -> list[CheckMessage]:
                 )
             )
     return errors
+
+
+def _unscored_policy() -> list[CheckMessage]:
+    from scanning.rules.vulnerable import NEEDS_ANALYSIS, UNSCORED_POLICIES
+
+    value = getattr(settings, "DEBTBOARD_UNSCORED_ADVISORY_POLICY", NEEDS_ANALYSIS)
+    if value in UNSCORED_POLICIES:
+        return []
+    return [
+        Error(
+            f"DEBTBOARD_UNSCORED_ADVISORY_POLICY must be one of {', '.join(UNSCORED_POLICIES)}, "
+            f"not {value!r}.",
+            hint="An advisory nobody scored is never a pass.",
+            id="debtboard.E010",
+        )
+    ]

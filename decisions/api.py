@@ -21,7 +21,8 @@ from decisions import selectors, services
 from decisions.models import DecisionRecord
 from inventory import text
 from inventory.models import Repository
-from scanning.models import ScanRun
+from scanning import selectors as scanning_selectors
+from scanning.models import ScanRun, ScanStatus
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
@@ -107,6 +108,7 @@ def record_data(record: DecisionRecord) -> dict:
             "prevention": record.prevention,
         },
         "summary": record.summary,
+        "unchecked_reason": record.unchecked_reason or None,
         "created_at": _date(record.created_at),
         "updated_at": _date(record.updated_at),
     }
@@ -121,6 +123,7 @@ def repository_data(repository: Repository) -> dict:
         "last_scanned_commit": repository.last_scanned_commit or None,
         "last_scanned_at": _date(repository.last_scanned_at),
         "is_active": repository.is_active,
+        "vulnerability_gate": scanning_selectors.repository_gate(repository=repository).as_dict(),
     }
 
 
@@ -135,6 +138,11 @@ def scan_run_data(run: ScanRun) -> dict:
         "errors": len(run.file_errors or []),
         "error": run.error or None,
         "modes_seen": run.modes_seen,
+        "vulnerability_gate": (
+            scanning_selectors.run_gate(run).as_dict()
+            if run.status == ScanStatus.SUCCEEDED
+            else None
+        ),
         "started_at": _date(run.started_at),
         "finished_at": _date(run.finished_at),
     }
@@ -172,7 +180,7 @@ def record(request: HttpRequest, pk: int) -> JsonResponse:
 @token_required
 def repositories(request: HttpRequest) -> JsonResponse:
     found = Repository.objects.for_user(request.user).select_related("team").order_by("id")
-    return _page(request, found, repository_data)
+    return _page(request, scanning_selectors.with_gates(found), repository_data)
 
 
 @token_required

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from decisions import dashboard
-from inventory.models import Team
+from inventory.models import Repository, Team
+from scanning import selectors as scanning_selectors
+from scanning.advisories import store as advisory_store
 
 _LAYOUT = {
     "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
@@ -32,6 +34,7 @@ class Chart:
     figure: dict  # Plotly figure JSON (data + layout)
     headers: list[str]
     rows: list[list]
+    note: str = ""  # what the reader must know to read the numbers (no data, not audited)
 
 
 def _figure(figure: go.Figure) -> dict:
@@ -87,9 +90,25 @@ def vulnerabilities(*, user, team: Team | None) -> Chart:
     series = dashboard.vulnerabilities_by_severity(
         records=records, days=dashboard.sample_days(end=dashboard.today())
     )
-    return _series_chart(
+    chart = _series_chart(
         "vulnerabilities", "Open vulnerabilities by severity", series, stacked=True
     )
+    repositories = Repository.objects.for_user(user)
+    if team is not None:
+        repositories = repositories.filter(team=team)
+    gate = scanning_selectors.combined_gate(repositories=repositories)
+    notes = [f"Vulnerability gate: {gate.text()}."]
+    unavailable = advisory_store.mirror_unavailable_reason()
+    if unavailable:
+        notes.insert(
+            0,
+            f"No advisory data to count from ({unavailable}): a zero here means nothing was "
+            "checked. Sync the mirror with `manage.py sync_advisories SOURCE` (a folder, "
+            "archive or https:// URL of OSV records, such as the PyPA advisory database), or "
+            "set DEBTBOARD_ADVISORY_SOURCE for the scheduled sync.",
+        )
+    chart.note = " ".join(notes)
+    return chart
 
 
 def burndown(*, user, team: Team | None) -> Chart:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from decisions.models import DecisionRecord
+from decisions.reports import markdown
 from inventory.text import reveal
 
 COLUMNS = (
@@ -35,40 +36,13 @@ class _Echo:
         return value
 
 
-# A URL of any scheme but http(s), or a scheme that runs or embeds content without "//".
-_UNSAFE_LINK = re.compile(
-    r"(?i)(?<![a-z0-9+.-])(?!https?://)[a-z][a-z0-9+.-]*://\S*"
-    r"|(?<![a-z0-9+.-])(?:javascript|vbscript|data|file):\S*"
-)
-_RISKY_SCHEMES = ("javascript", "vbscript", "data", "file")
-LINK_REMOVED = "(link removed)"
-_MARKDOWN_SPECIAL = re.compile(r"[\\|<>`*_\[\]]")
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+|\.{2,}")
-
-
-def drop_unsafe_links(value: str) -> str:
-    """Replace links that are not http(s) (``javascript:``, ``data:``, ``ftp://`` …)."""
-    return _UNSAFE_LINK.sub(LINK_REMOVED, value)
-
-
-def _may_link(lowered: str) -> bool:
-    # Cheap substring checks first: the regex runs only on values that could hold a link.
-    return "://" in lowered or any(f"{scheme}:" in lowered for scheme in _RISKY_SCHEMES)
 
 
 def safe_filename(*parts: str, extension: str) -> str:
     """A download name of letters, digits, dot, dash and underscore only (no quotes, no paths)."""
     stem = "-".join(p for p in (_FILENAME_UNSAFE.sub("-", part).strip(".-") for part in parts) if p)
     return f"{stem[:120] or 'debtboard'}.{extension}"
-
-
-def escape_markdown_cell(value: str) -> str:
-    """Keep a value inside its table cell: no pipes, no line breaks, no stray HTML, and no
-    link but http(s)."""
-    value = " ".join(value.split())
-    if ":" in value and _may_link(value.lower()):
-        value = drop_unsafe_links(value)
-    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", value)
 
 
 # Columns of COLUMNS read straight from the database (no model instances: ~10x faster to stream).
@@ -91,12 +65,14 @@ def record_rows(
     """The cells of COLUMNS for each record, in the queryset's order, fetched in chunks."""
     rows = records.values_list(*_ROW_FIELDS).iterator(chunk_size=chunk_size)
     for repository, subject, kind, state, owner, action, review, priority, summary in rows:
+        # Every text cell revealed: hidden characters and terminal escapes (ANSI) become visible
+        # markers instead of reordering or recolouring what a spreadsheet or terminal shows.
         yield [
-            repository,
+            reveal(repository),
             reveal(subject),
             kind,
             state,
-            owner or "",
+            reveal(owner or ""),
             action,
             review.isoformat() if review else "",
             str(priority),
@@ -114,8 +90,8 @@ def csv_stream(records: QuerySet[DecisionRecord]) -> Iterator[str]:
 
 def markdown_stream(records: QuerySet[DecisionRecord], *, title: str) -> Iterator[str]:
     """A Markdown table of the records, streamed in chunks without model instances."""
-    yield f"# {escape_markdown_cell(title)}\n\n"
+    yield f"# {markdown.escape(title)}\n\n"
     yield "| " + " | ".join(t for _, t in COLUMNS) + " |\n"
     yield "|" + "---|" * len(COLUMNS) + "\n"
     for row in record_rows(records):
-        yield "| " + " | ".join(escape_markdown_cell(v) for v in row) + " |\n"
+        yield "| " + " | ".join(markdown.escape(v) for v in row) + " |\n"

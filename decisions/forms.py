@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import F, QuerySet
@@ -15,7 +18,7 @@ from decisions.models import (
     State,
 )
 from inventory import text
-from inventory.models import Repository, Team
+from inventory.models import EDITOR_ROLES, Repository, Team
 
 # Each order ends in a unique column and has an index, so pages are stable and cheap.
 SORTS = {
@@ -95,14 +98,80 @@ class RecordFilterForm(forms.Form):
 
 
 def _team_members(record: DecisionRecord) -> QuerySet:
+    """Who may own the record: members of its team who can approve (never a viewer)."""
     return (
         get_user_model()
-        .objects.filter(memberships__team_id=record.repository.team_id)
+        .objects.filter(
+            memberships__team_id=record.repository.team_id, memberships__role__in=EDITOR_ROLES
+        )
         .order_by("username")
     )
 
 
-class RecordTriageForm(forms.ModelForm):
+class LoadedValuesMixin:
+    """A form that knows what the person changed.
+
+    Each tracked field carries the value the page was loaded with (Django's hidden
+    ``initial-<name>`` input), so ``changes()`` holds only the fields the person edited and
+    ``loaded()`` what they held then: the service refuses a change to a field someone else
+    changed since (lost update). A submit without the loaded values is compared with the record
+    as it is now.
+    """
+
+    def _track_loaded_values(self, names: Iterable[str] | None = None) -> None:
+        prefix = self.add_initial_prefix("")
+        self.has_loaded_values = any(str(key).startswith(prefix) for key in self.data)
+        tracking = not self.is_bound or self.has_loaded_values
+        for name in self.fields if names is None else names:
+            self.fields[name].show_hidden_initial = tracking
+
+    def _loaded_value(self, name: str) -> Any:
+        field = self.fields[name]
+        raw = field.hidden_widget().value_from_datadict(
+            self.data, self.files, self.add_initial_prefix(name)
+        )
+        try:
+            return field.clean(raw)
+        except forms.ValidationError:
+            return _UNKNOWN
+
+    def changed_among(self, names: Iterable[str]) -> dict[str, Any]:
+        changed = set(self.changed_data)
+        return {name: self.cleaned_data[name] for name in names if name in changed}
+
+    def loaded(self) -> dict[str, Any]:
+        """Loaded value of each changed field (none when the submit did not carry them)."""
+        if not self.has_loaded_values:
+            return {}
+        values = {name: self._loaded_value(name) for name in self.changes()}
+        return {name: value for name, value in values.items() if value is not _UNKNOWN}
+
+
+class LoadedRecordFormMixin(LoadedValuesMixin):
+    """A record ModelForm whose model validation sees the record as it will be saved."""
+
+    def _keep_unchanged(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        """Fields the person did not change take the record's current values, so the model's
+        rules judge the record as it will be saved, not as it was when the page was loaded."""
+        if self.has_loaded_values:
+            changed = set(self.changed_data)
+            for name in self._meta.fields:
+                if name in cleaned and name not in changed:
+                    cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+    def clean(self) -> dict[str, Any]:
+        return self._keep_unchanged(super().clean())
+
+    def model_changes(self) -> dict[str, Any]:
+        return self.changed_among(self._meta.fields)
+
+
+# A loaded value that does not parse (a deleted owner): not compared.
+_UNKNOWN = object()
+
+
+class RecordTriageForm(LoadedRecordFormMixin, forms.ModelForm):
     """The inline row edit: owner, next action, review date (explicit fields only)."""
 
     next_action = forms.ChoiceField(choices=[("", "—"), *NextAction.choices], required=False)
@@ -116,9 +185,13 @@ class RecordTriageForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _team_members(self.instance)
         self.fields["owner"].required = False
+        self._track_loaded_values()
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_changes()
 
 
-class RecordDetailForm(forms.ModelForm):
+class RecordDetailForm(LoadedRecordFormMixin, forms.ModelForm):
     """Every field people write on the record page, plus one note per execution mode."""
 
     next_action = forms.ChoiceField(choices=[("", "—"), *NextAction.choices], required=False)
@@ -155,15 +228,37 @@ class RecordDetailForm(forms.ModelForm):
                 initial=notes.get(mode, ""),
                 label=f"Why {mode} needs no evidence",
             )
+        self._track_loaded_values()
 
-    def changes(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["mode_notes"] = {
+    @staticmethod
+    def _notes(values: dict[str, Any]) -> dict[str, str]:
+        return {
             mode: note
             for mode in sorted(REMOVAL_MODES)
-            if (note := data.pop(f"mode_note_{mode}", "").strip())
+            if (note := (values.get(f"mode_note_{mode}") or "").strip())
         }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # The model's rules ("remove" needs a note per uncovered mode) see the submitted notes.
+        self.instance.mode_notes = self._notes(cleaned)
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        data = self.model_changes()
+        if any(name.startswith("mode_note_") for name in self.changed_data):
+            data["mode_notes"] = self._notes(self.cleaned_data)
         return data
+
+    def _loaded_value(self, name: str) -> Any:
+        if name != "mode_notes":
+            return super()._loaded_value(name)
+        loaded = {}
+        for mode in REMOVAL_MODES:
+            loaded[f"mode_note_{mode}"] = super()._loaded_value(f"mode_note_{mode}")
+        if _UNKNOWN in loaded.values():
+            return _UNKNOWN
+        return self._notes(loaded)
 
 
 class MoveForm(forms.Form):
@@ -184,10 +279,15 @@ class BulkForm(forms.Form):
         # Any id parses; the service refuses (and reports) the ones the user may not change.
         ids = [pk for pk in self.data.getlist("ids") if text.as_id(pk) is not None]
         self.fields["ids"].choices = [(pk, pk) for pk in ids]
+        # Only people who can approve may own a record (the service checks each record's team).
         self.fields["owner"].queryset = (
             get_user_model()
-            .objects.filter(memberships__team__repositories__in=Repository.objects.for_user(user))
+            .objects.filter(
+                memberships__team__repositories__in=Repository.objects.for_user(user),
+                memberships__role__in=EDITOR_ROLES,
+            )
             .distinct()
+            .order_by("username")
         )
 
     def changes(self) -> dict:

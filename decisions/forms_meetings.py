@@ -6,13 +6,23 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from decisions import lifecycle
+from decisions import lifecycle, meetings
+from decisions.forms import LoadedValuesMixin
 from decisions.models import DecisionRecord, NextAction
-from inventory.models import Membership, Team
+from inventory.models import EDITOR_ROLES, Membership, Team
 
 
 def _members(team: Team):
     return get_user_model().objects.filter(memberships__team=team).order_by("username")
+
+
+def _possible_owners(team: Team):
+    """Members who can approve, so an owner chosen in a meeting can decide on the record."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__team=team, memberships__role__in=EDITOR_ROLES)
+        .order_by("username")
+    )
 
 
 class AgendaForm(forms.Form):
@@ -32,8 +42,17 @@ class AgendaForm(forms.Form):
         self.fields["team"].queryset = teams
         self.fields["date"].initial = timezone.localdate()
 
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        meetings.check_day(day)
+        return day
 
-class MeetingItemForm(forms.Form):
+
+# What the meeting may change on the record itself.
+RECORD_FIELDS = ("owner", "next_action", "review_date")
+
+
+class MeetingItemForm(LoadedValuesMixin, forms.Form):
     """What the meeting decides on one item: a move, new owner / action / review date, a note."""
 
     move = forms.ChoiceField(required=False, label="Decision")
@@ -67,16 +86,18 @@ class MeetingItemForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.record = record
-        self.fields["owner"].queryset = _members(record.repository.team)
+        self.fields["owner"].queryset = _possible_owners(record.repository.team)
         moves = lifecycle.allowed_moves(record=record, user=user)
         self.fields["move"].choices = [("", "No decision now"), *((m.name, m.label) for m in moves)]
+        self._track_loaded_values(RECORD_FIELDS)
 
     def changes(self) -> dict:
+        """The record fields the person changed (from what the page was loaded with)."""
+        if self.has_loaded_values:
+            return self.changed_among(RECORD_FIELDS)
         data = self.cleaned_data
         return {
-            name: data[name]
-            for name in ("owner", "next_action", "review_date")
-            if data[name] != getattr(self.record, name)
+            name: data[name] for name in RECORD_FIELDS if data[name] != getattr(self.record, name)
         }
 
 

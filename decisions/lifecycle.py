@@ -8,13 +8,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
 from decisions.models import DecisionRecord, NextAction, State
-from inventory.models import Membership, Role
+from inventory.models import EDITOR_ROLES, Membership, Role
 
 # Next actions that change the repository and therefore need the owner's approval.
 CHANGING_ACTIONS = frozenset(
     {NextAction.REMOVE, NextAction.ARCHIVE, NextAction.DISABLE, NextAction.REDUCE}
 )
+
+# What an approval approves: changing any of these afterwards withdraws it.
+PROPOSAL_FIELDS = (
+    "next_action",
+    "mode_notes",
+    "first_reversible_move",
+    "rollback_notes",
+    "watch_signal",
+)
+# Who decides on a proposal whose proposer is also the record's owner.
+SECOND_APPROVER_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -121,6 +135,17 @@ def check(move_name: str, *, record: DecisionRecord, user, role: str | None = No
             )
         if not record.owner_id:
             raise MoveRefused("Assign an owner first: the owner approves the change.")
+        owner_role = role_of(record.owner, record)
+        if owner_role not in EDITOR_ROLES:
+            raise MoveRefused(
+                f"{record.owner} cannot approve ({owner_role or 'not in the team'}): "
+                "choose an owner who can."
+            )
+        if record.owner_id == user.pk and not approvers(record, proposer=user).exists():
+            raise MoveRefused(
+                "You own this record and no one else on the team can approve: "
+                "choose another owner or ask for an owner or admin to join the team."
+            )
     vulnerable = move_name == "keep" and record.kind == "vulnerable"
     if vulnerable and not (record.suppression and record.review_date):
         raise MoveRefused(
@@ -130,9 +155,34 @@ def check(move_name: str, *, record: DecisionRecord, user, role: str | None = No
     if move_name in ("approve", "reject"):
         if record.proposed_by_id == user.pk:
             raise MoveRefused("You proposed this change; someone else must decide on it.")
-        if record.owner_id != user.pk and role != Role.ADMIN:
+        if _self_owned(record):
+            if role not in SECOND_APPROVER_ROLES:
+                raise MoveRefused(
+                    "The proposer owns this record: another owner or an admin of the team "
+                    "decides on it."
+                )
+        elif record.owner_id != user.pk and role != Role.ADMIN:
             raise MoveRefused("Only the record's owner (or a team admin) decides on its removal.")
     return move
+
+
+def _self_owned(record: DecisionRecord) -> bool:
+    return record.owner_id is not None and record.owner_id == record.proposed_by_id
+
+
+def approvers(record: DecisionRecord, *, proposer=None) -> QuerySet:
+    """The people asked to decide on a proposal of ``record`` made by ``proposer``.
+
+    The owner, unless the owner proposed it; then the team's other owners and admins.
+    """
+    users = get_user_model().objects.filter(is_active=True)
+    proposer_id = proposer.pk if proposer is not None else record.proposed_by_id
+    if record.owner_id and record.owner_id != proposer_id:
+        return users.filter(pk=record.owner_id)
+    second = Membership.objects.filter(
+        team_id=record.repository.team_id, role__in=SECOND_APPROVER_ROLES
+    ).exclude(user_id=proposer_id)
+    return users.filter(pk__in=second.values("user")).order_by("username")
 
 
 def allowed_moves(*, record: DecisionRecord, user, role: str | None = None) -> list[Move]:

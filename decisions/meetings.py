@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from decisions.models import (
@@ -21,6 +22,7 @@ from decisions.models import (
     State,
 )
 from inventory.models import Membership, Team
+from scanning.models import ScanRun
 
 # Confidence at or below this makes a record "unclear" on the agenda.
 UNCLEAR_CONFIDENCE = 2
@@ -28,6 +30,18 @@ UNCLEAR_CONFIDENCE = 2
 FIRST_MEETING_LOOKBACK = timedelta(days=7)
 WATCH_SIGNAL_PREFIX = "Watch signal"
 _MAX_CHANGES = 1000
+# Days an agenda can be built for: it reads a week back and up to the end of its day, and
+# date arithmetic past the calendar's ends raises OverflowError.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+
+
+def check_day(on: date) -> None:
+    """Raise ValidationError unless ``on`` is a day an agenda can be built for."""
+    if not FIRST_DAY <= on <= LAST_DAY:
+        raise ValidationError(
+            f"Choose a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."
+        )
 
 
 @dataclass(frozen=True)
@@ -80,15 +94,18 @@ def watch_signal_events(*, records: QuerySet[DecisionRecord], since: datetime, u
 
 def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agenda:
     """The review agenda of ``team`` for the day ``on``; each record appears once, in the first
-    section that matches (due, unclear, unclaimed, fired, approval).
+    section that matches (not made, due, unclear, unclaimed, fired, approval).
 
+    - not made: removals in their review window that the latest scan still finds declared;
     - due: open records whose review date is ``on`` or earlier, highest priority first;
     - unclear: next action "investigate", or confidence of ``UNCLEAR_CONFIDENCE`` or less;
-    - unclaimed: no owner, or an owner who is inactive or has left the team;
+    - unclaimed: no owner, or an owner who is inactive, has left the team or can no longer
+      approve (a viewer);
     - fired: watch signals since ``since`` (default: the previous meeting was started, or a
       week before ``on``);
     - approval: proposals waiting for their owner.
     """
+    check_day(on)
     if since is None:
         previous = previous_meeting(team=team, on=on)
         since = (
@@ -98,12 +115,22 @@ def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agen
         )
     records = team_records(user=user, team=team)
     open_records = records.open()
-    members = Membership.objects.filter(team=team, user__is_active=True).values("user")
+    # Owners who can still act on the record: active, and able to approve in this team.
+    members = Membership.objects.editors().filter(team=team, user__is_active=True).values("user")
     fired_ids = watch_signal_events(records=records, since=since, until=day_end(on)).values(
         "record"
     )
+    latest_scan = (
+        ScanRun.objects.succeeded()
+        .filter(repository=OuterRef("repository"))
+        .order_by("-finished_at", "-id")
+    )
     by_priority = (F("priority_score").desc(), F("review_date").asc(nulls_last=True), "id")
     queries = {
+        MeetingSection.NOT_MADE: open_records.filter(
+            state=State.IN_REVIEW_WINDOW,
+            change_not_made_scan=Subquery(latest_scan.values("pk")[:1]),
+        ).order_by(*by_priority),
         MeetingSection.DUE: open_records.filter(review_date__lte=on).order_by(
             F("review_date").asc(), *by_priority
         ),

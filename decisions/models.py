@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
-from inventory.models import Membership, Package, Repository
+from inventory.models import EDITOR_ROLES, Membership, Package, Repository
 from scanning.models import ScanRun
 
 
@@ -64,6 +64,8 @@ class Severity(models.TextChoices):
     LOW = "low", "Low"
 
 
+# Ten years: longer windows are typing mistakes, and past the calendar's end they cannot be dated.
+MAX_WINDOW_DAYS = 3650
 _SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 # What people write on a record, beside owner, next action, dates and scores.
 NOTE_FIELDS = (
@@ -150,11 +152,24 @@ class DecisionRecord(models.Model):
         db_persist=True,
     )
     review_date = models.DateField(null=True, blank=True)
-    review_window_days_override = models.PositiveIntegerField(null=True, blank=True)
+    review_window_days_override = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_WINDOW_DAYS, "A review window lasts at most 3650 days.")],
+    )
     review_window_override_reason = models.TextField(blank=True)
     review_window_end = models.DateField(null=True, blank=True)
     last_seen_scan = models.ForeignKey(
         ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The scan that found the package still declared while its removal was in the review window.
+    change_not_made_scan = models.ForeignKey(
+        ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unchecked_reason = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Why the latest scan could not check this record again (left as it was).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -189,6 +204,15 @@ class DecisionRecord(models.Model):
         return self.impact * self.confidence + self.reversibility + self.prevention
 
     @property
+    def change_not_made(self) -> bool:
+        """In the review window, and the latest scan that saw the finding is the repository's
+        latest scan: the change the window waits for was not made (or not merged)."""
+        if self.state != State.IN_REVIEW_WINDOW or self.change_not_made_scan_id is None:
+            return False
+        latest = self.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+        return latest is not None and latest.pk == self.change_not_made_scan_id
+
+    @property
     def is_overdue(self) -> bool:
         return self.review_date is not None and self.review_date < timezone.localdate()
 
@@ -211,10 +235,14 @@ class DecisionRecord(models.Model):
         if (
             self.owner_id
             and not Membership.objects.filter(
-                team_id=self.repository.team_id, user_id=self.owner_id
+                team_id=self.repository.team_id, user_id=self.owner_id, role__in=EDITOR_ROLES
             ).exists()
         ):
-            raise ValidationError("The owner must be a member of the repository's team.")
+            # The owner decides on removals: a viewer (or an outsider) could approve nothing.
+            raise ValidationError(
+                "The owner must be a member of the repository's team who can approve "
+                "(a triager, owner or admin)."
+            )
         if self.next_action == NextAction.INVESTIGATE and not (self.owner_id and self.review_date):
             raise ValidationError("“Investigate” needs an owner and a review date.")
         if self.next_action == NextAction.REMOVE and self.package_id:
@@ -277,6 +305,8 @@ class Approval(models.Model):
     record = models.ForeignKey(DecisionRecord, on_delete=models.CASCADE, related_name="approvals")
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     decision = models.CharField(max_length=16, choices=Decision.choices)
+    # The next action as it stood when decided: an approval of "archive" never approves "remove".
+    next_action = models.CharField(max_length=16, choices=NextAction.choices, blank=True)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -317,6 +347,7 @@ class Notification(models.Model):
 
 
 class MeetingSection(models.TextChoices):
+    NOT_MADE = "not-made", "Change not made"
     DUE = "due", "Due or overdue"
     UNCLEAR = "unclear", "Unclear"
     UNCLAIMED = "unclaimed", "Unclaimed"

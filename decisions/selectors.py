@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from decisions import lifecycle
 from decisions.forms import RecordFilterForm
 from decisions.models import DecisionRecord, Notification, State
+from inventory.models import EDITOR_ROLES, Membership
 from scanning.models import Evidence
 
 
@@ -36,10 +38,10 @@ def filter_choices(*, form: RecordFilterForm) -> dict[str, list[tuple[int, str]]
 
 
 def owners_by_team(*, team_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
-    """Members of each team, for the owner pickers of one page of rows (one query)."""
+    """Members of each team who can own a record, for one page of owner pickers (one query)."""
     users = (
         get_user_model()
-        .objects.filter(memberships__team_id__in=team_ids)
+        .objects.filter(memberships__team_id__in=team_ids, memberships__role__in=EDITOR_ROLES)
         .order_by("username")
         .values_list("memberships__team_id", "id", "username")
     )
@@ -65,14 +67,18 @@ def record_evidence_by_mode(*, record: DecisionRecord) -> dict[str, list[Evidenc
 def my_work(*, user) -> dict:
     """What needs ``user``: unread notifications, approvals waiting, owned open records."""
     today = timezone.localdate()
+    # Teams where ``user`` decides on proposals whose proposer owns the record.
+    second_teams = Membership.objects.filter(
+        user=user, role__in=lifecycle.SECOND_APPROVER_ROLES
+    ).values("team")
     visible = DecisionRecord.objects.for_user(user).select_related("repository")
     return {
         "notifications": Notification.objects.filter(
             user=user, read_at__isnull=True
         ).select_related("record__repository")[:50],
-        "approvals": visible.filter(state=State.AWAITING_APPROVAL, owner=user).exclude(
-            proposed_by=user
-        ),
+        "approvals": visible.filter(state=State.AWAITING_APPROVAL)
+        .filter(Q(owner=user) | Q(owner=F("proposed_by"), repository__team__in=second_teams))
+        .exclude(proposed_by=user),
         "owned": visible.open().filter(owner=user).order_by("review_date")[:200],
         "overdue": visible.open().filter(owner=user, review_date__lt=today).count(),
     }

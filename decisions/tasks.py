@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from decisions import services
 from inventory.models import Repository
-from scanning import services as scanning_services
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +29,9 @@ def scan_repository_task(self, repository_id: int, scan_run_id: int | None = Non
 
 @shared_task(acks_late=True)
 def reap_stale_scans_task() -> int:
-    """Mark failed the runs whose workers died and that will not be retried."""
-    return scanning_services.scan_runs_reap()
+    """Take over the runs whose workers died: fail the hopeless ones, queue the others again
+    at once (rather than when the broker redelivers their task). Returns how many."""
+    return services.scans_reap()
 
 
 @shared_task(acks_late=True)

@@ -150,6 +150,12 @@ class Rows:
             row["triage_url"] = self._triage(record.pk)
             row["owner_options"] = self._owners[record.repository.team_id].render(record.owner_id)
             row["action_options"] = self._actions.render(record.next_action)
+            # What the row was loaded with, so a save changes only what the person changed.
+            row["loaded"] = {
+                "owner": str(record.owner_id or ""),
+                "next_action": record.next_action,
+                "review_date": record.review_date.isoformat() if record.review_date else "",
+            }
         return row
 
 

@@ -51,7 +51,9 @@ def record_list(request: HttpRequest) -> HttpResponse:
     choices = selectors.filter_choices(form=form)
     context |= {
         "filters": triage.filter_controls(form, choices),
-        "bulk_owner_options": triage.Options(choices["owner"]).render(),
+        "bulk_owner_options": triage.Options(
+            BulkForm(user=request.user).fields["owner"].queryset.values_list("pk", "username")
+        ).render(),
         "bulk_action_options": triage.Options(NextAction.choices).render(),
     }
     return render(request, "decisions/record_list.html", context)
@@ -69,7 +71,7 @@ def record_triage(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             record = services.record_update(
-                record=record, actor=request.user, changes=form.cleaned_data
+                record=record, actor=request.user, changes=form.changes(), expected=form.loaded()
             )
         except ValidationError as exc:
             error = _messages_of(exc)
@@ -121,7 +123,10 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 record = services.record_update(
-                    record=record, actor=request.user, changes=form.changes()
+                    record=record,
+                    actor=request.user,
+                    changes=form.changes(),
+                    expected=form.loaded(),
                 )
                 saved = True
                 form = RecordDetailForm(instance=record)

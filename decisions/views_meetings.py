@@ -15,6 +15,8 @@ from decisions.forms_meetings import AgendaForm, MeetingItemForm, MinutesForm
 from decisions.models import MeetingItem, ReviewMeeting
 from decisions.reports import minutes
 from inventory import text
+from inventory.models import Repository
+from scanning import selectors as scanning_selectors
 
 
 def _meeting(request: HttpRequest, pk: int) -> ReviewMeeting:
@@ -74,7 +76,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def meeting_start(request: HttpRequest) -> HttpResponse:
     form = AgendaForm(request.POST, user=request.user, editable_only=True, prefix="start")
     if not form.is_valid():
-        raise PermissionDenied("Choose one of your teams and a date.")
+        if "team" in form.errors:
+            raise PermissionDenied("Choose one of your teams and a date.")
+        messages.error(request, " ".join(form.errors["date"]))
+        return redirect("decisions:meeting-list")
     meeting = services.meeting_start(
         team=form.cleaned_data["team"], on=form.cleaned_data["date"], actor=request.user
     )
@@ -120,6 +125,7 @@ def meeting_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
                 item=item,
                 actor=request.user,
                 changes=form.changes(),
+                expected=form.loaded(),
                 move=form.cleaned_data["move"],
                 comment=form.cleaned_data["comment"],
                 note=form.cleaned_data["note"],
@@ -172,6 +178,9 @@ def meeting_minutes_export(request: HttpRequest, pk: int) -> StreamingHttpRespon
         items=meetings.meeting_items(user=request.user, meeting=meeting),
         previous=previous,
         changes=changes,
+        gate=scanning_selectors.combined_gate(
+            repositories=Repository.objects.for_user(request.user).filter(team=meeting.team)
+        ),
     )
     response = StreamingHttpResponse(lines, content_type="text/markdown; charset=utf-8")
     filename = exports.safe_filename(

@@ -11,6 +11,7 @@ from decisions import charts, exports
 from decisions.models import DecisionRecord
 from decisions.reports import audit, cleanup
 from inventory.models import Repository, Team
+from scanning import selectors as scanning_selectors
 
 
 def _visible_teams(user):
@@ -43,6 +44,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     repositories = Repository.objects.for_user(request.user).select_related("team")
     if team:
         repositories = repositories.filter(team=team)
+    repositories = [
+        (repository, scanning_selectors.repository_gate(repository=repository))
+        for repository in scanning_selectors.with_gates(repositories)
+    ]
     context = {
         "form": form,
         "team": team,
@@ -61,12 +66,14 @@ def audit_log(request: HttpRequest, scope: str, pk: int) -> StreamingHttpRespons
         subject = get_object_or_404(repositories, pk=pk)
         records = DecisionRecord.objects.for_user(request.user).filter(repository=subject)
         title = f"{subject.team.name} / {subject.name}"
+        gate = scanning_selectors.repository_gate(repository=subject)
     else:
         subject = get_object_or_404(_visible_teams(request.user), pk=pk)
         records = DecisionRecord.objects.for_user(request.user).filter(repository__team=subject)
         title = subject.name
+        gate = scanning_selectors.combined_gate(repositories=repositories.filter(team=subject))
     response = StreamingHttpResponse(
-        audit.audit_lines(title=title, records=records),
+        audit.audit_lines(title=title, records=records, gate=gate),
         content_type="text/markdown; charset=utf-8",
     )
     filename = exports.safe_filename("audit", title, extension="md")

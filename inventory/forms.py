@@ -11,6 +11,16 @@ from inventory import locations
 from inventory.models import Repository
 
 
+class CredentialFreeInput(forms.TextInput):
+    """A location input that never renders credentials back, whatever the value holds (an
+    http or ssh URL with a password, a URL too broken to split): after a validation error the
+    page shows the location without them."""
+
+    def format_value(self, value: Any) -> str | None:
+        shown = super().format_value(value)
+        return None if shown is None else locations.without_secrets(shown)
+
+
 class RepositoryAdminForm(forms.ModelForm):
     """The repository form of the admin. Credentials are write-only.
 
@@ -51,6 +61,7 @@ class RepositoryAdminForm(forms.ModelForm):
             "vulnerability_service",
             "next_scan_at",
         ]
+        widgets = {"location": CredentialFreeInput(attrs={"class": "vTextField"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -55,6 +55,21 @@ def redact(text: str) -> str:
     return _USERINFO.sub("***@", text)
 
 
+# "scheme://userinfo@" up to the last "@" before the path: what a URL may carry as credentials.
+_LEADING_USERINFO = re.compile(r"(?i)^(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^/?#]*)@")
+
+
+def without_secrets(value: str) -> str:
+    """``value`` safe to show again, whatever its scheme and even when it does not parse: no
+    password, and no user name of an http(s) URL (tokens are often given as the user name)."""
+    match = _LEADING_USERINFO.match(value)
+    if match is None:
+        return value
+    user = match["userinfo"].split(":", 1)[0]
+    kept = "" if "http" in match["scheme"].lower() or not user else user + "@"
+    return match["scheme"] + kept + value[match.end() :]
+
+
 def split_credentials(value: str) -> tuple[str, Credentials | None]:
     """``https://user:token@host/x`` -> (``https://host/x``, Credentials("user", "token")).
 

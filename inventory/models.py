@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -103,8 +104,13 @@ class Repository(models.Model):
     credential_username = models.TextField(blank=True, editable=False)
     credential_secret = models.TextField(blank=True, editable=False)
     default_branch = models.CharField(max_length=200, blank=True)
-    release_cycle_days = models.PositiveIntegerField(default=14)
-    scan_interval_hours = models.PositiveIntegerField(default=24)
+    # Bounded so the dates computed from them (review windows, next scans) stay in the calendar.
+    release_cycle_days = models.PositiveIntegerField(
+        default=14, validators=[MaxValueValidator(3650)]
+    )
+    scan_interval_hours = models.PositiveIntegerField(
+        default=24, validators=[MaxValueValidator(24 * 366)]
+    )
     execution_modes = models.JSONField(
         default=list,
         blank=True,
@@ -204,7 +210,7 @@ class Package(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     # What importing code calls it (``dateutil`` for python-dateutil), cached by scans from the
-    # package index once per distribution; see scanning.importnames.
+    # package index once per distribution; see scanning.package_cache.importnames.
     import_names = models.JSONField(default=list, blank=True)
     import_names_source = models.CharField(
         max_length=16, choices=ImportNamesSource.choices, blank=True

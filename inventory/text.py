@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
-# Bidirectional controls (Trojan Source) and zero-width characters.
-_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+# Characters nobody sees but that change what text means or does: bidirectional controls
+# (Trojan Source), zero-width characters, line and paragraph separators, tag characters (hidden
+# ASCII), and C0/C1 controls but tab and line breaks (terminal escapes, bells, NUL).
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
+)
 
 
 def reveal(text: str) -> str:

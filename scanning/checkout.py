@@ -1,10 +1,11 @@
 """Bring a repository onto local disk: a shallow clone, or a local path an admin allowed.
 
-git runs from an argument list (never a shell) with ``--`` before the URL, in its own process
-group, with no user/system config, hooks, prompts, submodules, redirects or transports other
-than https and ssh. The host is resolved and checked first and git is pinned to the checked
-addresses, credentials travel in the environment (not argv, not ``.git/config``), and the clone
-is killed when it runs out of time or grows past DEBTBOARD_MAX_CLONE_MB.
+git runs through ``scanning.gitrunner`` (an argument list, never a shell, its own process
+group, a clean environment, no config of the repository that runs programs) with ``--`` before
+the URL, and a clone may use no redirects and no transports other than https and ssh. The host
+is resolved and checked first and git is pinned to the checked addresses, credentials travel in
+the environment (not argv, not ``.git/config``), and the clone is killed when it runs out of
+time or grows past DEBTBOARD_MAX_CLONE_MB.
 
 Layout: every clone gets its own folder, ``<clone_dir>/<key>.clones/<random>``, so two scans of
 one repository never write into each other's tree. The newest successful clone is also
@@ -25,10 +26,6 @@ import ipaddress
 import os
 import shlex
 import shutil
-import signal
-import subprocess
-import tempfile
-import time
 import uuid
 import weakref
 from collections.abc import Iterator
@@ -39,9 +36,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from inventory import locations
-from scanning import limits
-
-_POLL_SECONDS = 0.5
+from scanning import gitrunner
+from scanning.engine import limits
 
 
 class CheckoutError(Exception):
@@ -89,20 +85,8 @@ def _ssh_command(host: str = "", address: str = "") -> str:
 
 
 def _git_env(config: dict[str, str], ssh_command: str) -> dict[str, str]:
-    # No user or system config, no prompts, only the transports we accept.
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": "/nonexistent",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_ASKPASS": "/bin/false",
-        "SSH_ASKPASS": "/bin/false",
-        "GIT_SSH_COMMAND": ssh_command,
-        "GIT_ALLOW_PROTOCOL": "https:ssh",
-        "GIT_PROTOCOL_FROM_USER": "0",
-        "LC_ALL": "C",
-    }
+    """What a clone adds to the runner's clean environment: ssh, transports, its config."""
+    env = {"GIT_SSH_COMMAND": ssh_command, "GIT_ALLOW_PROTOCOL": "https:ssh"}
     # Config given this way has command-line precedence and, unlike -c, is not visible in ps.
     env["GIT_CONFIG_COUNT"] = str(len(config))
     for number, (key, value) in enumerate(config.items()):
@@ -111,46 +95,18 @@ def _git_env(config: dict[str, str], ssh_command: str) -> dict[str, str]:
     return env
 
 
-def _safe_options(ssh_command: str) -> list[str]:
-    pairs = [
-        "core.hooksPath=/dev/null",
-        "core.fsmonitor=false",
-        "core.symlinks=false",
-        f"core.sshCommand={ssh_command}",
-        "credential.helper=",
-        "http.followRedirects=false",
-        "submodule.recurse=false",
-        "protocol.allow=never",
-        "protocol.https.allow=always",
-        "protocol.ssh.allow=always",
-        "protocol.file.allow=never",
-    ]
-    return [word for pair in pairs for word in ("-c", pair)]
-
-
-def _tree_bytes(path: Path) -> int:
-    """Bytes of the regular files below ``path`` (links not followed); 0 when it is gone."""
-    total = 0
-    stack = [path]
-    while stack:
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                else:
-                    total += entry.stat(follow_symlinks=False).st_size
-            except OSError:
-                continue
-    return total
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+def _network_options(ssh_command: str) -> list[str]:
+    """What a clone may do beyond the runner's neutral config: https and ssh, nothing else."""
+    return gitrunner.config_options(
+        [
+            "core.symlinks=false",
+            f"core.sshCommand={ssh_command}",
+            "http.followRedirects=false",
+            "protocol.https.allow=always",
+            "protocol.ssh.allow=always",
+            "protocol.file.allow=never",
+        ]
+    )
 
 
 # Shorter user names are not hidden in git's messages: "git" would hide every mention of git.
@@ -179,58 +135,28 @@ def _git(
     args: list[str],
     *,
     timeout: float,
-    run: _Run = _PLAIN,
+    run: _Run | None = None,
     watch: Path | None = None,
     max_bytes: int = 0,
 ) -> str:
-    """Run git; kill its whole process group on timeout or when ``watch`` outgrows max_bytes."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        try:
-            process = subprocess.Popen(
-                ["git", *_safe_options(run.ssh_command), *args],
-                env=_git_env(run.config, run.ssh_command),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=err,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise CheckoutError(f"git could not run: {exc.strerror}") from exc
-        problem = _supervise(process, timeout=timeout, watch=watch, max_bytes=max_bytes)
-        if problem:
-            raise CheckoutError(problem)
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode("utf-8", "replace")
-        stderr = err.read().decode("utf-8", "replace")
-    if process.returncode != 0:
-        lines = stderr.strip().splitlines()
-        message = run.clean(lines[-1][:500] if lines else "")
-        raise CheckoutError(f"git {args[0]} failed: {message or f'exit {process.returncode}'}")
-    return stdout.strip()
-
-
-def _supervise(
-    process: subprocess.Popen[bytes], *, timeout: float, watch: Path | None, max_bytes: int
-) -> str:
-    """Wait for git; the reason it was killed, or "" when it ended by itself within limits."""
-    deadline = time.monotonic() + timeout
-    problem = ""
+    """Run git through the hardened runner; ``run`` (a clone's network settings) or, without
+    it, a local read that may use no transport at all."""
     try:
-        while True:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=_POLL_SECONDS)
-            too_big = watch is not None and max_bytes and _tree_bytes(watch) > max_bytes
-            if too_big:
-                problem = f"the repository is larger than {max_bytes // limits.MB} MB"
-            elif process.returncode is None and time.monotonic() > deadline:
-                problem = f"git took longer than {timeout:g}s"
-            if problem or process.returncode is not None:
-                return problem
-    finally:
-        # Whatever git started (remote helpers, ssh, index-pack) goes with it.
-        _kill_group(process)
-        process.wait()
+        result = gitrunner.run_git(
+            args,
+            timeout=timeout,
+            options=_network_options(run.ssh_command) if run is not None else (),
+            env=_git_env(run.config, run.ssh_command) if run is not None else None,
+            watch=watch,
+            max_bytes=max_bytes,
+        )
+    except gitrunner.GitFailed as exc:
+        # Not chained: git's own words may hold a secret, which a logged traceback would show.
+        if exc.returncode is None:
+            raise CheckoutError(str(exc)) from None
+        message = (run or _PLAIN).clean(str(exc))
+        raise CheckoutError(f"git {args[0]} failed: {message}") from None
+    return result.stdout.decode("utf-8", "replace").strip()
 
 
 def _prepare(

@@ -14,11 +14,15 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement, VulnerabilityService
-from scanning import checkout, coverage, heartbeat, importnames, packages, report, scanner
+from scanning import checkout, heartbeat
 from scanning.advisories import live
 from scanning.advisories import store as advisory_store
+from scanning.distributions import mapping
+from scanning.engine import coverage, pipeline, report
 from scanning.models import Evidence, ScanRun, ScanStatus
-from scanning.rules import licenses, mapping, vulnerable, weights
+from scanning.package_cache import importnames, metadata
+from scanning.rules import licenses, vulnerable, weights
+from scanning.rules.unread import unread_of
 from scanning.types import Declaration, Finding, TreeScan, Usage
 
 logger = logging.getLogger(__name__)
@@ -36,10 +40,18 @@ _MAX_STORED_ERRORS = 500
 def scan_run_create(*, repository: Repository, requested_by=None) -> tuple[ScanRun, bool]:
     """A queued run for ``repository``; an already queued or running one is reused.
 
-    Returns (run, created). A partial unique constraint allows one active run per
-    repository, so two requests racing each other end with one run, not two.
+    Returns (run, created): created is True when the caller must queue a task for the run.
+    A partial unique constraint allows one active run per repository, so two requests racing
+    each other end with one run, not two. A run whose worker died (its heartbeat is older
+    than the timeout) is not reused as it is: it is queued again at once, or failed when it
+    used up its attempts and a new run made.
     """
     active = ScanRun.objects.filter(repository=repository).active().first()
+    if active is not None and active.status == ScanStatus.RUNNING:
+        scan_runs_reap(repository=repository)
+        if active.pk in scan_runs_requeue_dead(repository=repository):
+            return ScanRun.objects.get(pk=active.pk), True
+        active = ScanRun.objects.filter(repository=repository).active().first()
     if active is not None:
         return active, False
     try:
@@ -49,6 +61,11 @@ def scan_run_create(*, repository: Repository, requested_by=None) -> tuple[ScanR
         return ScanRun.objects.filter(repository=repository).active().get(), False
 
 
+def _dead() -> Q:
+    """Running, with a heartbeat older than the timeout: its worker is gone."""
+    return Q(status=ScanStatus.RUNNING, heartbeat_at__lt=heartbeat.stale_before())
+
+
 def scan_run_claim(*, scan_run_id: int) -> ScanRun | None:
     """Take the run if it is queued, or running with a stopped heartbeat (its worker died).
 
@@ -56,9 +73,7 @@ def scan_run_claim(*, scan_run_id: int) -> ScanRun | None:
     elsewhere — which makes a redelivered or duplicated task a no-op.
     """
     now = timezone.now()
-    claimable = Q(status=ScanStatus.QUEUED) | Q(
-        status=ScanStatus.RUNNING, heartbeat_at__lt=heartbeat.stale_before()
-    )
+    claimable = Q(status=ScanStatus.QUEUED) | _dead()
     token = uuid.uuid4().hex
     claimed = (
         ScanRun.objects.filter(pk=scan_run_id)
@@ -92,22 +107,50 @@ def scan_run_release(*, scan_run: ScanRun) -> None:
     )
 
 
-def scan_runs_reap() -> int:
-    """Fail runs that nobody can finish: stale heartbeats after too many attempts.
+def scan_runs_reap(*, repository: Repository | None = None) -> int:
+    """Fail runs that nobody can finish: dead ones that used up their attempts.
 
-    Stale runs with attempts left are left alone: late acknowledgement redelivers their task,
-    which takes them over. Returns how many runs were marked failed.
+    Dead runs with attempts left are for ``scan_runs_requeue_dead``. Returns how many runs
+    were marked failed.
     """
     max_attempts = settings.DEBTBOARD_SCAN_MAX_ATTEMPTS
-    stale = Q(status=ScanStatus.RUNNING, heartbeat_at__lt=heartbeat.stale_before()) & (
+    hopeless = _dead() & (
         Q(attempts__gte=max_attempts) | Q(heartbeat_at__lt=timezone.now() - STALE_AFTER)
     )
-    return ScanRun.objects.filter(stale).update(
+    runs = ScanRun.objects.filter(hopeless)
+    if repository is not None:
+        runs = runs.filter(repository=repository)
+    return runs.update(
         status=ScanStatus.FAILED,
         finished_at=timezone.now(),
         progress_message="Failed",
+        claim_token="",
         error="The worker running this scan stopped responding; the previous results are kept.",
     )
+
+
+def scan_runs_requeue_dead(*, repository: Repository | None = None) -> list[int]:
+    """Queue again, at once, the runs whose worker died and that have attempts left.
+
+    Their old claim is dropped (a worker that was only slow finds its run taken over and
+    stores nothing). Returns the ids queued again: the caller queues a task for each.
+    """
+    dead = ScanRun.objects.filter(_dead(), attempts__lt=settings.DEBTBOARD_SCAN_MAX_ATTEMPTS)
+    if repository is not None:
+        dead = dead.filter(repository=repository)
+    requeued = []
+    for pk in dead.values_list("pk", flat=True):
+        # One conditional update per run: of two callers racing, one queues it.
+        if ScanRun.objects.filter(
+            _dead(), pk=pk, attempts__lt=settings.DEBTBOARD_SCAN_MAX_ATTEMPTS
+        ).update(
+            status=ScanStatus.QUEUED,
+            claim_token="",
+            progress=0,
+            progress_message="The worker running this scan stopped responding; queued again",
+        ):
+            requeued.append(pk)
+    return requeued
 
 
 def scan_run_progress(*, scan_run: ScanRun, percent: int, message: str) -> None:
@@ -134,7 +177,7 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
         branch=repository.default_branch,
         timeout=settings.DEBTBOARD_GIT_TIMEOUT_SECONDS,
     ) as local:
-        tree = scanner.scan_tree(
+        tree = pipeline.scan_tree(
             local.path,
             progress=progress,
             cache_key=f"{repository.pk}:{repository.location}",
@@ -150,7 +193,9 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
     tree.findings.extend(found_weights)
     tree.errors.extend(e for e in weight_errors if "shallow clone" not in e.message)
     progress(85, "Checking pinned versions against advisories, licences and releases")
-    findings, audit = audit_declarations(tree.declarations, repository=repository)
+    findings, audit = audit_declarations(
+        tree.declarations, repository=repository, unread_manifests=unread_of(tree).manifests
+    )
     tree.findings.extend(findings)
     audit["import_names"] = importnames.import_names_audit(tree.provided)
     scan_run.audit = audit
@@ -163,6 +208,7 @@ def audit_declarations(
     *,
     repository: Repository | None = None,
     write_cache: bool = True,
+    unread_manifests: dict[str, str] | None = None,
 ) -> tuple[list[Finding], dict]:
     """Vulnerability, licence and freshness findings, and the run's audit summary.
 
@@ -172,11 +218,16 @@ def audit_declarations(
     """
     names = {d.name for d in declarations if d.name}
     lookup, service = _advisory_lookup(repository, names)
-    findings, audit = vulnerable.vulnerability_findings(declarations, lookup)
+    findings, audit = vulnerable.vulnerability_findings(
+        declarations,
+        lookup,
+        unread_manifests=unread_manifests,
+        unscored_policy=settings.DEBTBOARD_UNSCORED_ADVISORY_POLICY,
+    )
     audit.update(service)
     license_found, audit["licenses"] = licenses.license_findings(
         declarations,
-        packages.package_facts(names, write_cache=write_cache),
+        metadata.package_facts(names, write_cache=write_cache),
         denylist=getattr(settings, "DEBTBOARD_LICENSE_DENYLIST", licenses.DEFAULT_DENYLIST),
         abandoned_after=timedelta(
             days=365
@@ -219,6 +270,7 @@ def _advisory_lookup(
     return index, {
         "service": VulnerabilityService.MIRROR.value,
         "checked_against": "the local advisory mirror",
+        "advisory_freshness": advisory_store.mirror_freshness().text(),
         "service_note": note,
     }
 

@@ -115,9 +115,9 @@ class ProvidedImports:
     """The import names a distribution provides, and where that answer comes from.
 
     ``source`` is installed (metadata on this server), index (the release's wheel on the
-    package index), curated (the table in ``rules.known_imports``), namespace (the dotted-name
-    rule for ``google-cloud-*`` and the like) or unknown. ``reason`` says why a better source
-    did not answer (the index lookup failed, or no index is configured).
+    package index), curated (the table in ``distributions.known_imports``), namespace (the
+    dotted-name rule for ``google-cloud-*`` and the like) or unknown. ``reason`` says why a
+    better source did not answer (the index lookup failed, or no index is configured).
     """
 
     name: str  # canonical distribution name

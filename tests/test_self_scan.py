@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scanning import rules
-from scanning.scanner import scan_tree
+from scanning.engine.pipeline import scan_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -85,3 +85,74 @@ def test_a_credential_key_that_is_not_a_fernet_key_is_refused(settings):
     settings.DEBTBOARD_CREDENTIAL_KEYS = [Fernet.generate_key().decode(), "not-a-key"]
     messages = [m for m in checks.run_checks() if m.id == "debtboard.E007"]
     assert [m.msg for m in messages] == ["DEBTBOARD_CREDENTIAL_KEYS: key 2 is not a Fernet key."]
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    ],
+)
+def test_a_per_process_cache_is_an_error_on_deploy(settings, backend):
+    settings.CACHES = {"default": {"BACKEND": backend}}
+    assert "debtboard.E008" not in _ids()
+    assert "debtboard.E008" in _ids(deploy=True)
+
+
+def test_a_shared_cache_passes_on_deploy(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    assert "debtboard.E008" not in _ids(deploy=True)
+
+
+def _production_check(**env: str):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    keep = {k: v for k, v in os.environ.items() if not k.endswith(("_URL", "SETTINGS_MODULE"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=keep
+        | {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": "x" * 60,
+            "DJANGO_ALLOWED_HOSTS": "debtboard.example.com",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_without_a_cache_url_says_a_shared_cache_is_required():
+    result = _production_check()
+    assert result.returncode != 0
+    assert "debtboard.E008" in result.stderr and "shared cache" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DEBTBOARD_CACHE_URL": "redis://127.0.0.1:1/3"},
+        {"CELERY_BROKER_URL": "redis://127.0.0.1:1/15"},
+    ],
+    ids=["cache-url", "broker-redis"],
+)
+def test_production_uses_the_redis_it_is_given_as_its_cache(env):
+    result = _production_check(**env)
+    assert "debtboard.E008" not in result.stdout + result.stderr
+
+
+def test_production_refuses_a_cache_url_it_cannot_use():
+    result = _production_check(DEBTBOARD_CACHE_URL="memcached://127.0.0.1:11211")
+    assert result.returncode != 0
+    assert "DEBTBOARD_CACHE_URL" in result.stderr

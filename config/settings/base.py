@@ -171,8 +171,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=env_int("DEBTBOARD_SCAN_TICK_MINUTES", 15)),
     },
     "reap-stale-scans": {
+        # As often as a heartbeat can go stale: a killed worker's run is taken over by the
+        # next tick, not when the broker redelivers its task (the visibility timeout).
         "task": "decisions.tasks.reap_stale_scans_task",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=env_int("DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS", 60)),
     },
     "sync-advisories": {
         "task": "scanning.tasks.sync_advisories_task",
@@ -226,6 +228,13 @@ DEBTBOARD_LIVE_VULNERABILITY_CACHE_DIR = env_str(
 DEBTBOARD_BASE_URL = env_str("DEBTBOARD_BASE_URL", "http://127.0.0.1:8000")
 # An advisory mirror older than this many days makes audits "not audited" (0: never too old).
 DEBTBOARD_ADVISORY_MAX_AGE_DAYS = env_int("DEBTBOARD_ADVISORY_MAX_AGE_DAYS", 14)
+# ...and so does a mirror whose newest record was modified longer ago than this: a fresh sync
+# of an old snapshot is old data (the PyPA and OSV databases change every few days).
+DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS = env_int("DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS", 30)
+# What an advisory with neither a CVSS score nor a severity level (in any synced source,
+# through its aliases) does to the vulnerability gate: "needs analysis" keeps the gate
+# "unknown" until someone scores it; "fail" fails it. Nothing unscored ever passes.
+DEBTBOARD_UNSCORED_ADVISORY_POLICY = env_str("DEBTBOARD_UNSCORED_ADVISORY_POLICY", "needs analysis")
 DEBTBOARD_PACKAGE_METADATA_TTL_HOURS = env_int("DEBTBOARD_PACKAGE_METADATA_TTL_HOURS", 24)
 # Licence families that make a runtime requirement a `license` candidate.
 DEBTBOARD_LICENSE_DENYLIST = env_list("DEBTBOARD_LICENSE_DENYLIST", "GPL,AGPL")

@@ -18,6 +18,9 @@ DEBTBOARD_ALLOW_LOCAL_REPOSITORIES = True
 # No heartbeat thread inside ordinary tests (it would need its own connection); the fault
 # drills start real workers with short heartbeats through the environment.
 DEBTBOARD_SCAN_HEARTBEAT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_SECONDS", 3600)
+# The advisory fixtures (and the PyPA snapshot of the integration tests) are frozen: their
+# newest record grows older every day. Tests of that limit set it themselves.
+DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS = env_int("DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS", 0)
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 # One id per test run, inherited by the worker processes the tests start.

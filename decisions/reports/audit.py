@@ -8,22 +8,28 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from decisions.models import Approval, DecisionEvent, DecisionRecord, Severity, State
+from decisions.reports.gate import gate_lines
 from decisions.reports.markdown import cell, table
 from decisions.reports.minutes import history_table
+from scanning.selectors import Gate
 
 # Severities whose CVSS base score is 7.0 or more.
 HIGH_SEVERITIES = (Severity.HIGH, Severity.CRITICAL)
 
 
-def quality_gates(records: QuerySet[DecisionRecord]) -> list[tuple[str, int]]:
-    """(gate, open records failing it); every gate passes at 0."""
+def quality_gates(records: QuerySet[DecisionRecord], gate: Gate) -> list[tuple[str, int, str]]:
+    """(gate, open records failing it, result). Unused and missing pass at 0; the
+    vulnerability gate is the scans' own answer (``gate``), never a count of records."""
     open_records = records.open()
+    unused = open_records.filter(kind="unused").count()
+    missing = open_records.filter(kind="missing").count()
     return [
-        ("Unused dependencies", open_records.filter(kind="unused").count()),
-        ("Missing dependencies", open_records.filter(kind="missing").count()),
+        ("Unused dependencies", unused, "pass" if unused == 0 else "FAIL"),
+        ("Missing dependencies", missing, "pass" if missing == 0 else "FAIL"),
         (
             "Vulnerabilities with CVSS ≥ 7",
             open_records.filter(kind="vulnerable", severity__in=HIGH_SEVERITIES).count(),
+            "FAIL" if gate.result == "fail" else gate.result,
         ),
     ]
 
@@ -32,15 +38,14 @@ def _day(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
 
 
-def audit_lines(*, title: str, records: QuerySet[DecisionRecord]) -> Iterator[str]:
-    """Stream the audit log of ``records`` (already limited to what the reader may see)."""
+def audit_lines(*, title: str, records: QuerySet[DecisionRecord], gate: Gate) -> Iterator[str]:
+    """Stream the audit log of ``records`` (already limited to what the reader may see);
+    ``gate`` is the vulnerability gate of the repositories they belong to."""
     yield f"# Audit log: {cell(title)}\n\n"
     yield f"Generated {timezone.localtime().strftime('%Y-%m-%d %H:%M %Z')}.\n\n"
     yield "## Quality gates\n\n"
-    yield from table(
-        ["Gate", "Open", "Result"],
-        ([gate, n, "pass" if n == 0 else "FAIL"] for gate, n in quality_gates(records)),
-    )
+    yield from table(["Gate", "Open", "Result"], quality_gates(records, gate))
+    yield "\n" + "\n".join(gate_lines(gate)) + "\n"
     yield "\n## Found\n\n"
     yield from table(
         ["Found on", "Repository", "Subject", "Kind", "Severity", "State", "Owner"],

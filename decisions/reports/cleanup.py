@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, Subquery
+
 from decisions import selectors
-from decisions.models import DecisionRecord, NextAction, State
+from decisions.models import Approval, DecisionRecord, NextAction, State
 from decisions.reports import sources
+from decisions.reports.gate import gate_lines
 from decisions.reports.markdown import cell, code, code_block, text
 from decisions.reports.requirements_diff import FileChange, remove_lines
 from decisions.services import review_window_days
 from inventory.models import Repository, Requirement
+from scanning import selectors as scanning_selectors
 from scanning.manifests import ci, commands, locks, requirements
 
 REMOVABLE_STATES = (State.APPROVED, State.IN_REVIEW_WINDOW)
@@ -34,10 +38,17 @@ class CleanupPlan:
 
 
 def removal_records(*, user, repository: Repository) -> list[DecisionRecord]:
-    """Records of ``repository`` decided for removal: next action remove, approved or in window."""
+    """Records of ``repository`` decided for removal: next action remove, approved or in window,
+    and the latest decision on it approved "remove" itself (not another action since changed)."""
+    latest = Approval.objects.filter(record=OuterRef("pk")).order_by("-created_at", "-id")
     return list(
         DecisionRecord.objects.for_user(user)
         .filter(repository=repository, next_action=NextAction.REMOVE, state__in=REMOVABLE_STATES)
+        .annotate(
+            decision=Subquery(latest.values("decision")[:1]),
+            decided_action=Subquery(latest.values("next_action")[:1]),
+        )
+        .filter(decision=Approval.Decision.APPROVED, decided_action=NextAction.REMOVE)
         .select_related("repository", "owner", "package")
         .order_by("subject")
     )
@@ -97,6 +108,7 @@ def cleanup_body(*, user, repository: Repository) -> str:
     """The pull-request body (Markdown) removing the repository's approved packages."""
     plan = cleanup_plan(user=user, repository=repository)
     out = [f"## Remove unused dependencies from {cell(repository.name)}\n"]
+    out += [*gate_lines(scanning_selectors.repository_gate(repository=repository)), ""]
     if not plan.records:
         out.append("No removal is approved for this repository yet.\n")
         return "\n".join(out)

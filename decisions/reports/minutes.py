@@ -7,7 +7,9 @@ from collections.abc import Iterable, Iterator
 from django.utils import timezone
 
 from decisions.models import DecisionEvent, MeetingItem, ReviewMeeting
+from decisions.reports.gate import gate_lines
 from decisions.reports.markdown import cell, table, text
+from scanning.selectors import Gate
 
 
 def event_summary(event: DecisionEvent) -> str:
@@ -42,10 +44,14 @@ def minutes_lines(
     items: Iterable[MeetingItem],
     previous: ReviewMeeting | None,
     changes: Iterable[DecisionEvent],
+    gate: Gate | None = None,
 ) -> Iterator[str]:
+    """The minutes; ``gate`` is the vulnerability gate of the team's repositories."""
     yield f"# Weekly review: {cell(meeting.team.name)}, {meeting.date.isoformat()}\n\n"
     attendees = ", ".join(p.username for p in meeting.attendees.order_by("username"))
     yield f"**Attendees:** {cell(attendees) or '(none recorded)'}\n\n"
+    if gate is not None:
+        yield "\n".join(gate_lines(gate)) + "\n\n"
     yield "## Minutes\n\n"
     yield (text(meeting.minutes) or "(no minutes written)") + "\n\n"
     yield "## Agenda\n\n"

@@ -27,6 +27,7 @@ from decisions.services.scans import (
     records_reconcile,
     repository_scan,
     scan_request,
+    scans_reap,
 )
 from decisions.services.workflow import record_move, review_window_days
 
@@ -51,4 +52,5 @@ __all__ = [
     "review_reminders_send",
     "review_window_days",
     "scan_request",
+    "scans_reap",
 ]

@@ -45,6 +45,7 @@ def meeting_start(*, team: Team, on: date, actor) -> ReviewMeeting:
     agenda people step through does not shift under them.
     """
     _require_editor(actor, team)
+    meetings.check_day(on)
     existing = ReviewMeeting.objects.filter(team=team, date=on).first()
     if existing is not None:
         return existing
@@ -70,6 +71,7 @@ def meeting_item_record(
     move: str = "",
     comment: str = "",
     note: str = "",
+    expected: dict[str, Any] | None = None,
 ) -> MeetingItem:
     """Apply what the meeting decided on one item: field changes, then a move, then the note.
 
@@ -91,7 +93,11 @@ def meeting_item_record(
         changed = {k: v for k, v in changes.items() if getattr(record, k) != v}
         if changed:
             record = record_update(
-                record=record, actor=actor, changes=changed, comment=comment or context
+                record=record,
+                actor=actor,
+                changes=changed,
+                comment=comment or context,
+                expected=expected,
             )
             done += [
                 f"{name.replace('_', ' ')} → {shown(getattr(record, name)) or '(none)'}"

@@ -10,13 +10,22 @@ from django.db import transaction
 from django.urls import reverse
 
 from decisions.models import DecisionRecord, Notification
+from inventory.models import Membership
 
 logger = logging.getLogger(__name__)
 
 
 def notify(*, user, record: DecisionRecord, kind: str, message: str) -> Notification | None:
-    """Record a notification for ``user`` and mail it once the transaction commits."""
+    """Record a notification for ``user`` and mail it once the transaction commits.
+
+    Only someone who can act on the record is notified: an active user who may change records of
+    its team (a viewer, or someone who left the team, can do nothing about it).
+    """
     if user is None or not user.is_active:
+        return None
+    if not user.is_superuser and not (
+        Membership.objects.editors().filter(user=user, team_id=record.repository.team_id).exists()
+    ):
         return None
     notification = Notification.objects.create(
         user=user, record=record, kind=kind, message=message[:500]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from decisions import lifecycle
 from decisions.models import NOTE_FIELDS, SCORE_FIELDS, DecisionRecord, Notification, State
 from decisions.services.history import event_new, events_write
 from decisions.services.notifications import notify
@@ -26,18 +28,67 @@ EDITABLE_FIELDS = frozenset(
         *SCORE_FIELDS,
     }
 )
+# States in which a proposal stands: awaiting its decision or approved.
+_PROPOSED = frozenset({State.AWAITING_APPROVAL, State.APPROVED})
 
 
-def _apply(locked: DecisionRecord, actor, changes: dict[str, Any], comment: str) -> list[str]:
+class EditConflict(ValidationError):
+    """Someone else changed a field since the person's form was loaded; nothing was saved."""
+
+
+def _same(a: Any, b: Any) -> bool:
+    # Browsers send text areas with CRLF line breaks; the stored text may have either.
+    if isinstance(a, str) and isinstance(b, str):
+        return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+    if a in ("", None) and b in ("", None):
+        return True
+    return a == b
+
+
+def _refuse_stale(locked: DecisionRecord, actor, changes: dict, expected: dict) -> None:
+    """Refuse changes to fields that no longer hold what the person's form was loaded with."""
+    stale = [
+        name
+        for name, loaded in expected.items()
+        if name in changes
+        and not _same(loaded, getattr(locked, name))
+        and not _same(changes[name], getattr(locked, name))
+    ]
+    if not stale:
+        return
+    reasons = []
+    for name in stale:
+        label = DecisionRecord._meta.get_field(name).verbose_name
+        last = locked.events.filter(field=name).select_related("actor").order_by("-id").first()
+        if last is None:
+            reasons.append(f"{label} was changed by someone else")
+            continue
+        who = last.actor.username if last.actor else "a scan"
+        when = timezone.localtime(last.created_at).strftime("%Y-%m-%d %H:%M")
+        reasons.append(f"{label} was changed by {who} at {when}")
+    raise EditConflict(
+        "Not saved: since you opened this record, "
+        + "; ".join(reasons)
+        + ". Reload the page to see their change, then make yours again."
+    )
+
+
+def _apply(
+    locked: DecisionRecord,
+    actor,
+    changes: dict[str, Any],
+    comment: str,
+    expected: dict[str, Any] | None = None,
+) -> list[str]:
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"{', '.join(sorted(unknown))} cannot be edited")
+    if expected:
+        _refuse_stale(locked, actor, changes, expected)
     before = {name: getattr(locked, name) for name in changes}
     for name, value in changes.items():
         setattr(locked, name, value)
     if locked.review_window_days_override and not locked.review_window_override_reason.strip():
-        from django.core.exceptions import ValidationError
-
         raise ValidationError("Overriding the review window needs a reason.")
     # Only the edited fields can be wrong; foreign keys and the candidate key are untouched.
     locked.full_clean(
@@ -48,6 +99,22 @@ def _apply(locked: DecisionRecord, actor, changes: dict[str, Any], comment: str)
     if not changed:
         return []
     events = []
+    withdrawn = [name for name in changed if name in lifecycle.PROPOSAL_FIELDS]
+    if withdrawn and locked.state in _PROPOSED:
+        # An approval covers the proposal as it stood; a changed proposal needs a new one.
+        what = ", ".join(str(DecisionRecord._meta.get_field(n).verbose_name) for n in withdrawn)
+        asked = "approved" if locked.state == State.APPROVED else "requested"
+        events.append(
+            event_new(
+                locked,
+                "state",
+                locked.state,
+                State.TRIAGED,
+                actor=actor,
+                comment=f"Approval withdrawn: {what} changed after approval was {asked}",
+            )
+        )
+        locked.state = State.TRIAGED
     if locked.state in (State.NEW, State.REOPENED):
         events.append(
             event_new(locked, "state", locked.state, State.TRIAGED, actor=actor, comment="Triaged")
@@ -77,8 +144,14 @@ def record_update(
     actor,
     changes: dict[str, Any],
     comment: str = "",
+    expected: dict[str, Any] | None = None,
 ) -> DecisionRecord:
-    """Apply people's edits to ``record`` and write one history event per changed field."""
+    """Apply people's edits to ``record`` and write one history event per changed field.
+
+    ``expected``: what each changed field held when the person's form was loaded; a field that
+    holds something else now (and not the same new value) was changed by someone else since, and
+    the whole edit is refused with an ``EditConflict`` saying who.
+    """
     with transaction.atomic():
         try:
             # Locking through editable_by checks the permission in the same query.
@@ -90,7 +163,7 @@ def record_update(
             )
         except DecisionRecord.DoesNotExist:
             raise PermissionDenied("You cannot change this record.") from None
-        _apply(locked, actor, changes, comment)
+        _apply(locked, actor, changes, comment, expected)
     return locked
 
 
@@ -105,8 +178,6 @@ def record_bulk_update(
     Returns (updated records, {record id: error message}). Records the actor may not change are
     reported as errors, never silently skipped.
     """
-    from django.core.exceptions import ValidationError
-
     editable = set(
         DecisionRecord.objects.editable_by(actor)
         .filter(pk__in=record_ids)

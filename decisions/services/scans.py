@@ -10,13 +10,15 @@ from django.utils import timezone
 
 from decisions import scoring
 from decisions.models import CLOSED_STATES, DecisionRecord, Notification, State
+from decisions.services import workflow
 from decisions.services.history import event_write
 from decisions.services.notifications import notify
 from inventory.models import Package, Repository
 from scanning import heartbeat
 from scanning import services as scanning_services
-from scanning.models import ScanRun
-from scanning.rules.mapping import ImportMap
+from scanning.distributions.mapping import ImportMap
+from scanning.models import Evidence, ScanRun
+from scanning.rules.unread import Unread, unread_of
 from scanning.rules.unused import is_used, used_names
 from scanning.types import Finding, TreeScan
 
@@ -39,6 +41,19 @@ def scan_request(*, repository: Repository, requested_by=None) -> ScanRun:
             lambda: tasks.scan_repository_task.delay(repository.pk, scan_run_id=run.pk)
         )
     return run
+
+
+def scans_reap() -> int:
+    """Fail the dead runs that used up their attempts and queue the other dead ones again."""
+    from decisions import tasks
+
+    failed = scanning_services.scan_runs_reap()
+    requeued = scanning_services.scan_runs_requeue_dead()
+    for run in ScanRun.objects.filter(pk__in=requeued).only("pk", "repository_id"):
+        transaction.on_commit(
+            lambda run=run: tasks.scan_repository_task.delay(run.repository_id, scan_run_id=run.pk)
+        )
+    return failed + len(requeued)
 
 
 def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> ScanRun | None:
@@ -69,7 +84,10 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
             with transaction.atomic():
                 scanning_services.scan_run_store(scan_run=scan_run, tree=tree, commit=commit)
                 records_reconcile(
-                    scan_run=scan_run, findings=tree.findings, present=present_in(tree)
+                    scan_run=scan_run,
+                    findings=tree.findings,
+                    present=present_in(tree),
+                    unread=unread_of(tree),
                 )
     except scanning_services.ScanTakenOver:
         logger.warning("scan taken over repository=%s scan_run=%s", repository_id, scan_run.pk)
@@ -115,9 +133,12 @@ def records_reconcile(
     scan_run: ScanRun,
     findings: list[Finding],
     present: Callable[[str], bool] | None = None,
+    unread: Unread | None = None,
 ) -> None:
     """Turn a scan's findings into decision records (call inside the scan's transaction).
 
+    - a record not found again whose evidence lies in a file this scan could not read
+      (``unread``) → left as it was, marked "not re-checked" with the file and why;
     - new finding → a new unowned record in ``new``;
     - still present → summary refreshed;
     - gone while untouched (``new``) → ``done``, verified by this scan;
@@ -125,6 +146,7 @@ def records_reconcile(
     - a removed package declared or used again → watch signal: ``reopened``, owner notified.
     """
     present = present or (lambda name: False)
+    unread = unread or Unread()
     repository = scan_run.repository
     today = timezone.localdate()
     existing = {
@@ -152,6 +174,7 @@ def records_reconcile(
             continue
         record.summary = finding.summary[:500]
         record.last_seen_scan = scan_run
+        record.unchecked_reason = ""
         if finding.severity and finding.severity != record.severity:
             # Kept as an event so charts show each day's severity, not today's.
             event_write(
@@ -167,19 +190,30 @@ def records_reconcile(
                 _reopen(record, f"Kept until {record.review_date}; the review date has passed")
         elif record.state in CLOSED_STATES:
             _reopen(record, "Watch signal: found again by scan")
+        elif record.state == State.IN_REVIEW_WINDOW and record.kind in REMOVAL_KINDS:
+            workflow.record_change_not_made(record=record, scan_run=scan_run)
         record.save(
             update_fields=[
                 "summary",
                 "severity",
                 "last_seen_scan",
+                "unchecked_reason",
                 "state",
                 "review_window_end",
                 "updated_at",
             ]
         )
-    for key, record in existing.items():
-        if key in seen:
-            continue
+    unseen = [record for key, record in existing.items() if key not in seen]
+    evidence_paths = _evidence_paths(unseen)
+    for record in unseen:
+        reason = unread.why_unchecked(record.kind, evidence_paths.get(record.pk, ()))
+        if reason != record.unchecked_reason:
+            if reason:
+                event_write(record, "re-check", "", reason, comment="Left as it was")
+            record.unchecked_reason = reason
+            record.save(update_fields=["unchecked_reason", "updated_at"])
+        if reason:
+            continue  # nothing is known about it this time: it stays as it was
         if record.kind in REMOVAL_KINDS and record.state in _WATCHED and present(record.subject):
             if record.state != State.REOPENED:
                 _reopen(record, f"Watch signal: {record.subject} is declared or used again")
@@ -202,6 +236,29 @@ def records_reconcile(
             )
             record.state = State.DONE
             record.save(update_fields=["state", "updated_at"])
+
+
+def _evidence_paths(records: list[DecisionRecord]) -> dict[int, set[str]]:
+    """The files each record's evidence came from when a scan last found it.
+
+    A record about a file (a weight file) is its own evidence.
+    """
+    paths: dict[int, set[str]] = {
+        r.pk: ({r.subject} if r.package_id is None else set()) for r in records
+    }
+    wanted: dict[tuple[int, int], list[int]] = {}
+    for record in records:
+        if record.package_id is not None and record.last_seen_scan_id is not None:
+            wanted.setdefault((record.last_seen_scan_id, record.package_id), []).append(record.pk)
+    if wanted:
+        rows = Evidence.objects.filter(
+            scan_run_id__in={scan for scan, _ in wanted},
+            package_id__in={package for _, package in wanted},
+        ).values_list("scan_run_id", "package_id", "path")
+        for scan_id, package_id, path in rows.distinct():
+            for pk in wanted.get((scan_id, package_id), ()):
+                paths[pk].add(path)
+    return paths
 
 
 def _reopen(record: DecisionRecord, reason: str) -> None:

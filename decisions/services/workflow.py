@@ -60,6 +60,31 @@ def record_move(
     return locked
 
 
+def record_change_not_made(*, record: DecisionRecord, scan_run) -> None:
+    """A scan found the finding of a removal in its review window again: flag it, say so in the
+    history and tell the owner (call inside the scan's transaction, once per scan)."""
+    if record.change_not_made_scan_id == scan_run.pk:
+        return
+    at = f" of commit {scan_run.commit[:12]}" if scan_run.commit else ""
+    event_write(
+        record,
+        "change",
+        "",
+        "not made",
+        comment=f"Change not made: scan {scan_run.pk}{at} finds {record.subject} still declared "
+        f"while its removal is in the review window",
+    )
+    record.change_not_made_scan = scan_run
+    record.save(update_fields=["change_not_made_scan"])
+    notify(
+        user=record.owner,
+        record=record,
+        kind=Notification.Kind.WATCH_SIGNAL,
+        message=f"Change not made: {record.subject} is still declared in {record.repository} "
+        "although its review window started.",
+    )
+
+
 def _refusal(record: DecisionRecord, reason: str) -> str:
     if record.state not in (State.APPROVED, State.REJECTED):
         return reason
@@ -73,16 +98,23 @@ def _refusal(record: DecisionRecord, reason: str) -> str:
 def _side_effects(record: DecisionRecord, actor, move: str, comment: str, today: date) -> None:
     if move == "propose":
         record.proposed_by = actor
-        notify(
-            user=record.owner,
-            record=record,
-            kind=Notification.Kind.APPROVAL_REQUESTED,
-            message=f"{actor} asks you to approve: {record.get_next_action_display()} "
-            f"{record.subject} in {record.repository}.",
-        )
+        for approver in lifecycle.approvers(record, proposer=actor):
+            notify(
+                user=approver,
+                record=record,
+                kind=Notification.Kind.APPROVAL_REQUESTED,
+                message=f"{actor} asks you to approve: {record.get_next_action_display()} "
+                f"{record.subject} in {record.repository}.",
+            )
     elif move in ("approve", "reject"):
         decision = Approval.Decision.APPROVED if move == "approve" else Approval.Decision.REJECTED
-        Approval.objects.create(record=record, approver=actor, decision=decision, comment=comment)
+        Approval.objects.create(
+            record=record,
+            approver=actor,
+            decision=decision,
+            next_action=record.next_action,
+            comment=comment,
+        )
         if record.proposed_by_id and record.proposed_by_id != actor.pk:
             notify(
                 user=record.proposed_by,
@@ -93,7 +125,14 @@ def _side_effects(record: DecisionRecord, actor, move: str, comment: str, today:
                 ),
             )
     elif move == "start-window":
-        record.review_window_end = today + timedelta(days=review_window_days(record))
+        record.change_not_made_scan = None
+        try:
+            record.review_window_end = today + timedelta(days=review_window_days(record))
+        except OverflowError:  # a release cycle stored before it was bounded
+            raise ValidationError(
+                "The review window would end past the last date the calendar holds; "
+                "shorten the repository's release cycle or override the window."
+            ) from None
         if not record.review_date or record.review_date < record.review_window_end:
             record.review_date = record.review_window_end
     elif move == "reopen":

@@ -6,6 +6,7 @@ fixed versions and CVSS severity. GIT ranges and other ecosystems are dropped he
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -56,9 +57,9 @@ class VersionRange:
 
 @dataclass(frozen=True, slots=True)
 class Severity:
-    kind: str  # CVSS_V2, CVSS_V3 or CVSS_V4
-    vector: str
-    score: float | None  # None when the vector cannot be scored
+    kind: str  # CVSS_V2, CVSS_V3, CVSS_V4, or cvss.LABEL_KIND (a word such as HIGH)
+    vector: str  # the vector, or the word
+    score: float | None  # None when the vector cannot be scored (always, for a word)
     label: str  # one of cvss.LABELS
 
 
@@ -105,7 +106,31 @@ class OsvAdvisory:
 
     @property
     def severity_label(self) -> str:
-        return cvss.severity_label(self.base_score)
+        """From the highest score; without one, from a severity word (GHSA's label)."""
+        if self.base_score is not None:
+            return cvss.severity_label(self.base_score)
+        return cvss.highest(s.label for s in self._all_severities())
+
+    @property
+    def severity_source(self) -> str:
+        """What the label rests on: "CVSS 9.8", "GHSA HIGH", or "" when nothing."""
+        if self.base_score is not None:
+            return f"CVSS {self.base_score:.1f}"
+        words = [s for s in self._all_severities() if s.kind == cvss.LABEL_KIND]
+        known = [s for s in words if s.label != cvss.UNKNOWN]
+        if not known:
+            return ""
+        top = next(s for s in known if s.label == self.severity_label)
+        return f"GHSA {top.vector.upper()}"
+
+    def with_severity(self, extra: tuple[Severity, ...]) -> OsvAdvisory:
+        """This advisory with ``extra`` record-level severities (those it lacks) added."""
+        known = {(s.kind, s.vector) for s in self._all_severities()}
+        added = tuple(s for s in extra if (s.kind, s.vector) not in known)
+        return dataclasses.replace(self, severity=self.severity + added) if added else self
+
+    def all_severities(self) -> tuple[Severity, ...]:
+        return self._all_severities()
 
     def _all_severities(self) -> tuple[Severity, ...]:
         return self.severity + tuple(s for entry in self.affected for s in entry.severity)
@@ -252,6 +277,12 @@ class _Reader:
             vector = self.text(raw, "score", required=True).strip()
             score = cvss.base_score(vector)
             found.append(Severity(kind, vector, score, cvss.severity_label(score)))
+        specific = data.get("database_specific")
+        word = specific.get("severity") if isinstance(specific, Mapping) else None
+        if isinstance(word, str) and word.strip():
+            # GitHub's level of the advisory (LOW, MODERATE, HIGH, CRITICAL), kept as given.
+            word = word.strip()[:20]
+            found.append(Severity(cvss.LABEL_KIND, word, None, cvss.word_label(word)))
         return tuple(found)
 
 

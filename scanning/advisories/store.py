@@ -17,9 +17,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from packaging.utils import canonicalize_name
 
+from scanning.advisories import aliases as alias_groups
 from scanning.advisories import cvss, download, retirement, sources
 from scanning.advisories.index import AdvisoryIndex
 from scanning.advisories.osv import (
@@ -29,7 +31,7 @@ from scanning.advisories.osv import (
     Severity,
     VersionRange,
 )
-from scanning.gc_pause import collector_paused
+from scanning.engine.gc_pause import collector_paused
 from scanning.models import Advisory, AdvisoryPackage, AdvisorySync
 
 logger = logging.getLogger(__name__)
@@ -159,38 +161,114 @@ def index_from_database(*, names: Iterable[str] | None = None) -> AdvisoryIndex:
         )
         for pk, osv_id, modified, source, aliases, summary, published, severity in advisories
     ]
-    return AdvisoryIndex(found, unavailable_reason=mirror_unavailable_reason())
+    return AdvisoryIndex(
+        alias_groups.merge_by_alias(found, _related(found)),
+        unavailable_reason=mirror_unavailable_reason(),
+    )
+
+
+def _related(found: list[OsvAdvisory]) -> list[alias_groups.Related]:
+    """The other records the ``found`` advisories name among their aliases (any package, any
+    source): their severities count for the same vulnerability."""
+    known = {a.id for a in found}
+    wanted = alias_groups.names_of(found) - known
+    related = []
+    rows = Advisory.objects.live().filter(osv_id__in=wanted)
+    for osv_id, names, severity, vector, score in rows.values_list(
+        "osv_id", "aliases", "severity", "severity_vector", "base_score"
+    ):
+        severities = _severities(severity)
+        if vector:  # the highest, which may be one of its packages' own
+            severities += (
+                Severity(cvss.kind_of(vector), vector, score, cvss.severity_label(score)),
+            )
+        related.append((osv_id, tuple(names), severities))
+    return related
 
 
 def severities_by_id() -> dict[str, tuple[Severity, ...]]:
-    """The highest CVSS vector the mirror knows for each advisory, by its id and each alias.
+    """The highest severity the mirror knows for each advisory, by its id and each alias: its
+    highest CVSS vector, else its severity word (GHSA's level).
 
     Live services answer without severities; this lets their answers be scored where the
     mirror has the same advisory under any of its names.
     """
     found: dict[str, tuple[Severity, ...]] = {}
-    rows = (
-        Advisory.objects.live()
-        .exclude(severity_vector="")
-        .values_list("osv_id", "aliases", "severity_vector", "base_score")
+    rows = Advisory.objects.live().values_list(
+        "osv_id", "aliases", "severity_vector", "base_score", "severity"
     )
-    for osv_id, aliases, vector, score in rows:
-        severity = (Severity(cvss.kind_of(vector), vector, score, cvss.severity_label(score)),)
+    for osv_id, aliases, vector, score, stored in rows:
+        if vector:
+            severity = (Severity(cvss.kind_of(vector), vector, score, cvss.severity_label(score)),)
+        else:
+            words = [s for s in _severities(stored) if s.kind == cvss.LABEL_KIND]
+            known = [s for s in words if s.label != cvss.UNKNOWN]
+            if not known:
+                continue
+            top = cvss.highest(s.label for s in known)
+            severity = (next(s for s in known if s.label == top),)
         for name in (osv_id, *aliases):
             found.setdefault(name, severity)
     return found
 
 
-def mirror_unavailable_reason(*, now: datetime | None = None) -> str | None:
-    """Why the mirror cannot vouch for anything, or ``None`` when it can."""
+@dataclasses.dataclass(frozen=True)
+class Freshness:
+    """How current the mirror is, by two clocks: when it was last synced, and the newest
+    ``modified`` time of the records themselves (a fresh sync of an old snapshot is old)."""
+
+    now: datetime
+    synced_at: datetime | None
+    newest_modified: datetime | None
+
+    def text(self) -> str:
+        if self.synced_at is None:
+            return "no advisory data has been synced"
+        synced = f"last synced {self.synced_at:%Y-%m-%d} ({self._days(self.synced_at)} days ago)"
+        if self.newest_modified is None:
+            return f"{synced}; no advisory record stored"
+        newest = self.newest_modified
+        return (
+            f"{synced}; newest advisory modified {newest:%Y-%m-%d} ({self._days(newest)} days ago)"
+        )
+
+    def _days(self, when: datetime) -> int:
+        return max((self.now - when).days, 0)
+
+    def unavailable_reason(self, *, max_sync_days: int, max_data_days: int) -> str | None:
+        if self.synced_at is None:
+            return "no advisory data has been synced"
+        if max_sync_days and self.now - self.synced_at > timedelta(days=max_sync_days):
+            return f"advisory data is too old: {self.text()}"
+        if (
+            max_data_days
+            and self.newest_modified is not None
+            and self.now - self.newest_modified > timedelta(days=max_data_days)
+        ):
+            return f"advisory data is too old: {self.text()}; the source looks like an old snapshot"
+        return None
+
+
+def mirror_freshness(*, now: datetime | None = None) -> Freshness:
     last = AdvisorySync.objects.succeeded().order_by("-finished_at").first()
-    if last is None or last.finished_at is None:
-        return "no advisory data has been synced"
-    max_age_days = getattr(settings, "DEBTBOARD_ADVISORY_MAX_AGE_DAYS", 14)
-    age = (now or timezone.now()) - last.finished_at
-    if max_age_days and age > timedelta(days=max_age_days):
-        return f"advisory data is {age.days} days old (last synced {last.finished_at:%Y-%m-%d})"
-    return None
+    newest = Advisory.objects.aggregate(newest=Max("modified"))["newest"]
+    return Freshness(
+        now=now or timezone.now(),
+        synced_at=last.finished_at if last is not None else None,
+        newest_modified=newest,
+    )
+
+
+def mirror_unavailable_reason(*, now: datetime | None = None) -> str | None:
+    """Why the mirror cannot vouch for anything, or ``None`` when it can.
+
+    Too old by either clock: the last successful sync (``DEBTBOARD_ADVISORY_MAX_AGE_DAYS``)
+    or the newest record's ``modified`` time (``DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS``).
+    """
+    return mirror_freshness(now=now).unavailable_reason(
+        max_sync_days=getattr(settings, "DEBTBOARD_ADVISORY_MAX_AGE_DAYS", 14),
+        max_data_days=getattr(settings, "DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS", 30),
+    )
 
 
 def _watermark(source: str) -> datetime | None:
@@ -357,5 +435,8 @@ def _severity_json(severity: Severity) -> dict[str, object]:
 
 def _severities(raw: list) -> tuple[Severity, ...]:
     return tuple(
-        Severity(s["kind"], s["vector"], s["score"], cvss.severity_label(s["score"])) for s in raw
+        Severity(
+            s["kind"], s["vector"], s["score"], cvss.label_of(s["kind"], s["vector"], s["score"])
+        )
+        for s in raw
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Iterable
 
+from scanning.distributions import mapping
 from scanning.fixtures import is_test_fixture
-from scanning.rules import mapping
 from scanning.rules.devtools import dev_in_prod
 from scanning.rules.hints import link_unknown_mappings
 from scanning.rules.misplaced import misplaced_dev
@@ -14,6 +14,7 @@ from scanning.rules.missing import missing
 from scanning.rules.pinning import no_lock, unpinned
 from scanning.rules.transitive import transitive
 from scanning.rules.typosquat import typosquats
+from scanning.rules.unread import NEEDS_EVERY_MANIFEST, unread_of
 from scanning.rules.unused import unused
 from scanning.types import Finding, TreeScan
 
@@ -41,7 +42,11 @@ def run_rules(
     """Findings of the ``kinds`` asked for; ``known_first_party`` adds the repository's names.
 
     What the declared distributions provide comes from ``tree.provided`` (see ``ImportMap``).
+    While a manifest could not be read, the kinds that need every manifest are not reported:
+    the unread file may declare what looks missing.
     """
+    if unread_of(tree).manifest_problem() is not None:
+        kinds = [k for k in kinds if k not in NEEDS_EVERY_MANIFEST]
     declarations = tree.declarations
     manifest_kinds = {m.path: m.kind for m in tree.manifests}
     first_party = tree.first_party | set(known_first_party)

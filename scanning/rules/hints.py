@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from scanning.rules import mapping
+from scanning.distributions import mapping
 from scanning.rules.devtools import is_dev_tool
 from scanning.rules.unused import stdlib_names_of
 from scanning.types import Finding

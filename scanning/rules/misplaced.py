@@ -6,10 +6,10 @@ about imports.
 
 from __future__ import annotations
 
-from scanning.rules import mapping
+from scanning.distributions import mapping
+from scanning.distributions.provided import Providers, places, third_party
 from scanning.rules.declared import direct_declarations
 from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool
-from scanning.rules.provided import Providers, places, third_party
 from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, Finding, Usage
 
 # Modes whose code runs in production.

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from scanning.rules import mapping
-from scanning.rules.provided import STDLIB
+from scanning.distributions import mapping
+from scanning.distributions.provided import STDLIB
 from scanning.types import COMMAND, Declaration, ProvidedImports, Usage
 
 _WORD = re.compile(r"[a-z0-9]+")

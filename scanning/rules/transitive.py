@@ -7,9 +7,9 @@ and breaks the day the requirement that drags it in drops it.
 
 from __future__ import annotations
 
-from scanning.rules import mapping, requires
+from scanning.distributions import mapping, requires
+from scanning.distributions.provided import Providers, places, third_party
 from scanning.rules.declared import direct_declarations, locked_declarations
-from scanning.rules.provided import Providers, places, third_party
 from scanning.types import Declaration, Finding, Usage
 
 

@@ -11,9 +11,9 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-from scanning.rules import mapping
+from scanning.distributions import mapping
+from scanning.distributions.popular import POPULAR
 from scanning.rules.declared import direct_declarations
-from scanning.rules.popular import POPULAR
 from scanning.types import Declaration, FileError, Finding, Usage
 
 _SHORT = 7  # names this short get distance 1 only: two edits turn a short name into another

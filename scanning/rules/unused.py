@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from scanning.rules import mapping
+from scanning.distributions import mapping
+from scanning.distributions.provided import STDLIB
 from scanning.rules.declared import compiled_paths, direct_declarations
 from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool
-from scanning.rules.provided import STDLIB
 from scanning.types import RUNTIME, Declaration, Finding, Usage
 
 __all__ = ["compiled_paths", "is_used", "stdlib_names_of", "unused", "used_names"]

@@ -8,7 +8,7 @@ reason, and make the gate "unknown".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from operator import attrgetter
 from typing import Any, Protocol
 
@@ -17,7 +17,7 @@ from scanning.advisories.index import PackageMatch
 from scanning.advisories.matching import Match
 from scanning.advisories.osv import version_sort_key
 from scanning.advisories.versions import public_key
-from scanning.gc_pause import collector_paused
+from scanning.engine.gc_pause import collector_paused
 from scanning.types import EXACT, LOCKED, Declaration, Finding
 
 VULNERABLE = "vulnerable"
@@ -26,6 +26,12 @@ GATE_FAIL = "fail"
 GATE_UNKNOWN = "unknown"
 GATE_SCORE = 7.0  # the seed's quality gate: any finding with CVSS >= 7 fails the repository
 NOT_PINNED = "not pinned"
+# What an advisory with neither a CVSS score nor a severity level means for the gate
+# (DEBTBOARD_UNSCORED_ADVISORY_POLICY). There is deliberately no policy that lets it pass.
+NEEDS_ANALYSIS = "needs analysis"  # the gate is unknown until someone scores it
+UNSCORED_FAIL = "fail"  # it counts as failing, like a CVSS >= 7 one
+UNSCORED_POLICIES = (NEEDS_ANALYSIS, UNSCORED_FAIL)
+_FAILING_LABELS = (cvss.CRITICAL, cvss.HIGH)  # CVSS >= 7, or GitHub's HIGH and CRITICAL
 MAX_LISTED = 1000
 _PINNED = (EXACT, LOCKED)
 _RECORD_SEVERITIES = (cvss.CRITICAL, cvss.HIGH, cvss.MEDIUM, cvss.LOW)
@@ -49,13 +55,20 @@ class AdvisoryLookup(Protocol):
 
 @collector_paused()
 def vulnerability_findings(
-    declarations: Iterable[Declaration], index: AdvisoryLookup
+    declarations: Iterable[Declaration],
+    index: AdvisoryLookup,
+    *,
+    unread_manifests: Mapping[str, str] | None = None,
+    unscored_policy: str = NEEDS_ANALYSIS,
 ) -> tuple[list[Finding], dict[str, Any]]:
     """One ``vulnerable`` finding per affected package, and the run's audit summary.
 
     A name pinned anywhere (a lock file, say) counts as audited through that pin, so its
-    looser declarations elsewhere are not listed as unaudited.
+    looser declarations elsewhere are not listed as unaudited. ``unread_manifests`` (path ->
+    why) are manifests the scan could not read: what they declare was not audited.
+    ``unscored_policy`` says what an advisory without any severity does to the gate.
     """
+    unread_manifests = dict(unread_manifests or {})
     declared = sorted((d for d in declarations if d.name), key=_in_file_order)
     pinned = [_is_pinned(d) for d in declared]
     pinned_names = {d.name for d, is_pinned in zip(declared, pinned, strict=True) if is_pinned}
@@ -85,10 +98,19 @@ def vulnerability_findings(
         _package_summary(name, pins, index) for name, pins in sorted(pins_by_name.items())
     ]
     findings = [_finding(summary, pins_by_name[summary["name"]]) for summary in vulnerable]
-    gate, reasons = _gate(vulnerable, not_audited, index.unavailable_reason)
+    gate, reasons = decide_gate(
+        vulnerable=vulnerable,
+        not_audited_count=len(not_audited),
+        unavailable=index.unavailable_reason,
+        unread_manifests=unread_manifests,
+        unscored_policy=unscored_policy,
+    )
     audit = {
         "gate": gate,
         "gate_reasons": reasons,
+        "unread_manifests": [
+            {"path": path, "reason": why} for path, why in sorted(unread_manifests.items())
+        ],
         "mirror_unavailable": index.unavailable_reason or "",
         "audited": audited,
         "not_audited_count": len(not_audited),
@@ -148,7 +170,10 @@ def _package_summary(
             or version_sort_key(hit.fixed_in) > version_sort_key(known["fixed_in"])
         ):
             known["fixed_in"] = hit.fixed_in  # the fix that covers every pinned version
-    ordered = sorted(advisories.values(), key=lambda a: (-(a["score"] or -1.0), a["id"]))
+    ordered = sorted(
+        advisories.values(),
+        key=lambda a: (-(a["score"] or -1.0), -cvss.rank(a["severity"]), a["id"]),
+    )
     scores = [a["score"] for a in ordered if a["score"] is not None]
     score = max(scores, default=None)
     versions = sorted({d.pinned_version for d, _ in pins}, key=version_sort_key)
@@ -157,8 +182,8 @@ def _package_summary(
         "versions": versions,
         "locations": [f"{d.path}:{d.line}" if d.line else d.path for d, _ in pins],
         "score": score,
-        "severity": cvss.severity_label(score),
-        "unscored": sum(1 for a in ordered if a["score"] is None),
+        "severity": cvss.highest(a["severity"] for a in ordered),
+        "unscored": sum(1 for a in ordered if a["severity"] == cvss.UNKNOWN),
         "fixed_in": _lowest_safe_version(name, versions, distinct, index),
         "advisories": ordered,
     }
@@ -166,12 +191,12 @@ def _package_summary(
 
 def _advisory_summary(hit: PackageMatch) -> dict[str, Any]:
     advisory = hit.advisory
-    score = advisory.base_score
     return {
         "id": advisory.id,
         "aliases": list(advisory.aliases),
-        "severity": cvss.severity_label(score),
-        "score": score,
+        "severity": advisory.severity_label,
+        "severity_source": advisory.severity_source,  # "CVSS 9.8", "GHSA HIGH" or ""
+        "score": advisory.base_score,
         "fixed_in": hit.fixed_in or "",
         "summary": advisory.summary,
     }
@@ -205,7 +230,13 @@ def _finding(summary: dict[str, Any], pins: list[tuple[Declaration, Hits]]) -> F
         )
     )
     score = summary["score"]
-    severity = f"{summary['severity']} (CVSS {score:.1f})" if score is not None else "unscored"
+    if score is not None:
+        severity = f"{summary['severity']} (CVSS {score:.1f})"
+    elif summary["severity"] != cvss.UNKNOWN:
+        top = next(a for a in summary["advisories"] if a["severity"] == summary["severity"])
+        severity = f"{summary['severity']} ({top['severity_source']})"
+    else:
+        severity = "unscored"
     fix = f"upgrade to {summary['fixed_in']}" if summary["fixed_in"] else "no fixed version known"
     count = len(ids)
     text = (
@@ -222,19 +253,40 @@ def _finding(summary: dict[str, Any], pins: list[tuple[Declaration, Hits]]) -> F
     )
 
 
-def _gate(
-    vulnerable: list[dict[str, Any]], not_audited: list[dict[str, Any]], unavailable: str | None
+def decide_gate(
+    *,
+    vulnerable: list[dict[str, Any]],
+    not_audited_count: int,
+    unavailable: str | None,
+    unread_manifests: Mapping[str, str],
+    unscored_policy: str = NEEDS_ANALYSIS,
 ) -> tuple[str, list[str]]:
-    failing = [v["name"] for v in vulnerable if v["score"] is not None and v["score"] >= GATE_SCORE]
-    if failing:
-        return GATE_FAIL, [f"CVSS ≥ {GATE_SCORE:g}: {', '.join(failing)}"]
+    """The vulnerability gate of one audit and its reasons: the only place it is decided.
+
+    "fail" when a pinned version has an advisory scored at or above ``GATE_SCORE`` (or rated
+    HIGH or CRITICAL by GitHub, whose levels are those CVSS ranges), or one without any
+    severity under the "fail" policy; else "unknown" while anything was not checked (no
+    usable advisory data, unaudited pins, an unreadable manifest, advisories without a
+    severity under "needs analysis"); "pass" only when everything was.
+    """
+    if unscored_policy not in UNSCORED_POLICIES:
+        raise ValueError(f"unknown policy for unscored advisories: {unscored_policy!r}")
+    unscored = [v["name"] for v in vulnerable if v["unscored"]]
+    failing = [v["name"] for v in vulnerable if v["severity"] in _FAILING_LABELS]
+    if failing or (unscored and unscored_policy == UNSCORED_FAIL):
+        reasons = []
+        if failing:
+            reasons.append(f"CVSS ≥ {GATE_SCORE:g} or rated high/critical: {', '.join(failing)}")
+        if unscored and unscored_policy == UNSCORED_FAIL:
+            reasons.append(f"advisories without a score (policy: fail): {', '.join(unscored)}")
+        return GATE_FAIL, reasons
     reasons = []
     if unavailable:
         reasons.append(f"advisory mirror unusable: {unavailable}")
-    if not_audited:
-        reasons.append(f"{len(not_audited)} requirement(s) not audited")
-    unscored = [v["name"] for v in vulnerable if v["unscored"]]
+    reasons += [f"{path} could not be read ({why})" for path, why in unread_manifests.items()]
+    if not_audited_count:
+        reasons.append(f"{not_audited_count} requirement(s) not audited")
     if unscored:
-        # An advisory without a CVSS vector might be critical: it cannot let the gate pass.
-        reasons.append(f"advisories without a CVSS score: {', '.join(unscored)}")
+        # An advisory without a severity might be critical: it cannot let the gate pass.
+        reasons.append(f"advisories without a score ({NEEDS_ANALYSIS}): {', '.join(unscored)}")
     return (GATE_UNKNOWN, reasons) if reasons else (GATE_OK, [])

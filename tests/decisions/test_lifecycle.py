@@ -249,3 +249,19 @@ def test_keeping_a_vulnerability_needs_a_reason_and_an_expiry(repository, people
     )
     assert kept.state == State.KEPT
     assert kept.suppression == "not-affected"
+
+
+def test_a_review_window_past_the_calendar_is_refused_not_a_crash(scanned, people):
+    record = _record(scanned, people, state=State.APPROVED)
+    with pytest.raises(ValidationError, match="review window"):
+        services.record_update(
+            record=record,
+            actor=people["triager"],
+            changes={"review_window_days_override": 10**9, "review_window_override_reason": "x"},
+        )
+    scanned.release_cycle_days = 10**9
+    with pytest.raises(ValidationError, match="release_cycle_days"):
+        scanned.full_clean()
+    scanned.save()  # as an older installation may have stored it
+    with pytest.raises(ValidationError, match="calendar"):
+        services.record_move(record=record, actor=people["triager"], move="start-window")

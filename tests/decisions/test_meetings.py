@@ -368,3 +368,26 @@ def test_meeting_pages_render(triager, repository):
         headers={"HX-Request": "true", "HX-Target": "meeting-item"},
     ).content.decode()
     assert "<html" not in fragment and "pandas" in fragment
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "0001-01-05"])
+def test_a_date_at_the_edge_of_the_calendar_is_a_validation_error(viewer, triager, repository, day):
+    page = _client(viewer).get(
+        reverse("decisions:meeting-list"), {"team": repository.team.pk, "date": day}
+    )
+    assert page.status_code == 200
+    assert "between" in page.content.decode()
+
+    response = _client(triager).post(
+        reverse("decisions:meeting-start"),
+        {"start-team": repository.team.pk, "start-date": day},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "between" in response.content.decode()
+    assert not ReviewMeeting.objects.exists()
+
+
+def test_the_agenda_service_refuses_a_date_it_cannot_reach(triager, repository):
+    with pytest.raises(ValidationError, match="between"):
+        services.meeting_start(team=repository.team, on=datetime.date.max, actor=triager)

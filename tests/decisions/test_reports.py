@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from decisions import exports, services
 from decisions.models import DecisionRecord, NextAction, Severity, State
-from decisions.reports import audit, cleanup, requirements_diff
+from decisions.reports import audit, cleanup, markdown, requirements_diff
 from inventory.models import Role
+from scanning import selectors
 from scanning import services as scanning_services
 from tests import factories
 
@@ -52,16 +53,16 @@ def test_csv_export_neutralises_every_cell(viewer, repository):
         ("a|b", "a\\|b"),
         ("line\nbreak", "line break"),
         ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert(1)\\>"),
-        ("[click](javascript:alert(1))", "\\[click\\](" + exports.LINK_REMOVED),
-        ("see javascript:alert(1)", "see " + exports.LINK_REMOVED),
-        ("data:text/html;base64,PHNjcmlwdD4=", exports.LINK_REMOVED),
-        ("ftp://files.example/x", exports.LINK_REMOVED),
+        ("[click](javascript:alert(1))", "\\[click\\](" + markdown.LINK_REMOVED),
+        ("see javascript:alert(1)", "see " + markdown.LINK_REMOVED),
+        ("data:text/html;base64,PHNjcmlwdD4=", markdown.LINK_REMOVED),
+        ("ftp://files.example/x", markdown.LINK_REMOVED),
         ("https://pypi.org/project/requests", "https://pypi.org/project/requests"),
         ("python_version<'3.12'", "python\\_version\\<'3.12'"),
     ],
 )
 def test_markdown_cells_escape_table_breakers_and_unsafe_links(value, expected):
-    assert exports.escape_markdown_cell(value) == expected
+    assert markdown.escape(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -192,16 +193,19 @@ def test_audit_log_shows_found_decided_removed_and_gates(team, repository, viewe
     services.history.event_write(fixed, "state", State.TRIAGED, State.DONE, comment="upgraded")
     DecisionRecord.objects.filter(pk=fixed.pk).update(state=State.DONE)
     records = DecisionRecord.objects.for_user(viewer)
-    assert audit.quality_gates(records) == [
-        ("Unused dependencies", 1),
-        ("Missing dependencies", 0),
-        ("Vulnerabilities with CVSS ≥ 7", 1),
+    never_scanned = selectors.repository_gate(repository=repository)
+    assert audit.quality_gates(records, never_scanned) == [
+        ("Unused dependencies", 1, "FAIL"),
+        ("Missing dependencies", 0, "pass"),
+        ("Vulnerabilities with CVSS ≥ 7", 1, "unknown"),  # no scan audited anything
     ]
     response = _client(viewer).get(reverse("decisions:audit-log", args=["team", team.pk]))
     text = b"".join(response.streaming_content).decode()
     assert text.startswith(f"# Audit log: {team.name}")
     assert "| Unused dependencies | 1 | FAIL |" in text
     assert "| Missing dependencies | 0 | pass |" in text
+    assert "| Vulnerabilities with CVSS ≥ 7 | 1 | unknown |" in text
+    assert f"{repository.name}: never scanned successfully" in text
     assert "left\\|over" in text
     assert "vulnerability fixed" in text
     assert owner.username not in text  # nobody owns anything yet

@@ -42,14 +42,14 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_worker(name: str) -> subprocess.Popen:
+def start_worker(name: str, *, visibility_timeout: int = 6) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _database_url(),
         "DEBTBOARD_SCAN_HEARTBEAT_SECONDS": "1",
         "DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS": "10",
-        "DEBTBOARD_BROKER_VISIBILITY_TIMEOUT": "6",
+        "DEBTBOARD_BROKER_VISIBILITY_TIMEOUT": str(visibility_timeout),
         "DEBTBOARD_SCAN_RETRY_SECONDS": "11",
     }
     return subprocess.Popen(
@@ -138,6 +138,48 @@ def test_worker_killed_mid_scan_is_redelivered_and_completes_once(big_repository
         )
         _assert_scanned_once(big_repository, run)
         assert run.attempts == 2
+    finally:
+        stop(first, signal.SIGKILL)
+        if second:
+            print(stop(second)[-3000:])
+
+
+HEARTBEAT_TIMEOUT = 10  # what start_worker gives its workers
+PRODUCTION_VISIBILITY_TIMEOUT = 2 * 60 * 60
+
+
+def test_scan_now_after_a_worker_is_killed_takes_the_repository_over(big_repository, settings):
+    """A worker killed mid-scan (SIGKILL of that one process, as the OOM killer does) blocks
+    its repository until its heartbeat goes stale, and no longer: "Scan now" then takes the
+    run over. The time blocked goes to DEBTBOARD_DRILL_REPORT for benchmarks/fault_drill.py."""
+    settings.DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS = HEARTBEAT_TIMEOUT
+    # The production visibility timeout (2 hours): the broker's redelivery rescues nothing.
+    first = start_worker("doomed", visibility_timeout=PRODUCTION_VISIBILITY_TIMEOUT)
+    second = None
+    try:
+        run = services.scan_request(repository=big_repository)
+        wait_for(lambda: _status(run) == ScanStatus.RUNNING, 60, "the scan to start")
+        time.sleep(1)
+        os.kill(first.pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        first.wait()
+        second = start_worker("rescuer", visibility_timeout=PRODUCTION_VISIBILITY_TIMEOUT)
+        answer = services.scan_request(repository=big_repository)
+        while answer.status == ScanStatus.RUNNING and time.monotonic() - killed_at < 120:
+            assert answer.pk == run.pk  # the dead run, until its heartbeat is stale
+            time.sleep(0.25)
+            answer = services.scan_request(repository=big_repository)
+        blocked = time.monotonic() - killed_at
+        assert answer.status == ScanStatus.QUEUED, "Scan now never took the dead run over"
+        wait_for(lambda: _status(answer) == ScanStatus.SUCCEEDED, 180, "the rescan")
+        rescanned = time.monotonic() - killed_at
+        _assert_scanned_once(big_repository, answer)
+        report = os.environ.get("DEBTBOARD_DRILL_REPORT")
+        if report:
+            Path(report).write_text(
+                f"blocked_seconds={blocked:.1f} rescanned_seconds={rescanned:.1f} "
+                f"heartbeat_timeout_s={HEARTBEAT_TIMEOUT}\n"
+            )
     finally:
         stop(first, signal.SIGKILL)
         if second:

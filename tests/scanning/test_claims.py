@@ -77,7 +77,11 @@ def test_two_requests_racing_make_one_run(repository, monkeypatch):
     assert ScanRun.objects.filter(repository=repository).count() == 1
 
 
-def test_reaper_fails_only_hopeless_runs(repository, settings):
+def test_reaper_fails_hopeless_runs_and_queues_the_others_again_at_once(
+    repository, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from decisions import tasks
+
     hopeless = scanning_services.scan_run_create(repository=repository)[0]
     scanning_services.scan_run_claim(scan_run_id=hopeless.pk)
     ScanRun.objects.filter(pk=hopeless.pk).update(attempts=settings.DEBTBOARD_SCAN_MAX_ATTEMPTS)
@@ -86,13 +90,71 @@ def test_reaper_fails_only_hopeless_runs(repository, settings):
     retryable = scanning_services.scan_run_create(repository=other)[0]
     scanning_services.scan_run_claim(scan_run_id=retryable.pk)
     _age(retryable, settings.DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS + 1)
+    alive = factories.repository(repository.team)
+    running = scanning_services.scan_run_create(repository=alive)[0]
+    scanning_services.scan_run_claim(scan_run_id=running.pk)
+    queued = []
+    monkeypatch.setattr(
+        tasks.scan_repository_task, "delay", lambda *a, **kw: queued.append((a, kw))
+    )
 
-    assert scanning_services.scan_runs_reap() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.reap_stale_scans_task() == 2
     hopeless.refresh_from_db()
     retryable.refresh_from_db()
+    running.refresh_from_db()
     assert hopeless.status == ScanStatus.FAILED
     assert "stopped responding" in hopeless.error
-    assert retryable.status == ScanStatus.RUNNING
+    assert retryable.status == ScanStatus.QUEUED
+    assert "stopped responding" in retryable.progress_message
+    assert queued == [((other.pk,), {"scan_run_id": retryable.pk})]
+    assert running.status == ScanStatus.RUNNING  # its heartbeat is alive: left alone
+    # A second reap finds nothing to do.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.reap_stale_scans_task() == 0
+    assert len(queued) == 1
+
+
+def test_scan_now_takes_over_a_run_whose_heartbeat_stopped(
+    run, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from decisions import tasks
+
+    dead = scanning_services.scan_run_claim(scan_run_id=run.pk)
+    _age(dead, settings.DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS + 1)
+    queued = []
+    monkeypatch.setattr(
+        tasks.scan_repository_task, "delay", lambda *a, **kw: queued.append((a, kw))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = decision_services.scan_request(repository=dead.repository)
+    assert answer.status == ScanStatus.QUEUED
+    assert queued == [((dead.repository_id,), {"scan_run_id": answer.pk})]
+    claimed = scanning_services.scan_run_claim(scan_run_id=answer.pk)
+    assert claimed is not None and claimed.claim_token != dead.claim_token
+    with pytest.raises(scanning_services.ScanTakenOver), transaction.atomic():
+        scanning_services.scan_run_store(scan_run=dead, tree=TreeScan(), commit="abc")
+
+
+def test_scan_now_on_a_dead_hopeless_run_fails_it_and_starts_afresh(
+    run, settings, django_capture_on_commit_callbacks
+):
+    dead = scanning_services.scan_run_claim(scan_run_id=run.pk)
+    ScanRun.objects.filter(pk=dead.pk).update(attempts=settings.DEBTBOARD_SCAN_MAX_ATTEMPTS)
+    _age(dead, settings.DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS + 1)
+    with django_capture_on_commit_callbacks(execute=False):
+        answer = decision_services.scan_request(repository=dead.repository)
+    dead.refresh_from_db()
+    assert dead.status == ScanStatus.FAILED
+    assert answer.pk != dead.pk and answer.status == ScanStatus.QUEUED
+
+
+def test_scan_now_leaves_a_live_run_alone(run, django_capture_on_commit_callbacks):
+    live = scanning_services.scan_run_claim(scan_run_id=run.pk)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        answer = decision_services.scan_request(repository=live.repository)
+    assert answer.pk == live.pk and answer.status == ScanStatus.RUNNING
+    assert callbacks == []
 
 
 @pytest.mark.django_db(transaction=True)

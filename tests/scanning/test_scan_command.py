@@ -184,7 +184,7 @@ def test_the_command_reads_the_cache_of_what_packages_provide(tmp_path, settings
 def test_the_command_without_a_database_still_asks_the_index(package_index, tmp_path, monkeypatch):
     from django.db import DatabaseError
 
-    from scanning import importnames
+    from scanning.package_cache import importnames
 
     def no_table(*args, **kwargs):
         raise DatabaseError("no such table: inventory_package")

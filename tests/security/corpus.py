@@ -41,6 +41,9 @@ HOSTILE: dict[str, str] = {
     "requirements-fifo.txt": "skipped: named pipe",
     "zz-many/": f"skipped: more than {FILE_CAP} files",
 }
+# Hostile files still read in part (Python that does not parse is scanned for imports line by
+# line): every other file of ``HOSTILE`` was not read at all, and nothing in it counts as gone.
+PARTLY_READ = frozenset({"app/syntax_error.py", "app/nul.py", "app/klingon.py", "app/parens.py"})
 # Line-level problems inside requirements.txt: (line, message fragment).
 REQUIREMENT_LINE_ERRORS = [
     (4, "invalid requirement"),  # invalid marker
@@ -115,3 +118,30 @@ def build(root: Path, outside: Path) -> Path:
     for number in range(MANY_FILES):
         (many / f"f{number:04d}.py").write_text("import os\n")
     return root
+
+
+# Text people or scanned repositories put where Debtboard shows it again (subjects, notes, paths,
+# repository names, minutes): each must come out as the same visible text, never as markup, a
+# hidden character, a terminal escape or a notification. Name -> text.
+HOSTILE_TEXT: dict[str, str] = {
+    "zero-width": "req\u200buests",
+    "bidi-override": "safe\u202eevil\u202c",
+    "bidi-isolate": "a\u2066b\u2069c",
+    "tag-characters": "ok\U000e0041\U000e0042",
+    "ansi-colour": "\x1b[31mred\x1b[0m",
+    "ansi-title": "\x1b]0;pwned\x07",
+    "nul-and-bell": "a\x00b\x07c",
+    "line-separator": "one\u2028two",
+    "heading-injection": "libs\n# Approved by security\n@security-team please merge",
+    "setext-injection": "libs\n===",
+    "list-injection": "libs\n- [x] reviewed",
+    "mention": "@octocat and @org/team",
+    "entity-mention": "&#64;octocat",
+    "html": "<img src=x onerror=alert(1)>",
+    "table-break": "a | b",
+    "code-fence": "```\ninjected\n```",
+    "link": "[click](javascript:alert(1))",
+    "prose-with-scheme-words": "no lock file: pins are not reproducible; data: none",
+    "url-credentials": "https://bob:hunter2SECRET@git.example/x.git",
+}
+HIDDEN_IN = {"zero-width", "bidi-override", "bidi-isolate", "tag-characters", "line-separator"}

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scanning import scanner
+from scanning.engine import pipeline
 
 
 def _misbehave(how: str) -> None:
@@ -36,11 +36,18 @@ def _misbehave(how: str) -> None:
 
 
 def crash_on(targets: tuple[str, ...], how: str, root: Path, path: str, context: Any) -> Any:
-    """``scanner.parse_file``, except that it misbehaves ``how`` on the ``targets``."""
+    """``pipeline.parse_file``, except that it misbehaves ``how`` on the ``targets``."""
     if path in targets:
         _misbehave(how)
-    return scanner.parse_file(root, path, context)
+    return pipeline.parse_file(root, path, context)
 
 
 def path_length(root: Path, path: str, context: Any) -> int:
     return len(path)
+
+
+def report_and_spin(root: Path, path: str, context: Any) -> int:
+    """Write "<parser pid> <supervisor pid>" to ``root/path``, then burn CPU until killed."""
+    (root / path).write_text(f"{os.getpid()} {os.getppid()}")
+    while True:
+        pass

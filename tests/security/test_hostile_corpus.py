@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from scanning import scanner
+from scanning import manifests
+from scanning.engine import pipeline
+from scanning.rules.unread import NEEDS_EVERY_MANIFEST, unread_of
 from scanning.types import TreeScan
 from tests.security import corpus
 
@@ -27,7 +29,7 @@ def tree(tmp_path_factory, outside: Path) -> Iterator[TreeScan]:
     os.environ.update(REQS_DIR=str(outside / "dir"), HTTPX_VERSION="0.27.0")
     try:
         with override_settings(DEBTBOARD_MAX_FILES=corpus.FILE_CAP):
-            yield scanner.scan_tree(root)
+            yield pipeline.scan_tree(root)
     finally:
         for key, value in saved.items():
             if value is None:
@@ -89,3 +91,23 @@ def test_variables_are_recorded_never_expanded(tree: TreeScan):
 
 def test_files_over_the_cap_are_not_listed(tree: TreeScan):
     assert tree.files_seen == corpus.FILE_CAP
+
+
+@pytest.mark.parametrize("path", sorted(set(corpus.HOSTILE) - corpus.PARTLY_READ))
+def test_every_hostile_file_counts_as_not_read(tree: TreeScan, path: str):
+    unread = unread_of(tree)
+    if path.endswith("/"):
+        assert unread.listing_cut is not None and unread.listing_cut[0].startswith(path)
+    else:
+        assert path in unread.files, path
+    if manifests.manifest_kind(path) or path.endswith("/"):
+        assert unread.manifest_problem() is not None
+
+
+def test_a_bad_line_leaves_the_rest_of_its_file_read(tree: TreeScan):
+    assert not {"requirements.txt", *corpus.PARTLY_READ} & set(unread_of(tree).files)
+
+
+def test_no_missing_package_is_claimed_while_a_manifest_could_not_be_read(tree: TreeScan):
+    # requirements-huge.txt might declare what the code imports.
+    assert not [f for f in tree.findings if f.kind in NEEDS_EVERY_MANIFEST]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scanning import isolation, scanner
-from scanning.limits import ParserLimits
+from scanning.engine import isolation, pipeline
+from scanning.engine.limits import ParserLimits
 from tests.factories import write_tree
 from tests.security import crashers
 
@@ -44,7 +44,7 @@ def test_isolated_scan_matches_the_parsers_run_directly(repo: Path) -> None:
     from scanning import evidence, manifests
 
     paths = sorted(GOOD)
-    tree = scanner.scan_tree(repo)
+    tree = pipeline.scan_tree(repo)
     direct_usages, _ = evidence.collect_usages(repo, tree_paths := _walk(repo))
     assert sorted(_used(tree)) == sorted({u.name for u in direct_usages})
     assert [m.path for m in tree.manifests] == [
@@ -54,7 +54,7 @@ def test_isolated_scan_matches_the_parsers_run_directly(repo: Path) -> None:
 
 
 def _walk(repo: Path) -> list[str]:
-    from scanning import walk
+    from scanning.engine import walk
 
     return walk.list_files(repo)[0]
 
@@ -70,8 +70,8 @@ def _walk(repo: Path) -> list[str]:
     ],
 )
 def test_a_parser_crash_costs_only_that_file(repo: Path, monkeypatch, how, message) -> None:
-    monkeypatch.setattr(scanner, "parse_file", partial(crashers.crash_on, ("app/bad.py",), how))
-    tree = scanner.scan_tree(repo)
+    monkeypatch.setattr(pipeline, "parse_file", partial(crashers.crash_on, ("app/bad.py",), how))
+    tree = pipeline.scan_tree(repo)
     assert [(e.path, e.message) for e in tree.errors] == [("app/bad.py", message)]
     assert _used(tree) == {"yaml", "httpx"}  # files before and after the crash
     assert [m.path for m in tree.manifests] == ["base.txt", "requirements.txt"]
@@ -79,8 +79,9 @@ def test_a_parser_crash_costs_only_that_file(repo: Path, monkeypatch, how, messa
 
 def test_a_parser_that_hangs_is_killed_and_only_its_file_skipped(repo, monkeypatch, settings):
     settings.DEBTBOARD_PARSER_TIMEOUT_SECONDS = 1
-    monkeypatch.setattr(scanner, "parse_file", partial(crashers.crash_on, ("app/bad.py",), "sleep"))
-    tree = scanner.scan_tree(repo)
+    crash = partial(crashers.crash_on, ("app/bad.py",), "sleep")
+    monkeypatch.setattr(pipeline, "parse_file", crash)
+    tree = pipeline.scan_tree(repo)
     assert [(e.path, e.message) for e in tree.errors] == [
         ("app/bad.py", "skipped: parser timed out after 1s")
     ]
@@ -89,8 +90,8 @@ def test_a_parser_that_hangs_is_killed_and_only_its_file_skipped(repo, monkeypat
 
 def test_a_parser_that_spins_hits_the_cpu_limit(repo, monkeypatch, settings):
     settings.DEBTBOARD_PARSER_CPU_SECONDS = 1
-    monkeypatch.setattr(scanner, "parse_file", partial(crashers.crash_on, ("app/a.py",), "spin"))
-    tree = scanner.scan_tree(repo)
+    monkeypatch.setattr(pipeline, "parse_file", partial(crashers.crash_on, ("app/a.py",), "spin"))
+    tree = pipeline.scan_tree(repo)
     assert [(e.path, e.message) for e in tree.errors] == [
         ("app/a.py", "skipped: parser exceeded its CPU time")
     ]
@@ -99,12 +100,12 @@ def test_a_parser_that_spins_hits_the_cpu_limit(repo, monkeypatch, settings):
 
 def test_every_crashing_file_is_named_and_the_rest_still_read(repo, monkeypatch):
     targets = ("app/a.py", "app/z.py", "base.txt")
-    monkeypatch.setattr(scanner, "parse_file", partial(crashers.crash_on, targets, "exit"))
+    monkeypatch.setattr(pipeline, "parse_file", partial(crashers.crash_on, targets, "exit"))
     outcome = isolation.run(
-        scanner.parse_file,
+        pipeline.parse_file,
         repo,
         _walk(repo),
-        context=scanner.ParseContext(()),
+        context=pipeline.ParseContext(()),
         limits=LIMITS,
     )
     assert sorted(e.path for e in outcome.errors) == sorted(targets)
@@ -129,7 +130,7 @@ def test_two_children_share_the_files_and_a_crash_still_costs_one_file(tmp_path,
         partial(crashers.crash_on, ("app/m100.py", "app/m401.py"), "segfault"),
         repo,
         paths,
-        context=scanner.ParseContext(()),
+        context=pipeline.ParseContext(()),
         limits=LIMITS,
         workers=2,
         pinned=lambda path: path.endswith(".txt"),
@@ -149,8 +150,8 @@ def test_a_large_scan_in_two_children_matches_one_child(tmp_path, settings) -> N
     files = {f"pkg/m{n:03}.py": f"import mod{n % 7}\n" for n in range(450)}
     repo = write_tree(tmp_path / "big", {**files, **GOOD})
     settings.DEBTBOARD_SCAN_WORKERS = 1
-    alone = scanner.scan_tree(repo)
+    alone = pipeline.scan_tree(repo)
     settings.DEBTBOARD_SCAN_WORKERS = 2
-    shared = scanner.scan_tree(repo)
+    shared = pipeline.scan_tree(repo)
     assert shared.usages == alone.usages and shared.errors == alone.errors
     assert [m.path for m in shared.manifests] == [m.path for m in alone.manifests]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 
-from scanning import scanner
+from scanning.engine import pipeline
 from scanning.manifests.common import is_local_path
 from tests.factories import write_tree
 
@@ -84,7 +84,7 @@ def _scan(files: dict[str, list[str]]):
         (Path(directory) / "outside.txt").write_text("stolen-package\n")
         root = write_tree(Path(directory) / "repo", {k: "\n".join(v) for k, v in files.items()})
         line_counts = {path: "\n".join(lines).count("\n") + 1 for path, lines in files.items()}
-        return scanner.scan_tree(root), line_counts
+        return pipeline.scan_tree(root), line_counts
 
 
 @_SETTINGS

@@ -6,7 +6,7 @@ import os
 import socket
 from pathlib import Path
 
-from scanning import walk
+from scanning.engine import walk
 from tests.factories import write_tree
 
 

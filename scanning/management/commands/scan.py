@@ -14,9 +14,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from scanning import importnames, report, rules, services
+from scanning import rules, services
+from scanning.engine import report
+from scanning.engine.pipeline import scan_tree
+from scanning.package_cache import importnames
 from scanning.rules import weights
-from scanning.scanner import scan_tree
+from scanning.rules.unread import unread_of
 from scanning.types import Declaration, Finding, ProvidedImports, TreeScan
 
 USAGE_ERROR = 2
@@ -29,7 +32,9 @@ def audit_findings(tree: TreeScan) -> tuple[list[Finding], dict]:
     says so: the gate is "unknown", never "pass".
     """
     try:
-        return services.audit_declarations(tree.declarations, write_cache=False)
+        return services.audit_declarations(
+            tree.declarations, write_cache=False, unread_manifests=unread_of(tree).manifests
+        )
     except DatabaseError as exc:
         reason = f"advisory database unavailable ({type(exc).__name__})"
         return [], {"gate": "unknown", "reasons": [reason], "audited": 0, "not_audited": []}

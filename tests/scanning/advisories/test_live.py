@@ -98,7 +98,7 @@ def test_an_unscored_live_answer_keeps_the_gate_unknown() -> None:
     _, audit = vulnerability_findings([_pin("django", "3.2.0")], _lookup(service))
 
     assert audit["gate"] == "unknown"
-    assert "advisories without a CVSS score: django" in audit["gate_reasons"]
+    assert "advisories without a score (needs analysis): django" in audit["gate_reasons"]
 
 
 def test_pins_the_service_answered_clean_pass_the_gate() -> None:

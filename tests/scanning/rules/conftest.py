@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from scanning import rules
-from scanning.scanner import scan_tree
+from scanning.engine.pipeline import scan_tree
 from scanning.types import Finding
 from tests.factories import write_tree
 

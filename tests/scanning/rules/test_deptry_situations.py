@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanning.report import code_for
+from scanning.engine.report import code_for
 
 from .deptry_situations import EXPECTED, SITUATIONS
 

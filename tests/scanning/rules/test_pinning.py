@@ -57,7 +57,7 @@ def test_dev_only_requirements_have_no_pinning_debt(scan):
 
 
 def test_stored_scans_report_pinning_debt(tmp_path):
-    from scanning.scanner import scan_tree
+    from scanning.engine.pipeline import scan_tree
     from tests.factories import write_tree
 
     tree = scan_tree(write_tree(tmp_path, {"requirements.txt": "flask\n", "a.py": "import flask"}))

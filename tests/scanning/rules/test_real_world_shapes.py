@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scanning.scanner import scan_tree
+from scanning.engine.pipeline import scan_tree
 from tests.factories import write_tree
 
 from .conftest import kinds_and_subjects

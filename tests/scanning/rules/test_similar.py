@@ -42,7 +42,7 @@ def test_an_unknown_package_and_an_import_like_its_name_are_neither_unused_nor_m
 
 
 def test_the_assumption_is_recorded_and_the_closest_name_wins(tmp_path):
-    from scanning.scanner import scan_tree
+    from scanning.engine.pipeline import scan_tree
     from tests.factories import write_tree
 
     tree = scan_tree(

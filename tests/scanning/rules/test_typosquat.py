@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanning.rules.popular import POPULAR
+from scanning.distributions.popular import POPULAR
 from scanning.rules.typosquat import distance, resembles, typosquats
 from scanning.types import Declaration, FileError
 

@@ -1,0 +1,1 @@
+"""What each distribution provides and needs: import names, popular names, requirements."""

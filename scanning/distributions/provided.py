@@ -1,0 +1,76 @@
+"""Third-party imports of a repository, and which declared distributions provide them."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+
+from scanning.distributions import mapping
+from scanning.types import COMMAND, Usage
+
+STDLIB = frozenset(sys.stdlib_module_names) | {"__main__", "__future__"}
+
+
+def third_party(usages: Iterable[Usage], first_party: set[str]) -> Iterator[Usage]:
+    """Required (not optional) imports of modules neither stdlib nor the repository's own."""
+    outside: dict[str, bool] = {}  # module name -> neither stdlib nor first-party
+    for usage in usages:
+        if usage.optional or usage.kind == COMMAND or usage.is_distribution:
+            continue
+        keep = outside.get(usage.name)
+        if keep is None:
+            top = usage.name.split(".")[0]
+            keep = outside[usage.name] = bool(top) and top not in STDLIB and top not in first_party
+        if keep:
+            yield usage
+
+
+def places(found: list[Usage]) -> str:
+    """Where the first of ``found`` is, and how many more there are: ``a.py:3 and 2 more``."""
+    first = found[0]
+    more = f" and {len(found) - 1} more place(s)" if len(found) > 1 else ""
+    return f"{first.path}:{first.line}{more}"
+
+
+class Providers:
+    """Answers "which of these distributions provides module X?" for a set of distributions."""
+
+    def __init__(
+        self,
+        distributions: Iterable[str],
+        *,
+        import_map: mapping.ImportMap = mapping.DEFAULT_MAP,
+    ) -> None:
+        self.names = set(distributions)
+        self.import_map = import_map
+        self._by_alias: dict[str, str] = {}
+        self._below_namespace: dict[str, set[str]] = {}
+        self._answers: dict[str, frozenset[str]] = {}
+        for name in sorted(self.names):
+            for alias in import_map.import_names_for(name):
+                self._by_alias.setdefault(alias.lower(), name)
+                parts = alias.lower().split(".")
+                for depth in range(1, len(parts)):
+                    prefix = ".".join(parts[:depth])
+                    self._below_namespace.setdefault(prefix, set()).add(name)
+
+    def of(self, module: str) -> frozenset[str]:
+        """Distributions among ours that provide ``module`` (several for a bare namespace)."""
+        # Rules ask about every usage, and a repository imports the same modules over and over.
+        found = self._answers.get(module)
+        if found is None:
+            found = self._answers[module] = frozenset(self._of(module))
+        return found
+
+    def _of(self, module: str) -> set[str]:
+        distribution = self.import_map.resolve(module).distribution
+        if distribution in self.names:
+            return {distribution}
+        parts = module.lower().split(".")
+        for depth in range(len(parts), 0, -1):
+            found = self._by_alias.get(".".join(parts[:depth]))
+            if found:
+                return {found}
+        # A bare namespace (``import google``, or one only a wheel's layout shows): every
+        # distribution below it may be the one meant.
+        return set(self._below_namespace.get(module.lower(), ()))

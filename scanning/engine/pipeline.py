@@ -1,0 +1,243 @@
+"""Scan one checkout: list files, parse manifests, collect evidence of use, run the rules.
+
+The parse phase reads strangers' files, so it runs in child processes with memory, CPU and
+time limits (``scanning.engine.isolation``); a file that crashes or hangs a parser becomes a
+"skipped" FileError and everything else is still read. With a ``cache_key``,
+``scanning.engine.cache`` gives back the evidence of every file whose content did not change
+since the repository's last scan, and the manifests when neither they nor anything they include
+changed; when nothing is left to parse, no parser process is started. The rules always run on
+the whole result.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from scanning import evidence, manifests, rules
+from scanning.engine import cache, isolation, limits, walk
+from scanning.evidence import commands
+from scanning.evidence.first_party import foreign_prefixes, is_foreign
+from scanning.rules import similar
+from scanning.types import Declaration, FileError, ManifestFile, ProvidedImports, TreeScan, Usage
+
+Progress = Callable[[int, str], None]
+# Given the declarations read, what each declared distribution provides (the caller's sources:
+# installed metadata, the package cache and index, the curated table).
+ProvidedLoader = Callable[[list[Declaration]], dict[str, ProvidedImports]]
+Includes = dict[tuple[str, str], tuple[str, str]]
+# What travels back from a parser child for one file: plain tuples pickle ~20x faster than
+# the dataclasses. (manifests, usages as field tuples, errors as field tuples, SHA-256 or None,
+# the include lookups of its manifest parse)
+Packed = tuple[
+    list[ManifestFile], list[tuple[Any, ...]], list[tuple[Any, ...]], str | None, Includes
+]
+
+
+def _quiet(percent: int, message: str) -> None:
+    pass
+
+
+@dataclass
+class ParseContext:
+    """What ``parse_file`` needs beyond one path; each child process gets its own copy."""
+
+    venvs: tuple[str, ...]  # committed virtualenvs: their files are other people's evidence
+    manifests: bool = True  # False when the manifests come from the scan cache
+    manifests_read: set[str] = field(default_factory=set)  # including files reached by -r/-c
+
+
+@dataclass
+class FileParse:
+    manifests: list[ManifestFile]
+    usages: list[Usage]
+    errors: list[FileError]
+    includes: Includes = field(default_factory=dict)
+
+
+def parse_file(root: Path, path: str, context: ParseContext) -> FileParse:
+    """Manifests and evidence of use that ``path`` holds; runs inside the parser child."""
+    found: list[ManifestFile] = []
+    includes: Includes = {}
+    if context.manifests and manifests.manifest_kind(path) and path not in context.manifests_read:
+        found = [
+            m
+            for m in manifests.parse_manifests(root, [path], includes=includes)
+            if m.path not in context.manifests_read
+        ]
+        context.manifests_read.update(m.path for m in found)
+    if is_foreign(path, context.venvs):
+        return FileParse(found, [], [], includes)
+    usages, errors = evidence.collect_usages(root, [path])
+    return FileParse(found, usages, errors, includes)
+
+
+def _packed(
+    parse: isolation.Worker[FileParse], hashing: bool, root: Path, path: str, context: Any
+) -> Packed:
+    """``parse`` in the child, its result as plain tuples (and the file's hash, for the cache)."""
+    digest = cache.file_hash(root, path) if hashing else None  # before parsing: see cache.store
+    parsed = parse(root, path, context)
+    return (
+        parsed.manifests,
+        [
+            (u.name, u.path, u.line, u.kind, u.mode, u.optional, u.is_distribution, u.detail)
+            for u in parsed.usages
+        ],
+        [(e.path, e.message, e.line) for e in parsed.errors],
+        digest,
+        parsed.includes,
+    )
+
+
+def scan_workers() -> int:
+    """Parser children per scan: ``DEBTBOARD_SCAN_WORKERS``, else up to two of the CPUs we have."""
+    configured = getattr(settings, "DEBTBOARD_SCAN_WORKERS", None)
+    if configured:
+        return max(1, int(configured))
+    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return max(1, min(2, available or os.cpu_count() or 1))
+
+
+def scan_tree(
+    root: Path,
+    *,
+    progress: Progress = _quiet,
+    cache_key: object | None = None,
+    provided: ProvidedLoader | None = None,
+    known_first_party: Iterable[str] = (),
+) -> TreeScan:
+    """Everything Debtboard learns from the files below ``root``; never executes them.
+
+    ``cache_key`` names the repository (never shared between two) whose previous scan's
+    per-file evidence may be reused; None reads every file. ``provided`` loads what the
+    declared distributions provide before the rules run; without it the rules use only the
+    installed metadata and the curated table. ``known_first_party`` goes to the rules.
+    """
+    progress(10, "Listing files")
+    root = root.resolve()
+    store = cache.open_cache(cache_key) if cache_key is not None else None  # before the walk
+    listing = walk.walk_files(
+        root, max_files=limits.max_files(), max_bytes=limits.max_total_bytes()
+    )
+    paths = listing.paths
+    tree = TreeScan(files_seen=len(paths), paths=paths, errors=listing.errors)
+    progress(25, f"Reading manifests and evidence of use among {len(paths)} files")
+    venvs = foreign_prefixes(paths)
+    roots = [path for path in paths if manifests.manifest_kind(path)]
+    known_manifests = None if store is None else store.reuse_manifests(root, roots, listing.stats)
+    plan = _plan(root, listing, venvs, store, roots if known_manifests is None else [])
+    outcome = isolation.run(
+        functools.partial(_packed, parse_file, store is not None),
+        root,
+        plan.to_parse,
+        context=ParseContext(venvs, manifests=known_manifests is None),
+        limits=limits.parser_limits(),
+        workers=scan_workers(),
+        pinned=manifests.manifest_kind,
+    )
+    parsed = _unpack(outcome.results, plan.hashed)
+    if store is not None:
+        for path, (_, usages, file_errors) in parsed.results.items():
+            if not is_foreign(path, venvs) and evidence.reads(path):
+                store.store(
+                    path, (usages, file_errors), listing.stats.get(path), parsed.digests[path]
+                )
+    if known_manifests is not None:
+        tree.manifests = known_manifests
+    else:
+        tree.manifests = parsed.manifests()
+        if store is not None and not outcome.errors:  # a crash may have cost a manifest
+            store.remember_manifests(
+                roots, tree.manifests, parsed.digests, parsed.includes, listing.stats
+            )
+    if store is not None:
+        store.save()
+    for manifest in tree.manifests:
+        tree.errors.extend(manifest.errors)
+    for path in paths:
+        if path in parsed.results:
+            _, usages, file_errors = parsed.results[path]
+        elif path in plan.reused:
+            usages, file_errors = plan.reused[path]
+        else:
+            continue
+        tree.usages.extend(usages)
+        tree.errors.extend(file_errors)
+    tree.errors.extend(outcome.errors)
+    declared = {d.name for manifest in tree.manifests for d in manifest.declarations}
+    tree.usages = commands.keep_declared_commands(tree.usages, declared)
+    tree.first_party = evidence.first_party_modules(paths)
+    if provided is not None:
+        progress(75, "Finding out what the declared packages provide")
+        tree.provided = provided(tree.declarations)
+    tree.provided = similar.with_similar_names(
+        tree.provided, tree.declarations, tree.usages, tree.first_party | set(known_first_party)
+    )
+    progress(80, "Applying rules")
+    tree.findings = rules.run_rules(tree, known_first_party=known_first_party)
+    return tree
+
+
+@dataclass
+class _Plan:
+    to_parse: list[str] = field(default_factory=list)  # in walk order
+    reused: dict[str, cache.Evidence] = field(default_factory=dict)  # evidence from the cache
+    hashed: dict[str, str | None] = field(default_factory=dict)  # hashes taken to look it up
+
+
+def _plan(
+    root: Path,
+    listing: walk.Listing,
+    venvs: tuple[str, ...],
+    store: cache.ScanCache | None,
+    roots: list[str],
+) -> _Plan:
+    """What must be parsed: the manifest ``roots`` and the files whose evidence is not cached."""
+    plan = _Plan()
+    must_parse = set(roots)
+    for path in listing.paths:
+        if path in must_parse:
+            plan.to_parse.append(path)  # its evidence is read again with it
+        elif is_foreign(path, venvs) or not evidence.reads(path):
+            continue  # parse_file would find nothing here without opening the file
+        elif store is None:
+            plan.to_parse.append(path)
+        else:
+            found, plan.hashed[path] = store.lookup(root, path, listing.stats.get(path))
+            if found is not None:
+                plan.reused[path] = found
+            else:
+                plan.to_parse.append(path)
+    return plan
+
+
+@dataclass
+class _Parsed:
+    results: dict[str, tuple[list[ManifestFile], list[Usage], list[FileError]]]
+    digests: dict[str, str | None]  # hashes taken before each file was parsed
+    includes: Includes
+
+    def manifests(self) -> list[ManifestFile]:
+        """The manifests found, each once (the first file to read it claims it), by path."""
+        by_path: dict[str, ManifestFile] = {}
+        for found, _, _ in self.results.values():
+            for manifest in found:
+                by_path.setdefault(manifest.path, manifest)
+        return sorted(by_path.values(), key=lambda manifest: manifest.path)
+
+
+def _unpack(packed: dict[str, Packed], hashed: dict[str, str | None]) -> _Parsed:
+    parsed = _Parsed({}, {}, {})
+    for path, (found, usage_rows, error_rows, digest, includes) in packed.items():
+        usages = [Usage(*row) for row in usage_rows]
+        parsed.results[path] = (found, usages, [FileError(*row) for row in error_rows])
+        parsed.digests[path] = hashed.get(path) or digest
+        parsed.includes.update(includes)
+    return parsed

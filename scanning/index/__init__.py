@@ -1,0 +1,1 @@
+"""HTTP clients of package indexes (simple API, wheel metadata, PyPI JSON); no ORM."""

@@ -1,0 +1,1 @@
+"""The database caches in front of the package indexes: import names and package metadata."""

@@ -1,0 +1,99 @@
+"""Reads of the scanning app shaped for other screens: the vulnerability gate of repositories.
+
+The gate is decided once, when a scan audits its declarations
+(``scanning.rules.vulnerable.decide_gate``), and stored on the run. Every surface (scan page,
+audit log, dashboard, API, minutes, pull-request body) shows that answer through these
+functions: a repository's gate is its latest successful scan's; a group's is "fail" when one
+fails, else "unknown" when one is unknown (or never scanned), else "pass".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from inventory.models import Repository
+from scanning.models import AuditGate, ScanRun, ScanStatus
+
+NEVER_SCANNED = "never scanned successfully"
+NOT_AUDITED = "the latest scan did not audit vulnerabilities"
+_ORDER = ("-finished_at", "-id")
+
+
+@dataclass(frozen=True)
+class Gate:
+    result: str  # pass, fail or unknown
+    reasons: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """ "unknown: reason; reason" — one line for a report."""
+        return f"{self.result}: {'; '.join(self.reasons)}" if self.reasons else self.result
+
+    def as_dict(self) -> dict[str, object]:
+        return {"result": self.result, "reasons": list(self.reasons)}
+
+
+def run_gate(run: ScanRun | None) -> Gate:
+    """The gate a scan run decided, as stored."""
+    if run is None:
+        return Gate(AuditGate.UNKNOWN, (NEVER_SCANNED,))
+    return _stored(run.audit_gate, (run.audit or {}).get("gate_reasons"))
+
+
+def _stored(result: str | None, reasons: object) -> Gate:
+    if result not in AuditGate.values:
+        return Gate(AuditGate.UNKNOWN, (NOT_AUDITED,))
+    given = tuple(str(r) for r in reasons) if isinstance(reasons, list) else ()
+    if result == AuditGate.UNKNOWN and not given:
+        given = ("not everything could be checked",)
+    return Gate(str(result), given)
+
+
+def with_gates(repositories: QuerySet[Repository]) -> QuerySet[Repository]:
+    """``repositories`` annotated with their latest successful scan's gate (one query)."""
+    latest = ScanRun.objects.filter(
+        repository=OuterRef("pk"), status=ScanStatus.SUCCEEDED
+    ).order_by(*_ORDER)
+    return repositories.annotate(
+        gate_result=Subquery(latest.values("audit_gate")[:1]),
+        gate_reasons=Subquery(latest.values("audit__gate_reasons")[:1]),
+        gate_run=Subquery(latest.values("pk")[:1]),
+    )
+
+
+def repository_gate(*, repository: Repository) -> Gate:
+    """The gate of ``repository``: its latest successful scan's answer."""
+    if hasattr(repository, "gate_run"):
+        if repository.gate_run is None:
+            return Gate(AuditGate.UNKNOWN, (NEVER_SCANNED,))
+        return _stored(repository.gate_result, _json(repository.gate_reasons))
+    latest = repository.scan_runs.succeeded().order_by(*_ORDER).first()
+    return run_gate(latest)
+
+
+def combined_gate(*, repositories: Iterable[Repository] | QuerySet[Repository]) -> Gate:
+    """The gate of several repositories together, each reason named after its repository."""
+    if isinstance(repositories, QuerySet):
+        repositories = with_gates(repositories).order_by("name")
+    gates = [(r.name, repository_gate(repository=r)) for r in repositories]
+    if not gates:
+        return Gate(AuditGate.UNKNOWN, ("no repository to audit",))
+    for result in (AuditGate.FAIL, AuditGate.UNKNOWN):
+        matching = [(name, gate) for name, gate in gates if gate.result == result]
+        if matching:
+            reasons = tuple(f"{name}: {reason}" for name, g in matching for reason in g.reasons)
+            return Gate(str(result), reasons)
+    return Gate(AuditGate.PASS, ())
+
+
+def _json(value: object) -> object:
+    """A JSON value read through a subquery: decoded already, or still text (SQLite)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value

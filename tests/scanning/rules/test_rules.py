@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from scanning.engine.pipeline import scan_tree
+from tests.factories import write_tree
+
+
+def _findings(tmp_path, files):
+    tree = scan_tree(write_tree(tmp_path, files))
+    return {(f.kind, f.subject) for f in tree.findings}
+
+
+def test_declared_but_never_imported_is_unused(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {"requirements.txt": "requests==2.31.0\npandas==2.1.0\n", "app.py": "import requests\n"},
+    )
+    assert ("unused", "pandas") in findings
+    assert ("unused", "requests") not in findings
+
+
+def test_imported_but_not_declared_is_missing(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {"requirements.txt": "requests\n", "app/main.py": "import requests\nimport boto3\n"},
+    )
+    assert ("missing", "boto3") in findings
+    assert ("missing", "requests") not in findings
+
+
+def test_import_names_map_to_their_distribution(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "PyYAML\nscikit-learn\nPillow\nopencv-python\n",
+            "app.py": "import yaml\nfrom sklearn import svm\nfrom PIL import Image\nimport cv2\n",
+        },
+    )
+    assert not {f for f in findings if f[0] in ("unused", "missing")}
+
+
+def test_stdlib_and_first_party_imports_are_never_missing(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "",
+            "mypkg/__init__.py": "",
+            "mypkg/core.py": "import os, json, sys\nimport mypkg.util\nfrom . import util\n",
+            "scripts/run.py": "import helpers\n",
+            "scripts/helpers.py": "import collections\n",
+        },
+    )
+    assert not [f for f in findings if f[0] == "missing"]
+
+
+def test_optional_import_does_not_make_a_package_missing(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {"app.py": "try:\n    import ujson as json\nexcept ImportError:\n    import json\n"},
+    )
+    assert ("missing", "ujson") not in findings
+
+
+def test_pyproject_dependencies_are_declarations(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                '[project]\nname = "x"\nversion = "1"\ndependencies = ["numpy>=1", "attrs"]\n'
+                '[project.optional-dependencies]\nplot = ["matplotlib"]\n'
+            ),
+            "x/__init__.py": "import numpy\n",
+        },
+    )
+    assert ("unused", "attrs") in findings
+    assert ("unused", "matplotlib") in findings
+    assert ("unused", "numpy") not in findings
+
+
+def test_dev_tool_in_runtime_requirements_that_the_tests_use_is_dev_in_prod(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "flask\npytest==7.4.0\n",
+            "requirements-dev.txt": "black\n",
+            "app.py": "import flask\n",
+            "tests/test_app.py": "import pytest\n",
+        },
+    )
+    assert ("dev-in-prod", "pytest") in findings
+    assert ("unused", "pytest") not in findings
+    # In a dev group, a tool nothing runs may still be run by hand: no candidate.
+    assert ("dev-in-prod", "black") not in findings
+    assert ("unused", "black") not in findings
+
+
+def test_dev_tool_only_in_runtime_that_nothing_runs_or_configures_is_unused(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {"requirements.txt": "flask\nisort==5.13.2\n", "app.py": "import flask\n"},
+    )
+    assert ("unused", "isort") in findings
+    assert ("dev-in-prod", "isort") not in findings  # removing it settles both
+
+
+def test_dev_tool_in_runtime_with_settings_or_also_in_a_dev_group_is_dev_in_prod(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "flask\nblack==24.1.0\nmypy==1.10.0\n",
+            "requirements-dev.txt": "mypy==1.10.0\n",
+            "pyproject.toml": "[tool.black]\nline-length = 100\n",
+            "app.py": "import flask\n",
+        },
+    )
+    assert ("dev-in-prod", "black") in findings
+    assert ("dev-in-prod", "mypy") in findings
+    assert ("unused", "black") not in findings
+    assert ("unused", "mypy") not in findings
+
+
+def test_package_used_only_in_tests_is_used(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {"requirements-test.txt": "freezegun\n", "tests/test_x.py": "import freezegun\n"},
+    )
+    assert ("unused", "freezegun") not in findings
+
+
+def test_findings_carry_line_evidence(tmp_path):
+    tree = scan_tree(write_tree(tmp_path, {"requirements.txt": "# comment\n\nleftpad==1.0\n"}))
+    [finding] = [f for f in tree.findings if (f.kind, f.subject) == ("unused", "leftpad")]
+    assert finding.evidence[0].line == 3
+    assert "requirements.txt:3" in finding.summary
+
+
+def test_lock_and_compiled_files_never_make_unused_candidates(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements/base.in": "django\n",
+            "requirements/base.txt": "django==5.2\nasgiref==3.8  # via django\n",
+            "poetry.lock": '[[package]]\nname = "certifi"\nversion = "2024.1.1"\n',
+            "app.py": "import django\n",
+        },
+    )
+    assert not [f for f in findings if f[0] == "unused"]
+
+
+def test_installers_are_not_unused(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {"requirements.txt": "pip\nsetuptools\nwheel\n", "app.py": "import os\n"},
+    )
+    assert not [f for f in findings if f[0] == "unused"]
+
+
+def test_one_declared_alternative_satisfies_an_implied_driver(tmp_path):
+    files = {
+        "requirements.txt": "psycopg[binary]\ndj-database-url\n",
+        "app/settings.py": 'import dj_database_url\nDB = dj_database_url.parse("postgres://db/x")\n',
+    }
+    findings = _findings(tmp_path, files)
+    assert not [f for f in findings if f[0] == "missing"]
+
+
+def test_an_implied_driver_with_no_alternative_declared_is_missing(tmp_path):
+    files = {
+        "requirements.txt": "dj-database-url\n",
+        "app/settings.py": 'import dj_database_url\nDB = dj_database_url.parse("postgres://db/x")\n',
+    }
+    findings = _findings(tmp_path, files)
+    assert [f for f in findings if f[0] == "missing"]
