@@ -47,6 +47,14 @@ def is_foreign(path: str, venvs: tuple[str, ...] = ()) -> bool:
     return ".egg-info" in path and any(part.endswith(".egg-info") for part in parts)
 
 
+def _unanchored_package(folder: str, packages: set[str], roots: set[str]) -> bool:
+    """A top-level package outside every project root (``docs/_ext/__init__.py``): such a
+    folder is put on ``sys.path`` itself (Sphinx's local extensions), so its modules import by
+    their own names."""
+    parent = folder.rpartition("/")[0]
+    return parent not in packages and parent not in roots
+
+
 def first_party_modules(paths: Sequence[str]) -> set[str]:
     """Names importable from the repository's import roots, and nothing nested below them.
 
@@ -54,7 +62,8 @@ def first_party_modules(paths: Sequence[str]) -> set[str]:
     folder directly inside a project root (the repository root, a folder holding
     ``pyproject.toml``/``setup.py``/``setup.cfg``/``manage.py``, and ``src/`` in either), or a
     module beside other loose modules (``scripts/utils.py`` makes ``utils`` first-party, so a
-    sibling import in a script is never mistaken for a third-party dependency). A folder named
+    sibling import in a script is never mistaken for a third-party dependency), or a module
+    directly inside a package that no project root holds (``docs/_ext/llms_txt.py``). A folder named
     like a distribution inside a package (``shop/integrations/redis/``) is not: ``import redis``
     there still means the distribution.
     """
@@ -78,7 +87,7 @@ def first_party_modules(paths: Sequence[str]) -> set[str]:
     folders_seen: set[str] = set()
     for parts in sources:
         folder = "/".join(parts[:-1])
-        if folder not in packages:
+        if folder not in packages or _unanchored_package(folder, packages, roots):
             names.add(parts[-1].split(".", 1)[0])
         for depth in range(len(parts) - 1, 0, -1):
             here = "/".join(parts[:depth])

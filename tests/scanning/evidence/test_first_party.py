@@ -104,3 +104,10 @@ def test_collect_usages_skips_committed_virtualenvs(tmp_path: Path) -> None:
 )
 def test_is_foreign_by_folder(path: str, foreign: bool) -> None:
     assert is_foreign(path, ("env/",)) is foreign
+
+
+def test_modules_of_a_package_outside_every_project_root_are_first_party() -> None:
+    found = first_party_modules(
+        ["docs/conf.py", "docs/_ext/__init__.py", "docs/_ext/llms_txt.py", "pyproject.toml"]
+    )
+    assert {"llms_txt", "_ext", "conf"} <= found

@@ -117,7 +117,7 @@ def test_collect_usages_never_raises_on_arbitrary_content(
 def test_command_chained_after_a_one_megabyte_word_is_still_read(tmp_path: Path, settings) -> None:
     """Tokenising the megabyte took the parser child ~35 s of CPU: it was killed and the whole
     Dockerfile lost. Now the huge piece is dropped and the rest read within any sane limit."""
-    from scanning.scanner import scan_tree
+    from scanning.engine.pipeline import scan_tree
 
     settings.DEBTBOARD_PARSER_CPU_SECONDS = 5
     huge = "x" * (1024 * 1024)
