@@ -40,6 +40,8 @@ _PREFIX_VALUE_OPTIONS = {
     "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
     "watch": frozenset({"-n", "--interval", "-d"}),
 }
+# A program named through a variable holding its folder: ``${PREFIX}twine`` runs twine.
+_VARIABLE_PREFIX = re.compile(r"\$[({]\w+[)}](?=[A-Za-z])")
 _DURATION = re.compile(r"^\d+(?:\.\d+)?[smhd]?$")
 _PYTHON_CODE = "-c"
 _RUNNERS = frozenset({"poetry", "uv", "pipenv", "pdm", "hatch", "rye", "pipx"})
@@ -91,6 +93,7 @@ def command_usages(
         return [
             u for p in pieces for u in command_usages(p, path, line, mode, infer_mode=infer_mode)
         ]
+    command = _VARIABLE_PREFIX.sub("", command)
     command = _VARIABLE.sub(r"$\1", command)  # $(PYTHON) / ${BIN}: keep the name, drop brackets
     for argv in _simple_commands(command):
         usages.extend(argv_usages(argv, path, line, mode, infer_mode=infer_mode))
@@ -117,7 +120,11 @@ def argv_usages(
             name = f"jupyter-{args[0]}" if f"jupyter-{args[0]}" in SCRIPT_DISTRIBUTIONS else name
         distribution = SCRIPT_DISTRIBUTIONS.get(name, "")
         if not distribution:
-            return _unknown_command(name, path, line, mode, argv)
+            found = _unknown_command(name, path, line, mode, argv)
+            if "--" in args:  # wait-for-it db:5432 -- honcho start: a wrapper runs what follows
+                wrapped = args[args.index("--") + 1 :]
+                found += argv_usages(wrapped, path, line, mode, infer_mode=infer_mode)
+            return found
     tool = distribution or name
     if infer_mode:
         mode = _mode_for_tool(tool, args) or mode

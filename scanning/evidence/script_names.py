@@ -48,6 +48,10 @@ RENAMED_SCRIPTS: dict[str, tuple[str, str]] = {
     "jupyter-execute": ("nbclient", "https://nbclient.readthedocs.io/en/latest/client.html"),
     "jupyter-book": ("jupyter-book", "https://jupyterbook.org/en/stable/reference/cli.html"),
     "http": ("httpie", "https://httpie.io/docs/cli/usage"),
+    "poe": ("poethepoet", "https://poethepoet.natn.io/installation.html"),
+    "git-nbdiffdriver": ("nbdime", "https://nbdime.readthedocs.io/en/latest/vcs.html"),
+    "nbdiff": ("nbdime", "https://nbdime.readthedocs.io/en/latest/cli.html"),
+    "pypi-server": ("pypiserver", "https://github.com/pypiserver/pypiserver#quickstart-installation-and-usage"),
     "aws": ("awscli", "https://docs.aws.amazon.com/cli/latest/userguide/cli-chap-install.html"),
 }  # fmt: skip
 

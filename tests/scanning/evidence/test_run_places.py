@@ -201,3 +201,15 @@ def test_wrapper_option_values_are_not_programs(scan: Scan) -> None:
     found = commands(usages)
     assert {"gunicorn", "celery", "uvicorn"} <= found
     assert not found & {"www-data", "30s", "10"}
+
+
+def test_wrapped_commands_and_programs_named_through_a_folder_variable(scan: Scan) -> None:
+    usages, _ = scan(
+        {
+            "scripts/publish": "#!/bin/sh -e\n${PREFIX}twine upload dist/*\n",
+            "docker-compose.yml": (
+                "services:\n  web:\n    command: sh -c 'wait-for-it db:5432 -- honcho start'\n"
+            ),
+        }
+    )
+    assert {"twine", "honcho"} <= commands(usages, is_distribution=True, optional=False)
