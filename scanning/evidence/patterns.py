@@ -322,6 +322,12 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
                 values={"True": ("h2",)}),
     CallBackend("AsyncClient", ("httpx",), "https://www.python-httpx.org/http2/", "http2",
                 values={"True": ("h2",)}),
+    CallBackend("AsyncResolver", ("aiohttp",),
+                "https://docs.aiohttp.org/en/stable/client_reference.html#aiohttp.AsyncResolver",
+                default=("aiodns",)),
+    CallBackend("Email", ("wtforms",),
+                "https://wtforms.readthedocs.io/en/3.1.x/validators/#wtforms.validators.Email",
+                default=("email_validator",)),
     *(
         CallBackend(function, ("jwt",),
                     "https://pyjwt.readthedocs.io/en/stable/installation.html", keyword,
@@ -351,3 +357,25 @@ SPHINX_BUILTIN_THEMES = frozenset(
         "epub",
     ]
 )
+
+# Names whose import alone means an optional dependency is needed when they are used:
+# (module root, name) → what it loads. ``from pydantic import EmailStr`` validates with
+# email-validator; FastAPI's form parameters parse with python-multipart.
+_FASTAPI_FORMS = Implied(
+    ("python_multipart", "multipart"), "https://fastapi.tiangolo.com/tutorial/request-forms/"
+)
+_TESTCLIENT = Implied(("httpx",), "https://fastapi.tiangolo.com/tutorial/testing/")
+IMPORTED_NAMES: dict[tuple[str, str], Implied] = {
+    ("pydantic", "EmailStr"): Implied(
+        ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.EmailStr"
+    ),
+    ("pydantic", "NameEmail"): Implied(
+        ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.NameEmail"
+    ),
+    ("fastapi", "Form"): _FASTAPI_FORMS,
+    ("fastapi", "File"): _FASTAPI_FORMS,
+    ("fastapi", "UploadFile"): _FASTAPI_FORMS,
+    ("fastapi", "OAuth2PasswordRequestForm"): _FASTAPI_FORMS,
+    ("fastapi", "TestClient"): _TESTCLIENT,
+    ("starlette", "TestClient"): _TESTCLIENT,
+}  # fmt: skip

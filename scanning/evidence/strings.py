@@ -79,6 +79,7 @@ class FileContext:
         self.bare_urls: list[tuple[str, int, str]] = []  # (text, line, guard)
         self.consumed: set[tuple[str, int]] = set()  # URLs a consumer read: (text, line)
         self.calls: list[tuple[ast.Call, str]] = []  # (call, guard)
+        self.imported_names: list[tuple[str, int, patterns.Implied]] = []
         # ``REDIS_URL = env("REDIS_URL", default="redis://...")`` then ``BROKER_URL = REDIS_URL``
         self.urls_of: dict[str, list[tuple[str, int]]] = {}  # variable -> its URL literals
         self.copied_from: dict[str, str] = {}  # variable -> the variable it was set to
@@ -101,9 +102,16 @@ class FileContext:
             root = node.module.split(".")[0]
             for alias in node.names:
                 self.aliases[alias.asname or alias.name] = root
+                implied = patterns.IMPORTED_NAMES.get((root, alias.name))
+                if implied:
+                    self.imported_names.append((alias.name, node.lineno, implied))
 
     def finish(self) -> list[Usage]:
         usages: list[Usage] = []
+        found = _Found(self.path, self.mode, "", self)
+        for name, line, implied in self.imported_names:
+            found.implied(implied.modules, line, f"{name} per {implied.source}")
+        usages += found.usages
         for variable, consumer, guard in self.read_by:
             found = _Found(self.path, self.mode, guard, self)
             for _ in range(10):  # a chain of copies, never a cycle

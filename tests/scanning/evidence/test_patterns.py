@@ -228,3 +228,12 @@ def test_each_short_backend_setting_implies_its_driver(scan: Scan, key, value, i
 def test_a_short_backend_name_elsewhere_is_no_evidence(scan: Scan) -> None:
     usages, _ = scan({"app/config.py": 'KIND = "redis"\nCACHE_TYPE = "SimpleCache"\n'})
     assert usages == []
+
+
+@pytest.mark.parametrize(("imported", "implied"), sorted(patterns.IMPORTED_NAMES.items()))
+def test_each_imported_name_implies_its_optional_dependency(scan: Scan, imported, implied) -> None:
+    module, name = imported
+    assert implied.source.startswith("https://")
+    found = by_name(scan({"app/api.py": f"from {module}.sub import {name}\n"})[0])
+    assert set(implied.modules) <= set(found)
+    assert not any(found[m].optional for m in implied.modules)
