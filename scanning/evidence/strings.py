@@ -35,8 +35,20 @@ _MODULE_KEYS = frozenset(
         "ASGI_APPLICATION",
         "ROOT_URLCONF",
         "AUTH_PASSWORD_VALIDATORS",
+        # Scrapy (https://docs.scrapy.org/en/latest/topics/settings.html): values load classes
+        "DOWNLOAD_HANDLERS",
+        "FEED_EXPORTERS",
+        "FEED_STORAGES",
+        "TWISTED_REACTOR",
     }
 )
+# Scrapy settings whose dict *keys* are the classes to load, values their order.
+_MODULE_DICT_KEYS = frozenset(
+    f"{name}{base}"
+    for name in ("EXTENSIONS", "ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES",
+                 "SPIDER_CONTRACTS", "ADDONS")
+    for base in ("", "_BASE")
+)  # fmt: skip
 _MODULE_KEY_SUFFIXES = (
     "_APPS",
     "_BACKEND",
@@ -311,7 +323,10 @@ class _Found:
         while stack:
             node, near_key, active = stack.pop()
             if isinstance(node, ast.Dict):
+                keys_load = near_key.upper() in _MODULE_DICT_KEYS
                 for dict_key, dict_value in zip(node.keys, node.values, strict=True):
+                    if keys_load and (text := str_value(dict_key)) is not None:
+                        self.module(text, dict_key.lineno, f"setting {near_key}")  # type: ignore[union-attr]
                     child_key = str_value(dict_key) or near_key
                     stack.append((dict_value, child_key, active or _loads_module(child_key)))
             elif isinstance(node, ast.Constant):

@@ -196,3 +196,23 @@ def test_file_names_in_module_loading_places_are_not_modules(scan: Scan) -> None
 )
 def test_is_file_name(text: str, file_name: bool) -> None:
     assert is_file_name(text) is file_name
+
+
+def test_scrapy_settings_load_the_classes_they_name_in_keys_and_values(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        EXTENSIONS = {"scrapy_sentry_errors.extensions.Errors": 10}
+        ITEM_PIPELINES = {"scrapy_mongodb.MongoDBPipeline": 300}
+
+        class Spider:
+            custom_settings = {
+                "DOWNLOAD_HANDLERS": {"https": "scrapy_playwright.handler.Handler"},
+                "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+                "FEEDS": {"items.json": {"format": "json"}},
+            }
+        """
+    )
+    usages, _ = scan({"crawler/settings.py": source})
+    assert names(usages, kind=STRING_REFERENCE) == {
+        "scrapy_sentry_errors", "scrapy_mongodb", "scrapy_playwright", "twisted"
+    }  # fmt: skip
