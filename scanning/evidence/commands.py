@@ -74,6 +74,7 @@ _SHELL_WORDS = frozenset(
 )  # fmt: skip
 _PROGRAM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,99}$")
 _APP_SPEC = re.compile(r"^([A-Za-z_][\w.]*):[A-Za-z_]\w*(?:\(.*\))?$")
+_SHELL_RUNNERS = frozenset({"c", "ctx", "context", "conn", "connection", "delegator"})
 _RUNNING_CALLS = frozenset({"run", "call", "check_call", "check_output", "Popen", "run_always"})
 _WEB_SERVERS = frozenset({"gunicorn", "uvicorn", "daphne", "hypercorn", "uwsgi", "waitress"})
 _MODE_BY_TOOL = {
@@ -169,9 +170,14 @@ def keep_declared_commands(usages: list[Usage], declared: set[str]) -> list[Usag
 def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     """Commands in ``subprocess.run([...])`` and nox's ``session.run("pytest", ...)``."""
     func = call.func
-    if not isinstance(func, ast.Attribute) or func.attr not in _RUNNING_CALLS or not call.args:
+    if not isinstance(func, ast.Attribute) or not call.args:
         return []
     first = call.args[0]
+    text = str_value(first)
+    if text is not None and _runs_shell_text(func, call):  # os.system("..."), c.run("...")
+        return command_usages(text, path, call.lineno, mode)
+    if func.attr not in _RUNNING_CALLS:
+        return []
     if isinstance(first, ast.List | ast.Tuple):
         argv = _leading_strings(first.elts)
     elif isinstance(func.value, ast.Name) and func.value.id == "session":
@@ -179,6 +185,19 @@ def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     else:
         return []
     return argv_usages(argv, path, call.lineno, mode) if argv else []
+
+
+def _runs_shell_text(func: ast.Attribute, call: ast.Call) -> bool:
+    """Whether the call runs its first argument as a shell command line: ``os.system``,
+    ``os.popen``, ``subprocess.*(..., shell=True)``, or ``run`` on an invoke/fabric context or
+    delegator (https://docs.pyinvoke.org/en/stable/api/context.html#invoke.context.Context.run)."""
+    holder = func.value.id if isinstance(func.value, ast.Name) else ""
+    if holder == "os" and func.attr in ("system", "popen"):
+        return True
+    if func.attr == "run" and holder in _SHELL_RUNNERS:
+        return True
+    shell = next((k.value for k in call.keywords if k.arg == "shell"), None)
+    return func.attr in _RUNNING_CALLS and isinstance(shell, ast.Constant) and shell.value is True
 
 
 def _leading_strings(nodes: list[ast.expr]) -> list[str]:

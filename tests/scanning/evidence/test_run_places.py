@@ -213,3 +213,26 @@ def test_wrapped_commands_and_programs_named_through_a_folder_variable(scan: Sca
         }
     )
     assert {"twine", "honcho"} <= commands(usages, is_distribution=True, optional=False)
+
+
+def test_shell_command_strings_run_from_python_are_commands(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import os, subprocess, delegator
+        from invoke import task
+
+        @task
+        def release(c):
+            c.run("twine upload dist/*")
+
+        os.system("gunicorn app.wsgi")
+        subprocess.run("celery -A app worker", shell=True)
+        delegator.run("honcho start")
+        subprocess.run("not-a-shell-line")  # without shell=True: a program path, no command line
+        print("black .")
+        """
+    )
+    usages, _ = scan({"tasks.py": source})
+    found = commands(usages)
+    assert {"twine", "gunicorn", "celery", "honcho"} <= found
+    assert "black" not in found
