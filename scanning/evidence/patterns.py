@@ -11,7 +11,10 @@ declared package used but never makes it missing).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from packaging.utils import canonicalize_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +22,24 @@ class Implied:
     modules: tuple[str, ...]  # import names; more than one: any one of them will do
     source: str  # the documentation that says so
     required: bool = True  # False: installed with the framework anyway (a possible use)
+    # Extras that install it: declaring ``celery[redis]`` declares what redis:// needs.
+    extras: tuple[str, ...] = ()
+
+
+# How a usage says which extras would provide it: "...; provided by celery[redis]".
+EXTRA_MARK = "provided by "
+_EXTRA = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)\[([A-Za-z0-9._-]+)\]")
+
+
+def extras_in(detail: str) -> set[tuple[str, str]]:
+    """(canonical distribution, normalised extra) pairs a usage's detail names as providers."""
+    _, mark, rest = detail.partition(EXTRA_MARK)
+    if not mark:
+        return set()
+    return {
+        (canonicalize_name(name), canonicalize_name(extra))
+        for name, extra in _EXTRA.findall(rest.split(";")[0])
+    }
 
 
 _DJANGO_DB = "https://docs.djangoproject.com/en/5.2/ref/databases/"
@@ -29,8 +50,8 @@ _MYSQL = Implied(("MySQLdb",), _DJANGO_DB)
 _ORACLE = Implied(("oracledb", "cx_Oracle"), _DJANGO_DB)
 
 
-def _storage(module: str, page: str) -> Implied:
-    return Implied((module,), f"{_STORAGES}{page}.html", required=False)
+def _storage(module: str, page: str, extra: str) -> Implied:
+    return Implied((module,), f"{_STORAGES}{page}.html", extras=(f"django-storages[{extra}]",))
 
 
 # Dotted settings values (Django ENGINE/BACKEND, STORAGES...) → the driver the backend loads.
@@ -46,15 +67,17 @@ BACKENDS: dict[str, Implied] = {
     "django.core.cache.backends.memcached.PyMemcacheCache": Implied(("pymemcache",), _DJANGO_CACHE),
     "django.core.cache.backends.memcached.PyLibMCCache": Implied(("pylibmc",), _DJANGO_CACHE),
     "django.core.cache.backends.memcached.MemcachedCache": Implied(("memcache",), _DJANGO_CACHE),
-    # django-storages installs each backend's SDK through its own extra
-    # (``django-storages[s3]``); until a rule reads which extras a declaration brings, the SDK
-    # is a possible use: it keeps a declared boto3 used but is not reported missing.
-    "storages.backends.s3.S3Storage": _storage("boto3", "s3_compatible"),
-    "storages.backends.s3boto3.S3Boto3Storage": _storage("boto3", "s3_compatible"),
-    "storages.backends.gcloud.GoogleCloudStorage": _storage("google.cloud.storage", "gcloud"),
-    "storages.backends.azure_storage.AzureStorage": _storage("azure.storage.blob", "azure"),
-    "storages.backends.dropbox.DropboxStorage": _storage("dropbox", "dropbox"),
-    "storages.backends.sftpstorage.SFTPStorage": _storage("paramiko", "sftp"),
+    # django-storages installs each backend's SDK through its own extra (django-storages[s3]).
+    "storages.backends.s3.S3Storage": _storage("boto3", "s3_compatible", "s3"),
+    "storages.backends.s3boto3.S3Boto3Storage": _storage("boto3", "s3_compatible", "s3"),
+    "storages.backends.gcloud.GoogleCloudStorage": _storage(
+        "google.cloud.storage", "gcloud", "google"
+    ),
+    "storages.backends.azure_storage.AzureStorage": _storage(
+        "azure.storage.blob", "azure", "azure"
+    ),
+    "storages.backends.dropbox.DropboxStorage": _storage("dropbox", "dropbox", "dropbox"),
+    "storages.backends.sftpstorage.SFTPStorage": _storage("paramiko", "sftp", "sftp"),
 }
 
 _FLASK_CACHING = "https://flask-caching.readthedocs.io/en/latest/#built-in-cache-backends"
@@ -93,10 +116,11 @@ SQLALCHEMY_DIALECTS_SOURCE = _SA_DIALECTS = "https://docs.sqlalchemy.org/en/20/d
 _CELERY_BROKERS = "https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/"
 _CELERY_BACKENDS = "https://docs.celeryq.dev/en/stable/userguide/configuration.html#result-backend"
 _KOMBU = "https://docs.celeryq.dev/projects/kombu/en/stable/introduction.html#transport-comparison"
-_REDIS_BROKER = Implied(("redis",), f"{_CELERY_BROKERS}redis.html")
+_CELERY_BUNDLES = "https://docs.celeryq.dev/en/stable/getting-started/introduction.html#bundles"
+_REDIS_BROKER = Implied(("redis",), f"{_CELERY_BROKERS}redis.html", extras=("celery[redis]",))
 _FSSPEC = "https://filesystem-spec.readthedocs.io/en/latest/api.html#other-known-implementations"
 _REQUESTS_SOCKS = "https://requests.readthedocs.io/en/latest/user/advanced/#socks"
-_SOCKS = Implied(("socks", "socksio"), _REQUESTS_SOCKS)
+_SOCKS = Implied(("socks", "socksio"), _REQUESTS_SOCKS, extras=("requests[socks]", "httpx[socks]"))
 
 URL_SCHEMES: dict[str, dict[str, Implied]] = {
     DJANGO: {
@@ -132,23 +156,27 @@ URL_SCHEMES: dict[str, dict[str, Implied]] = {
         "amqp": Implied(("amqp",), _KOMBU, required=False),
         "amqps": Implied(("amqp",), _KOMBU, required=False),
         "pyamqp": Implied(("amqp",), _KOMBU, required=False),
-        "librabbitmq": Implied(("librabbitmq",), _KOMBU),
-        "sqs": Implied(("boto3",), f"{_CELERY_BROKERS}sqs.html"),
-        "mongodb": Implied(("pymongo",), _KOMBU),
-        "zookeeper": Implied(("kazoo",), _KOMBU),
-        "confluentkafka": Implied(("confluent_kafka",), _KOMBU),
+        "librabbitmq": Implied(("librabbitmq",), _KOMBU, extras=("celery[librabbitmq]",)),
+        "sqs": Implied(("boto3",), f"{_CELERY_BROKERS}sqs.html", extras=("celery[sqs]",)),
+        "mongodb": Implied(("pymongo",), _KOMBU, extras=("celery[mongodb]",)),
+        "zookeeper": Implied(("kazoo",), _KOMBU, extras=("celery[zookeeper]",)),
+        "confluentkafka": Implied(("confluent_kafka",), _KOMBU, extras=("celery[confluentkafka]",)),
     },
     CELERY_BACKEND: {
-        "redis": Implied(("redis",), _CELERY_BACKENDS),
-        "rediss": Implied(("redis",), _CELERY_BACKENDS),
-        "sentinel": Implied(("redis",), _CELERY_BACKENDS),
-        "mongodb": Implied(("pymongo",), _CELERY_BACKENDS),
-        "elasticsearch": Implied(("elasticsearch",), _CELERY_BACKENDS),
+        "redis": Implied(("redis",), _CELERY_BACKENDS, extras=("celery[redis]",)),
+        "rediss": Implied(("redis",), _CELERY_BACKENDS, extras=("celery[redis]",)),
+        "sentinel": Implied(("redis",), _CELERY_BACKENDS, extras=("celery[redis]",)),
+        "mongodb": Implied(("pymongo",), _CELERY_BACKENDS, extras=("celery[mongodb]",)),
+        "elasticsearch": Implied(
+            ("elasticsearch",), _CELERY_BACKENDS, extras=("celery[elasticsearch]",)
+        ),
         "django-db": Implied(("django_celery_results",), _CELERY_BACKENDS),
         "django-cache": Implied(("django_celery_results",), _CELERY_BACKENDS),
-        "dynamodb": Implied(("boto3",), _CELERY_BACKENDS),
-        "s3": Implied(("boto3",), _CELERY_BACKENDS),
-        "azureblockblob": Implied(("azure.storage.blob",), _CELERY_BACKENDS),
+        "dynamodb": Implied(("boto3",), _CELERY_BACKENDS, extras=("celery[dynamodb]",)),
+        "s3": Implied(("boto3",), _CELERY_BACKENDS, extras=("celery[s3]",)),
+        "azureblockblob": Implied(
+            ("azure.storage.blob",), _CELERY_BACKENDS, extras=("celery[azureblockblob]",)
+        ),
     },
     HTTP_PROXY: {"socks4": _SOCKS, "socks4a": _SOCKS, "socks5": _SOCKS, "socks5h": _SOCKS},
     # https://pandas.pydata.org/docs/user_guide/io.html#reading-writing-remote-files and
@@ -254,6 +282,7 @@ class CallBackend:
     values: dict[str, tuple[str, ...]] | None = None
     default: tuple[str, ...] = ()
     required: bool = True
+    extras: tuple[str, ...] = ()  # extras of the host that install the backend
 
 
 _PANDAS = "https://pandas.pydata.org/docs/reference/api/"
@@ -273,18 +302,19 @@ _JWT_CRYPTO = ("cryptography",)
 
 CALL_BACKENDS: tuple[CallBackend, ...] = (
     CallBackend("read_parquet", _FRAMES, f"{_PANDAS}pandas.read_parquet.html", "engine",
-                values=_PARQUET, default=("pyarrow", "fastparquet")),
+                values=_PARQUET, default=("pyarrow", "fastparquet"), extras=("pandas[parquet]",)),
     CallBackend("to_parquet", (), f"{_PANDAS}pandas.DataFrame.to_parquet.html", "engine",
-                values=_PARQUET, default=("pyarrow", "fastparquet")),
+                values=_PARQUET, default=("pyarrow", "fastparquet"), extras=("pandas[parquet]",)),
     CallBackend("read_feather", _FRAMES, f"{_PANDAS}pandas.read_feather.html",
                 default=("pyarrow",)),
     CallBackend("to_feather", (), f"{_PANDAS}pandas.DataFrame.to_feather.html",
                 default=("pyarrow",)),
     CallBackend("read_orc", _FRAMES, f"{_PANDAS}pandas.read_orc.html", default=("pyarrow",)),
     CallBackend("read_excel", _FRAMES, f"{_PANDAS}pandas.read_excel.html", "engine",
-                values=_EXCEL_READERS, default=("openpyxl",)),
+                values=_EXCEL_READERS, default=("openpyxl",), extras=("pandas[excel]",)),
     CallBackend("to_excel", (), f"{_PANDAS}pandas.DataFrame.to_excel.html", "engine",
-                values=_EXCEL_WRITERS, default=("openpyxl", "xlsxwriter")),
+                values=_EXCEL_WRITERS, default=("openpyxl", "xlsxwriter"),
+                extras=("pandas[excel]",)),
     CallBackend("read_hdf", _FRAMES, f"{_PANDAS}pandas.read_hdf.html", default=("tables",)),
     CallBackend("to_hdf", (), f"{_PANDAS}pandas.DataFrame.to_hdf.html", default=("tables",)),
     CallBackend("HDFStore", _FRAMES, f"{_PANDAS}pandas.HDFStore.html", default=("tables",)),
@@ -301,7 +331,8 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
                 "https://www.crummy.com/software/BeautifulSoup/bs4/doc/#installing-a-parser",
                 "features", 1,
                 values={"lxml": ("lxml",), "lxml-xml": ("lxml",), "xml": ("lxml",),
-                        "html5lib": ("html5lib",), "html.parser": ()}),
+                        "html5lib": ("html5lib",), "html.parser": ()},
+                extras=("beautifulsoup4[lxml]", "beautifulsoup4[html5lib]")),
     # A GUI backend loads its toolkit; which Qt binding is installed is the user's choice, and
     # a script may set a backend it never reaches: a possible use.
     CallBackend("use", ("matplotlib",), _MPL_BACKENDS, "backend", 0, required=False,
@@ -315,25 +346,26 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
                         "zarr": ("zarr",)},
                 default=("netCDF4", "h5netcdf", "scipy")),
     CallBackend("run", ("uvicorn",), "https://www.uvicorn.org/settings/#implementation", "loop",
-                values={"uvloop": ("uvloop",)}),
+                values={"uvloop": ("uvloop",)}, extras=("uvicorn[standard]",)),
     CallBackend("run", ("uvicorn",), "https://www.uvicorn.org/settings/#implementation", "http",
-                values={"httptools": ("httptools",)}),
+                values={"httptools": ("httptools",)}, extras=("uvicorn[standard]",)),
     CallBackend("Client", ("httpx",), "https://www.python-httpx.org/http2/", "http2",
-                values={"True": ("h2",)}),
+                values={"True": ("h2",)}, extras=("httpx[http2]",)),
     CallBackend("AsyncClient", ("httpx",), "https://www.python-httpx.org/http2/", "http2",
-                values={"True": ("h2",)}),
+                values={"True": ("h2",)}, extras=("httpx[http2]",)),
     CallBackend("AsyncResolver", ("aiohttp",),
                 "https://docs.aiohttp.org/en/stable/client_reference.html#aiohttp.AsyncResolver",
-                default=("aiodns",)),
+                default=("aiodns",), extras=("aiohttp[speedups]",)),
     CallBackend("Email", ("wtforms",),
                 "https://wtforms.readthedocs.io/en/3.1.x/validators/#wtforms.validators.Email",
-                default=("email_validator",)),
+                default=("email_validator",), extras=("wtforms[email]",)),
     *(
         CallBackend(function, ("jwt",),
                     "https://pyjwt.readthedocs.io/en/stable/installation.html", keyword,
                     values={name: _JWT_CRYPTO for name in (
                         "RS256", "RS384", "RS512", "ES256", "ES256K", "ES384", "ES512",
-                        "PS256", "PS384", "PS512", "EdDSA")})
+                        "PS256", "PS384", "PS512", "EdDSA")},
+                    extras=("pyjwt[crypto]",))
         for function, keyword in (("encode", "algorithm"), ("decode", "algorithms"))
     ),
 )  # fmt: skip
@@ -361,16 +393,24 @@ SPHINX_BUILTIN_THEMES = frozenset(
 # Names whose import alone means an optional dependency is needed when they are used:
 # (module root, name) → what it loads. ``from pydantic import EmailStr`` validates with
 # email-validator; FastAPI's form parameters parse with python-multipart.
+# FastAPI's standard extra bundles both (https://fastapi.tiangolo.com/#dependencies).
+_FASTAPI_EXTRAS = ("fastapi[standard]", "fastapi[all]")
 _FASTAPI_FORMS = Implied(
-    ("python_multipart", "multipart"), "https://fastapi.tiangolo.com/tutorial/request-forms/"
+    ("python_multipart", "multipart"),
+    "https://fastapi.tiangolo.com/tutorial/request-forms/",
+    extras=_FASTAPI_EXTRAS,
 )
-_TESTCLIENT = Implied(("httpx",), "https://fastapi.tiangolo.com/tutorial/testing/")
+_TESTCLIENT = Implied(
+    ("httpx",), "https://fastapi.tiangolo.com/tutorial/testing/", extras=_FASTAPI_EXTRAS
+)
 IMPORTED_NAMES: dict[tuple[str, str], Implied] = {
     ("pydantic", "EmailStr"): Implied(
-        ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.EmailStr"
+        ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.EmailStr",
+        extras=("pydantic[email]",),
     ),
     ("pydantic", "NameEmail"): Implied(
-        ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.NameEmail"
+        ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.NameEmail",
+        extras=("pydantic[email]",),
     ),
     ("fastapi", "Form"): _FASTAPI_FORMS,
     ("fastapi", "File"): _FASTAPI_FORMS,

@@ -122,7 +122,8 @@ class FileContext:
         usages: list[Usage] = []
         found = _Found(self.path, self.mode, "", self)
         for name, line, implied in self.imported_names:
-            found.implied(implied.modules, line, f"{name} per {implied.source}")
+            why = f"{name} per {implied.source}"
+            found.implied(implied.modules, line, why, extras=implied.extras)
         usages += found.usages
         for variable, consumer, guard in self.read_by:
             found = _Found(self.path, self.mode, guard, self)
@@ -195,12 +196,22 @@ class _Found:
             )
 
     def implied(
-        self, names: tuple[str, ...], line: int, why: str, *, optional: bool = False
+        self,
+        names: tuple[str, ...],
+        line: int,
+        why: str,
+        *,
+        optional: bool = False,
+        extras: tuple[str, ...] = (),
     ) -> None:
-        """``names`` loaded because of ``why``; several: any one of them will do."""
+        """``names`` loaded because of ``why``; several: any one of them will do. ``extras``
+        (``celery[redis]``) also install them: a rule treats such a declaration as declaring
+        them."""
         for name in names:
             detail = f"{ALTERNATIVE} ({' | '.join(names)}) for {why}" if len(names) > 1 else why
             detail = f"implied by {detail}" if len(names) == 1 else detail
+            if extras:
+                detail += f"; {patterns.EXTRA_MARK}{' or '.join(extras)}"
             self.add(name, line, detail, optional=optional)
 
     def call_backend(self, call: ast.Call, aliases: dict[str, str]) -> None:
@@ -229,8 +240,9 @@ class _Found:
                 continue
             values = _argument_values(call, pattern.keyword, pattern.position)
             why = f"{pattern.function}() per {pattern.source}"
+            optional, extras = not pattern.required, pattern.extras
             if values is None:
-                self.implied(pattern.default, call.lineno, why, optional=not pattern.required)
+                self.implied(pattern.default, call.lineno, why, optional=optional, extras=extras)
                 continue
             for value in values:
                 if value.startswith("module://"):  # matplotlib.use("module://pkg.backend")
@@ -240,7 +252,7 @@ class _Found:
                 names = table.get(value, table.get(value.lower()))
                 if names:
                     why = f"{pattern.function}({value!r}) per {pattern.source}"
-                    self.implied(names, call.lineno, why, optional=not pattern.required)
+                    self.implied(names, call.lineno, why, optional=optional, extras=extras)
 
     def module(self, dotted: str, line: int, detail: str, bare_ok: bool = False) -> None:
         dotted = dotted.strip()
@@ -251,7 +263,8 @@ class _Found:
             backend = patterns.BACKENDS.get(dotted)
             if backend:
                 why = f"{dotted} per {backend.source}"
-                self.implied(backend.modules, line, why, optional=not backend.required)
+                optional = not backend.required
+                self.implied(backend.modules, line, why, optional=optional, extras=backend.extras)
 
     def url(
         self, text: str, line: int, consumer: str | None = None, *, possible: bool = False
@@ -280,7 +293,7 @@ class _Found:
         for implied, why in _implied_by_url(consumer, scheme):
             optional = possible or not implied.required
             why = f"{scheme}:// read by {consumer} ({why})"
-            self.implied(implied.modules, line, why, optional=optional)
+            self.implied(implied.modules, line, why, optional=optional, extras=implied.extras)
 
     def urls(self, value: ast.AST, consumer: str) -> None:
         for text, line in _strings(value):

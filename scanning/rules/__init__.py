@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Iterable
 
+from packaging.utils import canonicalize_name
+
 from scanning.distributions import mapping
+from scanning.evidence import patterns
 from scanning.fixtures import is_test_fixture
 from scanning.rules.devtools import dev_in_prod
 from scanning.rules.hints import link_unknown_mappings
@@ -56,6 +59,16 @@ def run_rules(
     if fixtures:
         usages = [
             dataclasses.replace(u, optional=True) if not u.optional and u.path in fixtures else u
+            for u in usages
+        ]
+    # What a declared extra installs is declared (celery[redis] declares what redis:// needs):
+    # such a use keeps the package used but never makes it missing.
+    declared_extras = {(d.name, canonicalize_name(e)) for d in declarations for e in d.extras}
+    if declared_extras:
+        usages = [
+            dataclasses.replace(u, optional=True)
+            if not u.optional and patterns.extras_in(u.detail) & declared_extras
+            else u
             for u in usages
         ]
     import_map = mapping.ImportMap(tree.provided)
