@@ -19,7 +19,7 @@ from scanning import checkout, heartbeat
 from scanning.advisories import live
 from scanning.advisories import store as advisory_store
 from scanning.distributions import mapping
-from scanning.engine import pipeline
+from scanning.engine import pipeline, report
 from scanning.models import Evidence, ScanRun, ScanStatus
 from scanning.options import scan_options
 from scanning.package_cache import importnames, metadata
@@ -192,7 +192,7 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
         commit = local.commit
     scan_run.audit = tree.audit
     scan_run.audit_gate = tree.audit["gate"]
-    return tree, commit
+    return report.printable_tree(tree), commit
 
 
 def audit_declarations(

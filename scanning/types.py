@@ -34,6 +34,9 @@ STRING_REFERENCE = "string-reference"
 COMMAND = "command"
 ENTRY_POINT = "entry-point"
 CONFIG = "config"
+# A name looked up in an entry-point group (an MkDocs plugin, a Markdown extension): ``name`` is
+# ``group:entry``; which distribution provides it is the entry-point metadata's answer.
+ENTRY_POINT_GROUP = "entry-point-group"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from scanning.rules import kinds
-from scanning.types import Declaration, FileError, Finding, Usage
+from scanning.types import Declaration, FileError, Finding, TreeScan, Usage
+
+_Item = TypeVar("_Item", Usage, Declaration, FileError, Finding)
 
 # deptry's codes where the kind means the same thing; our own codes for the rest.
 CODES = {kind.value: kind.code for kind in kinds.KINDS}
@@ -57,7 +61,74 @@ def as_data(report: ScanReport) -> dict[str, object]:
 
 
 def as_json(report: ScanReport) -> str:
-    return json.dumps(as_data(report), indent=2, ensure_ascii=False)
+    return json.dumps(_escaped(as_data(report)), indent=2, ensure_ascii=False)
+
+
+def printable(text: str) -> str:
+    """``text`` as valid Unicode: a file name's bytes that are not UTF-8 (kept by Python as
+    lone surrogates) are written ``\\xe9``, so every reader can decode the report."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file name decodes to
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def printable_tree(tree: TreeScan) -> TreeScan:
+    """``tree`` with every path, name and message that is not valid Unicode escaped, so it can
+    be stored (databases refuse lone surrogates) and shown. The tree is changed in place; files
+    are never opened again through these paths."""
+    if all(_valid(path) for path in tree.paths) and all(
+        _valid(f.subject) and _valid(f.summary) for f in tree.findings
+    ):
+        return tree  # the common case: nothing to escape, nothing copied
+    tree.usages = [_printable_fields(u) for u in tree.usages]
+    tree.errors = [_printable_fields(e) for e in tree.errors]
+    tree.findings = [_printable_finding(f) for f in tree.findings]
+    for manifest in tree.manifests:
+        manifest.path = printable(manifest.path)
+        manifest.declarations = [_printable_fields(d) for d in manifest.declarations]
+        manifest.errors = [_printable_fields(e) for e in manifest.errors]
+    tree.first_party = {printable(name) for name in tree.first_party}
+    return tree
+
+
+def _valid(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable_fields(item: _Item) -> _Item:
+    changes = {
+        f.name: printable(value)
+        for f in dataclasses.fields(item)
+        if isinstance(value := getattr(item, f.name), str) and not _valid(value)
+    }
+    return dataclasses.replace(item, **changes) if changes else item
+
+
+def _printable_finding(finding: Finding) -> Finding:
+    finding = _printable_fields(finding)
+    evidence = tuple(_printable_fields(item) for item in finding.evidence)
+    return dataclasses.replace(finding, evidence=evidence)
+
+
+def _escaped(value: object) -> object:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {_escaped(key): _escaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(item) for item in value]
+    return value
 
 
 def as_text(report: ScanReport) -> str:
@@ -103,4 +174,4 @@ def as_text(report: ScanReport) -> str:
     lines.append(
         f"Scanned {report.files_seen} files in {report.path}: {len(report.findings)} finding(s)."
     )
-    return "\n".join(lines)
+    return printable("\n".join(lines))

@@ -10,7 +10,15 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
-from scanning.evidence import ciconfig, configs, runfiles, toolconfig
+from scanning.evidence import (
+    ciconfig,
+    configs,
+    docsites,
+    logconfig,
+    runfiles,
+    taskrunners,
+    toolconfig,
+)
 from scanning.evidence.first_party import first_party_modules, foreign_prefixes, is_foreign
 from scanning.evidence.modes import mode_for
 from scanning.evidence.notebooks import notebook_usages
@@ -23,6 +31,17 @@ __all__ = ["collect_usages", "first_party_modules", "mode_for", "reads"]
 Extracted = tuple[list[Usage], list[FileError]]
 TextReader = Callable[[str, str], Extracted]
 _TOOL_SETTINGS_FILES = frozenset(toolconfig.CONFIG_FILES)
+# Suffixes of formats that have their own reader or none: never a Procfile or Dockerfile.
+_OTHER_FORMATS = frozenset(
+    {".md", ".rst", ".txt", ".adoc", ".html", ".json", ".yml", ".yaml", ".toml", ".cfg", ".ini"}
+)
+# https://taskfile.dev/usage/#supported-file-names
+_TASKFILES = frozenset(
+    f"{stem}.{ext}"
+    for stem in ("Taskfile", "taskfile", "Taskfile.dist", "taskfile.dist")
+    for ext in ("yml", "yaml")
+)
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ash", "ksh"})
 _K8S_WORKLOAD = re.compile(r"^kind:\s*(?:CronJob|Job|Deployment|StatefulSet|DaemonSet)\s*$", re.M)
 
 
@@ -96,11 +115,14 @@ def _with_tool_config(name: str, reader: TextReader | None) -> TextReader:
 def _reader_by_name(name: str, suffix: str, parent: str) -> TextReader | None:
     if suffix == ".ipynb":
         return notebook_usages
-    if name in ("Dockerfile", "Containerfile") or name.startswith("Dockerfile."):
+    other_format = suffix in _OTHER_FORMATS  # Procfile.md, Dockerfile.yaml: what they are
+    if name in ("Dockerfile", "Containerfile") or (
+        name.startswith("Dockerfile.") and not other_format
+    ):
         return _no_errors(runfiles.dockerfile_usages)
     if name.lower().endswith(".dockerfile"):
         return _no_errors(runfiles.dockerfile_usages)
-    if name.startswith("Procfile"):
+    if name == "Procfile" or (name.startswith("Procfile.") and not other_format):
         return _no_errors(runfiles.procfile_usages)
     if name in ("Makefile", "makefile", "GNUmakefile") or suffix == ".mk":
         return _with_mode(runfiles.makefile_usages)
@@ -122,7 +144,31 @@ def _reader_by_name(name: str, suffix: str, parent: str) -> TextReader | None:
         return ciconfig.precommit_usages
     if suffix in (".yml", ".yaml"):
         return _yaml
+    if name == "package.json":
+        return taskrunners.package_json_usages
+    if name == "matplotlibrc":
+        return logconfig.matplotlibrc_usages
+    if suffix in (".ini", ".conf", ".cfg") and "log" in name.lower():  # fileConfig files
+        return configs.ini_usages
+    if not suffix and not name.startswith("."):  # bin/start, docker/entrypoint: by shebang
+        return _by_shebang
     return None
+
+
+def _by_shebang(text: str, path: str) -> Extracted:
+    """A file without a suffix is a script when its first line says which interpreter runs it."""
+    first = text[:200].split("\n", 1)[0]
+    if not first.startswith("#!"):
+        return [], []
+    words = first[2:].split()
+    program = words[0].rsplit("/", 1)[-1] if words else ""
+    if program == "env" and len(words) > 1:
+        program = next((word for word in words[1:] if not word.startswith("-")), "")
+    if program.startswith("python"):
+        return _python(text, path)
+    if program in _SHELLS:
+        return runfiles.shell_usages(text, path, mode_for(path)), []
+    return [], []
 
 
 def _python(source: str, path: str) -> Extracted:
@@ -137,10 +183,20 @@ def _tox(text: str, path: str) -> Extracted:
 
 def _yaml(text: str, path: str) -> Extracted:
     name = PurePosixPath(path).name
+    if name in ("mkdocs.yml", "mkdocs.yaml"):
+        return docsites.mkdocs_usages(text, path)
+    if name in _TASKFILES:
+        return ciconfig.yaml_command_usages(
+            text, path, "script", infer_mode=True, script_keys=ciconfig.TASKFILE_KEYS
+        )
     if path.startswith((".github/workflows/", ".circleci/")) or name == ".gitlab-ci.yml":
         return ciconfig.yaml_command_usages(text, path, "ci", infer_mode=False)
     if name.startswith(("docker-compose", "compose")):
         return ciconfig.yaml_command_usages(text, path, "web", infer_mode=True)
+    if ("version" in text and "handlers" in text) or "formatters" in text:  # dictConfig YAML
+        documents, errors = ciconfig.load_yaml(text, path)
+        if any(logconfig.is_dict_config(document) for document in documents):
+            return logconfig.dict_config_usages(documents, path, mode_for(path)), errors
     if _K8S_WORKLOAD.search(text):
         mode = mode_for(path, text)
         return ciconfig.yaml_command_usages(text, path, mode, infer_mode=mode != "cron")

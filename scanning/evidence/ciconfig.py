@@ -10,7 +10,7 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from scanning.evidence.commands import argv_usages, command_usages
+from scanning.evidence.commands import argv_usages, command_usages, python_code_usages
 from scanning.evidence.runfiles import shell_usages
 from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
 from scanning.evidence.sources import line_of
@@ -19,19 +19,28 @@ from scanning.types import COMMAND, FileError, Usage
 Extracted = tuple[list[Usage], list[FileError]]
 _SCRIPT_KEYS = frozenset({"run", "script", "before_script", "after_script"})
 _ARGV_KEYS = frozenset({"command", "entrypoint", "args"})
-# pre-commit hook ids that differ from their tool's script name.
-_HOOK_DISTRIBUTIONS = {
-    "ruff-format": "ruff",
-    "ruff-check": "ruff",
-    "black-jupyter": "black",
-    "blacken-docs": "blacken-docs",
-    "pip-compile": "pip-tools",
-    "poetry-check": "poetry",
-    "poetry-lock": "poetry",
-    "uv-lock": "uv",
-    "djlint-django": "djlint",
-    "django-upgrade": "django-upgrade",
-}
+# https://taskfile.dev/reference/schema/#task: ``cmds`` (strings or ``{cmd: ...}``) and ``cmd``.
+TASKFILE_KEYS = frozenset({"cmds", "cmd"})
+# pre-commit hook languages whose ``entry`` is not a command: https://pre-commit.com/#pygrep
+_NOT_COMMAND_LANGUAGES = frozenset({"pygrep", "fail"})
+# pre-commit hook ids that differ from their tool's script name, each with the hook
+# repository's documentation (the ids come from its .pre-commit-hooks.yaml).
+HOOKS: dict[str, tuple[str, str]] = {
+    "ruff-format": ("ruff", "https://github.com/astral-sh/ruff-pre-commit#usage"),
+    "ruff-check": ("ruff", "https://github.com/astral-sh/ruff-pre-commit#usage"),
+    "black-jupyter": (
+        "black", "https://black.readthedocs.io/en/stable/integrations/source_version_control.html"
+    ),
+    "blacken-docs": ("blacken-docs", "https://github.com/adamchainz/blacken-docs#pre-commit"),
+    "pip-compile": (
+        "pip-tools", "https://pip-tools.readthedocs.io/en/stable/#version-control-integration"
+    ),
+    "poetry-check": ("poetry", "https://python-poetry.org/docs/pre-commit-hooks/"),
+    "poetry-lock": ("poetry", "https://python-poetry.org/docs/pre-commit-hooks/"),
+    "uv-lock": ("uv", "https://docs.astral.sh/uv/guides/integration/pre-commit/"),
+    "djlint-django": ("djlint", "https://www.djlint.com/docs/integrations/"),
+    "django-upgrade": ("django-upgrade", "https://github.com/adamchainz/django-upgrade#pre-commit-hook"),
+}  # fmt: skip
 
 
 class _Line(str):
@@ -55,27 +64,51 @@ def load_yaml(text: str, path: str) -> tuple[list[object], list[FileError]]:
         return [], [FileError(path, "invalid YAML: nested too deeply")]
 
 
-def yaml_command_usages(text: str, path: str, mode: str, *, infer_mode: bool) -> Extracted:
-    """Commands under ``run``/``script`` (shell text) and ``command``/``entrypoint`` (argv)."""
+def yaml_command_usages(
+    text: str, path: str, mode: str, *, infer_mode: bool, script_keys: frozenset[str] = frozenset()
+) -> Extracted:
+    """Commands under ``run``/``script`` (shell text) and ``command``/``entrypoint`` (argv);
+    ``script_keys`` replaces the shell-text keys (a Taskfile's ``cmds`` and ``cmd``)."""
+    shell_keys = script_keys or _SCRIPT_KEYS
+    argv_keys = frozenset() if script_keys else _ARGV_KEYS
     documents, errors = load_yaml(text, path)
     usages: list[Usage] = []
+    python_steps = _python_steps(documents)
     for key, value in _keyed_values(documents):
-        if key in _SCRIPT_KEYS:
+        if key == "run" and id(value) in python_steps:  # a step with ``shell: python``
+            for script in _scalars(value):
+                usages += python_code_usages(script, path, script.line, mode)
+        elif key in shell_keys:
             for script in _scalars(value):
                 found = shell_usages(script, path, mode, infer_mode=infer_mode)
                 usages += [dataclasses.replace(u, line=u.line + script.line - 1) for u in found]
-        elif key in _ARGV_KEYS and isinstance(value, list):
+        elif key in argv_keys and isinstance(value, list):
             argv = [str(item) for item in value if isinstance(item, str)]
             if argv:
                 line = getattr(value[0], "line", 0)
                 usages += argv_usages(argv, path, line, mode, infer_mode=infer_mode)
-        elif key in _ARGV_KEYS and isinstance(value, _Line) and "\n" in value.strip():
+        elif key in argv_keys and isinstance(value, _Line) and "\n" in value.strip():
             # A multi-line command (CircleCI's ``run: {command: |}``) is a shell script.
             found = shell_usages(value, path, mode, infer_mode=infer_mode)
             usages += [dataclasses.replace(u, line=u.line + value.line - 1) for u in found]
-        elif key in _ARGV_KEYS and isinstance(value, _Line):
+        elif key in argv_keys and isinstance(value, _Line):
             usages += command_usages(value, path, value.line, mode, infer_mode=infer_mode)
     return usages, errors
+
+
+def _python_steps(documents: list[object]) -> set[int]:
+    """Ids of the ``run`` values of steps whose ``shell`` is Python (GitHub Actions runs the
+    text as a Python script: ``shell: python`` or ``shell: python3 {0}``)."""
+    found: set[int] = set()
+    for _, value in _keyed_values(documents):
+        for step in value if isinstance(value, list) else [value]:
+            if not isinstance(step, dict) or "run" not in step:
+                continue
+            shell = step.get("shell")
+            program = str(shell).split()[0].rsplit("/", 1)[-1] if isinstance(shell, str) else ""
+            if program.startswith("python") or program in ("py", "pypy3"):
+                found.add(id(step["run"]))
+    return found
 
 
 def precommit_usages(text: str, path: str) -> Extracted:
@@ -140,10 +173,13 @@ def _hook_usages(hook: dict[object, object], repo: str, path: str) -> list[Usage
     line = getattr(hook.get("id"), "line", 0)
     usages: list[Usage] = []
     entry = hook.get("entry")
-    if repo == "local" and isinstance(entry, _Line):
+    if hook.get("language") in _NOT_COMMAND_LANGUAGES:
+        pass  # a regular expression or a message
+    elif repo == "local" and isinstance(entry, _Line):
         usages += command_usages(entry, path, entry.line, "ci")
     elif not repo.endswith("/pre-commit-hooks"):
-        distribution = _HOOK_DISTRIBUTIONS.get(hook_id) or SCRIPT_DISTRIBUTIONS.get(hook_id)
+        hook_tool = HOOKS.get(hook_id)
+        distribution = hook_tool[0] if hook_tool else SCRIPT_DISTRIBUTIONS.get(hook_id)
         if distribution:
             detail = f"pre-commit hook {hook_id} ({repo})"
             usages.append(Usage(distribution, path, line, COMMAND, "ci", True, True, detail))

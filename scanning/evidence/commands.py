@@ -8,17 +8,22 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import shlex
 from pathlib import PurePosixPath
 
 from packaging.utils import canonicalize_name
 
+from scanning.evidence import pytest_plugins
 from scanning.evidence.imports import str_value
 from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
 from scanning.evidence.strings import GUNICORN_WORKERS
 from scanning.types import COMMAND, STRING_REFERENCE, Usage
 
+# Real command lines are short; pure-Python shlex takes seconds over a megabyte-long word.
+MAX_COMMAND_CHARS = 20_000
+_SEPARATOR = re.compile(r"&&|\|\||[;|\n]")
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "(", ")", "|&", ";;", "!", "{", "}"})
 # Words that only introduce the real command.
 _PREFIXES = frozenset(
@@ -26,7 +31,35 @@ _PREFIXES = frozenset(
      "then", "do", "else", "if", "while", "until", "--", "eval", "watch", "newrelic-admin",
      "ddtrace-run", "opentelemetry-instrument", "timeout"}
 )  # fmt: skip
+# Options of wrapper commands that take a value (their man pages: sudo(8), nice(1), env(1),
+# timeout(1), watch(1), nohup takes none); ``timeout 30s cmd``: the duration is no program.
+_PREFIX_VALUE_OPTIONS = {
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-U", "-r", "-t", "-T"}),
+    "nice": frozenset({"-n"}),
+    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}),
+    "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
+    "watch": frozenset({"-n", "--interval", "-d"}),
+}
+# A program named through a variable holding its folder: ``${PREFIX}twine`` runs twine.
+_VARIABLE_PREFIX = re.compile(r"\$[({]\w+[)}](?=[A-Za-z])")
+_DURATION = re.compile(r"^\d+(?:\.\d+)?[smhd]?$")
+_PYTHON_CODE = "-c"
 _RUNNERS = frozenset({"poetry", "uv", "pipenv", "pdm", "hatch", "rye", "pipx"})
+# Options of ``uv run``/``uvx``/``pipx run``/``pdm run``/``poetry run`` that take a value: the
+# value is neither the command nor a package (``--index-strategy unsafe-best-match``).
+# Sources: https://docs.astral.sh/uv/reference/cli/#uv-run and #uv-tool-run,
+# https://pipx.pypa.io/stable/docs/#pipx-run, https://pdm-project.org/en/latest/reference/cli/#run,
+# https://python-poetry.org/docs/cli/#global-options
+_RUNNER_VALUE_OPTIONS = frozenset(
+    {"--with", "--with-editable", "--with-requirements", "--extra", "--group", "--no-group",
+     "--only-group", "--package", "--python", "-p", "--index", "--default-index", "--index-url",
+     "-i", "--extra-index-url", "--find-links", "-f", "--index-strategy", "--keyring-provider",
+     "--resolution", "--prerelease", "--exclude-newer", "--link-mode", "--directory", "--project",
+     "--env-file", "--config-file", "--cache-dir", "--color", "--refresh-package",
+     "--reinstall-package", "--upgrade-package", "-P", "--config-setting", "-C",
+     "--no-build-package", "--no-binary-package", "--only-binary-package", "--from", "--spec",
+     "--pip-args", "--venv"}
+)  # fmt: skip
 _TAKES_USER = frozenset({"gosu", "su-exec", "chpst", "setuidgid"})
 _PYTHON = re.compile(r"^(?:python[\d.]*|py|pypy3?|\$[({]?PYTHON[)}]?)$", re.IGNORECASE)
 _VARIABLE = re.compile(r"\$[({](\w+)[)}]")
@@ -41,6 +74,7 @@ _SHELL_WORDS = frozenset(
 )  # fmt: skip
 _PROGRAM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,99}$")
 _APP_SPEC = re.compile(r"^([A-Za-z_][\w.]*):[A-Za-z_]\w*(?:\(.*\))?$")
+_SHELL_RUNNERS = frozenset({"c", "ctx", "context", "conn", "connection", "delegator"})
 _RUNNING_CALLS = frozenset({"run", "call", "check_call", "check_output", "Popen", "run_always"})
 _WEB_SERVERS = frozenset({"gunicorn", "uvicorn", "daphne", "hypercorn", "uwsgi", "waitress"})
 _MODE_BY_TOOL = {
@@ -55,6 +89,12 @@ def command_usages(
 ) -> list[Usage]:
     """Usages in one shell command line (may hold several commands joined by ``&&``, ``|``...)."""
     usages: list[Usage] = []
+    if len(command) > MAX_COMMAND_CHARS:  # shlex is slow on huge words: split, drop the huge
+        pieces = [p for p in _SEPARATOR.split(command) if len(p) <= MAX_COMMAND_CHARS]
+        return [
+            u for p in pieces for u in command_usages(p, path, line, mode, infer_mode=infer_mode)
+        ]
+    command = _VARIABLE_PREFIX.sub("", command)
     command = _VARIABLE.sub(r"$\1", command)  # $(PYTHON) / ${BIN}: keep the name, drop brackets
     for argv in _simple_commands(command):
         usages.extend(argv_usages(argv, path, line, mode, infer_mode=infer_mode))
@@ -68,6 +108,8 @@ def argv_usages(
     program, args, is_module = _resolve(argv)
     if not program:
         return []
+    if program == _PYTHON_CODE:  # python -c "import yaml; ...": the code is Python
+        return python_code_usages(args[0], path, line, mode)
     if PurePosixPath(program).name in _SHELLS and "-c" in args[:-1]:  # sh -c "gunicorn ..."
         script = args[args.index("-c") + 1]
         return command_usages(script, path, line, mode, infer_mode=infer_mode)
@@ -79,7 +121,11 @@ def argv_usages(
             name = f"jupyter-{args[0]}" if f"jupyter-{args[0]}" in SCRIPT_DISTRIBUTIONS else name
         distribution = SCRIPT_DISTRIBUTIONS.get(name, "")
         if not distribution:
-            return _unknown_command(name, path, line, mode, argv)
+            found = _unknown_command(name, path, line, mode, argv)
+            if "--" in args:  # wait-for-it db:5432 -- honcho start: a wrapper runs what follows
+                wrapped = args[args.index("--") + 1 :]
+                found += argv_usages(wrapped, path, line, mode, infer_mode=infer_mode)
+            return found
     tool = distribution or name
     if infer_mode:
         mode = _mode_for_tool(tool, args) or mode
@@ -91,6 +137,8 @@ def argv_usages(
         Usage(module, path, line, STRING_REFERENCE, mode, detail=f"{tool} {option}")
         for module, option in _loaded_modules(tool, args)
     ]
+    if tool in ("pytest", "py.test"):  # --cov, -n 4: options only a plugin understands
+        loaded += pytest_plugins.argument_usages(args, path, line, mode)
     if tool == "coverage" and "run" in args:  # coverage run -m pytest
         loaded += argv_usages(["python", *args[args.index("run") + 1 :]], path, line, mode)
     return [first, *loaded]
@@ -122,9 +170,14 @@ def keep_declared_commands(usages: list[Usage], declared: set[str]) -> list[Usag
 def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     """Commands in ``subprocess.run([...])`` and nox's ``session.run("pytest", ...)``."""
     func = call.func
-    if not isinstance(func, ast.Attribute) or func.attr not in _RUNNING_CALLS or not call.args:
+    if not isinstance(func, ast.Attribute) or not call.args:
         return []
     first = call.args[0]
+    text = str_value(first)
+    if text is not None and _runs_shell_text(func, call):  # os.system("..."), c.run("...")
+        return command_usages(text, path, call.lineno, mode)
+    if func.attr not in _RUNNING_CALLS:
+        return []
     if isinstance(first, ast.List | ast.Tuple):
         argv = _leading_strings(first.elts)
     elif isinstance(func.value, ast.Name) and func.value.id == "session":
@@ -132,6 +185,19 @@ def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     else:
         return []
     return argv_usages(argv, path, call.lineno, mode) if argv else []
+
+
+def _runs_shell_text(func: ast.Attribute, call: ast.Call) -> bool:
+    """Whether the call runs its first argument as a shell command line: ``os.system``,
+    ``os.popen``, ``subprocess.*(..., shell=True)``, or ``run`` on an invoke/fabric context or
+    delegator (https://docs.pyinvoke.org/en/stable/api/context.html#invoke.context.Context.run)."""
+    holder = func.value.id if isinstance(func.value, ast.Name) else ""
+    if holder == "os" and func.attr in ("system", "popen"):
+        return True
+    if func.attr == "run" and holder in _SHELL_RUNNERS:
+        return True
+    shell = next((k.value for k in call.keywords if k.arg == "shell"), None)
+    return func.attr in _RUNNING_CALLS and isinstance(shell, ast.Constant) and shell.value is True
 
 
 def _leading_strings(nodes: list[ast.expr]) -> list[str]:
@@ -163,17 +229,22 @@ def _simple_commands(command: str) -> list[list[str]]:
 
 def _resolve(argv: list[str]) -> tuple[str, list[str], bool]:
     """(program, its arguments, whether program is a ``-m`` module) after wrappers and runners."""
-    index, after_prefix = 0, False
+    index, prefix = 0, ""
     while index < len(argv):
         word = argv[index]
         base = PurePosixPath(word).name
-        skippable_option = after_prefix and (word.startswith("-") or word.isdigit())
-        if _ASSIGNMENT.match(word) or base in _PREFIXES or skippable_option:
-            index, after_prefix = index + 1, base in _PREFIXES or after_prefix
-        elif base in _TAKES_USER or (base in _RUNNERS and argv[index + 1 : index + 2] == ["run"]):
+        skippable_option = prefix and (word.startswith("-") or _DURATION.match(word))
+        if skippable_option and word in _PREFIX_VALUE_OPTIONS.get(prefix, ()):
+            index += 2  # sudo -u www-data, nice -n 10: the value is no program
+        elif _ASSIGNMENT.match(word) or base in _PREFIXES or skippable_option:
+            index, prefix = index + 1, base if base in _PREFIXES else prefix
+        elif base in _TAKES_USER:
             index += 2
-        elif base in ("uvx", "pipx") and index + 1 < len(argv):
-            return argv[index + 1], argv[index + 2 :], False
+        elif base in _RUNNERS and argv[index + 1 : index + 2] == ["run"]:
+            index = _after_runner_options(argv, index + 2)
+        elif base == "uvx" or (base == "uv" and argv[index + 1 : index + 3] == ["tool", "run"]):
+            index = _after_runner_options(argv, index + (1 if base == "uvx" else 3))
+            return (argv[index], argv[index + 1 :], False) if index < len(argv) else ("", [], False)
         elif _PYTHON.match(base):
             return _python_module(argv[index + 1 :])
         else:
@@ -181,8 +252,31 @@ def _resolve(argv: list[str]) -> tuple[str, list[str], bool]:
     return "", [], False
 
 
+def python_code_usages(code: str, path: str, line: int, mode: str) -> list[Usage]:
+    """Usages in Python source run from a command or a CI step, at the lines it starts on."""
+    from scanning.evidence.pyfiles import python_usages  # pyfiles reads commands in code too
+
+    usages, _ = python_usages(code, path, mode)
+    return [dataclasses.replace(u, line=u.line + line - 1) for u in usages]
+
+
+def _after_runner_options(argv: list[str], index: int) -> int:
+    """Index of the command a runner runs (``uv run --with x pytest``), past its options."""
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            return index + 1
+        if not word.startswith("-"):
+            return index
+        takes_value = "=" not in word and word in _RUNNER_VALUE_OPTIONS
+        index += 2 if takes_value else 1
+    return index
+
+
 def _python_module(args: list[str]) -> tuple[str, list[str], bool]:
     for position, arg in enumerate(args):
+        if arg == "-c" and position + 1 < len(args):
+            return _PYTHON_CODE, [args[position + 1]], False
         if arg == "-m" and position + 1 < len(args):
             return args[position + 1], args[position + 2 :], True
         if arg.startswith("-m") and len(arg) > 2:

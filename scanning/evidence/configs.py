@@ -10,36 +10,14 @@ import tomllib
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from scanning.evidence import ciconfig, toolconfig
+from scanning.evidence import ciconfig, logconfig, pytest_plugins, taskrunners, toolconfig
+from scanning.evidence.patterns import SQLALCHEMY
 from scanning.evidence.sources import line_of
 from scanning.evidence.strings import module_usages, url_usages
 from scanning.types import CONFIG, ENTRY_POINT, FileError, Usage
 
 Extracted = tuple[list[Usage], list[FileError]]
 TEST = "test"
-# pytest ini keys and addopts flags that only a plugin understands.
-_PLUGIN_KEYS = {
-    "django_settings_module": "pytest-django",
-    "django_find_project": "pytest-django",
-    "asyncio_mode": "pytest-asyncio",
-    "asyncio_default_fixture_loop_scope": "pytest-asyncio",
-    "timeout": "pytest-timeout",
-    "env": "pytest-env",
-    "mock_use_standalone_module": "pytest-mock",
-}
-_PLUGIN_FLAGS = {
-    "--cov": "pytest-cov",
-    "-n": "pytest-xdist",
-    "--numprocesses": "pytest-xdist",
-    "--dist": "pytest-xdist",
-    "--ds": "pytest-django",
-    "--reuse-db": "pytest-django",
-    "--create-db": "pytest-django",
-    "--nomigrations": "pytest-django",
-    "--no-migrations": "pytest-django",
-    "--timeout": "pytest-timeout",
-    "--benchmark-skip": "pytest-benchmark",
-}
 _PYTEST_SECTIONS = {"pytest.ini": "pytest", "tox.ini": "pytest", "setup.cfg": "tool:pytest"}
 _SHARED_INI_FILES = frozenset({"setup.cfg", "tox.ini"})  # files whose sections several tools read
 
@@ -64,6 +42,7 @@ def pyproject_usages(text: str, path: str) -> Extracted:
     usages += _pytest_usages(_table(_table(tools, "pytest"), "ini_options"), path, lines)
     usages += toolconfig.pyproject_tool_usages(tools, path, lines)
     usages += ciconfig.tox_toml_usages(_table(tools, "tox"), path, lines)
+    usages += taskrunners.pyproject_task_usages(tools, path, lines)
     return usages, []
 
 
@@ -99,10 +78,12 @@ def ini_usages(text: str, path: str) -> Extracted:
             if "=" in target
         ]
         usages += _entry_point_usages(targets, path, lines)
+    usages += logconfig.ini_logging_usages(parser, path, lines, "script")
     if "alembic" in name:
         for section_name in parser.sections():
             url = parser.get(section_name, "sqlalchemy.url", fallback="")
-            usages += url_usages(url, path, line_of(lines, url), "migration") if url else []
+            line = line_of(lines, url)
+            usages += url_usages(url, path, line, "migration", SQLALCHEMY) if url else []
     return usages, []
 
 
@@ -114,8 +95,11 @@ def _pytest_usages(options: dict[str, object], path: str, lines: list[str]) -> l
         usages.append(Usage(distribution, path, line, CONFIG, TEST, False, True, detail))
 
     for key in options:
-        if key.lower() in _PLUGIN_KEYS:
-            plugin(_PLUGIN_KEYS[key.lower()], key, f"pytest option {key}")
+        known = pytest_plugins.INI_KEYS.get(key.lower())
+        if known:
+            usages += pytest_plugins.usages_of(
+                known, path, line_of(lines, key), TEST, f"pytest ini {key}"
+            )
     for requirement in _words(options.get("required_plugins")):
         try:
             plugin(
@@ -125,9 +109,10 @@ def _pytest_usages(options: dict[str, object], path: str, lines: list[str]) -> l
             continue
     args = _words(options.get("addopts"))
     for position, arg in enumerate(args):
-        flag = arg.split("=", 1)[0]
-        if flag in _PLUGIN_FLAGS:
-            plugin(_PLUGIN_FLAGS[flag], arg, f"pytest addopts {arg}")
+        known = pytest_plugins.option_plugin(arg) if arg.startswith("-") else None
+        if known:
+            where = line_of(lines, arg)
+            usages += pytest_plugins.usages_of(known, path, where, TEST, f"pytest addopts {arg}")
         if arg == "-p" and position + 1 < len(args):
             name = args[position + 1]
         elif arg.startswith("-p") and len(arg) > 2 and not arg.startswith("--"):
@@ -135,7 +120,7 @@ def _pytest_usages(options: dict[str, object], path: str, lines: list[str]) -> l
         else:
             continue
         if not name.startswith("no:"):
-            usages += module_usages(name, path, line_of(lines, name), TEST, "pytest -p")
+            usages += pytest_plugins.named_plugin_usages(name, path, line_of(lines, name), TEST)
     return usages
 
 

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 _SOURCE_SUFFIXES = (".py", ".pyi", ".pyx", ".pyw")
+# Files that mark the folder holding them as a project's root (what goes on sys.path).
+_PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "manage.py"})
 # Directories that hold other people's code: a committed virtualenv or vendored copies would
 # otherwise make `django` or `six` look first-party and hide real dependencies.
 _FOREIGN_DIRS = frozenset(
@@ -45,23 +47,55 @@ def is_foreign(path: str, venvs: tuple[str, ...] = ()) -> bool:
     return ".egg-info" in path and any(part.endswith(".egg-info") for part in parts)
 
 
-def first_party_modules(paths: Sequence[str]) -> set[str]:
-    """Names importable from the repository: every source file stem and every directory holding one.
+def _unanchored_package(folder: str, packages: set[str], roots: set[str]) -> bool:
+    """A top-level package outside every project root (``docs/_ext/__init__.py``): such a
+    folder is put on ``sys.path`` itself (Sphinx's local extensions), so its modules import by
+    their own names."""
+    parent = folder.rpartition("/")[0]
+    return parent not in packages and parent not in roots
 
-    Deliberately generous (``scripts/utils.py`` makes ``utils`` and ``scripts`` first-party), so a
-    sibling import in a loose script is never mistaken for a third-party dependency.
+
+def first_party_modules(paths: Sequence[str]) -> set[str]:
+    """Names importable from the repository's import roots, and nothing nested below them.
+
+    A name is first-party when it is a package whose folder is not inside another package, a
+    folder directly inside a project root (the repository root, a folder holding
+    ``pyproject.toml``/``setup.py``/``setup.cfg``/``manage.py``, and ``src/`` in either), or a
+    module beside other loose modules (``scripts/utils.py`` makes ``utils`` first-party, so a
+    sibling import in a script is never mistaken for a third-party dependency), or a module
+    directly inside a package that no project root holds (``docs/_ext/llms_txt.py``). A folder named
+    like a distribution inside a package (``shop/integrations/redis/``) is not: ``import redis``
+    there still means the distribution.
     """
     venvs = foreign_prefixes(paths)
-    names: set[str] = set()
+    sources: list[list[str]] = []
+    packages: set[str] = set()
+    roots = {"", "src"}
     for path in paths:
-        if not path.endswith(_SOURCE_SUFFIXES) or is_foreign(path, venvs):
-            continue
         parts = path.split("/")
         if "" in parts or "." in parts:  # not a plain relative path: let pathlib normalise it
             parts = list(PurePosixPath(path).parts)
-        stem = parts[-1].split(".", 1)[0]
-        candidates = [*parts[:-1], stem]
-        names.update(
-            c for c in candidates if c.isidentifier() and c not in ("__init__", "__main__")
-        )
-    return names
+        folder = "/".join(parts[:-1])
+        if parts[-1] in _PROJECT_FILES and not is_foreign(path, venvs):
+            roots.update((folder, f"{folder}/src" if folder else "src"))
+        if not path.endswith(_SOURCE_SUFFIXES) or is_foreign(path, venvs):
+            continue
+        if parts[-1].split(".", 1)[0] == "__init__" and folder:
+            packages.add(folder)
+        sources.append(parts)
+    names: set[str] = set()
+    folders_seen: set[str] = set()
+    for parts in sources:
+        folder = "/".join(parts[:-1])
+        if folder not in packages or _unanchored_package(folder, packages, roots):
+            names.add(parts[-1].split(".", 1)[0])
+        for depth in range(len(parts) - 1, 0, -1):
+            here = "/".join(parts[:depth])
+            if here in folders_seen:
+                break  # its ancestors were looked at with it
+            folders_seen.add(here)
+            parent = "/".join(parts[: depth - 1])
+            package_root = here in packages and parent not in packages
+            if package_root or (parent in roots and parent not in packages):
+                names.add(parts[depth - 1])
+    return {name for name in names if name.isidentifier() and name not in ("__init__", "__main__")}

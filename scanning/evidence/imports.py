@@ -6,12 +6,21 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 
+from scanning.evidence.filenames import is_file_name
 from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT, Usage
 
 TYPE_CHECKING_GUARD = "type-checking"
 TRY_GUARD = "try-except"
 FALLBACK_GUARD = "import fallback"
 CONDITIONAL_GUARD = "conditional"
+# Guards that make a use optional: the code runs on without the module. A plain ``if``/``elif``
+# branch does not: when it runs, the import must succeed.
+OPTIONAL_GUARDS = frozenset({TYPE_CHECKING_GUARD, TRY_GUARD, FALLBACK_GUARD})
+
+
+def is_optional(guard: str) -> bool:
+    return guard in OPTIONAL_GUARDS
+
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 # Callables that import the module named by their first argument.
@@ -146,7 +155,8 @@ def import_usages(node: ast.AST, guard: str, path: str, mode: str) -> list[Usage
     else:
         return []
     return [
-        Usage(top, path, node.lineno, mode=mode, optional=bool(guard), detail=guard) for top in tops
+        Usage(top, path, node.lineno, mode=mode, optional=is_optional(guard), detail=guard)
+        for top in tops
     ]
 
 
@@ -177,7 +187,7 @@ def _dynamic_usages(call: ast.Call, guard: str, path: str, mode: str) -> list[Us
         return []
     name = str_value(call.args[0]) if call.args else None
     name = (name or "").strip()
-    if not _MODULE_NAME.match(name):
+    if not _MODULE_NAME.match(name) or is_file_name(name):
         return []
     if name.startswith("."):
         package = next((str_value(k.value) for k in call.keywords if k.arg == "package"), None)
@@ -189,7 +199,7 @@ def _dynamic_usages(call: ast.Call, guard: str, path: str, mode: str) -> list[Us
         return []
     probe = called in _PROBES
     detail = guard or (f"{called} probe" if probe else called)
-    optional = bool(guard) or probe
+    optional = is_optional(guard) or probe
     return [Usage(top, path, call.lineno, DYNAMIC_IMPORT, mode, optional, detail=detail)]
 
 

@@ -6,14 +6,19 @@ import dataclasses
 import json
 import re
 
+from scanning.evidence.modes import mode_for
 from scanning.evidence.pyfiles import python_usages
 from scanning.types import FileError, Usage
 
 MODE = "notebook"
 # Cell magics whose body is still ordinary Python.
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})
+# Line magics whose argument is a Python statement: `%time import polars`.
+_PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun"})
 # `!pip install x`, `%matplotlib inline`, `files = !ls`, `df?`: IPython, not Python.
 _IPYTHON_LINE = re.compile(r"^\s*(?:%%?[A-Za-z]|!|[\w.]+\s*=\s*(?:!|%%?[A-Za-z]))|\?\s*$")
+_LINE_MAGIC = re.compile(r"^(\s*)%([A-Za-z]\w*)\s*(.*)$")
+_MAGIC_OPTION = re.compile(r"^(?:-[A-Za-z]\S*\s+(?:\d+\s+)?)+")
 
 
 def notebook_usages(text: str, path: str) -> tuple[list[Usage], list[FileError]]:
@@ -28,9 +33,13 @@ def notebook_usages(text: str, path: str) -> tuple[list[Usage], list[FileError]]
     usages: list[Usage] = []
     errors: list[FileError] = []
     for number, source in cells:
-        cell_usages, cell_errors = python_usages(_strip_ipython(source), path, MODE)
+        python, written_to = _strip_ipython(source)
+        mode = mode_for(written_to, python) if written_to else MODE
+        cell_usages, cell_errors = python_usages(python, path, mode)
+        where = f"written to {written_to}" if written_to else ""
         usages.extend(
-            dataclasses.replace(u, detail=_with_cell(number, u.line, u.detail)) for u in cell_usages
+            dataclasses.replace(u, detail=_with_cell(number, u.line, u.detail, where))
+            for u in cell_usages
         )
         errors.extend(
             dataclasses.replace(e, message=f"cell {number}: {e.message}") for e in cell_errors
@@ -61,17 +70,48 @@ def _code_cells(document: object) -> list[tuple[int, str]] | None:
     return found
 
 
-def _strip_ipython(source: str) -> str:
-    """Blank out IPython-only lines so the rest parses and keeps its line numbers."""
+def _strip_ipython(source: str) -> tuple[str, str]:
+    """The cell as Python with the same line numbers, and the file a ``%%writefile`` writes.
+
+    IPython-only lines become ``pass`` at their indentation, so a magic inside a loop or an
+    ``if`` keeps the block valid; ``%time``/``%timeit`` keep the statement they run. A cell
+    magic other than those that run Python leaves nothing to read, except ``%%writefile x.py``,
+    whose body is the Python file it writes.
+    """
     lines = source.splitlines()
+    written_to = ""
     if lines and lines[0].lstrip().startswith("%%"):
-        magic = lines[0].lstrip()[2:].split(maxsplit=1)
+        magic = lines[0].lstrip()[2:].split()
+        if magic and magic[0] == "writefile":
+            target = next((word for word in magic[1:] if not word.startswith("-")), "")
+            if not target.endswith((".py", ".pyw")):
+                return "", ""
+            written_to = target.strip("'\"").removeprefix("./")
+            return "\n".join(["", *lines[1:]]), written_to
         if not magic or magic[0] not in _PYTHON_CELL_MAGICS:
-            return ""  # %%bash, %%html, %%sql...: not Python at all
+            return "", ""  # %%bash, %%html, %%sql...: not Python at all
         lines[0] = ""
-    return "\n".join("" if _IPYTHON_LINE.search(line) else line for line in lines)
+    out: list[str] = []
+    continued = False
+    for line in lines:
+        if continued:  # the rest of a shell or magic line ended by a backslash
+            out.append("")
+            continued = line.rstrip().endswith("\\")
+            continue
+        if not _IPYTHON_LINE.search(line):
+            out.append(line)
+            continue
+        continued = line.rstrip().endswith("\\")
+        indent = line[: len(line) - len(line.lstrip())]
+        magic = _LINE_MAGIC.match(line)
+        if magic and magic.group(2) in _PYTHON_LINE_MAGICS and not continued:
+            statement = _MAGIC_OPTION.sub("", magic.group(3)).strip()
+            out.append(f"{indent}{statement or 'pass'}")
+        else:
+            out.append(f"{indent}pass")
+    return "\n".join(out), written_to
 
 
-def _with_cell(number: int, line: int, detail: str) -> str:
-    where = f"cell {number} line {line}"
-    return f"{where}; {detail}" if detail else where
+def _with_cell(number: int, line: int, detail: str, where: str = "") -> str:
+    parts = [f"cell {number} line {line}", *(part for part in (detail, where) if part)]
+    return "; ".join(parts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from scanning.evidence import commands, imports, strings, templates
+from scanning.evidence import commands, imports, pytest_plugins, strings, templates
 from scanning.evidence.sources import parse_python
 from scanning.types import FileError, Usage
 
@@ -45,17 +45,22 @@ def python_usages(source: str, path: str, mode: str) -> tuple[list[Usage], list[
 def _tree_usages(tree: ast.Module, path: str, mode: str) -> tuple[list[Usage], list[FileError]]:
     usages: list[Usage] = []
     add = usages.extend
+    context = strings.FileContext(path, mode)
     try:
         for node, guard in imports.walk(tree, _INTERESTING, skip_constant=_without_url):
             cls = node.__class__
             if cls is ast.Call:
                 add(imports.import_usages(node, guard, path, mode))
                 add(commands.call_usages(node, path, mode))  # type: ignore[arg-type]
-                add(strings.string_usages(node, guard, path, mode))
+                add(strings.string_usages(node, guard, path, mode, context))
             elif cls is ast.Import or cls is ast.ImportFrom:
                 add(imports.import_usages(node, guard, path, mode))
+                context.imported(node)  # type: ignore[arg-type]
             elif cls is not ast.Constant or "://" in str(node.value):  # type: ignore[attr-defined]
-                add(strings.string_usages(node, guard, path, mode))
+                add(strings.string_usages(node, guard, path, mode, context))
+        add(context.finish())
+        if mode == "test":
+            add(pytest_plugins.test_code_usages(tree, path, mode))
     except (RecursionError, MemoryError):
         return usages, [FileError(path, "partly read: nested too deeply")]
     return usages, []

@@ -11,7 +11,9 @@ from __future__ import annotations
 import ast
 import re
 
-from scanning.evidence.imports import str_value
+from scanning.evidence import patterns
+from scanning.evidence.filenames import is_file_name
+from scanning.evidence.imports import is_optional, str_value
 from scanning.types import ENTRY_POINT, STRING_REFERENCE, Usage
 
 ALTERNATIVE = "alternative"
@@ -33,8 +35,20 @@ _MODULE_KEYS = frozenset(
         "ASGI_APPLICATION",
         "ROOT_URLCONF",
         "AUTH_PASSWORD_VALIDATORS",
+        # Scrapy (https://docs.scrapy.org/en/latest/topics/settings.html): values load classes
+        "DOWNLOAD_HANDLERS",
+        "FEED_EXPORTERS",
+        "FEED_STORAGES",
+        "TWISTED_REACTOR",
     }
 )
+# Scrapy settings whose dict *keys* are the classes to load, values their order.
+_MODULE_DICT_KEYS = frozenset(
+    f"{name}{base}"
+    for name in ("EXTENSIONS", "ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES",
+                 "SPIDER_CONTRACTS", "ADDONS")
+    for base in ("", "_BASE")
+)  # fmt: skip
 _MODULE_KEY_SUFFIXES = (
     "_APPS",
     "_BACKEND",
@@ -60,51 +74,87 @@ _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_][\w.]*)?|
 _ENTRY_POINT_VALUE = re.compile(r"=\s*([A-Za-z_][\w.]*)\s*(?::|$)", re.MULTILINE)
 _URL = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 
-_POSTGRES = ("psycopg2", "psycopg")
-# Settings values that need a driver nobody imports by name.
-IMPLIED_BY_BACKEND: dict[str, tuple[str, ...]] = {
-    "django.db.backends.postgresql": _POSTGRES,
-    "django.contrib.gis.db.backends.postgis": _POSTGRES,
-    "django.db.backends.postgresql_psycopg2": ("psycopg2",),
-    "django.db.backends.mysql": ("MySQLdb",),
-    "django.contrib.gis.db.backends.mysql": ("MySQLdb",),
-    "django.db.backends.oracle": ("oracledb", "cx_Oracle"),
-    "django.contrib.gis.db.backends.oracle": ("oracledb", "cx_Oracle"),
-    "django.core.cache.backends.redis.RedisCache": ("redis",),
-    "django.core.cache.backends.memcached.PyMemcacheCache": ("pymemcache",),
-    "django.core.cache.backends.memcached.PyLibMCCache": ("pylibmc",),
-    "django.core.cache.backends.memcached.MemcachedCache": ("memcache",),
-}
-IMPLIED_BY_SCHEME: dict[str, tuple[str, ...]] = {
-    "postgres": _POSTGRES,
-    "postgresql": _POSTGRES,
-    "pgsql": _POSTGRES,
-    "postgis": _POSTGRES,
-    "mysql": ("MySQLdb",),
-    "mysqlgis": ("MySQLdb",),
-    "oracle": ("oracledb", "cx_Oracle"),
-    "redis": ("redis",),
-    "rediss": ("redis",),
-    "amqp": ("amqp",),
-    "amqps": ("amqp",),
-    "pyamqp": ("amqp",),
-    "mongodb": ("pymongo",),
-    "mongodb+srv": ("pymongo",),
-}
 # Expressions a settings value is built from (only a dict key can make a value load modules).
 _CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.BinOp, ast.IfExp, ast.Starred)
-_SQL_DIALECTS = frozenset(
-    {"postgresql", "postgres", "mysql", "mariadb", "sqlite", "oracle", "mssql", "cockroachdb"}
-)
-# SQLAlchemy ``dialect+driver://`` names whose import name differs from the driver name.
-_DRIVER_IMPORTS = {"mysqldb": "MySQLdb", "cx_oracle": "cx_Oracle", "psycopg2cffi": "psycopg2cffi"}
 # gunicorn's short worker names that load a third-party module.
 GUNICORN_WORKERS = {"gevent": "gevent", "eventlet": "eventlet", "tornado": "tornado"}
 
 
-def string_usages(node: ast.AST, guard: str, path: str, mode: str) -> list[Usage]:
+class FileContext:
+    """What one file's nodes leave for the end of the file: the names it imports (a call
+    backend needs its receiver's module; a bare URL its framework), URLs no consumer took,
+    and calls that may load a backend."""
+
+    def __init__(self, path: str, mode: str) -> None:
+        self.path, self.mode = path, mode
+        self.aliases: dict[str, str] = {}  # local name -> import root
+        self.bare_urls: list[tuple[str, int, str]] = []  # (text, line, guard)
+        self.consumed: set[tuple[str, int]] = set()  # URLs a consumer read: (text, line)
+        self.calls: list[tuple[ast.Call, str]] = []  # (call, guard)
+        self.imported_names: list[tuple[str, int, patterns.Implied]] = []
+        # ``REDIS_URL = env("REDIS_URL", default="redis://...")`` then ``BROKER_URL = REDIS_URL``
+        self.urls_of: dict[str, list[tuple[str, int]]] = {}  # variable -> its URL literals
+        self.copied_from: dict[str, str] = {}  # variable -> the variable it was set to
+        self.read_by: list[tuple[str, str, str]] = []  # (variable, consumer, guard)
+
+    def assigned(self, name: str, value: ast.AST) -> None:
+        if isinstance(value, ast.Name):
+            self.copied_from.setdefault(name, value.id)
+            return
+        urls = [(text, line) for text, line in _strings(value) if "://" in text]
+        if urls:
+            self.urls_of.setdefault(name, urls)
+
+    def imported(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                root = alias.name.split(".")[0]
+                self.aliases[alias.asname or root] = root
+        elif node.module and not node.level:
+            root = node.module.split(".")[0]
+            for alias in node.names:
+                self.aliases[alias.asname or alias.name] = root
+                implied = patterns.IMPORTED_NAMES.get((root, alias.name))
+                if implied:
+                    self.imported_names.append((alias.name, node.lineno, implied))
+
+    def finish(self) -> list[Usage]:
+        usages: list[Usage] = []
+        found = _Found(self.path, self.mode, "", self)
+        for name, line, implied in self.imported_names:
+            why = f"{name} per {implied.source}"
+            found.implied(implied.modules, line, why, extras=implied.extras)
+        usages += found.usages
+        for variable, consumer, guard in self.read_by:
+            found = _Found(self.path, self.mode, guard, self)
+            for _ in range(10):  # a chain of copies, never a cycle
+                if variable in self.urls_of or variable not in self.copied_from:
+                    break
+                variable = self.copied_from[variable]
+            for text, line in self.urls_of.get(variable, ()):
+                found.url(text, line, consumer)
+            usages += found.usages
+        roots = set(self.aliases.values())
+        consumers = [c for root in sorted(roots) for c in patterns.FRAMEWORK_IMPORTS.get(root, ())]
+        for text, line, guard in self.bare_urls:
+            if (text, line) in self.consumed:
+                continue
+            found = _Found(self.path, self.mode, guard)
+            for consumer in dict.fromkeys(consumers):
+                found.url(text, line, consumer, possible=True)
+            usages += found.usages
+        for call, guard in self.calls:
+            found = _Found(self.path, self.mode, guard)
+            found.call_backend(call, self.aliases)
+            usages += found.usages
+        return usages
+
+
+def string_usages(
+    node: ast.AST, guard: str, path: str, mode: str, context: FileContext | None = None
+) -> list[Usage]:
     """Usages for one node: a string constant, an assignment or a call."""
-    found = _Found(path, mode, guard)
+    found = _Found(path, mode, guard, context)
     if isinstance(node, ast.Constant):
         if isinstance(node.value, str):
             found.url(node.value, node.lineno)
@@ -114,6 +164,8 @@ def string_usages(node: ast.AST, guard: str, path: str, mode: str) -> list[Usage
             key = _target_key(target)
             if key and node.value is not None:
                 found.setting(key, node.value)
+                if context is not None and isinstance(target, ast.Name):
+                    context.assigned(key, node.value)
     elif isinstance(node, ast.Call):
         _call_usages(node, found)
     return found.usages
@@ -122,41 +174,144 @@ def string_usages(node: ast.AST, guard: str, path: str, mode: str) -> list[Usage
 class _Found:
     """Collects usages for one node, sharing path, mode and guard."""
 
-    def __init__(self, path: str, mode: str, guard: str) -> None:
-        self.path, self.mode, self.guard = path, mode, guard
+    def __init__(
+        self, path: str, mode: str, guard: str, context: FileContext | None = None
+    ) -> None:
+        self.path, self.mode, self.guard, self.context = path, mode, guard, context
         self.usages: list[Usage] = []
 
-    def add(self, name: str, line: int, detail: str, kind: str = STRING_REFERENCE) -> None:
-        if name.isidentifier():
+    def add(
+        self,
+        name: str,
+        line: int,
+        detail: str,
+        kind: str = STRING_REFERENCE,
+        optional: bool = False,
+    ) -> None:
+        if all(part.isidentifier() for part in name.split(".")):
             detail = f"{detail}; {self.guard}" if self.guard else detail
-            optional = bool(self.guard)
+            optional = optional or is_optional(self.guard)
             self.usages.append(
                 Usage(name, self.path, line, kind, self.mode, optional, detail=detail)
             )
 
-    def implied(self, names: tuple[str, ...], line: int, why: str) -> None:
+    def implied(
+        self,
+        names: tuple[str, ...],
+        line: int,
+        why: str,
+        *,
+        optional: bool = False,
+        extras: tuple[str, ...] = (),
+    ) -> None:
+        """``names`` loaded because of ``why``; several: any one of them will do. ``extras``
+        (``celery[redis]``) also install them: a rule treats such a declaration as declaring
+        them."""
         for name in names:
-            self.add(name, line, ALTERNATIVE if len(names) > 1 else f"implied by {why}")
+            detail = f"{ALTERNATIVE} ({' | '.join(names)}) for {why}" if len(names) > 1 else why
+            detail = f"implied by {detail}" if len(names) == 1 else detail
+            if extras:
+                detail += f"; {patterns.EXTRA_MARK}{' or '.join(extras)}"
+            self.add(name, line, detail, optional=optional)
+
+    def call_backend(self, call: ast.Call, aliases: dict[str, str]) -> None:
+        """What a call such as ``pd.read_parquet(...)`` loads (see ``patterns.CALL_BACKENDS``)."""
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            called = func.attr
+            receiver = aliases.get(func.value.id, "") if isinstance(func.value, ast.Name) else ""
+        elif isinstance(func, ast.Name):
+            called, receiver = func.id, aliases.get(func.id, "")
+        else:
+            return
+        fsspec_path = (
+            called.startswith(patterns.FSSPEC_READER_PREFIX) or called == "open"
+        ) and receiver in patterns.FSSPEC_RECEIVERS
+        if fsspec_path or (
+            called.startswith(patterns.FSSPEC_WRITER_PREFIX) and isinstance(func, ast.Attribute)
+        ):
+            for argument in [*call.args[:1], *(k.value for k in call.keywords if k.arg == "path")]:
+                for text, line in _strings(argument):
+                    self.url(text, line, patterns.FSSPEC)
+        for pattern in patterns.CALL_BACKENDS:
+            if pattern.function != called or (
+                pattern.receivers and receiver not in pattern.receivers
+            ):
+                continue
+            values = _argument_values(call, pattern.keyword, pattern.position)
+            why = f"{pattern.function}() per {pattern.source}"
+            optional, extras = not pattern.required, pattern.extras
+            if values is None:
+                self.implied(pattern.default, call.lineno, why, optional=optional, extras=extras)
+                continue
+            for value in values:
+                if value.startswith("module://"):  # matplotlib.use("module://pkg.backend")
+                    self.module(value.removeprefix("module://"), call.lineno, why)
+                    continue
+                table = pattern.values or {}
+                names = table.get(value, table.get(value.lower()))
+                if names:
+                    why = f"{pattern.function}({value!r}) per {pattern.source}"
+                    self.implied(names, call.lineno, why, optional=optional, extras=extras)
 
     def module(self, dotted: str, line: int, detail: str, bare_ok: bool = False) -> None:
         dotted = dotted.strip()
+        if is_file_name(dotted):
+            return
         if _DOTTED.match(dotted) or (bare_ok and dotted.isidentifier()):
             self.add(dotted.split(":")[0].split(".")[0], line, detail)
-            self.implied(IMPLIED_BY_BACKEND.get(dotted, ()), line, dotted)
+            backend = patterns.BACKENDS.get(dotted)
+            if backend:
+                why = f"{dotted} per {backend.source}"
+                optional = not backend.required
+                self.implied(backend.modules, line, why, optional=optional, extras=backend.extras)
 
-    def url(self, text: str, line: int) -> None:
+    def url(
+        self, text: str, line: int, consumer: str | None = None, *, possible: bool = False
+    ) -> None:
+        """What ``consumer`` loads for the URL's scheme; a URL alone loads nothing.
+
+        Without a consumer, SQLAlchemy's own ``dialect+driver://`` form names its reader;
+        any other URL waits for the end of the file, where the frameworks the file imports
+        make it a possible use. ``possible`` uses never make a package missing.
+        """
         match = _URL.match(text.strip()[:200])
         if not match:
             return
         scheme = match.group(1).lower()
-        names = IMPLIED_BY_SCHEME.get(scheme, ())
-        dialect, _, driver = scheme.partition("+")
-        if not names and driver and dialect in _SQL_DIALECTS:  # postgresql+asyncpg://
-            names = (_DRIVER_IMPORTS.get(driver, driver),)
-        self.implied(names, line, f"{scheme}:// URL")
+        if consumer is None:
+            dialect, plus, _ = scheme.partition("+")
+            if plus and dialect in patterns.SQLALCHEMY_DIALECTS:
+                consumer = patterns.SQLALCHEMY
+            elif self.context is not None:
+                self.context.bare_urls.append((text, line, self.guard))
+                return
+            else:
+                return
+        if self.context is not None:
+            self.context.consumed.add((text, line))
+        for implied, why in _implied_by_url(consumer, scheme):
+            optional = possible or not implied.required
+            why = f"{scheme}:// read by {consumer} ({why})"
+            self.implied(implied.modules, line, why, optional=optional, extras=implied.extras)
+
+    def urls(self, value: ast.AST, consumer: str) -> None:
+        for text, line in _strings(value):
+            self.url(text, line, consumer)
 
     def setting(self, key: str, value: ast.AST) -> None:
         upper = key.upper()
+        choices = patterns.SETTING_VALUES.get(upper)
+        if choices:  # CACHE_TYPE = "RedisCache": a short backend name
+            for text, line in _strings(value):
+                implied = choices.get(text)
+                if implied:
+                    self.implied(implied.modules, line, f"{key} {text} per {implied.source}")
+        consumer = patterns.URL_CONSUMER_KEYS.get(upper)
+        if consumer:
+            self.urls(value, consumer)
+            if isinstance(value, ast.Name) and self.context is not None:
+                self.context.read_by.append((value.id, consumer, self.guard))
         if key == "pytest_plugins":
             for text, line in _strings(value):
                 self.module(text, line, "pytest_plugins", bare_ok=True)
@@ -167,6 +322,8 @@ class _Found:
         elif key in ("extensions", "html_theme") and self.path.endswith("conf.py"):
             # Sphinx's conf.py: extensions and the theme are modules Sphinx imports by name.
             for text, line in _strings(value):
+                if key == "html_theme" and text in patterns.SPHINX_BUILTIN_THEMES:
+                    continue
                 self.module(text, line, f"sphinx {key}", bare_ok=True)
         elif upper == "WORKER_CLASS" and (short := str_value(value)) in GUNICORN_WORKERS:
             line = getattr(value, "lineno", 0)
@@ -179,7 +336,10 @@ class _Found:
         while stack:
             node, near_key, active = stack.pop()
             if isinstance(node, ast.Dict):
+                keys_load = near_key.upper() in _MODULE_DICT_KEYS
                 for dict_key, dict_value in zip(node.keys, node.values, strict=True):
+                    if keys_load and (text := str_value(dict_key)) is not None:
+                        self.module(text, dict_key.lineno, f"setting {near_key}")  # type: ignore[union-attr]
                     child_key = str_value(dict_key) or near_key
                     stack.append((dict_value, child_key, active or _loads_module(child_key)))
             elif isinstance(node, ast.Constant):
@@ -197,6 +357,25 @@ class _Found:
 def _call_usages(call: ast.Call, found: _Found) -> None:
     func = call.func
     called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    receiver = (
+        func.value.id
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+        else ""
+    )
+    consumer = patterns.URL_CONSUMER_QUALIFIED_CALLS.get((receiver, called))
+    consumer = consumer or patterns.URL_CONSUMER_CALLS.get(called)
+    if consumer:
+        found.urls([*call.args, *(k.value for k in call.keywords)], consumer)  # type: ignore[arg-type]
+    if found.context is not None and (
+        called in patterns.CALLED_NAMES
+        or called.startswith((patterns.FSSPEC_READER_PREFIX, patterns.FSSPEC_WRITER_PREFIX))
+        or called == "open"
+    ):
+        found.context.calls.append((call, found.guard))
+    if called.endswith("Celery"):  # Celery("proj", broker="redis://", backend="redis://")
+        for keyword in call.keywords:
+            if keyword.arg in ("backend", "result_backend"):
+                found.urls(keyword.value, patterns.CELERY_BACKEND)
     if called == "autodiscover_tasks":
         for text, line in _strings(call.args):
             found.module(text, line, "celery autodiscover_tasks", bare_ok=True)
@@ -253,11 +432,55 @@ def _strings(node: ast.AST | list[ast.expr]) -> list[tuple[str, int]]:
     return found
 
 
-def url_usages(text: str, path: str, line: int, mode: str) -> list[Usage]:
-    """Drivers implied by a connection URL such as ``postgres://`` or ``redis://``."""
+def url_usages(text: str, path: str, line: int, mode: str, consumer: str) -> list[Usage]:
+    """Drivers ``consumer`` loads for a connection URL such as ``postgresql://``."""
     found = _Found(path, mode, "")
-    found.url(text, line)
+    found.url(text, line, consumer)
     return found.usages
+
+
+def _implied_by_url(consumer: str, scheme: str) -> list[tuple[patterns.Implied, str]]:
+    """(what loads, its source) when ``consumer`` reads a URL of ``scheme``."""
+    wrapped = patterns.CELERY_SQLALCHEMY_PREFIXES.get(consumer)
+    if wrapped and scheme.startswith(f"{wrapped[0]}+"):  # sqla+postgresql://, db+mysql://
+        inner = scheme.removeprefix(f"{wrapped[0]}+")
+        return [(wrapped[1], wrapped[1].source), *_implied_by_url(patterns.SQLALCHEMY, inner)]
+    if consumer == patterns.SQLALCHEMY:
+        dialect, _, driver = scheme.partition("+")
+        if driver:
+            known = patterns.SQLALCHEMY_DRIVER_MODULES.get(driver)
+            if known:
+                return [(known, known.source)] if known.modules else []
+            # SQLAlchemy names the DBAPI module after the +: postgresql+asyncpg://
+            return [
+                (
+                    patterns.Implied((driver,), patterns.SQLALCHEMY_DIALECTS_SOURCE),
+                    "the driver it names",
+                )
+            ]
+        scheme = dialect
+    implied = patterns.URL_SCHEMES.get(consumer, {}).get(scheme)
+    return [(implied, implied.source)] if implied and implied.modules else []
+
+
+def _argument_values(call: ast.Call, keyword: str, position: int) -> list[str] | None:
+    """Literal values of the selected argument (a list of them, as in ``algorithms=[...]``);
+    None when the call does not pass it, [] when it passes something not literal."""
+    if not keyword and position < 0:
+        return None  # the call always loads the default
+    node: ast.AST | None = None
+    for item in call.keywords:
+        if keyword and item.arg == keyword:
+            node = item.value
+    if node is None and 0 <= position < len(call.args):
+        node = call.args[position]
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | bool):
+        return [str(node.value)]
+    if isinstance(node, ast.List | ast.Tuple):
+        return [v for element in node.elts if (v := str_value(element)) is not None]
+    return []
 
 
 def module_usages(dotted: str, path: str, line: int, mode: str, detail: str) -> list[Usage]:

@@ -33,6 +33,7 @@ CONFIG_FILES: dict[str, str] = {
     "pyrightconfig.json": "pyright",
     ".pre-commit-config.yaml": "pre-commit",
     "mkdocs.yml": "mkdocs",
+    "mkdocs.yaml": "mkdocs",
 }
 # Sections of setup.cfg and tox.ini that one tool reads.
 _INI_SECTIONS: dict[str, str] = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
@@ -26,6 +27,7 @@ from scanning.types import DEV, FileError, ManifestFile
 
 # Real install commands are short; shlex is pure Python, so a 2 MB "command" would be slow.
 MAX_COMMAND_CHARS = 20_000
+_SEPARATOR = re.compile(r"&&|\|\||[;|\n]")
 
 DOCKERFILE = "dockerfile"
 MAKEFILE = "makefile"
@@ -57,11 +59,18 @@ class CommandReader:
             common.add_result(self.manifest, result)
 
     def shell(self, command: str, line: int) -> None:
-        """Add what one shell command line installs."""
-        if len(command) > MAX_COMMAND_CHARS:
-            self.manifest.errors.append(FileError(self.manifest.path, "command too long", line))
+        """Add what one shell command line installs.
+
+        A line too long to tokenise is cut at its command separators first, so an install
+        chained after a huge ``echo`` is still read; only the pieces still too long are lost.
+        """
+        if len(command) <= MAX_COMMAND_CHARS:
+            self.add(pipinstall.from_shell(command), line)
             return
-        self.add(pipinstall.from_shell(command), line)
+        self.manifest.errors.append(FileError(self.manifest.path, "command too long", line))
+        for piece in _SEPARATOR.split(command):
+            if len(piece) <= MAX_COMMAND_CHARS:
+                self.add(pipinstall.from_shell(piece), line)
 
     def follow(self, target: str, kind: str, line: int) -> None:
         """Parse a requirements file a command names, relative to this file's folder or the root."""

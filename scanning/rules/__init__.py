@@ -11,7 +11,10 @@ import functools
 import importlib
 from collections.abc import Callable, Collection, Iterable
 
+from packaging.utils import canonicalize_name
+
 from scanning.distributions import lockgraph, mapping
+from scanning.evidence import patterns
 from scanning.fixtures import is_test_fixture
 from scanning.manifests import toolsettings
 from scanning.rules import installs
@@ -57,6 +60,16 @@ def run_rules(
             for u in usages
         ]
     manifest_kinds = {m.path: m.kind for m in tree.manifests}
+    # What a declared extra installs is declared (celery[redis] declares what redis:// needs):
+    # such a use keeps the package used but never makes it missing.
+    declared_extras = {(d.name, canonicalize_name(e)) for d in tree.declarations for e in d.extras}
+    if declared_extras:
+        usages = [
+            dataclasses.replace(u, optional=True)
+            if not u.optional and patterns.extras_in(u.detail) & declared_extras
+            else u
+            for u in usages
+        ]
     usages = [*usages, *installs.as_usages(tree.declarations, manifest_kinds)]
     locked = locked_declarations(tree.declarations, manifest_kinds)
     import_map = mapping.ImportMap(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,49 @@ def test_findings_the_repository_configuration_keeps_do_not_fail_the_command(tmp
     status, output = _run(str(write_tree(tmp_path, files)))
     assert "per_rule_ignores DEP002" in output
     assert status == 0
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_escaped_in_json_and_text(tmp_path):
+    write_tree(
+        tmp_path, {"requirements.txt": "requests==2.31.0\n", "app/ok.py": "import requests\n"}
+    )
+    with open(str(tmp_path).encode() + b"/app/caf\xe9.py", "wb") as handle:
+        handle.write(b"import boto3\n")
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "x"]):
+        subprocess.run([*git, *args], cwd=tmp_path, check=True, capture_output=True)
+    status, output = _run(str(tmp_path), "--format", "json")
+    assert status == 1
+    output.encode("utf-8")  # strict: no lone surrogates reach the reader
+    data = json.loads(output)
+    [missing] = [f for f in data["findings"] if f["kind"] == "missing"]
+    assert missing["subject"] == "boto3"
+    assert missing["locations"][0]["path"] == "app/caf\\xe9.py"
+    assert "app/caf\\xe9.py" in missing["summary"]
+    _, text = _run(str(tmp_path))
+    text.encode("utf-8")
+    assert "app/caf\\xe9.py:1: DEP001 missing boto3" in text
+
+
+@pytest.mark.django_db
+def test_a_stored_scan_of_a_file_name_that_is_not_utf8_succeeds_with_the_name_escaped(tmp_path):
+    from decisions import services as decision_services
+    from scanning import services as scanning_services
+    from scanning.models import Evidence, ScanStatus
+    from tests import factories
+
+    root = factories.git_repository(
+        tmp_path / "repo",
+        {"requirements.txt": "requests==2.31.0\n", "app/ok.py": "import requests\n"},
+    )
+    with open(str(root).encode() + b"/app/caf\xe9.py", "wb") as handle:
+        handle.write(b"import boto3\n")
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "add"], cwd=root, check=True)
+    repository = factories.repository(factories.team(), location=str(root))
+    run, _ = scanning_services.scan_run_create(repository=repository)
+    decision_services.repository_scan(repository_id=repository.pk, scan_run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == ScanStatus.SUCCEEDED
+    assert Evidence.objects.filter(scan_run=run, name="boto3", path="app/caf\\xe9.py").exists()

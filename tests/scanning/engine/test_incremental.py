@@ -25,7 +25,7 @@ FILES = {
     "requirements.txt": "requests==2.31.0\npyyaml==6.0\n-r base.txt\n",
     "base.txt": "django>=4.2\n",
     "app/a.py": "import yaml\n",
-    "app/b.py": "import requests\nDATABASE_URL = 'postgres://db/app'\n",
+    "app/b.py": "import requests\nSQLALCHEMY_DATABASE_URI = 'postgresql://db/app'\n",
     "app/broken.py": "def broken(:\n    import celery\n",
     "README.md": "# app\n",
 }
@@ -230,7 +230,7 @@ def test_a_fresh_clone_with_the_same_bytes_is_not_parsed_again(repo, tmp_path, c
     clone = shutil.copytree(repo, tmp_path / "clone")  # new inodes and times, same content
     tree = pipeline.scan_tree(clone, scan_options(cache_key=1))
     assert parsed() == []
-    assert {u.name for u in tree.usages} == {"yaml", "requests", "psycopg2", "psycopg", "celery"}
+    assert {u.name for u in tree.usages} == {"yaml", "requests", "psycopg2", "celery"}
 
 
 def test_added_and_removed_files_are_picked_up(repo, cache_dir, parsed):

@@ -2,11 +2,21 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from scanning.evidence.commands import is_named_like
-from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
+from scanning.evidence.script_names import RENAMED_SCRIPTS, SCRIPT_DISTRIBUTIONS
 from scanning.types import COMMAND, CONFIG, STRING_REFERENCE
 
 from .conftest import Scan, names
+
+
+@pytest.mark.parametrize(("script", "known"), sorted(RENAMED_SCRIPTS.items()))
+def test_each_renamed_script_runs_its_distribution(scan: Scan, script: str, known) -> None:
+    distribution, source = known
+    assert source.startswith("https://")
+    usages, _ = scan({"Makefile": f"x:\n\t{script} --help\n"})
+    assert names(usages, kind=COMMAND, is_distribution=True, optional=False) == {distribution}
 
 
 def test_script_table_maps_scripts_to_canonical_distributions() -> None:

@@ -10,10 +10,41 @@ from scanning.evidence.first_party import is_foreign
 from .conftest import write_repo
 
 
-def test_root_package_and_its_subpackages_are_first_party() -> None:
-    found = first_party_modules(["myapp/__init__.py", "myapp/core/models.py", "README.md"])
-    assert {"myapp", "core", "models"} <= found
-    assert "README" not in found
+def test_root_package_is_first_party_but_not_what_is_nested_inside_it() -> None:
+    found = first_party_modules(
+        ["myapp/__init__.py", "myapp/core/__init__.py", "myapp/core/models.py", "README.md"]
+    )
+    assert "myapp" in found
+    assert not found & {"core", "models", "README"}
+
+
+def test_folder_named_like_a_distribution_inside_a_package_is_not_first_party() -> None:
+    found = first_party_modules(
+        [
+            "src/shop/__init__.py",
+            "src/shop/integrations/__init__.py",
+            "src/shop/integrations/redis/__init__.py",
+            "src/shop/integrations/redis/client.py",
+            "tests/__init__.py",
+            "tests/stripe/test_charges.py",
+        ]
+    )
+    assert {"shop", "tests"} <= found
+    assert not found & {"redis", "integrations", "stripe", "client"}
+
+
+def test_folders_beside_a_project_file_are_import_roots() -> None:
+    found = first_party_modules(
+        [
+            "services/api/pyproject.toml",
+            "services/api/app/main.py",
+            "web/manage.py",
+            "web/orders/models.py",
+            "examples/redis/demo.py",
+        ]
+    )
+    assert {"app", "main", "orders", "manage", "demo"} <= found
+    assert "redis" not in found
 
 
 def test_src_layout_package_is_first_party() -> None:
@@ -30,7 +61,7 @@ def test_non_identifiers_and_dunder_files_are_not_names() -> None:
     found = first_party_modules(
         ["app/migrations/0001_initial.py", "my-tools/run.py", "pkg/__init__.py", "pkg/__main__.py"]
     )
-    assert found == {"app", "migrations", "run", "pkg"}
+    assert found == {"app", "run", "pkg"}
 
 
 def test_committed_virtualenv_and_vendored_code_are_not_first_party() -> None:
@@ -73,3 +104,10 @@ def test_collect_usages_skips_committed_virtualenvs(tmp_path: Path) -> None:
 )
 def test_is_foreign_by_folder(path: str, foreign: bool) -> None:
     assert is_foreign(path, ("env/",)) is foreign
+
+
+def test_modules_of_a_package_outside_every_project_root_are_first_party() -> None:
+    found = first_party_modules(
+        ["docs/conf.py", "docs/_ext/__init__.py", "docs/_ext/llms_txt.py", "pyproject.toml"]
+    )
+    assert {"llms_txt", "_ext", "conf"} <= found

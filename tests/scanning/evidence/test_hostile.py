@@ -112,3 +112,25 @@ def test_collect_usages_never_raises_on_arbitrary_content(
     assert all(e.path in files for e in errors)
     # the catch-all in collect_usages must not be what kept the scan alive
     assert not [e for e in errors if e.message.startswith("internal error")]
+
+
+def test_command_chained_after_a_one_megabyte_word_is_still_read(tmp_path: Path, settings) -> None:
+    """Tokenising the megabyte took the parser child ~35 s of CPU: it was killed and the whole
+    Dockerfile lost. Now the huge piece is dropped and the rest read within any sane limit."""
+    from scanning.engine.pipeline import scan_tree
+
+    settings.DEBTBOARD_PARSER_CPU_SECONDS = 5
+    huge = "x" * (1024 * 1024)
+    write_repo(
+        tmp_path,
+        {
+            "requirements.txt": "gunicorn==22.0.0\nuvicorn==0.30.0\n",
+            "Dockerfile": f"FROM python\nRUN echo {huge} \\\n  && true\nCMD gunicorn app.wsgi\n",
+            "Procfile": f"web: echo {huge} && uvicorn app.main:app\n",
+        },
+    )
+    tree = scan_tree(tmp_path)
+    assert {"gunicorn", "uvicorn"} <= {u.name for u in tree.usages if u.is_distribution}
+    assert not [
+        e for e in tree.errors if e.path in ("Dockerfile", "Procfile") and "skipped" in e.message
+    ]

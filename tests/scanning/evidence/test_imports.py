@@ -87,21 +87,37 @@ def test_type_checking_imports_are_optional_with_detail(scan: Scan) -> None:
     assert names(usages, optional=False) == {"typing", "typing.TYPE_CHECKING", "boto3"}
 
 
-def test_platform_conditional_imports_are_optional_but_main_guard_is_not(scan: Scan) -> None:
+def test_imports_in_if_and_elif_branches_are_conditional_but_still_required(scan: Scan) -> None:
     source = textwrap.dedent(
         """
         import sys
         def run():
             if sys.platform == "win32":
-                import winreg
+                import pywintypes
+            elif sys.version_info < (3, 11):
+                import tomli
+            else:
+                import uvloop
             import lazy_needed
         if __name__ == "__main__":
             import click
         """
     )
     usages, _ = scan({"pkg/m.py": source})
-    assert names(usages, optional=True) == {"winreg"}
-    assert names(usages, optional=False) == {"sys", "lazy_needed", "click"}
+    assert names(usages, optional=True) == set()
+    assert names(usages, detail="conditional") == {"pywintypes", "tomli", "uvloop"}
+    assert names(usages, optional=False) == {
+        "sys", "pywintypes", "tomli", "uvloop", "lazy_needed", "click"
+    }  # fmt: skip
+
+
+def test_try_inside_an_if_branch_is_still_optional(scan: Scan) -> None:
+    source = (
+        "import os\nif os.name == 'nt':\n    try:\n        import colorama\n"
+        "    except ImportError:\n        colorama = None\n"
+    )
+    usages, _ = scan({"pkg/m.py": source})
+    assert names(usages, optional=True) == {"colorama"}
 
 
 def test_literal_dynamic_imports_are_recorded(scan: Scan) -> None:

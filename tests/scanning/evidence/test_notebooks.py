@@ -70,3 +70,39 @@ def test_huge_notebook_is_skipped(scan: Scan) -> None:
     usages, errors = scan({"huge.ipynb": document})
     assert usages == []
     assert errors[0].message == TOO_LARGE
+
+
+def test_magics_inside_indented_blocks_keep_the_cell_parseable(scan: Scan) -> None:
+    document = notebook(
+        (
+            "code",
+            "import os\nfor name in os.listdir('.'):\n    !cp $name out/\n"
+            "    %time os.stat(name)\nif True:\n    files = !ls\nimport sklearn\n",
+        ),
+        ("code", "!pip install \\\n    seaborn\nimport seaborn as sns\n"),
+    )
+    usages, errors = scan({"nb/explore.ipynb": document})
+    assert errors == []
+    assert names(usages) == {"os", "sklearn", "seaborn"}
+
+
+def test_line_magics_that_run_python_are_read_as_python(scan: Scan) -> None:
+    document = notebook(("code", "%time import polars as pl\n%timeit -n 3 -r 2 import torch\n"))
+    usages, errors = scan({"nb.ipynb": document})
+    assert errors == []
+    assert names(usages) == {"polars", "torch"}
+
+
+def test_writefile_cell_is_read_as_the_python_file_it_writes(scan: Scan) -> None:
+    document = notebook(
+        ("code", "%%writefile src/train.py\nimport lightgbm\n\nprint(lightgbm.__version__)\n"),
+        ("code", "%%writefile -a tests/test_train.py\nimport pytest\n"),
+        ("code", "%%writefile notes.txt\nimport not_python\n"),
+    )
+    usages, errors = scan({"analysis.ipynb": document})
+    assert errors == []
+    assert names(usages) == {"lightgbm", "pytest"}
+    lightgbm = next(u for u in usages if u.name == "lightgbm")
+    assert lightgbm.line == 2
+    assert lightgbm.detail == "cell 1 line 2; written to src/train.py"
+    assert next(u for u in usages if u.name == "pytest").mode == "test"

@@ -1,0 +1,181 @@
+"""Which pytest plugin an option, an ini key, a fixture or a marker belongs to.
+
+A plugin is loaded through its ``pytest11`` entry point once installed, so nothing imports it:
+what shows it in use is what only it understands. These names are not in any metadata (entry
+points list plugin modules, not their options or fixtures), hence a table, each entry with the
+plugin's documentation. Several distributions for one name: any of them provides it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from scanning.types import CONFIG, ENTRY_POINT_GROUP, Usage
+
+_COV = "https://pytest-cov.readthedocs.io/en/latest/config.html"
+_XDIST = "https://pytest-xdist.readthedocs.io/en/stable/distribution.html"
+_DJANGO = "https://pytest-django.readthedocs.io/en/latest/"
+_TIMEOUT = "https://github.com/pytest-dev/pytest-timeout#usage"
+_BENCHMARK = "https://pytest-benchmark.readthedocs.io/en/latest/usage.html"
+_ASYNCIO = "https://pytest-asyncio.readthedocs.io/en/latest/reference/"
+_RERUN = "https://github.com/pytest-dev/pytest-rerunfailures#usage"
+_MOCK = "https://pytest-mock.readthedocs.io/en/latest/usage.html"
+_RECORDING = "https://github.com/kiwicom/pytest-recording#usage"
+_FREEZER = ("pytest-freezer", "pytest-freezegun")
+_FREEZER_DOCS = "https://github.com/pytest-dev/pytest-freezer#usage"
+
+Plugin = tuple[tuple[str, ...], str]  # (distributions, source)
+
+# Command-line options (in addopts, tox/CI/Makefile commands), exact.
+OPTIONS: dict[str, Plugin] = {
+    "--cov": (("pytest-cov",), _COV),
+    "--no-cov": (("pytest-cov",), _COV),
+    "-n": (("pytest-xdist",), _XDIST),
+    "--numprocesses": (("pytest-xdist",), _XDIST),
+    "--dist": (("pytest-xdist",), _XDIST),
+    "--maxprocesses": (("pytest-xdist",), _XDIST),
+    "--ds": (("pytest-django",), f"{_DJANGO}configuring_django.html"),
+    "--dc": (("pytest-django",), f"{_DJANGO}configuring_django.html"),
+    "--reuse-db": (("pytest-django",), f"{_DJANGO}database.html"),
+    "--create-db": (("pytest-django",), f"{_DJANGO}database.html"),
+    "--nomigrations": (("pytest-django",), f"{_DJANGO}database.html"),
+    "--no-migrations": (("pytest-django",), f"{_DJANGO}database.html"),
+    "--migrations": (("pytest-django",), f"{_DJANGO}database.html"),
+    "--timeout": (("pytest-timeout",), _TIMEOUT),
+    "--asyncio-mode": (("pytest-asyncio",), f"{_ASYNCIO}configuration.html"),
+    "--reruns": (("pytest-rerunfailures",), _RERUN),
+    "--reruns-delay": (("pytest-rerunfailures",), _RERUN),
+    "--html": (("pytest-html",), "https://pytest-html.readthedocs.io/en/latest/user_guide.html"),
+    "--snapshot-update": (("syrupy",), "https://github.com/syrupy-project/syrupy#usage"),
+    "--record-mode": (("pytest-recording", "pytest-vcr"), _RECORDING),
+    "--testmon": (("pytest-testmon",), "https://testmon.org/"),
+    "--randomly-seed": (("pytest-randomly",), "https://github.com/pytest-dev/pytest-randomly"),
+    "--mypy": (("pytest-mypy",), "https://github.com/realpython/pytest-mypy#usage"),
+}
+# Options by prefix: every ``--cov-report``, ``--benchmark-skip``, ``--hypothesis-seed``.
+OPTION_PREFIXES: dict[str, Plugin] = {
+    "--cov-": (("pytest-cov",), _COV),
+    "--benchmark-": (("pytest-benchmark",), _BENCHMARK),
+    "--hypothesis-": (("hypothesis",), "https://hypothesis.readthedocs.io/en/latest/details.html"),
+}
+# ini keys ([pytest], [tool.pytest.ini_options]) that only a plugin reads.
+INI_KEYS: dict[str, Plugin] = {
+    "django_settings_module": (("pytest-django",), f"{_DJANGO}configuring_django.html"),
+    "django_find_project": (("pytest-django",), f"{_DJANGO}managing_python_path.html"),
+    "asyncio_mode": (("pytest-asyncio",), f"{_ASYNCIO}configuration.html"),
+    "asyncio_default_fixture_loop_scope": (("pytest-asyncio",), f"{_ASYNCIO}configuration.html"),
+    "timeout": (("pytest-timeout",), _TIMEOUT),
+    "env": (("pytest-env",), "https://github.com/pytest-dev/pytest-env#usage"),
+    "mock_use_standalone_module": (("pytest-mock",), _MOCK),
+}
+# Fixtures a test asks for by parameter name. Names a project commonly defines itself
+# (``client``, ``db``, ``settings``, ``page``) are left out: they prove nothing.
+FIXTURES: dict[str, Plugin] = {
+    **{name: (("pytest-mock",), _MOCK)
+       for name in ("mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker")},
+    "benchmark": (("pytest-benchmark",), _BENCHMARK),
+    "httpx_mock": (("pytest-httpx",), "https://colin-b.github.io/pytest_httpx/"),
+    "requests_mock": (("requests-mock",), "https://requests-mock.readthedocs.io/en/latest/pytest.html"),
+    "respx_mock": (("respx",), "https://lundberg.github.io/respx/guide/#pytest"),
+    "freezer": (_FREEZER, _FREEZER_DOCS),
+    "time_machine": (("time-machine",), "https://github.com/adamchainz/time-machine#pytest-plugin"),
+    "qtbot": (("pytest-qt",), "https://pytest-qt.readthedocs.io/en/latest/intro.html"),
+    **{name: (("pytest-django",), f"{_DJANGO}helpers.html")
+       for name in ("django_user_model", "django_username_field", "admin_client", "admin_user",
+                    "rf", "async_rf", "live_server", "django_assert_num_queries",
+                    "django_assert_max_num_queries", "django_capture_on_commit_callbacks",
+                    "django_db_setup", "django_db_blocker", "mailoutbox")},
+    "aiohttp_client": (("pytest-aiohttp",), "https://docs.aiohttp.org/en/stable/testing.html"),
+    "httpserver": (("pytest-httpserver",), "https://pytest-httpserver.readthedocs.io/"),
+    "datadir": (("pytest-datadir",), "https://github.com/gabrielcnr/pytest-datadir#usage"),
+    "shared_datadir": (("pytest-datadir",), "https://github.com/gabrielcnr/pytest-datadir#usage"),
+    "snapshot": (("syrupy", "pytest-snapshot", "snapshottest"),
+                 "https://github.com/syrupy-project/syrupy#usage"),
+    "faker": (("faker",), "https://faker.readthedocs.io/en/master/pytest-fixtures.html"),
+    "celery_app": (("celery", "pytest-celery"),
+                   "https://docs.celeryq.dev/en/stable/userguide/testing.html#pytest-plugin"),
+    "celery_worker": (("celery", "pytest-celery"),
+                      "https://docs.celeryq.dev/en/stable/userguide/testing.html#pytest-plugin"),
+    "subtests": (("pytest-subtests",), "https://github.com/pytest-dev/pytest-subtests#usage"),
+    "vcr": (("pytest-recording", "pytest-vcr"), _RECORDING),
+}  # fmt: skip
+# ``@pytest.mark.NAME`` markers a plugin defines (pytest's own are not listed).
+MARKERS: dict[str, Plugin] = {
+    "asyncio": (("pytest-asyncio",), f"{_ASYNCIO}markers/index.html"),
+    "django_db": (("pytest-django",), f"{_DJANGO}helpers.html#pytest-mark-django-db"),
+    "urls": (("pytest-django",), f"{_DJANGO}helpers.html#pytest-mark-urls"),
+    "timeout": (("pytest-timeout",), _TIMEOUT),
+    "flaky": (("pytest-rerunfailures", "flaky"), _RERUN),
+    "vcr": (("pytest-recording", "pytest-vcr"), _RECORDING),
+    "default_cassette": (("pytest-recording",), _RECORDING),
+    "benchmark": (("pytest-benchmark",), _BENCHMARK),
+    "order": (("pytest-order",), "https://pytest-order.readthedocs.io/en/stable/usage.html"),
+    "dependency": (("pytest-dependency",), "https://pytest-dependency.readthedocs.io/"),
+    "trio": (("pytest-trio",), "https://pytest-trio.readthedocs.io/en/stable/quickstart.html"),
+    "anyio": (("anyio",), "https://anyio.readthedocs.io/en/stable/testing.html"),
+    "freeze_time": (_FREEZER, _FREEZER_DOCS),
+    "httpx_mock": (("pytest-httpx",), "https://colin-b.github.io/pytest_httpx/"),
+    "xdist_group": (("pytest-xdist",), _XDIST),
+    "celery": (("celery", "pytest-celery"),
+               "https://docs.celeryq.dev/en/stable/userguide/testing.html#pytest-plugin"),
+}  # fmt: skip
+
+
+def option_plugin(arg: str) -> Plugin | None:
+    """The plugin a command-line argument (``--cov=app``, ``-n4``) belongs to, if any."""
+    flag = arg.split("=", 1)[0]
+    if flag in OPTIONS:
+        return OPTIONS[flag]
+    if (flag.startswith("-n") and flag[2:].isdigit()) or flag == "-nauto":
+        return OPTIONS["-n"]
+    return next(
+        (plugin for prefix, plugin in OPTION_PREFIXES.items() if flag.startswith(prefix)), None
+    )
+
+
+def usages_of(plugin: Plugin, path: str, line: int, mode: str, what: str) -> list[Usage]:
+    distributions, source = plugin
+    detail = f"{what} ({' or '.join(distributions)} per {source})"
+    return [Usage(name, path, line, CONFIG, mode, False, True, detail) for name in distributions]
+
+
+def named_plugin_usages(name: str, path: str, line: int, mode: str) -> list[Usage]:
+    """``-p NAME`` loads the plugin registered as NAME in the ``pytest11`` entry-point group, or
+    else the module NAME (https://docs.pytest.org/en/stable/how-to/plugins.html)."""
+    from scanning.evidence.strings import module_usages  # strings is heavier; only when needed
+
+    detail = f"pytest -p {name}: the pytest11 entry point or module of that name"
+    group = Usage(f"pytest11:{name}", path, line, ENTRY_POINT_GROUP, mode, True, False, detail)
+    return [group, *module_usages(name, path, line, mode, "pytest -p")]
+
+
+def argument_usages(args: list[str], path: str, line: int, mode: str) -> list[Usage]:
+    """Plugins whose options a pytest command line passes, and those ``-p`` loads."""
+    found: list[Usage] = []
+    for position, arg in enumerate(args):
+        plugin = option_plugin(arg) if arg.startswith("-") else None
+        if plugin:
+            found += usages_of(plugin, path, line, mode, f"pytest option {arg}")
+        name = args[position + 1] if arg == "-p" and position + 1 < len(args) else ""
+        if name and not name.startswith("no:"):
+            found += named_plugin_usages(name, path, line, mode)
+    return found
+
+
+def test_code_usages(tree: ast.AST, path: str, mode: str) -> list[Usage]:
+    """Plugins whose fixtures the tests ask for and whose markers they use."""
+    found: list[Usage] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+            for argument in arguments:
+                plugin = FIXTURES.get(argument.arg)
+                if plugin:
+                    what = f"pytest fixture {argument.arg}"
+                    found += usages_of(plugin, path, argument.lineno, mode, what)
+        elif isinstance(node, ast.Attribute) and node.attr in MARKERS:
+            holder = node.value
+            if isinstance(holder, ast.Attribute) and holder.attr == "mark":
+                what = f"pytest marker {node.attr}"
+                found += usages_of(MARKERS[node.attr], path, node.lineno, mode, what)
+    return found

@@ -1,0 +1,239 @@
+"""Usage that implies a requirement: each table entry read where it occurs, and the classes."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from scanning.evidence import patterns
+
+from .conftest import Scan, names
+
+
+def by_name(usages):
+    return {u.name: u for u in usages}
+
+
+@pytest.mark.parametrize(("backend", "implied"), sorted(patterns.BACKENDS.items()))
+def test_each_settings_backend_implies_its_driver(
+    scan: Scan, backend: str, implied: patterns.Implied
+) -> None:
+    assert implied.source.startswith("https://")
+    source = f'THINGS = {{"default": {{"BACKEND": "{backend}", "ENGINE": "{backend}"}}}}\n'
+    usages, _ = scan({"config/settings.py": source})
+    found = by_name(usages)
+    assert set(implied.modules) <= set(found)
+    assert all(found[m].optional is not implied.required for m in implied.modules)
+
+
+URL_CASES = [
+    (consumer, scheme, implied)
+    for consumer, schemes in sorted(patterns.URL_SCHEMES.items())
+    for scheme, implied in sorted(schemes.items())
+]
+CONSUMER_SNIPPETS = {
+    patterns.DJANGO: (
+        "import dj_database_url\n"
+        'DATABASES = {{"default": dj_database_url.config(default="{url}")}}\n'
+    ),
+    patterns.DJANGO_CACHE: (
+        "import environ\nenv = environ.Env()\n"
+        'CACHES = {{"default": env.cache_url(default="{url}")}}\n'
+    ),
+    patterns.SQLALCHEMY: 'from sqlalchemy import create_engine\nengine = create_engine("{url}")\n',
+    patterns.CELERY_BROKER: 'CELERY_BROKER_URL = "{url}"\n',
+    patterns.CELERY_BACKEND: 'from celery import Celery\napp = Celery("x", backend="{url}")\n',
+    patterns.FSSPEC: 'import pandas as pd\nframe = pd.read_csv("{url}")\n',
+    patterns.HTTP_PROXY: (
+        'import requests\nrequests.get("https://x.org", proxies={{"https": "{url}"}})\n'
+    ),
+}
+
+
+@pytest.mark.parametrize(("consumer", "scheme", "implied"), URL_CASES)
+def test_each_consumer_and_scheme_pair_implies_its_driver(
+    scan: Scan, consumer: str, scheme: str, implied: patterns.Implied
+) -> None:
+    assert implied.source.startswith("https://")
+    url = f"{scheme}://user@host:1234/name"
+    usages, _ = scan({"app/settings.py": CONSUMER_SNIPPETS[consumer].format(url=url)})
+    found = by_name(usages)
+    assert set(implied.modules) <= set(found)
+    assert all(found[m].optional is not implied.required for m in implied.modules)
+
+
+def test_a_bare_url_loads_nothing_without_a_consumer(scan: Scan) -> None:
+    source = 'REDIS_URL = "redis://cache:6379/0"\nDSN = "postgresql://db/app"\n'
+    usages, _ = scan({"app/constants.py": source})
+    assert usages == []
+
+
+def test_a_bare_url_in_a_file_importing_a_framework_is_only_a_possible_use(scan: Scan) -> None:
+    source = 'import sqlalchemy\nDSN = "postgresql://db/app"\nREDIS_URL = "redis://cache/0"\n'
+    usages, _ = scan({"app/db.py": source})
+    psycopg2 = [u for u in usages if u.name == "psycopg2"]
+    assert len(psycopg2) == 1 and psycopg2[0].optional
+    assert "redis" not in names(usages)  # SQLAlchemy reads no redis:// URL
+
+
+def test_celery_broker_redis_needs_redis_but_amqp_comes_with_kombu(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        from celery import Celery
+        app = Celery("proj", broker="amqp://guest@localhost//")
+        app.conf.result_backend = "redis://localhost/1"
+        """
+    )
+    found = by_name(scan({"proj/celery.py": source})[0])
+    assert found["amqp"].optional
+    assert not found["redis"].optional
+    assert found["redis"].line == 4
+
+
+def test_sqlalchemy_urls_name_their_driver_or_the_dialect_default(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        DATABASE_URL = "postgresql+asyncpg://u@db/app"
+        SQLALCHEMY_DATABASE_URI = "postgresql://u@db/app"
+        OTHER = "mysql+pymysql://u@db/app"
+        LITE = "sqlite+pysqlite:///x.db"
+        CELERY_RESULT_BACKEND = "db+mysql+mysqldb://u@db/results"
+        """
+    )
+    found = by_name(scan({"app/config.py": source})[0])
+    assert {"asyncpg", "psycopg2", "pymysql", "MySQLdb", "sqlalchemy"} <= set(found)
+    assert not any(u.optional for u in found.values())
+    assert found["asyncpg"].line == 2
+    assert found["psycopg2"].line == 3
+
+
+def test_environment_defaults_are_read_with_their_setting_name(scan: Scan) -> None:
+    source = (
+        'import os\nCELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://r:6379")\n'
+    )
+    assert "redis" in names(scan({"config/settings.py": source})[0], optional=False)
+
+
+@pytest.mark.parametrize("pattern", patterns.CALL_BACKENDS, ids=lambda p: p.function)
+def test_each_call_backend_entry_is_read(scan: Scan, pattern: patterns.CallBackend) -> None:
+    assert pattern.source.startswith("https://")
+    receiver = pattern.receivers[0] if pattern.receivers else "pandas"
+    value, expected = (
+        next(iter(pattern.values.items())) if pattern.values else ("", pattern.default)
+    )
+    if not expected:  # the default applies when the call leaves the argument out
+        value, expected = "", pattern.default
+    argument = ""
+    if value and pattern.keyword:
+        literal = value if value == "True" else repr(value)
+        argument = f", {pattern.keyword}={literal}"
+        if pattern.keyword in ("algorithms",):
+            argument = f", {pattern.keyword}=[{literal}]"
+    call = (
+        f"lib.{pattern.function}('x'{argument})"
+        if pattern.receivers
+        else f"frame.{pattern.function}('x'{argument})"
+    )
+    source = f"import {receiver} as lib\nframe = None\n{call}\n"
+    found = by_name(scan({"app/job.py": source})[0])
+    assert set(expected) <= set(found), source
+    assert all(found[m].optional is not pattern.required for m in expected)
+
+
+def test_pandas_parquet_needs_one_of_two_engines(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import pandas as pd
+        import polars as pl
+        frame = pd.read_parquet("data.parquet")
+        pl.read_parquet("other.parquet")  # polars reads parquet itself
+        frame.to_excel("out.xlsx", engine="xlsxwriter")
+        """
+    )
+    usages, _ = scan({"etl/load.py": source})
+    engines = [u for u in usages if u.name in ("pyarrow", "fastparquet")]
+    assert {(u.name, u.line) for u in engines} == {("pyarrow", 4), ("fastparquet", 4)}
+    assert all(u.detail.startswith("alternative") and not u.optional for u in engines)
+    assert "xlsxwriter" in names(usages, optional=False)
+    assert "openpyxl" not in names(usages)
+
+
+def test_beautifulsoup_parser_and_matplotlib_backend(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import matplotlib
+        from bs4 import BeautifulSoup
+        matplotlib.use("QtAgg")
+        matplotlib.use("module://mplcairo.base")
+        soup = BeautifulSoup(html, "html5lib")
+        plain = BeautifulSoup(html, features="html.parser")
+        """
+    )
+    found = by_name(scan({"scrape.py": source})[0])
+    assert not found["html5lib"].optional
+    assert {"PyQt6", "PySide6", "PyQt5", "PySide2"} <= set(found)
+    assert found["PyQt5"].optional  # a GUI toolkit is a possible use
+    assert not found["mplcairo"].optional
+    assert "lxml" not in found
+
+
+def test_a_url_reaches_its_consumer_through_settings_variables(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import environ
+        env = environ.Env()
+        REDIS_URL = env("REDIS_URL", default="redis://redis:6379/0")
+        CELERY_BROKER_URL = REDIS_URL
+        CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+        """
+    )
+    usages, _ = scan({"config/settings/base.py": source})
+    redis = [u for u in usages if u.name == "redis"]
+    assert redis and all(not u.optional and u.line == 4 for u in redis)
+
+
+def test_remote_paths_handed_to_pandas_need_their_fsspec_filesystem(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import pandas as pd
+        frame = pd.read_parquet("s3://bucket/trips.parquet")
+        frame.to_csv("gs://bucket/out.csv")
+        OUTPUT = f"az://container/{frame.name}.parquet"
+        open("s3://not/pandas")
+        """
+    )
+    found = by_name(scan({"etl/job.py": source})[0])
+    assert not found["s3fs"].optional and found["s3fs"].line == 3
+    assert not found["gcsfs"].optional
+    assert found["adlfs"].optional  # a path in a variable: a possible use
+
+
+SETTING_CASES = [
+    (key, value, implied)
+    for key, values in sorted(patterns.SETTING_VALUES.items())
+    for value, implied in sorted(values.items())
+]
+
+
+@pytest.mark.parametrize(("key", "value", "implied"), SETTING_CASES)
+def test_each_short_backend_setting_implies_its_driver(scan: Scan, key, value, implied) -> None:
+    assert implied.source.startswith("https://")
+    source = f'import os\n{key} = os.environ.get("{key}", "{value}")\n'
+    found = by_name(scan({"app/config.py": source})[0])
+    assert set(implied.modules) <= set(found)
+    assert not any(found[m].optional for m in implied.modules)
+
+
+def test_a_short_backend_name_elsewhere_is_no_evidence(scan: Scan) -> None:
+    usages, _ = scan({"app/config.py": 'KIND = "redis"\nCACHE_TYPE = "SimpleCache"\n'})
+    assert usages == []
+
+
+@pytest.mark.parametrize(("imported", "implied"), sorted(patterns.IMPORTED_NAMES.items()))
+def test_each_imported_name_implies_its_optional_dependency(scan: Scan, imported, implied) -> None:
+    module, name = imported
+    assert implied.source.startswith("https://")
+    found = by_name(scan({"app/api.py": f"from {module}.sub import {name}\n"})[0])
+    assert set(implied.modules) <= set(found)
+    assert not any(found[m].optional for m in implied.modules)

@@ -1,0 +1,238 @@
+"""Commands from every place a repository runs them, each file read as what it is."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from scanning.evidence import ciconfig
+from scanning.types import COMMAND, STATIC_IMPORT
+
+from .conftest import Scan, names
+
+
+def commands(usages, **where) -> set[str]:
+    return names([u for u in usages if u.kind == COMMAND], **where)
+
+
+def test_python_dash_c_code_is_read_as_python(scan: Scan) -> None:
+    makefile = "check:\n\tpython -c 'import yaml, tomli; print(1)'\n"
+    usages, _ = scan({"Makefile": makefile})
+    assert {"yaml", "tomli"} <= names(usages, kind=STATIC_IMPORT)
+
+
+def test_ci_step_with_shell_python_is_read_as_python(scan: Scan) -> None:
+    workflow = textwrap.dedent(
+        """
+        on: push
+        jobs:
+          check:
+            runs-on: ubuntu-latest
+            steps:
+              - name: versions
+                shell: python
+                run: |
+                  import sys
+                  import requests
+                  print(requests.__version__)
+              - run: pytest -q
+        """
+    )
+    usages, errors = scan({".github/workflows/ci.yml": workflow})
+    assert errors == []
+    imports = {u.name: u for u in usages if u.kind == STATIC_IMPORT}
+    assert set(imports) == {"sys", "requests"}
+    assert imports["requests"].line == 11
+    assert imports["requests"].mode == "ci"
+    assert "import" not in commands(usages)  # the Python is not read as shell words
+    assert "pytest" in commands(usages)
+
+
+def test_runner_options_before_the_command_are_skipped(scan: Scan) -> None:
+    makefile = (
+        "test:\n"
+        "\tuv run --frozen --with pytest-cov --index-strategy unsafe-best-match pytest -q\n"
+        "\tuvx --from 'ruff==0.5.0' ruff check .\n"
+        "\tpoetry run -- mypy src\n"
+        "\tpipx run --spec black==24.1.0 black .\n"
+    )
+    usages, _ = scan({"Makefile": makefile})
+    found = commands(usages)
+    assert {"pytest", "ruff", "mypy", "black"} <= found
+    assert not found & {"unsafe-best-match", "pytest-cov", "frozen"}
+
+
+def test_pyproject_task_runner_scripts_are_commands(scan: Scan) -> None:
+    pyproject = textwrap.dedent(
+        """
+        [tool.poe.tasks]
+        lint = "ruff check ."
+        types = {cmd = "mypy src"}
+        serve = {shell = "uvicorn app.main:app --reload"}
+        seed = {script = "shop.seed:main"}
+        all = ["lint", "types"]
+
+        [tool.hatch.envs.default.scripts]
+        cov = ["coverage run -m pytest", "coverage report"]
+        docs = "mkdocs build"
+
+        [tool.pdm.scripts]
+        start = "gunicorn shop.wsgi"
+        migrate = {cmd = ["alembic", "upgrade", "head"]}
+        sh = {shell = "black . && isort ."}
+        hello = {call = "shop.cli:hello"}
+
+        [tool.rye.scripts]
+        fmt = "yapf -r -i src"
+
+        [tool.taskipy.tasks]
+        check = {cmd = "flake8 src", help = "lint"}
+        """
+    )
+    usages, errors = scan({"pyproject.toml": pyproject})
+    assert errors == []
+    found = commands(usages)
+    assert {
+        "ruff", "mypy", "uvicorn", "coverage", "mkdocs", "gunicorn", "alembic", "black",
+        "isort", "yapf", "flake8",
+    } <= found  # fmt: skip
+    assert "pytest" in names(usages, is_distribution=False)
+    assert "shop" in names(usages, is_distribution=False)
+    assert not found & {"lint", "types"}  # a poe sequence names other tasks
+
+
+def test_package_json_scripts_are_commands(scan: Scan) -> None:
+    package = {
+        "name": "frontend",
+        "scripts": {"build": "webpack", "docs": "sphinx-build docs out", "pw": "python -m pytest"},
+    }
+    usages, errors = scan({"package.json": json.dumps(package, indent=2)})
+    assert errors == []
+    assert "sphinx" in commands(usages)
+    assert "pytest" in names(usages, is_distribution=False)
+    sphinx = next(u for u in usages if u.name == "sphinx")
+    assert sphinx.line == 5
+
+
+def test_taskfile_commands(scan: Scan) -> None:
+    taskfile = textwrap.dedent(
+        """
+        version: '3'
+        tasks:
+          lint:
+            cmds:
+              - ruff check .
+              - cmd: mypy src
+          serve:
+            cmd: uvicorn app.main:app
+        """
+    )
+    usages, errors = scan({"Taskfile.yml": taskfile})
+    assert errors == []
+    assert {"ruff", "mypy", "uvicorn"} <= commands(usages)
+
+
+def test_scripts_without_a_suffix_are_read_by_their_shebang(scan: Scan) -> None:
+    usages, errors = scan(
+        {
+            "docker/entrypoint": "#!/bin/sh\nset -e\nexec gunicorn app.wsgi\n",
+            "bin/report": "#!/usr/bin/env python3\nimport pandas\n",
+            "LICENSE": "MIT License\nimport nothing\n",
+        }
+    )
+    assert errors == []
+    assert "gunicorn" in commands(usages)
+    assert names(usages, kind=STATIC_IMPORT) == {"pandas"}
+
+
+def test_a_file_is_read_as_what_it_is_not_by_what_its_name_starts_with(scan: Scan) -> None:
+    usages, _ = scan(
+        {
+            "Procfile.md": "web: gunicorn not.run\n",
+            "Dockerfile.md": "CMD uvicorn not.run\n",
+            "Procfile.dev": "web: flask run\n",
+        }
+    )
+    assert commands(usages) == {"flask"}
+
+
+def test_pre_commit_pygrep_entry_is_a_pattern_not_a_command(scan: Scan) -> None:
+    config = textwrap.dedent(
+        """
+        repos:
+          - repo: local
+            hooks:
+              - id: no-print
+                name: no print
+                language: pygrep
+                entry: pdb
+              - id: tests
+                name: tests
+                language: system
+                entry: pytest -q
+        """
+    )
+    usages, _ = scan({".pre-commit-config.yaml": config})
+    assert commands(usages) == {"pytest"} | ({"pre-commit"} & commands(usages))
+
+
+@pytest.mark.parametrize(("hook_id", "known"), sorted(ciconfig.HOOKS.items()))
+def test_each_pre_commit_hook_id_names_its_tool(scan: Scan, hook_id: str, known) -> None:
+    distribution, source = known
+    assert source.startswith("https://")
+    config = (
+        "repos:\n  - repo: https://example.org/hooks\n    rev: v1\n"
+        f"    hooks:\n      - id: {hook_id}\n"
+    )
+    usages, _ = scan({".pre-commit-config.yaml": config})
+    assert distribution in commands(usages, is_distribution=True)
+
+
+def test_wrapper_option_values_are_not_programs(scan: Scan) -> None:
+    script = (
+        "#!/bin/sh\n"
+        "sudo -u www-data gunicorn app.wsgi\n"
+        "timeout 30s celery -A app inspect ping\n"
+        "nice -n 10 uvicorn app.main:app\n"
+    )
+    usages, _ = scan({"deploy/start.sh": script})
+    found = commands(usages)
+    assert {"gunicorn", "celery", "uvicorn"} <= found
+    assert not found & {"www-data", "30s", "10"}
+
+
+def test_wrapped_commands_and_programs_named_through_a_folder_variable(scan: Scan) -> None:
+    usages, _ = scan(
+        {
+            "scripts/publish": "#!/bin/sh -e\n${PREFIX}twine upload dist/*\n",
+            "docker-compose.yml": (
+                "services:\n  web:\n    command: sh -c 'wait-for-it db:5432 -- honcho start'\n"
+            ),
+        }
+    )
+    assert {"twine", "honcho"} <= commands(usages, is_distribution=True, optional=False)
+
+
+def test_shell_command_strings_run_from_python_are_commands(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import os, subprocess, delegator
+        from invoke import task
+
+        @task
+        def release(c):
+            c.run("twine upload dist/*")
+
+        os.system("gunicorn app.wsgi")
+        subprocess.run("celery -A app worker", shell=True)
+        delegator.run("honcho start")
+        subprocess.run("not-a-shell-line")  # without shell=True: a program path, no command line
+        print("black .")
+        """
+    )
+    usages, _ = scan({"tasks.py": source})
+    found = commands(usages)
+    assert {"twine", "gunicorn", "celery", "honcho"} <= found
+    assert "black" not in found
