@@ -185,6 +185,8 @@ class DecisionRecord(models.Model):
             models.Index(fields=["review_date", "id"], name="record_review_idx"),
             models.Index(fields=["created_at", "id"], name="record_age_idx"),
             models.Index(fields=["repository", "-priority_score"], name="record_repo_priority_idx"),
+            # The portfolio view finds one package's records across every repository.
+            models.Index(fields=["subject", "kind"], name="record_subject_idx"),
         ]
 
     def __str__(self) -> str:
@@ -448,3 +450,13 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+# Models of the portfolio features live beside these; importing them here registers them.
+from decisions.models_portfolio import (  # noqa: E402, F401
+    DecisionRule,
+    DigestPreference,
+    RecordAdvisory,
+    RuleApplication,
+    VulnerabilityAnalysis,
+)
