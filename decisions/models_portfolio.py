@@ -18,9 +18,9 @@ from decisions.models import Kind, NextAction, Suppression
 
 class DecisionRuleQuerySet(models.QuerySet):
     def active(self, *, today=None) -> DecisionRuleQuerySet:
-        """Not withdrawn and not past its end date (a rule ending today still holds today)."""
+        """Not withdrawn, not lapsed, not past its end date (a rule ending today holds today)."""
         today = today or timezone.localdate()
-        return self.filter(withdrawn_at__isnull=True, ends_on__gte=today)
+        return self.filter(withdrawn_at__isnull=True, lapsed_at__isnull=True, ends_on__gte=today)
 
     def for_user(self, user) -> DecisionRuleQuerySet:
         """Rules whose author is ``user`` or that name a team or repository ``user`` can see."""

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from decisions import scoring
 from decisions.models import CLOSED_STATES, DecisionRecord, Notification, State
-from decisions.services import workflow
+from decisions.services import rules, workflow
 from decisions.services.history import event_write
 from decisions.services.notifications import notify
 from inventory.models import Package, Repository
@@ -205,6 +205,7 @@ def records_reconcile(
             )
             record.state = State.DONE
             record.save(update_fields=["state", "updated_at"])
+    rules.records_after_scan(scan_run=scan_run)
 
 
 def _reopen(record: DecisionRecord, reason: str) -> None:
