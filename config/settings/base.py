@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config.settings.env import BASE_DIR, env_bool, env_int, env_list, env_str
 
@@ -181,6 +182,16 @@ CELERY_BEAT_SCHEDULE = {
     "review-reminders": {
         "task": "decisions.tasks.review_reminders_task",
         "schedule": timedelta(hours=6),
+    },
+    "decision-rules-lapse": {
+        "task": "decisions.tasks.decision_rules_lapse_task",
+        "schedule": timedelta(hours=1),
+    },
+    # Monday morning; the task sends once per person and week, so a late or repeated run is
+    # harmless.
+    "weekly-digest": {
+        "task": "decisions.tasks.weekly_digest_task",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
 
