@@ -32,9 +32,11 @@ def alias_ids(advisory_id: str) -> set[str]:
     for _ in range(_ALIAS_HOPS):
         groups = RecordAdvisory.objects.filter(advisory_id__in=wanted).values("osv_id")
         found: set[str] = set()
-        for advisory, osv_id in RecordAdvisory.objects.filter(
-            Q(osv_id__in=groups) | Q(osv_id__in=wanted)
-        ).values_list("advisory_id", "osv_id"):
+        for advisory, osv_id in (
+            RecordAdvisory.objects.filter(Q(osv_id__in=groups) | Q(osv_id__in=wanted))
+            .values_list("advisory_id", "osv_id")
+            .distinct()
+        ):
             found |= {advisory, osv_id}
         for osv_id, aliases in Advisory.objects.filter(osv_id__in=wanted | found).values_list(
             "osv_id", "aliases"
@@ -122,14 +124,17 @@ class Portfolio:
         return sum(t.total for t in self.teams)
 
 
-def subject_records(*, user, subject: Subject) -> QuerySet[DecisionRecord]:
-    """The records of ``subject`` that ``user`` may see (none for an empty subject)."""
+def subject_records(
+    *, user, subject: Subject, ids: set[str] | None = None
+) -> QuerySet[DecisionRecord]:
+    """The records of ``subject`` that ``user`` may see (none for an empty subject);
+    ``ids``: the advisory's aliases when already looked up."""
     records = DecisionRecord.objects.for_user(user)
     if subject.package:
         records = records.filter(subject=subject.package)
         return records.filter(kind=subject.kind) if subject.kind else records
     if subject.advisory:
-        ids = alias_ids(subject.advisory)
+        ids = ids if ids is not None else alias_ids(subject.advisory)
         matched = RecordAdvisory.objects.filter(advisory_id__in=ids).values("record")
         return records.filter(kind=Kind.VULNERABLE, pk__in=matched)
     if subject.kind:
@@ -145,7 +150,7 @@ def portfolio(*, user, form: PortfolioForm) -> Portfolio:
         return result
     if subject.advisory:
         result.ids = alias_ids(subject.advisory)
-    records = subject_records(user=user, subject=subject)
+    records = subject_records(user=user, subject=subject, ids=result.ids or None)
     data = form.cleaned_data
     if subject.package and data.get("kind"):
         records = records.filter(kind=data["kind"])

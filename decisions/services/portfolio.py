@@ -11,7 +11,7 @@ from django.db import transaction
 
 from decisions import lifecycle
 from decisions.models import DecisionRecord, NextAction
-from decisions.services.records import record_update
+from decisions.services import records
 from decisions.services.workflow import record_move
 
 # Most records one request may decide (a selection is a page of the portfolio, or a rule).
@@ -86,35 +86,44 @@ def decision_apply(
     if len(ids) > MAX_APPLY:
         raise ValidationError(f"Choose at most {MAX_APPLY} records at once.")
     result = ApplyResult()
-    editable = {
-        record.pk: record
-        for record in DecisionRecord.objects.editable_by(actor)
-        .filter(pk__in=ids)
-        .select_related("repository")
-        .only("pk", "kind", "repository__team_id")
-    }
     move = _move_for(decision.next_action)
-    for pk in ids:
-        record = editable.get(pk)
-        if record is None:
-            result.skipped[pk] = "You cannot change this record."
-            continue
-        try:
-            with transaction.atomic():
-                record = record_update(
-                    record=record,
-                    actor=actor,
-                    changes=_changes(record, decision),
-                    comment=decision.justification,
-                )
-                if move is not None:
-                    record = record_move(
-                        record=record, actor=actor, move=move, comment=decision.justification
+    with transaction.atomic():
+        # One locking query for the whole selection, through editable_by (as record_update
+        # locks one record); each record is then edited by the same _apply.
+        editable = {
+            record.pk: record
+            for record in DecisionRecord.objects.editable_by(actor)
+            .select_for_update(of=("self",))
+            .select_related("repository", "owner")
+            .filter(pk__in=ids)
+        }
+        for pk in ids:
+            record = editable.get(pk)
+            if record is None:
+                result.skipped[pk] = "You cannot change this record."
+                continue
+            try:
+                if move is None and then is None:
+                    # _apply validates before it writes: a refusal leaves nothing to undo.
+                    records._apply(
+                        record, actor, _changes(record, decision), decision.justification
                     )
-                if then is not None:
-                    then(record)
-        except (PermissionDenied, ValidationError) as exc:
-            result.skipped[pk] = _messages(exc)
-            continue
-        result.applied.append(pk)
+                else:
+                    with transaction.atomic():
+                        records._apply(
+                            record, actor, _changes(record, decision), decision.justification
+                        )
+                        if move is not None:
+                            record = record_move(
+                                record=record,
+                                actor=actor,
+                                move=move,
+                                comment=decision.justification,
+                            )
+                        if then is not None:
+                            then(record)
+            except (PermissionDenied, ValidationError) as exc:
+                result.skipped[pk] = _messages(exc)
+                continue
+            result.applied.append(pk)
     return result

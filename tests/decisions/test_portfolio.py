@@ -280,3 +280,19 @@ def test_apply_view_without_selection_is_a_clear_error(client, org):
     )
     assert response.status_code == 400
     assert "Select at least one record." in response.content.decode()
+
+
+def test_a_refused_move_undoes_the_records_edit_too(org):
+    _teams, _, owner_a, records = org
+    pk = records[("A", 0)].pk
+    # Owners may edit records but not keep them (a lead's move): the edit is undone as well.
+    result = decision_apply(
+        actor=owner_a,
+        record_ids=[pk],
+        decision=Decision(next_action=NextAction.KEEP, justification="keep it"),
+    )
+    assert result.applied == []
+    assert "cannot keep" in result.skipped[pk]
+    record = DecisionRecord.objects.get(pk=pk)
+    assert (record.state, record.next_action) == (State.NEW, "")
+    assert not record.events.exists()

@@ -246,3 +246,16 @@ def test_portfolio_by_advisory_lists_alias_records_and_the_analysis_form(client,
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
     assert DecisionRecord.objects.filter(state=State.KEPT).count() == 2
+
+
+def test_portfolio_by_advisory_stays_within_twelve_queries(client, aliases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead, *_ = aliases
+    client.force_login(lead)
+    client.get(reverse("decisions:portfolio"), {"advisory": "CVE-2024-22195"})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("decisions:portfolio"), {"advisory": "CVE-2024-22195"})
+    assert response.status_code == 200
+    assert len(queries) <= 12, [q["sql"] for q in queries]
