@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db.models import Count, Q, QuerySet
+from packaging.utils import canonicalize_name
 
 from decisions.models import DecisionRecord, Kind, RecordAdvisory, State
 from inventory.models import Team
@@ -90,7 +91,7 @@ class PortfolioForm(forms.Form):
             return Subject()
         data = self.cleaned_data
         return Subject(
-            package=data["package"].strip().lower(),
+            package=canonicalize_name(data["package"].strip()) if data["package"].strip() else "",
             advisory=data["advisory"].strip(),
             kind=data["kind"] if not (data["package"] or data["advisory"]) else "",
         )

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from packaging.utils import canonicalize_name
 
 from decisions.models import (
     DecisionRecord,
@@ -108,7 +109,7 @@ def rule_create(
         suppression=suppression,
         review_date=review_date,
         kinds=sorted(set(kinds)),
-        packages=sorted({p.strip().lower() for p in packages if p.strip()}),
+        packages=sorted({canonicalize_name(p.strip()) for p in packages if p.strip()}),
         ends_on=ends_on,
     )
     with transaction.atomic():

@@ -43,7 +43,7 @@ def _keep_pandas(lead, team, **extra):
         ends_on=extra.pop("ends_on", TODAY + datetime.timedelta(days=90)),
         teams=[team],
         kinds=["unused"],
-        packages=["pandas"],
+        packages=["Pandas"],  # canonicalised as the records' subjects are
         **extra,
     )
 
