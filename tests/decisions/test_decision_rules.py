@@ -235,3 +235,18 @@ def test_rule_page_hides_other_teams_rules(client, team):
     outsider = factories.member(factories.team(), Role.TRIAGER)
     client.force_login(outsider)
     assert "notebooks server" not in client.get(reverse("decisions:rule-list")).content.decode()
+
+
+def test_a_rule_stops_deciding_when_its_author_can_no_longer_change_records(team):
+    from inventory.models import Membership
+
+    lead = factories.member(team, Role.TRIAGER)
+    repository = factories.repository(team)
+    _keep_pandas(lead, team)
+    Membership.objects.filter(user=lead, team=team).update(role=Role.VIEWER)
+    later = factories.record(repository, subject="pandas", kind="unused")
+    run = scanning_services.scan_run_create(repository=repository)[0]
+    rules.records_after_scan(scan_run=run)
+    later.refresh_from_db()
+    assert later.state == State.NEW
+    assert not later.events.exists()
