@@ -28,6 +28,7 @@ class ApplyForm(forms.Form):
         required=False,
         help_text="For vulnerabilities kept.",
     )
+    all_matching = forms.BooleanField(required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -49,7 +50,7 @@ class ApplyForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if not self.record_ids:
+        if not self.record_ids and not cleaned.get("all_matching"):
             raise forms.ValidationError("Select at least one record.")
         return cleaned
 

@@ -187,6 +187,8 @@ class DecisionRecord(models.Model):
             models.Index(fields=["repository", "-priority_score"], name="record_repo_priority_idx"),
             # The portfolio view finds one package's records across every repository.
             models.Index(fields=["subject", "kind"], name="record_subject_idx"),
+            # ... and counts one kind's records per team and state from the index alone.
+            models.Index(fields=["kind", "repository", "state"], name="record_kind_repo_idx"),
         ]
 
     def __str__(self) -> str:

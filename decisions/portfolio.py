@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from packaging.utils import canonicalize_name
 
 from decisions.models import DecisionRecord, Kind, RecordAdvisory, State
@@ -34,7 +34,8 @@ def alias_ids(advisory_id: str) -> set[str]:
         groups = RecordAdvisory.objects.filter(advisory_id__in=wanted).values("osv_id")
         found: set[str] = set()
         for advisory, osv_id in (
-            RecordAdvisory.objects.filter(Q(osv_id__in=groups) | Q(osv_id__in=wanted))
+            # Every match stores its OSV id among its ids, so ``groups`` holds wanted OSV ids.
+            RecordAdvisory.objects.filter(osv_id__in=groups)
             .values_list("advisory_id", "osv_id")
             .distinct()
         ):
@@ -119,6 +120,7 @@ class Portfolio:
     records: list[DecisionRecord] = field(default_factory=list)
     page: int = 1
     has_next: bool = False
+    filters: list[tuple[str, str]] = field(default_factory=list)  # to post "all matching"
 
     @property
     def total(self) -> int:
@@ -143,39 +145,60 @@ def subject_records(
     return records.none()
 
 
-def portfolio(*, user, form: PortfolioForm) -> Portfolio:
-    """Counts per team and state (one query) and a page of the filtered records (one query)."""
-    subject = form.subject()
-    result = Portfolio(subject=subject)
-    if not subject:
-        return result
-    if subject.advisory:
-        result.ids = alias_ids(subject.advisory)
-    records = subject_records(user=user, subject=subject, ids=result.ids or None)
-    data = form.cleaned_data
-    if subject.package and data.get("kind"):
-        records = records.filter(kind=data["kind"])
-    counts = (
-        records.values_list("repository__team_id", "repository__team__name", "state")
-        .annotate(n=Count("id"))
-        .order_by("repository__team__name")
-    )
-    by_team: dict[int, TeamCounts] = {}
-    states: set[str] = set()
-    for team_id, team_name, state, n in counts:
-        row = by_team.setdefault(team_id, TeamCounts(team_id, team_name, defaultdict(int)))
-        row.by_state[state] += n
-        states.add(state)
-    result.teams = list(by_team.values())
-    result.states = [s for s in State.values if s in states]
-    for row in result.teams:
-        row.cells = [(state, row.by_state.get(state, 0)) for state in result.states]
+def _filtered(records: QuerySet[DecisionRecord], data: dict) -> QuerySet[DecisionRecord]:
     if data.get("team"):
         records = records.filter(repository__team=data["team"])
     if data.get("state") == "open":
         records = records.open()
     elif data.get("state"):
         records = records.filter(state=data["state"])
+    return records
+
+
+def matching_records(*, user, form: PortfolioForm) -> QuerySet[DecisionRecord]:
+    """Every record the portfolio lists for ``form`` (all pages), visible to ``user``."""
+    subject = form.subject()
+    records = subject_records(user=user, subject=subject)
+    if subject.package and form.cleaned_data.get("kind"):
+        records = records.filter(kind=form.cleaned_data["kind"])
+    return _filtered(records, form.cleaned_data if subject else {}).order_by(
+        "repository__team__name", "repository__name", "kind", "id"
+    )
+
+
+def portfolio(*, user, form: PortfolioForm) -> Portfolio:
+    """Counts per team and state (one query) and a page of the filtered records (one query)."""
+    subject = form.subject()
+    result = Portfolio(subject=subject)
+    if not subject:
+        return result
+    result.filters = [
+        (name, str(form.data[name]))
+        for name in ("package", "advisory", "kind", "team", "state")
+        if form.data.get(name)
+    ]
+    if subject.advisory:
+        result.ids = alias_ids(subject.advisory)
+    records = subject_records(user=user, subject=subject, ids=result.ids or None)
+    data = form.cleaned_data
+    if subject.package and data.get("kind"):
+        records = records.filter(kind=data["kind"])
+    # Grouped by team id only (names looked up after): a hash aggregate over an index-only
+    # scan, where grouping by name sorted every matching row first.
+    counts = records.values_list("repository__team_id", "state").annotate(n=Count("*"))
+    by_team: dict[int, TeamCounts] = {}
+    states: set[str] = set()
+    for team_id, state, n in counts.order_by():
+        row = by_team.setdefault(team_id, TeamCounts(team_id, "", defaultdict(int)))
+        row.by_state[state] += n
+        states.add(state)
+    for team_id, name in Team.objects.filter(pk__in=by_team).values_list("pk", "name"):
+        by_team[team_id].team = name
+    result.teams = sorted(by_team.values(), key=lambda row: (row.team, row.team_id))
+    result.states = [s for s in State.values if s in states]
+    for row in result.teams:
+        row.cells = [(state, row.by_state.get(state, 0)) for state in result.states]
+    records = _filtered(records, data)
     result.page = data.get("page") or 1
     start = (result.page - 1) * PAGE_SIZE
     page = list(

@@ -18,7 +18,7 @@ from decisions.forms_portfolio import AnalysisForm, ApplyForm, DigestPreferenceF
 from decisions.models import DecisionRecord, DecisionRule, DigestPreference, NextAction, Suppression
 from decisions.portfolio import PortfolioForm
 from decisions.services import analyses, digests, rules
-from decisions.services.portfolio import Decision, decision_apply
+from decisions.services.portfolio import MAX_APPLY, Decision, decision_apply
 from decisions.views_reports import DashboardForm
 from inventory.models import Repository, Team
 
@@ -90,6 +90,23 @@ def _applied(request: HttpRequest, result, title: str) -> HttpResponse:
     return render(request, template, context)
 
 
+def _all_matching(request: HttpRequest) -> list[int]:
+    """Ids of every record the portfolio lists for the posted subject and filters."""
+    form = PortfolioForm(request.POST, teams=_teams(request.user))
+    if not form.is_valid() or not form.subject():
+        raise ValidationError("Name a package, an advisory or a kind to apply to all of it.")
+    ids = list(
+        portfolio.matching_records(user=request.user, form=form).values_list("pk", flat=True)[
+            : MAX_APPLY + 1
+        ]
+    )
+    if len(ids) > MAX_APPLY:
+        raise ValidationError(
+            f"More than {MAX_APPLY} records match: narrow the filters (team, state) first."
+        )
+    return ids
+
+
 @require_POST
 def portfolio_apply(request: HttpRequest) -> HttpResponse:
     form = ApplyForm(request.POST, user=request.user)
@@ -110,7 +127,10 @@ def portfolio_apply(request: HttpRequest) -> HttpResponse:
             owners=form.owners(),
             suppression=data["suppression"],
         )
-        result = decision_apply(actor=request.user, record_ids=form.record_ids, decision=decision)
+        record_ids = form.record_ids
+        if data["all_matching"]:
+            record_ids = _all_matching(request)
+        result = decision_apply(actor=request.user, record_ids=record_ids, decision=decision)
     except ValidationError as exc:
         return render(
             request,

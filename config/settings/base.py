@@ -126,6 +126,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# The portfolio posts up to 5,000 selected record ids in one decision (Django's default: 1,000).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_100
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "debtboard@localhost")
 

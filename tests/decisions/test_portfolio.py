@@ -296,3 +296,40 @@ def test_a_refused_move_undoes_the_records_edit_too(org):
     record = DecisionRecord.objects.get(pk=pk)
     assert (record.state, record.next_action) == (State.NEW, "")
     assert not record.events.exists()
+
+
+def test_apply_to_all_matching_records_across_pages(client, org, monkeypatch):
+    teams, lead, owner_a, records = org
+    monkeypatch.setattr(portfolio, "PAGE_SIZE", 1)
+    client.force_login(lead)
+    response = client.post(
+        reverse("decisions:portfolio-apply"),
+        {
+            "all_matching": "on",
+            "package": "requests",
+            "state": "new",
+            "next_action": "investigate",
+            "justification": "All of them",
+            "review_date": REVIEW.isoformat(),
+            f"owner_{teams['A'].pk}": owner_a.pk,
+        },
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    # Team A decided, team B (viewer) listed as skipped, team C never seen at all.
+    assert "Decided (2)" in body and "Skipped, unchanged (2)" in body
+    assert DecisionRecord.objects.filter(next_action="investigate").count() == 2
+    assert DecisionRecord.objects.get(pk=records[("C", 0)].pk).state == State.NEW
+    assert reverse("decisions:record-detail", args=[records[("C", 0)].pk]) not in body
+
+
+def test_apply_to_all_matching_needs_a_subject(client, org):
+    _, lead, _, _ = org
+    client.force_login(lead)
+    response = client.post(
+        reverse("decisions:portfolio-apply"),
+        {"all_matching": "on", "next_action": "keep", "justification": "x"},
+    )
+    assert response.status_code == 400
+    assert not DecisionEvent.objects.exists()
