@@ -30,17 +30,26 @@ def alias_ids(advisory_id: str) -> set[str]:
     together, and on through their own aliases.
     """
     wanted = {advisory_id.strip()} - {""}
-    for _ in range(_ALIAS_HOPS):
+    asked_mirror: set[str] = set()
+    for _ in range(2 * _ALIAS_HOPS):
+        # Every match stores its OSV id among its ids, so ``groups`` holds wanted OSV ids.
         groups = RecordAdvisory.objects.filter(advisory_id__in=wanted).values("osv_id")
-        found: set[str] = set()
-        for advisory, osv_id in (
-            # Every match stores its OSV id among its ids, so ``groups`` holds wanted OSV ids.
-            RecordAdvisory.objects.filter(osv_id__in=groups)
+        found = {
+            one_id
+            for pair in RecordAdvisory.objects.filter(osv_id__in=groups)
             .values_list("advisory_id", "osv_id")
             .distinct()
-        ):
-            found |= {advisory, osv_id}
-        for osv_id, aliases in Advisory.objects.filter(osv_id__in=wanted | found).values_list(
+            for one_id in pair
+        }
+        if not found <= wanted:
+            wanted |= found
+            continue
+        # The matches agree; the mirror is asked once about each id, after them.
+        unasked = wanted - asked_mirror
+        if not unasked:
+            break
+        asked_mirror |= unasked
+        for osv_id, aliases in Advisory.objects.filter(osv_id__in=unasked).values_list(
             "osv_id", "aliases"
         ):
             found |= {osv_id, *(a for a in aliases or [] if isinstance(a, str))}
