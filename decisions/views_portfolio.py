@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from decisions import exports, keeping_up, portfolio, selectors, vex
 from decisions.forms_portfolio import AnalysisForm, ApplyForm, DigestPreferenceForm, RuleForm
@@ -87,7 +88,10 @@ def _applied(request: HttpRequest, result, title: str) -> HttpResponse:
         "skipped": [(pk, records.get(pk), why) for pk, why in result.skipped.items()],
     }
     template = "decisions/_apply_result.html" if request.htmx else "decisions/apply_result.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    if request.htmx and result.applied:
+        trigger_client_event(response, "portfolio-applied")  # the list shows the new states
+    return response
 
 
 def _all_matching(request: HttpRequest) -> list[int]:

@@ -37,6 +37,8 @@ def test_one_decision_for_a_package_across_teams_skips_what_is_not_ours(
     form.get_by_label("Owner in Platform").select_option(label="olivia")
     form.get_by_role("button", name="Apply to selected").click()
     expect(page.get_by_text("Decided (2)")).to_be_visible()
+    # The list is fetched again and shows the new state of the decided records.
+    expect(page.locator("#portfolio-results").get_by_role("cell", name="Triaged")).to_have_count(2)
     screenshot("portfolio-apply")
 
     for record in ours:
