@@ -21,7 +21,7 @@ import random
 import statistics
 import time
 
-from _setup import django_on_fresh_database
+from _setup import django_on_existing_database, django_on_fresh_database
 
 KINDS = ["unused", "missing", "dev-in-prod", "unpinned", "transitive"]
 STATES = ["new", "triaged", "kept", "done", "new", "new"]
@@ -53,7 +53,6 @@ def seed(*, repositories: int, records: int, teams: int, packages: int) -> dict:
     names = [f"package-{n}" for n in range(packages)]
     per_repository = max(records // repositories, 1)
     batch: list[DecisionRecord] = []
-    vulnerable_subjects: list[str] = []
     made = 0
     for index, repository in enumerate(repository_rows):
         chosen = rng.sample(names, min(per_repository, len(names)))
@@ -91,19 +90,32 @@ def seed(*, repositories: int, records: int, teams: int, packages: int) -> dict:
         if len(advisory_rows) >= 30_000:
             RecordAdvisory.objects.bulk_create(advisory_rows, batch_size=10_000)
             advisory_rows = []
-        vulnerable_subjects.append(subject)
     RecordAdvisory.objects.bulk_create(advisory_rows, batch_size=10_000)
+    # Steady state: autovacuum has set the visibility map that index-only scans rely on.
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    admin = User.objects.create_superuser("bench-admin", "a@example.invalid", "x")
+        cursor.execute("VACUUM ANALYZE")
+    User.objects.create_superuser("bench-admin", "a@example.invalid", "x")
+    return world(teams=teams, made=made, rng=rng)
+
+
+def world(*, teams: int, made: int, rng: random.Random) -> dict:
+    """Who and what the measurements use, read back from the seeded database."""
+    from django.contrib.auth import get_user_model
+
+    from decisions.models import DecisionRecord
+    from inventory.models import Team
+
+    User = get_user_model()
+    vulnerable = DecisionRecord.objects.filter(kind="vulnerable").order_by("pk")
+    subject = vulnerable[rng.randrange(vulnerable.count())].subject
     return {
-        "lead": users[0],
-        "owner": users[teams],
-        "team": team_rows[0],
-        "admin": admin,
+        "lead": User.objects.get(username="user0"),
+        "owner": User.objects.get(username=f"user{teams}"),
+        "team": Team.objects.get(name="Team 000"),
+        "admin": User.objects.get(username="bench-admin"),
         "made": made,
-        "package": rng.choice(names),
-        "advisory_alias": f"CVE-2024-{rng.choice(vulnerable_subjects).removeprefix('package-')}",
+        "package": DecisionRecord.objects.order_by("pk")[rng.randrange(1000)].subject,
+        "advisory_alias": f"CVE-2024-{subject.removeprefix('package-')}",
     }
 
 
@@ -136,8 +148,16 @@ def main() -> None:
     parser.add_argument("--packages", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--apply", type=int, default=1_000)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database a previous run seeded (its records already decided stay so)",
+    )
     args = parser.parse_args()
-    django_on_fresh_database("debtboard_bench_portfolio")
+    if args.reuse:
+        django_on_existing_database("debtboard_bench_portfolio")
+    else:
+        django_on_fresh_database("debtboard_bench_portfolio")
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -148,28 +168,29 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["testserver"]
     started = time.perf_counter()
-    world = seed(
-        repositories=args.repositories,
-        records=args.records,
-        teams=args.teams,
-        packages=args.packages,
-    )
-    print(
-        f"seeded {world['made']} records in {args.repositories} repositories, {args.teams} "
-        f"teams in {time.perf_counter() - started:.1f}s"
-    )
+    if args.reuse:
+        world_ = world(teams=args.teams, made=DecisionRecord.objects.count(), rng=random.Random(15))
+    else:
+        world_ = seed(
+            repositories=args.repositories,
+            records=args.records,
+            teams=args.teams,
+            packages=args.packages,
+        )
+    how = "reused" if args.reuse else f"seeded in {time.perf_counter() - started:.1f}s"
+    print(f"{world_['made']} records, {args.repositories} repositories, {args.teams} teams ({how})")
     memory.tune_for_serving()
     subjects = {
-        "package": {"package": world["package"]},
-        "package+state": {"package": world["package"], "state": "open", "page": "2"},
-        "advisory-alias": {"advisory": world["advisory_alias"]},
+        "package": {"package": world_["package"]},
+        "package+state": {"package": world_["package"], "state": "open", "page": "2"},
+        "advisory-alias": {"advisory": world_["advisory_alias"]},
         "kind": {"kind": "unused"},
-        "kind+team+state": {"kind": "unused", "team": str(world["team"].pk), "state": "new"},
+        "kind+team+state": {"kind": "unused", "team": str(world_["team"].pk), "state": "new"},
     }
     p95s, queries_max = [], 0
     for who in ("lead", "admin"):
         client = Client()
-        client.force_login(world[who])
+        client.force_login(world_[who])
         for name, params in subjects.items():
             timings, queries = measure(client, "/portfolio/", params, args.runs)
             p95s.append(p(timings, 95))
@@ -178,7 +199,7 @@ def main() -> None:
                 f"portfolio {who:5} {name:16} p50={p(timings, 50):7.1f}ms "
                 f"p95={p(timings, 95):7.1f}ms queries={queries}"
             )
-    lead, owner, team = world["lead"], world["owner"], world["team"]
+    lead, owner, team = world_["lead"], world_["owner"], world_["team"]
     ids = list(
         DecisionRecord.objects.filter(repository__team=team, state=State.NEW)
         .exclude(kind="vulnerable")
@@ -210,7 +231,7 @@ def main() -> None:
     )
     print(
         f"RESULT portfolio_p95_ms={max(p95s):.1f} portfolio_queries_max={queries_max} "
-        f"apply_records={len(ids)} apply_s={apply_seconds:.2f} records={world['made']} "
+        f"apply_records={len(ids)} apply_s={apply_seconds:.2f} records={world_['made']} "
         f"repositories={args.repositories} teams={args.teams}"
     )
 
