@@ -98,7 +98,7 @@ def seed(*, repositories: int, records: int, teams: int, packages: int) -> dict:
     return world(teams=teams, made=made, rng=rng)
 
 
-def world(*, teams: int, made: int, rng: random.Random) -> dict:
+def world(*, teams: int, made: int, rng: random.Random, lead: int = 0) -> dict:
     """Who and what the measurements use, read back from the seeded database."""
     from django.contrib.auth import get_user_model
 
@@ -109,9 +109,9 @@ def world(*, teams: int, made: int, rng: random.Random) -> dict:
     vulnerable = DecisionRecord.objects.filter(kind="vulnerable").order_by("pk")
     subject = vulnerable[rng.randrange(vulnerable.count())].subject
     return {
-        "lead": User.objects.get(username="user0"),
-        "owner": User.objects.get(username=f"user{teams}"),
-        "team": Team.objects.get(name="Team 000"),
+        "lead": User.objects.get(username=f"user{lead}"),
+        "owner": User.objects.get(username=f"user{teams + lead}"),
+        "team": Team.objects.get(name=f"Team {lead:03}"),
         "admin": User.objects.get(username="bench-admin"),
         "made": made,
         "package": DecisionRecord.objects.order_by("pk")[rng.randrange(1000)].subject,
@@ -148,6 +148,9 @@ def main() -> None:
     parser.add_argument("--packages", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--apply", type=int, default=1_000)
+    parser.add_argument(
+        "--lead", type=int, default=0, help="which team's lead measures (with --reuse: another)"
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -201,7 +204,10 @@ def main() -> None:
             )
     lead, owner, team = world_["lead"], world_["owner"], world_["team"]
     ids = list(
-        DecisionRecord.objects.filter(repository__team=team, state=State.NEW)
+        # Undecided (a rerun with --reuse finds those the last run left)
+        DecisionRecord.objects.filter(
+            repository__team=team, state__in=[State.NEW, State.TRIAGED], next_action=""
+        )
         .exclude(kind="vulnerable")
         .values_list("pk", flat=True)[: args.apply]
     )

@@ -31,16 +31,28 @@ def alias_ids(advisory_id: str) -> set[str]:
     """
     wanted = {advisory_id.strip()} - {""}
     asked_mirror: set[str] = set()
+    known_groups: set[str] = set()
     for _ in range(2 * _ALIAS_HOPS):
         # Every match stores its OSV id among its ids, so ``groups`` holds wanted OSV ids.
-        groups = RecordAdvisory.objects.filter(advisory_id__in=wanted).values("osv_id")
-        found = {
-            one_id
-            for pair in RecordAdvisory.objects.filter(osv_id__in=groups)
-            .values_list("advisory_id", "osv_id")
+        # Two indexed lookups: as one semi-join the planner scanned the whole table.
+        groups = set(
+            RecordAdvisory.objects.filter(advisory_id__in=wanted)
+            .values_list("osv_id", flat=True)
             .distinct()
-            for one_id in pair
-        }
+        )
+        new_groups = groups - known_groups
+        known_groups |= new_groups
+        found = (
+            {
+                one_id
+                for pair in RecordAdvisory.objects.filter(osv_id__in=new_groups)
+                .values_list("advisory_id", "osv_id")
+                .distinct()
+                for one_id in pair
+            }
+            if new_groups
+            else set()
+        )
         if not found <= wanted:
             wanted |= found
             continue

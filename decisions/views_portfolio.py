@@ -4,13 +4,16 @@ decision rules, vulnerability analyses, "are we keeping up" and the digest opt-o
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -22,6 +25,7 @@ from decisions.services import analyses, digests, rules
 from decisions.services.portfolio import MAX_APPLY, Decision, decision_apply
 from decisions.views_reports import DashboardForm
 from inventory.models import Repository, Team
+from inventory.text import reveal
 
 
 def _teams(user):
@@ -30,6 +34,25 @@ def _teams(user):
 
 def _messages(exc: Exception) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def _counts_rows(result: portfolio.Portfolio, base: str) -> SafeString:
+    """The rows of the counts table, rendered once here: a superuser's kind has 200 teams and
+    nine states, 1,800 cells that cost the template ~60 ms (as decisions/triage.py does)."""
+    rows = []
+    for row in result.teams:
+        team_url = html.escape(f"{base}&team={row.team_id}")
+        cells = "".join(
+            f'<td><a href="{team_url}&amp;state={html.escape(state)}">{n}</a></td>'
+            if n
+            else "<td>·</td>"
+            for state, n in row.cells
+        )
+        rows.append(
+            f'<tr><th scope="row"><a href="{team_url}">{html.escape(reveal(row.team))}</a></th>'
+            f"{cells}<td>{row.total}</td></tr>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)
 
 
 def _context(request: HttpRequest, form: PortfolioForm) -> dict:
@@ -52,6 +75,9 @@ def _context(request: HttpRequest, form: PortfolioForm) -> dict:
     query = request.GET.copy()
     query.pop("page", None)
     return {
+        "counts_rows": _counts_rows(
+            result, f"{reverse('decisions:portfolio')}?{query.urlencode()}"
+        ),
         "form": form,
         "result": result,
         "editable": editable,

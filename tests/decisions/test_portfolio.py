@@ -333,3 +333,12 @@ def test_apply_to_all_matching_needs_a_subject(client, org):
     )
     assert response.status_code == 400
     assert not DecisionEvent.objects.exists()
+
+
+def test_a_hostile_team_name_comes_out_as_text(client, org):
+    teams, lead, _, _ = org
+    Team.objects.filter(pk=teams["A"].pk).update(name='<img src=x onerror=alert(1)>"')
+    client.force_login(lead)
+    body = client.get(reverse("decisions:portfolio"), {"package": "requests"}).content.decode()
+    assert "<img src=x" not in body
+    assert "&lt;img src=x onerror=alert(1)&gt;&quot;" in body
