@@ -172,7 +172,12 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     started = time.perf_counter()
     if args.reuse:
-        world_ = world(teams=args.teams, made=DecisionRecord.objects.count(), rng=random.Random(15))
+        world_ = world(
+            teams=args.teams,
+            made=DecisionRecord.objects.count(),
+            rng=random.Random(15),
+            lead=args.lead,
+        )
     else:
         world_ = seed(
             repositories=args.repositories,
@@ -213,6 +218,8 @@ def main() -> None:
     )
     client = Client()
     client.force_login(lead)
+    if not ids:
+        raise SystemExit(f"No undecided records left in {team}: run with another --lead.")
     review = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
     with CaptureQueriesContext(connection) as queries:
         start = time.perf_counter()
@@ -228,7 +235,7 @@ def main() -> None:
             headers={"HX-Request": "true"},
         )
         apply_seconds = time.perf_counter() - start
-    assert response.status_code == 200, response.status_code
+    assert response.status_code == 200, (response.status_code, response.content[:500])
     decided = DecisionRecord.objects.filter(pk__in=ids, next_action="investigate").count()
     assert decided == len(ids), (decided, len(ids))
     print(
