@@ -182,6 +182,10 @@ class DecisionRecord(models.Model):
             models.Index(fields=["review_date", "id"], name="record_review_idx"),
             models.Index(fields=["created_at", "id"], name="record_age_idx"),
             models.Index(fields=["repository", "-priority_score"], name="record_repo_priority_idx"),
+            # The portfolio view finds one package's records across every repository.
+            models.Index(fields=["subject", "kind"], name="record_subject_idx"),
+            # ... and counts one kind's records per team and state from the index alone.
+            models.Index(fields=["kind", "repository", "state"], name="record_kind_repo_idx"),
         ]
 
     def __str__(self) -> str:
@@ -451,3 +455,13 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+# Models of the portfolio features live beside these; importing them here registers them.
+from decisions.models_portfolio import (  # noqa: E402, F401
+    DecisionRule,
+    DigestPreference,
+    RecordAdvisory,
+    RuleApplication,
+    VulnerabilityAnalysis,
+)

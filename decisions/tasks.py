@@ -49,3 +49,19 @@ def scan_due_repositories_task() -> int:
 def review_reminders_task() -> int:
     """Notify owners whose records' review dates have come (once per record and date)."""
     return services.review_reminders_send(today=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def decision_rules_lapse_task() -> int:
+    """Rules past their end date give what they decided back to triage (once per rule)."""
+    from decisions.services import rules
+
+    return rules.rules_lapse(today=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def weekly_digest_task() -> int:
+    """Mail the weekly digest (once per person and week, whatever the redeliveries)."""
+    from decisions.services import digests
+
+    return digests.digests_send(on=timezone.localdate())

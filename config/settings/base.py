@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config.settings.env import BASE_DIR, env_bool, env_int, env_list, env_str
 
@@ -127,6 +128,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# The portfolio posts up to 5,000 selected record ids in one decision (Django's default: 1,000).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_100
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "debtboard@localhost")
 
@@ -195,6 +198,16 @@ CELERY_BEAT_SCHEDULE = {
     "review-reminders": {
         "task": "decisions.tasks.review_reminders_task",
         "schedule": timedelta(hours=6),
+    },
+    "decision-rules-lapse": {
+        "task": "decisions.tasks.decision_rules_lapse_task",
+        "schedule": timedelta(hours=1),
+    },
+    # Monday morning; the task sends once per person and week, so a late or repeated run is
+    # harmless.
+    "weekly-digest": {
+        "task": "decisions.tasks.weekly_digest_task",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from decisions import scoring
 from decisions.models import CLOSED_STATES, DecisionRecord, Notification, State
-from decisions.services import workflow
+from decisions.services import rules, workflow
 from decisions.services.history import event_write
 from decisions.services.notifications import notify
 from inventory.models import Package, Repository
@@ -247,6 +247,7 @@ def records_reconcile(
             )
             record.state = State.DONE
             record.save(update_fields=["state", "updated_at"])
+    rules.records_after_scan(scan_run=scan_run)
 
 
 def _kept_comment(finding: Finding) -> str:
