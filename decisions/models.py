@@ -8,8 +8,8 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from inventory.models import EDITOR_ROLES, Membership, Package, Repository
+from scanning import kinds
 from scanning.models import ScanRun
-from scanning.rules import kinds
 
 # The kinds of finding, from scanning's registry (``scanning.rules.kinds``): Kind.UNUSED ...
 Kind = models.TextChoices("Kind", kinds.choices())

@@ -14,15 +14,11 @@ from decisions.services import workflow
 from decisions.services.history import event_write
 from decisions.services.notifications import notify
 from inventory.models import Package, Repository
-from scanning import heartbeat
+from scanning import heartbeat, kinds, results
 from scanning import services as scanning_services
-from scanning.distributions.mapping import ImportMap
-from scanning.manifests.toolsettings import KEPT
 from scanning.models import Evidence, ScanRun
-from scanning.rules import kinds
-from scanning.rules.unread import Unread, unread_of
-from scanning.rules.unused import is_used, used_names
-from scanning.types import Finding, TreeScan
+from scanning.results import Unread
+from scanning.types import Finding
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +84,8 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
                 records_reconcile(
                     scan_run=scan_run,
                     findings=tree.findings,
-                    present=present_in(tree),
-                    unread=unread_of(tree),
+                    present=results.present_in(tree),
+                    unread=results.unread_of(tree),
                 )
     except scanning_services.ScanTakenOver:
         logger.warning("scan taken over repository=%s scan_run=%s", repository_id, scan_run.pk)
@@ -118,16 +114,6 @@ class ScanInterrupted(Exception):
 
 class ScanBusy(Exception):
     """Another worker holds the run with a live heartbeat; check again after the timeout."""
-
-
-def present_in(tree: TreeScan) -> Callable[[str], bool]:
-    """Whether a distribution is still declared or used anywhere in the scanned tree."""
-    declared = {d.name for d in tree.declarations}
-    import_map = ImportMap(tree.provided)
-    imports, distributions = used_names(tree.usages, import_map=import_map)
-    return lambda name: (
-        name in declared or is_used(name, imports, distributions, import_map=import_map)
-    )
 
 
 def records_reconcile(
@@ -256,7 +242,7 @@ def _kept_comment(finding: Finding) -> str:
 def _kept_by_configuration(record: DecisionRecord) -> bool:
     """Whether the record was last kept because the repository's tool settings said so."""
     last = record.events.filter(field="state").order_by("-created_at", "-id").first()
-    return last is not None and last.comment.lower().startswith(KEPT)
+    return last is not None and last.comment.lower().startswith(results.KEPT)
 
 
 def _evidence_paths(records: list[DecisionRecord]) -> dict[int, set[str]]:
