@@ -67,7 +67,9 @@ class RecordFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         repositories = Repository.objects.for_user(user)
         self.fields["repository"].queryset = repositories
-        self.fields["team"].queryset = Team.objects.filter(repositories__in=repositories).distinct()
+        self.fields["team"].queryset = (
+            Team.objects.for_user(user).filter(repositories__isnull=False).distinct()
+        )
         self.fields["owner"].queryset = (
             get_user_model()
             .objects.filter(memberships__team__repositories__in=repositories)

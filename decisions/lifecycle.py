@@ -48,7 +48,6 @@ class Move:
     needs_comment: bool = False
 
 
-_EDITORS = frozenset({Role.TRIAGER, Role.OWNER, Role.ADMIN})
 _LEADS = frozenset({Role.TRIAGER, Role.ADMIN})
 _OPEN_UNDECIDED = frozenset({State.NEW, State.TRIAGED, State.REOPENED})
 
@@ -60,7 +59,7 @@ MOVES: dict[str, Move] = {
             "Mark triaged",
             frozenset({State.NEW, State.REOPENED}),
             State.TRIAGED,
-            _EDITORS,
+            EDITOR_ROLES,
         ),
         Move(
             "propose",
@@ -69,13 +68,15 @@ MOVES: dict[str, Move] = {
             State.AWAITING_APPROVAL,
             _LEADS,
         ),
-        Move("approve", "Approve", frozenset({State.AWAITING_APPROVAL}), State.APPROVED, _EDITORS),
+        Move(
+            "approve", "Approve", frozenset({State.AWAITING_APPROVAL}), State.APPROVED, EDITOR_ROLES
+        ),
         Move(
             "reject",
             "Reject",
             frozenset({State.AWAITING_APPROVAL}),
             State.REJECTED,
-            _EDITORS,
+            EDITOR_ROLES,
             needs_comment=True,
         ),
         Move(
@@ -83,7 +84,7 @@ MOVES: dict[str, Move] = {
             "Change made: start review window",
             frozenset({State.APPROVED}),
             State.IN_REVIEW_WINDOW,
-            _EDITORS,
+            EDITOR_ROLES,
         ),
         Move(
             "keep",
@@ -98,7 +99,7 @@ MOVES: dict[str, Move] = {
             "Reopen",
             frozenset({State.DONE, State.REJECTED, State.KEPT}),
             State.REOPENED,
-            _EDITORS,
+            EDITOR_ROLES,
         ),
     )
 }

@@ -76,12 +76,7 @@ class Checks:
 
 
 def latest_scan(record: DecisionRecord) -> ScanRun | None:
-    return (
-        record.repository.scan_runs.succeeded()
-        .order_by("-finished_at", "-id")
-        .defer("audit")
-        .first()
-    )
+    return record.repository.scan_runs.defer("audit").latest_succeeded()
 
 
 def siblings(record: DecisionRecord) -> list[DecisionRecord]:

@@ -79,7 +79,7 @@ def record_evidence_by_mode(*, record: DecisionRecord) -> dict[str, list[Evidenc
     """Evidence of the record's package from the latest successful scan, grouped by mode."""
     if record.package_id is None:
         return {}
-    latest = record.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+    latest = record.repository.scan_runs.latest_succeeded()
     if latest is None:
         return {}
     grouped: dict[str, list[Evidence]] = defaultdict(list)

@@ -133,7 +133,7 @@ def cleanup_body(*, user, repository: Repository) -> str:
     if plan.locks:
         out.append("Regenerate the lock files: " + ", ".join(code(p) for p in plan.locks) + "\n")
     out.append("### Process checks\n")
-    latest = repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+    latest = repository.scan_runs.latest_succeeded()
     modes = sorted((latest.modes_seen or {}) if latest else {}) or ["web"]
     window = max((review_window_days(r) for r in plan.records), default=0)
     out += [

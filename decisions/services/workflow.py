@@ -18,7 +18,7 @@ def review_window_days(record: DecisionRecord) -> int:
     """One release cycle plus the longest scheduled job the last scan found, unless overridden."""
     if record.review_window_days_override:
         return record.review_window_days_override
-    latest = record.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+    latest = record.repository.scan_runs.latest_succeeded()
     longest_job = latest.longest_job_interval_days if latest else 0
     return record.repository.release_cycle_days + longest_job
 
