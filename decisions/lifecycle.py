@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from decisions.models import DecisionRecord, NextAction, State
+from decisions.models import CLOSED_STATES, DecisionRecord, NextAction, State
 from inventory.models import EDITOR_ROLES, Membership, Role
 
 # Next actions that change the repository and therefore need the owner's approval.
@@ -106,6 +106,30 @@ MOVES: dict[str, Move] = {
 # Reached only by a scan confirming the change: ``done`` after the review window closed.
 SYSTEM_TARGETS = frozenset({State.DONE})
 
+# Moves only a scan makes, on what it found or no longer found (``decisions.services.scans``):
+# never offered to anyone, so no role may make them.
+SYSTEM_MOVES: dict[str, Move] = {
+    m.name: m
+    for m in (
+        # Untouched and no longer found, or gone when its review window closed.
+        Move(
+            "confirm-gone",
+            "Confirmed gone by scan",
+            frozenset({State.NEW, State.IN_REVIEW_WINDOW}),
+            State.DONE,
+            frozenset(),
+        ),
+        # The watch signal: a decided package back, or a keep whose reason ran out.
+        Move(
+            "watch-signal",
+            "Reopened by scan",
+            CLOSED_STATES | {State.IN_REVIEW_WINDOW},
+            State.REOPENED,
+            frozenset(),
+        ),
+    )
+}
+
 
 class MoveRefused(Exception):
     """The move is not allowed; the message says why, for the person who tried."""
@@ -172,6 +196,19 @@ def check(move_name: str, *, record: DecisionRecord, user, role: str | None = No
                 )
         elif record.owner_id != user.pk and role != Role.ADMIN:
             raise MoveRefused("Only the record's owner (or a team admin) decides on its removal.")
+    return move
+
+
+def system_check(move_name: str, *, record: DecisionRecord) -> Move:
+    """The system move if a scan may make it on ``record`` now; otherwise MoveRefused."""
+    move = SYSTEM_MOVES.get(move_name)
+    if move is None:
+        raise MoveRefused(f"Unknown system move {move_name!r}.")
+    if record.state not in move.sources:
+        raise MoveRefused(
+            f"A record that is {record.get_state_display().lower()} cannot be "
+            f"moved with “{move.label}”."
+        )
     return move
 
 

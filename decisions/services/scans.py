@@ -9,10 +9,9 @@ from django.db import InterfaceError, OperationalError, close_old_connections, t
 from django.utils import timezone
 
 from decisions import scoring
-from decisions.models import CLOSED_STATES, DecisionRecord, Notification, State
+from decisions.models import CLOSED_STATES, DecisionRecord, State
 from decisions.services import workflow
 from decisions.services.history import event_write
-from decisions.services.notifications import notify
 from inventory.models import Package, Repository
 from scanning import heartbeat, kinds, results
 from scanning import services as scanning_services
@@ -216,23 +215,13 @@ def records_reconcile(
                 _reopen(record, f"Watch signal: {record.subject} is declared or used again")
                 record.save(update_fields=["state", "review_window_end", "updated_at"])
         elif record.state == State.NEW:
-            event_write(
-                record, "state", record.state, State.DONE, comment="No longer found by scan"
-            )
-            record.state = State.DONE
-            record.save(update_fields=["state", "updated_at"])
+            _confirm_gone(record, "No longer found by scan")
         elif record.state == State.IN_REVIEW_WINDOW and (
             record.review_window_end is not None and record.review_window_end <= today
         ):
-            event_write(
-                record,
-                "state",
-                record.state,
-                State.DONE,
-                comment=f"Window closed {record.review_window_end}; scan confirms it is gone",
+            _confirm_gone(
+                record, f"Window closed {record.review_window_end}; scan confirms it is gone"
             )
-            record.state = State.DONE
-            record.save(update_fields=["state", "updated_at"])
 
 
 def _kept_comment(finding: Finding) -> str:
@@ -269,12 +258,9 @@ def _evidence_paths(records: list[DecisionRecord]) -> dict[int, set[str]]:
 
 
 def _reopen(record: DecisionRecord, reason: str) -> None:
-    event_write(record, "state", record.state, State.REOPENED, comment=reason)
-    record.state = State.REOPENED
-    record.review_window_end = None
-    notify(
-        user=record.owner,
-        record=record,
-        kind=Notification.Kind.WATCH_SIGNAL,
-        message=f"{reason} in {record.repository}.",
-    )
+    workflow.record_system_move(record=record, move="watch-signal", reason=reason)
+
+
+def _confirm_gone(record: DecisionRecord, reason: str) -> None:
+    workflow.record_system_move(record=record, move="confirm-gone", reason=reason)
+    record.save(update_fields=["state", "updated_at"])

@@ -85,6 +85,24 @@ def record_change_not_made(*, record: DecisionRecord, scan_run) -> None:
     )
 
 
+def record_system_move(*, record: DecisionRecord, move: str, reason: str) -> None:
+    """Make a move only a scan makes (``lifecycle.SYSTEM_MOVES``), with its history event and,
+    for a watch signal, the owner told. Call inside the scan's transaction; the caller saves
+    the record (state and review window). MoveRefused when the record's state does not allow it.
+    """
+    rule = lifecycle.system_check(move, record=record)
+    event_write(record, "state", record.state, rule.target, comment=reason)
+    record.state = rule.target
+    if rule.target == State.REOPENED:
+        record.review_window_end = None
+        notify(
+            user=record.owner,
+            record=record,
+            kind=Notification.Kind.WATCH_SIGNAL,
+            message=f"{reason} in {record.repository}.",
+        )
+
+
 def _refusal(record: DecisionRecord, reason: str) -> str:
     if record.state not in (State.APPROVED, State.REJECTED):
         return reason
