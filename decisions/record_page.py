@@ -11,6 +11,7 @@ from decisions import advice
 from decisions.models import REMOVAL_MODES, DecisionRecord
 from inventory.models import ImportNamesSource, Requirement
 from scanning import knowledge
+from scanning import selectors as scanning_selectors
 from scanning.models import Evidence, ScanRun
 
 # The execution modes the page lists, in the order people think of them.
@@ -211,10 +212,14 @@ def _runtime_manifest(record: DecisionRecord) -> str:
 
 
 def removal_savings(record: DecisionRecord) -> str:
-    """What a removal saves, as far as stored data says; today it cannot say, and says so."""
+    """What a removal saves, from the packages' own metadata, or why that is not known."""
     if record.package_id is None or record.kind in NOT_A_PACKAGE:
         return ""
+    said = scanning_selectors.removal_savings(repository=record.repository, package=record.subject)
+    if said:
+        return f"It {said}."
     return (
-        "Not known yet: scans do not store which other distributions only this package pulls "
-        "in, nor their installed sizes, so the impact score is still a person's estimate."
+        "Not known: the package index was not asked for this package's metadata (set "
+        "DEBTBOARD_PACKAGE_INDEX_URL), so which distributions leave with it and their sizes "
+        "cannot be said."
     )
