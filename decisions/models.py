@@ -8,8 +8,8 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from inventory.models import EDITOR_ROLES, Membership, Package, Repository
+from scanning import kinds
 from scanning.models import ScanRun
-from scanning.rules import kinds
 
 # The kinds of finding, from scanning's registry (``scanning.rules.kinds``): Kind.UNUSED ...
 Kind = models.TextChoices("Kind", kinds.choices())
@@ -205,7 +205,7 @@ class DecisionRecord(models.Model):
         latest scan: the change the window waits for was not made (or not merged)."""
         if self.state != State.IN_REVIEW_WINDOW or self.change_not_made_scan_id is None:
             return False
-        latest = self.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+        latest = self.repository.scan_runs.latest_succeeded()
         return latest is not None and latest.pk == self.change_not_made_scan_id
 
     @property
@@ -219,7 +219,7 @@ class DecisionRecord(models.Model):
         an admin declared on the repository (a cron host outside the repository, say) that no
         scan can see always need a note.
         """
-        latest = self.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+        latest = self.repository.scan_runs.latest_succeeded()
         seen = dict(latest.modes_seen) if latest else {}
         incomplete = set(latest.modes_incomplete) if latest else set()
         required = (set(seen) | set(self.repository.execution_modes)) & REMOVAL_MODES

@@ -157,7 +157,7 @@ def _check_address_literal(host: str) -> None:
         address = ipaddress.ip_address(host)
     except ValueError:
         return
-    if getattr(settings, "DEBTBOARD_ALLOW_PRIVATE_HOSTS", False):
+    if settings.DEBTBOARD_ALLOW_PRIVATE_HOSTS:
         return
     reason = _refusal(address)
     if reason:
@@ -194,7 +194,7 @@ def _check_ssh_userinfo(parts: SplitResult) -> None:
 
 
 def _check_allowed_host(host: str) -> None:
-    allowed = [h.lower() for h in getattr(settings, "DEBTBOARD_GIT_HOSTS", ())]
+    allowed = [h.lower() for h in settings.DEBTBOARD_GIT_HOSTS]
     if allowed and host.lower() not in allowed:
         raise ValidationError(f"{host} is not one of this server's git hosts.")
 
@@ -237,7 +237,7 @@ def check_host(location: Location) -> list[str]:
     addresses = sorted({str(info[4][0]).partition("%")[0] for info in infos})
     if not addresses:
         raise ValidationError(f"The host {location.host} cannot be resolved.")
-    if getattr(settings, "DEBTBOARD_ALLOW_PRIVATE_HOSTS", False):
+    if settings.DEBTBOARD_ALLOW_PRIVATE_HOSTS:
         return addresses
     for text in addresses:
         reason = _refusal(ipaddress.ip_address(text))

@@ -70,7 +70,7 @@ def repository_gate(*, repository: Repository) -> Gate:
         if repository.gate_run is None:
             return Gate(AuditGate.UNKNOWN, (NEVER_SCANNED,))
         return _stored(repository.gate_result, _json(repository.gate_reasons))
-    latest = repository.scan_runs.succeeded().order_by(*_ORDER).first()
+    latest = repository.scan_runs.latest_succeeded()
     return run_gate(latest)
 
 

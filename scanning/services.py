@@ -220,13 +220,8 @@ def audit_declarations(
     license_found, audit["licenses"] = licenses.license_findings(
         declarations,
         metadata.package_facts(names, write_cache=write_cache),
-        denylist=getattr(settings, "DEBTBOARD_LICENSE_DENYLIST", licenses.DEFAULT_DENYLIST),
-        abandoned_after=timedelta(
-            days=365
-            * getattr(
-                settings, "DEBTBOARD_ABANDONED_AFTER_YEARS", licenses.DEFAULT_ABANDONED_AFTER_YEARS
-            )
-        ),
+        denylist=settings.DEBTBOARD_LICENSE_DENYLIST,
+        abandoned_after=timedelta(days=365 * settings.DEBTBOARD_ABANDONED_AFTER_YEARS),
         now=timezone.now(),
     )
     return [*findings, *license_found], audit
