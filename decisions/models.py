@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     TYPOSQUAT = "typosquat", "Typosquat suspect"
     LICENSE = "license", "Licence"
     WEIGHT_FILE = "weight-file", "Weight file"
+    ARTIFACT_VERSION = "artifact-version", "Artifact version"
 
 
 class State(models.TextChoices):

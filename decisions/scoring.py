@@ -18,6 +18,8 @@ _BY_KIND: dict[str, tuple[int, int]] = {
     "weight-file": (3, 4),
     "no-lock": (3, 5),
     "unpinned": (2, 5),
+    # Storage cost only, and "no reference found" misses loaders that build keys at run time.
+    "artifact-version": (2, 3),
 }
 _IMPACT_BY_SEVERITY = {"critical": 5, "high": 4, "medium": 3, "low": 2}
 

@@ -264,3 +264,12 @@ class PackageMetadata(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Artifact-store inventories live in their own module; importing it registers the models.
+from scanning.artifact_models import (  # noqa: E402, F401
+    ArtifactObject,
+    ArtifactVersion,
+    InventoryRun,
+    InventoryStatus,
+)

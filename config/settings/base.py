@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import dj_database_url
 
-from config.settings.env import BASE_DIR, env_bool, env_int, env_list, env_str
+from config.settings.env import BASE_DIR, env_bool, env_float, env_int, env_list, env_str
 
 # Runtime state of the embedded default (SQLite file, filesystem broker, clone cache).
 DATA_DIR = BASE_DIR / ".run"
@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "decisions.tasks.review_reminders_task",
         "schedule": timedelta(hours=6),
     },
+    "inventory-due-artifact-stores": {
+        "task": "decisions.tasks.inventory_due_artifact_stores_task",
+        "schedule": timedelta(minutes=env_int("DEBTBOARD_ARTIFACT_TICK_MINUTES", 60)),
+    },
 }
 
 # --- Debtboard's own knobs --------------------------------------------------------------------
@@ -237,3 +241,20 @@ DEBTBOARD_CREDENTIAL_KEYS = env_list("DEBTBOARD_CREDENTIAL_KEYS")
 DEBTBOARD_ALLOW_PRIVATE_HOSTS = env_bool("DEBTBOARD_ALLOW_PRIVATE_HOSTS", False)
 # Parser child processes per scan (0: up to two of the CPUs we have).
 DEBTBOARD_SCAN_WORKERS = env_int("DEBTBOARD_SCAN_WORKERS", 0)
+
+# --- Artifact stores (deep mode) ---------------------------------------------------------------
+# A model version nothing references becomes a candidate once it is this old.
+DEBTBOARD_ARTIFACT_MIN_AGE_DAYS = env_int("DEBTBOARD_ARTIFACT_MIN_AGE_DAYS", 180)
+# Storage price for the cost estimates (USD per GB-month; S3 Standard is about 0.023).
+DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH = env_float("DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH", 0.023)
+# The colder class the deletion plan's first (reversible) move transitions to.
+DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS = env_str(
+    "DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS", "GLACIER_IR"
+)
+# One inventory lists at most this many objects (object versions), then fails saying so.
+DEBTBOARD_ARTIFACT_MAX_OBJECTS = env_int("DEBTBOARD_ARTIFACT_MAX_OBJECTS", 1_000_000)
+# Stores without keys list anonymously unless an admin lets them use the server's own
+# AWS credentials (environment, instance role).
+DEBTBOARD_ARTIFACT_ALLOW_SERVER_CREDENTIALS = env_bool(
+    "DEBTBOARD_ARTIFACT_ALLOW_SERVER_CREDENTIALS", False
+)
