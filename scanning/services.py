@@ -17,6 +17,7 @@ from inventory.models import Manifest, Package, Repository, Requirement, Vulnera
 from scanning import checkout, heartbeat
 from scanning.advisories import live
 from scanning.advisories import store as advisory_store
+from scanning.artifacts import references as artifact_references
 from scanning.distributions import mapping
 from scanning.engine import coverage, pipeline
 from scanning.models import Evidence, ScanRun, ScanStatus
@@ -149,7 +150,11 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
         found_weights, weight_errors = weights.weight_findings_for(
             local.path, threshold_bytes=settings.DEBTBOARD_WEIGHT_FILE_MB * 1024 * 1024
         )
+        tree.artifact_references, reference_errors = artifact_references.collect(
+            local.path, tree.paths
+        )
         commit = local.commit
+    tree.errors.extend(reference_errors)
     tree.findings.extend(found_weights)
     tree.errors.extend(e for e in weight_errors if "shallow clone" not in e.message)
     progress(85, "Checking pinned versions against advisories, licences and releases")
@@ -275,6 +280,7 @@ def scan_run_store(*, scan_run: ScanRun, tree: TreeScan, commit: str) -> dict[st
 
     evidence = [_declaration_evidence(scan_run, d, packages) for d in tree.declarations]
     evidence += [_usage_evidence(scan_run, u, packages.get(by_usage[u])) for u in third_party]
+    evidence += [_reference_evidence(scan_run, r) for r in tree.artifact_references]
     Evidence.objects.bulk_create(evidence, batch_size=1000)
 
     now = timezone.now()
@@ -343,6 +349,18 @@ def _declaration_evidence(run: ScanRun, d: Declaration, packages: dict[str, Pack
         line=d.line,
         mode=d.purpose,
         detail=d.raw[:500],
+    )
+
+
+def _reference_evidence(run: ScanRun, r: artifact_references.Reference) -> Evidence:
+    return Evidence(
+        scan_run=run,
+        name=r.text[:200],
+        kind=artifact_references.KIND,
+        path=r.path[:1000],
+        line=r.line,
+        mode=r.mode,
+        detail=r.text[:500],
     )
 
 

@@ -141,6 +141,8 @@ class TreeScan:
     # What each declared distribution provides, loaded by the caller of the scanner (installed
     # metadata, the package index through its cache, the curated table); empty = rules alone.
     provided: dict[str, ProvidedImports] = field(default_factory=dict)
+    # Mentions of stored model artifacts (scanning.artifacts.references.Reference).
+    artifact_references: list = field(default_factory=list)
 
     @property
     def declarations(self) -> list[Declaration]:
