@@ -31,6 +31,16 @@ class ArtifactStoreQuerySet(models.QuerySet):
             return self
         return self.filter(team__in=Membership.objects.filter(user=user).values("team"))
 
+    def editable_by(self, user) -> ArtifactStoreQuerySet:
+        """Stores whose inventories and records ``user`` may act on (team editors)."""
+        from inventory.models import Membership
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(team__in=Membership.objects.editors().filter(user=user).values("team"))
+
     def due(self, *, now=None) -> ArtifactStoreQuerySet:
         now = now or timezone.now()
         return self.filter(is_active=True).filter(
