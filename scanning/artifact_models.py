@@ -1,4 +1,4 @@
-"""Inventories of artifact stores: runs, the objects listed, the model versions they form."""
+"""Inventories of artifact stores: runs, and the model versions the listed objects form."""
 
 from __future__ import annotations
 
@@ -96,6 +96,13 @@ class ArtifactVersion(models.Model):
     references = models.JSONField(
         default=list, blank=True, help_text="[{text, repository, path, line, mode}], first 50."
     )
+    # One row per version, not per object: an inventory of 100,000 objects stores in seconds.
+    object_list = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Its objects: [key, size, last modified (ISO), version id, is latest, "
+        "storage class] each; every object version on a versioned bucket.",
+    )
 
     class Meta:
         app_label = "scanning"
@@ -104,32 +111,3 @@ class ArtifactVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.version}"
-
-
-class ArtifactObject(models.Model):
-    """One listed object (one object version on a versioned bucket)."""
-
-    store = models.ForeignKey(
-        "inventory.ArtifactStore", on_delete=models.CASCADE, related_name="artifact_objects"
-    )
-    artifact_version = models.ForeignKey(
-        ArtifactVersion,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="stored_objects",
-    )
-    key = models.CharField(max_length=1024, help_text="Below the store's prefix.")
-    version_id = models.CharField(max_length=1024, blank=True)
-    is_latest = models.BooleanField(default=True)
-    size = models.PositiveBigIntegerField(default=0)
-    last_modified = models.DateTimeField()
-    storage_class = models.CharField(max_length=32, blank=True)
-
-    class Meta:
-        app_label = "scanning"
-        ordering = ["key", "-last_modified"]
-        indexes = [models.Index(fields=["store", "key"])]
-
-    def __str__(self) -> str:
-        return self.key

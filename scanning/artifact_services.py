@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from inventory import locations, secrets
 from inventory.models import ArtifactStore, Repository, StoreKind
-from scanning.artifact_models import ArtifactObject, ArtifactVersion, InventoryRun, InventoryStatus
+from scanning.artifact_models import ArtifactVersion, InventoryRun, InventoryStatus
 from scanning.artifacts import layout, listing, matching, references
 from scanning.models import Evidence, ScanRun, ScanStatus
 
@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 # A run still "running" this long after it started belongs to a dead worker.
 STALE_AFTER = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 300)
 _REFERENCES_KEPT = 50
-_OBJECT_BATCH = 2000
 
 
 def inventory_run_create(*, store: ArtifactStore, requested_by=None) -> tuple[InventoryRun, bool]:
@@ -115,8 +114,9 @@ def store_access(store: ArtifactStore) -> listing.S3Access:
     )
 
 
-def inventory_run_store(*, run: InventoryRun, listed: listing.Listed) -> list[ArtifactVersion]:
-    """Replace the store's objects and versions with what ``listed`` holds; run succeeded.
+def inventory_run_store(*, run: InventoryRun, listed: listing.Listed) -> Evaluation:
+    """Replace the store's versions with those ``listed`` forms, each with its verdict; mark
+    the run succeeded with its counts.
 
     Must run inside the caller's transaction: a failure after it (reconciling records) rolls
     it back and the previous inventory stays.
@@ -125,49 +125,37 @@ def inventory_run_store(*, run: InventoryRun, listed: listing.Listed) -> list[Ar
         raise RuntimeError("inventory_run_store must run inside transaction.atomic()")
     store = run.store
     grouping = layout.group(listed.objects)
-    newest = layout.newest_keys(grouping.versions)
-    ArtifactObject.objects.filter(store=store).delete()
+    judged = _judge(store, grouping.versions)
     ArtifactVersion.objects.filter(store=store).delete()
-    rows = ArtifactVersion.objects.bulk_create(
-        [
-            ArtifactVersion(
-                store=store,
-                inventory_run=run,
-                model=v.model[:1000],
-                version=v.version[:200],
-                prefix=v.prefix[:1024],
-                layout=v.layout,
-                objects_count=len(v.objects),
-                size_bytes=v.size,
-                noncurrent_bytes=v.noncurrent_size,
-                last_modified=v.last_modified,
-                is_newest=v.key in newest,
-            )
-            for v in grouping.versions
-        ],
-        batch_size=2000,
-    )
-    version_of = {}
-    for row, version in zip(rows, grouping.versions, strict=True):
-        for obj in version.objects:
-            version_of[(obj.key, obj.version_id)] = row
-    # In slices, so 100,000 objects never sit in memory as model instances at once.
-    for start in range(0, len(listed.objects), _OBJECT_BATCH):
-        ArtifactObject.objects.bulk_create(
-            [
-                ArtifactObject(
-                    store=store,
-                    artifact_version=version_of.get((o.key, o.version_id)),
-                    key=o.key[:1024],
-                    version_id=o.version_id[:1024],
-                    is_latest=o.is_latest,
-                    size=o.size,
-                    last_modified=o.last_modified,
-                    storage_class=o.storage_class[:32],
-                )
-                for o in listed.objects[start : start + _OBJECT_BATCH]
-            ]
+    rows = []
+    for version, verdict in zip(grouping.versions, judged.verdicts, strict=True):
+        row = ArtifactVersion(
+            store=store,
+            inventory_run=run,
+            model=version.model[:1000],
+            version=version.version[:200],
+            prefix=version.prefix[:1024],
+            layout=version.layout,
+            objects_count=len(version.objects),
+            size_bytes=version.size,
+            noncurrent_bytes=version.noncurrent_size,
+            last_modified=version.last_modified,
+            is_newest=verdict.is_newest,
+            object_list=[
+                [
+                    o.key,
+                    o.size,
+                    o.last_modified.isoformat(),
+                    o.version_id,
+                    o.is_latest,
+                    o.storage_class,
+                ]
+                for o in version.objects
+            ],
         )
+        judged.apply(row, verdict)
+        rows.append(row)
+    ArtifactVersion.objects.bulk_create(rows, batch_size=500)
     now = timezone.now()
     run.status = InventoryStatus.SUCCEEDED
     run.pages = listed.pages
@@ -179,13 +167,14 @@ def inventory_run_store(*, run: InventoryRun, listed: listing.Listed) -> list[Ar
     run.progress_message = "Done"
     run.error = ""
     run.finished_at = now
+    _count_candidates(run, rows, judged.note)
     run.save()
     ArtifactStore.objects.filter(pk=store.pk).update(
         versioned=listed.versioned,
         last_inventory_at=now,
         next_inventory_at=now + store.inventory_interval,
     )
-    return rows
+    return Evaluation(list(zip(rows, judged.verdicts, strict=True)), not judged.note, judged.note)
 
 
 def inventory_run_fail(*, run: InventoryRun, error: str) -> None:
@@ -243,15 +232,53 @@ def team_references(*, team_id: int) -> tuple[list[tuple[str, references.Referen
     return found, note
 
 
-def store_evaluate(*, store: ArtifactStore, run: InventoryRun | None = None) -> Evaluation:
-    """Match the store's versions against the team's references; save each verdict.
+def store_evaluate(*, store: ArtifactStore) -> Evaluation:
+    """Match the store's last inventory against the team's latest references again; save the
+    verdicts that changed (after a scan of one of the team's repositories)."""
+    rows = list(ArtifactVersion.objects.filter(store=store).defer("object_list"))
+    judged = _judge(store, [_as_model_version(row) for row in rows])
+    changed = [
+        row
+        for row, verdict in zip(rows, judged.verdicts, strict=True)
+        if judged.apply(row, verdict)
+    ]
+    ArtifactVersion.objects.bulk_update(changed, _VERDICT_FIELDS, batch_size=500)
+    return Evaluation(list(zip(rows, judged.verdicts, strict=True)), not judged.note, judged.note)
 
-    ``run`` (the inventory just stored) gets the counts and the reclaimable total.
-    """
-    rows = list(ArtifactVersion.objects.filter(store=store))
-    versions = [_as_model_version(row) for row in rows]
+
+_VERDICT_FIELDS = ["is_newest", "is_candidate", "serving", "reason", "monthly_cost", "references"]
+
+
+@dataclass
+class _Judged:
+    verdicts: list[matching.Verdict]
+    note: str
+    repository_of: dict[int, str]
+    price: float
+
+    def apply(self, row: ArtifactVersion, verdict: matching.Verdict) -> bool:
+        """Copy ``verdict`` onto ``row``; whether anything changed."""
+        before = [getattr(row, name) for name in _VERDICT_FIELDS]
+        row.is_newest = verdict.is_newest
+        row.is_candidate = verdict.is_candidate
+        row.serving = verdict.serving
+        row.reason = verdict.reason[:500]
+        row.monthly_cost = matching.monthly_cost(row.size_bytes, self.price)
+        row.references = [
+            {
+                "text": r.text[:500],
+                "repository": self.repository_of.get(id(r), ""),
+                "path": r.path,
+                "line": r.line,
+                "mode": r.mode,
+            }
+            for r in verdict.references[:_REFERENCES_KEPT]
+        ]
+        return before != [getattr(row, name) for name in _VERDICT_FIELDS]
+
+
+def _judge(store: ArtifactStore, versions: list[layout.ModelVersion]) -> _Judged:
     found, note = team_references(team_id=store.team_id)
-    repository_of = {id(reference): name for name, reference in found}
     space = matching.StoreSpace(bucket=store.bucket, prefix=store.prefix, directory=store.directory)
     matches = matching.match(versions, (r for _, r in found), space)
     verdicts = matching.judge(
@@ -261,43 +288,16 @@ def store_evaluate(*, store: ArtifactStore, run: InventoryRun | None = None) -> 
         min_age_days=settings.DEBTBOARD_ARTIFACT_MIN_AGE_DAYS,
         evidence_complete=not note,
     )
-    price = settings.DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH
-    pairs = list(zip(rows, verdicts, strict=True))
-    for row, verdict in pairs:
-        row.is_candidate = verdict.is_candidate
-        row.serving = verdict.serving
-        row.reason = verdict.reason[:500]
-        row.monthly_cost = matching.monthly_cost(row.size_bytes, price)
-        row.references = [
-            {
-                "text": r.text[:500],
-                "repository": repository_of.get(id(r), ""),
-                "path": r.path,
-                "line": r.line,
-                "mode": r.mode,
-            }
-            for r in verdict.references[:_REFERENCES_KEPT]
-        ]
-    ArtifactVersion.objects.bulk_update(
-        rows,
-        ["is_candidate", "serving", "reason", "monthly_cost", "references"],
-        batch_size=1000,
-    )
-    if run is not None:
-        candidates = [row for row in rows if row.is_candidate]
-        run.candidates_count = len(candidates)
-        run.reclaimable_bytes = sum(row.size_bytes for row in candidates)
-        run.reclaimable_monthly_cost = round(sum(row.monthly_cost for row in candidates), 4)
-        run.evidence_note = note[:500]
-        run.save(
-            update_fields=[
-                "candidates_count",
-                "reclaimable_bytes",
-                "reclaimable_monthly_cost",
-                "evidence_note",
-            ]
-        )
-    return Evaluation(pairs, not note, note)
+    repository_of = {id(reference): name for name, reference in found}
+    return _Judged(verdicts, note, repository_of, settings.DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH)
+
+
+def _count_candidates(run: InventoryRun, rows: list[ArtifactVersion], note: str) -> None:
+    candidates = [row for row in rows if row.is_candidate]
+    run.candidates_count = len(candidates)
+    run.reclaimable_bytes = sum(row.size_bytes for row in candidates)
+    run.reclaimable_monthly_cost = round(sum(row.monthly_cost for row in candidates), 4)
+    run.evidence_note = note[:500]
 
 
 def _as_model_version(row: ArtifactVersion) -> layout.ModelVersion:

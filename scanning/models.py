@@ -268,7 +268,6 @@ class PackageMetadata(models.Model):
 
 # Artifact-store inventories live in their own module; importing it registers the models.
 from scanning.artifact_models import (  # noqa: E402, F401
-    ArtifactObject,
     ArtifactVersion,
     InventoryRun,
     InventoryStatus,

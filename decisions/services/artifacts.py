@@ -18,7 +18,7 @@ from django.utils import timezone
 from decisions import scoring
 from decisions.exports import neutralise_formula
 from decisions.models import CLOSED_STATES, DecisionRecord, Kind, State
-from decisions.services.history import event_write
+from decisions.services.history import event_new, event_write, events_write
 from decisions.services.scans import _reopen
 from inventory.models import ArtifactStore
 from inventory.text import reveal
@@ -57,8 +57,7 @@ def store_inventory(*, run_id: int) -> InventoryRun | None:
     try:
         listed = artifact_services.inventory_run_collect(run=run)
         with transaction.atomic():
-            artifact_services.inventory_run_store(run=run, listed=listed)
-            evaluation = artifact_services.store_evaluate(store=run.store, run=run)
+            evaluation = artifact_services.inventory_run_store(run=run, listed=listed)
             artifact_records_reconcile(store=run.store, evaluation=evaluation)
     except listing.ListingError as exc:
         artifact_services.inventory_run_fail(run=run, error=str(exc))
@@ -110,13 +109,14 @@ def artifact_records_reconcile(
     }
     today = timezone.localdate()
     seen: set[str] = set()
+    created: list[DecisionRecord] = []
     for row, verdict in evaluation.verdicts:
         subject = subject_of(store, row)
         seen.add(subject)
         record = existing.get(subject)
         if verdict.is_candidate:
             if record is None:
-                _create(repository, subject, row)
+                created.append(_new_record(repository, subject, row))
             else:
                 record.summary = _summary(row)
                 if (
@@ -140,6 +140,14 @@ def artifact_records_reconcile(
         elif record.state not in CLOSED_STATES:
             record.summary = _summary(row)
             record.save(update_fields=["summary", "updated_at"])
+    # Thousands of new candidates on a first inventory: one query for them, one for their events.
+    DecisionRecord.objects.bulk_create(created, batch_size=500)
+    events_write(
+        [
+            event_new(record, "state", "", State.NEW, comment="Found by inventory")
+            for record in created
+        ]
+    )
     if not evaluation.evidence_complete:
         return
     for subject, record in existing.items():
@@ -158,9 +166,9 @@ def artifact_records_reconcile(
             )
 
 
-def _create(repository, subject: str, row: ArtifactVersion) -> DecisionRecord:
+def _new_record(repository, subject: str, row: ArtifactVersion) -> DecisionRecord:
     cold = settings.DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS
-    record = DecisionRecord.objects.create(
+    return DecisionRecord(
         repository=repository,
         subject=subject[:1000],
         kind=Kind.ARTIFACT_VERSION,
@@ -175,8 +183,6 @@ def _create(repository, subject: str, row: ArtifactVersion) -> DecisionRecord:
         rollback_notes=f"Restore the objects from {cold} (or remove the expiry tag).",
         **scoring.initial_scores(Kind.ARTIFACT_VERSION),
     )
-    event_write(record, "state", "", State.NEW, comment="Found by inventory")
-    return record
 
 
 def _close(record: DecisionRecord, reason: str) -> None:
