@@ -190,3 +190,18 @@ def test_bad_store_settings_are_refused_clearly(repository, field, value, messag
     setattr(store, field, value)
     with pytest.raises(Exception, match=message):
         store.full_clean()
+
+
+def test_an_artifact_version_record_opens_and_lists_like_any_record(triager, store, inventoried):
+    record = DecisionRecord.objects.create(
+        repository=store.records_repository,
+        subject="s3://ml-models/models/churn/v1/",
+        kind=Kind.ARTIFACT_VERSION,
+        summary="churn v1: 1 objects, 2.0 GB",
+    )
+    client = client_for(triager)
+    page = client.get(reverse("decisions:record-detail", args=[record.pk]))
+    assert page.status_code == 200
+    assert "s3://ml-models/models/churn/v1/" in page.content.decode()
+    listed = client.get(reverse("decisions:record-list"), {"kind": Kind.ARTIFACT_VERSION})
+    assert "s3://ml-models/models/churn/v1/" in listed.content.decode()
