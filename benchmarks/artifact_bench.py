@@ -4,19 +4,24 @@
     .venv/bin/python benchmarks/artifact_bench.py [--objects 100000] [--references 1000]
 
 moto's server runs in its own process (benchmarks/_moto_populated.py fills the bucket inside
-it before serving, so filling is not measured and its memory is not ours). Three figures:
+it before serving, so filling is not measured and its memory is not ours). Figures:
 
 - listing: ``scanning.artifacts.listing.list_s3`` alone — boto3 paging through moto;
 - grouping+matching: layout grouping, newest versions, reference matching and the verdicts, in
   memory, on the listed objects;
+- store+match+reconcile: the listed objects stored, judged and turned into records (a second
+  store, so its records are all new), no listing;
 - inventory: the whole task path (``decisions.services.artifacts.store_inventory``: listing,
   storing objects and versions in a throwaway SQLite database, matching against the
   references stored as scan evidence, reconciling records).
 
-``peak_mb`` is this process's peak resident memory (ru_maxrss) after all three. Last line:
+``peak_mb`` is this process's peak resident memory (ru_maxrss) after those. Then moto alone
+(plain GETs of every page) and botocore alone (parsing those pages) are timed apart, to show
+which side of the listing is slow. Last line:
 
     RESULT objects_per_second=… listing_objects_per_second=… moto_objects_per_second=…
-           grouping_matching_objects_per_second=… peak_mb=…   (one line)
+           client_parse_objects_per_second=… grouping_matching_objects_per_second=…
+           store_match_reconcile_objects_per_second=… peak_mb=…   (one line)
 
 ``objects_per_second`` is the whole inventory's. Targets: ≥ 5,000 objects/s, < 300 MB.
 """
@@ -88,13 +93,13 @@ def _start_moto(objects: int) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{port}"
 
 
-def _raw_listing(endpoint: str) -> int:
+def _raw_listing(endpoint: str) -> list[bytes]:
     """Page through the bucket with plain unsigned GETs: how fast moto itself answers."""
     import re
     import urllib.parse
     import urllib.request
 
-    pages = 0
+    pages: list[bytes] = []
     token = ""
     while True:
         query = {"list-type": "2", "max-keys": "1000"}
@@ -102,12 +107,31 @@ def _raw_listing(endpoint: str) -> int:
             query["continuation-token"] = token
         url = f"{endpoint}/{BUCKET}?{urllib.parse.urlencode(query)}"
         with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310
-            body = response.read().decode()
-        pages += 1
+            raw = response.read()
+        pages.append(raw)
+        body = raw.decode()
         found = re.search(r"<NextContinuationToken>([^<]+)</NextContinuationToken>", body)
         if not found:
             return pages
         token = found.group(1)
+
+
+def _client_seconds(pages: list[bytes]) -> float:
+    """botocore parsing the pages moto sent, as ``list_s3``'s client does (no network)."""
+    import botocore.session
+    from botocore.parsers import create_parser
+
+    from scanning.artifacts import listing
+
+    model = botocore.session.get_session().get_service_model("s3")
+    shape = model.operation_model("ListObjectsV2").output_shape
+    parser = create_parser("rest-xml")
+    parser._timestamp_parser = listing._timestamp
+    started = time.perf_counter()
+    for body in pages:
+        parsed = parser.parse({"body": body, "headers": {}, "status_code": 200}, shape)
+        [o["Key"] for o in parsed.get("Contents", ())]
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -154,10 +178,6 @@ def _run(endpoint: str, objects: int, reference_count: int) -> None:
         repository, bucket=BUCKET, endpoint_url=endpoint, credentials=("AKIABENCH", "bench")
     )
 
-    started = time.perf_counter()
-    raw_pages = _raw_listing(endpoint)
-    moto_seconds = time.perf_counter() - started
-
     access = artifacts.artifact_services.store_access(store)
     listing.s3_client(access).list_objects_v2(Bucket=BUCKET, MaxKeys=1)  # load boto3's models
     started = time.perf_counter()
@@ -196,13 +216,18 @@ def _run(endpoint: str, objects: int, reference_count: int) -> None:
     assert run.status == "succeeded", run.error
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    # Last, so the raw pages held here do not count in the peak above.
+    started = time.perf_counter()
+    raw_pages = _raw_listing(endpoint)
+    moto_seconds = time.perf_counter() - started
+    client_seconds = _client_seconds(raw_pages)
+
     candidates = sum(v.is_candidate for v in verdicts)
     print(f"objects {objects}, pages {run.pages}, versions {len(grouping.versions)}, "
           f"references {len(texts)} pinning {len(found)} versions, candidates {candidates}, "
           f"records {DecisionRecord.objects.count()}")  # fmt: skip
-    print(
-        f"moto alone (plain HTTP GETs of the {raw_pages} pages, no parsing): {moto_seconds:.2f} s"
-    )
+    print(f"moto alone (plain HTTP GETs of the {len(raw_pages)} pages): {moto_seconds:.2f} s")
+    print(f"client alone (botocore parsing those pages, no network): {client_seconds:.2f} s")
     print(f"listing (boto3 through moto): {listing_seconds:.2f} s")
     print(f"grouping+matching (in memory): {grouping_seconds:.3f} s")
     print(f"store+match+reconcile of the listed objects (no listing): {storing_seconds:.2f} s")
@@ -211,6 +236,7 @@ def _run(endpoint: str, objects: int, reference_count: int) -> None:
         f"RESULT objects_per_second={objects / inventory_seconds:.0f} "
         f"listing_objects_per_second={objects / listing_seconds:.0f} "
         f"moto_objects_per_second={objects / moto_seconds:.0f} "
+        f"client_parse_objects_per_second={objects / client_seconds:.0f} "
         f"grouping_matching_objects_per_second={objects / grouping_seconds:.0f} "
         f"store_match_reconcile_objects_per_second={objects / storing_seconds:.0f} "
         f"peak_mb={peak_mb:.0f}"
