@@ -60,6 +60,16 @@ def inventory_run_claim(*, run_id: int) -> InventoryRun | None:
     return InventoryRun.objects.select_related("store").get(pk=run_id)
 
 
+def inventory_run_claimable(*, run: InventoryRun) -> bool:
+    """Queued, or running so long its worker must have died."""
+    if run.status == InventoryStatus.QUEUED:
+        return True
+    stale = timezone.now() - STALE_AFTER
+    return run.status == InventoryStatus.RUNNING and (
+        run.started_at is None or run.started_at < stale
+    )
+
+
 def inventory_run_progress(*, run: InventoryRun, pages: int, objects: int) -> None:
     InventoryRun.objects.filter(pk=run.pk).update(
         pages=pages,

@@ -39,7 +39,9 @@ def inventory_request(*, store: ArtifactStore, requested_by=None) -> InventoryRu
     from decisions import tasks
 
     run, created = artifact_services.inventory_run_create(store=store, requested_by=requested_by)
-    if created:
+    # A run still queued, or running with a dead worker, is queued again: whichever delivery
+    # claims it first runs it, the others find it taken and do nothing.
+    if created or artifact_services.inventory_run_claimable(run=run):
         transaction.on_commit(lambda: tasks.inventory_artifact_store_task.delay(run.pk))
     return run
 

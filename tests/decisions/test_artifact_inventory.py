@@ -302,3 +302,23 @@ def test_a_failed_run_can_be_followed_by_a_good_one(s3, bucket, scanned_reposito
     put(s3, bucket, "churn/v1/m.pt")
     assert inventory(store).status == InventoryStatus.SUCCEEDED
     assert artifact_services.InventoryRun.objects.filter(store=store).count() == 2
+
+
+def test_a_run_whose_worker_died_is_taken_over(
+    s3, bucket, scanned_repository, any_age, django_capture_on_commit_callbacks
+):
+    put(s3, bucket, "churn/v1/m.pt", "churn/v2/m.pt")
+    store = store_for(scanned_repository, s3, bucket)
+    run = artifacts.inventory_request(store=store)
+    assert artifact_services.inventory_run_claim(run_id=run.pk) is not None  # then it died
+    with django_capture_on_commit_callbacks() as queued:
+        assert artifacts.inventory_request(store=store) == run
+    assert not queued  # still running recently: nothing queued again
+    assert artifacts.store_inventory(run_id=run.pk) is None  # nor claimed by a duplicate
+    artifact_services.InventoryRun.objects.filter(pk=run.pk).update(
+        started_at=timezone.now() - artifact_services.STALE_AFTER - timedelta(minutes=1)
+    )
+    with django_capture_on_commit_callbacks() as queued:
+        assert artifacts.inventory_request(store=store) == run
+    assert len(queued) == 1
+    assert artifacts.store_inventory(run_id=run.pk).status == InventoryStatus.SUCCEEDED
