@@ -44,9 +44,10 @@ _PATH = re.compile(
     re.IGNORECASE,
 )
 _ARTIFACT_PATH = re.compile(rf"(?:\.(?:{_MODEL_SUFFIXES})$|(?:^|/)mlruns/)", re.IGNORECASE)
-_QUICK = re.compile(
-    rf"s3a?://|s3n://|gs://|runs:/|mlruns/|\.(?:{_MODEL_SUFFIXES})\b", re.IGNORECASE
-)
+# Whether a text may hold a reference at all. Anchored on "/" (every artifact path has one),
+# so most files are passed over at memchr speed: every scan reads every text file for this.
+_QUICK = re.compile(rf"/(?:/|[\w.\-]*\.(?:{_MODEL_SUFFIXES})\b)|runs:/|mlruns/", re.IGNORECASE)
+_QUICK_BYTES = re.compile(_QUICK.pattern.encode(), re.IGNORECASE)
 _WORKLOAD = re.compile(
     r"^kind:\s*(?:Deployment|StatefulSet|DaemonSet|Pod|ReplicaSet|InferenceService|"
     r"SeldonDeployment|Service|Job|CronJob|Rollout|KnativeService|ConfigMap)\s*$",
@@ -91,11 +92,12 @@ def collect(root: Path, paths: Iterable[str]) -> tuple[list[Reference], list[Fil
             if full.stat().st_size > MAX_FILE_BYTES:
                 errors.append(FileError(path, "Skipped for artifact references: larger than 2 MB"))
                 continue
-            text = full.read_text(encoding="utf-8", errors="replace")
+            data = full.read_bytes()
         except OSError as exc:
             errors.append(FileError(path, f"Could not read for artifact references: {exc}"))
             continue
-        found.extend(references_in(path, text))
+        if _QUICK_BYTES.search(data):
+            found.extend(references_in(path, data.decode("utf-8", errors="replace")))
     return found, errors
 
 
