@@ -32,7 +32,7 @@ def store_detail(request: HttpRequest, pk: int) -> HttpResponse:
     versions = ArtifactVersion.objects.filter(store=store).order_by(
         "-is_candidate", "model", "-last_modified"
     )
-    root = artifacts.subject_of(store, ArtifactVersion(prefix=""))
+    root = artifacts.subject_root(store)
     record_ids = dict(
         DecisionRecord.objects.filter(
             repository=store.records_repository,

@@ -117,6 +117,22 @@ class ArtifactStore(models.Model):
             self._clean_s3()
         else:
             self._clean_directory()
+        self._clean_overlap()
+
+    def _clean_overlap(self) -> None:
+        # Records are told apart by the store's location: two stores of one records repository
+        # where one holds the other would each take the other's records for their own.
+        if not self.records_repository_id:
+            return
+        root = self.location.rstrip("/") + "/"
+        others = ArtifactStore.objects.filter(records_repository_id=self.records_repository_id)
+        for other in others.exclude(pk=self.pk):
+            theirs = other.location.rstrip("/") + "/"
+            if root.startswith(theirs) or theirs.startswith(root):
+                raise ValidationError(
+                    f"This store overlaps the store {other.name} ({other.location}) whose "
+                    "records hang on the same repository: give it another records repository."
+                )
 
     def _clean_s3(self) -> None:
         import re

@@ -81,10 +81,11 @@ def store_reevaluate(*, store_id: int) -> None:
 
 
 def subject_of(store: ArtifactStore, version: ArtifactVersion) -> str:
-    return _subject_root(store) + version.prefix
+    return subject_root(store) + version.prefix
 
 
-def _subject_root(store: ArtifactStore) -> str:
+def subject_root(store: ArtifactStore) -> str:
+    """What the subjects of the store's records start with (its location, ending in "/")."""
     return store.location if store.location.endswith("/") else store.location + "/"
 
 
@@ -102,7 +103,7 @@ def artifact_records_reconcile(
     references that appeared again reopen records.
     """
     repository = store.records_repository
-    root = _subject_root(store)
+    root = subject_root(store)
     existing = {
         r.subject: r
         for r in DecisionRecord.objects.filter(
@@ -213,7 +214,7 @@ def _human_size(size: int) -> str:
 
 def plan_items(*, store: ArtifactStore) -> list[plan.PlanItem]:
     """The versions of ``store`` whose records an owner approved, for the deletion plan."""
-    root = _subject_root(store)
+    root = subject_root(store)
     records = {
         r.subject: r
         for r in DecisionRecord.objects.filter(

@@ -286,7 +286,8 @@ def test_a_directory_store_is_inventoried_with_file_times(scanned_repository, tm
 def test_due_stores_are_queued_by_their_beat_task(s3, bucket, scanned_repository, settings):
     assert "inventory-due-artifact-stores" in settings.CELERY_BEAT_SCHEDULE
     store = store_for(scanned_repository, s3, bucket)
-    store_for(scanned_repository, s3, bucket, next_inventory_at=timezone.now() + timedelta(days=1))
+    later = factories.repository(scanned_repository.team)
+    store_for(later, s3, bucket, next_inventory_at=timezone.now() + timedelta(days=1))
     assert tasks.inventory_due_artifact_stores_task() == 1
     assert tasks.inventory_due_artifact_stores_task() == 1  # the queued run is reused
     assert store.inventory_runs.count() == 1
@@ -322,3 +323,18 @@ def test_a_run_whose_worker_died_is_taken_over(
         assert artifacts.inventory_request(store=store) == run
     assert len(queued) == 1
     assert artifacts.store_inventory(run_id=run.pk).status == InventoryStatus.SUCCEEDED
+
+
+def test_nested_stores_of_one_records_repository_are_refused(repository):
+    factories.artifact_store(repository, bucket="ml-models", prefix="models/")
+    nested = ArtifactStore(
+        team=repository.team,
+        records_repository=repository,
+        name="old models",
+        bucket="ml-models",
+        prefix="models/old",
+    )
+    with pytest.raises(ValidationError, match="overlaps the store"):
+        nested.full_clean()
+    nested.records_repository = factories.repository(repository.team)
+    nested.full_clean()
