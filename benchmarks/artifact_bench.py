@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/artifact_bench.py [--objects 100000] [--references 1000]
 
-moto's server runs in its own process (benchmarks/_moto_populated.py fills the bucket inside
+moto's server runs in its own process (tests/s3_populated.py fills the bucket inside
 it before serving, so filling is not measured and its memory is not ours). Figures:
 
 - listing: ``scanning.artifacts.listing.list_s3`` alone — boto3 paging through moto;
@@ -40,7 +40,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 BUCKET = "bench-models"
 
 
@@ -57,7 +56,7 @@ def _setup(tmp: Path) -> None:
 
 def _references(count: int, objects: int) -> list[str]:
     """Reference texts: URIs into versions, key paths behind a mount, model roots, MLflow runs."""
-    from _moto_populated import key_of
+    from tests.s3_populated import key_of
 
     rng = random.Random(16)
     texts = []
@@ -81,8 +80,8 @@ def _start_moto(objects: int) -> tuple[subprocess.Popen, str]:
 
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "benchmarks" / "_moto_populated.py"), str(port), BUCKET,
-         str(objects)],
+        [sys.executable, "-m", "tests.s3_populated", str(port), BUCKET, str(objects)],
+        cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -1,6 +1,6 @@
 """moto's S3 server with a bucket filled directly in its backend, then served over HTTP.
 
-    python benchmarks/_moto_populated.py PORT BUCKET OBJECTS
+    python -m tests.s3_populated PORT BUCKET OBJECTS
 
 Filling 100,000 objects through PUT requests would take minutes and measure moto; here they
 are created in moto's own backend before the server starts, and the benchmark lists them over
