@@ -164,6 +164,23 @@ def time_to_decision(*, user, team: Team | None) -> Chart:
     return _bar_chart("time-to-decision", title, table, values=[1])
 
 
+def reclaimable_by_team(*, user, team: Team | None) -> Chart:
+    from decisions import artifact_selectors
+
+    table = artifact_selectors.reclaimable_by_team(user=user, team=team)
+    title = "Reclaimable artifact storage per team (GB)"
+    return _bar_chart("reclaimable-storage", title, table, values=[1])
+
+
+def reclaimable_over_time(*, user, team: Team | None) -> Chart:
+    from decisions import artifact_selectors
+
+    days = dashboard.sample_days(end=dashboard.today())
+    series = artifact_selectors.reclaimable_over_time(user=user, days=days, team=team)
+    title = "Reclaimable artifact storage over time (GB)"
+    return _series_chart("reclaimable-over-time", title, series, stacked=True)
+
+
 CHARTS: dict[str, Callable[..., Chart]] = {
     "open-by-state": open_by_state,
     "open-by-kind": open_by_kind,
@@ -172,6 +189,8 @@ CHARTS: dict[str, Callable[..., Chart]] = {
     "pin-levels": pin_levels,
     "top-repositories": top_repositories,
     "time-to-decision": time_to_decision,
+    "reclaimable-storage": reclaimable_by_team,
+    "reclaimable-over-time": reclaimable_over_time,
 }
 TITLES = {
     "open-by-state": "Open candidates by state",
@@ -181,6 +200,8 @@ TITLES = {
     "pin-levels": "Debt level per team",
     "top-repositories": "Top repositories by priority",
     "time-to-decision": "Median time from candidate to decision",
+    "reclaimable-storage": "Reclaimable artifact storage per team",
+    "reclaimable-over-time": "Reclaimable artifact storage over time",
 }
 
 

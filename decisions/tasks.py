@@ -65,3 +65,33 @@ def weekly_digest_task() -> int:
     from decisions.services import digests
 
     return digests.digests_send(on=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def inventory_artifact_store_task(run_id: int) -> None:
+    """List an artifact store, match its versions, reconcile its records. Safe to run twice."""
+    from decisions.services import artifacts
+
+    artifacts.store_inventory(run_id=run_id)
+
+
+@shared_task(acks_late=True)
+def reevaluate_artifact_store_task(store_id: int) -> None:
+    """Match a store's last inventory against the team's latest scans again."""
+    from decisions.services import artifacts
+
+    artifacts.store_reevaluate(store_id=store_id)
+
+
+@shared_task(acks_late=True)
+def inventory_due_artifact_stores_task() -> int:
+    """Queue an inventory of every active artifact store whose next inventory time has come."""
+    from decisions.services import artifacts
+    from inventory.models import ArtifactStore
+
+    queued = 0
+    for store in ArtifactStore.objects.due():
+        artifacts.inventory_request(store=store)
+        queued += 1
+    logger.info("inventories queued count=%s", queued)
+    return queued

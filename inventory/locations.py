@@ -203,6 +203,14 @@ def validate_location(value: str) -> None:
     parse_location(value)
 
 
+def validate_endpoint_host(host: str) -> None:
+    """An object-storage endpoint's host: a name, or an address that must be public unless
+    DEBTBOARD_ALLOW_PRIVATE_HOSTS is on (names are checked again when resolved)."""
+    if not (_HOST.match(host) or _is_ipv6_literal(f"[{host}]", host)):
+        raise ValidationError(f"{host!r} is not a host name.")
+    _check_address_literal(host)
+
+
 def _refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     """Why ``address`` is not a public internet address ("" when it is)."""
     mapped = getattr(address, "ipv4_mapped", None)

@@ -322,3 +322,7 @@ class Requirement(models.Model):
 
     def __str__(self) -> str:
         return self.raw
+
+
+# Artifact stores live in their own module; importing it here registers the model.
+from inventory.artifact_stores import ArtifactStore, StoreKind  # noqa: E402, F401

@@ -269,3 +269,11 @@ class PackageMetadata(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Artifact-store inventories live in their own module; importing it registers the models.
+from scanning.artifact_models import (  # noqa: E402, F401
+    ArtifactVersion,
+    InventoryRun,
+    InventoryStatus,
+)

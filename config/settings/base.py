@@ -163,6 +163,7 @@ LOGGING = {
 DEBTBOARD_BROKER_VISIBILITY_TIMEOUT = env_int("DEBTBOARD_BROKER_VISIBILITY_TIMEOUT", 2 * 60 * 60)
 # How often beat looks for repositories due a scan.
 DEBTBOARD_SCAN_TICK_MINUTES = env_int("DEBTBOARD_SCAN_TICK_MINUTES", 15)
+DEBTBOARD_ARTIFACT_TICK_MINUTES = env_int("DEBTBOARD_ARTIFACT_TICK_MINUTES", 60)
 # A running scan beats every N seconds; a run silent for the timeout belongs to a dead worker
 # and its redelivered task takes it over. Retries wait out the timeout first.
 DEBTBOARD_SCAN_HEARTBEAT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_SECONDS", 10)
@@ -219,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-digest": {
         "task": "decisions.tasks.weekly_digest_task",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    "inventory-due-artifact-stores": {
+        "task": "decisions.tasks.inventory_due_artifact_stores_task",
+        "schedule": timedelta(minutes=DEBTBOARD_ARTIFACT_TICK_MINUTES),
     },
 }
 
@@ -305,3 +310,20 @@ DEBTBOARD_PARSER_TIMEOUT_SECONDS = env_float("DEBTBOARD_PARSER_TIMEOUT_SECONDS",
 DEBTBOARD_SCAN_CACHE = env_bool("DEBTBOARD_SCAN_CACHE", True)
 DEBTBOARD_SCAN_CACHE_DIR = env_str("DEBTBOARD_SCAN_CACHE_DIR", str(DATA_DIR / "scan-cache"))
 DEBTBOARD_SCAN_CACHE_MB = env_float("DEBTBOARD_SCAN_CACHE_MB", 256)
+
+# --- Artifact stores (deep mode) ---------------------------------------------------------------
+# A model version nothing references becomes a candidate once it is this old.
+DEBTBOARD_ARTIFACT_MIN_AGE_DAYS = env_int("DEBTBOARD_ARTIFACT_MIN_AGE_DAYS", 180)
+# Storage price for the cost estimates (USD per GB-month; S3 Standard is about 0.023).
+DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH = env_float("DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH", 0.023)
+# The colder class the deletion plan's first (reversible) move transitions to.
+DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS = env_str(
+    "DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS", "GLACIER_IR"
+)
+# One inventory lists at most this many objects (object versions), then fails saying so.
+DEBTBOARD_ARTIFACT_MAX_OBJECTS = env_int("DEBTBOARD_ARTIFACT_MAX_OBJECTS", 1_000_000)
+# Stores without keys list anonymously unless an admin lets them use the server's own
+# AWS credentials (environment, instance role).
+DEBTBOARD_ARTIFACT_ALLOW_SERVER_CREDENTIALS = env_bool(
+    "DEBTBOARD_ARTIFACT_ALLOW_SERVER_CREDENTIALS", False
+)

@@ -39,9 +39,12 @@ def env_float(name: str, default: float) -> float:
     if value is None or not value.strip():
         return default
     try:
-        return float(value)
+        parsed = float(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from exc
+    if parsed != parsed or parsed < 0 or parsed == float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a finite number of zero or more.")
+    return parsed
 
 
 def env_list(name: str, default: str = "") -> list[str]:

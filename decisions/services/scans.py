@@ -9,7 +9,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, t
 from django.utils import timezone
 
 from decisions import scoring
-from decisions.models import CLOSED_STATES, DecisionRecord, State
+from decisions.models import CLOSED_STATES, DecisionRecord, Kind, State
 from decisions.services import rules, workflow
 from decisions.services.history import event_write
 from inventory.models import Package, Repository
@@ -86,6 +86,7 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
                     present=results.present_in(tree),
                     unread=results.unread_of(tree),
                 )
+                _artifact_stores_reevaluate_later(team_id=scan_run.repository.team_id)
     except scanning_services.ScanTakenOver:
         logger.warning("scan taken over repository=%s scan_run=%s", repository_id, scan_run.pk)
         return None
@@ -105,6 +106,20 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
         scanning_services.scan_run_fail(scan_run=scan_run, error=f"{type(exc).__name__}: {exc}")
     scan_run.refresh_from_db()
     return scan_run
+
+
+def _artifact_stores_reevaluate_later(*, team_id: int) -> None:
+    """After the scan commits, match the team's artifact stores against the new references
+    (a reference that appeared again reopens its record)."""
+    from decisions import tasks
+    from inventory.models import ArtifactStore
+
+    for store_id in ArtifactStore.objects.filter(team_id=team_id, is_active=True).values_list(
+        "pk", flat=True
+    ):
+        transaction.on_commit(
+            lambda store_id=store_id: tasks.reevaluate_artifact_store_task.delay(store_id)
+        )
 
 
 class ScanInterrupted(Exception):
@@ -138,7 +153,10 @@ def records_reconcile(
     today = timezone.localdate()
     existing = {
         (r.subject, r.kind): r
-        for r in DecisionRecord.objects.filter(repository=repository).select_related("owner")
+        for r in DecisionRecord.objects.filter(repository=repository)
+        # Artifact versions are reconciled by their store's inventory (services.artifacts).
+        .exclude(kind=Kind.ARTIFACT_VERSION)
+        .select_related("owner")
     }
     packages = {p.name: p for p in Package.objects.filter(name__in={f.subject for f in findings})}
     seen: set[tuple[str, str]] = set()
