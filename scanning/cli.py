@@ -236,7 +236,7 @@ def main(
         provided = index_loader(index_url, cache_dir, environ)
     tree = scan_checkout(root, options, provided=provided, audit=audit)
     write(render(root, tree, args.format))
-    return 1 if tree.findings else 0
+    return 1 if any(not finding.kept for finding in tree.findings) else 0  # kept: decided
 
 
 if __name__ == "__main__":

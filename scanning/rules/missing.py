@@ -101,7 +101,13 @@ def _finding(
             f" It is installed only by {installed.path}:{installed.line} at run time, which"
             " no manifest records."
         )
-    return Finding(kind=kinds.MISSING, subject=distribution, summary=summary, evidence=tuple(found))
+    return Finding(
+        kind=kinds.MISSING,
+        subject=distribution,
+        summary=summary,
+        evidence=tuple(found),
+        confidence=resolution.confidence,
+    )
 
 
 def find(context: RuleContext) -> list[Finding]:
