@@ -13,7 +13,9 @@ With ``DEBTBOARD_PACKAGE_INDEX_URL`` (or ``--index-url``) what each declared pac
 read from its wheel on the index: one kept-alive session, several lookups at once, answers
 kept in the cache folder between runs. The cache folder is ``--cache-dir``, else
 ``DEBTBOARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/debtboard`` (``~/.cache/debtboard``); it also
-holds the per-file scan cache that makes a rescan of an unchanged checkout cheap.
+holds the per-file scan cache that makes a rescan of an unchanged checkout cheap, and the last
+report per checkout and flags, printed again while none of its inputs changed
+(``scanning.engine.resultcache``; not with the database's mirror or a package index).
 
 Exit status: 0 no findings, 1 findings, 2 bad usage.
 """
