@@ -238,6 +238,9 @@ def result_key(args: argparse.Namespace, root: Path, source: Path, environ: dict
             "weight_threshold_mb": args.weight_threshold_mb,
             "advisories": str(source.resolve()),
             "environ": sorted((k, v) for k, v in environ.items() if k.startswith("DEBTBOARD_")),
+            # which scanner answers: two checkouts of it may share one cache folder
+            "code": str(Path(__file__).resolve().parent),
+            "sys_path": sys.path,
         }
     )
 

@@ -183,6 +183,14 @@ def test_other_flags_or_environment_are_another_answer(world, old_inputs, scans,
     assert len(scans) == 3
 
 
+def test_another_copy_of_the_scanner_does_not_take_this_ones_answer(world, monkeypatch):
+    args = cli.build_parser().parse_args(run_args(world))
+    here = cli.result_key(args, world["repo"], world["advisories"], {})
+    monkeypatch.setattr(cli, "__file__", str(world["repo"] / "elsewhere" / "scanning" / "cli.py"))
+
+    assert cli.result_key(args, world["repo"], world["advisories"], {}) != here
+
+
 def test_inputs_touched_just_before_the_scan_keep_no_answer(world, monkeypatch, scans):
     monkeypatch.setattr(resultcache, "RACY_NS", 3600 * 10**9)  # however slow this machine is
 
