@@ -34,6 +34,7 @@ from pathlib import Path
 
 FORMAT = 1
 RACY_NS = 3 * 1_000_000_000
+MAX_ENTRIES = 256  # kept answers (one per checkout and flags); the least recent go first
 _GIT_FILES = ("HEAD", "index", "packed-refs", "shallow", "config", "info/exclude", "commondir")
 _GIT_FOLDERS = ("refs", "objects/pack", "objects/info")
 _CODE_SUFFIXES = (".py", ".toml", ".json", ".txt", ".csv", ".yaml", ".yml")
@@ -75,7 +76,8 @@ def lookup(cache_dir: Path, key: str) -> tuple[str, int] | None:
             return None
         recorded = document["stats"]
         found: list[int] = []
-        for path in document["paths"].split("\0"):
+        paths = document["paths"]
+        for path in paths.split("\0") if paths else ():
             found += _stat(path) or _ABSENT
         if found != recorded:
             return None
@@ -129,7 +131,22 @@ def store(
     except (OSError, ValueError) as exc:
         _warn("result cache not written file=%s error=%s", target, exc)
         return False
+    _prune(target.parent)
     return True
+
+
+def _prune(folder: Path) -> None:
+    """Past ``MAX_ENTRIES`` answers, remove the least recently written."""
+    try:
+        with os.scandir(folder) as entries:
+            kept = [(e.stat().st_mtime_ns, e.path) for e in entries if e.name.endswith(".json")]
+    except OSError:
+        return
+    for _, path in sorted(kept)[: max(0, len(kept) - MAX_ENTRIES)]:
+        try:
+            os.unlink(path)
+        except OSError:
+            continue
 
 
 def _tree(top: str, skip: Callable[[str], bool]) -> Iterator[str]:

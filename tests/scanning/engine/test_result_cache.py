@@ -208,6 +208,19 @@ def test_a_corrupt_kept_answer_is_scanned_again(world, old_inputs, scans):
     assert len(scans) == 2
 
 
+def test_past_the_limit_the_oldest_answers_go(tmp_path, monkeypatch):
+    monkeypatch.setattr(resultcache, "MAX_ENTRIES", 2)
+    folder = tmp_path / "cache"
+    for number in range(3):
+        assert resultcache.store(folder, f"key {number}", [], f"report {number}", 0, started_ns=0)
+        kept = resultcache.entry_path(folder, f"key {number}")
+        os.utime(kept, ns=(number * 10**9, number * 10**9))  # written in this order
+
+    assert resultcache.lookup(folder, "key 0") is None
+    assert resultcache.lookup(folder, "key 1") == ("report 1", 0)
+    assert resultcache.lookup(folder, "key 2") == ("report 2", 0)
+
+
 def test_a_package_index_or_the_database_keeps_no_answer(world, old_inputs):
     assert not cli.cached_answer_usable(None, "", world["cache"])
     assert not cli.cached_answer_usable(world["advisories"], "https://pypi.example", None)
