@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scanning.distributions import graph, mapping, requires
+from scanning.distributions.facts import HIGH, MEDIUM
 from scanning.distributions.provided import Providers, places, third_party
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
@@ -106,7 +107,9 @@ def _finding(
         subject=distribution,
         summary=summary,
         evidence=tuple(found),
-        confidence=resolution.confidence,
+        # The import is undeclared for sure; only the distribution named may be a guess (the
+        # summary says so), unless the import is a bare namespace several distributions share.
+        confidence=MEDIUM if resolution.source == mapping.AMBIGUOUS else HIGH,
     )
 
 
