@@ -75,6 +75,7 @@ def render(root: Path, tree: TreeScan, output_format: str) -> str:
         findings=tree.findings,
         errors=tree.errors,
         audit=tree.audit,
+        manifests=tree.manifests,
     )
     return report.as_json(result) if output_format == "json" else report.as_text(result)
 
