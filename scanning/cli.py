@@ -16,6 +16,9 @@ kept in the cache folder between runs. The cache folder is ``--cache-dir``, else
 holds the per-file scan cache that makes a rescan of an unchanged checkout cheap.
 
 Exit status: 0 no findings, 1 findings, 2 bad usage.
+
+``python -m scanning.cli gate PATH`` judges the scan by the organisation's policy instead and
+prints a pull-request comment (``scanning.gate_cli``).
 """
 
 from __future__ import annotations
@@ -214,6 +217,11 @@ def main(
     environ: dict[str, str] | None = None,
     write: Callable[[str], object] = sys.stdout.write,
 ) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["gate"]:  # a folder named "gate" is ./gate
+        from scanning import gate_cli
+
+        return gate_cli.main(argv[1:], environ=environ, write=write)
     environ = dict(os.environ if environ is None else environ)
     args = build_parser().parse_args(argv)
     try:
