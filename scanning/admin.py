@@ -69,3 +69,19 @@ class AdvisorySyncAdmin(admin.ModelAdmin):
 class PackageMetadataAdmin(admin.ModelAdmin):
     list_display = ["name", "license", "latest_version", "latest_release_at", "fetched_at"]
     search_fields = ["name", "license"]
+
+
+@admin.register(models.GatePolicy)
+class GatePolicyAdmin(admin.ModelAdmin):
+    """One row: the organisation's gate policy (``clean`` refuses levels the gate cannot read)."""
+
+    list_display = ["__str__", "cvss_threshold", "unaudited", "unowned_requirement", "updated_at"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not models.GatePolicy.objects.exists()
+
+    def save_model(self, request, obj, form, change) -> None:
+        from scanning import services
+
+        services.gate_policy_update(actor=request.user, policy=obj)

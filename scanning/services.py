@@ -20,7 +20,7 @@ from scanning.advisories import live
 from scanning.advisories import store as advisory_store
 from scanning.distributions import mapping
 from scanning.engine import pipeline, report
-from scanning.models import Evidence, ScanRun, ScanStatus
+from scanning.models import Evidence, GatePolicy, ScanRun, ScanStatus
 from scanning.options import scan_options
 from scanning.package_cache import importnames, metadata
 from scanning.rules import licenses, vulnerable
@@ -399,3 +399,16 @@ def _usage_evidence(run: ScanRun, u: Usage, package: Package | None) -> Evidence
         optional=u.optional,
         detail=u.detail[:500],
     )
+
+
+def gate_policy_update(*, actor, policy: GatePolicy | None = None, **values: object) -> GatePolicy:
+    """Save the organisation's gate policy (the one row), validated as the gate reads it."""
+    with transaction.atomic():
+        if policy is None:
+            policy = GatePolicy.objects.select_for_update().order_by("pk").first() or GatePolicy()
+        for name, value in values.items():
+            setattr(policy, name, value)
+        policy.updated_by = actor if getattr(actor, "pk", None) else None
+        policy.full_clean()
+        policy.save()
+    return policy
