@@ -52,6 +52,11 @@ urlpatterns += [
         {"download": True},
         name="cleanup-body-download",
     ),
+    path(
+        "repositories/<int:pk>/prevention.txt",
+        views_reports.prevention_download,
+        name="prevention-download",
+    ),
 ]
 
 from decisions import api  # noqa: E402
