@@ -57,6 +57,11 @@ urlpatterns += [
         views_reports.prevention_download,
         name="prevention-download",
     ),
+    re_path(
+        r"^repositories/(?P<pk>[0-9]+)/(?P<document>sbom|vex)\.cdx\.json$",
+        views_reports.cyclonedx_download,
+        name="cyclonedx-download",
+    ),
 ]
 
 from decisions import api  # noqa: E402
