@@ -45,7 +45,9 @@ def _post(body, secret=None, **headers):
     if secret:
         headers["Authorization"] = f"Bearer {secret}"
     data = body if isinstance(body, bytes | str) else json.dumps(body)
-    return Client().post(URL, data, content_type="application/json", headers=headers)
+    # As CI sends it: no cookie, no CSRF token (the bearer token is the only credential).
+    client = Client(enforce_csrf_checks=True)
+    return client.post(URL, data, content_type="application/json", headers=headers)
 
 
 def _payload(repository, scan, commit=COMMIT):
