@@ -187,3 +187,36 @@ def test_an_archived_repository_takes_no_pushes(repository, scan, ci_secret):
     repository.save()
 
     assert _post(_payload(repository, scan), ci_secret).status_code == 409
+
+
+def test_the_tokens_page_creates_a_ci_token_for_a_repository_its_user_may_change(
+    client, triager, repository
+):
+    client.force_login(triager)
+
+    page = client.post("/tokens/", {"name": "ci", "repository": repository.pk})
+
+    assert page.status_code == 200
+    [token] = triager.api_tokens.all()
+    assert token.repository == repository
+    assert f"CI of {repository.name}" in page.content.decode()
+
+
+def test_the_tokens_page_offers_no_repository_a_viewer_cannot_change(client, viewer, repository):
+    client.force_login(viewer)
+
+    page = client.post("/tokens/", {"name": "ci", "repository": repository.pk})
+
+    assert not viewer.api_tokens.exists()
+    assert "Select a valid choice" in page.content.decode()
+
+
+def test_the_command_creates_a_ci_token(triager, repository, capsys):
+    from django.core.management import call_command
+
+    call_command(
+        "create_api_token", triager.username, "--name", "ci", "--repository", repository.name
+    )
+
+    secret = capsys.readouterr().out.strip()
+    assert services.api_token_lookup(secret=secret).repository == repository
