@@ -92,15 +92,27 @@ def components(repository: Repository) -> tuple[dict[str, Component], set[str]]:
     return found, direct
 
 
-def analysis_of(record: DecisionRecord) -> VulnerabilityAnalysis:
-    """What people decided about ``record``, in CycloneDX's analysis vocabulary.
+def _people_analysis(record: DecisionRecord, ids: set[str]):
+    """The latest CycloneDX analysis people made of one of ``ids`` on ``record``, if any.
 
-    Seam: where a record carries people's own CycloneDX analyses (``record.analyses``, each
-    with ``state``, ``justification``, ``responses`` and ``detail`` as CycloneDX values), the
-    latest one is exported as it is; else the analysis is derived from the decision.
+    Seam: records gain ``analyses`` (advisory id, its aliases, state, justification,
+    responses, detail, as CycloneDX values) with the vulnerability-analysis feature; until
+    then there are none and the analysis is derived from the decision.
     """
     analyses = getattr(record, "analyses", None)
-    latest = analyses.order_by("-analysed_at", "-id").first() if analyses is not None else None
+    if analyses is None or not ids:
+        return None
+    for analysis in analyses.order_by("-analysed_at", "-id"):
+        if ids & ({analysis.advisory_id} | set(analysis.aliases or [])):
+            return analysis
+    return None
+
+
+def analysis_of(record: DecisionRecord, ids: set[str] | None = None) -> VulnerabilityAnalysis:
+    """What people decided about ``record`` (for the advisory known by ``ids``), in
+    CycloneDX's analysis vocabulary: their own analysis of that advisory where they made one,
+    else what the decision says."""
+    latest = _people_analysis(record, ids or set())
     if latest is not None:
         return VulnerabilityAnalysis(
             state=ImpactAnalysisState(latest.state),
@@ -185,8 +197,9 @@ def vex(repository: Repository) -> str:
         component = found.get(record.subject)
         if component is None:  # no longer declared: nothing in this BOM to say it about
             continue
-        analysis = analysis_of(record)
         for advisory in _advisories(record):
+            ids = {str(advisory["id"]), *(str(a) for a in advisory.get("aliases", []))}
+            analysis = analysis_of(record, ids)
             bom.vulnerabilities.add(
                 Vulnerability(
                     bom_ref=f"{advisory['id']}:{component.bom_ref.value}",

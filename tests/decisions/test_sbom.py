@@ -109,3 +109,39 @@ def test_the_downloads_are_for_people_who_see_the_repository(scanned, team):
         assert response["Content-Type"].startswith("application/vnd.cyclonedx+json")
         _valid(response.content.decode())
         assert outsider.get(url).status_code == 404
+
+
+class _Analyses:
+    """Records' ``analyses`` as the vulnerability-analysis feature adds them (field names of
+    its VulnerabilityAnalysis model): the seam ``analysis_of`` reads."""
+
+    def __init__(self, *rows):
+        self.rows = list(rows)
+
+    def order_by(self, *fields):
+        return sorted(self.rows, key=lambda r: r.analysed_at, reverse=True)
+
+
+def test_peoples_own_analysis_of_an_alias_is_exported_as_given(repository):
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    record = factories.record(repository, kind="vulnerable", subject="jinja2")
+    record.analyses = _Analyses(
+        SimpleNamespace(
+            advisory_id="GHSA-462w-v97r-4m45",
+            aliases=["CVE-2019-10906"],
+            state="not_affected",
+            justification="code_not_reachable",
+            responses=[],
+            detail="no sandboxed templates",
+            analysed_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    )
+
+    mine = sbom.analysis_of(record, {"PYSEC-2019-217", "CVE-2019-10906"})
+    other = sbom.analysis_of(record, {"PYSEC-2020-342"})
+
+    assert (mine.state.value, mine.justification.value) == ("not_affected", "code_not_reachable")
+    assert mine.detail == "no sandboxed templates"
+    assert other.state.value == "in_triage"  # that analysis was about another advisory
