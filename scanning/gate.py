@@ -166,11 +166,15 @@ def added_requirements(
 
 
 def _score(entry: Mapping[str, Any] | None) -> float | None:
+    """The package's highest CVSS score, or its highest level's lowest score when that is
+    higher (an advisory GitHub rates HIGH without a CVSS vector beside a scored one)."""
     if not entry:
         return None
-    if isinstance(entry.get("score"), int | float):
-        return float(entry["score"])
-    return _LEVEL_FLOOR.get(str(entry.get("severity", "")).lower())
+    scores = [_LEVEL_FLOOR.get(str(entry.get("severity", "")).lower())]
+    if isinstance(entry.get("score"), int | float) and not isinstance(entry["score"], bool):
+        scores.append(float(entry["score"]))
+    known = [s for s in scores if s is not None]
+    return max(known) if known else None
 
 
 def evaluate(

@@ -262,3 +262,26 @@ def test_the_gate_loads_no_django_without_a_server(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == "[]"
+
+
+def _vulnerable_scan(entry: dict) -> dict:
+    finding = {"kind": "vulnerable", "subject": "pkg", "summary": "pkg 1.0: advisories"}
+    return {"findings": [finding], "audit": {"gate": "fail", "vulnerable": [entry]}}
+
+
+@pytest.mark.parametrize(
+    ("entry", "blocks"),
+    [
+        ({"name": "pkg", "score": 9.8, "severity": "critical"}, True),
+        ({"name": "pkg", "score": 5.0, "severity": "medium"}, False),
+        # A GitHub HIGH without a vector beside a scored MEDIUM: the level's floor counts.
+        ({"name": "pkg", "score": 5.0, "severity": "high"}, True),
+        ({"name": "pkg", "score": None, "severity": "high"}, True),
+        ({"name": "pkg", "score": None, "severity": "low"}, False),
+    ],
+)
+def test_a_vulnerability_blocks_by_its_highest_score_or_level(entry, blocks):
+    result = gate.evaluate(_vulnerable_scan(entry), policy.Policy())
+
+    assert bool(result.blocking) is blocks
+    assert bool(result.warnings) is not blocks
