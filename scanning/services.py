@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement, VulnerabilityService
-from scanning import checkout, heartbeat
+from scanning import checkout, heartbeat, selectors
 from scanning.advisories import live
 from scanning.advisories import store as advisory_store
 from scanning.distributions import mapping
@@ -215,6 +215,9 @@ def audit_declarations(
         lookup,
         unread_manifests=unread_manifests,
         unscored_policy=settings.DEBTBOARD_UNSCORED_ADVISORY_POLICY,
+        # The organisation's threshold; a stored policy that does not read fails the scan
+        # loudly rather than auditing against a laxer default.
+        cvss_threshold=selectors.gate_policy().cvss_threshold,
     )
     audit.update(service)
     license_found, audit["licenses"] = licenses.license_findings(

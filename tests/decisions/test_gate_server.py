@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -13,6 +14,8 @@ from scanning import cli
 from scanning import services as scanning_services
 from tests import factories
 from tests.factories import write_tree
+
+ADVISORIES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "advisories" / "pypa"
 
 _FILES = {
     "requirements.txt": "requests==2.32.3\n",
@@ -119,3 +122,24 @@ def test_a_policy_the_gate_could_not_read_is_refused_when_saved(triager):
         scanning_services.gate_policy_update(actor=triager, levels={"unused": "sometimes"})
     with pytest.raises(ValidationError):
         scanning_services.gate_policy_update(actor=triager, cvss_threshold=12)
+
+
+def test_the_servers_stored_gate_fails_from_the_organisations_threshold(tmp_path, team, triager):
+    from django.core.management import call_command
+
+    from decisions.services import repository_scan
+
+    call_command("sync_advisories", str(ADVISORIES), verbosity=0)
+    path = factories.git_repository(
+        tmp_path / "shop",
+        {"requirements.txt": "apache-skywalking==1.0.1\n", "app/main.py": "import skywalking\n"},
+    )
+    repository = factories.repository(team, location=str(path))
+
+    def gate_of_a_scan() -> str:
+        run, _ = scanning_services.scan_run_create(repository=repository)
+        return repository_scan(repository_id=repository.pk, scan_run_id=run.pk).audit_gate
+
+    assert gate_of_a_scan() == "fail"  # CVSS 9.8 against the default 7.0
+    scanning_services.gate_policy_update(actor=triager, cvss_threshold=9.9)
+    assert gate_of_a_scan() == "pass"
