@@ -220,3 +220,15 @@ def test_the_command_creates_a_ci_token(triager, repository, capsys):
 
     secret = capsys.readouterr().out.strip()
     assert services.api_token_lookup(secret=secret).repository == repository
+
+
+def test_the_scan_page_says_a_pushed_scan_came_from_ci(
+    client, repository, scan, ci_secret, triager
+):
+    run_id = _post(_payload(repository, scan), ci_secret).json()["scan_run"]
+    client.force_login(triager)
+
+    page = client.get(f"/scans/{run_id}/").content.decode()
+
+    assert "Pushed from the repository's own CI" in page
+    assert f"/repositories/{repository.pk}/sbom.cdx.json" in page
