@@ -18,6 +18,9 @@ report per checkout and flags, printed again while none of its inputs changed
 (``scanning.engine.resultcache``; not with the database's mirror or a package index).
 
 Exit status: 0 no findings, 1 findings, 2 bad usage.
+
+``python -m scanning.cli gate PATH`` judges the scan by the organisation's policy instead and
+prints a pull-request comment (``scanning.gate_cli``).
 """
 
 from __future__ import annotations
@@ -92,6 +95,7 @@ def render(root: Path, tree: TreeScan, output_format: str) -> str:
         findings=tree.findings,
         errors=tree.errors,
         audit=tree.audit,
+        manifests=tree.manifests,
     )
     return report.as_json(result) if output_format == "json" else report.as_text(result)
 
@@ -257,6 +261,11 @@ def main(
     environ: dict[str, str] | None = None,
     write: Callable[[str], object] = sys.stdout.write,
 ) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["gate"]:  # a folder named "gate" is ./gate
+        from scanning import gate_cli
+
+        return gate_cli.main(argv[1:], environ=environ, write=write)
     environ = dict(os.environ if environ is None else environ)
     args = build_parser().parse_args(argv)
     try:
