@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import dj_database_url
 from celery.schedules import crontab
+from kombu import Queue
 
 from config.settings.env import BASE_DIR, env_bool, env_float, env_int, env_list, env_str
 
@@ -192,6 +193,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 30 * 60
 CELERY_TASK_TIME_LIMIT = 35 * 60
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Queues named by work, so workers on many machines can take their share: a worker started
+# without -Q consumes them all; `celery -A config worker -Q scans` only scans.
+CELERY_TASK_DEFAULT_QUEUE = "scans"
+CELERY_TASK_QUEUES = tuple(
+    Queue(name) for name in ("scans", "advisories", "notifications", "artifacts")
+)
+CELERY_TASK_ROUTES = {
+    "decisions.tasks.scan_repository_task": {"queue": "scans"},
+    "decisions.tasks.scan_due_repositories_task": {"queue": "scans"},
+    "decisions.tasks.reap_stale_scans_task": {"queue": "scans"},
+    "scanning.tasks.sync_advisories_task": {"queue": "advisories"},
+    "decisions.tasks.review_reminders_task": {"queue": "notifications"},
+    "decisions.tasks.weekly_digest_task": {"queue": "notifications"},
+    "decisions.tasks.decision_rules_lapse_task": {"queue": "notifications"},
+    "decisions.tasks.inventory_artifact_store_task": {"queue": "artifacts"},
+    "decisions.tasks.reevaluate_artifact_store_task": {"queue": "artifacts"},
+    "decisions.tasks.inventory_due_artifact_stores_task": {"queue": "artifacts"},
+}
 CELERY_BEAT_SCHEDULE = {
     "scan-due-repositories": {
         "task": "decisions.tasks.scan_due_repositories_task",
