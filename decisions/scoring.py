@@ -15,8 +15,18 @@ _CONFIDENCE_DROP = {"high": 0, "medium": 1, "low": 2}
 _IMPACT_BY_SEVERITY = {"critical": 5, "high": 4, "medium": 3, "low": 2}
 
 
-def initial_scores(kind: str, severity: str = "", confidence_level: str = "") -> dict[str, int]:
+# What a removal takes out of every install (bytes, from the wheels' RECORD) -> its impact.
+_IMPACT_BY_SIZE = ((100 << 20, 5), (20 << 20, 4), (1 << 20, 3), (0, 2))
+
+
+def initial_scores(
+    kind: str, severity: str = "", confidence_level: str = "", removal_bytes: int = 0
+) -> dict[str, int]:
+    """Starting impact and confidence. ``removal_bytes`` (known installed size of what would
+    leave with the package) sets the impact of a removal instead of the kind's guess."""
     impact, confidence = _BY_KIND.get(kind, (3, 3))
     impact = _IMPACT_BY_SEVERITY.get(severity, impact)
+    if removal_bytes > 0 and kind in kinds.REMOVAL_KINDS:
+        impact = next(score for floor, score in _IMPACT_BY_SIZE if removal_bytes >= floor)
     confidence = max(1, confidence - _CONFIDENCE_DROP.get(confidence_level, 0))
     return {"impact": impact, "confidence": confidence}

@@ -104,6 +104,13 @@ def removal_savings(*, repository: Repository, package: str) -> str:
     """What removing ``package`` from ``repository`` takes out of every environment, from
     the declared packages' own metadata as the package index gave it (cached on ``Package``);
     "" when no such metadata was read (no index configured, or the lookups failed)."""
+    savings = removal_calculator(repository=repository)(package)
+    return savings.describe() if savings is not None else ""
+
+
+def removal_calculator(*, repository: Repository):  # type: ignore[no-untyped-def]
+    """``package -> Savings | None`` for ``repository``, reading its declarations and the
+    packages' cached metadata once (two queries) for any number of packages."""
     from inventory.models import Package, Requirement
     from scanning.distributions import facts as knowledge
     from scanning.distributions import graph
@@ -116,17 +123,19 @@ def removal_savings(*, repository: Repository, package: str) -> str:
     roots: dict[str, set[str]] = {}
     for name, extras in rows.values_list("package__name", "extras"):
         roots.setdefault(name, set()).update(e for e in extras or () if isinstance(e, str))
-    if package not in roots:
-        return ""
     facts = {}
     for row in Package.objects.filter(name__in=roots, import_names_source="index").only(
         "name", "import_names", "import_names_version", "distribution_facts"
     ):
         base = DistributionFacts(row.name, (), "index", row.import_names_version)
         facts[row.name] = knowledge.from_json(base, row.distribution_facts)
-    if package not in facts:
-        return ""
-    return graph.removal_savings(package, roots.items(), facts).describe()
+
+    def savings(package: str) -> graph.Savings | None:
+        if package not in roots or package not in facts:
+            return None
+        return graph.removal_savings(package, roots.items(), facts)
+
+    return savings
 
 
 def gate_policy() -> policy.Policy:

@@ -14,6 +14,7 @@ from decisions.services import rules, workflow
 from decisions.services.history import event_write
 from inventory.models import Package, Repository
 from scanning import heartbeat, kinds, results
+from scanning import selectors as scanning_selectors
 from scanning import services as scanning_services
 from scanning.models import Evidence, ScanRun
 from scanning.results import Unread
@@ -159,6 +160,17 @@ def records_reconcile(
         .select_related("owner")
     }
     packages = {p.name: p for p in Package.objects.filter(name__in={f.subject for f in findings})}
+    savings = None  # what a removal takes out, from the packages' metadata: read when needed
+
+    def removal_bytes(finding: Finding) -> int:
+        nonlocal savings
+        if finding.kind not in REMOVAL_KINDS:
+            return 0
+        if savings is None:
+            savings = scanning_selectors.removal_calculator(repository=repository)
+        found = savings(finding.subject)
+        return found.known_bytes if found is not None else 0
+
     seen: set[tuple[str, str]] = set()
     for finding in findings:
         key = (finding.subject, finding.kind)
@@ -174,7 +186,12 @@ def records_reconcile(
                 severity=finding.severity,
                 last_seen_scan=scan_run,
                 state=State.KEPT if finding.kept else State.NEW,
-                **scoring.initial_scores(finding.kind, finding.severity, finding.confidence),
+                **scoring.initial_scores(
+                    finding.kind,
+                    finding.severity,
+                    finding.confidence,
+                    removal_bytes=removal_bytes(finding),
+                ),
             )
             if finding.kept:
                 event_write(record, "state", "", State.KEPT, comment=_kept_comment(finding))

@@ -205,3 +205,21 @@ def test_a_weight_file_record_lists_no_import_names_or_modes(tmp_path, team, lea
     assert "What we suggest: Move model.pt out of git" in page
     assert "Import names" not in page and "Evidence by execution mode" not in page
     assert "Files that could not be read" in page
+
+
+def test_a_removal_whose_size_is_known_starts_with_that_impact(scanned):
+    record = _record(scanned, "unused", "pandas")
+    before = record.impact
+    Package.objects.filter(name="pandas").update(
+        import_names=["pandas"],
+        import_names_source="index",
+        import_names_version="2.2.2",
+        distribution_facts={"installed_bytes": 150 << 20},
+    )
+    record.delete()
+    run, _ = scanning_services.scan_run_create(repository=scanned)
+    services.repository_scan(repository_id=scanned.pk, scan_run_id=run.pk)
+
+    again = _record(scanned, "unused", "pandas")
+    assert before == 3  # the kind's guess without metadata
+    assert again.impact == 5  # 150 MB leaves every install with it
