@@ -182,7 +182,7 @@ def database_auditor() -> tuple[Auditor, ProvidedLoader]:
     import django
 
     django.setup()
-    from scanning.management.commands.scan import audit_findings, provided_imports
+    from scanning.database_sources import audit_findings, provided_imports
 
     return audit_findings, provided_imports
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from scanning.management.commands import scan as scan_command
+from scanning import database_sources
 from tests.factories import write_tree
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +130,7 @@ def test_without_a_database_nothing_is_audited_and_the_gate_is_unknown(tmp_path,
     def unavailable(declarations, **options):
         raise DatabaseError("no such table: scanning_advisory")
 
-    monkeypatch.setattr(scan_command.services, "audit_declarations", unavailable)
+    monkeypatch.setattr(database_sources.services, "audit_declarations", unavailable)
     _status, out = _run(str(write_tree(tmp_path, _REPO)), "--format", "json")
     data = json.loads(out)
     assert data["audit"]["gate"] == "unknown"

@@ -11,40 +11,13 @@ from __future__ import annotations
 import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
 
-from scanning import cli, services
+from scanning import cli
+from scanning.database_sources import audit_findings, provided_imports
 from scanning.engine.pipeline import scan_checkout
 from scanning.options import scan_options
-from scanning.package_cache import importnames
-from scanning.types import Declaration, Finding, ProvidedImports
 
 USAGE_ERROR = cli.USAGE_ERROR
-
-
-def audit_findings(
-    declarations: list[Declaration], *, unread_manifests: dict[str, str] | None = None
-) -> tuple[list[Finding], dict]:
-    """Vulnerability and licence findings from the advisory mirror in the configured database.
-
-    Without a usable database (not migrated, unreachable) nothing is audited, and the audit
-    says so: the gate is "unknown", never "pass".
-    """
-    try:
-        return services.audit_declarations(
-            declarations, write_cache=False, unread_manifests=unread_manifests
-        )
-    except DatabaseError as exc:
-        reason = f"advisory database unavailable ({type(exc).__name__})"
-        return [], {"gate": "unknown", "reasons": [reason], "audited": 0, "not_audited": []}
-
-
-def provided_imports(declarations: list[Declaration]) -> dict[str, ProvidedImports]:
-    """What the declared packages provide: the cache if there is a database, then the index."""
-    try:
-        return importnames.provided_imports(declarations, write_cache=False)
-    except DatabaseError:
-        return importnames.provided_imports(declarations, read_cache=False, write_cache=False)
 
 
 class Command(BaseCommand):
