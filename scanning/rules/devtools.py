@@ -58,8 +58,17 @@ DEV_TOOLS = frozenset(
 )
 
 # Installers and build tools: present in every environment, upgraded in place by Dockerfiles and
-# CI steps, never imported by the product. No rule about use applies to them.
+# CI steps, never imported by the product.
 PACKAGING_TOOLS = frozenset({"pip", "setuptools", "wheel", "uv", "pip-tools", "virtualenv"})
+
+# Seeded into every virtual environment (ensurepip and virtualenv install them before any
+# requirement: https://docs.python.org/3/library/ensurepip.html,
+# https://virtualenv.pypa.io/en/latest/user_guide.html#seeders). A command of the same name
+# (``pip install -r requirements.txt``) runs the seeded copy, which installs the declared one:
+# only an import uses a declaration of these. A manifest (or Dockerfile line) that holds nothing
+# but packaging tools pins the installers the later commands run, and gets no verdict; one of
+# these beside the application's requirements is a version floor, unused unless imported.
+SEEDED_TOOLS = frozenset({"pip", "setuptools", "wheel"})
 
 # Plugins and stubs of development tools: loaded by the tool, never imported by the product.
 _DEV_PLUGIN_PREFIXES = (

@@ -5,11 +5,13 @@ from __future__ import annotations
 from scanning.distributions import graph, mapping, requires
 from scanning.distributions.facts import HIGH, LOW
 from scanning.distributions.provided import STDLIB
+from scanning.manifests import conda
+from scanning.manifests.commands import DOCKERFILE
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import compiled_paths, direct_declarations
-from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool, is_tool_plugin
-from scanning.types import RUNTIME, Declaration, Finding, Usage
+from scanning.rules.devtools import PACKAGING_TOOLS, SEEDED_TOOLS, is_dev_tool, is_tool_plugin
+from scanning.types import COMMAND, RUNTIME, Declaration, Finding, Usage
 
 __all__ = ["compiled_paths", "is_used", "stdlib_names_of", "unused", "used_names"]
 
@@ -93,12 +95,28 @@ def unused(
     says which import names were looked for and where they come from.
     """
     imports, distributions = used_names(usages, import_map=import_map)
+    direct = direct_declarations(declarations, direct_kinds)
+    installers = _installer_pins(direct, direct_kinds)
     by_name: dict[str, list[Declaration]] = {}
-    for declaration in direct_declarations(declarations, direct_kinds):
-        if declaration.name not in PACKAGING_TOOLS:
-            by_name.setdefault(declaration.name, []).append(declaration)
+    for declaration in direct:
+        name = declaration.name
+        if name not in PACKAGING_TOOLS or (name in SEEDED_TOOLS and declaration not in installers):
+            by_name.setdefault(name, []).append(declaration)
     used = {
-        name for name in by_name if is_used(name, imports, distributions, import_map=import_map)
+        name
+        for name in by_name
+        if name not in SEEDED_TOOLS and is_used(name, imports, distributions, import_map=import_map)
+    }
+    # pip, setuptools and wheel: the command of that name is the environment's seeded copy.
+    seeded_imports, seeded_distributions = used_names(
+        [u for u in usages if not (u.kind == COMMAND and u.name.split(".")[0] in SEEDED_TOOLS)],
+        import_map=import_map,
+    )
+    used |= {
+        name
+        for name in by_name
+        if name in SEEDED_TOOLS
+        and is_used(name, seeded_imports, seeded_distributions, import_map=import_map)
     }
     relations = _Relations(
         [d for name in sorted(used) for d in by_name[name]], import_map=import_map
@@ -133,6 +151,11 @@ def unused(
                 " imports, runs or configures it. If developers run it by hand, move it to a"
                 " dev group instead of removing it."
             )
+        if name in SEEDED_TOOLS:
+            summary += (
+                f" A {name} line beside the application's requirements is a version floor:"
+                f" commands named {name} run the copy every environment is created with."
+            )
         shadowed = stdlib_names_of(name, import_map=import_map)
         if shadowed:
             summary += f" Import {shadowed[0]} is the standard library's own module."
@@ -149,6 +172,32 @@ def unused(
             )
         )
     return findings
+
+
+def _installer_pins(
+    declarations: list[Declaration], direct_kinds: dict[str, str]
+) -> set[Declaration]:
+    """Declarations of packaging tools that pin the installers later commands run.
+
+    A requirements file (or one Dockerfile line) that lists nothing but packaging tools, and
+    conda's ``pip`` (it runs the file's own ``pip:`` section).
+    """
+    units: dict[tuple[str, int], list[Declaration]] = {}
+    for declaration in declarations:
+        per_line = direct_kinds.get(declaration.path) == DOCKERFILE
+        units.setdefault((declaration.path, declaration.line if per_line else 0), []).append(
+            declaration
+        )
+    pins = set()
+    for unit in units.values():
+        if all(d.name in PACKAGING_TOOLS for d in unit):
+            pins.update(unit)
+        pins.update(
+            d
+            for d in unit
+            if d.name == conda.SECTION_INSTALLER and direct_kinds.get(d.path) == conda.KIND
+        )
+    return pins
 
 
 class _Relations:

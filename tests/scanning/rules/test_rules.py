@@ -237,3 +237,39 @@ def test_a_multi_line_circleci_command_is_read_line_by_line(tmp_path):
     )
     assert ("unused", "pylint") not in findings
     assert ("unused", "pytest") not in findings
+
+
+def test_an_installer_floor_beside_application_requirements_is_unused(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "flask==3.0.0\npip>=20.0\nsetuptools>=70.0.0\n",
+            "Makefile": "install:\n\tpip install -r requirements.txt\n",
+            "app.py": "import flask\n",
+        },
+    )
+    assert ("unused", "pip") in findings
+    assert ("unused", "setuptools") in findings
+
+
+def test_an_imported_installer_beside_application_requirements_is_used(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "flask==3.0.0\nsetuptools>=70.0.0\n",
+            "app.py": "import flask\nimport pkg_resources\n",
+        },
+    )
+    assert ("unused", "setuptools") not in findings
+
+
+def test_conda_pip_runs_the_files_own_pip_section(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "environment.yml": "dependencies:\n  - python=3.11\n  - numpy\n  - pip\n"
+            "  - pip:\n    - requests\n",
+            "app.py": "import numpy\nimport requests\n",
+        },
+    )
+    assert ("unused", "pip") not in findings
