@@ -33,6 +33,17 @@ DEFAULT_ENVIRONMENT: dict[str, str] = {
     "sys_platform": "linux",
 }
 
+# Extras a distribution keeps for working on itself (its own tests, linters, docs), not features
+# a user of it turns on: flask-redis[dev] installing coverage says nothing about an application
+# that declares coverage. The names are the conventional ones (PyPA's sample project has
+# ``dev`` and ``test``: https://github.com/pypa/sampleproject/blob/main/pyproject.toml;
+# PEP 735 moved such lists to dependency groups for this reason), canonical per PEP 685.
+DEVELOPMENT_EXTRAS = frozenset(
+    {"dev", "devel", "develop", "development", "test", "tests", "testing", "lint", "linting",
+     "docs", "doc", "documentation", "typing", "types", "mypy", "style", "quality", "ci",
+     "coverage", "benchmark", "benchmarks", "release", "build", "all-dev", "dev-all"}
+)  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class Edge:
@@ -136,11 +147,12 @@ class Graph:
         return chains
 
     def offered_by_extra(self, name: str, parents: Iterable[str]) -> list[tuple[str, str]]:
-        """(parent, extra) pairs among ``parents`` whose extra would install ``name``."""
+        """(parent, extra) pairs among ``parents`` whose extra would install ``name``; a
+        parent's development extras (``DEVELOPMENT_EXTRAS``) are no feature of it."""
         found = []
         for parent in sorted(set(parents)):
             for edge in self._edges.get(parent, ()):
-                if edge.extra and edge.child == name:
+                if edge.extra and edge.child == name and edge.extra not in DEVELOPMENT_EXTRAS:
                     found.append((parent, edge.extra))
         return sorted(set(found))
 

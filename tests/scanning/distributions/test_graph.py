@@ -44,3 +44,26 @@ def test_an_unparseable_requirement_is_skipped():
 def test_extra_named_like_an_import_is_an_assumption_without_metadata():
     assert graph.extra_named_like(["redis"], [("celery", ("redis",))]) == ("celery", "redis")
     assert graph.extra_named_like(["redis"], [("celery", ("sqs",))]) is None
+
+
+def test_a_parents_development_extra_is_no_feature_that_makes_a_package_an_optional_use():
+    facts = {
+        "flask-redis": _facts(
+            "flask-redis",
+            "redis",
+            'coverage; extra == "dev"',
+            'hiredis; extra == "hiredis"',
+            extras=("dev", "hiredis"),
+        ),
+        "fastapi": _facts("fastapi", 'databases; extra == "test"', extras=("test",)),
+    }
+    found = graph.Graph(facts)
+    assert found.offered_by_extra("coverage", ["flask-redis"]) == []
+    assert found.offered_by_extra("databases", ["fastapi"]) == []
+    assert found.offered_by_extra("hiredis", ["flask-redis"]) == [("flask-redis", "hiredis")]
+
+
+def test_every_development_extra_name_is_canonical():
+    from packaging.utils import canonicalize_name
+
+    assert all(canonicalize_name(e) == e for e in graph.DEVELOPMENT_EXTRAS)
