@@ -5,6 +5,7 @@ from __future__ import annotations
 from scanning.distributions import graph, mapping, requires
 from scanning.distributions.facts import HIGH, LOW
 from scanning.distributions.provided import STDLIB
+from scanning.evidence import pytest_plugins
 from scanning.manifests import conda
 from scanning.manifests.commands import DOCKERFILE
 from scanning.rules import kinds
@@ -129,7 +130,8 @@ def unused(
         # plugin in a dev group acts by being installed where its tool runs: no verdict here.
         if dev_tool and not for_development and any(d.purpose != RUNTIME for d in found):
             continue
-        if dev_tool and for_development and is_tool_plugin(name):
+        asked_only = name in pytest_plugins.ACTS_ONLY_WHEN_ASKED
+        if dev_tool and for_development and is_tool_plugin(name) and not asked_only:
             continue
         if name in used:
             continue
@@ -139,7 +141,13 @@ def unused(
             findings.append(_optional_use(name, found, where, offered))
             continue
         summary = f"{name} is declared at {where} but nothing imports or runs it."
-        if dev_tool and for_development:
+        if asked_only and for_development:
+            summary = (
+                f"pytest plugin {name} is declared for development at {where}, and nothing"
+                " passes its options or asks for its fixtures or markers: installed, it changes"
+                f" nothing (per {pytest_plugins.ACTS_ONLY_WHEN_ASKED[name]})."
+            )
+        elif dev_tool and for_development:
             summary = (
                 f"Development tool {name} is declared for development at {where}, and no task"
                 " runner, CI step, hook or configuration runs or configures it. If developers"

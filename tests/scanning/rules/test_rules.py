@@ -273,3 +273,27 @@ def test_conda_pip_runs_the_files_own_pip_section(tmp_path):
         },
     )
     assert ("unused", "pip") not in findings
+
+
+def test_a_pytest_plugin_that_acts_only_when_asked_is_unused_when_nothing_asks(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "pytest\npytest-cov\npytest-randomly\n",
+            "tests/test_app.py": "def test_one():\n    assert True\n",
+        },
+    )
+    assert ("unused", "pytest-cov") in findings
+    assert ("unused", "pytest-randomly") not in findings  # acts by being installed
+
+
+def test_a_pytest_plugin_whose_option_a_command_passes_is_used(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "pytest\npytest-cov\n",
+            "Makefile": "test:\n\tpytest --cov=app tests\n",
+            "tests/test_app.py": "def test_one():\n    assert True\n",
+        },
+    )
+    assert ("unused", "pytest-cov") not in findings
