@@ -39,7 +39,11 @@ def pyproject_usages(text: str, path: str) -> Extracted:
         targets.append(script.get("reference", "") if isinstance(script, dict) else script)
     usages = _entry_point_usages(targets, path, lines)
     tools = _table(document, "tool")
-    usages += _pytest_usages(_table(_table(tools, "pytest"), "ini_options"), path, lines)
+    pytest = _table(tools, "pytest")
+    usages += _pytest_usages(_table(pytest, "ini_options"), path, lines)
+    # pytest 9 reads its options from [tool.pytest] itself, as native TOML values
+    # (https://docs.pytest.org/en/stable/reference/customize.html#pyproject-toml).
+    usages += _pytest_usages({k: v for k, v in pytest.items() if k != "ini_options"}, path, lines)
     usages += toolconfig.pyproject_tool_usages(tools, path, lines)
     usages += ciconfig.tox_toml_usages(_table(tools, "tox"), path, lines)
     usages += taskrunners.pyproject_task_usages(tools, path, lines)
