@@ -51,6 +51,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import code_dir  # the benchmarks folder, also when loaded by path
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_MIRROR = Path("/work/.mirror/fpgmaas+deptry/repo")
 DEFAULT_SCAN = f"{shlex.quote(sys.executable)} manage.py scan {{path}} --format json"
@@ -385,7 +388,7 @@ def debtboard_scan(copy: Path, plan: Plan, scan_command: str) -> list[dict[str, 
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", "sqlite://:memory:")  # the audit is not scored
     done = subprocess.run(
-        command, cwd=BASE_DIR, capture_output=True, text=True, env=env, check=False
+        command, cwd=code_dir(), capture_output=True, text=True, env=env, check=False
     )
     try:
         report = json.loads(done.stdout)

@@ -141,3 +141,12 @@ def test_a_repository_with_neither_checkout_nor_mirror_is_skipped(tmp_path):
 
     assert path is None
     assert "no local mirror" in why
+
+
+def test_scans_run_the_code_of_the_checkout_they_are_started_from(tmp_path):
+    setup = sys.modules["_setup"]
+    worktree = tmp_path / "wt"
+    (worktree / "scanning" / "engine").mkdir(parents=True)
+    (worktree / "manage.py").write_text("")
+    assert setup.code_dir(worktree) == worktree.resolve()
+    assert setup.code_dir(tmp_path) == setup.BASE_DIR  # not a checkout: the script's own tree
