@@ -63,7 +63,14 @@ def test_a_parents_development_extra_is_no_feature_that_makes_a_package_an_optio
     assert found.offered_by_extra("hiredis", ["flask-redis"]) == [("flask-redis", "hiredis")]
 
 
-def test_every_development_extra_name_is_canonical():
+def test_an_extra_is_for_development_when_a_word_of_its_name_says_so():
+    assert graph.is_development_extra("devel-ci")
+    assert graph.is_development_extra("ray-testing")
+    assert not graph.is_development_extra("socks")
+    assert not graph.is_development_extra("standard")
+
+
+def test_every_development_extra_word_is_canonical_and_one_word():
     from packaging.utils import canonicalize_name
 
-    assert all(canonicalize_name(e) == e for e in graph.DEVELOPMENT_EXTRAS)
+    assert all(canonicalize_name(w) == w and "-" not in w for w in graph.DEVELOPMENT_EXTRA_WORDS)
