@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from scanning.evidence import commands, imports, pytest_plugins, strings, templates
+from scanning.evidence import commands, entrypoints, imports, pytest_plugins, strings, templates
 from scanning.evidence.sources import parse_python
 from scanning.types import FileError, Usage
 
@@ -52,6 +52,7 @@ def _tree_usages(tree: ast.Module, path: str, mode: str) -> tuple[list[Usage], l
             if cls is ast.Call:
                 add(imports.import_usages(node, guard, path, mode))
                 add(commands.call_usages(node, path, mode))  # type: ignore[arg-type]
+                add(entrypoints.group_usages(node, path, mode))  # type: ignore[arg-type]
                 add(strings.string_usages(node, guard, path, mode, context))
             elif cls is ast.Import or cls is ast.ImportFrom:
                 add(imports.import_usages(node, guard, path, mode))

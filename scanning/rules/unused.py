@@ -5,14 +5,14 @@ from __future__ import annotations
 from scanning.distributions import graph, mapping, requires
 from scanning.distributions.facts import HIGH, LOW
 from scanning.distributions.provided import STDLIB
-from scanning.evidence import pytest_plugins
+from scanning.evidence import entrypoints, pytest_plugins
 from scanning.manifests import conda
 from scanning.manifests.commands import DOCKERFILE
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import compiled_paths, direct_declarations
 from scanning.rules.devtools import PACKAGING_TOOLS, SEEDED_TOOLS, is_dev_tool, is_tool_plugin
-from scanning.types import COMMAND, RUNTIME, Declaration, Finding, Usage
+from scanning.types import COMMAND, ENTRY_POINT_GROUP, RUNTIME, Declaration, Finding, Usage
 
 __all__ = ["compiled_paths", "is_used", "stdlib_names_of", "unused", "used_names"]
 
@@ -39,7 +39,9 @@ def used_names(
     """
     imports: set[str] = set()
     distributions = {usage.name for usage in usages if usage.is_distribution}
-    for module in {usage.name for usage in usages if not usage.is_distribution}:
+    distributions |= entry_point_members(usages, import_map=import_map)
+    modules = {u.name for u in usages if not u.is_distribution and u.kind != ENTRY_POINT_GROUP}
+    for module in modules:
         top = module.split(".")[0]
         distributions.update(IMPLIED_BY_IMPORT.get(top, ()))
         if top in STDLIB:
@@ -53,6 +55,23 @@ def used_names(
             if depth == len(parts) or not mapping.is_namespace_only(prefix):
                 imports.add(prefix)
     return imports, distributions
+
+
+def entry_point_members(
+    usages: list[Usage], *, import_map: mapping.ImportMap = mapping.DEFAULT_MAP
+) -> set[str]:
+    """Declared distributions that register an entry point the repository loads by its group:
+    ``group:name`` (an MkDocs plugin, ``pytest -p NAME``) or ``group:*`` (every plugin of the
+    group), per each distribution's own entry-point metadata."""
+    wanted = {u.name.partition(":")[::2] for u in usages if u.kind == ENTRY_POINT_GROUP}
+    if not wanted:
+        return set()
+    return {
+        fact.name
+        for fact in import_map.provided.values()
+        for point in fact.entry_points
+        if (point.group, point.name) in wanted or (point.group, entrypoints.ANY) in wanted
+    }
 
 
 def stdlib_names_of(
