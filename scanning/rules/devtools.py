@@ -87,6 +87,27 @@ _DEV_PLUGIN_PREFIXES = (
     "hatch-",
 )
 
+# Type checkers: what reads stub packages (PEP 561: https://peps.python.org/pep-0561/). A stub
+# package is used when one of these runs or is configured and the module it types is imported.
+TYPE_CHECKERS = frozenset({"mypy", "pyright", "basedpyright", "pytype", "pyre-check"})
+_STUBS_SUFFIX = "-stubs"
+_TYPESHED_PREFIX = "types-"  # typeshed's stub distributions: types-requests types requests
+
+
+def stub_targets(name: str, import_names: Collection[str]) -> tuple[str, ...]:
+    """Distribution or module names a stub package types: ``django-stubs`` → django,
+    ``types-requests`` → requests, a wheel's ``trio-stubs/`` folder → trio; () when it is none.
+
+    Names from the distribution's name are distribution names (their import names are looked
+    up by the caller); names from ``-stubs`` folders are module names."""
+    targets = [n.removesuffix(_STUBS_SUFFIX) for n in import_names if n.endswith(_STUBS_SUFFIX)]
+    if name.endswith(_STUBS_SUFFIX):
+        targets.append(name.removesuffix(_STUBS_SUFFIX))
+    elif name.startswith(_TYPESHED_PREFIX):
+        targets.append(name.removeprefix(_TYPESHED_PREFIX))
+    return tuple(dict.fromkeys(targets))
+
+
 # Purposes where a dev tool is where it belongs.
 _DEV_PURPOSES = frozenset({DEV, TEST, DOCS})
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from packaging.utils import canonicalize_name
+
 from scanning.distributions import graph, mapping, requires
 from scanning.distributions.facts import HIGH, LOW
 from scanning.distributions.provided import STDLIB
@@ -11,7 +13,14 @@ from scanning.manifests.commands import DOCKERFILE
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import compiled_paths, direct_declarations
-from scanning.rules.devtools import PACKAGING_TOOLS, SEEDED_TOOLS, is_dev_tool, is_tool_plugin
+from scanning.rules.devtools import (
+    PACKAGING_TOOLS,
+    SEEDED_TOOLS,
+    TYPE_CHECKERS,
+    is_dev_tool,
+    is_tool_plugin,
+    stub_targets,
+)
 from scanning.types import COMMAND, ENTRY_POINT_GROUP, RUNTIME, Declaration, Finding, Usage
 
 __all__ = ["compiled_paths", "is_used", "stdlib_names_of", "unused", "used_names"]
@@ -55,6 +64,17 @@ def used_names(
             if depth == len(parts) or not mapping.is_namespace_only(prefix):
                 imports.add(prefix)
     return imports, distributions
+
+
+def _types_an_import(
+    targets: tuple[str, ...], imports: set[str], *, import_map: mapping.ImportMap
+) -> bool:
+    for target in targets:
+        names = {target.replace("-", "_").lower()}
+        names |= {n.lower() for n in import_map.import_names_for(canonicalize_name(target))}
+        if any(n in imports for n in names):
+            return True
+    return False
 
 
 def entry_point_members(
@@ -122,10 +142,21 @@ def unused(
         name = declaration.name
         if name not in PACKAGING_TOOLS or (name in SEEDED_TOOLS and declaration not in installers):
             by_name.setdefault(name, []).append(declaration)
+    checkers = sorted(TYPE_CHECKERS & distributions)
+    stubs = {
+        name: targets
+        for name in by_name
+        if (targets := stub_targets(name, import_map.facts(name).import_names))
+    }
     used = {
         name
         for name in by_name
         if name not in SEEDED_TOOLS and is_used(name, imports, distributions, import_map=import_map)
+    }
+    used |= {
+        name
+        for name, targets in stubs.items()
+        if checkers and _types_an_import(targets, imports, import_map=import_map)
     }
     # pip, setuptools and wheel: the command of that name is the environment's seeded copy.
     seeded_imports, seeded_distributions = used_names(
@@ -149,7 +180,7 @@ def unused(
         # plugin in a dev group acts by being installed where its tool runs: no verdict here.
         if dev_tool and not for_development and any(d.purpose != RUNTIME for d in found):
             continue
-        asked_only = name in pytest_plugins.ACTS_ONLY_WHEN_ASKED
+        asked_only = name in pytest_plugins.ACTS_ONLY_WHEN_ASKED or name in stubs
         if dev_tool and for_development and is_tool_plugin(name) and not asked_only:
             continue
         if name in used:
@@ -160,7 +191,18 @@ def unused(
             findings.append(_optional_use(name, found, where, offered))
             continue
         summary = f"{name} is declared at {where} but nothing imports or runs it."
-        if asked_only and for_development:
+        if name in stubs:
+            typed = ", ".join(stubs[name])
+            why = (
+                f"{' and '.join(checkers)} runs but nothing imports {typed}"
+                if checkers
+                else "no type checker (mypy, pyright...) runs or is configured"
+            )
+            summary = (
+                f"Type stubs {name} (for {typed}) are declared at {where}, and {why}:"
+                " stubs are read only by a type checker checking code that imports their module."
+            )
+        elif asked_only and for_development:
             summary = (
                 f"pytest plugin {name} is declared for development at {where}, and nothing"
                 " passes its options or asks for its fixtures or markers: installed, it changes"

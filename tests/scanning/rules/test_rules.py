@@ -195,7 +195,7 @@ def test_a_tool_plugin_in_a_dev_group_acts_by_being_installed_and_is_no_candidat
         tmp_path,
         {
             "requirements.txt": "flask==3.0\n",
-            "requirements-dev.txt": "pytest==8.2\npytest-randomly==3.15\ntypes-requests==2.31\n",
+            "requirements-dev.txt": "pytest==8.2\npytest-randomly==3.15\n",
             "tests/test_app.py": "import pytest\n",
             "app.py": "import flask\n",
         },
@@ -297,3 +297,30 @@ def test_a_pytest_plugin_whose_option_a_command_passes_is_used(tmp_path):
         },
     )
     assert ("unused", "pytest-cov") not in findings
+
+
+def test_type_stubs_are_used_when_a_type_checker_runs_over_code_importing_their_module(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "mypy\ntypes-requests\ndjango-stubs\ntypes-PyYAML\n",
+            "requirements.txt": "requests\ndjango\npyyaml\n",
+            "Makefile": "check:\n\tmypy app\n",
+            "app/main.py": "import requests\nimport django\n",
+        },
+    )
+    assert ("unused", "types-requests") not in findings
+    assert ("unused", "django-stubs") not in findings
+    assert ("unused", "types-pyyaml") in findings  # nothing imports yaml
+
+
+def test_type_stubs_without_a_type_checker_are_unused(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "types-requests\n",
+            "requirements.txt": "requests\n",
+            "app/main.py": "import requests\n",
+        },
+    )
+    assert ("unused", "types-requests") in findings
