@@ -72,3 +72,12 @@ def test_the_longest_prefix_a_declared_distribution_provides_wins():
     resolution = providers.resolve("airflow.providers.amazon.aws.hooks.s3")
     assert resolution.distribution == "apache-airflow-providers-amazon"
     assert providers.resolve("airflow.models").distribution == "apache-airflow"
+
+
+def test_an_airflow_provider_named_by_two_words_is_resolved_below_its_group():
+    module = "airflow.providers.cncf.kubernetes.operators.pod"
+    assert mapping.resolve(module).distribution == "apache-airflow-providers-cncf-kubernetes"
+    assert mapping.resolve("airflow.providers.cncf").source == mapping.AMBIGUOUS
+    assert mapping.resolve("airflow.providers.slack.hooks").distribution == (
+        "apache-airflow-providers-slack"
+    )
