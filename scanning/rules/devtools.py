@@ -7,7 +7,7 @@ from collections.abc import Collection
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import direct_declarations
-from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, Finding
+from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, EntryPoint, Finding
 
 # Canonical names of tools that belong to development, testing, linting or docs.
 DEV_TOOLS = frozenset(
@@ -110,6 +110,19 @@ def stub_targets(name: str, import_names: Collection[str]) -> tuple[str, ...]:
 
 # Purposes where a dev tool is where it belongs.
 _DEV_PURPOSES = frozenset({DEV, TEST, DOCS})
+
+
+# Entry-point groups through which a development tool loads every installed plugin, so a
+# distribution registering one acts by being installed where the tool runs, whatever its name.
+TOOL_PLUGIN_GROUPS: dict[str, str] = {
+    "flake8.extension": "https://flake8.pycqa.org/en/latest/plugin-development/registering-plugins.html",
+    "flake8.report": "https://flake8.pycqa.org/en/latest/plugin-development/registering-plugins.html",
+}  # fmt: skip
+
+
+def registers_tool_plugin(entry_points: Collection[EntryPoint]) -> bool:
+    """Whether a distribution's entry points make it a plugin a tool loads by being installed."""
+    return any(point.group in TOOL_PLUGIN_GROUPS for point in entry_points)
 
 
 def is_tool_plugin(name: str) -> bool:

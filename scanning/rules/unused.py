@@ -19,6 +19,7 @@ from scanning.rules.devtools import (
     TYPE_CHECKERS,
     is_dev_tool,
     is_tool_plugin,
+    registers_tool_plugin,
     stub_targets,
 )
 from scanning.types import COMMAND, ENTRY_POINT_GROUP, RUNTIME, Declaration, Finding, Usage
@@ -174,14 +175,15 @@ def unused(
     )
     findings = []
     for name, found in sorted(by_name.items()):
-        dev_tool = is_dev_tool(name)
+        plugin = is_tool_plugin(name) or registers_tool_plugin(import_map.facts(name).entry_points)
+        dev_tool = is_dev_tool(name) or plugin
         for_development = all(d.purpose != RUNTIME for d in found)
         # Declared for runtime and for development: dev-in-prod says the runtime line goes. A
         # plugin in a dev group acts by being installed where its tool runs: no verdict here.
         if dev_tool and not for_development and any(d.purpose != RUNTIME for d in found):
             continue
         asked_only = name in pytest_plugins.ACTS_ONLY_WHEN_ASKED or name in stubs
-        if dev_tool and for_development and is_tool_plugin(name) and not asked_only:
+        if dev_tool and for_development and plugin and not asked_only:
             continue
         if name in used:
             continue

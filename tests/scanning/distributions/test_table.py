@@ -81,3 +81,12 @@ def test_an_airflow_provider_named_by_two_words_is_resolved_below_its_group():
     assert mapping.resolve("airflow.providers.slack.hooks").distribution == (
         "apache-airflow-providers-slack"
     )
+
+
+def test_an_entry_lists_entry_points_of_other_groups_than_console_scripts():
+    facts = table.parse(
+        '[distributions.pep8-naming]\nmodules = ["pep8ext_naming"]\n'
+        'entry_points = { "flake8.extension" = ["N8"] }\nsource = "wheel"\n'
+    ).facts("pep8-naming")
+    assert facts.entry_point_names("flake8.extension") == ("N8",)
+    assert facts.console_scripts == ()

@@ -324,3 +324,16 @@ def test_type_stubs_without_a_type_checker_are_unused(tmp_path):
         },
     )
     assert ("unused", "types-requests") in findings
+
+
+def test_a_flake8_plugin_named_unlike_flake8_acts_by_being_installed_per_its_entry_points(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "flake8\npep8-naming\nwemake-python-styleguide\n",
+            "Makefile": "lint:\n\tflake8 app\n",
+            "app.py": "import os\n",
+        },
+    )
+    assert ("unused", "pep8-naming") not in findings
+    assert ("unused", "wemake-python-styleguide") not in findings
