@@ -23,7 +23,8 @@ Three runs per repository, each scored against the labels:
 The scan command is a template (``{python}``, ``{path}``) so a faster CLI can replace
 ``manage.py scan``; it must print the JSON report of ``manage.py scan --format json``.
 
-Scored: unused findings (Debtboard ``unused``, deptry DEP002) against ``unused`` labels, and
+Scored: unused findings (Debtboard ``unused`` and ``optional-use``, deptry DEP002) against
+``unused`` labels, and
 undeclared-import findings (Debtboard ``missing`` or ``transitive``, deptry DEP001/DEP003) against
 ``missing`` labels, together. ``unsure`` labels are not scored. Labels cover every declared
 distribution, so an unused finding for a package with no label is a false positive (a lock's pin
@@ -57,7 +58,10 @@ CORPUS_DIR = BASE_DIR / "benchmarks" / "corpus"
 DEFAULT_SCAN_CMD = "{python} manage.py scan {path} --format json"
 DEFAULT_INDEX_URL = "https://pypi.org/simple"
 VERDICTS = ("used", "unused", "unsure", "missing")
-UNUSED_KINDS = {"unused", "DEP002"}
+# optional-use (DBT110) is a removal candidate of low confidence ("is that feature in use? if
+# not, X can go"; the kind registry marks it as removing a package): scored as unused, so it is
+# right when nothing uses the package and wrong when something does.
+UNUSED_KINDS = {"unused", "DEP002", "optional-use", "DBT110"}
 UNDECLARED_KINDS = {"missing", "transitive", "DEP001", "DEP003"}
 MODES = ("bare", "index", "deptry")
 
