@@ -80,7 +80,8 @@ def _modules(from_record: tuple[str, ...], top_level: str) -> tuple[str, ...]:
     for name in listed:
         below = [m for m in from_record if m == name or m.startswith(name + ".")]
         chosen.update(below or [name])
-    return _clean(chosen)
+    stubs = tuple(m for m in from_record if m.endswith(STUBS_SUFFIX))  # what they type
+    return _clean(chosen) + stubs
 
 
 def license_from_fields(expression: str, declared: str, classifiers: Iterable[str]) -> str:

@@ -89,7 +89,10 @@ _DEV_PLUGIN_PREFIXES = (
 
 # Type checkers: what reads stub packages (PEP 561: https://peps.python.org/pep-0561/). A stub
 # package is used when one of these runs or is configured and the module it types is imported.
-TYPE_CHECKERS = frozenset({"mypy", "pyright", "basedpyright", "pytype", "pyre-check"})
+# ty: https://docs.astral.sh/ty/, pyrefly: https://pyrefly.org/, the others their own docs.
+TYPE_CHECKERS = frozenset(
+    {"mypy", "pyright", "basedpyright", "pytype", "pyre-check", "ty", "pyrefly"}
+)
 _STUBS_SUFFIX = "-stubs"
 _TYPESHED_PREFIX = "types-"  # typeshed's stub distributions: types-requests types requests
 

@@ -124,6 +124,11 @@ def test_a_stub_only_package_folder_is_kept_as_what_it_types():
     )
     names = metadata.facts_from_dist_info("trio-typing", "0.10.0", record=record).import_names
     assert names == ("trio_typing", "outcome-stubs", "trio-stubs")
+    top_level = "trio_typing\ntrio-stubs\noutcome-stubs\n"
+    listed = metadata.facts_from_dist_info(
+        "trio-typing", "0.10.0", record=record, top_level=top_level
+    )
+    assert listed.import_names == ("trio_typing", "outcome-stubs", "trio-stubs")
 
 
 def test_a_packages_own_stubs_folder_types_itself_and_is_no_stub_package():

@@ -337,3 +337,16 @@ def test_a_flake8_plugin_named_unlike_flake8_acts_by_being_installed_per_its_ent
     )
     assert ("unused", "pep8-naming") not in findings
     assert ("unused", "wemake-python-styleguide") not in findings
+
+
+def test_type_stubs_checked_by_ty_are_used(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "ty\ntypes-docutils\n",
+            "requirements.txt": "docutils\n",
+            "tox.ini": "[testenv:type]\ncommands = ty check\n",
+            "app/main.py": "import docutils\n",
+        },
+    )
+    assert ("unused", "types-docutils") not in findings
