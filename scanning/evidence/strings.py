@@ -76,6 +76,8 @@ _URL = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 
 # Expressions a settings value is built from (only a dict key can make a value load modules).
 _CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.BinOp, ast.IfExp, ast.Starred)
+# Operators whose string operands are path parts or format templates, never module names.
+_PATH_OR_FORMAT = (ast.Div, ast.Mod)
 # gunicorn's short worker names that load a third-party module.
 GUNICORN_WORKERS = {"gevent": "gevent", "eventlet": "eventlet", "tornado": "tornado"}
 
@@ -344,8 +346,12 @@ class _Found:
                     stack.append((dict_value, child_key, active or _loads_module(child_key)))
             elif isinstance(node, ast.Constant):
                 if active and isinstance(node.value, str):
-                    bare_ok = near_key.upper().endswith("_APPS")
+                    # INSTALLED_APPS, LOCAL_APPS: Django's settings are upper case; a bare name
+                    # in ``expected_apps=["testapp"]`` is no app module.
+                    bare_ok = near_key.endswith("_APPS")
                     self.module(node.value, node.lineno, f"setting {near_key}", bare_ok)
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, _PATH_OR_FORMAT):
+                continue  # tmp_path / "model.engine", "%s.%s" % (a, b): paths and templates
             elif isinstance(node, _CONTAINERS):
                 stack.extend((child, near_key, active) for child in ast.iter_child_nodes(node))
             elif active and isinstance(node, ast.Call):  # env("X", default=[...]): values only
