@@ -116,7 +116,8 @@ class FileContext:
             root = node.module.split(".")[0]
             for alias in node.names:
                 self.aliases[alias.asname or alias.name] = root
-                implied = patterns.IMPORTED_NAMES.get((root, alias.name))
+                implied = patterns.IMPORTED_NAMES.get((node.module, alias.name))
+                implied = implied or patterns.IMPORTED_NAMES.get((root, alias.name))
                 if implied:
                     self.imported_names.append((alias.name, node.lineno, implied))
 
@@ -125,7 +126,9 @@ class FileContext:
         found = _Found(self.path, self.mode, "", self)
         for name, line, implied in self.imported_names:
             why = f"{name} per {implied.source}"
-            found.implied(implied.modules, line, why, extras=implied.extras)
+            found.implied(
+                implied.modules, line, why, optional=not implied.required, extras=implied.extras
+            )
         usages += found.usages
         for variable, consumer, guard in self.read_by:
             found = _Found(self.path, self.mode, guard, self)
