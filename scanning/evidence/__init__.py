@@ -141,6 +141,8 @@ def _reader_by_name(name: str, suffix: str, parent: str) -> TextReader | None:
         return configs.tox_toml_usages
     if name in ("pytest.ini", "setup.cfg") or name.endswith("alembic.ini"):
         return configs.ini_usages
+    if name in configs.PYLINT_FILES:
+        return configs.ini_usages
     if name == ".pre-commit-config.yaml":
         return ciconfig.precommit_usages
     if suffix in (".yml", ".yaml"):

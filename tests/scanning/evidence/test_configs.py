@@ -120,3 +120,15 @@ def test_tox_toml_posargs_default_words_are_the_command_that_runs(scan: Scan) ->
     tox = f'[env_run_base]\ncommands = [["pytest", {posargs}]]\n'
     usages, _ = scan({"tox.toml": tox})
     assert {"pytest-cov", "pytest-xdist"} <= names(usages, is_distribution=True)
+
+
+def test_pylint_load_plugins_are_modules_pylint_imports(scan: Scan) -> None:
+    usages, errors = scan(
+        {
+            "pylintrc": "[MASTER]\nload-plugins = edx_lint.pylint,pylint_django\n",
+            "pyproject.toml": '[tool.pylint.main]\nload-plugins = ["pylint_celery"]\n',
+            "setup.cfg": "[pylint.MASTER]\nload-plugins = pylint_pytest\n",
+        }
+    )
+    assert errors == []
+    assert {"edx_lint", "pylint_django", "pylint_celery", "pylint_pytest"} <= names(usages)
