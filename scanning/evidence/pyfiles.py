@@ -23,8 +23,9 @@ _QUIET_CONSTANTS = frozenset({type(None), bool, float, complex, type(...)})
 
 
 def _without_url(value: object) -> bool:
+    """Whether a constant can be skipped: no URL and no dotted class path in it."""
     if value.__class__ is str:
-        return "://" not in value  # type: ignore[operator]
+        return "://" not in value and not strings.is_dotted_class(value)  # type: ignore[arg-type,operator]
     return value.__class__ in _QUIET_CONSTANTS
 
 
@@ -57,7 +58,7 @@ def _tree_usages(tree: ast.Module, path: str, mode: str) -> tuple[list[Usage], l
             elif cls is ast.Import or cls is ast.ImportFrom:
                 add(imports.import_usages(node, guard, path, mode))
                 context.imported(node)  # type: ignore[arg-type]
-            elif cls is not ast.Constant or "://" in str(node.value):  # type: ignore[attr-defined]
+            elif cls is not ast.Constant or not _without_url(node.value):  # type: ignore[attr-defined]
                 add(strings.string_usages(node, guard, path, mode, context))
         add(context.finish())
         if mode == "test":

@@ -155,6 +155,16 @@ class FileContext:
         return usages
 
 
+# ``package.module.ClassName``: what configuration lists (debug-toolbar panels, backends held in
+# a variable, handler classes) name for something to import. A possible use, never a missing
+# package on its own: the string may be passed to nothing.
+_DOTTED_CLASS = re.compile(r"^[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\.[A-Z][A-Za-z0-9_]*$")
+
+
+def is_dotted_class(text: str) -> bool:
+    return 3 < len(text) < 200 and "." in text and _DOTTED_CLASS.match(text) is not None
+
+
 def string_usages(
     node: ast.AST, guard: str, path: str, mode: str, context: FileContext | None = None
 ) -> list[Usage]:
@@ -163,6 +173,9 @@ def string_usages(
     if isinstance(node, ast.Constant):
         if isinstance(node.value, str):
             found.url(node.value, node.lineno)
+            if is_dotted_class(node.value):  # "flask_debugtoolbar_warnings.WarningsPanel"
+                root = node.value.split(".", 1)[0]
+                found.add(root, node.lineno, "dotted class path", optional=True)
     elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
