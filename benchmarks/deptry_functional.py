@@ -131,6 +131,10 @@ class Plan:
     requirements: list[str] = field(default_factory=list)
     dev_requirements: list[str] = field(default_factory=list)
     no_notebooks: bool = False
+    # deptry's --exclude replaces its default excludes *and* .gitignore
+    # (https://deptry.com/usage/#exclude; its test_cli_gitignore_not_used_when_using_exclude):
+    # then git is told to track ignored files too, so the scan reads what deptry reads.
+    gitignore_off: bool = False
     unread: list[str] = field(default_factory=list)
     skip_reason: str = ""
 
@@ -301,6 +305,7 @@ def plan_for(args: str) -> Plan:
             return plan
         if action in ("exclude", "extend_exclude"):
             plan.remove_patterns.append(value)
+            plan.gitignore_off = plan.gitignore_off or action == "exclude"
         elif action == "known_first_party":
             plan.known_first_party += [v for v in value.split(",") if v]
         elif action == "requirements":
@@ -338,7 +343,7 @@ def prepare_copy(project: Path, target: Path, plan: Plan, *, git_work_tree: bool
         # for a tool that reads what git tracks.
         quiet = {"cwd": target, "check": True, "capture_output": True}
         subprocess.run(["git", "init", "-q"], **quiet)
-        subprocess.run(["git", "add", "-A"], **quiet)
+        subprocess.run(["git", "add", "-A", *(["-f"] if plan.gitignore_off else [])], **quiet)
         subprocess.run(
             [
                 "git",
