@@ -175,7 +175,9 @@ def unused(
     )
     findings = []
     for name, found in sorted(by_name.items()):
-        plugin = is_tool_plugin(name) or registers_tool_plugin(import_map.facts(name).entry_points)
+        # The scan's facts (index, lock) and the shipped table's: a lock lists no entry points.
+        points = (*import_map.facts(name).entry_points, *mapping.local_facts(name).entry_points)
+        plugin = is_tool_plugin(name) or registers_tool_plugin(points)
         dev_tool = is_dev_tool(name) or plugin
         for_development = all(d.purpose != RUNTIME for d in found)
         # Declared for runtime and for development: dev-in-prod says the runtime line goes. A

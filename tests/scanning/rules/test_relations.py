@@ -97,3 +97,17 @@ def test_importlib_metadata_entry_points_by_group_load_the_groups_members(tmp_pa
         "for ep in entry_points(group='forum.plugins'):\n    ep.load()\n"
     )
     assert ("unused", "forum-plugin-portal") not in _plugin_findings(tmp_path, code, plugin)
+
+
+def test_a_flake8_plugin_is_known_by_the_tables_entry_points_when_the_scans_facts_lack_them(
+    tmp_path,
+):
+    files = {
+        "Pipfile": '[dev-packages]\nflake8 = "*"\npep8-naming = "*"\n',
+        "app.py": "import os\n",
+    }
+    tree = scan_tree(write_tree(tmp_path, files))
+    # What a scan's loader keeps from the table or a lock: import names, no entry points.
+    tree.provided = {"pep8-naming": DistributionFacts("pep8-naming", ("pep8ext_naming",), "table")}
+    found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+    assert ("unused", "pep8-naming") not in found
