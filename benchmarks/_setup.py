@@ -31,6 +31,17 @@ def django_on_fresh_database(name: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def django_on_existing_database(name: str) -> None:
+    """Point Django at the database ``name`` a previous run created, as it is."""
+    sys.path.insert(0, str(BASE_DIR))
+    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{name}")
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
+
+
 def code_dir(cwd: Path | None = None) -> Path:
     """The Debtboard tree whose scanner a benchmark runs: the current directory when it is a
     checkout of Debtboard (a worktree), else the tree holding the benchmark script.

@@ -174,6 +174,8 @@ def _by_name(params, user) -> tuple[Any, str]:
         value = params.get(key, "").strip()
         if not value or text.as_id(value) is not None:
             continue
+        if "\x00" in value or len(value) > 200:
+            return params, f"{key}: not a name or an id."
         found: set[int] = set()
         for name in names:
             found |= set(queryset.filter(**{name: value}).values_list("pk", flat=True))

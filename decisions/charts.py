@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from decisions import dashboard
+from decisions import keeping_up as keeping_up_reads
 from inventory.models import Repository, Team
 from scanning import selectors as scanning_selectors
 from scanning.advisories import store as advisory_store
@@ -163,6 +164,23 @@ def time_to_decision(*, user, team: Team | None) -> Chart:
     return _bar_chart("time-to-decision", title, table, values=[1])
 
 
+def reclaimable_by_team(*, user, team: Team | None) -> Chart:
+    from decisions import artifact_selectors
+
+    table = artifact_selectors.reclaimable_by_team(user=user, team=team)
+    title = "Reclaimable artifact storage per team (GB)"
+    return _bar_chart("reclaimable-storage", title, table, values=[1])
+
+
+def reclaimable_over_time(*, user, team: Team | None) -> Chart:
+    from decisions import artifact_selectors
+
+    days = dashboard.sample_days(end=dashboard.today())
+    series = artifact_selectors.reclaimable_over_time(user=user, days=days, team=team)
+    title = "Reclaimable artifact storage over time (GB)"
+    return _series_chart("reclaimable-over-time", title, series, stacked=True)
+
+
 CHARTS: dict[str, Callable[..., Chart]] = {
     "open-by-state": open_by_state,
     "open-by-kind": open_by_kind,
@@ -171,6 +189,8 @@ CHARTS: dict[str, Callable[..., Chart]] = {
     "pin-levels": pin_levels,
     "top-repositories": top_repositories,
     "time-to-decision": time_to_decision,
+    "reclaimable-storage": reclaimable_by_team,
+    "reclaimable-over-time": reclaimable_over_time,
 }
 TITLES = {
     "open-by-state": "Open candidates by state",
@@ -180,4 +200,41 @@ TITLES = {
     "pin-levels": "Debt level per team",
     "top-repositories": "Top repositories by priority",
     "time-to-decision": "Median time from candidate to decision",
+    "reclaimable-storage": "Reclaimable artifact storage per team",
+    "reclaimable-over-time": "Reclaimable artifact storage over time",
 }
+
+
+def keeping_up(*, user, team: Team | None) -> Chart:
+    """Opened, decided and done per week (bars, summed over the teams shown) and the median
+    days to a decision (line, right axis); the table and CSV keep one row per team."""
+    records = dashboard.scoped_records(user=user, team=team)
+    table = keeping_up_reads.keeping_up(records=records, today=dashboard.today())
+    weekly = keeping_up_reads.keeping_up(records=records, today=dashboard.today(), by_team=False)
+    weeks = [row[0] for row in weekly.rows]
+    figure = go.Figure()
+    for column, name in enumerate(("Opened", "Decided", "Done")):
+        figure.add_trace(go.Bar(x=weeks, y=[row[2 + column] for row in weekly.rows], name=name))
+    figure.add_trace(
+        go.Scatter(
+            x=weeks,
+            y=[row[5] if row[5] != "" else None for row in weekly.rows],
+            name="Median days to decision",
+            mode="lines+markers",
+            yaxis="y2",
+        )
+    )
+    figure.update_layout(
+        barmode="group", yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero"}
+    )
+    return Chart(
+        slug="keeping-up",
+        title="Are we keeping up: opened, decided, done per week",
+        figure=_figure(figure),
+        headers=table.headers,
+        rows=table.rows,
+    )
+
+
+CHARTS["keeping-up"] = keeping_up
+TITLES["keeping-up"] = "Are we keeping up (per week)"

@@ -20,7 +20,7 @@ def check_decisions_settings(app_configs: Iterable[Any] | None = None, **kwargs:
 
 
 def _page_size() -> list[CheckMessage]:
-    page_size = getattr(settings, "DEBTBOARD_PAGE_SIZE", 25)
+    page_size = settings.DEBTBOARD_PAGE_SIZE
     if isinstance(page_size, int) and not isinstance(page_size, bool) and page_size > MAX_PAGE_SIZE:
         return [
             Error(

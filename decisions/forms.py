@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from decisions.models import (
     NOTE_FIELDS,
@@ -20,18 +20,10 @@ from decisions.models import (
 from inventory import text
 from inventory.models import EDITOR_ROLES, Repository, Team
 
-# Each order ends in a unique column and has an index, so pages are stable and cheap.
-SORTS = {
-    "": ("-priority_score", "-id"),
-    "review": (F("review_date").asc(nulls_last=True), "id"),
-    "age": ("created_at", "id"),
-    "newest": ("-created_at", "-id"),
-    "repository": ("repository__name", "kind", "subject"),
-}
-
 
 class RecordFilterForm(forms.Form):
-    """Filters and sort of the triage list; every choice is limited to what the user may see."""
+    """Filters and sort of the triage list, validated; every choice is limited to what the user
+    may see. ``selectors.record_list`` applies them."""
 
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="Any team"
@@ -67,34 +59,15 @@ class RecordFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         repositories = Repository.objects.for_user(user)
         self.fields["repository"].queryset = repositories
-        self.fields["team"].queryset = Team.objects.filter(repositories__in=repositories).distinct()
+        self.fields["team"].queryset = (
+            Team.objects.for_user(user).filter(repositories__isnull=False).distinct()
+        )
         self.fields["owner"].queryset = (
             get_user_model()
             .objects.filter(memberships__team__repositories__in=repositories)
             .distinct()
             .order_by("username")
         )
-
-    def filter(self, records: QuerySet, *, today) -> QuerySet:
-        if not self.is_valid():
-            return records.none()
-        data = self.cleaned_data
-        for name in ("team", "repository", "kind", "owner", "severity"):
-            if data[name]:
-                records = records.filter(
-                    **{"repository__team" if name == "team" else name: data[name]}
-                )
-        if data["state"] == "open":
-            records = records.open()
-        elif data["state"]:
-            records = records.filter(state=data["state"])
-        if data["due"] == "due":
-            records = records.open().filter(review_date__lte=today)
-        elif data["due"] == "overdue":
-            records = records.open().filter(review_date__lt=today)
-        if data["unowned"]:
-            records = records.filter(owner__isnull=True)
-        return records.order_by(*SORTS[data["sort"]])
 
 
 def _team_members(record: DecisionRecord) -> QuerySet:

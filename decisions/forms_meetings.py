@@ -9,7 +9,7 @@ from django.utils import timezone
 from decisions import lifecycle, meetings
 from decisions.forms import LoadedValuesMixin
 from decisions.models import DecisionRecord, NextAction
-from inventory.models import EDITOR_ROLES, Membership, Team
+from inventory.models import EDITOR_ROLES, Team
 
 
 def _members(team: Team):
@@ -33,12 +33,7 @@ class AgendaForm(forms.Form):
 
     def __init__(self, *args, user, editable_only: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        teams = Team.objects.all()
-        if not user.is_superuser:
-            memberships = Membership.objects.filter(user=user)
-            if editable_only:
-                memberships = memberships.editors()
-            teams = teams.filter(pk__in=memberships.values("team"))
+        teams = Team.objects.editable_by(user) if editable_only else Team.objects.for_user(user)
         self.fields["team"].queryset = teams
         self.fields["date"].initial = timezone.localdate()
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from decisions.models import DecisionRecord, NextAction, State
+from decisions.models import CLOSED_STATES, DecisionRecord, NextAction, State
 from inventory.models import EDITOR_ROLES, Membership, Role
 
 # Next actions that change the repository and therefore need the owner's approval.
@@ -48,7 +48,6 @@ class Move:
     needs_comment: bool = False
 
 
-_EDITORS = frozenset({Role.TRIAGER, Role.OWNER, Role.ADMIN})
 _LEADS = frozenset({Role.TRIAGER, Role.ADMIN})
 _OPEN_UNDECIDED = frozenset({State.NEW, State.TRIAGED, State.REOPENED})
 
@@ -60,7 +59,7 @@ MOVES: dict[str, Move] = {
             "Mark triaged",
             frozenset({State.NEW, State.REOPENED}),
             State.TRIAGED,
-            _EDITORS,
+            EDITOR_ROLES,
         ),
         Move(
             "propose",
@@ -69,13 +68,15 @@ MOVES: dict[str, Move] = {
             State.AWAITING_APPROVAL,
             _LEADS,
         ),
-        Move("approve", "Approve", frozenset({State.AWAITING_APPROVAL}), State.APPROVED, _EDITORS),
+        Move(
+            "approve", "Approve", frozenset({State.AWAITING_APPROVAL}), State.APPROVED, EDITOR_ROLES
+        ),
         Move(
             "reject",
             "Reject",
             frozenset({State.AWAITING_APPROVAL}),
             State.REJECTED,
-            _EDITORS,
+            EDITOR_ROLES,
             needs_comment=True,
         ),
         Move(
@@ -83,7 +84,7 @@ MOVES: dict[str, Move] = {
             "Change made: start review window",
             frozenset({State.APPROVED}),
             State.IN_REVIEW_WINDOW,
-            _EDITORS,
+            EDITOR_ROLES,
         ),
         Move(
             "keep",
@@ -98,12 +99,36 @@ MOVES: dict[str, Move] = {
             "Reopen",
             frozenset({State.DONE, State.REJECTED, State.KEPT}),
             State.REOPENED,
-            _EDITORS,
+            EDITOR_ROLES,
         ),
     )
 }
 # Reached only by a scan confirming the change: ``done`` after the review window closed.
 SYSTEM_TARGETS = frozenset({State.DONE})
+
+# Moves only a scan makes, on what it found or no longer found (``decisions.services.scans``):
+# never offered to anyone, so no role may make them.
+SYSTEM_MOVES: dict[str, Move] = {
+    m.name: m
+    for m in (
+        # Untouched and no longer found, or gone when its review window closed.
+        Move(
+            "confirm-gone",
+            "Confirmed gone by scan",
+            frozenset({State.NEW, State.IN_REVIEW_WINDOW}),
+            State.DONE,
+            frozenset(),
+        ),
+        # The watch signal: a decided package back, or a keep whose reason ran out.
+        Move(
+            "watch-signal",
+            "Reopened by scan",
+            CLOSED_STATES | {State.IN_REVIEW_WINDOW},
+            State.REOPENED,
+            frozenset(),
+        ),
+    )
+}
 
 
 class MoveRefused(Exception):
@@ -171,6 +196,19 @@ def check(move_name: str, *, record: DecisionRecord, user, role: str | None = No
                 )
         elif record.owner_id != user.pk and role != Role.ADMIN:
             raise MoveRefused("Only the record's owner (or a team admin) decides on its removal.")
+    return move
+
+
+def system_check(move_name: str, *, record: DecisionRecord) -> Move:
+    """The system move if a scan may make it on ``record`` now; otherwise MoveRefused."""
+    move = SYSTEM_MOVES.get(move_name)
+    if move is None:
+        raise MoveRefused(f"Unknown system move {move_name!r}.")
+    if record.state not in move.sources:
+        raise MoveRefused(
+            f"A record that is {record.get_state_display().lower()} cannot be "
+            f"moved with “{move.label}”."
+        )
     return move
 
 

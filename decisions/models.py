@@ -8,8 +8,8 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from inventory.models import EDITOR_ROLES, Membership, Package, Repository
+from scanning import kinds
 from scanning.models import ScanRun
-from scanning.rules import kinds
 
 # The kinds of finding, from scanning's registry (``scanning.rules.kinds``): Kind.UNUSED ...
 Kind = models.TextChoices("Kind", kinds.choices())
@@ -182,6 +182,10 @@ class DecisionRecord(models.Model):
             models.Index(fields=["review_date", "id"], name="record_review_idx"),
             models.Index(fields=["created_at", "id"], name="record_age_idx"),
             models.Index(fields=["repository", "-priority_score"], name="record_repo_priority_idx"),
+            # The portfolio view finds one package's records across every repository.
+            models.Index(fields=["subject", "kind"], name="record_subject_idx"),
+            # ... and counts one kind's records per team and state from the index alone.
+            models.Index(fields=["kind", "repository", "state"], name="record_kind_repo_idx"),
         ]
 
     def __str__(self) -> str:
@@ -201,7 +205,7 @@ class DecisionRecord(models.Model):
         latest scan: the change the window waits for was not made (or not merged)."""
         if self.state != State.IN_REVIEW_WINDOW or self.change_not_made_scan_id is None:
             return False
-        latest = self.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+        latest = self.repository.scan_runs.latest_succeeded()
         return latest is not None and latest.pk == self.change_not_made_scan_id
 
     @property
@@ -215,7 +219,7 @@ class DecisionRecord(models.Model):
         an admin declared on the repository (a cron host outside the repository, say) that no
         scan can see always need a note.
         """
-        latest = self.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+        latest = self.repository.scan_runs.latest_succeeded()
         seen = dict(latest.modes_seen) if latest else {}
         incomplete = set(latest.modes_incomplete) if latest else set()
         required = (set(seen) | set(self.repository.execution_modes)) & REMOVAL_MODES
@@ -451,3 +455,13 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+# Models of the portfolio features live beside these; importing them here registers them.
+from decisions.models_portfolio import (  # noqa: E402, F401
+    DecisionRule,
+    DigestPreference,
+    RecordAdvisory,
+    RuleApplication,
+    VulnerabilityAnalysis,
+)

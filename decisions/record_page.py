@@ -10,8 +10,8 @@ from django.db.models import Count
 from decisions import advice
 from decisions.models import REMOVAL_MODES, DecisionRecord
 from inventory.models import ImportNamesSource, Requirement
-from scanning.distributions import facts as knowledge
-from scanning.distributions import mapping
+from scanning import knowledge
+from scanning import selectors as scanning_selectors
 from scanning.models import Evidence, ScanRun
 
 # The execution modes the page lists, in the order people think of them.
@@ -26,7 +26,8 @@ _MAX_ERRORS = 50
 # Where a package's import names came from, and how far to trust the answer: the scanning
 # side's own labels and confidence (``scanning.distributions.facts``), one vocabulary.
 _SOURCE = {
-    source: (label, knowledge.confidence(source)) for source, label in mapping.SOURCE_LABELS.items()
+    source: (label, knowledge.confidence(source))
+    for source, label in knowledge.SOURCE_LABELS.items()
 }
 
 
@@ -76,12 +77,7 @@ class Checks:
 
 
 def latest_scan(record: DecisionRecord) -> ScanRun | None:
-    return (
-        record.repository.scan_runs.succeeded()
-        .order_by("-finished_at", "-id")
-        .defer("audit")
-        .first()
-    )
+    return record.repository.scan_runs.defer("audit").latest_succeeded()
 
 
 def siblings(record: DecisionRecord) -> list[DecisionRecord]:
@@ -104,9 +100,9 @@ def import_names(record: DecisionRecord, *, problem: str = "") -> ImportNames | 
         return ImportNames(
             tuple(package.import_names), f"its{version} wheel on the package index", "high"
         )
-    facts = mapping.local_facts(package.name)
-    label, confidence = _SOURCE.get(facts.source, _SOURCE[mapping.UNKNOWN])
-    names = tuple(sorted(mapping.import_names_for(package.name)))
+    facts = knowledge.local_facts(package.name)
+    label, confidence = _SOURCE.get(facts.source, _SOURCE[knowledge.UNKNOWN])
+    names = tuple(sorted(knowledge.import_names_for(package.name)))
     note = problem or package.import_names_error
     return ImportNames(names, label, confidence, note)
 
@@ -216,10 +212,14 @@ def _runtime_manifest(record: DecisionRecord) -> str:
 
 
 def removal_savings(record: DecisionRecord) -> str:
-    """What a removal saves, as far as stored data says; today it cannot say, and says so."""
+    """What a removal saves, from the packages' own metadata, or why that is not known."""
     if record.package_id is None or record.kind in NOT_A_PACKAGE:
         return ""
+    said = scanning_selectors.removal_savings(repository=record.repository, package=record.subject)
+    if said:
+        return f"It {said}."
     return (
-        "Not known yet: scans do not store which other distributions only this package pulls "
-        "in, nor their installed sizes, so the impact score is still a person's estimate."
+        "Not known: the package index was not asked for this package's metadata (set "
+        "DEBTBOARD_PACKAGE_INDEX_URL), so which distributions leave with it and their sizes "
+        "cannot be said."
     )

@@ -5,7 +5,7 @@ People adjust the four scores (1-5) on the record; these are only a reasoned fir
 
 from __future__ import annotations
 
-from scanning.rules import kinds
+from scanning import kinds
 
 # kind -> (impact, confidence): impact of leaving it, confidence the finding is right.
 _BY_KIND: dict[str, tuple[int, int]] = {k.value: (k.impact, k.confidence) for k in kinds.KINDS}

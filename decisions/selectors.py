@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q, QuerySet
@@ -14,12 +17,51 @@ from decisions.models import DecisionRecord, Kind, Notification, State
 from inventory.models import EDITOR_ROLES, Membership
 from scanning.models import Evidence
 
+# Each order ends in a unique column and has an index, so pages are stable and cheap.
+SORTS = {
+    "": ("-priority_score", "-id"),
+    "review": (F("review_date").asc(nulls_last=True), "id"),
+    "age": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    "repository": ("repository__name", "kind", "subject"),
+}
+
 
 def record_list(*, user, params) -> tuple[RecordFilterForm, QuerySet[DecisionRecord]]:
-    """The records ``user`` may see, filtered and sorted by ``params`` (the query string)."""
+    """The records ``user`` may see, filtered and sorted by ``params`` (the query string).
+
+    Invalid params (an unknown choice, a team the user cannot see) give no records.
+    """
     form = RecordFilterForm(params or {}, user=user)
     records = DecisionRecord.objects.for_user(user).select_related("repository", "owner")
-    return form, form.filter(records, today=timezone.localdate())
+    if not form.is_valid():
+        return form, records.none()
+    return form, records_filtered(
+        records=records, filters=form.cleaned_data, today=timezone.localdate()
+    )
+
+
+def records_filtered(
+    *, records: QuerySet[DecisionRecord], filters: Mapping[str, Any], today: date
+) -> QuerySet[DecisionRecord]:
+    """``records`` narrowed and ordered by the triage list's validated filters
+    (``RecordFilterForm.cleaned_data``)."""
+    for name in ("team", "repository", "kind", "owner", "severity"):
+        if filters[name]:
+            records = records.filter(
+                **{"repository__team" if name == "team" else name: filters[name]}
+            )
+    if filters["state"] == "open":
+        records = records.open()
+    elif filters["state"]:
+        records = records.filter(state=filters["state"])
+    if filters["due"] == "due":
+        records = records.open().filter(review_date__lte=today)
+    elif filters["due"] == "overdue":
+        records = records.open().filter(review_date__lt=today)
+    if filters["unowned"]:
+        records = records.filter(owner__isnull=True)
+    return records.order_by(*SORTS[filters["sort"]])
 
 
 def filter_choices(*, form: RecordFilterForm) -> dict[str, list[tuple[int, str]]]:
@@ -79,7 +121,7 @@ def record_evidence_by_mode(*, record: DecisionRecord) -> dict[str, list[Evidenc
     """Evidence of the record's package from the latest successful scan, grouped by mode."""
     if record.package_id is None:
         return {}
-    latest = record.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+    latest = record.repository.scan_runs.latest_succeeded()
     if latest is None:
         return {}
     grouped: dict[str, list[Evidence]] = defaultdict(list)

@@ -49,3 +49,49 @@ def scan_due_repositories_task() -> int:
 def review_reminders_task() -> int:
     """Notify owners whose records' review dates have come (once per record and date)."""
     return services.review_reminders_send(today=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def decision_rules_lapse_task() -> int:
+    """Rules past their end date give what they decided back to triage (once per rule)."""
+    from decisions.services import rules
+
+    return rules.rules_lapse(today=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def weekly_digest_task() -> int:
+    """Mail the weekly digest (once per person and week, whatever the redeliveries)."""
+    from decisions.services import digests
+
+    return digests.digests_send(on=timezone.localdate())
+
+
+@shared_task(acks_late=True)
+def inventory_artifact_store_task(run_id: int) -> None:
+    """List an artifact store, match its versions, reconcile its records. Safe to run twice."""
+    from decisions.services import artifacts
+
+    artifacts.store_inventory(run_id=run_id)
+
+
+@shared_task(acks_late=True)
+def reevaluate_artifact_store_task(store_id: int) -> None:
+    """Match a store's last inventory against the team's latest scans again."""
+    from decisions.services import artifacts
+
+    artifacts.store_reevaluate(store_id=store_id)
+
+
+@shared_task(acks_late=True)
+def inventory_due_artifact_stores_task() -> int:
+    """Queue an inventory of every active artifact store whose next inventory time has come."""
+    from decisions.services import artifacts
+    from inventory.models import ArtifactStore
+
+    queued = 0
+    for store in ArtifactStore.objects.due():
+        artifacts.inventory_request(store=store)
+        queued += 1
+    logger.info("inventories queued count=%s", queued)
+    return queued

@@ -80,3 +80,33 @@ urlpatterns += [
         name="repository-state",
     ),
 ]
+
+from decisions import views_portfolio  # noqa: E402
+
+urlpatterns += [
+    path("portfolio/", views_portfolio.portfolio_view, name="portfolio"),
+    path("portfolio/apply/", views_portfolio.portfolio_apply, name="portfolio-apply"),
+    path("portfolio/analysis/", views_portfolio.analysis_apply, name="analysis-apply"),
+    path("rules/", views_portfolio.rule_list, name="rule-list"),
+    path("rules/<int:pk>/withdraw/", views_portfolio.rule_withdraw, name="rule-withdraw"),
+    path("reports/keeping-up.csv", views_portfolio.keeping_up_csv, name="keeping-up-csv"),
+    path("settings/digest/", views_portfolio.digest_preference, name="digest-preference"),
+]
+
+from decisions import views_artifacts  # noqa: E402
+
+urlpatterns += [
+    path("artifacts/", views_artifacts.store_list, name="artifact-store-list"),
+    path("artifacts/<int:pk>/", views_artifacts.store_detail, name="artifact-store"),
+    path(
+        "artifacts/<int:pk>/inventory/",
+        views_artifacts.store_inventory,
+        name="artifact-store-inventory",
+    ),
+    re_path(
+        r"^artifacts/(?P<pk>[0-9]+)/plan\.(?P<fmt>csv|json)$",
+        views_artifacts.store_plan,
+        name="artifact-store-plan",
+    ),
+    path("artifacts/runs/<int:pk>/", views_artifacts.inventory_run, name="inventory-run"),
+]

@@ -15,7 +15,7 @@ from scanning import selectors as scanning_selectors
 
 
 def _visible_teams(user):
-    return Team.objects.filter(repositories__in=Repository.objects.for_user(user)).distinct()
+    return Team.objects.for_user(user).filter(repositories__isnull=False).distinct()
 
 
 class DashboardForm(forms.Form):

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
-from inventory import forms, models
+from inventory import forms, forms_artifacts, models
 
 
 class MembershipInline(admin.TabularInline):
@@ -111,3 +111,40 @@ class RequirementAdmin(admin.ModelAdmin):
     list_display = ["raw", "manifest", "line", "pin_level"]
     list_filter = ["pin_level", "purpose"]
     list_select_related = ["manifest__repository"]
+
+
+@admin.register(models.ArtifactStore)
+class ArtifactStoreAdmin(admin.ModelAdmin):
+    form = forms_artifacts.ArtifactStoreAdminForm
+    list_display = ["name", "team", "location", "keys_status", "is_active", "last_inventory_at"]
+    list_filter = ["team", "kind", "is_active"]
+    search_fields = ["name", "bucket"]
+    readonly_fields = ["keys_status"]
+    autocomplete_fields = ["records_repository"]
+    fieldsets = [
+        (None, {"fields": ["team", "name", "kind", "records_repository", "is_active"]}),
+        ("Bucket", {"fields": ["bucket", "prefix", "endpoint_url", "region"]}),
+        (
+            "Keys",
+            {
+                "description": "Write-only: this page only says whether they are set.",
+                "fields": ["keys_status", "access_key", "secret_key", "clear_credentials"],
+            },
+        ),
+        ("Directory", {"fields": ["directory"]}),
+        ("Inventory", {"fields": ["inventory_interval_hours", "next_inventory_at"]}),
+    ]
+
+    @admin.display(description="Keys")
+    def keys_status(self, obj: models.ArtifactStore) -> str:
+        return "set" if obj.has_credentials else "not set"
+
+    @method_decorator(sensitive_post_parameters("access_key", "secret_key"))
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, object] | None = None,
+    ) -> HttpResponse:
+        return super().changeform_view(request, object_id, form_url, extra_context)

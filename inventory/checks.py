@@ -35,7 +35,7 @@ PER_PROCESS_CACHES = frozenset(
 @register(Tags.security, deploy=True)
 def check_debtboard_deploy(app_configs: Iterable[Any] | None = None, **kwargs: Any) -> list:
     messages: list[CheckMessage] = []
-    if getattr(settings, "DEBTBOARD_ALLOW_LOCAL_REPOSITORIES", False):
+    if settings.DEBTBOARD_ALLOW_LOCAL_REPOSITORIES:
         messages.append(
             Warning(
                 "DEBTBOARD_ALLOW_LOCAL_REPOSITORIES is on: anyone who may add a repository can "
@@ -61,7 +61,7 @@ def whole_numbers(minimums: Mapping[str, int]) -> list[CheckMessage]:
     """An error for each setting that is not a whole number of at least its minimum."""
     errors = []
     for name, minimum in minimums.items():
-        value = getattr(settings, name, minimum)
+        value = getattr(settings, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             errors.append(
                 Error(
@@ -74,7 +74,7 @@ def whole_numbers(minimums: Mapping[str, int]) -> list[CheckMessage]:
 
 def http_url(name: str, *, required: bool) -> list[CheckMessage]:
     """An error when the setting is not an absolute http(s) URL without credentials."""
-    value = getattr(settings, name, "")
+    value = getattr(settings, name)
     if not value and not required:
         return []
     parts = urlsplit(str(value))
@@ -94,7 +94,7 @@ def http_url(name: str, *, required: bool) -> list[CheckMessage]:
 
 def _credential_keys() -> list[CheckMessage]:
     errors = []
-    for position, key in enumerate(getattr(settings, "DEBTBOARD_CREDENTIAL_KEYS", ()), start=1):
+    for position, key in enumerate(settings.DEBTBOARD_CREDENTIAL_KEYS, start=1):
         try:
             Fernet(key)
         except (ValueError, TypeError):

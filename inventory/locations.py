@@ -157,7 +157,7 @@ def _check_address_literal(host: str) -> None:
         address = ipaddress.ip_address(host)
     except ValueError:
         return
-    if getattr(settings, "DEBTBOARD_ALLOW_PRIVATE_HOSTS", False):
+    if settings.DEBTBOARD_ALLOW_PRIVATE_HOSTS:
         return
     reason = _refusal(address)
     if reason:
@@ -194,13 +194,21 @@ def _check_ssh_userinfo(parts: SplitResult) -> None:
 
 
 def _check_allowed_host(host: str) -> None:
-    allowed = [h.lower() for h in getattr(settings, "DEBTBOARD_GIT_HOSTS", ())]
+    allowed = [h.lower() for h in settings.DEBTBOARD_GIT_HOSTS]
     if allowed and host.lower() not in allowed:
         raise ValidationError(f"{host} is not one of this server's git hosts.")
 
 
 def validate_location(value: str) -> None:
     parse_location(value)
+
+
+def validate_endpoint_host(host: str) -> None:
+    """An object-storage endpoint's host: a name, or an address that must be public unless
+    DEBTBOARD_ALLOW_PRIVATE_HOSTS is on (names are checked again when resolved)."""
+    if not (_HOST.match(host) or _is_ipv6_literal(f"[{host}]", host)):
+        raise ValidationError(f"{host!r} is not a host name.")
+    _check_address_literal(host)
 
 
 def _refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
@@ -237,7 +245,7 @@ def check_host(location: Location) -> list[str]:
     addresses = sorted({str(info[4][0]).partition("%")[0] for info in infos})
     if not addresses:
         raise ValidationError(f"The host {location.host} cannot be resolved.")
-    if getattr(settings, "DEBTBOARD_ALLOW_PRIVATE_HOSTS", False):
+    if settings.DEBTBOARD_ALLOW_PRIVATE_HOSTS:
         return addresses
     for text in addresses:
         reason = _refusal(ipaddress.ip_address(text))

@@ -27,6 +27,22 @@ LEAD_ROLES = frozenset({Role.TRIAGER, Role.ADMIN})
 
 
 class TeamQuerySet(models.QuerySet):
+    def for_user(self, user) -> TeamQuerySet:
+        """Teams ``user`` belongs to, in any role: whose repositories and records they see."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(pk__in=Membership.objects.filter(user=user).values("team"))
+
+    def editable_by(self, user) -> TeamQuerySet:
+        """Teams whose records ``user`` may change (triager, owner or admin of the team)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(pk__in=Membership.objects.editors().filter(user=user).values("team"))
+
     def led_by(self, user) -> TeamQuerySet:
         """Teams whose repositories ``user`` may add, pause and archive."""
         if not user.is_authenticated:
@@ -306,3 +322,7 @@ class Requirement(models.Model):
 
     def __str__(self) -> str:
         return self.raw
+
+
+# Artifact stores live in their own module; importing it here registers the model.
+from inventory.artifact_stores import ArtifactStore, StoreKind  # noqa: E402, F401

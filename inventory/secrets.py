@@ -62,7 +62,7 @@ def is_token(value: str) -> bool:
 
 
 def _fernet() -> MultiFernet:
-    dedicated = tuple(getattr(settings, "DEBTBOARD_CREDENTIAL_KEYS", ()))
+    dedicated = tuple(settings.DEBTBOARD_CREDENTIAL_KEYS)
     secrets = (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ()))
     return _multi(dedicated, secrets)
 

@@ -69,3 +69,11 @@ class AdvisorySyncAdmin(admin.ModelAdmin):
 class PackageMetadataAdmin(admin.ModelAdmin):
     list_display = ["name", "license", "latest_version", "latest_release_at", "fetched_at"]
     search_fields = ["name", "license"]
+
+
+@admin.register(models.InventoryRun)
+class InventoryRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "store", "status", "objects_seen", "candidates_count", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["store"]
+    readonly_fields = ["error"]

@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 def max_clone_bytes() -> int:
     """Size of a clone (``.git`` plus working tree) above which git is killed."""
-    return int(getattr(settings, "DEBTBOARD_MAX_CLONE_MB", 500)) * limits.MB
+    return int(settings.DEBTBOARD_MAX_CLONE_MB) * limits.MB
 
 
 class CheckoutError(Exception):

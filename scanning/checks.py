@@ -26,6 +26,16 @@ MINIMUMS = {
     "DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS": 0,
     "DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS": 1,
     "DEBTBOARD_PACKAGE_METADATA_TTL_HOURS": 0,
+    "DEBTBOARD_SCAN_TICK_MINUTES": 1,
+    "DEBTBOARD_MAX_FILES": 1,
+    "DEBTBOARD_MAX_SCAN_MB": 1,
+    "DEBTBOARD_PARSER_MEMORY_MB": 1,
+    "DEBTBOARD_PARSER_CPU_SECONDS": 1,
+    "DEBTBOARD_IMPORT_NAMES_THREADS": 1,
+    "DEBTBOARD_IMPORT_NAMES_MAX_WHEEL_MB": 1,
+    "DEBTBOARD_IMPORT_NAMES_TTL_DAYS": 0,
+    "DEBTBOARD_IMPORT_NAMES_RETRY_HOURS": 0,
+    "DEBTBOARD_ADVISORY_DOWNLOAD_MAX_BYTES": 1,
 }
 
 
@@ -43,7 +53,7 @@ def check_scanning_settings(app_configs: Iterable[Any] | None = None, **kwargs: 
 @register()
 def live_vulnerability_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     errors = []
-    allowed = getattr(settings, "DEBTBOARD_ALLOW_LIVE_VULNERABILITY_SERVICES", False)
+    allowed = settings.DEBTBOARD_ALLOW_LIVE_VULNERABILITY_SERVICES
     if not isinstance(allowed, bool):
         # A string such as "false" would be truthy and quietly send every opted-in scan out.
         errors.append(
@@ -54,7 +64,7 @@ def live_vulnerability_settings(app_configs: Any = None, **kwargs: Any) -> list[
                 id="scanning.E001",
             )
         )
-    timeout = getattr(settings, "DEBTBOARD_LIVE_VULNERABILITY_TIMEOUT_SECONDS", 15)
+    timeout = settings.DEBTBOARD_LIVE_VULNERABILITY_TIMEOUT_SECONDS
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         # requests refuses a timeout of 0 or less on every call; "no timeout" is not offered.
         errors.append(
@@ -68,7 +78,7 @@ def live_vulnerability_settings(app_configs: Any = None, **kwargs: Any) -> list[
 
 
 def _advisory_source() -> list[CheckMessage]:
-    source = str(getattr(settings, "DEBTBOARD_ADVISORY_SOURCE", "") or "")
+    source = str(settings.DEBTBOARD_ADVISORY_SOURCE or "")
     if not source:
         return []
     if "://" in source:
@@ -92,7 +102,7 @@ def _advisory_source() -> list[CheckMessage]:
 
 
 def _license_denylist() -> list[CheckMessage]:
-    families = list(getattr(settings, "DEBTBOARD_LICENSE_DENYLIST", ()))
+    families = list(settings.DEBTBOARD_LICENSE_DENYLIST)
     unknown = [f for f in families if f not in LICENSE_FAMILIES]
     if not unknown:
         return []
@@ -107,9 +117,9 @@ def _license_denylist() -> list[CheckMessage]:
 
 
 def _unscored_policy() -> list[CheckMessage]:
-    from scanning.rules.vulnerable import NEEDS_ANALYSIS, UNSCORED_POLICIES
+    from scanning.rules.vulnerable import UNSCORED_POLICIES
 
-    value = getattr(settings, "DEBTBOARD_UNSCORED_ADVISORY_POLICY", NEEDS_ANALYSIS)
+    value = settings.DEBTBOARD_UNSCORED_ADVISORY_POLICY
     if value in UNSCORED_POLICIES:
         return []
     return [

@@ -29,6 +29,11 @@ class ScanRunQuerySet(models.QuerySet):
     def succeeded(self) -> ScanRunQuerySet:
         return self.filter(status=ScanStatus.SUCCEEDED)
 
+    def latest_succeeded(self) -> ScanRun | None:
+        """The most recently finished successful run of these, or None: what a repository's
+        records, gate and coverage are read from."""
+        return self.succeeded().order_by("-finished_at", "-id").first()
+
 
 class ScanRun(models.Model):
     repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="scan_runs")
@@ -264,3 +269,11 @@ class PackageMetadata(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Artifact-store inventories live in their own module; importing it registers the models.
+from scanning.artifact_models import (  # noqa: E402, F401
+    ArtifactVersion,
+    InventoryRun,
+    InventoryStatus,
+)

@@ -70,7 +70,7 @@ def repository_gate(*, repository: Repository) -> Gate:
         if repository.gate_run is None:
             return Gate(AuditGate.UNKNOWN, (NEVER_SCANNED,))
         return _stored(repository.gate_result, _json(repository.gate_reasons))
-    latest = repository.scan_runs.succeeded().order_by(*_ORDER).first()
+    latest = repository.scan_runs.latest_succeeded()
     return run_gate(latest)
 
 
@@ -97,3 +97,32 @@ def _json(value: object) -> object:
         except ValueError:
             return None
     return value
+
+
+def removal_savings(*, repository: Repository, package: str) -> str:
+    """What removing ``package`` from ``repository`` takes out of every environment, from
+    the declared packages' own metadata as the package index gave it (cached on ``Package``);
+    "" when no such metadata was read (no index configured, or the lookups failed)."""
+    from inventory.models import Package, Requirement
+    from scanning.distributions import facts as knowledge
+    from scanning.distributions import graph
+    from scanning.rules.declared import NOT_DIRECT_KINDS
+    from scanning.types import DistributionFacts
+
+    rows = Requirement.objects.filter(manifest__repository=repository).exclude(
+        manifest__kind__in=NOT_DIRECT_KINDS
+    )
+    roots: dict[str, set[str]] = {}
+    for name, extras in rows.values_list("package__name", "extras"):
+        roots.setdefault(name, set()).update(e for e in extras or () if isinstance(e, str))
+    if package not in roots:
+        return ""
+    facts = {}
+    for row in Package.objects.filter(name__in=roots, import_names_source="index").only(
+        "name", "import_names", "import_names_version", "distribution_facts"
+    ):
+        base = DistributionFacts(row.name, (), "index", row.import_names_version)
+        facts[row.name] = knowledge.from_json(base, row.distribution_facts)
+    if package not in facts:
+        return ""
+    return graph.removal_savings(package, roots.items(), facts).describe()

@@ -18,6 +18,7 @@ from inventory.models import Manifest, Package, Repository, Requirement, Vulnera
 from scanning import checkout, heartbeat
 from scanning.advisories import live
 from scanning.advisories import store as advisory_store
+from scanning.artifacts import references as artifact_references
 from scanning.distributions import mapping
 from scanning.engine import pipeline, report
 from scanning.models import Evidence, ScanRun, ScanStatus
@@ -189,7 +190,11 @@ def scan_run_collect(*, scan_run: ScanRun) -> tuple[TreeScan, str]:
             audit=functools.partial(audit_declarations, repository=repository),
             progress=progress,
         )
+        tree.artifact_references, reference_errors = artifact_references.collect(
+            local.path, tree.paths
+        )
         commit = local.commit
+    tree.errors.extend(reference_errors)
     scan_run.audit = tree.audit
     scan_run.audit_gate = tree.audit["gate"]
     return report.printable_tree(tree), commit
@@ -220,13 +225,8 @@ def audit_declarations(
     license_found, audit["licenses"] = licenses.license_findings(
         declarations,
         metadata.package_facts(names, write_cache=write_cache),
-        denylist=getattr(settings, "DEBTBOARD_LICENSE_DENYLIST", licenses.DEFAULT_DENYLIST),
-        abandoned_after=timedelta(
-            days=365
-            * getattr(
-                settings, "DEBTBOARD_ABANDONED_AFTER_YEARS", licenses.DEFAULT_ABANDONED_AFTER_YEARS
-            )
-        ),
+        denylist=settings.DEBTBOARD_LICENSE_DENYLIST,
+        abandoned_after=timedelta(days=365 * settings.DEBTBOARD_ABANDONED_AFTER_YEARS),
         now=timezone.now(),
     )
     return [*findings, *license_found], audit
@@ -316,6 +316,7 @@ def scan_run_store(*, scan_run: ScanRun, tree: TreeScan, commit: str) -> dict[st
 
     evidence = [_declaration_evidence(scan_run, d, packages) for d in tree.declarations]
     evidence += [_usage_evidence(scan_run, u, packages.get(by_usage[u])) for u in third_party]
+    evidence += [_reference_evidence(scan_run, r) for r in tree.artifact_references]
     Evidence.objects.bulk_create(evidence, batch_size=1000)
 
     now = timezone.now()
@@ -384,6 +385,18 @@ def _declaration_evidence(run: ScanRun, d: Declaration, packages: dict[str, Pack
         line=d.line,
         mode=d.purpose,
         detail=d.raw[:500],
+    )
+
+
+def _reference_evidence(run: ScanRun, r: artifact_references.Reference) -> Evidence:
+    return Evidence(
+        scan_run=run,
+        name=r.text[:200],
+        kind=artifact_references.KIND,
+        path=r.path[:1000],
+        line=r.line,
+        mode=r.mode,
+        detail=r.text[:500],
     )
 
 

@@ -20,7 +20,7 @@ def sync_advisories_task() -> int | None:
 
     Returns the id of the sync, or None when skipped.
     """
-    source = getattr(settings, "DEBTBOARD_ADVISORY_SOURCE", "")
+    source = settings.DEBTBOARD_ADVISORY_SOURCE
     if not source:
         logger.info("advisory sync skipped: DEBTBOARD_ADVISORY_SOURCE is empty")
         return None

@@ -207,6 +207,8 @@ class TreeScan:
     provided: dict[str, ProvidedImports] = field(default_factory=dict)
     audit: dict = field(default_factory=dict)  # what was audited against what, and the gate
     tool_settings: ToolSettings = field(default_factory=ToolSettings)
+    # Mentions of stored model artifacts (scanning.artifacts.references.Reference).
+    artifact_references: list = field(default_factory=list)
 
     @property
     def declarations(self) -> list[Declaration]:

@@ -51,3 +51,19 @@ def package_index(settings):
     yield index
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server in its own process on a free localhost port, for the whole session."""
+    from tests import s3_server as server
+
+    with server.running() as running:
+        yield running
+
+
+@pytest.fixture
+def s3(s3_server, settings):
+    """The S3 server, with loopback endpoints allowed for artifact stores."""
+    settings.DEBTBOARD_ALLOW_PRIVATE_HOSTS = True
+    return s3_server

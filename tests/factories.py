@@ -9,7 +9,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 
 from decisions.models import DecisionRecord
-from inventory.models import Membership, Package, Repository, Role, Team
+from inventory.models import ArtifactStore, Membership, Package, Repository, Role, Team
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery"
@@ -35,6 +35,18 @@ def repository(team_: Team | None = None, location: str = "/tmp/nowhere", **extr
     return Repository.objects.create(
         team=team_ or team(), name=f"repo-{next(_counter)}", location=location, **extra
     )
+
+
+def artifact_store(repository_: Repository, **extra) -> ArtifactStore:
+    """A store of ``repository_``'s team whose records hang on it; keys via ``credentials``."""
+    key_id, secret = extra.pop("credentials", ("", ""))
+    fields = {"name": f"store-{next(_counter)}", "kind": "s3", "bucket": "ml-models"}
+    fields.update(extra)
+    store = ArtifactStore(team=repository_.team, records_repository=repository_, **fields)
+    store.set_credentials(key_id, secret)
+    store.full_clean()
+    store.save()
+    return store
 
 
 def record(repository_: Repository | None = None, **extra) -> DecisionRecord:

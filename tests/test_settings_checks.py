@@ -24,6 +24,9 @@ def test_the_shipped_settings_pass():
         ("DEBTBOARD_WEIGHT_FILE_MB", "10"),
         ("DEBTBOARD_GIT_TIMEOUT_SECONDS", True),
         ("DEBTBOARD_ADVISORY_MAX_AGE_DAYS", -1),
+        ("DEBTBOARD_IMPORT_NAMES_THREADS", 0),
+        ("DEBTBOARD_MAX_FILES", 0),
+        ("DEBTBOARD_PARSER_CPU_SECONDS", 1.5),
     ],
 )
 def test_a_number_out_of_range_is_an_error(settings, name, value):

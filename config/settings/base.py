@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import dj_database_url
+from celery.schedules import crontab
 
-from config.settings.env import BASE_DIR, env_bool, env_int, env_list, env_str
+from config.settings.env import BASE_DIR, env_bool, env_float, env_int, env_list, env_str
 
 # Runtime state of the embedded default (SQLite file, filesystem broker, clone cache).
 DATA_DIR = BASE_DIR / ".run"
@@ -67,6 +68,9 @@ TEMPLATES = [
     },
 ]
 
+# PostgreSQL only: a stuck query or lock fails fast instead of holding a worker or a request.
+DEBTBOARD_DB_STATEMENT_TIMEOUT_MS = env_int("DEBTBOARD_DB_STATEMENT_TIMEOUT_MS", 120_000)
+DEBTBOARD_DB_LOCK_TIMEOUT_MS = env_int("DEBTBOARD_DB_LOCK_TIMEOUT_MS", 10_000)
 _SQLITE_URL = f"sqlite:///{DATA_DIR / 'debtboard.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(env_str("DATABASE_URL", _SQLITE_URL), conn_max_age=60)
@@ -82,8 +86,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A stuck query or lock fails fast instead of holding a worker or a web request.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={env_int('DEBTBOARD_DB_STATEMENT_TIMEOUT_MS', 120_000)} "
-        f"-c lock_timeout={env_int('DEBTBOARD_DB_LOCK_TIMEOUT_MS', 10_000)}"
+        f"-c statement_timeout={DEBTBOARD_DB_STATEMENT_TIMEOUT_MS} "
+        f"-c lock_timeout={DEBTBOARD_DB_LOCK_TIMEOUT_MS}"
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -127,6 +131,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# The portfolio posts up to 5,000 selected record ids in one decision (Django's default: 1,000).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_100
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "debtboard@localhost")
 
@@ -153,6 +159,16 @@ LOGGING = {
     },
 }
 
+# Longer than the hard time limit, so a slow scan is never delivered twice while alive (Redis).
+DEBTBOARD_BROKER_VISIBILITY_TIMEOUT = env_int("DEBTBOARD_BROKER_VISIBILITY_TIMEOUT", 2 * 60 * 60)
+# How often beat looks for repositories due a scan.
+DEBTBOARD_SCAN_TICK_MINUTES = env_int("DEBTBOARD_SCAN_TICK_MINUTES", 15)
+DEBTBOARD_ARTIFACT_TICK_MINUTES = env_int("DEBTBOARD_ARTIFACT_TICK_MINUTES", 60)
+# A running scan beats every N seconds; a run silent for the timeout belongs to a dead worker
+# and its redelivered task takes it over. Retries wait out the timeout first.
+DEBTBOARD_SCAN_HEARTBEAT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_SECONDS", 10)
+DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS", 60)
+
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = (
@@ -163,8 +179,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    # Longer than the hard time limit, so a slow scan is never delivered twice while alive.
-    else {"visibility_timeout": env_int("DEBTBOARD_BROKER_VISIBILITY_TIMEOUT", 2 * 60 * 60)}
+    else {"visibility_timeout": DEBTBOARD_BROKER_VISIBILITY_TIMEOUT}
 )
 if CELERY_BROKER_URL.startswith("filesystem") or DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default needs its folders before the first connection.
@@ -180,13 +195,13 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "scan-due-repositories": {
         "task": "decisions.tasks.scan_due_repositories_task",
-        "schedule": timedelta(minutes=env_int("DEBTBOARD_SCAN_TICK_MINUTES", 15)),
+        "schedule": timedelta(minutes=DEBTBOARD_SCAN_TICK_MINUTES),
     },
     "reap-stale-scans": {
         # As often as a heartbeat can go stale: a killed worker's run is taken over by the
         # next tick, not when the broker redelivers its task (the visibility timeout).
         "task": "decisions.tasks.reap_stale_scans_task",
-        "schedule": timedelta(seconds=env_int("DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS", 60)),
+        "schedule": timedelta(seconds=DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS),
     },
     "sync-advisories": {
         "task": "scanning.tasks.sync_advisories_task",
@@ -195,6 +210,20 @@ CELERY_BEAT_SCHEDULE = {
     "review-reminders": {
         "task": "decisions.tasks.review_reminders_task",
         "schedule": timedelta(hours=6),
+    },
+    "decision-rules-lapse": {
+        "task": "decisions.tasks.decision_rules_lapse_task",
+        "schedule": timedelta(hours=1),
+    },
+    # Monday morning; the task sends once per person and week, so a late or repeated run is
+    # harmless.
+    "weekly-digest": {
+        "task": "decisions.tasks.weekly_digest_task",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    "inventory-due-artifact-stores": {
+        "task": "decisions.tasks.inventory_due_artifact_stores_task",
+        "schedule": timedelta(minutes=DEBTBOARD_ARTIFACT_TICK_MINUTES),
     },
 }
 
@@ -210,10 +239,6 @@ DEBTBOARD_PAGE_SIZE = env_int("DEBTBOARD_PAGE_SIZE", 25)
 # The triage list counts matching records up to here (or the page asked for) and says "more
 # than" beyond: an exact count of 100,000 records costs more than the page itself.
 DEBTBOARD_COUNT_LIMIT = env_int("DEBTBOARD_COUNT_LIMIT", 10_000)
-# A running scan beats every N seconds; a run silent for the timeout belongs to a dead worker
-# and its redelivered task takes it over. Retries wait out the timeout first.
-DEBTBOARD_SCAN_HEARTBEAT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_SECONDS", 10)
-DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS = env_int("DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS", 60)
 DEBTBOARD_SCAN_RETRY_SECONDS = env_int("DEBTBOARD_SCAN_RETRY_SECONDS", 65)
 DEBTBOARD_SCAN_MAX_ATTEMPTS = env_int("DEBTBOARD_SCAN_MAX_ATTEMPTS", 3)
 # Model weights and other large binaries tracked in git from this size up are candidates.
@@ -223,8 +248,21 @@ DEBTBOARD_WEIGHT_FILE_MB = env_int("DEBTBOARD_WEIGHT_FILE_MB", 10)
 # provides; empty: none of that is looked up.
 DEBTBOARD_PACKAGE_INDEX_URL = env_str("DEBTBOARD_PACKAGE_INDEX_URL", "")
 DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS = env_int("DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS", 10)
+# What each declared package provides, read from its wheel on the index: all of one scan's
+# lookups within the budget, this many at once; a wheel fetched whole (the index ignores Range)
+# only up to the size; answers trusted for the TTL, failures asked again after the retry.
+DEBTBOARD_IMPORT_NAMES_BUDGET_SECONDS = env_float("DEBTBOARD_IMPORT_NAMES_BUDGET_SECONDS", 120)
+DEBTBOARD_IMPORT_NAMES_THREADS = env_int("DEBTBOARD_IMPORT_NAMES_THREADS", 4)
+DEBTBOARD_IMPORT_NAMES_MAX_WHEEL_MB = env_int("DEBTBOARD_IMPORT_NAMES_MAX_WHEEL_MB", 20)
+DEBTBOARD_IMPORT_NAMES_TTL_DAYS = env_int("DEBTBOARD_IMPORT_NAMES_TTL_DAYS", 30)
+DEBTBOARD_IMPORT_NAMES_RETRY_HOURS = env_int("DEBTBOARD_IMPORT_NAMES_RETRY_HOURS", 24)
 # OSV advisories synced by the periodic task (a directory, an all.zip or an https URL).
 DEBTBOARD_ADVISORY_SOURCE = env_str("DEBTBOARD_ADVISORY_SOURCE", "")
+# An https:// source is downloaded whole: up to this size, within this time.
+DEBTBOARD_ADVISORY_DOWNLOAD_MAX_BYTES = env_int(
+    "DEBTBOARD_ADVISORY_DOWNLOAD_MAX_BYTES", 512 * 1024**2
+)
+DEBTBOARD_ADVISORY_DOWNLOAD_TIMEOUT = env_float("DEBTBOARD_ADVISORY_DOWNLOAD_TIMEOUT", 300)
 # Repositories may opt in to pip-audit's live OSV or PyPI service instead of the mirror, where
 # the network allows it: off by default, so no scan depends on the network unless asked to.
 DEBTBOARD_ALLOW_LIVE_VULNERABILITY_SERVICES = env_bool(
@@ -250,6 +288,8 @@ DEBTBOARD_UNSCORED_ADVISORY_POLICY = env_str("DEBTBOARD_UNSCORED_ADVISORY_POLICY
 DEBTBOARD_PACKAGE_METADATA_TTL_HOURS = env_int("DEBTBOARD_PACKAGE_METADATA_TTL_HOURS", 24)
 # Licence families that make a runtime requirement a `license` candidate.
 DEBTBOARD_LICENSE_DENYLIST = env_list("DEBTBOARD_LICENSE_DENYLIST", "GPL,AGPL")
+# A runtime requirement with no release for this many years is an `abandoned` candidate.
+DEBTBOARD_ABANDONED_AFTER_YEARS = env_float("DEBTBOARD_ABANDONED_AFTER_YEARS", 3)
 # Git hosts repositories may live on (empty: any public host).
 DEBTBOARD_GIT_HOSTS = env_list("DEBTBOARD_GIT_HOSTS")
 # Fernet keys for repository credentials at rest, newest first (empty: derived from SECRET_KEY).
@@ -258,3 +298,32 @@ DEBTBOARD_CREDENTIAL_KEYS = env_list("DEBTBOARD_CREDENTIAL_KEYS")
 DEBTBOARD_ALLOW_PRIVATE_HOSTS = env_bool("DEBTBOARD_ALLOW_PRIVATE_HOSTS", False)
 # Parser child processes per scan (0: up to two of the CPUs we have).
 DEBTBOARD_SCAN_WORKERS = env_int("DEBTBOARD_SCAN_WORKERS", 0)
+# What one scan may read: files listed, bytes of readable files, and per parser child its
+# memory, CPU seconds and wall seconds per file.
+DEBTBOARD_MAX_FILES = env_int("DEBTBOARD_MAX_FILES", 50_000)
+DEBTBOARD_MAX_SCAN_MB = env_int("DEBTBOARD_MAX_SCAN_MB", 1024)
+DEBTBOARD_PARSER_MEMORY_MB = env_int("DEBTBOARD_PARSER_MEMORY_MB", 1024)
+DEBTBOARD_PARSER_CPU_SECONDS = env_int("DEBTBOARD_PARSER_CPU_SECONDS", 20)
+DEBTBOARD_PARSER_TIMEOUT_SECONDS = env_float("DEBTBOARD_PARSER_TIMEOUT_SECONDS", 30)
+# A rescan reads only the files that changed, from a per-repository cache in this folder
+# (empty, or DEBTBOARD_SCAN_CACHE off: every file is read), kept under the size limit.
+DEBTBOARD_SCAN_CACHE = env_bool("DEBTBOARD_SCAN_CACHE", True)
+DEBTBOARD_SCAN_CACHE_DIR = env_str("DEBTBOARD_SCAN_CACHE_DIR", str(DATA_DIR / "scan-cache"))
+DEBTBOARD_SCAN_CACHE_MB = env_float("DEBTBOARD_SCAN_CACHE_MB", 256)
+
+# --- Artifact stores (deep mode) ---------------------------------------------------------------
+# A model version nothing references becomes a candidate once it is this old.
+DEBTBOARD_ARTIFACT_MIN_AGE_DAYS = env_int("DEBTBOARD_ARTIFACT_MIN_AGE_DAYS", 180)
+# Storage price for the cost estimates (USD per GB-month; S3 Standard is about 0.023).
+DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH = env_float("DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH", 0.023)
+# The colder class the deletion plan's first (reversible) move transitions to.
+DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS = env_str(
+    "DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS", "GLACIER_IR"
+)
+# One inventory lists at most this many objects (object versions), then fails saying so.
+DEBTBOARD_ARTIFACT_MAX_OBJECTS = env_int("DEBTBOARD_ARTIFACT_MAX_OBJECTS", 1_000_000)
+# Stores without keys list anonymously unless an admin lets them use the server's own
+# AWS credentials (environment, instance role).
+DEBTBOARD_ARTIFACT_ALLOW_SERVER_CREDENTIALS = env_bool(
+    "DEBTBOARD_ARTIFACT_ALLOW_SERVER_CREDENTIALS", False
+)

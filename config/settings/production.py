@@ -26,7 +26,8 @@ X_FRAME_OPTIONS = "DENY"
 # per-process cache lets each worker count failures on its own. DEBTBOARD_CACHE_URL names the
 # cache (DJANGO_CACHE_URL is still read), else the broker's Redis is reused; without either the
 # cache stays per-process and ``check --deploy`` says so (debtboard.E008).
-_CACHE_URL = env_str("DEBTBOARD_CACHE_URL", env_str("DJANGO_CACHE_URL", ""))
+DEBTBOARD_CACHE_URL = env_str("DEBTBOARD_CACHE_URL", env_str("DJANGO_CACHE_URL", ""))
+_CACHE_URL = DEBTBOARD_CACHE_URL
 if _CACHE_URL and not _CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured(
         f"DEBTBOARD_CACHE_URL must be a redis:// or rediss:// URL, not {_CACHE_URL.split(':')[0]}:"

@@ -15,16 +15,14 @@ from decisions.reports.markdown import cell, code, code_block, text
 from decisions.reports.requirements_diff import FileChange, remove_lines
 from decisions.services import review_window_days
 from inventory.models import Repository, Requirement
+from scanning import manifest_kinds
 from scanning import selectors as scanning_selectors
-from scanning.manifests import ci, commands, locks, requirements
 
 REMOVABLE_STATES = (State.APPROVED, State.IN_REVIEW_WINDOW)
-LOCK_KINDS = frozenset(
-    {locks.POETRY_LOCK, locks.UV_LOCK, locks.PYLOCK, locks.PIPFILE_LOCK, requirements.COMPILED}
-)
-CI_KINDS = frozenset({ci.KIND, commands.DOCKERFILE, commands.MAKEFILE, commands.TOX, commands.NOX})
+LOCK_KINDS = manifest_kinds.LOCKS
+CI_KINDS = manifest_kinds.CI
 # Files whose requirement lines can be removed one line at a time.
-LINE_KINDS = frozenset({requirements.REQUIREMENTS, requirements.CONSTRAINTS})
+LINE_KINDS = manifest_kinds.LINES
 
 
 @dataclass
@@ -135,7 +133,7 @@ def cleanup_body(*, user, repository: Repository) -> str:
     if plan.locks:
         out.append("Regenerate the lock files: " + ", ".join(code(p) for p in plan.locks) + "\n")
     out.append("### Process checks\n")
-    latest = repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+    latest = repository.scan_runs.latest_succeeded()
     modes = sorted((latest.modes_seen or {}) if latest else {}) or ["web"]
     window = max((review_window_days(r) for r in plan.records), default=0)
     out += [

@@ -9,20 +9,15 @@ from django.db import InterfaceError, OperationalError, close_old_connections, t
 from django.utils import timezone
 
 from decisions import scoring
-from decisions.models import CLOSED_STATES, DecisionRecord, Notification, State
-from decisions.services import workflow
+from decisions.models import CLOSED_STATES, DecisionRecord, Kind, State
+from decisions.services import rules, workflow
 from decisions.services.history import event_write
-from decisions.services.notifications import notify
 from inventory.models import Package, Repository
-from scanning import heartbeat
+from scanning import heartbeat, kinds, results
 from scanning import services as scanning_services
-from scanning.distributions.mapping import ImportMap
-from scanning.manifests.toolsettings import KEPT
 from scanning.models import Evidence, ScanRun
-from scanning.rules import kinds
-from scanning.rules.unread import Unread, unread_of
-from scanning.rules.unused import is_used, used_names
-from scanning.types import Finding, TreeScan
+from scanning.results import Unread
+from scanning.types import Finding
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +83,10 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
                 records_reconcile(
                     scan_run=scan_run,
                     findings=tree.findings,
-                    present=present_in(tree),
-                    unread=unread_of(tree),
+                    present=results.present_in(tree),
+                    unread=results.unread_of(tree),
                 )
+                _artifact_stores_reevaluate_later(team_id=scan_run.repository.team_id)
     except scanning_services.ScanTakenOver:
         logger.warning("scan taken over repository=%s scan_run=%s", repository_id, scan_run.pk)
         return None
@@ -112,22 +108,26 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
     return scan_run
 
 
+def _artifact_stores_reevaluate_later(*, team_id: int) -> None:
+    """After the scan commits, match the team's artifact stores against the new references
+    (a reference that appeared again reopens its record)."""
+    from decisions import tasks
+    from inventory.models import ArtifactStore
+
+    for store_id in ArtifactStore.objects.filter(team_id=team_id, is_active=True).values_list(
+        "pk", flat=True
+    ):
+        transaction.on_commit(
+            lambda store_id=store_id: tasks.reevaluate_artifact_store_task.delay(store_id)
+        )
+
+
 class ScanInterrupted(Exception):
     """The scan could not finish for a passing reason (database restart); retry it."""
 
 
 class ScanBusy(Exception):
     """Another worker holds the run with a live heartbeat; check again after the timeout."""
-
-
-def present_in(tree: TreeScan) -> Callable[[str], bool]:
-    """Whether a distribution is still declared or used anywhere in the scanned tree."""
-    declared = {d.name for d in tree.declarations}
-    import_map = ImportMap(tree.provided)
-    imports, distributions = used_names(tree.usages, import_map=import_map)
-    return lambda name: (
-        name in declared or is_used(name, imports, distributions, import_map=import_map)
-    )
 
 
 def records_reconcile(
@@ -153,7 +153,10 @@ def records_reconcile(
     today = timezone.localdate()
     existing = {
         (r.subject, r.kind): r
-        for r in DecisionRecord.objects.filter(repository=repository).select_related("owner")
+        for r in DecisionRecord.objects.filter(repository=repository)
+        # Artifact versions are reconciled by their store's inventory (services.artifacts).
+        .exclude(kind=Kind.ARTIFACT_VERSION)
+        .select_related("owner")
     }
     packages = {p.name: p for p in Package.objects.filter(name__in={f.subject for f in findings})}
     seen: set[tuple[str, str]] = set()
@@ -230,23 +233,14 @@ def records_reconcile(
                 _reopen(record, f"Watch signal: {record.subject} is declared or used again")
                 record.save(update_fields=["state", "review_window_end", "updated_at"])
         elif record.state == State.NEW:
-            event_write(
-                record, "state", record.state, State.DONE, comment="No longer found by scan"
-            )
-            record.state = State.DONE
-            record.save(update_fields=["state", "updated_at"])
+            _confirm_gone(record, "No longer found by scan")
         elif record.state == State.IN_REVIEW_WINDOW and (
             record.review_window_end is not None and record.review_window_end <= today
         ):
-            event_write(
-                record,
-                "state",
-                record.state,
-                State.DONE,
-                comment=f"Window closed {record.review_window_end}; scan confirms it is gone",
+            _confirm_gone(
+                record, f"Window closed {record.review_window_end}; scan confirms it is gone"
             )
-            record.state = State.DONE
-            record.save(update_fields=["state", "updated_at"])
+    rules.records_after_scan(scan_run=scan_run)
 
 
 def _kept_comment(finding: Finding) -> str:
@@ -256,7 +250,7 @@ def _kept_comment(finding: Finding) -> str:
 def _kept_by_configuration(record: DecisionRecord) -> bool:
     """Whether the record was last kept because the repository's tool settings said so."""
     last = record.events.filter(field="state").order_by("-created_at", "-id").first()
-    return last is not None and last.comment.lower().startswith(KEPT)
+    return last is not None and last.comment.lower().startswith(results.KEPT)
 
 
 def _evidence_paths(records: list[DecisionRecord]) -> dict[int, set[str]]:
@@ -283,12 +277,9 @@ def _evidence_paths(records: list[DecisionRecord]) -> dict[int, set[str]]:
 
 
 def _reopen(record: DecisionRecord, reason: str) -> None:
-    event_write(record, "state", record.state, State.REOPENED, comment=reason)
-    record.state = State.REOPENED
-    record.review_window_end = None
-    notify(
-        user=record.owner,
-        record=record,
-        kind=Notification.Kind.WATCH_SIGNAL,
-        message=f"{reason} in {record.repository}.",
-    )
+    workflow.record_system_move(record=record, move="watch-signal", reason=reason)
+
+
+def _confirm_gone(record: DecisionRecord, reason: str) -> None:
+    workflow.record_system_move(record=record, move="confirm-gone", reason=reason)
+    record.save(update_fields=["state", "updated_at"])

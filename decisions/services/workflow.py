@@ -18,7 +18,7 @@ def review_window_days(record: DecisionRecord) -> int:
     """One release cycle plus the longest scheduled job the last scan found, unless overridden."""
     if record.review_window_days_override:
         return record.review_window_days_override
-    latest = record.repository.scan_runs.succeeded().order_by("-finished_at", "-id").first()
+    latest = record.repository.scan_runs.latest_succeeded()
     longest_job = latest.longest_job_interval_days if latest else 0
     return record.repository.release_cycle_days + longest_job
 
@@ -83,6 +83,24 @@ def record_change_not_made(*, record: DecisionRecord, scan_run) -> None:
         message=f"Change not made: {record.subject} is still declared in {record.repository} "
         "although its review window started.",
     )
+
+
+def record_system_move(*, record: DecisionRecord, move: str, reason: str) -> None:
+    """Make a move only a scan makes (``lifecycle.SYSTEM_MOVES``), with its history event and,
+    for a watch signal, the owner told. Call inside the scan's transaction; the caller saves
+    the record (state and review window). MoveRefused when the record's state does not allow it.
+    """
+    rule = lifecycle.system_check(move, record=record)
+    event_write(record, "state", record.state, rule.target, comment=reason)
+    record.state = rule.target
+    if rule.target == State.REOPENED:
+        record.review_window_end = None
+        notify(
+            user=record.owner,
+            record=record,
+            kind=Notification.Kind.WATCH_SIGNAL,
+            message=f"{reason} in {record.repository}.",
+        )
 
 
 def _refusal(record: DecisionRecord, reason: str) -> str:

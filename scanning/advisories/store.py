@@ -266,8 +266,8 @@ def mirror_unavailable_reason(*, now: datetime | None = None) -> str | None:
     or the newest record's ``modified`` time (``DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS``).
     """
     return mirror_freshness(now=now).unavailable_reason(
-        max_sync_days=getattr(settings, "DEBTBOARD_ADVISORY_MAX_AGE_DAYS", 14),
-        max_data_days=getattr(settings, "DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS", 30),
+        max_sync_days=settings.DEBTBOARD_ADVISORY_MAX_AGE_DAYS,
+        max_data_days=settings.DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS,
     )
 
 
@@ -286,12 +286,8 @@ def _local_copy(source: str) -> Iterator[Path]:
     if source.startswith(("https://", "http://")):
         with download.downloaded(
             source,
-            max_bytes=getattr(
-                settings, "DEBTBOARD_ADVISORY_DOWNLOAD_MAX_BYTES", download.DEFAULT_MAX_BYTES
-            ),
-            timeout=getattr(
-                settings, "DEBTBOARD_ADVISORY_DOWNLOAD_TIMEOUT", download.DEFAULT_TIMEOUT_SECONDS
-            ),
+            max_bytes=settings.DEBTBOARD_ADVISORY_DOWNLOAD_MAX_BYTES,
+            timeout=settings.DEBTBOARD_ADVISORY_DOWNLOAD_TIMEOUT,
         ) as path:
             yield path
     else:

@@ -191,3 +191,43 @@ def extra_named_like(
             if canonicalize_name(extra) in wanted:
                 return name, extra
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Savings:
+    """What leaves an environment with one declared distribution, per the facts at hand."""
+
+    leaving: tuple[str, ...]  # the distribution and what nothing else declared needs
+    known_bytes: int  # installed size of those whose RECORD was read
+    unsized: tuple[str, ...]  # leaving, but their installed size is not known
+
+    def describe(self) -> str:
+        count = len(self.leaving)
+        said = f"removes {count} package{'s' if count != 1 else ''} ({', '.join(self.leaving)})"
+        if self.known_bytes:
+            said += f", about {self.known_bytes / (1024 * 1024):.1f} MB installed"
+        if self.unsized:
+            said += f"; the size of {', '.join(self.unsized)} is not known"
+        return said
+
+
+def removal_savings(
+    name: str,
+    roots: Iterable[tuple[str, Iterable[str]]],
+    facts: Mapping[str, DistributionFacts],
+) -> Savings:
+    """Distributions that leave with ``name``: itself and what it pulls in that no other
+    declared root pulls in too. Only as deep as the facts go (a lock's edges, the index's
+    Requires-Dist); what nothing says is not counted."""
+    roots = [(n, tuple(e)) for n, e in roots]
+    graph = Graph(facts)
+    own = {name, *graph.installs([r for r in roots if r[0] == name] or [(name, ())])}
+    others = [r for r in roots if r[0] != name]
+    kept = {r[0] for r in others} | set(graph.installs(others))
+    leaving = tuple(sorted(own - kept))
+    sized = [n for n in leaving if facts.get(n) is not None and facts[n].installed_bytes]
+    return Savings(
+        leaving,
+        sum(facts[n].installed_bytes for n in sized),
+        tuple(n for n in leaving if n not in sized),
+    )

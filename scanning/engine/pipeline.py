@@ -23,7 +23,7 @@ from scanning import evidence, manifests, rules
 from scanning.distributions.provided import import_names_audit
 from scanning.engine import cache, coverage, isolation, walk
 from scanning.engine.options import ScanOptions
-from scanning.evidence import commands
+from scanning.evidence import commands, reachability
 from scanning.evidence.first_party import foreign_prefixes, is_foreign
 from scanning.manifests import toolsettings
 from scanning.rules import similar, weights
@@ -250,6 +250,8 @@ def scan_tree(
     tree.usages = commands.keep_declared_commands(tree.usages, declared)
     tree.usages = toolsettings.without_excluded(tree.tool_settings, tree.usages)
     tree.first_party = evidence.first_party_modules(paths)
+    # A module runs wherever an entry point that imports it runs (crontab -> report -> stats).
+    tree.usages += reachability.lend_modes(tree.usages, paths, tree.first_party)
     if provided is not None:
         progress(75, "Finding out what the declared packages provide")
         tree.provided = provided(tree.declarations)

@@ -66,7 +66,9 @@ def as_json(report: ScanReport) -> str:
 
 def printable(text: str) -> str:
     """``text`` as valid Unicode: a file name's bytes that are not UTF-8 (kept by Python as
-    lone surrogates) are written ``\\xe9``, so every reader can decode the report."""
+    lone surrogates) are written ``\\xe9``, so every reader can decode the report; a NUL
+    (which PostgreSQL refuses in text) is written ``\\x00``."""
+    text = text.replace("\x00", "\\x00")
     try:
         text.encode("utf-8")
         return text
@@ -83,8 +85,12 @@ def printable_tree(tree: TreeScan) -> TreeScan:
     """``tree`` with every path, name and message that is not valid Unicode escaped, so it can
     be stored (databases refuse lone surrogates) and shown. The tree is changed in place; files
     are never opened again through these paths."""
-    if all(_valid(path) for path in tree.paths) and all(
-        _valid(f.subject) and _valid(f.summary) for f in tree.findings
+    if (
+        all(_valid(path) for path in tree.paths)
+        and all(_valid(f.subject) and _valid(f.summary) for f in tree.findings)
+        and all(_valid(u.name) and _valid(u.detail) for u in tree.usages)
+        and all(_valid(d.raw) for d in tree.declarations)
+        and all(_valid(e.message) for e in tree.errors)
     ):
         return tree  # the common case: nothing to escape, nothing copied
     tree.usages = [_printable_fields(u) for u in tree.usages]
@@ -103,7 +109,7 @@ def _valid(text: str) -> bool:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return True
+    return "\x00" not in text
 
 
 def _printable_fields(item: _Item) -> _Item:

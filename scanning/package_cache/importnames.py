@@ -44,11 +44,10 @@ Outcome = wheels.WheelNames | wheels.LookupFailed
 def lookup_limits() -> lookups.LookupLimits:
     """The ``DEBTBOARD_IMPORT_NAMES_*`` settings, read when a scan runs."""
     return lookups.LookupLimits(
-        timeout_seconds=float(getattr(settings, "DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS", 10)),
-        budget_seconds=float(getattr(settings, "DEBTBOARD_IMPORT_NAMES_BUDGET_SECONDS", 120)),
-        max_wheel_bytes=int(getattr(settings, "DEBTBOARD_IMPORT_NAMES_MAX_WHEEL_MB", 20))
-        * wheels.MB,
-        threads=int(getattr(settings, "DEBTBOARD_IMPORT_NAMES_THREADS", 4)),
+        timeout_seconds=float(settings.DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS),
+        budget_seconds=float(settings.DEBTBOARD_IMPORT_NAMES_BUDGET_SECONDS),
+        max_wheel_bytes=int(settings.DEBTBOARD_IMPORT_NAMES_MAX_WHEEL_MB) * wheels.MB,
+        threads=int(settings.DEBTBOARD_IMPORT_NAMES_THREADS),
     )
 
 
@@ -65,7 +64,7 @@ def provided_imports(
     database it reads nothing either (``read_cache=False``).
     """
     now = now or timezone.now()
-    index_url = getattr(settings, "DEBTBOARD_PACKAGE_INDEX_URL", "").strip()
+    index_url = settings.DEBTBOARD_PACKAGE_INDEX_URL.strip()
     facts: dict[str, ProvidedImports] = {}
     to_check: dict[str, str] = {}
     for name, (version, by_url) in lookups.declared(declarations).items():
@@ -109,8 +108,8 @@ def provided_imports(
 
 
 def _fresh_rows(names: Iterable[str], now: datetime) -> dict[str, Package]:
-    trusted = now - timedelta(days=getattr(settings, "DEBTBOARD_IMPORT_NAMES_TTL_DAYS", 30))
-    retry = now - timedelta(hours=getattr(settings, "DEBTBOARD_IMPORT_NAMES_RETRY_HOURS", 24))
+    trusted = now - timedelta(days=settings.DEBTBOARD_IMPORT_NAMES_TTL_DAYS)
+    retry = now - timedelta(hours=settings.DEBTBOARD_IMPORT_NAMES_RETRY_HOURS)
     rows = Package.objects.filter(name__in=list(names), import_names_checked_at__isnull=False)
     return {
         row.name: row

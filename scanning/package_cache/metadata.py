@@ -51,8 +51,8 @@ def package_facts(
     scan``) reads the cache but leaves it as it was.
     """
     now = now or timezone.now()
-    index_url = getattr(settings, "DEBTBOARD_PACKAGE_INDEX_URL", "").rstrip("/")
-    ttl = timedelta(hours=getattr(settings, "DEBTBOARD_PACKAGE_METADATA_TTL_HOURS", 24))
+    index_url = settings.DEBTBOARD_PACKAGE_INDEX_URL.rstrip("/")
+    ttl = timedelta(hours=settings.DEBTBOARD_PACKAGE_METADATA_TTL_HOURS)
     wanted = sorted(set(names))
     cached = {
         m.name: m
@@ -266,7 +266,7 @@ class TooLarge(ValueError):
 def _fetch(url: str, accept: str) -> bytes:
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"not an http(s) URL: {url!r}")
-    timeout = getattr(settings, "DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS", 10)
+    timeout = settings.DEBTBOARD_PACKAGE_INDEX_TIMEOUT_SECONDS
     request = urllib.request.Request(url, headers={"Accept": accept})  # noqa: S310 - checked
     with wheels.opener().open(request, timeout=timeout) as response:  # redirects: http(s) only
         declared = response.headers.get("Content-Length", "")

@@ -28,6 +28,7 @@ CONFLICTING_PINS = "conflicting-pins"
 UNKNOWN_PACKAGE = "unknown-package"
 OPTIONAL_USE = "optional-use"
 UNVERIFIED_MAPPING = "unverified-mapping"
+ARTIFACT_VERSION = "artifact-version"
 
 UNKNOWN_CODE = "DBT100"
 
@@ -200,6 +201,16 @@ KINDS: tuple[FindingKind, ...] = (
         impact=3,
         confidence=2,
         made_by="hints:link_unknown_mappings",
+    ),
+    # Found by the artifact-store inventory (deep mode), not by a scan of a checkout.
+    FindingKind(
+        ARTIFACT_VERSION,
+        name="ARTIFACT_VERSION",
+        code="DBT112",
+        label="Artifact version",
+        removes_package=False,
+        impact=2,
+        confidence=3,
     ),
 )
 BY_VALUE = {kind.value: kind for kind in KINDS}

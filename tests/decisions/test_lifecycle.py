@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from decisions import lifecycle, services
 from decisions.models import Approval, DecisionRecord, NextAction, Notification, State
+from decisions.services import workflow
 from inventory.models import Role
 from scanning.models import ScanRun, ScanStatus
 from tests import factories
@@ -69,6 +70,41 @@ def test_every_move_from_every_state(repository, people, state, move):
 
 def test_done_is_never_a_manual_move():
     assert all(m.target != State.DONE for m in lifecycle.MOVES.values())
+
+
+def test_system_moves_are_offered_to_nobody(repository, people):
+    assert not set(lifecycle.SYSTEM_MOVES) & set(lifecycle.MOVES)
+    assert all(not m.roles for m in lifecycle.SYSTEM_MOVES.values())
+    record = _record(repository, people, state=State.NEW)
+    offered = lifecycle.allowed_moves(record=record, user=people["admin"])
+    assert not {m.name for m in offered} & set(lifecycle.SYSTEM_MOVES)
+
+
+@pytest.mark.parametrize("state", ALL_STATES)
+@pytest.mark.parametrize("move", sorted(lifecycle.SYSTEM_MOVES))
+def test_every_system_move_from_every_state(repository, people, state, move):
+    """A scan's move is made exactly from its source states; elsewhere nothing changes."""
+    record = _record(repository, people, state=state, review_window_end=date(2030, 1, 1))
+    rule = lifecycle.SYSTEM_MOVES[move]
+    events = record.events.count()
+    if state in rule.sources:
+        workflow.record_system_move(record=record, move=move, reason="Seen by scan")
+        assert record.state == rule.target
+        assert record.events.count() == events + 1
+        watch_signal = Notification.objects.filter(
+            user=people["owner"], record=record, kind=Notification.Kind.WATCH_SIGNAL
+        )
+        if rule.target == State.REOPENED:
+            assert record.review_window_end is None
+            assert watch_signal.exists()
+        else:
+            assert record.review_window_end == date(2030, 1, 1)
+            assert not watch_signal.exists()
+    else:
+        with pytest.raises(lifecycle.MoveRefused):
+            workflow.record_system_move(record=record, move=move, reason="Seen by scan")
+        assert record.state == state
+        assert record.events.count() == events
 
 
 def test_triager_cannot_approve_own_proposal(repository, people):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from decisions import record_form, services
 from decisions.forms import RecordDetailForm
 from decisions.models import DecisionRecord, NextAction, State
-from inventory.models import Role
+from inventory.models import Package, Role
 from scanning import services as scanning_services
 from tests import factories
 from tests.scanning.advisories.support import PYPA_FIXTURE
@@ -63,8 +63,23 @@ def test_unused_record_says_what_was_checked_and_suggests_removal(scanned, lead_
     # shop/broken.py could not be read, so "no use in web code" is not proven.
     assert 'class="mode-incomplete"><th scope="row">web</th>' in page
     assert "What we suggest: Remove pandas" in page
-    # What a removal saves is not stored yet: said, never guessed.
-    assert "Not known yet" in page
+    # Without index metadata what a removal saves is said to be unknown, never guessed.
+    assert "the package index was not asked for this package&#x27;s metadata" in page
+
+
+def test_what_a_removal_saves_comes_from_the_packages_own_metadata(scanned, lead_client):
+    facts = {"requires": ["numpy>=1.26", "tzdata"], "requires_source": "index"}
+    sizes = {"pandas": 60 << 20}
+    for name, size in sizes.items():
+        Package.objects.filter(name=name).update(
+            import_names=[name],
+            import_names_source="index",
+            import_names_version="2.2.2",
+            distribution_facts={**facts, "installed_bytes": size},
+        )
+    page = _page(lead_client, _record(scanned, "unused", "pandas"))
+    assert "It removes 3 packages (numpy, pandas, tzdata), about 60.0 MB installed" in page
+    assert "the size of numpy, tzdata is not known" in page
 
 
 def test_unreadable_files_are_listed(scanned, lead_client):

@@ -130,7 +130,7 @@ HOSTILE_TEXT: dict[str, str] = {
     "tag-characters": "ok\U000e0041\U000e0042",
     "ansi-colour": "\x1b[31mred\x1b[0m",
     "ansi-title": "\x1b]0;pwned\x07",
-    "nul-and-bell": "a\x00b\x07c",
+    "nul-and-bell": "a\x01b\x07c",  # a NUL cannot be stored in PostgreSQL text at all
     "line-separator": "one\u2028two",
     "heading-injection": "libs\n# Approved by security\n@security-team please merge",
     "setext-injection": "libs\n===",

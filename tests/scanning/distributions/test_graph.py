@@ -74,3 +74,23 @@ def test_every_development_extra_word_is_canonical_and_one_word():
     from packaging.utils import canonicalize_name
 
     assert all(canonicalize_name(w) == w and "-" not in w for w in graph.DEVELOPMENT_EXTRA_WORDS)
+
+
+def test_removal_savings_counts_what_nothing_else_needs_with_known_sizes():
+    facts = {
+        "celery": DistributionFacts(
+            "celery", ("celery",), "index", requires=("kombu", "click"), installed_bytes=3 << 20
+        ),
+        "kombu": DistributionFacts("kombu", ("kombu",), "index", installed_bytes=1 << 20),
+        "flask": DistributionFacts("flask", ("flask",), "index", requires=("click",)),
+    }
+    savings = graph.removal_savings("celery", [("celery", ()), ("flask", ())], facts)
+    assert savings.leaving == ("celery", "kombu")  # click stays: flask needs it
+    assert savings.known_bytes == 4 << 20
+    assert savings.unsized == ()
+    assert savings.describe() == "removes 2 packages (celery, kombu), about 4.0 MB installed"
+
+
+def test_removal_savings_says_which_sizes_are_not_known():
+    savings = graph.removal_savings("six", [("six", ())], {})
+    assert savings.describe() == "removes 1 package (six); the size of six is not known"

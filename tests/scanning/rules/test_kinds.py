@@ -28,6 +28,7 @@ STORED_VALUES = [
     "unknown-package",
     "optional-use",
     "unverified-mapping",
+    "artifact-version",
 ]
 
 

@@ -1,0 +1,99 @@
+"""The deletion plan an owner applies: a CSV and an S3 lifecycle configuration (pure).
+
+Debtboard never deletes. Each approved version gets a lifecycle rule whose first move is
+reversible: a transition to a colder storage class now, and an expiry only from the day its
+review window ends (so a reference that appears again in the meantime reopens the record
+before anything is gone). On versioned buckets, older object versions follow the same rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+CSV_COLUMNS = (
+    "store",
+    "location",
+    "model",
+    "version",
+    "prefix",
+    "objects",
+    "size_bytes",
+    "monthly_cost",
+    "last_modified",
+    "state",
+    "owner",
+    "first_move",
+    "expire_on",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    store: str
+    location: str  # s3://bucket/prefix or the directory
+    model: str
+    version: str
+    prefix: str  # the full key prefix in the bucket (store prefix included)
+    objects: int
+    size_bytes: int
+    monthly_cost: float
+    last_modified: date
+    state: str
+    owner: str
+    expire_on: date | None  # the review window's end; None: transition only
+
+
+def plan_rows(items: Iterable[PlanItem], *, cold_storage_class: str) -> list[list[str]]:
+    """The cells of ``CSV_COLUMNS`` per item (the caller escapes them for its format)."""
+    return [
+        [
+            item.store,
+            item.location,
+            item.model,
+            item.version,
+            item.prefix,
+            str(item.objects),
+            str(item.size_bytes),
+            f"{item.monthly_cost:.4f}",
+            item.last_modified.isoformat(),
+            item.state,
+            item.owner,
+            f"transition to {cold_storage_class}",
+            item.expire_on.isoformat() if item.expire_on else "",
+        ]
+        for item in items
+    ]
+
+
+def lifecycle_rules(
+    items: Iterable[PlanItem], *, cold_storage_class: str, versioned: bool
+) -> dict[str, object]:
+    """An S3 ``PutBucketLifecycleConfiguration`` body (``{"Rules": [...]}``)."""
+    rules = []
+    for item in items:
+        digest = hashlib.sha256(item.prefix.encode()).hexdigest()[:12]
+        rule: dict[str, object] = {
+            "ID": f"debtboard-{digest}",
+            "Status": "Enabled",
+            "Filter": {"Prefix": item.prefix},
+            "Transitions": [{"Days": 0, "StorageClass": cold_storage_class}],
+        }
+        if item.expire_on is not None:
+            rule["Expiration"] = {"Date": f"{item.expire_on.isoformat()}T00:00:00Z"}
+        if versioned:
+            rule["NoncurrentVersionTransitions"] = [
+                {"NoncurrentDays": 1, "StorageClass": cold_storage_class}
+            ]
+            if item.expire_on is not None:
+                rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": 30}
+        rules.append(rule)
+    return {"Rules": rules}
+
+
+def lifecycle_json(items: Iterable[PlanItem], *, cold_storage_class: str, versioned: bool) -> str:
+    body = lifecycle_rules(items, cold_storage_class=cold_storage_class, versioned=versioned)
+    return json.dumps(body, indent=2, sort_keys=True) + "\n"
