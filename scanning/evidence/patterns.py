@@ -355,6 +355,13 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
                 values={"True": ("h2",)}, extras=("httpx[http2]",)),
     CallBackend("AsyncClient", ("httpx",), "https://www.python-httpx.org/http2/", "http2",
                 values={"True": ("h2",)}, extras=("httpx[http2]",)),
+    # Gymnasium's Box2D environments import Box2D when made (gymnasium[box2d] installs it).
+    CallBackend("make", ("gymnasium", "gym"), "https://gymnasium.farama.org/environments/box2d/",
+                "id", 0, values={name: ("Box2D",) for name in (
+                    "LunarLander-v2", "LunarLander-v3", "LunarLanderContinuous-v2",
+                    "BipedalWalker-v3", "BipedalWalkerHardcore-v3", "CarRacing-v2",
+                    "CarRacing-v3")},
+                extras=("gymnasium[box2d]",)),
     # Keras draws the model with pydot (tf.keras.utils.plot_model, keras.utils.plot_model).
     CallBackend("plot_model", (), "https://keras.io/api/utils/model_plotting_utils/",
                 default=("pydot",), required=False),
