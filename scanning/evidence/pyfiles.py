@@ -29,24 +29,33 @@ def _without_url(value: object) -> bool:
     return value.__class__ in _QUIET_CONSTANTS
 
 
-def python_usages(source: str, path: str, mode: str) -> tuple[list[Usage], list[FileError]]:
-    """Imports, dynamic imports and module-loading strings of one Python source text."""
+def python_usages(
+    source: str, path: str, mode: str, aliases: dict[str, str] | None = None
+) -> tuple[list[Usage], list[FileError]]:
+    """Imports, dynamic imports and module-loading strings of one Python source text.
+
+    ``aliases`` (local name → import root) are names imported before this text runs, and the
+    text's own imports are added to it: a notebook's cells share one namespace."""
     tree = parse_python(source, path)
     if isinstance(tree, FileError) and templates.has_tags(source):
         # A cookiecutter/Jinja template: parse it again with its tags blanked.
         blanked = parse_python(templates.blank_tags(source), path)
         if not isinstance(blanked, FileError):
-            usages, errors = _tree_usages(blanked, path, mode)
+            usages, errors = _tree_usages(blanked, path, mode, aliases)
             return [u for u in usages if not templates.from_placeholder(u.name)], errors
     if isinstance(tree, FileError):
         return imports.fallback_usages(source, path, mode), [tree]
-    return _tree_usages(tree, path, mode)
+    return _tree_usages(tree, path, mode, aliases)
 
 
-def _tree_usages(tree: ast.Module, path: str, mode: str) -> tuple[list[Usage], list[FileError]]:
+def _tree_usages(
+    tree: ast.Module, path: str, mode: str, aliases: dict[str, str] | None = None
+) -> tuple[list[Usage], list[FileError]]:
     usages: list[Usage] = []
     add = usages.extend
     context = strings.FileContext(path, mode)
+    if aliases is not None:
+        context.aliases = aliases  # shared: this text's imports are seen by the next one
     try:
         for node, guard in imports.walk(tree, _INTERESTING, skip_constant=_without_url):
             cls = node.__class__
