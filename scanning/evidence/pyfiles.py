@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
+import re
 
 from scanning.evidence import commands, entrypoints, imports, pytest_plugins, strings, templates
 from scanning.evidence.sources import parse_python
-from scanning.types import FileError, Usage
+from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT, FileError, Usage
 
 _INTERESTING = (
     ast.Import,
@@ -45,7 +47,33 @@ def python_usages(
             return [u for u in usages if not templates.from_placeholder(u.name)], errors
     if isinstance(tree, FileError):
         return imports.fallback_usages(source, path, mode), [tree]
-    return _tree_usages(tree, path, mode, aliases)
+    usages, errors = _tree_usages(tree, path, mode, aliases)
+    return _with_inline_ignores(source, usages), errors
+
+
+# ``import foo  # deptry: ignore[DEP001]``: deptry's inline ignore comments
+# (https://deptry.com/usage/#inline-ignore-comments), kept on the import's usage for the rules.
+INLINE_IGNORE = "deptry: ignore"
+_INLINE_IGNORE = re.compile(r"#\s*deptry:\s*ignore(?:\[([A-Z0-9,\s]*)\])?")
+_IMPORT_KINDS = frozenset({STATIC_IMPORT, DYNAMIC_IMPORT})
+
+
+def _with_inline_ignores(source: str, usages: list[Usage]) -> list[Usage]:
+    if INLINE_IGNORE not in source:
+        return usages
+    ignored: dict[int, str] = {}
+    for number, line in enumerate(source.splitlines(), 1):
+        if INLINE_IGNORE in line and (match := _INLINE_IGNORE.search(line)):
+            codes = ",".join(c.strip() for c in (match.group(1) or "").split(",") if c.strip())
+            ignored[number] = f"{INLINE_IGNORE}[{codes}]" if codes else INLINE_IGNORE
+    return [
+        dataclasses.replace(
+            u, detail=f"{u.detail}; {ignored[u.line]}" if u.detail else ignored[u.line]
+        )
+        if u.line in ignored and u.kind in _IMPORT_KINDS
+        else u
+        for u in usages
+    ]
 
 
 def _tree_usages(
