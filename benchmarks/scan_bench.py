@@ -158,11 +158,12 @@ def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
 def cli_mode(repos: list[Path], advisories: Path, rounds: int) -> None:
     """Whole ``python -m scanning.cli`` processes beside whole deptry processes, alternating.
 
-    Per repository and round: ours cold (empty scan cache), deptry, ours warm (the cache the
-    cold run left), deptry again. Start-up is included. Both run with bytecode cached (as an
-    installed tool has it: deptry's site-packages carry theirs), in a prefix of their own; one
-    unmeasured run of each comes first. The advisory source is read into its on-disk form
-    once before (as a server syncs its mirror); cold runs keep that, not the scan cache.
+    Per repository and round: ours cold (empty scan cache, no kept answer), deptry, ours warm
+    (the caches the cold run left), deptry again. Start-up is included. Both run with bytecode
+    cached (as an installed tool has it: deptry's site-packages carry theirs), in a prefix of
+    their own; one unmeasured run of each comes first. The advisory source is read into its
+    on-disk form once before (as a server syncs its mirror); cold runs keep that, not the scan
+    cache.
     """
     deptry = shutil.which("deptry") or str(Path(sys.executable).parent / "deptry")
     if not Path(deptry).exists():
@@ -186,6 +187,7 @@ def cli_mode(repos: list[Path], advisories: Path, rounds: int) -> None:
         for round_number in range(rounds):
             for repo in repos:
                 shutil.rmtree(cache / "scan", ignore_errors=True)
+                shutil.rmtree(cache / "results", ignore_errors=True)  # no kept answer either
                 cold, cold_mb, _ = _timed(ours(repo), env)
                 first, first_mb, _ = _timed([deptry, str(repo)], env)
                 warm, warm_mb, _ = _timed(ours(repo), env)

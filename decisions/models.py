@@ -442,6 +442,16 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100, help_text="What it is for.")
     prefix = models.CharField(max_length=12, help_text="First characters, to recognise it.")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # A token for one repository's CI: it pushes that repository's scans and reads its gate
+    # policy, and nothing else (the read API refuses it).
+    repository = models.ForeignKey(
+        Repository,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text="Only this repository: for its CI to push scans and read its gate.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     # A revoked token is kept (and refused): who revoked it and when stay on record.

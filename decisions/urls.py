@@ -52,6 +52,16 @@ urlpatterns += [
         {"download": True},
         name="cleanup-body-download",
     ),
+    path(
+        "repositories/<int:pk>/prevention.txt",
+        views_reports.prevention_download,
+        name="prevention-download",
+    ),
+    re_path(
+        r"^repositories/(?P<pk>[0-9]+)/(?P<document>sbom|vex)\.cdx\.json$",
+        views_reports.cyclonedx_download,
+        name="cyclonedx-download",
+    ),
 ]
 
 from decisions import api  # noqa: E402

@@ -15,6 +15,7 @@ from decisions import (
     advice,
     exports,
     lifecycle,
+    prevention,
     record_form,
     record_page,
     selectors,
@@ -182,6 +183,7 @@ def _record_page(
         "approvals": record.approvals.select_related("approver"),
         "uncovered": record.uncovered_modes() if record.package_id else [],
         "window_days": services.review_window_days(record),
+        "prevention": prevention.record_prevention(record),
     }
 
 

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from decisions import charts, exports
+from decisions import charts, exports, prevention, sbom
 from decisions.models import DecisionRecord
 from decisions.reports import audit, cleanup
 from inventory.models import Repository, Team
@@ -93,3 +93,26 @@ def cleanup_body(request: HttpRequest, pk: int, download: bool = False) -> HttpR
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     return render(request, "decisions/cleanup_body.html", {"repository": repository, "body": body})
+
+
+@require_GET
+def prevention_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The configuration that keeps the repository's own tools quiet about what was kept."""
+    repository = get_object_or_404(Repository.objects.for_user(request.user), pk=pk)
+    items = prevention.repository_prevention(repository)
+    body = prevention.as_text(items) if items else "# Nothing kept in this repository yet.\n"
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    filename = exports.safe_filename("prevention", repository.name, extension="txt")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def cyclonedx_download(request: HttpRequest, pk: int, document: str) -> HttpResponse:
+    """The repository's CycloneDX SBOM or VEX (``document``: ``sbom`` or ``vex``)."""
+    repository = get_object_or_404(Repository.objects.for_user(request.user), pk=pk)
+    body = sbom.vex(repository) if document == "vex" else sbom.sbom(repository)
+    response = HttpResponse(body, content_type="application/vnd.cyclonedx+json; version=1.6")
+    filename = exports.safe_filename(document, repository.name, extension="cdx.json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -77,3 +77,19 @@ class InventoryRunAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["store"]
     readonly_fields = ["error"]
+
+
+@admin.register(models.GatePolicy)
+class GatePolicyAdmin(admin.ModelAdmin):
+    """One row: the organisation's gate policy (``clean`` refuses levels the gate cannot read)."""
+
+    list_display = ["__str__", "cvss_threshold", "unaudited", "unowned_requirement", "updated_at"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not models.GatePolicy.objects.exists()
+
+    def save_model(self, request, obj, form, change) -> None:
+        from scanning import services
+
+        services.gate_policy_update(actor=request.user, policy=obj)

@@ -13,27 +13,36 @@ With ``DEBTBOARD_PACKAGE_INDEX_URL`` (or ``--index-url``) what each declared pac
 read from its wheel on the index: one kept-alive session, several lookups at once, answers
 kept in the cache folder between runs. The cache folder is ``--cache-dir``, else
 ``DEBTBOARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/debtboard`` (``~/.cache/debtboard``); it also
-holds the per-file scan cache that makes a rescan of an unchanged checkout cheap.
+holds the per-file scan cache that makes a rescan of an unchanged checkout cheap, and the last
+report per checkout and flags, printed again while none of its inputs changed
+(``scanning.engine.resultcache``; not with the database's mirror or a package index).
 
 Exit status: 0 no findings, 1 findings, 2 bad usage.
+
+``python -m scanning.cli gate PATH`` judges the scan by the organisation's policy instead and
+prints a pull-request comment (``scanning.gate_cli``).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scanning.engine import report
-from scanning.engine.limits import MB
-from scanning.engine.options import DEFAULT_WEIGHT_THRESHOLD_BYTES, ScanOptions
-from scanning.engine.pipeline import Auditor, ProvidedLoader, scan_checkout
-from scanning.types import Declaration, Finding, TreeScan
+from scanning.engine import resultcache
+
+# The scanner is imported when a scan runs, not at start-up: an unchanged checkout is
+# answered from the result cache without it (see ``cached_answer``).
+if TYPE_CHECKING:
+    from scanning.engine.options import ScanOptions
+    from scanning.engine.pipeline import Auditor, ProvidedLoader
+    from scanning.types import Declaration, Finding, TreeScan
 
 USAGE_ERROR = 2
+MB = 1024 * 1024  # as scanning.engine.limits, which would import the scanner
 
 
 class UsageError(Exception):
@@ -54,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--weight-threshold-mb",
         type=float,
-        default=DEFAULT_WEIGHT_THRESHOLD_BYTES / MB,
+        default=None,
         help="report weight files at least this large (default 10)",
     )
 
@@ -63,18 +72,30 @@ def checked_root(path: str, threshold_mb: object) -> Path:
     root = Path(path)
     if not root.is_dir():
         raise UsageError(f"not a directory: {root}")
-    if not isinstance(threshold_mb, float) or threshold_mb < 0:
+    if threshold_mb is not None and (not isinstance(threshold_mb, float) or threshold_mb < 0):
         raise UsageError("--weight-threshold-mb must be positive")
     return root
 
 
+def weight_threshold_bytes(threshold_mb: float | None) -> int:
+    """``--weight-threshold-mb`` in bytes; the rule's own default when it was not given."""
+    if threshold_mb is None:
+        from scanning.engine.options import DEFAULT_WEIGHT_THRESHOLD_BYTES
+
+        return DEFAULT_WEIGHT_THRESHOLD_BYTES
+    return int(threshold_mb * MB)
+
+
 def render(root: Path, tree: TreeScan, output_format: str) -> str:
+    from scanning.engine import report
+
     result = report.ScanReport(
         path=str(root),
         files_seen=tree.files_seen,
         findings=tree.findings,
         errors=tree.errors,
         audit=tree.audit,
+        manifests=tree.manifests,
     )
     return report.as_json(result) if output_format == "json" else report.as_text(result)
 
@@ -98,6 +119,8 @@ def _env_number(environ: dict[str, str], name: str, default: float) -> float:
 
 def options_from(args: argparse.Namespace, environ: dict[str, str]) -> ScanOptions:
     """What the engine is told, from the flags and the ``DEBTBOARD_*`` environment."""
+    from scanning.engine.options import ScanOptions
+
     defaults = ScanOptions()
     root = Path(args.path).resolve()
     cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir(environ))
@@ -123,7 +146,7 @@ def options_from(args: argparse.Namespace, environ: dict[str, str]) -> ScanOptio
             ),
         ),
         workers=int(_env_number(environ, "DEBTBOARD_SCAN_WORKERS", 0)),
-        weight_threshold_bytes=int(args.weight_threshold_mb * MB),
+        weight_threshold_bytes=weight_threshold_bytes(args.weight_threshold_mb),
         parse_in_process=True,
     )
 
@@ -172,6 +195,8 @@ def index_loader(index_url: str, cache_dir: Path | None, environ: dict[str, str]
         budget_seconds=_env_number(environ, "DEBTBOARD_IMPORT_NAMES_BUDGET_SECONDS", 120),
         threads=int(_env_number(environ, "DEBTBOARD_IMPORT_NAMES_THREADS", 8)),
     )
+    import hashlib
+
     cache = None
     if cache_dir is not None:
         key = hashlib.sha256(index_url.encode()).hexdigest()[:16]
@@ -207,17 +232,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def result_key(args: argparse.Namespace, root: Path, source: Path, environ: dict[str, str]) -> str:
+    """What a kept answer depends on besides the files: every flag and ``DEBTBOARD_*``."""
+    return resultcache.key_of(
+        {
+            "root": str(root.resolve()),
+            "format": args.format,
+            "known_first_party": args.known_first_party,
+            "weight_threshold_mb": args.weight_threshold_mb,
+            "advisories": str(source.resolve()),
+            "environ": sorted((k, v) for k, v in environ.items() if k.startswith("DEBTBOARD_")),
+            # which scanner answers: two checkouts of it may share one cache folder
+            "code": str(Path(__file__).resolve().parent),
+            "sys_path": sys.path,
+        }
+    )
+
+
+def cached_answer_usable(source: Path | None, index_url: str, cache_dir: Path | None) -> bool:
+    """A whole answer is kept only when every input can be checked by its stat: an advisory
+    folder or archive (not the database), and no package index (its answers change)."""
+    return source is not None and not index_url and cache_dir is not None
+
+
 def main(
     argv: Sequence[str] | None = None,
     *,
     environ: dict[str, str] | None = None,
     write: Callable[[str], object] = sys.stdout.write,
 ) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["gate"]:  # a folder named "gate" is ./gate
+        from scanning import gate_cli
+
+        return gate_cli.main(argv[1:], environ=environ, write=write)
     environ = dict(os.environ if environ is None else environ)
     args = build_parser().parse_args(argv)
     try:
         root = checked_root(args.path, args.weight_threshold_mb)
-        options = options_from(args, environ)
     except UsageError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return USAGE_ERROR
@@ -227,6 +279,24 @@ def main(
     if source is None and configured and "://" not in configured:
         source = Path(configured)
     index_url = (args.index_url or environ.get("DEBTBOARD_PACKAGE_INDEX_URL", "")).strip()
+    key = None
+    if cached_answer_usable(source, index_url, cache_dir):
+        assert source is not None and cache_dir is not None
+        key = result_key(args, root, source, environ)
+        answer = resultcache.lookup(cache_dir, key)
+        if answer is not None:
+            write(answer[0])
+            return answer[1]
+    try:
+        options = options_from(args, environ)
+    except UsageError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return USAGE_ERROR
+    inputs = started_ns = None
+    if key is not None:
+        inputs, started_ns = _inputs_before_scan(root, source)
+    from scanning.engine.pipeline import scan_checkout
+
     provided: ProvidedLoader | None = None
     if source is not None:
         audit = file_auditor(source, cache_dir)
@@ -235,8 +305,28 @@ def main(
     if provided is None:
         provided = index_loader(index_url, cache_dir, environ)
     tree = scan_checkout(root, options, provided=provided, audit=audit)
-    write(render(root, tree, args.format))
-    return 1 if tree.findings else 0
+    output = render(root, tree, args.format)
+    status = 1 if any(not finding.kept for finding in tree.findings) else 0  # kept: decided
+    write(output)
+    if key is not None and inputs is not None and started_ns is not None:
+        assert cache_dir is not None
+        resultcache.store(cache_dir, key, inputs, output, status, started_ns=started_ns)
+    return status
+
+
+def _inputs_before_scan(
+    root: Path, source: Path | None
+) -> tuple[list[tuple[str, resultcache.Stat]] | None, int]:
+    from scanning.engine.walk import SKIP_DIRS
+
+    started_ns = resultcache.now_ns()
+    watched = resultcache.watched_paths(
+        root,
+        skip_dirs=SKIP_DIRS,
+        sources=[source] if source is not None else [],
+        code=Path(__file__).resolve().parent,
+    )
+    return (None if watched is None else resultcache.snapshot(watched)), started_ns
 
 
 if __name__ == "__main__":

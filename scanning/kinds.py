@@ -6,6 +6,13 @@ no app above scanning reaches into the rules.
 
 from __future__ import annotations
 
-from scanning.rules.kinds import KINDS, REMOVAL_KINDS, FindingKind, choices, code_for
+from scanning.rules.kinds import (
+    KINDS,
+    REMOVAL_KINDS,
+    VULNERABLE,
+    FindingKind,
+    choices,
+    code_for,
+)
 
-__all__ = ["KINDS", "REMOVAL_KINDS", "FindingKind", "choices", "code_for"]
+__all__ = ["KINDS", "REMOVAL_KINDS", "VULNERABLE", "FindingKind", "choices", "code_for"]

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 
 from inventory.models import Package, Repository
+from scanning import policy
+
+_LEVEL_CHOICES = [(level, level) for level in policy.LEVELS]
 
 
 class ScanStatus(models.TextChoices):
@@ -17,6 +20,11 @@ class AuditGate(models.TextChoices):
     PASS = "pass", "Pass"
     FAIL = "fail", "Fail"
     UNKNOWN = "unknown", "Unknown"
+
+
+class ScanSource(models.TextChoices):
+    SERVER = "server", "Scanned by the server"
+    INGEST = "ingest", "Pushed from the repository's CI"
 
 
 class ScanRunQuerySet(models.QuerySet):
@@ -73,6 +81,7 @@ class ScanRun(models.Model):
     claim_token = models.CharField(max_length=32, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    source = models.CharField(max_length=16, choices=ScanSource.choices, default=ScanSource.SERVER)
 
     objects = ScanRunQuerySet.as_manager()
 
@@ -85,7 +94,13 @@ class ScanRun(models.Model):
                 fields=["repository"],
                 condition=models.Q(status__in=["queued", "running"]),
                 name="scanrun_one_active_per_repository",
-            )
+            ),
+            # A scan pushed from CI is stored once per commit, however often CI retries.
+            models.UniqueConstraint(
+                fields=["repository", "commit"],
+                condition=models.Q(source="ingest", status="succeeded"),
+                name="scanrun_one_ingest_per_commit",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -277,3 +292,56 @@ from scanning.artifact_models import (  # noqa: E402, F401
     InventoryRun,
     InventoryStatus,
 )
+
+
+class GatePolicy(models.Model):
+    """The organisation's gate policy (one row; the defaults when there is none).
+
+    ``levels`` maps finding kinds to block / warn / monitor / ignore; kinds it leaves out keep
+    their registry default. Read as a ``scanning.policy.Policy`` by ``selectors.gate_policy``,
+    the same object the command-line gate builds from a ``debtboard.toml``.
+    """
+
+    cvss_threshold = models.FloatField(
+        default=7.0, help_text="A vulnerability scored at or above this blocks."
+    )
+    unaudited = models.CharField(
+        max_length=8,
+        choices=_LEVEL_CHOICES,
+        default=policy.BLOCK,
+        help_text="What an incomplete audit does.",
+    )
+    unowned_requirement = models.CharField(
+        max_length=8,
+        choices=_LEVEL_CHOICES,
+        default=policy.BLOCK,
+        help_text="What a requirement added without an owner and a reason does.",
+    )
+    levels = models.JSONField(default=dict, blank=True, help_text="kind -> level")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "gate policy"
+        verbose_name_plural = "gate policy"
+
+    def __str__(self) -> str:
+        return "Gate policy"
+
+    def as_mapping(self) -> dict:
+        return {
+            "cvss_threshold": self.cvss_threshold,
+            "unaudited": self.unaudited,
+            "unowned_requirement": self.unowned_requirement,
+            "levels": self.levels or {},
+        }
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        try:
+            policy.from_mapping(self.as_mapping())
+        except policy.PolicyError as exc:
+            raise ValidationError(str(exc)) from exc

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from inventory.models import Repository
+from scanning import policy
 from scanning.models import AuditGate, ScanRun, ScanStatus
 
 NEVER_SCANNED = "never scanned successfully"
@@ -126,3 +127,17 @@ def removal_savings(*, repository: Repository, package: str) -> str:
     if package not in facts:
         return ""
     return graph.removal_savings(package, roots.items(), facts).describe()
+
+
+def gate_policy() -> policy.Policy:
+    """The organisation's gate policy: the stored one, else the registry's defaults.
+
+    A stored policy that no longer reads (a kind renamed since) is an error, never a laxer
+    default: ``PolicyError`` propagates.
+    """
+    from scanning.models import GatePolicy
+
+    stored = GatePolicy.objects.order_by("pk").first()
+    if stored is None:
+        return policy.Policy(source="the server's defaults")
+    return policy.from_mapping(stored.as_mapping(), source="the server's gate policy")

@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement, VulnerabilityService
-from scanning import checkout, heartbeat
+from scanning import checkout, heartbeat, selectors
 from scanning.advisories import live
 from scanning.advisories import store as advisory_store
 from scanning.artifacts import references as artifact_references
 from scanning.distributions import mapping
 from scanning.engine import pipeline, report
-from scanning.models import Evidence, ScanRun, ScanStatus
+from scanning.models import Evidence, GatePolicy, ScanRun, ScanStatus
 from scanning.options import scan_options
 from scanning.package_cache import importnames, metadata
 from scanning.rules import licenses, vulnerable
@@ -220,6 +220,9 @@ def audit_declarations(
         lookup,
         unread_manifests=unread_manifests,
         unscored_policy=settings.DEBTBOARD_UNSCORED_ADVISORY_POLICY,
+        # The organisation's threshold; a stored policy that does not read fails the scan
+        # loudly rather than auditing against a laxer default.
+        cvss_threshold=selectors.gate_policy().cvss_threshold,
     )
     audit.update(service)
     license_found, audit["licenses"] = licenses.license_findings(
@@ -412,3 +415,16 @@ def _usage_evidence(run: ScanRun, u: Usage, package: Package | None) -> Evidence
         optional=u.optional,
         detail=u.detail[:500],
     )
+
+
+def gate_policy_update(*, actor, policy: GatePolicy | None = None, **values: object) -> GatePolicy:
+    """Save the organisation's gate policy (the one row), validated as the gate reads it."""
+    with transaction.atomic():
+        if policy is None:
+            policy = GatePolicy.objects.select_for_update().order_by("pk").first() or GatePolicy()
+        for name, value in values.items():
+            setattr(policy, name, value)
+        policy.updated_by = actor if getattr(actor, "pk", None) else None
+        policy.full_clean()
+        policy.save()
+    return policy

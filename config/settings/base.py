@@ -243,6 +243,8 @@ DEBTBOARD_SCAN_RETRY_SECONDS = env_int("DEBTBOARD_SCAN_RETRY_SECONDS", 65)
 DEBTBOARD_SCAN_MAX_ATTEMPTS = env_int("DEBTBOARD_SCAN_MAX_ATTEMPTS", 3)
 # Model weights and other large binaries tracked in git from this size up are candidates.
 DEBTBOARD_WEIGHT_FILE_MB = env_int("DEBTBOARD_WEIGHT_FILE_MB", 10)
+# A scan pushed from CI (POST /api/v1/ingest/) larger than this is refused with 413.
+DEBTBOARD_INGEST_MAX_MB = env_int("DEBTBOARD_INGEST_MAX_MB", 20)
 # A simple index, JSON (PEP 691) or HTML (PEP 503): PyPI's https://pypi.org/simple, a local
 # proxy of it, devpi, Artifactory... for licences, releases and what each declared package
 # provides; empty: none of that is looked up.

@@ -11,12 +11,12 @@ from decisions import selectors
 from decisions.models import Approval, DecisionRecord, NextAction, State
 from decisions.reports import sources
 from decisions.reports.gate import gate_lines
-from decisions.reports.markdown import cell, code, code_block, text
 from decisions.reports.requirements_diff import FileChange, remove_lines
 from decisions.services import review_window_days
 from inventory.models import Repository, Requirement
 from scanning import manifest_kinds
 from scanning import selectors as scanning_selectors
+from scanning.markdown import cell, code, code_block, text
 
 REMOVABLE_STATES = (State.APPROVED, State.IN_REVIEW_WINDOW)
 LOCK_KINDS = manifest_kinds.LOCKS

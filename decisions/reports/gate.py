@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decisions.reports.markdown import cell
+from scanning.markdown import cell
 from scanning.selectors import Gate
 
 

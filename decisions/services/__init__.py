@@ -6,6 +6,7 @@ from decisions.services.api_tokens import (
     TooManyTokens,
     api_token_authenticate,
     api_token_create,
+    api_token_lookup,
     api_token_revoke,
 )
 from decisions.services.meetings import (
@@ -39,6 +40,7 @@ __all__ = [
     "TooManyTokens",
     "api_token_authenticate",
     "api_token_create",
+    "api_token_lookup",
     "api_token_revoke",
     "can_run_meetings",
     "meeting_item_record",

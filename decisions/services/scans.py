@@ -9,7 +9,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, t
 from django.utils import timezone
 
 from decisions import scoring
-from decisions.models import CLOSED_STATES, DecisionRecord, Kind, State
+from decisions.models import CLOSED_STATES, DecisionRecord, Kind, NextAction, State
 from decisions.services import rules, workflow
 from decisions.services.history import event_write
 from inventory.models import Package, Repository
@@ -194,7 +194,12 @@ def records_reconcile(
                 comment="Severity changed with the advisories",
             )
             record.severity = finding.severity
-        if finding.kept and record.state == State.NEW:
+        if finding.kept and (
+            record.state == State.NEW
+            or (record.state == State.TRIAGED and record.next_action == NextAction.KEEP)
+        ):
+            # New, or decided "keep" and now written into the repository's configuration
+            # (the prevention patch applied): the repository keeps it from here on.
             event_write(record, "state", record.state, State.KEPT, comment=_kept_comment(finding))
             record.state = State.KEPT
         elif record.state == State.KEPT:

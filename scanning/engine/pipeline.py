@@ -119,12 +119,26 @@ def _packed(
     )
 
 
-def scan_workers(configured: int = 0) -> int:
-    """Parser children per scan: ``configured``, else (0) up to two of the CPUs we have."""
+def scan_workers(configured: int = 0, *, load: float | None = None) -> int:
+    """Parser children per scan: ``configured``, else (0) up to two of the CPUs we have, and
+    one while the system's load (``os.getloadavg``, or ``load``) already fills those CPUs.
+
+    A second child helps only when a CPU is idle; on a busy machine it competes with the
+    first for the same CPUs and adds its start and its results' trip back (measured on a
+    2-CPU machine at load 5-7: one child was 8-19% faster in wall time and used less CPU).
+    The findings are the same with any number of children.
+    """
     if configured:
         return max(1, int(configured))
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return max(1, min(2, available or os.cpu_count() or 1))
+    cpus = max(1, available or os.cpu_count() or 1)
+    count = min(2, cpus)
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except (AttributeError, OSError):
+            load = 0.0
+    return 1 if count > 1 and load >= cpus else count
 
 
 def scan_checkout(

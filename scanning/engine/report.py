@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from scanning.rules import kinds
-from scanning.types import Declaration, FileError, Finding, TreeScan, Usage
+from scanning.types import Declaration, FileError, Finding, ManifestFile, TreeScan, Usage
 
 _Item = TypeVar("_Item", Usage, Declaration, FileError, Finding)
 
@@ -25,6 +25,13 @@ class ScanReport:
     # Vulnerability audit: gate (pass/fail/unknown), reasons, what was not audited and why,
     # and per vulnerable package its advisories (id, aliases, severity, fixed version).
     audit: dict = field(default_factory=dict)
+    # What each manifest declares: the gate compares them with a base, ingest stores them.
+    manifests: list[ManifestFile] = field(default_factory=list)
+    commit: str = ""
+
+
+# The scan JSON's format: ingest refuses any other (``scanning.ingest``).
+FORMAT = "debtboard-scan/1"
 
 
 def code_for(kind: str) -> str:
@@ -36,9 +43,26 @@ def _location(item: Usage | Declaration) -> dict[str, object]:
     return {"path": item.path, "line": item.line, "mode": mode}
 
 
+def _declaration(manifest: ManifestFile, d: Declaration) -> dict[str, object]:
+    return {
+        "name": d.name,
+        "path": d.path,
+        "line": d.line,
+        "raw": d.raw,
+        "purpose": d.purpose,
+        "specifier": d.specifier,
+        "pinned_version": d.pinned_version,
+        "pin_level": d.pin_level,
+        "manifest_kind": manifest.kind,
+        **({"via": list(d.via)} if d.via else {}),
+    }
+
+
 def as_data(report: ScanReport) -> dict[str, object]:
     return {
+        "format": FORMAT,
         "path": report.path,
+        **({"commit": report.commit} if report.commit else {}),
         "files_seen": report.files_seen,
         "findings": [
             {
@@ -49,8 +73,18 @@ def as_data(report: ScanReport) -> dict[str, object]:
                 "confidence": finding.confidence,
                 "locations": [_location(item) for item in finding.evidence],
                 **({"kept": finding.kept} if finding.kept else {}),
+                **({"severity": finding.severity} if finding.severity else {}),
             }
             for finding in report.findings
+        ],
+        "manifests": [
+            {"path": m.path, "kind": m.kind, "purpose": m.purpose, "content_hash": m.content_hash}
+            for m in report.manifests
+        ],
+        "declarations": [
+            _declaration(manifest, d)
+            for manifest in report.manifests
+            for d in manifest.declarations
         ],
         "errors": [
             {"path": error.path, "line": error.line, "message": error.message}

@@ -39,10 +39,6 @@ MAX_RANGE_BYTES = 16 * MB  # fetched by Range requests per wheel
 MAX_TOP_LEVEL_BYTES = 64 * 1024  # uncompressed top_level.txt
 MAX_RECORD_BYTES = 16 * MB  # uncompressed RECORD
 MAX_METADATA_BYTES = 4 * MB  # uncompressed METADATA (long descriptions)
-MAX_NAMESPACE_DEPTH = 4  # google/cloud/storage: namespaces this deep are followed
-# Directories wheels ship by mistake; nobody imports them from a dependency.
-_NOT_IMPORTED = frozenset({"tests", "test", "docs", "doc", "examples", "example", "benchmarks"})
-_EXTENSION = re.compile(r"^([^.]+)\.(?:[^/]*\.)?(?:so|pyd)$")
 # What zipfile raises on a damaged or hostile archive (encrypted members: RuntimeError; an
 # unknown compression: NotImplementedError; a bad seek: OSError; bad text: ValueError).
 _UNREADABLE = (

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 from packaging.version import InvalidVersion, Version
 
+from scanning.distributions.metadata import license_from_fields
 from scanning.index import pypi_json, simple_index, wheels
 from scanning.models import PackageMetadata
 from scanning.rules.licenses import PackageFacts
@@ -93,21 +94,6 @@ def license_from_metadata(metadata: Any) -> str:
         metadata.get("License") or "",
         metadata.get_all("Classifier") or [],
     )
-
-
-def license_from_fields(expression: str, declared: str, classifiers: Iterable[str]) -> str:
-    """The licence that metadata's Licence-Expression, License and Classifier fields give."""
-    if expression.strip():
-        return expression.strip()[:200]
-    declared = declared.strip()
-    if declared and declared.upper() != "UNKNOWN" and "\n" not in declared and len(declared) < 100:
-        return declared
-    families = [
-        c.split("::")[-1].strip()
-        for c in classifiers
-        if c.startswith("License ::") and c.count("::") >= 2
-    ]
-    return " OR ".join(families)[:200]
 
 
 class ProjectUnreadable(ValueError):

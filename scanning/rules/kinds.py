@@ -47,6 +47,9 @@ class FindingKind:
     # Found by run_rules though another finder or step makes it (unused makes optional-use,
     # the one-package merge makes unverified-mapping): the finder or step that does.
     made_by: str = ""
+    # What the CI gate does with an unkept finding of this kind unless the organisation's
+    # policy says otherwise (scanning.policy): block, warn, monitor or ignore.
+    gate_level: str = "warn"
 
     @property
     def deptry_code(self) -> str:
@@ -74,6 +77,7 @@ KINDS: tuple[FindingKind, ...] = (
         impact=4,
         confidence=4,
         finder="missing:find",
+        gate_level="block",
     ),
     FindingKind(
         TRANSITIVE,
@@ -103,6 +107,7 @@ KINDS: tuple[FindingKind, ...] = (
         removes_package=False,
         impact=4,
         confidence=4,
+        gate_level="block",
     ),
     FindingKind(
         UNPINNED,
@@ -113,6 +118,7 @@ KINDS: tuple[FindingKind, ...] = (
         impact=2,
         confidence=5,
         finder="pinning:find_unpinned",
+        gate_level="monitor",
     ),
     FindingKind(
         NO_LOCK,
@@ -123,6 +129,7 @@ KINDS: tuple[FindingKind, ...] = (
         impact=3,
         confidence=5,
         finder="pinning:find_no_lock",
+        gate_level="monitor",
     ),
     FindingKind(
         DEV_IN_PROD,
@@ -143,6 +150,7 @@ KINDS: tuple[FindingKind, ...] = (
         impact=5,
         confidence=2,
         finder="typosquat:find",
+        gate_level="block",
     ),
     FindingKind(
         LICENSE,
@@ -181,6 +189,7 @@ KINDS: tuple[FindingKind, ...] = (
         impact=5,
         confidence=4,
         finder="unknown:find",
+        gate_level="block",
     ),
     FindingKind(
         OPTIONAL_USE,
@@ -191,6 +200,7 @@ KINDS: tuple[FindingKind, ...] = (
         impact=2,
         confidence=2,
         made_by="unused:find",
+        gate_level="monitor",
     ),
     FindingKind(
         UNVERIFIED_MAPPING,
@@ -201,6 +211,7 @@ KINDS: tuple[FindingKind, ...] = (
         impact=3,
         confidence=2,
         made_by="hints:link_unknown_mappings",
+        gate_level="monitor",
     ),
     # Found by the artifact-store inventory (deep mode), not by a scan of a checkout.
     FindingKind(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scanning.distributions import graph, mapping, requires
+from scanning.distributions.facts import HIGH, MEDIUM
 from scanning.distributions.provided import Providers, places, third_party
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
@@ -104,7 +105,15 @@ def _finding(
             f" It is installed only by {installed.path}:{installed.line} at run time, which"
             " no manifest records."
         )
-    return Finding(kind=kinds.MISSING, subject=distribution, summary=summary, evidence=tuple(found))
+    return Finding(
+        kind=kinds.MISSING,
+        subject=distribution,
+        summary=summary,
+        evidence=tuple(found),
+        # The import is undeclared for sure; only the distribution named may be a guess (the
+        # summary says so), unless the import is a bare namespace several distributions share.
+        confidence=MEDIUM if resolution.source == mapping.AMBIGUOUS else HIGH,
+    )
 
 
 def find(context: RuleContext) -> list[Finding]:

@@ -7,6 +7,7 @@ and breaks the day the requirement that drags it in drops it.
 
 from __future__ import annotations
 
+from scanning.distributions import facts as knowledge
 from scanning.distributions import graph, mapping, requires
 from scanning.distributions.provided import Providers, places, third_party
 from scanning.rules import kinds
@@ -62,6 +63,7 @@ def transitive(
                     "installs it, because another requirement depends on it."
                 ),
                 evidence=(*found, *lock_lines[distribution]),
+                confidence="high",  # the repository's own lock says so
             )
         )
     return findings
@@ -104,6 +106,9 @@ def _pulled_in(
                     " and no lock file fixes it."
                 ),
                 evidence=(*found, *declared),
+                confidence=knowledge.confidence(
+                    import_map.facts(parent).requires_source or knowledge.ASSUMED
+                ),
             )
         )
     return findings

@@ -32,7 +32,8 @@ NOT_PINNED = "not pinned"
 NEEDS_ANALYSIS = "needs analysis"  # the gate is unknown until someone scores it
 UNSCORED_FAIL = "fail"  # it counts as failing, like a CVSS >= 7 one
 UNSCORED_POLICIES = (NEEDS_ANALYSIS, UNSCORED_FAIL)
-_FAILING_LABELS = (cvss.CRITICAL, cvss.HIGH)  # CVSS >= 7, or GitHub's HIGH and CRITICAL
+# The lowest CVSS score of each level (GitHub's levels are CVSS v3 ranges).
+_LEVEL_FLOOR = {cvss.CRITICAL: 9.0, cvss.HIGH: 7.0, cvss.MEDIUM: 4.0, cvss.LOW: 0.1}
 MAX_LISTED = 1000
 _PINNED = (EXACT, LOCKED)
 _RECORD_SEVERITIES = (cvss.CRITICAL, cvss.HIGH, cvss.MEDIUM, cvss.LOW)
@@ -61,13 +62,15 @@ def vulnerability_findings(
     *,
     unread_manifests: Mapping[str, str] | None = None,
     unscored_policy: str = NEEDS_ANALYSIS,
+    cvss_threshold: float = GATE_SCORE,
 ) -> tuple[list[Finding], dict[str, Any]]:
     """One ``vulnerable`` finding per affected package, and the run's audit summary.
 
     A name pinned anywhere (a lock file, say) counts as audited through that pin, so its
     looser declarations elsewhere are not listed as unaudited. ``unread_manifests`` (path ->
     why) are manifests the scan could not read: what they declare was not audited.
-    ``unscored_policy`` says what an advisory without any severity does to the gate.
+    ``unscored_policy`` says what an advisory without any severity does to the gate, and
+    ``cvss_threshold`` (the organisation's gate policy) from which score it fails.
     """
     unread_manifests = dict(unread_manifests or {})
     declared = sorted((d for d in declarations if d.name), key=_in_file_order)
@@ -105,6 +108,7 @@ def vulnerability_findings(
         unavailable=index.unavailable_reason,
         unread_manifests=unread_manifests,
         unscored_policy=unscored_policy,
+        cvss_threshold=cvss_threshold,
     )
     audit = {
         "gate": gate,
@@ -254,6 +258,12 @@ def _finding(summary: dict[str, Any], pins: list[tuple[Declaration, Hits]]) -> F
     )
 
 
+def _reaches(summary: dict[str, Any], threshold: float) -> bool:
+    """Whether a package's highest score, or its highest level's floor, reaches ``threshold``."""
+    scores = [s for s in (summary["score"], _LEVEL_FLOOR.get(summary["severity"])) if s is not None]
+    return bool(scores) and max(scores) >= threshold
+
+
 def decide_gate(
     *,
     vulnerable: list[dict[str, Any]],
@@ -261,11 +271,13 @@ def decide_gate(
     unavailable: str | None,
     unread_manifests: Mapping[str, str],
     unscored_policy: str = NEEDS_ANALYSIS,
+    cvss_threshold: float = GATE_SCORE,
 ) -> tuple[str, list[str]]:
     """The vulnerability gate of one audit and its reasons: the only place it is decided.
 
-    "fail" when a pinned version has an advisory scored at or above ``GATE_SCORE`` (or rated
-    HIGH or CRITICAL by GitHub, whose levels are those CVSS ranges), or one without any
+    "fail" when a pinned version has an advisory scored at or above ``cvss_threshold``
+    (``GATE_SCORE`` unless the organisation's policy says otherwise; a GitHub level counts as
+    the lowest score of its CVSS range, so HIGH fails at 7), or one without any
     severity under the "fail" policy; else "unknown" while anything was not checked (no
     usable advisory data, unaudited pins, an unreadable manifest, advisories without a
     severity under "needs analysis"); "pass" only when everything was.
@@ -273,11 +285,11 @@ def decide_gate(
     if unscored_policy not in UNSCORED_POLICIES:
         raise ValueError(f"unknown policy for unscored advisories: {unscored_policy!r}")
     unscored = [v["name"] for v in vulnerable if v["unscored"]]
-    failing = [v["name"] for v in vulnerable if v["severity"] in _FAILING_LABELS]
+    failing = [v["name"] for v in vulnerable if _reaches(v, cvss_threshold)]
     if failing or (unscored and unscored_policy == UNSCORED_FAIL):
         reasons = []
         if failing:
-            reasons.append(f"CVSS ≥ {GATE_SCORE:g} or rated high/critical: {', '.join(failing)}")
+            reasons.append(f"CVSS ≥ {cvss_threshold:g} (or rated so): {', '.join(failing)}")
         if unscored and unscored_policy == UNSCORED_FAIL:
             reasons.append(f"advisories without a score (policy: fail): {', '.join(unscored)}")
         return GATE_FAIL, reasons

@@ -19,9 +19,10 @@ from markdown_it import MarkdownIt
 
 from decisions import exports, services
 from decisions.models import DecisionRecord, NextAction
-from decisions.reports import audit, cleanup, markdown, minutes
+from decisions.reports import audit, cleanup, minutes
 from inventory.models import Role
 from inventory.text import reveal
+from scanning import markdown
 from scanning import selectors as scanning_selectors
 from scanning import services as scanning_services
 from tests import factories

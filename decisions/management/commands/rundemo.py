@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -23,6 +24,8 @@ def banner(addrport: str) -> str:
     return (
         f"\nDebtboard: http://{addrport}/  sign in as {ADMIN_USERNAME} / {DEMO_PASSWORD} "
         f"({people})\n"
+        "The demo's advisories are a dated snapshot of the PyPA database shipped with Debtboard;"
+        " the demo does not hold their age against them.\n"
     )
 
 
@@ -44,7 +47,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         self._ensure_admin()
-        # Demo advisories first, so the first scans already show vulnerable pins.
+        # Demo advisories first, so the first scans already show vulnerable pins. They are a
+        # dated snapshot shipped with Debtboard: unless told otherwise, the demo does not hold
+        # their age against them (a real installation does, DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS).
+        environment = dict(os.environ)
+        if "DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS" not in environment:
+            environment["DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS"] = "0"
+            settings.DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS = 0
         call_command("sync_advisories", str(DEMO_ADVISORIES), verbosity=0)
         worker = subprocess.Popen(
             [
@@ -60,6 +69,7 @@ class Command(BaseCommand):
                 f"--schedule={settings.DATA_DIR / 'celerybeat-schedule'}",
             ],
             cwd=settings.BASE_DIR,
+            env=environment,
         )
         try:
             call_command("demo")

@@ -14,7 +14,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from scanning import cli, services
-from scanning.engine.limits import MB
 from scanning.engine.pipeline import scan_checkout
 from scanning.options import scan_options
 from scanning.package_cache import importnames
@@ -65,10 +64,10 @@ class Command(BaseCommand):
         except cli.UsageError as exc:
             raise CommandError(str(exc), returncode=USAGE_ERROR) from exc
         known = [str(name) for name in options["known_first_party"]]  # type: ignore[union-attr]
-        threshold = float(options["weight_threshold_mb"])  # type: ignore[arg-type]
+        threshold_bytes = cli.weight_threshold_bytes(options["weight_threshold_mb"])  # type: ignore[arg-type]
         tree = scan_checkout(
             root,
-            scan_options(known_first_party=known, weight_threshold_bytes=int(threshold * MB)),
+            scan_options(known_first_party=known, weight_threshold_bytes=threshold_bytes),
             provided=provided_imports,
             audit=audit_findings,
         )

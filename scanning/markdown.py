@@ -1,5 +1,6 @@
 """Markdown building blocks shared by every Markdown output (exports, minutes, audit logs,
-pull-request bodies); ``escape`` is the one escaping function they all use."""
+pull-request bodies, the CI gate's comment); ``escape`` is the one escaping function they all use.
+Pure (no Django), so the command-line gate escapes exactly as the server does."""
 
 from __future__ import annotations
 
