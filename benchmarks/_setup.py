@@ -40,3 +40,17 @@ def django_on_existing_database(name: str) -> None:
     import django
 
     django.setup()
+
+
+def code_dir(cwd: Path | None = None) -> Path:
+    """The Debtboard tree whose scanner a benchmark runs: the current directory when it is a
+    checkout of Debtboard (a worktree), else the tree holding the benchmark script.
+
+    Scan commands run with this as their working directory, so ``manage.py`` and
+    ``-m scanning.cli`` load its code: running another tree's copy of a benchmark from a
+    worktree still measures the worktree, never silently the other tree.
+    """
+    here = (cwd or Path.cwd()).resolve()
+    if (here / "manage.py").is_file() and (here / "scanning" / "engine").is_dir():
+        return here
+    return BASE_DIR

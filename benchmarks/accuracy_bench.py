@@ -23,7 +23,8 @@ Three runs per repository, each scored against the labels:
 The scan command is a template (``{python}``, ``{path}``) so a faster CLI can replace
 ``manage.py scan``; it must print the JSON report of ``manage.py scan --format json``.
 
-Scored: unused findings (Debtboard ``unused``, deptry DEP002) against ``unused`` labels, and
+Scored: unused findings (Debtboard ``unused`` and ``optional-use``, deptry DEP002) against
+``unused`` labels, and
 undeclared-import findings (Debtboard ``missing`` or ``transitive``, deptry DEP001/DEP003) against
 ``missing`` labels, together. ``unsure`` labels are not scored. Labels cover every declared
 distribution, so an unused finding for a package with no label is a false positive (a lock's pin
@@ -49,12 +50,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import code_dir  # the benchmarks folder, also when loaded by path
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 CORPUS_DIR = BASE_DIR / "benchmarks" / "corpus"
 DEFAULT_SCAN_CMD = "{python} manage.py scan {path} --format json"
 DEFAULT_INDEX_URL = "https://pypi.org/simple"
 VERDICTS = ("used", "unused", "unsure", "missing")
-UNUSED_KINDS = {"unused", "DEP002"}
+# optional-use (DBT110) is a removal candidate of low confidence ("is that feature in use? if
+# not, X can go"; the kind registry marks it as removing a package): scored as unused, so it is
+# right when nothing uses the package and wrong when something does.
+UNUSED_KINDS = {"unused", "DEP002", "optional-use", "DBT110"}
 UNDECLARED_KINDS = {"missing", "transitive", "DEP001", "DEP003"}
 MODES = ("bare", "index", "deptry")
 
@@ -368,28 +375,28 @@ def _mirror_for(url: str, mirror_dir: Path | None) -> Path | None:
     return mirror if mirror.is_dir() else None
 
 
-def scanner_revision() -> str:
+def scanner_revision(code: Path) -> str:
     """The scanner's code as committed (tree ids) plus uncommitted changes, for the cache key."""
-    code = ["scanning", "inventory", "config", "manage.py"]
+    parts = ["scanning", "inventory", "config", "manage.py"]
     tree = subprocess.run(
-        ["git", "-C", str(BASE_DIR), "ls-tree", "HEAD", *code],
+        ["git", "-C", str(code), "ls-tree", "HEAD", *parts],
         capture_output=True,
         check=False,
     ).stdout
     diff = subprocess.run(
-        ["git", "-C", str(BASE_DIR), "diff", "HEAD", "--", *code],
+        ["git", "-C", str(code), "diff", "HEAD", "--", *parts],
         capture_output=True,
         check=False,
     ).stdout
     return hashlib.sha256(tree + b"\0" + diff).hexdigest()[:16]
 
 
-def run_scan(command: str, path: Path, index_url: str) -> tuple[dict | None, str]:
+def run_scan(command: str, path: Path, index_url: str, code: Path) -> tuple[dict | None, str]:
     argv = [part.format(python=sys.executable, path=str(path)) for part in shlex.split(command)]
     env = {key: value for key, value in os.environ.items() if key != "DEBTBOARD_PACKAGE_INDEX_URL"}
     if index_url:
         env["DEBTBOARD_PACKAGE_INDEX_URL"] = index_url
-    proc = subprocess.run(argv, cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(argv, cwd=code, env=env, capture_output=True, text=True, check=False)
     if proc.returncode not in (0, 1):
         return None, f"scan exited {proc.returncode}: {proc.stderr.strip()[-400:]}"
     try:
@@ -471,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--deptry", default=shutil.which("deptry") or str(Path(sys.executable).with_name("deptry"))
     )
-    parser.add_argument("--cache-dir", type=Path, default=BASE_DIR / ".run" / "accuracy-cache")
+    parser.add_argument("--cache-dir", type=Path, default=code_dir() / ".run" / "accuracy-cache")
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--reports-dir", type=Path, help="also write each raw report there")
     parser.add_argument(
@@ -495,7 +502,9 @@ def main(argv: list[str] | None = None) -> int:
     off = {"index"} if args.no_index else set()
     off |= {"deptry"} if args.no_deptry else set()
     modes = [mode for mode in MODES if mode not in off]
-    revision = scanner_revision()
+    code = code_dir()
+    revision = scanner_revision(code)
+    print(f"scanner code: {code} (revision {revision})")
     cache_dir = None if args.no_cache else args.cache_dir
 
     totals = {mode: Score() for mode in modes}
@@ -521,7 +530,9 @@ def main(argv: list[str] | None = None) -> int:
                 report, error = cached(
                     cache_dir if mode == "index" else None,
                     key,
-                    lambda path=path, index_url=index_url: run_scan(args.scan_cmd, path, index_url),
+                    lambda path=path, index_url=index_url: run_scan(
+                        args.scan_cmd, path, index_url, code
+                    ),
                 )
                 findings = debtboard_findings(report) if report is not None else []
             if report is not None and args.reports_dir:

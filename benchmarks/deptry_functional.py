@@ -51,6 +51,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import code_dir  # the benchmarks folder, also when loaded by path
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_MIRROR = Path("/work/.mirror/fpgmaas+deptry/repo")
 DEFAULT_SCAN = f"{shlex.quote(sys.executable)} manage.py scan {{path}} --format json"
@@ -128,6 +131,10 @@ class Plan:
     requirements: list[str] = field(default_factory=list)
     dev_requirements: list[str] = field(default_factory=list)
     no_notebooks: bool = False
+    # deptry's --exclude replaces its default excludes *and* .gitignore
+    # (https://deptry.com/usage/#exclude; its test_cli_gitignore_not_used_when_using_exclude):
+    # then git is told to track ignored files too, so the scan reads what deptry reads.
+    gitignore_off: bool = False
     unread: list[str] = field(default_factory=list)
     skip_reason: str = ""
 
@@ -298,6 +305,7 @@ def plan_for(args: str) -> Plan:
             return plan
         if action in ("exclude", "extend_exclude"):
             plan.remove_patterns.append(value)
+            plan.gitignore_off = plan.gitignore_off or action == "exclude"
         elif action == "known_first_party":
             plan.known_first_party += [v for v in value.split(",") if v]
         elif action == "requirements":
@@ -335,7 +343,7 @@ def prepare_copy(project: Path, target: Path, plan: Plan, *, git_work_tree: bool
         # for a tool that reads what git tracks.
         quiet = {"cwd": target, "check": True, "capture_output": True}
         subprocess.run(["git", "init", "-q"], **quiet)
-        subprocess.run(["git", "add", "-A"], **quiet)
+        subprocess.run(["git", "add", "-A", *(["-f"] if plan.gitignore_off else [])], **quiet)
         subprocess.run(
             [
                 "git",
@@ -385,7 +393,7 @@ def debtboard_scan(copy: Path, plan: Plan, scan_command: str) -> list[dict[str, 
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", "sqlite://:memory:")  # the audit is not scored
     done = subprocess.run(
-        command, cwd=BASE_DIR, capture_output=True, text=True, env=env, check=False
+        command, cwd=code_dir(), capture_output=True, text=True, env=env, check=False
     )
     try:
         report = json.loads(done.stdout)

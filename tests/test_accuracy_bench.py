@@ -141,3 +141,23 @@ def test_a_repository_with_neither_checkout_nor_mirror_is_skipped(tmp_path):
 
     assert path is None
     assert "no local mirror" in why
+
+
+def test_scans_run_the_code_of_the_checkout_they_are_started_from(tmp_path):
+    setup = sys.modules["_setup"]
+    worktree = tmp_path / "wt"
+    (worktree / "scanning" / "engine").mkdir(parents=True)
+    (worktree / "manage.py").write_text("")
+    assert setup.code_dir(worktree) == worktree.resolve()
+    assert setup.code_dir(tmp_path) == setup.BASE_DIR  # not a checkout: the script's own tree
+
+
+def test_an_optional_use_question_is_scored_as_a_removal_candidate():
+    report = {
+        "findings": [
+            {"kind": "optional-use", "code": "DBT110", "subject": "brotli", "locations": []},
+            {"kind": "unverified-mapping", "code": "DBT111", "subject": "x", "locations": []},
+        ]
+    }
+    found = bench.debtboard_findings(report)
+    assert [(f.kind, f.name) for f in found] == [("unused", "brotli")]

@@ -33,6 +33,23 @@ DEFAULT_ENVIRONMENT: dict[str, str] = {
     "sys_platform": "linux",
 }
 
+# Extras a distribution keeps for working on itself (its own tests, linters, docs), not features
+# a user of it turns on: flask-redis[dev] installing coverage says nothing about an application
+# that declares coverage. An extra is one when a word of its name is one of these (``dev``,
+# ``devel-ci``, ``ray-testing``, ``docs``); the words are the conventional ones (PyPA's sample
+# project has ``dev`` and ``test``: https://github.com/pypa/sampleproject/blob/main/pyproject.toml;
+# PEP 735 moved such lists to dependency groups for this reason), canonical per PEP 685.
+DEVELOPMENT_EXTRA_WORDS = frozenset(
+    {"dev", "devel", "develop", "development", "test", "tests", "testing", "lint", "linting",
+     "linters", "docs", "doc", "documentation", "typing", "mypy", "style", "quality", "ci",
+     "coverage", "benchmark", "benchmarks", "release"}
+)  # fmt: skip
+
+
+def is_development_extra(extra: str) -> bool:
+    """Whether ``extra`` (canonical) is one a distribution keeps for its own development."""
+    return any(word in DEVELOPMENT_EXTRA_WORDS for word in extra.split("-"))
+
 
 @dataclass(frozen=True, slots=True)
 class Edge:
@@ -136,11 +153,12 @@ class Graph:
         return chains
 
     def offered_by_extra(self, name: str, parents: Iterable[str]) -> list[tuple[str, str]]:
-        """(parent, extra) pairs among ``parents`` whose extra would install ``name``."""
+        """(parent, extra) pairs among ``parents`` whose extra would install ``name``; a
+        parent's development extras (``is_development_extra``) are no feature of it."""
         found = []
         for parent in sorted(set(parents)):
             for edge in self._edges.get(parent, ()):
-                if edge.extra and edge.child == name:
+                if edge.extra and edge.child == name and not is_development_extra(edge.extra):
                     found.append((parent, edge.extra))
         return sorted(set(found))
 

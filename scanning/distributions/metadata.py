@@ -80,7 +80,8 @@ def _modules(from_record: tuple[str, ...], top_level: str) -> tuple[str, ...]:
     for name in listed:
         below = [m for m in from_record if m == name or m.startswith(name + ".")]
         chosen.update(below or [name])
-    return _clean(chosen)
+    stubs = tuple(m for m in from_record if m.endswith(STUBS_SUFFIX))  # what they type
+    return _clean(chosen) + stubs
 
 
 def license_from_fields(expression: str, declared: str, classifiers: Iterable[str]) -> str:
@@ -141,6 +142,7 @@ def modules_from_record(rows: Iterable[tuple[str, int]]) -> tuple[str, ...]:
     never taken for this one.
     """
     files: dict[tuple[str, ...], int] = {}
+    stubs: set[str] = set()
     for path, size in rows:
         parts = tuple(path.split("/"))
         if not path or path.startswith("/") or ".." in parts or "__pycache__" in parts:
@@ -153,7 +155,27 @@ def modules_from_record(rows: Iterable[tuple[str, int]]) -> tuple[str, ...]:
             continue
         if all(p.isidentifier() for p in parts[:-1]):  # not numpy.libs/, foo-stubs/, share/
             files[parts] = size
-    return _clean(_names_below((), files, 0))
+        elif _is_stub_file(parts):
+            stubs.add(parts[0])
+    names = _clean(_names_below((), files, 0))
+    own = {name.split(".")[0] for name in names}
+    # numpy's own numpy-stubs/ types numpy itself; trio-typing's trio-stubs/ types another's.
+    return names + tuple(sorted(s for s in stubs if s.removesuffix(STUBS_SUFFIX) not in own))
+
+
+STUBS_SUFFIX = "-stubs"
+
+
+def _is_stub_file(parts: tuple[str, ...]) -> bool:
+    """A file of a PEP 561 stub-only package (``trio-stubs/__init__.pyi``): its folder is kept
+    as an import name ``trio-stubs``, which no import matches but which says what it types."""
+    head = parts[0]
+    return (
+        len(parts) > 1
+        and head.endswith(STUBS_SUFFIX)
+        and head.removesuffix(STUBS_SUFFIX).isidentifier()
+        and parts[-1].endswith(".pyi")
+    )
 
 
 def _names_below(

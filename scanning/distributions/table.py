@@ -1,8 +1,8 @@
 """The knowledge table shipped with Debtboard (``knowledge.toml``), as ``DistributionFacts``.
 
-Data, not code: one entry per distribution with the import names and console scripts it
-installs and where that was read. Used when the package index cannot say (none configured, or
-the lookup failed); a package index always answers first.
+Data, not code: one entry per distribution with the import names, console scripts and other
+entry points it installs and where that was read. Used when the package index cannot say (none
+configured, or the lookup failed); a package index always answers first.
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ def parse(text: str) -> Table:
         source = TABLE if "modules" in entry else ASSUMED
         entry_points = tuple(
             EntryPoint("console_scripts", script) for script in sorted(entry.get("scripts", ()))
+        )
+        # Other entry-point groups: ``entry_points = {"flake8.extension" = ["N8"]}``.
+        groups = entry.get("entry_points", {})
+        entry_points += tuple(
+            EntryPoint(str(group), str(point))
+            for group, points in sorted(groups.items() if isinstance(groups, dict) else ())
+            for point in sorted(points if isinstance(points, list) else ())
         )
         distributions[name] = DistributionFacts(
             name=name,

@@ -14,6 +14,7 @@ from scanning.evidence import (
     ciconfig,
     configs,
     docsites,
+    envfiles,
     logconfig,
     runfiles,
     taskrunners,
@@ -140,6 +141,8 @@ def _reader_by_name(name: str, suffix: str, parent: str) -> TextReader | None:
         return configs.tox_toml_usages
     if name in ("pytest.ini", "setup.cfg") or name.endswith("alembic.ini"):
         return configs.ini_usages
+    if name in configs.PYLINT_FILES:
+        return configs.ini_usages
     if name == ".pre-commit-config.yaml":
         return ciconfig.precommit_usages
     if suffix in (".yml", ".yaml"):
@@ -150,6 +153,8 @@ def _reader_by_name(name: str, suffix: str, parent: str) -> TextReader | None:
         return logconfig.matplotlibrc_usages
     if suffix in (".ini", ".conf", ".cfg") and "log" in name.lower():  # fileConfig files
         return configs.ini_usages
+    if envfiles.is_env_file(name, suffix):
+        return _with_mode(envfiles.env_usages)
     if not suffix and not name.startswith("."):  # bin/start, docker/entrypoint: by shebang
         return _by_shebang
     return None

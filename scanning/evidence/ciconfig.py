@@ -161,11 +161,24 @@ def tox_toml_usages(tox: dict[str, object], path: str, lines: list[str]) -> list
         for option in ("commands_pre", "commands", "commands_post"):
             argvs = environment.get(option)
             for argv in argvs if isinstance(argvs, list) else []:
-                words = [w for w in argv if isinstance(w, str)] if isinstance(argv, list) else []
+                words = _tox_words(argv) if isinstance(argv, list) else []
                 words = [w.lstrip("-!") if i == 0 else w for i, w in enumerate(words)]
                 if words and words[0]:
                     usages += argv_usages(words, path, line_of(lines, words[0]), "ci")
     return usages
+
+
+def _tox_words(argv: list[object]) -> list[str]:
+    """An argv of tox.toml, with ``{replace = "posargs", default = [...], extend = true}``
+    spliced in as its default words, which is what runs when no arguments are given
+    (https://tox.wiki/en/latest/config.html#positional-argument-reference)."""
+    words: list[str] = []
+    for word in argv:
+        if isinstance(word, str):
+            words.append(word)
+        elif isinstance(word, dict) and isinstance(word.get("default"), list):
+            words += [w for w in word["default"] if isinstance(w, str)]
+    return words
 
 
 def _hook_usages(hook: dict[object, object], repo: str, path: str) -> list[Usage]:

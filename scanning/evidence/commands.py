@@ -174,6 +174,8 @@ def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
         return []
     first = call.args[0]
     text = str_value(first)
+    if text is None:  # f"twine upload {path}": the words before the first value
+        text = _literal_head(first)
     if text is not None and _runs_shell_text(func, call):  # os.system("..."), c.run("...")
         return command_usages(text, path, call.lineno, mode)
     if func.attr not in _RUNNING_CALLS:
@@ -185,6 +187,20 @@ def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     else:
         return []
     return argv_usages(argv, path, call.lineno, mode) if argv else []
+
+
+def _literal_head(node: ast.expr) -> str | None:
+    """The whole words an f-string starts with (``twine upload`` of
+    ``f"twine upload {path}"``), or None when it starts with a value."""
+    if not isinstance(node, ast.JoinedStr) or not node.values:
+        return None
+    head = node.values[0]
+    if not (isinstance(head, ast.Constant) and isinstance(head.value, str)):
+        return None
+    text = head.value
+    if len(node.values) > 1 and not text[-1:].isspace():  # f"tw{x}": the last word is cut
+        text = text.rsplit(None, 1)[0] if len(text.split()) > 1 else ""
+    return text.strip() or None
 
 
 def _runs_shell_text(func: ast.Attribute, call: ast.Call) -> bool:

@@ -39,8 +39,15 @@ def pyproject_usages(text: str, path: str) -> Extracted:
         targets.append(script.get("reference", "") if isinstance(script, dict) else script)
     usages = _entry_point_usages(targets, path, lines)
     tools = _table(document, "tool")
-    usages += _pytest_usages(_table(_table(tools, "pytest"), "ini_options"), path, lines)
+    pytest = _table(tools, "pytest")
+    usages += _pytest_usages(_table(pytest, "ini_options"), path, lines)
+    # pytest 9 reads its options from [tool.pytest] itself, as native TOML values
+    # (https://docs.pytest.org/en/stable/reference/customize.html#pyproject-toml).
+    usages += _pytest_usages({k: v for k, v in pytest.items() if k != "ini_options"}, path, lines)
     usages += toolconfig.pyproject_tool_usages(tools, path, lines)
+    for section in _table(tools, "pylint").values():
+        if isinstance(section, dict):
+            usages += _pylint_plugins(section.get(PYLINT_PLUGINS), path, lines)
     usages += ciconfig.tox_toml_usages(_table(tools, "tox"), path, lines)
     usages += taskrunners.pyproject_task_usages(tools, path, lines)
     return usages, []
@@ -70,6 +77,10 @@ def ini_usages(text: str, path: str) -> Extracted:
         usages += _pytest_usages(dict(parser.items(section)), path, lines)
     if name in _SHARED_INI_FILES:
         usages += toolconfig.ini_section_usages(parser, path, lines)
+    for section_name in parser.sections():
+        if name in PYLINT_FILES or section_name.lower().startswith("pylint."):
+            plugins = parser.get(section_name, PYLINT_PLUGINS, fallback=None)
+            usages += _pylint_plugins(plugins, path, lines)
     if parser.has_section("options.entry_points"):
         targets = [
             target.split("=", 1)[1]
@@ -85,6 +96,24 @@ def ini_usages(text: str, path: str) -> Extracted:
             line = line_of(lines, url)
             usages += url_usages(url, path, line, "migration", SQLALCHEMY) if url else []
     return usages, []
+
+
+# pylint loads the modules its load-plugins option lists
+# (https://pylint.readthedocs.io/en/stable/user_guide/configuration/all-options.html#load-plugins).
+PYLINT_PLUGINS = "load-plugins"
+PYLINT_FILES = frozenset({"pylintrc", ".pylintrc"})
+
+
+def _pylint_plugins(value: object, path: str, lines: list[str]) -> list[Usage]:
+    words = value if isinstance(value, list) else str(value or "").replace(",", " ").split()
+    usages: list[Usage] = []
+    for word in words:
+        if isinstance(word, str) and word.strip():
+            module = word.strip()
+            usages += module_usages(
+                module, path, line_of(lines, module), "ci", "pylint load-plugins"
+            )
+    return usages
 
 
 def _pytest_usages(options: dict[str, object], path: str, lines: list[str]) -> list[Usage]:

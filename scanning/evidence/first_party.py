@@ -55,6 +55,14 @@ def _unanchored_package(folder: str, packages: set[str], roots: set[str]) -> boo
     return parent not in packages and parent not in roots
 
 
+def _below_package(folder: str, packages: set[str]) -> bool:
+    """A folder without ``__init__.py`` inside a package (``config/settings/`` of the package
+    ``config``) is a namespace sub-package: its modules are ``config.settings.jwt``, never a
+    top-level ``jwt``."""
+    parts = folder.split("/")
+    return any("/".join(parts[:depth]) in packages for depth in range(1, len(parts)))
+
+
 def first_party_modules(paths: Sequence[str]) -> set[str]:
     """Names importable from the repository's import roots, and nothing nested below them.
 
@@ -87,7 +95,8 @@ def first_party_modules(paths: Sequence[str]) -> set[str]:
     folders_seen: set[str] = set()
     for parts in sources:
         folder = "/".join(parts[:-1])
-        if folder not in packages or _unanchored_package(folder, packages, roots):
+        loose = folder not in packages and not _below_package(folder, packages)
+        if loose or _unanchored_package(folder, packages, roots):
             names.add(parts[-1].split(".", 1)[0])
         for depth in range(len(parts) - 1, 0, -1):
             here = "/".join(parts[:depth])

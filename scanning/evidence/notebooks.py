@@ -32,10 +32,13 @@ def notebook_usages(text: str, path: str) -> tuple[list[Usage], list[FileError]]
         return [], [FileError(path, "invalid notebook: no list of cells")]
     usages: list[Usage] = []
     errors: list[FileError] = []
+    aliases: dict[str, str] = {}  # the kernel's namespace: cell 3 calls what cell 1 imported
     for number, source in cells:
         python, written_to = _strip_ipython(source)
         mode = mode_for(written_to, python) if written_to else MODE
-        cell_usages, cell_errors = python_usages(python, path, mode)
+        # A %%writefile cell is a module of its own, run elsewhere.
+        cell_aliases = None if written_to else aliases
+        cell_usages, cell_errors = python_usages(python, path, mode, cell_aliases)
         where = f"written to {written_to}" if written_to else ""
         usages.extend(
             dataclasses.replace(u, detail=_with_cell(number, u.line, u.detail, where))

@@ -77,6 +77,8 @@ BACKENDS: dict[str, Implied] = {
         "azure.storage.blob", "azure", "azure"
     ),
     "storages.backends.dropbox.DropboxStorage": _storage("dropbox", "dropbox", "dropbox"),
+    # The backend's name before django-storages 1.14, still an alias of it there.
+    "storages.backends.dropbox.DropBoxStorage": _storage("dropbox", "dropbox", "dropbox"),
     "storages.backends.sftpstorage.SFTPStorage": _storage("paramiko", "sftp", "sftp"),
 }
 
@@ -353,6 +355,16 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
                 values={"True": ("h2",)}, extras=("httpx[http2]",)),
     CallBackend("AsyncClient", ("httpx",), "https://www.python-httpx.org/http2/", "http2",
                 values={"True": ("h2",)}, extras=("httpx[http2]",)),
+    # Gymnasium's Box2D environments import Box2D when made (gymnasium[box2d] installs it).
+    CallBackend("make", ("gymnasium", "gym"), "https://gymnasium.farama.org/environments/box2d/",
+                "id", 0, values={name: ("Box2D",) for name in (
+                    "LunarLander-v2", "LunarLander-v3", "LunarLanderContinuous-v2",
+                    "BipedalWalker-v3", "BipedalWalkerHardcore-v3", "CarRacing-v2",
+                    "CarRacing-v3")},
+                extras=("gymnasium[box2d]",)),
+    # Keras draws the model with pydot (tf.keras.utils.plot_model, keras.utils.plot_model).
+    CallBackend("plot_model", (), "https://keras.io/api/utils/model_plotting_utils/",
+                default=("pydot",), required=False),
     CallBackend("AsyncResolver", ("aiohttp",),
                 "https://docs.aiohttp.org/en/stable/client_reference.html#aiohttp.AsyncResolver",
                 default=("aiodns",), extras=("aiohttp[speedups]",)),
@@ -418,4 +430,17 @@ IMPORTED_NAMES: dict[tuple[str, str], Implied] = {
     ("fastapi", "OAuth2PasswordRequestForm"): _FASTAPI_FORMS,
     ("fastapi", "TestClient"): _TESTCLIENT,
     ("starlette", "TestClient"): _TESTCLIENT,
+    # torch/utils/tensorboard/__init__.py imports tensorboard and raises without it.
+    ("torch", "SummaryWriter"): Implied(
+        ("tensorboard",), "https://pytorch.org/docs/stable/tensorboard.html",
+    ),
+    # Keyed by the whole module: tqdm.notebook's bars are ipywidgets (tqdm.auto falls back).
+    ("tqdm.notebook", "tqdm"): Implied(
+        ("ipywidgets",), "https://tqdm.github.io/docs/notebook/", required=False,
+        extras=("tqdm[notebook]",),
+    ),
+    ("tqdm.notebook", "trange"): Implied(
+        ("ipywidgets",), "https://tqdm.github.io/docs/notebook/", required=False,
+        extras=("tqdm[notebook]",),
+    ),
 }  # fmt: skip

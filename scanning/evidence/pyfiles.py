@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
+import re
 
-from scanning.evidence import commands, imports, pytest_plugins, strings, templates
+from scanning.evidence import commands, entrypoints, imports, pytest_plugins, strings, templates
 from scanning.evidence.sources import parse_python
-from scanning.types import FileError, Usage
+from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT, FileError, Usage
 
 _INTERESTING = (
     ast.Import,
@@ -23,40 +25,77 @@ _QUIET_CONSTANTS = frozenset({type(None), bool, float, complex, type(...)})
 
 
 def _without_url(value: object) -> bool:
+    """Whether a constant can be skipped: no URL and no dotted class path in it."""
     if value.__class__ is str:
-        return "://" not in value  # type: ignore[operator]
+        return "://" not in value and not strings.is_dotted_class(value)  # type: ignore[arg-type,operator]
     return value.__class__ in _QUIET_CONSTANTS
 
 
-def python_usages(source: str, path: str, mode: str) -> tuple[list[Usage], list[FileError]]:
-    """Imports, dynamic imports and module-loading strings of one Python source text."""
+def python_usages(
+    source: str, path: str, mode: str, aliases: dict[str, str] | None = None
+) -> tuple[list[Usage], list[FileError]]:
+    """Imports, dynamic imports and module-loading strings of one Python source text.
+
+    ``aliases`` (local name → import root) are names imported before this text runs, and the
+    text's own imports are added to it: a notebook's cells share one namespace."""
     tree = parse_python(source, path)
     if isinstance(tree, FileError) and templates.has_tags(source):
         # A cookiecutter/Jinja template: parse it again with its tags blanked.
         blanked = parse_python(templates.blank_tags(source), path)
         if not isinstance(blanked, FileError):
-            usages, errors = _tree_usages(blanked, path, mode)
+            usages, errors = _tree_usages(blanked, path, mode, aliases)
             return [u for u in usages if not templates.from_placeholder(u.name)], errors
     if isinstance(tree, FileError):
         return imports.fallback_usages(source, path, mode), [tree]
-    return _tree_usages(tree, path, mode)
+    usages, errors = _tree_usages(tree, path, mode, aliases)
+    return _with_inline_ignores(source, usages), errors
 
 
-def _tree_usages(tree: ast.Module, path: str, mode: str) -> tuple[list[Usage], list[FileError]]:
+# ``import foo  # deptry: ignore[DEP001]``: deptry's inline ignore comments
+# (https://deptry.com/usage/#inline-ignore-comments), kept on the import's usage for the rules.
+INLINE_IGNORE = "deptry: ignore"
+_INLINE_IGNORE = re.compile(r"#\s*deptry:\s*ignore(?:\[([A-Z0-9,\s]*)\])?")
+_IMPORT_KINDS = frozenset({STATIC_IMPORT, DYNAMIC_IMPORT})
+
+
+def _with_inline_ignores(source: str, usages: list[Usage]) -> list[Usage]:
+    if INLINE_IGNORE not in source:
+        return usages
+    ignored: dict[int, str] = {}
+    for number, line in enumerate(source.splitlines(), 1):
+        if INLINE_IGNORE in line and (match := _INLINE_IGNORE.search(line)):
+            codes = ",".join(c.strip() for c in (match.group(1) or "").split(",") if c.strip())
+            ignored[number] = f"{INLINE_IGNORE}[{codes}]" if codes else INLINE_IGNORE
+    return [
+        dataclasses.replace(
+            u, detail=f"{u.detail}; {ignored[u.line]}" if u.detail else ignored[u.line]
+        )
+        if u.line in ignored and u.kind in _IMPORT_KINDS
+        else u
+        for u in usages
+    ]
+
+
+def _tree_usages(
+    tree: ast.Module, path: str, mode: str, aliases: dict[str, str] | None = None
+) -> tuple[list[Usage], list[FileError]]:
     usages: list[Usage] = []
     add = usages.extend
     context = strings.FileContext(path, mode)
+    if aliases is not None:
+        context.aliases = aliases  # shared: this text's imports are seen by the next one
     try:
         for node, guard in imports.walk(tree, _INTERESTING, skip_constant=_without_url):
             cls = node.__class__
             if cls is ast.Call:
                 add(imports.import_usages(node, guard, path, mode))
                 add(commands.call_usages(node, path, mode))  # type: ignore[arg-type]
+                add(entrypoints.group_usages(node, path, mode))  # type: ignore[arg-type]
                 add(strings.string_usages(node, guard, path, mode, context))
             elif cls is ast.Import or cls is ast.ImportFrom:
                 add(imports.import_usages(node, guard, path, mode))
                 context.imported(node)  # type: ignore[arg-type]
-            elif cls is not ast.Constant or "://" in str(node.value):  # type: ignore[attr-defined]
+            elif cls is not ast.Constant or not _without_url(node.value):  # type: ignore[attr-defined]
                 add(strings.string_usages(node, guard, path, mode, context))
         add(context.finish())
         if mode == "test":

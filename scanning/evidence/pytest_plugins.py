@@ -120,6 +120,19 @@ MARKERS: dict[str, Plugin] = {
                "https://docs.celeryq.dev/en/stable/userguide/testing.html#pytest-plugin"),
 }  # fmt: skip
 
+# Plugins that, once installed, change nothing until asked: their options, ini keys, fixtures or
+# markers above are the only ways to use them, so without one they are unused. A plugin not
+# listed here may act by being installed (pytest-randomly, pytest-sugar) and gets the benefit.
+ACTS_ONLY_WHEN_ASKED: dict[str, str] = {
+    "pytest-cov": _COV,  # measures nothing without --cov
+    "pytest-xdist": _XDIST,  # runs in one process without -n / --dist
+    "pytest-mock": _MOCK,  # provides fixtures only
+    "pytest-benchmark": _BENCHMARK,  # the benchmark fixture
+    "pytest-datadir": "https://github.com/gabrielcnr/pytest-datadir#usage",  # fixtures only
+    "pytest-html": "https://pytest-html.readthedocs.io/en/latest/user_guide.html",  # --html
+    "pytest-rerunfailures": _RERUN,  # --reruns or the flaky marker
+}
+
 
 def option_plugin(arg: str) -> Plugin | None:
     """The plugin a command-line argument (``--cov=app``, ``-n4``) belongs to, if any."""

@@ -76,6 +76,8 @@ _URL = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 
 # Expressions a settings value is built from (only a dict key can make a value load modules).
 _CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.BinOp, ast.IfExp, ast.Starred)
+# Operators whose string operands are path parts or format templates, never module names.
+_PATH_OR_FORMAT = (ast.Div, ast.Mod)
 # gunicorn's short worker names that load a third-party module.
 GUNICORN_WORKERS = {"gevent": "gevent", "eventlet": "eventlet", "tornado": "tornado"}
 
@@ -114,7 +116,8 @@ class FileContext:
             root = node.module.split(".")[0]
             for alias in node.names:
                 self.aliases[alias.asname or alias.name] = root
-                implied = patterns.IMPORTED_NAMES.get((root, alias.name))
+                implied = patterns.IMPORTED_NAMES.get((node.module, alias.name))
+                implied = implied or patterns.IMPORTED_NAMES.get((root, alias.name))
                 if implied:
                     self.imported_names.append((alias.name, node.lineno, implied))
 
@@ -123,7 +126,9 @@ class FileContext:
         found = _Found(self.path, self.mode, "", self)
         for name, line, implied in self.imported_names:
             why = f"{name} per {implied.source}"
-            found.implied(implied.modules, line, why, extras=implied.extras)
+            found.implied(
+                implied.modules, line, why, optional=not implied.required, extras=implied.extras
+            )
         usages += found.usages
         for variable, consumer, guard in self.read_by:
             found = _Found(self.path, self.mode, guard, self)
@@ -150,6 +155,16 @@ class FileContext:
         return usages
 
 
+# ``package.module.ClassName``: what configuration lists (debug-toolbar panels, backends held in
+# a variable, handler classes) name for something to import. A possible use, never a missing
+# package on its own: the string may be passed to nothing.
+_DOTTED_CLASS = re.compile(r"^[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\.[A-Z][A-Za-z0-9_]*$")
+
+
+def is_dotted_class(text: str) -> bool:
+    return 3 < len(text) < 200 and "." in text and _DOTTED_CLASS.match(text) is not None
+
+
 def string_usages(
     node: ast.AST, guard: str, path: str, mode: str, context: FileContext | None = None
 ) -> list[Usage]:
@@ -158,6 +173,9 @@ def string_usages(
     if isinstance(node, ast.Constant):
         if isinstance(node.value, str):
             found.url(node.value, node.lineno)
+            if is_dotted_class(node.value):  # "flask_debugtoolbar_warnings.WarningsPanel"
+                root = node.value.split(".", 1)[0]
+                found.add(root, node.lineno, "dotted class path", optional=True)
     elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
@@ -344,8 +362,12 @@ class _Found:
                     stack.append((dict_value, child_key, active or _loads_module(child_key)))
             elif isinstance(node, ast.Constant):
                 if active and isinstance(node.value, str):
-                    bare_ok = near_key.upper().endswith("_APPS")
+                    # INSTALLED_APPS, LOCAL_APPS: Django's settings are upper case; a bare name
+                    # in ``expected_apps=["testapp"]`` is no app module.
+                    bare_ok = near_key.endswith("_APPS")
                     self.module(node.value, node.lineno, f"setting {near_key}", bare_ok)
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, _PATH_OR_FORMAT):
+                continue  # tmp_path / "model.engine", "%s.%s" % (a, b): paths and templates
             elif isinstance(node, _CONTAINERS):
                 stack.extend((child, near_key, active) for child in ast.iter_child_nodes(node))
             elif active and isinstance(node, ast.Call):  # env("X", default=[...]): values only

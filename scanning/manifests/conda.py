@@ -17,6 +17,10 @@ from scanning.manifests.requirements import RequirementsReader
 from scanning.types import EXACT, RANGE, UNPINNED, Declaration, FileError, ManifestFile
 
 KIND = "conda"
+# The distribution that installs an environment file's ``pip:`` section: conda runs that
+# section with the pip the file itself declares
+# (https://docs.conda.io/projects/conda/en/stable/user-guide/tasks/manage-environments.html#using-pip-in-an-environment).
+SECTION_INSTALLER = "pip"
 # [channel::]name[ version[ build]] or name=version[=build] or name>=version
 _SPEC = re.compile(r"^(?:[A-Za-z0-9_.\-/:]+::)?([A-Za-z0-9_.\-]+)\s*(.*)$")
 

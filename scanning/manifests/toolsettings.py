@@ -178,10 +178,30 @@ def with_module_map(
 
 
 def mark_kept(settings: ToolSettings, findings: list[Finding]) -> list[Finding]:
-    """Findings the settings silence, with ``kept`` saying which setting and why."""
+    """Findings the settings silence, with ``kept`` saying which setting and why; an import
+    finding whose every import carries deptry's inline ``# deptry: ignore`` for its rule too."""
+    found = [_inline_kept(finding) for finding in findings]
     if not settings.kept:
-        return findings
-    return [_marked(settings, finding) for finding in findings]
+        return found
+    return [_marked(settings, finding) if not finding.kept else finding for finding in found]
+
+
+_INLINE = "deptry: ignore"
+_CODE_OF_KIND = {kind: code for code, kind in DEPTRY_RULES.items()}
+
+
+def _inline_kept(finding: Finding) -> Finding:
+    code = _CODE_OF_KIND.get(finding.kind)
+    imports = [e for e in finding.evidence if isinstance(e, Usage) and not e.is_distribution]
+    if code is None or code == "DEP002" or not imports:
+        return finding
+    for usage in imports:
+        marks = [part.strip() for part in usage.detail.split(";") if _INLINE in part]
+        if not any(m == _INLINE or code in m for m in marks):
+            return finding
+    first = imports[0]
+    reason = f"# deptry: ignore at {first.path}:{first.line}"
+    return dataclasses.replace(finding, kept=f"{KEPT} ({reason})")
 
 
 def _marked(settings: ToolSettings, finding: Finding) -> Finding:

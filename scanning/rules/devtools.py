@@ -7,7 +7,7 @@ from collections.abc import Collection
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import direct_declarations
-from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, Finding
+from scanning.types import DEV, DOCS, RUNTIME, TEST, Declaration, EntryPoint, Finding
 
 # Canonical names of tools that belong to development, testing, linting or docs.
 DEV_TOOLS = frozenset(
@@ -58,8 +58,17 @@ DEV_TOOLS = frozenset(
 )
 
 # Installers and build tools: present in every environment, upgraded in place by Dockerfiles and
-# CI steps, never imported by the product. No rule about use applies to them.
+# CI steps, never imported by the product.
 PACKAGING_TOOLS = frozenset({"pip", "setuptools", "wheel", "uv", "pip-tools", "virtualenv"})
+
+# Seeded into every virtual environment (ensurepip and virtualenv install them before any
+# requirement: https://docs.python.org/3/library/ensurepip.html,
+# https://virtualenv.pypa.io/en/latest/user_guide.html#seeders). A command of the same name
+# (``pip install -r requirements.txt``) runs the seeded copy, which installs the declared one:
+# only an import uses a declaration of these. A manifest (or Dockerfile line) that holds nothing
+# but packaging tools pins the installers the later commands run, and gets no verdict; one of
+# these beside the application's requirements is a version floor, unused unless imported.
+SEEDED_TOOLS = frozenset({"pip", "setuptools", "wheel"})
 
 # Plugins and stubs of development tools: loaded by the tool, never imported by the product.
 _DEV_PLUGIN_PREFIXES = (
@@ -78,8 +87,45 @@ _DEV_PLUGIN_PREFIXES = (
     "hatch-",
 )
 
+# Type checkers: what reads stub packages (PEP 561: https://peps.python.org/pep-0561/). A stub
+# package is used when one of these runs or is configured and the module it types is imported.
+# ty: https://docs.astral.sh/ty/, pyrefly: https://pyrefly.org/, the others their own docs.
+TYPE_CHECKERS = frozenset(
+    {"mypy", "pyright", "basedpyright", "pytype", "pyre-check", "ty", "pyrefly"}
+)
+_STUBS_SUFFIX = "-stubs"
+_TYPESHED_PREFIX = "types-"  # typeshed's stub distributions: types-requests types requests
+
+
+def stub_targets(name: str, import_names: Collection[str]) -> tuple[str, ...]:
+    """Distribution or module names a stub package types: ``django-stubs`` → django,
+    ``types-requests`` → requests, a wheel's ``trio-stubs/`` folder → trio; () when it is none.
+
+    Names from the distribution's name are distribution names (their import names are looked
+    up by the caller); names from ``-stubs`` folders are module names."""
+    targets = [n.removesuffix(_STUBS_SUFFIX) for n in import_names if n.endswith(_STUBS_SUFFIX)]
+    if name.endswith(_STUBS_SUFFIX):
+        targets.append(name.removesuffix(_STUBS_SUFFIX))
+    elif name.startswith(_TYPESHED_PREFIX):
+        targets.append(name.removeprefix(_TYPESHED_PREFIX))
+    return tuple(dict.fromkeys(targets))
+
+
 # Purposes where a dev tool is where it belongs.
 _DEV_PURPOSES = frozenset({DEV, TEST, DOCS})
+
+
+# Entry-point groups through which a development tool loads every installed plugin, so a
+# distribution registering one acts by being installed where the tool runs, whatever its name.
+TOOL_PLUGIN_GROUPS: dict[str, str] = {
+    "flake8.extension": "https://flake8.pycqa.org/en/latest/plugin-development/registering-plugins.html",
+    "flake8.report": "https://flake8.pycqa.org/en/latest/plugin-development/registering-plugins.html",
+}  # fmt: skip
+
+
+def registers_tool_plugin(entry_points: Collection[EntryPoint]) -> bool:
+    """Whether a distribution's entry points make it a plugin a tool loads by being installed."""
+    return any(point.group in TOOL_PLUGIN_GROUPS for point in entry_points)
 
 
 def is_tool_plugin(name: str) -> bool:

@@ -38,3 +38,20 @@ def installed_only_at_run_time(
     ):
         found.setdefault(declaration.name, declaration)
     return found
+
+
+def installed_where_used(
+    declarations: list[Declaration], kinds: dict[str, str]
+) -> set[tuple[str, str]]:
+    """(CI file, distribution) pairs where a CI file installs what its own steps import.
+
+    A workflow that runs ``pip install PyGithub`` and then inline Python importing ``github``
+    declares, in the only place that code runs, what it needs: the repository's manifests are
+    not where that job's requirements live. A notebook's install is different (issue 12): the
+    notebook still runs in an environment the manifests should describe.
+    """
+    return {
+        (d.path, d.name)
+        for d in run_time_installs(declarations, kinds)
+        if _MODES.get(kinds.get(d.path, "")) == "ci"
+    }

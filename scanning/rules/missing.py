@@ -8,7 +8,7 @@ from scanning.distributions.provided import Providers, places, third_party
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import direct_declarations, locked_declarations
-from scanning.rules.installs import installed_only_at_run_time
+from scanning.rules.installs import installed_only_at_run_time, installed_where_used
 from scanning.types import Declaration, Finding, Usage
 
 
@@ -40,6 +40,7 @@ def missing(
     pulled_in = requires.pulled_in_by(direct, import_map=import_map)  # the transitive rule's
     roots = [(d.name, d.extras) for d in direct]
     by_extra = graph.Graph(import_map.provided).through_extras(roots)
+    job_installs = installed_where_used(declarations, direct_kinds or {})
     for usage in candidates:
         if declared.of(usage.name) or locked.of(usage.name):
             continue
@@ -50,6 +51,8 @@ def missing(
             continue
         if graph.extra_named_like((usage.name.split(".")[0], resolution.distribution), roots):
             continue  # ``celery[redis]`` asks for redis, by the extra's name
+        if (usage.path, resolution.distribution) in job_installs:
+            continue  # the CI file installs it for its own inline code
         by_distribution.setdefault(resolution.distribution, []).append(usage)
         resolutions.setdefault(resolution.distribution, resolution)
     run_time = installed_only_at_run_time(declarations, direct_kinds or {})

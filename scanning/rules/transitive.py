@@ -34,6 +34,8 @@ def transitive(
     lock_lines: dict[str, list[Declaration]] = {}
     for declaration in locked_found:
         lock_lines.setdefault(declaration.name, []).append(declaration)
+    roots = [(d.name, d.extras) for d in direct_found]
+    by_extra = graph.Graph(import_map.provided).through_extras(roots)
     by_distribution: dict[str, list[Usage]] = {}
     for usage in third_party(usages, first_party):
         if direct.of(usage.name):
@@ -41,6 +43,11 @@ def transitive(
         providers = locked.of(usage.name)
         if len(providers) == 1:
             (provider,) = providers
+            # passlib[bcrypt] asks for bcrypt as surely as a line of its own
+            if provider in by_extra or graph.extra_named_like(
+                (usage.name.split(".")[0], provider), roots
+            ):
+                continue
             by_distribution.setdefault(provider, []).append(usage)
     findings = []
     for distribution, found in sorted(by_distribution.items()):

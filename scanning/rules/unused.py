@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from packaging.utils import canonicalize_name
+
 from scanning.distributions import graph, mapping, requires
 from scanning.distributions.facts import HIGH, LOW
 from scanning.distributions.provided import STDLIB
+from scanning.evidence import entrypoints, pytest_plugins
+from scanning.manifests import conda
+from scanning.manifests.commands import DOCKERFILE
 from scanning.rules import kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import compiled_paths, direct_declarations
-from scanning.rules.devtools import PACKAGING_TOOLS, is_dev_tool, is_tool_plugin
-from scanning.types import RUNTIME, Declaration, Finding, Usage
+from scanning.rules.devtools import (
+    PACKAGING_TOOLS,
+    SEEDED_TOOLS,
+    TYPE_CHECKERS,
+    is_dev_tool,
+    is_tool_plugin,
+    registers_tool_plugin,
+    stub_targets,
+)
+from scanning.types import COMMAND, ENTRY_POINT_GROUP, RUNTIME, Declaration, Finding, Usage
 
 __all__ = ["compiled_paths", "is_used", "stdlib_names_of", "unused", "used_names"]
 
@@ -36,7 +49,9 @@ def used_names(
     """
     imports: set[str] = set()
     distributions = {usage.name for usage in usages if usage.is_distribution}
-    for module in {usage.name for usage in usages if not usage.is_distribution}:
+    distributions |= entry_point_members(usages, import_map=import_map)
+    modules = {u.name for u in usages if not u.is_distribution and u.kind != ENTRY_POINT_GROUP}
+    for module in modules:
         top = module.split(".")[0]
         distributions.update(IMPLIED_BY_IMPORT.get(top, ()))
         if top in STDLIB:
@@ -50,6 +65,34 @@ def used_names(
             if depth == len(parts) or not mapping.is_namespace_only(prefix):
                 imports.add(prefix)
     return imports, distributions
+
+
+def _types_an_import(
+    targets: tuple[str, ...], imports: set[str], *, import_map: mapping.ImportMap
+) -> bool:
+    for target in targets:
+        names = {target.replace("-", "_").lower()}
+        names |= {n.lower() for n in import_map.import_names_for(canonicalize_name(target))}
+        if any(n in imports for n in names):
+            return True
+    return False
+
+
+def entry_point_members(
+    usages: list[Usage], *, import_map: mapping.ImportMap = mapping.DEFAULT_MAP
+) -> set[str]:
+    """Declared distributions that register an entry point the repository loads by its group:
+    ``group:name`` (an MkDocs plugin, ``pytest -p NAME``) or ``group:*`` (every plugin of the
+    group), per each distribution's own entry-point metadata."""
+    wanted = {u.name.partition(":")[::2] for u in usages if u.kind == ENTRY_POINT_GROUP}
+    if not wanted:
+        return set()
+    return {
+        fact.name
+        for fact in import_map.provided.values()
+        for point in fact.entry_points
+        if (point.group, point.name) in wanted or (point.group, entrypoints.ANY) in wanted
+    }
 
 
 def stdlib_names_of(
@@ -93,25 +136,56 @@ def unused(
     says which import names were looked for and where they come from.
     """
     imports, distributions = used_names(usages, import_map=import_map)
+    direct = direct_declarations(declarations, direct_kinds)
+    installers = _installer_pins(direct, direct_kinds)
     by_name: dict[str, list[Declaration]] = {}
-    for declaration in direct_declarations(declarations, direct_kinds):
-        if declaration.name not in PACKAGING_TOOLS:
-            by_name.setdefault(declaration.name, []).append(declaration)
+    for declaration in direct:
+        name = declaration.name
+        if name not in PACKAGING_TOOLS or (name in SEEDED_TOOLS and declaration not in installers):
+            by_name.setdefault(name, []).append(declaration)
+    checkers = sorted(TYPE_CHECKERS & distributions)
+    stubs = {
+        name: targets
+        for name in by_name
+        if (targets := stub_targets(name, import_map.facts(name).import_names))
+    }
     used = {
-        name for name in by_name if is_used(name, imports, distributions, import_map=import_map)
+        name
+        for name in by_name
+        if name not in SEEDED_TOOLS and is_used(name, imports, distributions, import_map=import_map)
+    }
+    used |= {
+        name
+        for name, targets in stubs.items()
+        if checkers and _types_an_import(targets, imports, import_map=import_map)
+    }
+    # pip, setuptools and wheel: the command of that name is the environment's seeded copy.
+    seeded_imports, seeded_distributions = used_names(
+        [u for u in usages if not (u.kind == COMMAND and u.name.split(".")[0] in SEEDED_TOOLS)],
+        import_map=import_map,
+    )
+    used |= {
+        name
+        for name in by_name
+        if name in SEEDED_TOOLS
+        and is_used(name, seeded_imports, seeded_distributions, import_map=import_map)
     }
     relations = _Relations(
         [d for name in sorted(used) for d in by_name[name]], import_map=import_map
     )
     findings = []
     for name, found in sorted(by_name.items()):
-        dev_tool = is_dev_tool(name)
+        # The scan's facts (index, lock) and the shipped table's: a lock lists no entry points.
+        points = (*import_map.facts(name).entry_points, *mapping.local_facts(name).entry_points)
+        plugin = is_tool_plugin(name) or registers_tool_plugin(points)
+        dev_tool = is_dev_tool(name) or plugin
         for_development = all(d.purpose != RUNTIME for d in found)
         # Declared for runtime and for development: dev-in-prod says the runtime line goes. A
         # plugin in a dev group acts by being installed where its tool runs: no verdict here.
         if dev_tool and not for_development and any(d.purpose != RUNTIME for d in found):
             continue
-        if dev_tool and for_development and is_tool_plugin(name):
+        asked_only = name in pytest_plugins.ACTS_ONLY_WHEN_ASKED or name in stubs
+        if dev_tool and for_development and plugin and not asked_only:
             continue
         if name in used:
             continue
@@ -121,7 +195,24 @@ def unused(
             findings.append(_optional_use(name, found, where, offered))
             continue
         summary = f"{name} is declared at {where} but nothing imports or runs it."
-        if dev_tool and for_development:
+        if name in stubs:
+            typed = ", ".join(stubs[name])
+            why = (
+                f"{' and '.join(checkers)} runs but nothing imports {typed}"
+                if checkers
+                else "no type checker (mypy, pyright...) runs or is configured"
+            )
+            summary = (
+                f"Type stubs {name} (for {typed}) are declared at {where}, and {why}:"
+                " stubs are read only by a type checker checking code that imports their module."
+            )
+        elif asked_only and for_development:
+            summary = (
+                f"pytest plugin {name} is declared for development at {where}, and nothing"
+                " passes its options or asks for its fixtures or markers: installed, it changes"
+                f" nothing (per {pytest_plugins.ACTS_ONLY_WHEN_ASKED[name]})."
+            )
+        elif dev_tool and for_development:
             summary = (
                 f"Development tool {name} is declared for development at {where}, and no task"
                 " runner, CI step, hook or configuration runs or configures it. If developers"
@@ -132,6 +223,11 @@ def unused(
                 f"Development tool {name} is a runtime requirement at {where}, and nothing"
                 " imports, runs or configures it. If developers run it by hand, move it to a"
                 " dev group instead of removing it."
+            )
+        if name in SEEDED_TOOLS:
+            summary += (
+                f" A {name} line beside the application's requirements is a version floor:"
+                f" commands named {name} run the copy every environment is created with."
             )
         shadowed = stdlib_names_of(name, import_map=import_map)
         if shadowed:
@@ -149,6 +245,32 @@ def unused(
             )
         )
     return findings
+
+
+def _installer_pins(
+    declarations: list[Declaration], direct_kinds: dict[str, str]
+) -> set[Declaration]:
+    """Declarations of packaging tools that pin the installers later commands run.
+
+    A requirements file (or one Dockerfile line) that lists nothing but packaging tools, and
+    conda's ``pip`` (it runs the file's own ``pip:`` section).
+    """
+    units: dict[tuple[str, int], list[Declaration]] = {}
+    for declaration in declarations:
+        per_line = direct_kinds.get(declaration.path) == DOCKERFILE
+        units.setdefault((declaration.path, declaration.line if per_line else 0), []).append(
+            declaration
+        )
+    pins = set()
+    for unit in units.values():
+        if all(d.name in PACKAGING_TOOLS for d in unit):
+            pins.update(unit)
+        pins.update(
+            d
+            for d in unit
+            if d.name == conda.SECTION_INSTALLER and direct_kinds.get(d.path) == conda.KIND
+        )
+    return pins
 
 
 class _Relations:

@@ -113,3 +113,24 @@ def test_top_level_txt_limits_what_record_shows_but_not_below_a_namespace():
 def test_hostile_record_paths_are_ignored():
     record = _record(("../../etc/passwd.py", 1), ("/abs/x.py", 1), ("ok.py", 1))
     assert metadata.facts_from_dist_info("ok", "1", record=record).import_names == ("ok",)
+
+
+def test_a_stub_only_package_folder_is_kept_as_what_it_types():
+    record = _record(
+        ("trio_typing/__init__.py", 100),
+        ("trio-stubs/__init__.pyi", 100),
+        ("outcome-stubs/__init__.pyi", 100),
+        ("numpy.libs/libx.so", 100),
+    )
+    names = metadata.facts_from_dist_info("trio-typing", "0.10.0", record=record).import_names
+    assert names == ("trio_typing", "outcome-stubs", "trio-stubs")
+    top_level = "trio_typing\ntrio-stubs\noutcome-stubs\n"
+    listed = metadata.facts_from_dist_info(
+        "trio-typing", "0.10.0", record=record, top_level=top_level
+    )
+    assert listed.import_names == ("trio_typing", "outcome-stubs", "trio-stubs")
+
+
+def test_a_packages_own_stubs_folder_types_itself_and_is_no_stub_package():
+    record = _record(("numpy/__init__.py", 100), ("numpy-stubs/x.pyi", 10))
+    assert metadata.facts_from_dist_info("numpy", "2.0", record=record).import_names == ("numpy",)

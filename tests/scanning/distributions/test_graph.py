@@ -46,6 +46,36 @@ def test_extra_named_like_an_import_is_an_assumption_without_metadata():
     assert graph.extra_named_like(["redis"], [("celery", ("sqs",))]) is None
 
 
+def test_a_parents_development_extra_is_no_feature_that_makes_a_package_an_optional_use():
+    facts = {
+        "flask-redis": _facts(
+            "flask-redis",
+            "redis",
+            'coverage; extra == "dev"',
+            'hiredis; extra == "hiredis"',
+            extras=("dev", "hiredis"),
+        ),
+        "fastapi": _facts("fastapi", 'databases; extra == "test"', extras=("test",)),
+    }
+    found = graph.Graph(facts)
+    assert found.offered_by_extra("coverage", ["flask-redis"]) == []
+    assert found.offered_by_extra("databases", ["fastapi"]) == []
+    assert found.offered_by_extra("hiredis", ["flask-redis"]) == [("flask-redis", "hiredis")]
+
+
+def test_an_extra_is_for_development_when_a_word_of_its_name_says_so():
+    assert graph.is_development_extra("devel-ci")
+    assert graph.is_development_extra("ray-testing")
+    assert not graph.is_development_extra("socks")
+    assert not graph.is_development_extra("standard")
+
+
+def test_every_development_extra_word_is_canonical_and_one_word():
+    from packaging.utils import canonicalize_name
+
+    assert all(canonicalize_name(w) == w and "-" not in w for w in graph.DEVELOPMENT_EXTRA_WORDS)
+
+
 def test_removal_savings_counts_what_nothing_else_needs_with_known_sizes():
     facts = {
         "celery": DistributionFacts(

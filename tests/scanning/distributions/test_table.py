@@ -72,3 +72,21 @@ def test_the_longest_prefix_a_declared_distribution_provides_wins():
     resolution = providers.resolve("airflow.providers.amazon.aws.hooks.s3")
     assert resolution.distribution == "apache-airflow-providers-amazon"
     assert providers.resolve("airflow.models").distribution == "apache-airflow"
+
+
+def test_an_airflow_provider_named_by_two_words_is_resolved_below_its_group():
+    module = "airflow.providers.cncf.kubernetes.operators.pod"
+    assert mapping.resolve(module).distribution == "apache-airflow-providers-cncf-kubernetes"
+    assert mapping.resolve("airflow.providers.cncf").source == mapping.AMBIGUOUS
+    assert mapping.resolve("airflow.providers.slack.hooks").distribution == (
+        "apache-airflow-providers-slack"
+    )
+
+
+def test_an_entry_lists_entry_points_of_other_groups_than_console_scripts():
+    facts = table.parse(
+        '[distributions.pep8-naming]\nmodules = ["pep8ext_naming"]\n'
+        'entry_points = { "flake8.extension" = ["N8"] }\nsource = "wheel"\n'
+    ).facts("pep8-naming")
+    assert facts.entry_point_names("flake8.extension") == ("N8",)
+    assert facts.console_scripts == ()

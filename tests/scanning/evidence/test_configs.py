@@ -107,3 +107,28 @@ def test_a_tool_table_named_unlike_its_distribution_names_the_distribution(scan:
     usages, errors = scan({"pyproject.toml": '[tool.importlinter]\nroot_packages = ["app"]\n'})
     assert errors == []
     assert {(u.name, u.line) for u in usages if u.kind == CONFIG} == {("import-linter", 1)}
+
+
+def test_pytest_9_options_in_tool_pytest_name_plugins(scan: Scan) -> None:
+    pyproject = '[tool.pytest]\nminversion = "9.0"\naddopts = ["--numprocesses", "auto", "--cov"]\n'
+    usages, _ = scan({"pyproject.toml": pyproject})
+    assert {"pytest-xdist", "pytest-cov"} <= names(usages, kind=CONFIG, is_distribution=True)
+
+
+def test_tox_toml_posargs_default_words_are_the_command_that_runs(scan: Scan) -> None:
+    posargs = '{replace = "posargs", default = ["--cov=app", "-n", "auto"], extend = true}'
+    tox = f'[env_run_base]\ncommands = [["pytest", {posargs}]]\n'
+    usages, _ = scan({"tox.toml": tox})
+    assert {"pytest-cov", "pytest-xdist"} <= names(usages, is_distribution=True)
+
+
+def test_pylint_load_plugins_are_modules_pylint_imports(scan: Scan) -> None:
+    usages, errors = scan(
+        {
+            "pylintrc": "[MASTER]\nload-plugins = edx_lint.pylint,pylint_django\n",
+            "pyproject.toml": '[tool.pylint.main]\nload-plugins = ["pylint_celery"]\n',
+            "setup.cfg": "[pylint.MASTER]\nload-plugins = pylint_pytest\n",
+        }
+    )
+    assert errors == []
+    assert {"edx_lint", "pylint_django", "pylint_celery", "pylint_pytest"} <= names(usages)

@@ -111,3 +111,14 @@ def test_modules_of_a_package_outside_every_project_root_are_first_party() -> No
         ["docs/conf.py", "docs/_ext/__init__.py", "docs/_ext/llms_txt.py", "pyproject.toml"]
     )
     assert {"llms_txt", "_ext", "conf"} <= found
+
+
+def test_a_module_of_a_namespace_folder_inside_a_package_is_not_top_level():
+    from scanning.evidence import first_party_modules
+
+    found = first_party_modules(
+        ["config/__init__.py", "config/urls.py", "config/settings/jwt.py", "scripts/tool.py",
+         "scripts/helpers.py"]
+    )  # fmt: skip
+    assert "jwt" not in found
+    assert {"config", "helpers"} <= found

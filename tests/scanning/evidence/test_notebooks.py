@@ -106,3 +106,12 @@ def test_writefile_cell_is_read_as_the_python_file_it_writes(scan: Scan) -> None
     assert lightgbm.line == 2
     assert lightgbm.detail == "cell 1 line 2; written to src/train.py"
     assert next(u for u in usages if u.name == "pytest").mode == "test"
+
+
+def test_a_cell_calls_what_an_earlier_cell_imported(scan: Scan) -> None:
+    document = notebook(
+        ("code", "import gymnasium as gym\nimport pandas as pd\n"),
+        ("code", 'env = gym.make("LunarLander-v3")\nframe = pd.read_parquet("x.parquet")\n'),
+    )
+    usages, _ = scan({"rl.ipynb": document})
+    assert {"Box2D", "pyarrow"} <= names(usages)

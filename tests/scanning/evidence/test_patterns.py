@@ -234,6 +234,13 @@ def test_a_short_backend_name_elsewhere_is_no_evidence(scan: Scan) -> None:
 def test_each_imported_name_implies_its_optional_dependency(scan: Scan, imported, implied) -> None:
     module, name = imported
     assert implied.source.startswith("https://")
-    found = by_name(scan({"app/api.py": f"from {module}.sub import {name}\n"})[0])
+    # A root (fastapi) matches its sub-modules too; a dotted key (tqdm.notebook) only itself.
+    importing = module if "." in module else f"{module}.sub"
+    found = by_name(scan({"app/api.py": f"from {importing} import {name}\n"})[0])
     assert set(implied.modules) <= set(found)
-    assert not any(found[m].optional for m in implied.modules)
+    assert all(found[m].optional is not implied.required for m in implied.modules)
+
+
+def test_a_module_keyed_imported_name_needs_that_module(scan: Scan) -> None:
+    found = by_name(scan({"app/api.py": "from tqdm import tqdm\n"})[0])
+    assert "ipywidgets" not in found

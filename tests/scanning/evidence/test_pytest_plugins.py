@@ -101,3 +101,14 @@ def test_dash_p_names_a_pytest11_entry_point_or_a_module(scan: Scan) -> None:
         ("pytest11:xdist.plugin", "Makefile"),
     }
     assert {"pytest_randomly", "xdist"} <= names(usages, kind="string-reference")
+
+
+def test_every_plugin_that_acts_only_when_asked_has_a_trigger_in_the_tables():
+    from scanning.evidence import pytest_plugins as plugins
+
+    tables = (plugins.OPTIONS, plugins.OPTION_PREFIXES, plugins.INI_KEYS, plugins.FIXTURES,
+              plugins.MARKERS)  # fmt: skip
+    triggered = {name for table in tables for names, _ in table.values() for name in names}
+    for name, source in plugins.ACTS_ONLY_WHEN_ASKED.items():
+        assert name in triggered, name
+        assert source.startswith("https://"), name

@@ -236,3 +236,18 @@ def test_shell_command_strings_run_from_python_are_commands(scan: Scan) -> None:
     found = commands(usages)
     assert {"twine", "gunicorn", "celery", "honcho"} <= found
     assert "black" not in found
+
+
+def test_an_f_string_command_line_runs_the_words_before_its_first_value(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import delegator, os
+        delegator.run(f"twine upload {path}")
+        os.system(f"{tool} --version")
+        os.system(f"gunic{suffix} app")
+        """
+    )
+    usages, _ = scan({"jobs.py": source})
+    found = commands(usages)
+    assert "twine" in found
+    assert not {name for name in found if name.startswith("gunic")}

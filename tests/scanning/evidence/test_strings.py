@@ -216,3 +216,26 @@ def test_scrapy_settings_load_the_classes_they_name_in_keys_and_values(scan: Sca
     assert names(usages, kind=STRING_REFERENCE) == {
         "scrapy_sentry_errors", "scrapy_mongodb", "scrapy_playwright", "twisted"
     }  # fmt: skip
+
+
+def test_path_parts_and_lower_case_app_lists_are_no_modules(scan: Scan) -> None:
+    source = (
+        "engine = tmp_path / 'model.engine'\n"
+        "info = PackageInfo(expected_apps=['testapp'])\n"
+        "INSTALLED_APPS = ['django.contrib.admin', 'rest_framework']\n"
+    )
+    usages, _ = scan({"tests/test_x.py": source})
+    assert {"model", "testapp"}.isdisjoint(names(usages))
+    assert {"django", "rest_framework"} <= names(usages)
+
+
+def test_a_dotted_class_path_anywhere_is_a_possible_use_of_its_package(scan: Scan) -> None:
+    source = (
+        "panels = []\n"
+        "panels.append('flask_debugtoolbar_warnings.WarningsPanel')\n"
+        "print('see os.path for details', 'v1.2', 'Foo.Bar')\n"
+    )
+    usages, _ = scan({"app/debug.py": source})
+    found = {u.name: u for u in usages}
+    assert found["flask_debugtoolbar_warnings"].optional
+    assert "Foo" not in found and "v1" not in found

@@ -37,3 +37,17 @@ def test_a_package_declared_beside_the_extra_is_still_used(tmp_path) -> None:
     found = _kinds(tmp_path, {"requirements.txt": requirements, "app/settings.py": settings})
     assert ("unused", "boto3") not in found
     assert not {f for f in found if f[1] == "boto3"}
+
+
+def test_an_import_a_declared_extra_installs_is_not_transitive_beside_a_lock(tmp_path) -> None:
+    pyproject = (
+        '[tool.poetry]\nname = "app"\nversion = "1"\n\n[tool.poetry.dependencies]\n'
+        'python = "^3.11"\npasslib = { version = "^1.7", extras = ["bcrypt"] }\n'
+    )
+    lock = (
+        '[[package]]\nname = "passlib"\nversion = "1.7.4"\n\n'
+        '[[package]]\nname = "bcrypt"\nversion = "4.1.2"\n'
+    )
+    files = {"pyproject.toml": pyproject, "poetry.lock": lock, "app/security.py": "import bcrypt\n"}
+    found = _kinds(tmp_path, files)
+    assert not {f for f in found if f[1] == "bcrypt"}

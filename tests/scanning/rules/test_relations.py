@@ -53,3 +53,61 @@ def test_an_optional_dependency_of_an_unused_package_is_plainly_unused(tmp_path)
 def test_the_trigger_of_the_feature_makes_it_used(tmp_path):
     found = _findings(tmp_path, "requests==2.32.3\npysocks==1.7.1\n", "import requests, socks\n")
     assert not {k for k in found if k[1] == "pysocks"}
+
+
+def _plugin_findings(tmp_path, code: str, plugin_facts: DistributionFacts) -> dict:
+    files = {"requirements.txt": "pluggy\nforum-plugin-portal\n", "app/main.py": code}
+    tree = scan_tree(write_tree(tmp_path, files))
+    pluggy = DistributionFacts("pluggy", ("pluggy",), "index", "1.5.0")
+    tree.provided = {f.name: f for f in (pluggy, plugin_facts)}
+    return {(f.kind, f.subject): f for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+
+
+def test_a_plugin_the_code_loads_through_its_entry_point_group_is_used(tmp_path):
+    from scanning.types import EntryPoint
+
+    plugin = DistributionFacts(
+        "forum-plugin-portal",
+        ("portal",),
+        "index",
+        "1.0",
+        entry_points=(EntryPoint("forum_plugins", "portal", "portal.plugin"),),
+    )
+    code = "import pluggy\npm = pluggy.PluginManager('x')\n"
+    code += "pm.load_setuptools_entrypoints('forum_plugins')\n"
+    assert ("unused", "forum-plugin-portal") not in _plugin_findings(tmp_path, code, plugin)
+    other = (
+        "import pluggy\npm = pluggy.PluginManager('x')\npm.load_setuptools_entrypoints('other')\n"
+    )
+    assert ("unused", "forum-plugin-portal") in _plugin_findings(tmp_path / "b", other, plugin)
+
+
+def test_importlib_metadata_entry_points_by_group_load_the_groups_members(tmp_path):
+    from scanning.types import EntryPoint
+
+    plugin = DistributionFacts(
+        "forum-plugin-portal",
+        ("portal",),
+        "index",
+        "1.0",
+        entry_points=(EntryPoint("forum.plugins", "portal", "portal.plugin"),),
+    )
+    code = (
+        "import pluggy\nfrom importlib.metadata import entry_points\n"
+        "for ep in entry_points(group='forum.plugins'):\n    ep.load()\n"
+    )
+    assert ("unused", "forum-plugin-portal") not in _plugin_findings(tmp_path, code, plugin)
+
+
+def test_a_flake8_plugin_is_known_by_the_tables_entry_points_when_the_scans_facts_lack_them(
+    tmp_path,
+):
+    files = {
+        "Pipfile": '[dev-packages]\nflake8 = "*"\npep8-naming = "*"\n',
+        "app.py": "import os\n",
+    }
+    tree = scan_tree(write_tree(tmp_path, files))
+    # What a scan's loader keeps from the table or a lock: import names, no entry points.
+    tree.provided = {"pep8-naming": DistributionFacts("pep8-naming", ("pep8ext_naming",), "table")}
+    found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+    assert ("unused", "pep8-naming") not in found

@@ -195,7 +195,7 @@ def test_a_tool_plugin_in_a_dev_group_acts_by_being_installed_and_is_no_candidat
         tmp_path,
         {
             "requirements.txt": "flask==3.0\n",
-            "requirements-dev.txt": "pytest==8.2\npytest-randomly==3.15\ntypes-requests==2.31\n",
+            "requirements-dev.txt": "pytest==8.2\npytest-randomly==3.15\n",
             "tests/test_app.py": "import pytest\n",
             "app.py": "import flask\n",
         },
@@ -237,3 +237,116 @@ def test_a_multi_line_circleci_command_is_read_line_by_line(tmp_path):
     )
     assert ("unused", "pylint") not in findings
     assert ("unused", "pytest") not in findings
+
+
+def test_an_installer_floor_beside_application_requirements_is_unused(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "flask==3.0.0\npip>=20.0\nsetuptools>=70.0.0\n",
+            "Makefile": "install:\n\tpip install -r requirements.txt\n",
+            "app.py": "import flask\n",
+        },
+    )
+    assert ("unused", "pip") in findings
+    assert ("unused", "setuptools") in findings
+
+
+def test_an_imported_installer_beside_application_requirements_is_used(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "flask==3.0.0\nsetuptools>=70.0.0\n",
+            "app.py": "import flask\nimport pkg_resources\n",
+        },
+    )
+    assert ("unused", "setuptools") not in findings
+
+
+def test_conda_pip_runs_the_files_own_pip_section(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "environment.yml": "dependencies:\n  - python=3.11\n  - numpy\n  - pip\n"
+            "  - pip:\n    - requests\n",
+            "app.py": "import numpy\nimport requests\n",
+        },
+    )
+    assert ("unused", "pip") not in findings
+
+
+def test_a_pytest_plugin_that_acts_only_when_asked_is_unused_when_nothing_asks(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "pytest\npytest-cov\npytest-randomly\n",
+            "tests/test_app.py": "def test_one():\n    assert True\n",
+        },
+    )
+    assert ("unused", "pytest-cov") in findings
+    assert ("unused", "pytest-randomly") not in findings  # acts by being installed
+
+
+def test_a_pytest_plugin_whose_option_a_command_passes_is_used(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "pytest\npytest-cov\n",
+            "Makefile": "test:\n\tpytest --cov=app tests\n",
+            "tests/test_app.py": "def test_one():\n    assert True\n",
+        },
+    )
+    assert ("unused", "pytest-cov") not in findings
+
+
+def test_type_stubs_are_used_when_a_type_checker_runs_over_code_importing_their_module(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "mypy\ntypes-requests\ndjango-stubs\ntypes-PyYAML\n",
+            "requirements.txt": "requests\ndjango\npyyaml\n",
+            "Makefile": "check:\n\tmypy app\n",
+            "app/main.py": "import requests\nimport django\n",
+        },
+    )
+    assert ("unused", "types-requests") not in findings
+    assert ("unused", "django-stubs") not in findings
+    assert ("unused", "types-pyyaml") in findings  # nothing imports yaml
+
+
+def test_type_stubs_without_a_type_checker_are_unused(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "types-requests\n",
+            "requirements.txt": "requests\n",
+            "app/main.py": "import requests\n",
+        },
+    )
+    assert ("unused", "types-requests") in findings
+
+
+def test_a_flake8_plugin_named_unlike_flake8_acts_by_being_installed_per_its_entry_points(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "flake8\npep8-naming\nwemake-python-styleguide\n",
+            "Makefile": "lint:\n\tflake8 app\n",
+            "app.py": "import os\n",
+        },
+    )
+    assert ("unused", "pep8-naming") not in findings
+    assert ("unused", "wemake-python-styleguide") not in findings
+
+
+def test_type_stubs_checked_by_ty_are_used(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "ty\ntypes-docutils\n",
+            "requirements.txt": "docutils\n",
+            "tox.ini": "[testenv:type]\ncommands = ty check\n",
+            "app/main.py": "import docutils\n",
+        },
+    )
+    assert ("unused", "types-docutils") not in findings

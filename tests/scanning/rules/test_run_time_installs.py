@@ -103,3 +103,21 @@ def test_a_typo_in_a_ci_install_is_still_a_typosquat_suspect(scan):
         )
     )
     assert ("typosquat", "reqeusts") in found
+
+
+def test_inline_code_of_a_ci_file_is_served_by_that_files_own_install(scan):
+    workflow = (
+        "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+        "      - run: pip install PyGithub\n"
+        "      - shell: python\n        run: |\n          from github import Github\n"
+    )
+    found = kinds_and_subjects(
+        scan(
+            {
+                "requirements.txt": "flask==3.0\n",
+                ".github/workflows/bot.yml": workflow,
+                "app.py": "import flask\n",
+            }
+        )
+    )
+    assert ("missing", "pygithub") not in found

@@ -106,3 +106,17 @@ def test_an_exclude_pattern_that_could_take_exponential_time_is_not_used(tmp_pat
     tree, found = _scan(tmp_path, '[tool.deptry]\nexclude = ["(a+)+$"]\n', files)
     assert ("missing", "numpy") in found  # the file is still read
     assert any("repeated group" in e.message for e in tree.errors)
+
+
+def test_deptry_inline_ignore_comments_keep_the_import_findings_of_their_rules(tmp_path):
+    code = (
+        "import flask, rich\n"
+        "import white  # deptry: ignore[DEP001]  # noqa: F401\n"
+        "import orange  # noqa: F401  # deptry: ignore\n"
+        "import gray  # deptry: ignore[DEP003]\n"
+    )
+    _, found = _scan(tmp_path, "", {"shop/__init__.py": code})
+    assert found["missing", "white"].kept.startswith("kept by repository configuration")
+    assert "# deptry: ignore at shop/__init__.py:2" in found["missing", "white"].kept
+    assert found["missing", "orange"].kept
+    assert not found["missing", "gray"].kept  # its comment ignores another rule
