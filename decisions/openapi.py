@@ -1,8 +1,8 @@
 """The API as django-ninja describes it: the read API, the CI gate's policy, and ingest.
 
 The OpenAPI description is served at ``/api/openapi.json`` (no interactive docs page: it would
-load its scripts from a CDN). The read endpoints are served by ``decisions.api`` (its URLs come
-first); the operations here delegate to those same views, so the description names what is
+load its scripts from a CDN). The read endpoints are served by ``decisions.views.api`` (its URLs
+come first); the operations here delegate to those same views, so the description names what is
 served, and ``tests/decisions/test_openapi.py`` checks real answers against these schemas.
 Ingest and the gate policy are served from here.
 """
@@ -20,10 +20,10 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import ValidationError
 
-from decisions import api as read_api
 from decisions.models import ApiToken, DecisionRecord, State
 from decisions.services import api_tokens
 from decisions.services import ingest as ingest_services
+from decisions.views import api as read_api
 from inventory.models import Repository
 from scanning import ingest, policy
 from scanning import selectors as scanning_selectors

@@ -12,7 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from decisions import lifecycle
-from decisions.forms import RecordFilterForm
+from decisions.forms.records import RecordFilterForm
 from decisions.models import DecisionRecord, Kind, Notification, State
 from inventory.models import EDITOR_ROLES, Membership
 from scanning.models import Evidence

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from decisions.record_form import SCALES
+from decisions.forms.record_layout import SCALES
 
 register = template.Library()
 

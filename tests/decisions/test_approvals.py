@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from decisions import lifecycle, selectors, services
-from decisions.forms import RecordDetailForm, RecordTriageForm
+from decisions.forms.records import RecordDetailForm, RecordTriageForm
 from decisions.models import SCORE_FIELDS, Approval, DecisionRecord, NextAction, Notification, State
 from decisions.reports import cleanup
 from inventory.models import Role

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from decisions import services
-from decisions.forms import RecordDetailForm
+from decisions.forms.records import RecordDetailForm
 from decisions.models import NextAction
 from inventory.models import Role
 from scanning.models import ScanRun, ScanStatus

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from decisions import record_form, services
-from decisions.forms import RecordDetailForm
+from decisions import services
+from decisions.forms import record_layout as record_form
+from decisions.forms.records import RecordDetailForm
 from decisions.models import DecisionRecord, NextAction, State
 from inventory.models import Package, Role
 from scanning import services as scanning_services

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from decisions import lifecycle, meetings
-from decisions.forms import LoadedValuesMixin
+from decisions.forms.records import LoadedValuesMixin
 from decisions.models import DecisionRecord, NextAction
 from inventory.models import EDITOR_ROLES, Team
 

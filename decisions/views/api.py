@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 
 from decisions import selectors, services
-from decisions.forms import RecordFilterForm
+from decisions.forms.records import RecordFilterForm
 from decisions.models import DecisionRecord
 from inventory import text
 from inventory.models import Repository

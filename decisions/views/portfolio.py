@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from decisions import exports, keeping_up, portfolio, selectors, vex
-from decisions.forms_portfolio import AnalysisForm, ApplyForm, DigestPreferenceForm, RuleForm
+from decisions.forms.portfolio import AnalysisForm, ApplyForm, DigestPreferenceForm, RuleForm
 from decisions.models import DecisionRecord, DecisionRule, DigestPreference, NextAction, Suppression
 from decisions.portfolio import PortfolioForm
 from decisions.services import analyses, digests, rules
 from decisions.services.portfolio import MAX_APPLY, Decision, decision_apply
-from decisions.views_reports import DashboardForm
+from decisions.views.reports import DashboardForm
 from inventory.models import Repository, Team
 from inventory.text import reveal
 

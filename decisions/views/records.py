@@ -16,13 +16,13 @@ from decisions import (
     exports,
     lifecycle,
     prevention,
-    record_form,
     record_page,
     selectors,
     services,
     triage,
 )
-from decisions.forms import BulkForm, MoveForm, RecordDetailForm, RecordTriageForm
+from decisions.forms import record_layout as record_form
+from decisions.forms.records import BulkForm, MoveForm, RecordDetailForm, RecordTriageForm
 from decisions.models import DecisionRecord, NextAction
 from inventory.models import Repository
 

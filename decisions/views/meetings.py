@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from decisions import exports, meetings, services
-from decisions.forms_meetings import AgendaForm, MeetingItemForm, MinutesForm
+from decisions.forms.meetings import AgendaForm, MeetingItemForm, MinutesForm
 from decisions.models import MeetingItem, ReviewMeeting
 from decisions.reports import minutes
 from inventory import text
