@@ -79,7 +79,8 @@ def _stream_response(reader, fmt: str):
     ``markdown_stream`` (values rows instead of model instances)."""
     from django.http import QueryDict, StreamingHttpResponse
 
-    from decisions import exports, selectors
+    from decisions import exports
+    from decisions.selectors import records as selectors
 
     _, records = selectors.record_list(user=reader, params=QueryDict())
     if fmt == "csv":

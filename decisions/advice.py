@@ -1,9 +1,9 @@
 """One recommended next action for a record, and why: a pure function of the record's facts.
 
-The facts are what the latest scan stored (``decisions.record_page`` reads them); the advice
-never claims more than they say. A package with several findings in one repository (unused
-and vulnerable, say) gets one piece of advice for all of them, so nobody decides twice about
-one line of requirements.
+The facts are what the latest scan stored (``decisions.selectors.record_page`` reads them);
+the advice never claims more than they say. A package with several findings in one repository
+(unused and vulnerable, say) gets one piece of advice for all of them, so nobody decides twice
+about one line of requirements.
 """
 
 from __future__ import annotations

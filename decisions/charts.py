@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from decisions import dashboard
-from decisions import keeping_up as keeping_up_reads
+from decisions.selectors import dashboard
+from decisions.selectors import keeping_up as keeping_up_reads
 from inventory.models import Repository, Team
 from scanning import selectors as scanning_selectors
 from scanning.advisories import store as advisory_store
@@ -165,7 +165,7 @@ def time_to_decision(*, user, team: Team | None) -> Chart:
 
 
 def reclaimable_by_team(*, user, team: Team | None) -> Chart:
-    from decisions import artifact_selectors
+    from decisions.selectors import artifacts as artifact_selectors
 
     table = artifact_selectors.reclaimable_by_team(user=user, team=team)
     title = "Reclaimable artifact storage per team (GB)"
@@ -173,7 +173,7 @@ def reclaimable_by_team(*, user, team: Team | None) -> Chart:
 
 
 def reclaimable_over_time(*, user, team: Team | None) -> Chart:
-    from decisions import artifact_selectors
+    from decisions.selectors import artifacts as artifact_selectors
 
     days = dashboard.sample_days(end=dashboard.today())
     series = artifact_selectors.reclaimable_over_time(user=user, days=days, team=team)

@@ -11,8 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from decisions import lifecycle, meetings
+from decisions import lifecycle
 from decisions.models import MeetingSection
+from decisions.selectors import meetings
 from inventory.models import Membership, Role, Team
 
 # The sections a digest shows, in this order.

@@ -6,9 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from decisions import lifecycle, meetings
+from decisions import lifecycle
 from decisions.forms.records import LoadedValuesMixin
 from decisions.models import DecisionRecord, NextAction
+from decisions.selectors import meetings
 from inventory.models import EDITOR_ROLES, Team
 
 

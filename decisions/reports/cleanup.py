@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Subquery
 
-from decisions import selectors
 from decisions.models import Approval, DecisionRecord, NextAction, State
 from decisions.reports import sources
 from decisions.reports.gate import gate_lines
 from decisions.reports.requirements_diff import FileChange, remove_lines
+from decisions.selectors import records as selectors
 from decisions.services import review_window_days
 from inventory.models import Repository, Requirement
 from scanning import manifest_kinds

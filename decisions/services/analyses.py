@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from decisions import portfolio, vex
+from decisions import vex
 from decisions.models import (
     DecisionRecord,
     NextAction,
@@ -17,6 +17,7 @@ from decisions.models import (
     Suppression,
     VulnerabilityAnalysis,
 )
+from decisions.selectors import portfolio
 from decisions.services.history import event_write
 from decisions.services.portfolio import ApplyResult, Decision, decision_apply
 

@@ -13,8 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from decisions import lifecycle, meetings
+from decisions import lifecycle
 from decisions.models import MeetingItem, ReviewMeeting
+from decisions.selectors import meetings
 from decisions.services.history import event_write, shown
 from decisions.services.records import record_update
 from decisions.services.workflow import record_move

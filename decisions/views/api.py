@@ -24,9 +24,10 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 
-from decisions import selectors, services
+from decisions import services
 from decisions.forms.records import RecordFilterForm
 from decisions.models import DecisionRecord
+from decisions.selectors import records as selectors
 from inventory import text
 from inventory.models import Repository
 from scanning import selectors as scanning_selectors

@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from decisions import artifact_selectors
 from decisions.models import DecisionRecord, Kind
+from decisions.selectors import artifacts as artifact_selectors
 from decisions.services import artifacts
 from inventory.models import ArtifactStore
 from scanning.artifact_models import ArtifactVersion, InventoryRun

@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from decisions import exports, meetings, services
+from decisions import exports, services
 from decisions.forms.meetings import AgendaForm, MeetingItemForm, MinutesForm
 from decisions.models import MeetingItem, ReviewMeeting
 from decisions.reports import minutes
+from decisions.selectors import meetings
 from inventory import text
 from inventory.models import Repository
 from scanning import selectors as scanning_selectors

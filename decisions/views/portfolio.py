@@ -17,10 +17,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from decisions import exports, keeping_up, portfolio, selectors, vex
+from decisions import exports, vex
 from decisions.forms.portfolio import AnalysisForm, ApplyForm, DigestPreferenceForm, RuleForm
 from decisions.models import DecisionRecord, DecisionRule, DigestPreference, NextAction, Suppression
-from decisions.portfolio import PortfolioForm
+from decisions.selectors import keeping_up, portfolio
+from decisions.selectors import records as selectors
+from decisions.selectors.portfolio import PortfolioForm
 from decisions.services import analyses, digests, rules
 from decisions.services.portfolio import MAX_APPLY, Decision, decision_apply
 from decisions.views.reports import DashboardForm
@@ -38,7 +40,7 @@ def _messages(exc: Exception) -> str:
 
 def _counts_rows(result: portfolio.Portfolio, base: str) -> SafeString:
     """The rows of the counts table, rendered once here: a superuser's kind has 200 teams and
-    nine states, 1,800 cells that cost the template ~60 ms (as decisions/triage.py does)."""
+    nine states, 1,800 cells that cost the template ~60 ms (as selectors/triage.py does)."""
     rows = []
     for row in result.teams:
         team_url = html.escape(f"{base}&team={row.team_id}")

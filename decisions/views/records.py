@@ -11,19 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 
-from decisions import (
-    advice,
-    exports,
-    lifecycle,
-    prevention,
-    record_page,
-    selectors,
-    services,
-    triage,
-)
+from decisions import advice, exports, lifecycle, prevention, services
 from decisions.forms import record_layout as record_form
 from decisions.forms.records import BulkForm, MoveForm, RecordDetailForm, RecordTriageForm
 from decisions.models import DecisionRecord, NextAction
+from decisions.selectors import record_page, triage
+from decisions.selectors import records as selectors
 from inventory.models import Repository
 
 

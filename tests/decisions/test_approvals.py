@@ -7,10 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from decisions import lifecycle, selectors, services
+from decisions import lifecycle, services
 from decisions.forms.records import RecordDetailForm, RecordTriageForm
 from decisions.models import SCORE_FIELDS, Approval, DecisionRecord, NextAction, Notification, State
 from decisions.reports import cleanup
+from decisions.selectors import records as selectors
 from inventory.models import Role
 from scanning import services as scanning_services
 from tests import factories
@@ -221,7 +222,7 @@ def test_an_owner_who_can_no_longer_approve_is_not_notified_and_the_record_is_un
 ):
     import datetime
 
-    from decisions import meetings
+    from decisions.selectors import meetings
     from inventory.models import Membership
 
     due = factories.record(repository, owner=people["owner"], review_date=datetime.date(2026, 1, 1))

@@ -9,8 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from decisions import artifact_selectors, charts, dashboard
+from decisions import charts
 from decisions.models import DecisionRecord, Kind, State
+from decisions.selectors import artifacts as artifact_selectors
+from decisions.selectors import dashboard
 from inventory.forms_artifacts import ArtifactStoreAdminForm
 from inventory.models import ArtifactStore, Role
 from scanning.artifact_models import ArtifactVersion, InventoryRun, InventoryStatus

@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from decisions import meetings, services
+from decisions import services
 from decisions.models import DecisionRecord, MeetingSection, NextAction, Notification, State
+from decisions.selectors import meetings
 from inventory.models import Role
 from scanning import services as scanning_services
 from tests import factories

@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from decisions import charts, dashboard
+from decisions import charts
 from decisions.models import DecisionEvent, DecisionRecord, NextAction, Severity, State
+from decisions.selectors import dashboard
 from inventory.models import Manifest, Requirement, Role
 from tests import factories
 

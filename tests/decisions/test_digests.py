@@ -9,8 +9,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from decisions import digests, meetings, services, tasks
+from decisions import digests, services, tasks
 from decisions.models import DigestPreference, MeetingSection, State
+from decisions.selectors import meetings
 from decisions.services import digests as digest_services
 from inventory.models import Role
 from tests import factories

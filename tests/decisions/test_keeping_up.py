@@ -10,8 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from decisions import charts, keeping_up
+from decisions import charts
 from decisions.models import DecisionEvent, DecisionRecord, State
+from decisions.selectors import keeping_up
 from inventory.models import Role
 from tests import factories
 

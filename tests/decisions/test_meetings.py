@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from decisions import meetings, services
+from decisions import services
 from decisions.models import (
     DecisionEvent,
     MeetingItem,
@@ -17,6 +17,7 @@ from decisions.models import (
     ReviewMeeting,
     State,
 )
+from decisions.selectors import meetings
 from inventory.models import Membership, Role
 from tests import factories
 

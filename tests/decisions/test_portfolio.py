@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from decisions import portfolio
 from decisions.models import DecisionEvent, DecisionRecord, NextAction, State
-from decisions.portfolio import PortfolioForm
+from decisions.selectors import portfolio
+from decisions.selectors.portfolio import PortfolioForm
 from decisions.services.portfolio import Decision, decision_apply
 from inventory.models import Membership, Role, Team
 from tests import factories

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from decisions import selectors
 from decisions.models import State
+from decisions.selectors import records as selectors
 from tests import factories
 
 

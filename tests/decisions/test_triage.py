@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from decisions import services, triage
+from decisions import services
 from decisions.models import DecisionRecord, NextAction
+from decisions.selectors import triage
 from inventory.models import Role
 from tests import factories
 

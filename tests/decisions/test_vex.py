@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from decisions import portfolio, vex
+from decisions import vex
 from decisions.models import DecisionRecord, RecordAdvisory, State, VulnerabilityAnalysis
+from decisions.selectors import portfolio
 from decisions.services import analyses, rules
 from inventory.models import Role
 from scanning.models import Advisory, ScanRun, ScanStatus

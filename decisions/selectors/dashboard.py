@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from decisions.meetings import day_end
 from decisions.models import (
     CLOSED_STATES,
     DecisionEvent,
@@ -25,6 +24,7 @@ from decisions.models import (
     Severity,
     State,
 )
+from decisions.selectors.meetings import day_end
 from inventory.models import PinLevel, Repository, Requirement, Team
 
 DECIDED_STATES = frozenset({State.APPROVED, State.REJECTED, State.KEPT})

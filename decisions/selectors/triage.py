@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
-from decisions import selectors
 from decisions.models import SCORE_FIELDS, DecisionRecord, NextAction
+from decisions.selectors import records as selectors
 from inventory.text import reveal
 
 # What a row shows; the list loads nothing else of a record (notes, JSON, timestamps).

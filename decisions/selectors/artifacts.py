@@ -7,8 +7,8 @@ from datetime import date
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
-from decisions.dashboard import Series, Table
-from decisions.meetings import day_end
+from decisions.selectors.dashboard import Series, Table
+from decisions.selectors.meetings import day_end
 from inventory.models import ArtifactStore, Team
 from scanning.artifact_models import ArtifactVersion, InventoryRun, InventoryStatus
 

@@ -15,8 +15,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from decisions.dashboard import DECIDED_STATES, DEFAULT_WEEKS, Table
 from decisions.models import DecisionEvent, DecisionRecord, State
+from decisions.selectors.dashboard import DECIDED_STATES, DEFAULT_WEEKS, Table
 
 ALL = "All teams"
 HEADERS = ["Week", "Team", "Opened", "Decided", "Done", "Median days to decision"]
