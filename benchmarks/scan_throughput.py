@@ -140,6 +140,7 @@ def stop_worker(process: subprocess.Popen) -> None:
 
 
 def phase(concurrency: int, paths: list[Path], workdir: Path, timeout: float) -> dict:
+    from django.db import OperationalError, connection
     from django.db.models import Count, Max, Min
 
     from decisions.models import DecisionRecord
@@ -167,7 +168,13 @@ def phase(concurrency: int, paths: list[Path], workdir: Path, timeout: float) ->
             if any(worker.poll() is not None for worker in workers):
                 print(f"a worker of phase {concurrency} exited; see {workdir}")
                 break
-            active = runs.exclude(status__in=[ScanStatus.SUCCEEDED, ScanStatus.FAILED]).count()
+            try:
+                active = runs.exclude(status__in=[ScanStatus.SUCCEEDED, ScanStatus.FAILED]).count()
+            except OperationalError as error:  # the shared server restarted: ask again
+                print(f"  database unavailable, retrying: {str(error).strip()[:80]}")
+                connection.close()
+                time.sleep(2)
+                continue
             if active == 0:
                 break
             time.sleep(1)
