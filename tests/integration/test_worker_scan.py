@@ -41,7 +41,8 @@ def worker():
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "INFO"],
+        # No --pool: the worker the README starts, with the pool the settings choose.
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO"],
         cwd=BASE_DIR,
         env=env,
         stdout=subprocess.PIPE,
