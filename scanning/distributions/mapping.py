@@ -21,6 +21,7 @@ from functools import lru_cache
 from packaging.utils import canonicalize_name
 
 from scanning.distributions import facts as sources
+from scanning.distributions import graph as requirements_graph
 from scanning.distributions import table
 from scanning.types import DistributionFacts
 
@@ -202,6 +203,15 @@ class ImportMap:
         self._owner = {m: next(iter(n)) for m, n in self._owners.items() if len(n) == 1}
         self._names: dict[str, frozenset[str]] = {}
         self._resolved: dict[str, Resolution] = {}
+        self._graph: requirements_graph.Graph | None = None
+
+    @property
+    def graph(self) -> requirements_graph.Graph:
+        """What the declared distributions require, from their facts; built once per scan
+        for every rule that asks (unused, missing, transitive)."""
+        if self._graph is None:
+            self._graph = requirements_graph.Graph(self.provided)
+        return self._graph
 
     def resolve(self, module: str) -> Resolution:
         """Like ``resolve``, but a declared distribution's own metadata answers first."""

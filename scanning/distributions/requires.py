@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scanning.distributions import graph, mapping
+from scanning.distributions import mapping
 from scanning.types import Declaration
 
 
@@ -22,7 +22,7 @@ def pulled_in_by(
     for declaration in declarations:
         if declaration.name:
             roots.setdefault(declaration.name, set()).update(declaration.extras)
-    return graph.Graph(import_map.provided).installs(roots.items())
+    return import_map.graph.installs(roots.items())
 
 
 def source_of(chain: tuple[str, ...], *, import_map: mapping.ImportMap) -> str:

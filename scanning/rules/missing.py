@@ -39,7 +39,7 @@ def missing(
     satisfied = _satisfied_alternatives(candidates, declared, locked)
     pulled_in = requires.pulled_in_by(direct, import_map=import_map)  # the transitive rule's
     roots = [(d.name, d.extras) for d in direct]
-    by_extra = graph.Graph(import_map.provided).through_extras(roots)
+    by_extra = import_map.graph.through_extras(roots)
     job_installs = installed_where_used(declarations, direct_kinds or {})
     for usage in candidates:
         if declared.of(usage.name) or locked.of(usage.name):

@@ -35,7 +35,7 @@ def transitive(
     for declaration in locked_found:
         lock_lines.setdefault(declaration.name, []).append(declaration)
     roots = [(d.name, d.extras) for d in direct_found]
-    by_extra = graph.Graph(import_map.provided).through_extras(roots)
+    by_extra = import_map.graph.through_extras(roots)
     by_distribution: dict[str, list[Usage]] = {}
     for usage in third_party(usages, first_party):
         if direct.of(usage.name):
@@ -79,9 +79,7 @@ def _pulled_in(
     """Without a lock: imports of what a declared package requires, per the packages' own
     metadata (read from the package index; never the scanning server's installed packages)."""
     chains = requires.pulled_in_by(direct_found, import_map=import_map)
-    by_extra = graph.Graph(import_map.provided).through_extras(
-        (d.name, d.extras) for d in direct_found
-    )
+    by_extra = import_map.graph.through_extras((d.name, d.extras) for d in direct_found)
     by_distribution: dict[str, list[Usage]] = {}
     for usage in third_party(usages, first_party):
         if direct.of(usage.name):

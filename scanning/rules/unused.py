@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from packaging.utils import canonicalize_name
 
-from scanning.distributions import graph, mapping, requires
+from scanning.distributions import mapping, requires
 from scanning.distributions.facts import HIGH, LOW
 from scanning.distributions.provided import STDLIB
 from scanning.evidence import entrypoints, pytest_plugins
@@ -280,7 +280,7 @@ class _Relations:
         self.import_map = import_map
         self.used = {d.name for d in used}
         self.chains = requires.pulled_in_by(used, import_map=import_map)
-        self.graph = graph.Graph(import_map.provided)
+        self.graph = import_map.graph
 
     def installed_anyway(self, name: str) -> str:
         chain = self.chains.get(name)
