@@ -42,9 +42,13 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_worker(name: str, *, visibility_timeout: int = 6) -> subprocess.Popen:
+def start_worker(
+    name: str, *, visibility_timeout: int = 6, hold: Path | None = None
+) -> subprocess.Popen:
+    """A solo worker; with ``hold``, its scans wait while that file exists (drill_app)."""
     env = {
         **os.environ,
+        "DEBTBOARD_DRILL_HOLD": str(hold or ""),
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _database_url(),
         "DEBTBOARD_SCAN_HEARTBEAT_SECONDS": "1",
@@ -58,7 +62,7 @@ def start_worker(name: str, *, visibility_timeout: int = 6) -> subprocess.Popen:
             "-m",
             "celery",
             "-A",
-            "config",
+            "tests.integration.drill_app",
             "worker",
             "--pool=solo",
             "-n",
@@ -96,8 +100,21 @@ def wait_for(predicate, seconds: float, what: str) -> None:
 
 
 @pytest.fixture
+def hold(tmp_path) -> Path:
+    """While this file exists, a held worker's scan waits after it has started."""
+    path = tmp_path / "hold"
+    path.touch()
+    return path
+
+
+def wait_until_held(hold: Path, run: ScanRun) -> None:
+    wait_for(lambda: Path(f"{hold}.started").exists(), 60, "the scan to start reading")
+    assert _status(run) == ScanStatus.RUNNING
+
+
+@pytest.fixture
 def big_repository(tmp_path):
-    """A repository that takes a few seconds to scan, so a drill can strike mid-scan."""
+    """A repository whose stored scan is large (4000 files, as many evidence rows)."""
     files = {"requirements.txt": "requests==2.31.0\nleftpad==1.0\n"}
     for n in range(4000):
         files[f"pkg/mod{n}.py"] = f"import os\nimport requests\nimport boto3\n\nVALUE_{n} = {n}\n"
@@ -123,15 +140,15 @@ def _assert_scanned_once(repository, run: ScanRun) -> None:
     )
 
 
-def test_worker_killed_mid_scan_is_redelivered_and_completes_once(big_repository):
-    first = start_worker("first")
+def test_worker_killed_mid_scan_is_redelivered_and_completes_once(big_repository, hold):
+    first = start_worker("first", hold=hold)
     second = None
     try:
         run = services.scan_request(repository=big_repository)
-        wait_for(lambda: _status(run) == ScanStatus.RUNNING, 60, "the scan to start")
-        time.sleep(1)
+        wait_until_held(hold, run)
         stop(first, signal.SIGKILL)
         assert _status(run) == ScanStatus.RUNNING  # nobody finished it
+        hold.unlink()
         second = start_worker("second")
         wait_for(
             lambda: _status(run) in (ScanStatus.SUCCEEDED, ScanStatus.FAILED), 180, "the takeover"
@@ -148,21 +165,23 @@ HEARTBEAT_TIMEOUT = 10  # what start_worker gives its workers
 PRODUCTION_VISIBILITY_TIMEOUT = 2 * 60 * 60
 
 
-def test_scan_now_after_a_worker_is_killed_takes_the_repository_over(big_repository, settings):
+def test_scan_now_after_a_worker_is_killed_takes_the_repository_over(
+    big_repository, hold, settings
+):
     """A worker killed mid-scan (SIGKILL of that one process, as the OOM killer does) blocks
     its repository until its heartbeat goes stale, and no longer: "Scan now" then takes the
     run over. The time blocked goes to DEBTBOARD_DRILL_REPORT for benchmarks/fault_drill.py."""
     settings.DEBTBOARD_SCAN_HEARTBEAT_TIMEOUT_SECONDS = HEARTBEAT_TIMEOUT
     # The production visibility timeout (2 hours): the broker's redelivery rescues nothing.
-    first = start_worker("doomed", visibility_timeout=PRODUCTION_VISIBILITY_TIMEOUT)
+    first = start_worker("doomed", visibility_timeout=PRODUCTION_VISIBILITY_TIMEOUT, hold=hold)
     second = None
     try:
         run = services.scan_request(repository=big_repository)
-        wait_for(lambda: _status(run) == ScanStatus.RUNNING, 60, "the scan to start")
-        time.sleep(1)
+        wait_until_held(hold, run)
         os.kill(first.pid, signal.SIGKILL)
         killed_at = time.monotonic()
         first.wait()
+        hold.unlink()
         second = start_worker("rescuer", visibility_timeout=PRODUCTION_VISIBILITY_TIMEOUT)
         answer = services.scan_request(repository=big_repository)
         while answer.status == ScanStatus.RUNNING and time.monotonic() - killed_at < 120:
@@ -228,14 +247,15 @@ def _restart(command: list[str]) -> None:
     subprocess.run(command, check=True, capture_output=True, timeout=60)
 
 
-def test_database_restart_mid_scan_retries_and_completes_once(big_repository):
-    worker = start_worker("db")
+def test_database_restart_mid_scan_retries_and_completes_once(big_repository, hold):
+    worker = start_worker("db", hold=hold)
     try:
         run = services.scan_request(repository=big_repository)
-        wait_for(lambda: _status(run) == ScanStatus.RUNNING, 60, "the scan to start")
+        wait_until_held(hold, run)
         connection.close()
         version = os.listdir("/etc/postgresql")[0]
         _restart(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"])
+        hold.unlink()
         wait_for(
             lambda: _status(run) in (ScanStatus.SUCCEEDED, ScanStatus.FAILED), 240, "the retry"
         )
@@ -244,11 +264,11 @@ def test_database_restart_mid_scan_retries_and_completes_once(big_repository):
         print(stop(worker)[-3000:])
 
 
-def test_redis_restart_mid_scan_loses_nothing(big_repository):
-    worker = start_worker("redis")
+def test_redis_restart_mid_scan_loses_nothing(big_repository, hold):
+    worker = start_worker("redis", hold=hold)
     try:
         run = services.scan_request(repository=big_repository)
-        wait_for(lambda: _status(run) == ScanStatus.RUNNING, 60, "the scan to start")
+        wait_until_held(hold, run)
         subprocess.run(["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"], timeout=30)
         time.sleep(1)
         _restart(
@@ -266,6 +286,7 @@ def test_redis_restart_mid_scan_loses_nothing(big_repository):
                 "no",
             ]
         )
+        hold.unlink()
         wait_for(lambda: _status(run) in (ScanStatus.SUCCEEDED, ScanStatus.FAILED), 180, "the scan")
         _assert_scanned_once(big_repository, run)
         # The worker reconnected: a new scan still goes through.
