@@ -168,12 +168,15 @@ def keep_declared_commands(usages: list[Usage], declared: set[str]) -> list[Usag
 
 
 def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
-    """Commands in ``subprocess.run([...])`` and nox's ``session.run("pytest", ...)``."""
+    """Commands in ``subprocess.run([...])``, nox's ``session.run("pytest", ...)`` and
+    ``shutil.which("deptry")`` (code that looks a program up by name goes on to run it)."""
     func = call.func
     if not isinstance(func, ast.Attribute) or not call.args:
         return []
     first = call.args[0]
     text = str_value(first)
+    if _looks_up_program(func) and text is not None:
+        return argv_usages([text], path, call.lineno, mode) if _PROGRAM_NAME.match(text) else []
     if text is None:  # f"twine upload {path}": the words before the first value
         text = _literal_head(first)
     if text is not None and _runs_shell_text(func, call):  # os.system("..."), c.run("...")
@@ -187,6 +190,10 @@ def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     else:
         return []
     return argv_usages(argv, path, call.lineno, mode) if argv else []
+
+
+def _looks_up_program(func: ast.Attribute) -> bool:
+    return func.attr == "which" and isinstance(func.value, ast.Name) and func.value.id == "shutil"
 
 
 def _literal_head(node: ast.expr) -> str | None:

@@ -238,6 +238,22 @@ def test_shell_command_strings_run_from_python_are_commands(scan: Scan) -> None:
     assert "black" not in found
 
 
+def test_a_program_looked_up_by_name_is_a_command(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import shutil, subprocess
+        tool = shutil.which("deptry", path="/opt/venv/bin")
+        subprocess.run([tool, "."])
+        shutil.which(name)  # a name we cannot read: nothing
+        shutil.which("not a program")
+        """
+    )
+    usages, _ = scan({"tests/test_tools.py": source})
+    found = commands(usages)
+    assert "deptry" in found
+    assert not found & {"not a program", "name"}
+
+
 def test_an_f_string_command_line_runs_the_words_before_its_first_value(scan: Scan) -> None:
     source = textwrap.dedent(
         """
