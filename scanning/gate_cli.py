@@ -25,9 +25,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from scanning import cli, gate, gitrunner, policy
+from scanning import cli, gitrunner
 from scanning.engine import report
 from scanning.engine.pipeline import scan_checkout
+from scanning.gate import policy, verdict
 
 MAX_BASE_MANIFESTS = 500
 MAX_BASE_MANIFEST_BYTES = 5 * 1024 * 1024
@@ -98,7 +99,7 @@ def base_names_from_git(root: Path, ref: str) -> set[str]:
             target.write_bytes(content)
         found = manifests.parse_manifests(base_root, paths)
     data = report.as_data(report.ScanReport(path=ref, files_seen=len(paths), manifests=found))
-    return {d["name"] for d in gate.declared_requirements(data)}
+    return {d["name"] for d in verdict.declared_requirements(data)}
 
 
 def base_names_from_scan(path: Path) -> set[str]:
@@ -108,7 +109,7 @@ def base_names_from_scan(path: Path) -> set[str]:
         raise GateError(f"{path} could not be read: {exc}") from exc
     if not isinstance(data, dict) or data.get("format") != report.FORMAT:
         raise GateError(f"{path} is not a Debtboard scan ({report.FORMAT})")
-    return {d["name"] for d in gate.declared_requirements(data)}
+    return {d["name"] for d in verdict.declared_requirements(data)}
 
 
 def server_answer(server: str, token: str, repository: str) -> dict[str, Any]:
@@ -182,14 +183,14 @@ def main(
         args.scan_output.write_text(report.as_json(scan), encoding="utf-8")
     added = None
     if base_names is not None:
-        added = gate.added_requirements(data, base_names, root=root, owners=owners)
-    result = gate.evaluate(
+        added = verdict.added_requirements(data, base_names, root=root, owners=owners)
+    result = verdict.evaluate(
         data, rules, kept_on_server=kept, added=added, base=args.base or str(args.base_scan or "")
     )
     if args.format == "json":
-        write(json.dumps(gate.as_data(result), indent=2, ensure_ascii=False) + "\n")
+        write(json.dumps(verdict.as_data(result), indent=2, ensure_ascii=False) + "\n")
     else:
-        write(gate.as_markdown(result))
+        write(verdict.as_markdown(result))
     return result.exit_code
 
 
@@ -199,7 +200,7 @@ def _policy(
     """(policy, owners from the repository's debtboard.toml, kept (kind, subject) on the server)."""
     config_path = root / policy.POLICY_FILE
     config = policy.read_toml(config_path) if config_path.is_file() else {}
-    owners = gate.owners_from_config(config)
+    owners = verdict.owners_from_config(config)
     if args.server:
         token = args.token or environ.get("DEBTBOARD_TOKEN", "")
         if not token:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from inventory.models import Repository
-from scanning import policy
+from scanning.gate import policy
 from scanning.models import AuditGate, ScanRun, ScanStatus
 
 NEVER_SCANNED = "never scanned successfully"

@@ -2,7 +2,7 @@
 Markdown comment.
 
 Pure over the scan's data (``scanning.engine.report.as_data``), the policy
-(``scanning.policy``), the decisions the server keeps, and the requirements a change adds:
+(``scanning.gate.policy``), the decisions the server keeps, and the requirements a change adds:
 
 - an unkept finding of a kind at level ``block`` fails the build (a vulnerability only when
   its CVSS score, or its GitHub level's lowest score, reaches the threshold; an unscored one
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanning import markdown, policy
+from scanning import markdown
+from scanning.gate import policy
 from scanning.rules import kinds
 
 PASS = "pass"  # noqa: S105 (an outcome, not a password)
