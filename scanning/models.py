@@ -287,7 +287,7 @@ class PackageMetadata(models.Model):
 
 
 # Artifact-store inventories live in their own module; importing it registers the models.
-from scanning.artifact_models import (  # noqa: E402, F401
+from scanning.artifacts.models import (  # noqa: E402, F401
     ArtifactVersion,
     InventoryRun,
     InventoryStatus,
