@@ -10,8 +10,8 @@ from pathlib import Path
 
 from decisions.models import DecisionRecord, NextAction, State
 from inventory.models import Repository
-from scanning.checkout import cached_checkout_path
 from scanning.gate import prevention
+from scanning.git.checkout import cached_checkout_path
 from scanning.results import KEPT
 from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT
 

@@ -25,10 +25,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from scanning import cli, gitrunner
+from scanning import cli
 from scanning.engine import report
 from scanning.engine.pipeline import scan_checkout
 from scanning.gate import policy, verdict
+from scanning.git import runner as gitrunner
 
 MAX_BASE_MANIFESTS = 500
 MAX_BASE_MANIFEST_BYTES = 5 * 1024 * 1024
