@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanning import markdown
+from inventory import markdown
 from scanning.gate import policy
 from scanning.rules import kinds
 
@@ -238,7 +238,7 @@ _HEADLINE = {PASS: "✅ pass", FAIL: "❌ fail", UNKNOWN: "⚠️ unknown (not e
 
 
 def as_markdown(result: Result) -> str:
-    """The comment for the pull request: every outside text escaped (``scanning.markdown``)."""
+    """The comment for the pull request: every outside text escaped (``inventory.markdown``)."""
     rules = result.policy
     lines = [
         f"## Debtboard gate: {_HEADLINE[result.outcome]}",
