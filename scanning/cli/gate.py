@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from scanning import cli
+from scanning.cli import scan as scan_cli
 from scanning.engine import report
 from scanning.engine.pipeline import scan_checkout
 from scanning.gate import policy, verdict
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Scan a checkout and judge it by the organisation's policy; print Markdown "
         "for a pull-request comment. Exit 0 pass, 1 fail or unknown, 2 error.",
     )
-    cli.add_arguments(parser)
+    scan_cli.add_arguments(parser)
     parser.add_argument("--advisories", type=Path, metavar="PATH", help="OSV folder or archive")
     parser.add_argument("--index-url", help="simple package index (DEBTBOARD_PACKAGE_INDEX_URL)")
     parser.add_argument("--cache-dir", type=Path, help="cache folder (DEBTBOARD_CACHE_DIR)")
@@ -150,25 +150,25 @@ def main(
     environ = dict(os.environ if environ is None else environ)
     args = build_parser().parse_args(list(argv))
     try:
-        root = cli.checked_root(args.path, args.weight_threshold_mb)
-        options = cli.options_from(args, environ)
+        root = scan_cli.checked_root(args.path, args.weight_threshold_mb)
+        options = scan_cli.options_from(args, environ)
         rules, owners, kept = _policy(args, root, environ)
         base_names: set[str] | None = None
         if args.base:
             base_names = base_names_from_git(root, args.base)
         elif args.base_scan:
             base_names = base_names_from_scan(args.base_scan)
-    except (cli.UsageError, GateError, policy.PolicyError) as exc:
+    except (scan_cli.UsageError, GateError, policy.PolicyError) as exc:
         sys.stderr.write(f"error: {exc}\n")
-        return cli.USAGE_ERROR
-    cache_dir = None if args.no_cache else (args.cache_dir or cli.default_cache_dir(environ))
+        return scan_cli.USAGE_ERROR
+    cache_dir = None if args.no_cache else (args.cache_dir or scan_cli.default_cache_dir(environ))
     source = args.advisories
     configured = environ.get("DEBTBOARD_ADVISORY_SOURCE", "").strip()
     if source is None and configured and "://" not in configured:
         source = Path(configured)
-    audit = cli.file_auditor(source, cache_dir) if source is not None else None
+    audit = scan_cli.file_auditor(source, cache_dir) if source is not None else None
     index_url = (args.index_url or environ.get("DEBTBOARD_PACKAGE_INDEX_URL", "")).strip()
-    provided = cli.index_loader(index_url, cache_dir, environ)
+    provided = scan_cli.index_loader(index_url, cache_dir, environ)
     tree = scan_checkout(root, options, provided=provided, audit=audit)
     scan = report.ScanReport(
         path=str(root),
