@@ -37,15 +37,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from inventory import locations
-from scanning.engine import limits
 from scanning.git import runner as gitrunner
 
 logger = logging.getLogger(__name__)
+MB = 1024 * 1024  # as scanning.engine.limits: git/ stands below the engine, which runs git too
 
 
 def max_clone_bytes() -> int:
     """Size of a clone (``.git`` plus working tree) above which git is killed."""
-    return int(settings.DEBTBOARD_MAX_CLONE_MB) * limits.MB
+    return int(settings.DEBTBOARD_MAX_CLONE_MB) * MB
 
 
 class CheckoutError(Exception):
