@@ -17,7 +17,6 @@ from decisions.selectors import dashboard
 from decisions.selectors import keeping_up as keeping_up_reads
 from inventory.models import Repository, Team
 from scanning import selectors as scanning_selectors
-from scanning.advisories import store as advisory_store
 
 _LAYOUT = {
     "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
@@ -104,7 +103,7 @@ def vulnerabilities(*, user, team: Team | None) -> Chart:
         repositories = repositories.filter(team=team)
     gate = scanning_selectors.combined_gate(repositories=repositories)
     notes = [f"Vulnerability gate: {gate.text()}."]
-    unavailable = advisory_store.mirror_unavailable_reason()
+    unavailable = scanning_selectors.advisory_mirror_unavailable_reason()
     if unavailable:
         notes.insert(
             0,

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from decisions.models import DecisionRecord
+from inventory import markdown
 from inventory.text import reveal
-from scanning import markdown
 
 COLUMNS = (
     ("repository", "Repository"),

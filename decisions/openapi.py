@@ -25,8 +25,8 @@ from decisions.services import api_tokens
 from decisions.services import ingest as ingest_services
 from decisions.views import api as read_api
 from inventory.models import Repository
-from scanning import ingest, policy
 from scanning import selectors as scanning_selectors
+from scanning.gate import ingest, policy
 
 MB = 1024 * 1024
 

@@ -1,6 +1,6 @@
 """Reads for "prevention written back": for a kept record, the configuration to copy into the
 repository so its own tools (deptry, pip-audit) stop raising it, built by
-``scanning.prevention`` from the record, its latest scan and the repository's current
+``scanning.gate.prevention`` from the record, its latest scan and the repository's current
 ``pyproject.toml`` (from the checkout this machine already has; none for pushed scans)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 from decisions.models import DecisionRecord, NextAction, State
 from inventory.models import Repository
-from scanning import prevention
-from scanning.checkout import cached_checkout_path
+from scanning.gate import prevention
+from scanning.git.checkout import cached_checkout_path
 from scanning.results import KEPT
 from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from inventory.models import Package, Repository
-from scanning import policy
+from scanning.gate import policy
 
 _LEVEL_CHOICES = [(level, level) for level in policy.LEVELS]
 
@@ -287,7 +287,7 @@ class PackageMetadata(models.Model):
 
 
 # Artifact-store inventories live in their own module; importing it registers the models.
-from scanning.artifact_models import (  # noqa: E402, F401
+from scanning.artifacts.models import (  # noqa: E402, F401
     ArtifactVersion,
     InventoryRun,
     InventoryStatus,
@@ -298,7 +298,7 @@ class GatePolicy(models.Model):
     """The organisation's gate policy (one row; the defaults when there is none).
 
     ``levels`` maps finding kinds to block / warn / monitor / ignore; kinds it leaves out keep
-    their registry default. Read as a ``scanning.policy.Policy`` by ``selectors.gate_policy``,
+    their registry default. Read as a ``scanning.gate.policy.Policy`` by ``selectors.gate_policy``,
     the same object the command-line gate builds from a ``debtboard.toml``.
     """
 

@@ -1,4 +1,5 @@
-"""Reads of the scanning app shaped for other screens: the vulnerability gate of repositories.
+"""Reads of the scanning app shaped for other screens: the vulnerability gate of repositories,
+whether the advisory mirror can vouch for anything, removal savings and the gate policy.
 
 The gate is decided once, when a scan audits its declarations
 (``scanning.rules.vulnerable.decide_gate``), and stored on the run. Every surface (scan page,
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from inventory.models import Repository
-from scanning import policy
+from scanning.advisories import store as advisory_store
+from scanning.gate import policy
 from scanning.models import AuditGate, ScanRun, ScanStatus
 
 NEVER_SCANNED = "never scanned successfully"
@@ -98,6 +100,12 @@ def _json(value: object) -> object:
         except ValueError:
             return None
     return value
+
+
+def advisory_mirror_unavailable_reason() -> str | None:
+    """Why the advisory mirror cannot vouch for anything now (no sync, or too old by either of
+    its clocks), or ``None`` when it can: a chart of vulnerabilities counted from it says so."""
+    return advisory_store.mirror_unavailable_reason()
 
 
 def removal_savings(*, repository: Repository, package: str) -> str:

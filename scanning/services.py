@@ -15,12 +15,13 @@ from django.utils import timezone
 
 from inventory import locations
 from inventory.models import Manifest, Package, Repository, Requirement, VulnerabilityService
-from scanning import checkout, heartbeat, selectors
+from scanning import heartbeat, selectors
 from scanning.advisories import live
 from scanning.advisories import store as advisory_store
 from scanning.artifacts import references as artifact_references
 from scanning.distributions import mapping
 from scanning.engine import pipeline, report
+from scanning.git import checkout
 from scanning.models import Evidence, GatePolicy, ScanRun, ScanStatus
 from scanning.options import scan_options
 from scanning.package_cache import importnames, metadata

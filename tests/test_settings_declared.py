@@ -21,7 +21,7 @@ ENV_HELPERS = {"env_bool", "env_int", "env_float", "env_str", "env_list"}
 # Read from the environment by ``python -m scanning.cli``, which loads no Django settings.
 # Read from the environment by the Django-free command line (scan and gate) only.
 CLI_ONLY = {"DEBTBOARD_CACHE_DIR", "DEBTBOARD_TOKEN"}
-CLI_MODULES = {"scanning/cli.py", "scanning/gate_cli.py"}
+CLI_MODULES = {"scanning/cli/scan.py", "scanning/cli/gate.py"}
 # The test harness's own variables, never a setting of an installation.
 HARNESS = {"DEBTBOARD_TEST_RUN_ID"}
 # A whole name: ``DEBTBOARD_*`` and ``DEBTBOARD_IMPORT_NAMES_*`` in prose are families, not names.

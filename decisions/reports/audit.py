@@ -10,7 +10,7 @@ from django.utils import timezone
 from decisions.models import Approval, DecisionEvent, DecisionRecord, Severity, State
 from decisions.reports.gate import gate_lines
 from decisions.reports.minutes import history_table
-from scanning.markdown import cell, table
+from inventory.markdown import cell, table
 from scanning.selectors import Gate
 
 # Severities whose CVSS base score is 7.0 or more.

@@ -13,10 +13,10 @@ from decisions.reports.gate import gate_lines
 from decisions.reports.requirements_diff import FileChange, remove_lines
 from decisions.selectors import records as selectors
 from decisions.services import review_window_days
+from inventory.markdown import cell, code, code_block, text
 from inventory.models import Repository, Requirement
 from scanning import manifest_kinds
 from scanning import selectors as scanning_selectors
-from scanning.markdown import cell, code, code_block, text
 
 REMOVABLE_STATES = (State.APPROVED, State.IN_REVIEW_WINDOW)
 LOCK_KINDS = manifest_kinds.LOCKS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanning.markdown import cell
+from inventory.markdown import cell
 from scanning.selectors import Gate
 
 

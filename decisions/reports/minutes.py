@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from decisions.models import DecisionEvent, MeetingItem, ReviewMeeting
 from decisions.reports.gate import gate_lines
-from scanning.markdown import cell, table, text
+from inventory.markdown import cell, table, text
 from scanning.selectors import Gate
 
 

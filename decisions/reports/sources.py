@@ -34,7 +34,7 @@ def checkout_root(repository: Repository) -> Path | None:
     if parsed.kind == locations.LOCAL:
         root = Path(parsed.value)
     else:
-        # Same layout as scanning.checkout: one folder per location, named by its hash.
+        # Same layout as scanning.git.checkout: one folder per location, named by its hash.
         key = hashlib.sha256(parsed.value.encode()).hexdigest()[:24]
         root = Path(settings.DEBTBOARD_CLONE_DIR) / key
     return root if root.is_dir() else None

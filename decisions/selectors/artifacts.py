@@ -10,7 +10,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from decisions.selectors.dashboard import Series, Table
 from decisions.selectors.meetings import day_end
 from inventory.models import ArtifactStore, Team
-from scanning.artifact_models import ArtifactVersion, InventoryRun, InventoryStatus
+from scanning.artifacts.models import ArtifactVersion, InventoryRun, InventoryStatus
 
 GB = 1024**3
 

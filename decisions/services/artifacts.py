@@ -22,9 +22,9 @@ from decisions.services.history import event_new, event_write, events_write
 from decisions.services.scans import _reopen
 from inventory.models import ArtifactStore
 from inventory.text import reveal
-from scanning import artifact_services
-from scanning.artifact_models import ArtifactVersion, InventoryRun
 from scanning.artifacts import listing, plan
+from scanning.artifacts import services as artifact_services
+from scanning.artifacts.models import ArtifactVersion, InventoryRun
 
 logger = logging.getLogger(__name__)
 

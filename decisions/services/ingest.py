@@ -16,8 +16,9 @@ from django.utils import timezone
 from decisions.models import ApiToken
 from decisions.services.scans import records_reconcile
 from inventory.models import Repository
-from scanning import ingest, results
+from scanning import results
 from scanning import services as scanning_services
+from scanning.gate import ingest
 from scanning.models import AuditGate, ScanRun, ScanSource, ScanStatus
 
 

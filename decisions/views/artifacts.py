@@ -12,7 +12,7 @@ from decisions.models import DecisionRecord, Kind
 from decisions.selectors import artifacts as artifact_selectors
 from decisions.services import artifacts
 from inventory.models import ArtifactStore
-from scanning.artifact_models import ArtifactVersion, InventoryRun
+from scanning.artifacts.models import ArtifactVersion, InventoryRun
 
 _VERSIONS_SHOWN = 500
 

@@ -23,7 +23,7 @@ class Table:
     namespaces: dict[str, str]  # namespace → naming pattern of its distributions ("google-{}")
     providers: dict[str, tuple[str, ...]]  # module → distributions installing it, sorted
     prefer: dict[str, str]  # module several install → the one a missing import suggests
-    scripts: dict[str, str]  # console script → distribution
+    scripts: dict[str, str]  # console script → the distribution that installs it
 
     def facts(self, name: str) -> DistributionFacts | None:
         return self.distributions.get(name)
@@ -59,7 +59,8 @@ def parse(text: str) -> Table:
         for module in modules:
             providers.setdefault(module, set()).add(name)
         for point in entry_points:
-            scripts.setdefault(point.name, name)
+            if point.group == "console_scripts":
+                scripts.setdefault(point.name, name)
     return Table(
         distributions,
         namespaces,

@@ -30,7 +30,7 @@ class ScanReport:
     commit: str = ""
 
 
-# The scan JSON's format: ingest refuses any other (``scanning.ingest``).
+# The scan JSON's format: ingest refuses any other (``scanning.gate.ingest``).
 FORMAT = "debtboard-scan/1"
 
 

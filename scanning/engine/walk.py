@@ -8,8 +8,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanning import gitrunner
 from scanning.evidence.sources import MAX_NOTEBOOK_BYTES
+from scanning.git import runner as gitrunner
 from scanning.types import FileError
 
 # Directories that hold other people's code or generated output, never the repository's own.

@@ -10,9 +10,9 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from scanning.distributions import table
 from scanning.evidence.commands import argv_usages, command_usages, python_code_usages
 from scanning.evidence.runfiles import shell_usages
-from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
 from scanning.evidence.sources import line_of
 from scanning.types import COMMAND, FileError, Usage
 
@@ -192,7 +192,7 @@ def _hook_usages(hook: dict[object, object], repo: str, path: str) -> list[Usage
         usages += command_usages(entry, path, entry.line, "ci")
     elif not repo.endswith("/pre-commit-hooks"):
         hook_tool = HOOKS.get(hook_id)
-        distribution = hook_tool[0] if hook_tool else SCRIPT_DISTRIBUTIONS.get(hook_id)
+        distribution = hook_tool[0] if hook_tool else table.shipped().scripts.get(hook_id)
         if distribution:
             detail = f"pre-commit hook {hook_id} ({repo})"
             usages.append(Usage(distribution, path, line, COMMAND, "ci", True, True, detail))

@@ -15,9 +15,9 @@ from pathlib import PurePosixPath
 
 from packaging.utils import canonicalize_name
 
+from scanning.distributions import table
 from scanning.evidence import pytest_plugins
 from scanning.evidence.imports import str_value
-from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
 from scanning.evidence.strings import GUNICORN_WORKERS
 from scanning.types import COMMAND, STRING_REFERENCE, Usage
 
@@ -118,8 +118,8 @@ def argv_usages(
     else:
         name = PurePosixPath(program).name
         if name == "jupyter" and args and not args[0].startswith("-"):
-            name = f"jupyter-{args[0]}" if f"jupyter-{args[0]}" in SCRIPT_DISTRIBUTIONS else name
-        distribution = SCRIPT_DISTRIBUTIONS.get(name, "")
+            name = f"jupyter-{args[0]}" if f"jupyter-{args[0]}" in table.shipped().scripts else name
+        distribution = table.shipped().scripts.get(name, "")
         if not distribution:
             found = _unknown_command(name, path, line, mode, argv)
             if "--" in args:  # wait-for-it db:5432 -- honcho start: a wrapper runs what follows

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
-from scanning.fixtures import is_test_fixture
 from scanning.manifests import (
     ci,
     commands,
@@ -25,6 +24,7 @@ from scanning.manifests import (
     setupcfg,
     setuppy,
 )
+from scanning.manifests.fixtures import is_test_fixture
 from scanning.manifests.purpose import purpose_for_path
 from scanning.types import DEV, FileError, ManifestFile
 

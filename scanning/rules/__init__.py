@@ -15,8 +15,8 @@ from packaging.utils import canonicalize_name
 
 from scanning.distributions import lockgraph, mapping
 from scanning.evidence import patterns
-from scanning.fixtures import is_test_fixture
 from scanning.manifests import toolsettings
+from scanning.manifests.fixtures import is_test_fixture
 from scanning.rules import installs
 from scanning.rules import kinds as finding_kinds
 from scanning.rules.context import RuleContext

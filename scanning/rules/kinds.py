@@ -48,7 +48,7 @@ class FindingKind:
     # the one-package merge makes unverified-mapping): the finder or step that does.
     made_by: str = ""
     # What the CI gate does with an unkept finding of this kind unless the organisation's
-    # policy says otherwise (scanning.policy): block, warn, monitor or ignore.
+    # policy says otherwise (scanning.gate.policy): block, warn, monitor or ignore.
     gate_level: str = "warn"
 
     @property

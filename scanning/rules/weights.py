@@ -15,8 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanning import gitrunner
 from scanning.engine import walk
+from scanning.git import runner as gitrunner
 from scanning.rules import kinds
 from scanning.types import Declaration, FileError, Finding
 

@@ -14,8 +14,8 @@ from decisions import tasks
 from decisions.models import DecisionEvent, DecisionRecord, Kind, State
 from decisions.services import artifacts
 from inventory.models import ArtifactStore
-from scanning import artifact_services
-from scanning.artifact_models import ArtifactVersion, InventoryStatus
+from scanning.artifacts import services as artifact_services
+from scanning.artifacts.models import ArtifactVersion, InventoryStatus
 from tests import factories, s3_server
 
 KEYS = (s3_server.KEY_ID, s3_server.SECRET)

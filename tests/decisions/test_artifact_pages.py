@@ -15,7 +15,7 @@ from decisions.selectors import artifacts as artifact_selectors
 from decisions.selectors import dashboard
 from inventory.forms_artifacts import ArtifactStoreAdminForm
 from inventory.models import ArtifactStore, Role
-from scanning.artifact_models import ArtifactVersion, InventoryRun, InventoryStatus
+from scanning.artifacts.models import ArtifactVersion, InventoryRun, InventoryStatus
 from tests import factories
 
 GB = 1024**3

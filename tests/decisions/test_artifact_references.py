@@ -16,8 +16,8 @@ from decisions.models import DecisionRecord, Kind, NextAction, Notification, Sta
 from decisions.services import artifacts
 from inventory.models import Role
 from scanning import services as scanning_services
-from scanning.artifact_models import ArtifactVersion
 from scanning.artifacts import references
+from scanning.artifacts.models import ArtifactVersion
 from scanning.models import Evidence
 from tests import factories, s3_server
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import shutil
 
 import pytest
 from django.test import Client
@@ -12,7 +13,9 @@ from decisions import charts
 from decisions.models import DecisionEvent, DecisionRecord, NextAction, Severity, State
 from decisions.selectors import dashboard
 from inventory.models import Manifest, Requirement, Role
+from scanning.advisories import store
 from tests import factories
+from tests.scanning.advisories.support import PYPA_FIXTURE
 
 DAY1 = datetime.date(2026, 1, 5)
 DAY2 = datetime.date(2026, 1, 12)
@@ -214,3 +217,20 @@ def test_a_chart_without_data_says_so_instead_of_drawing_empty_axes(viewer, slug
     else:
         assert "No data yet" in body
         assert 'class="chart-figure"' not in body
+
+
+def test_vulnerabilities_say_so_while_the_advisory_mirror_never_synced(viewer, repository):
+    chart = charts.vulnerabilities(user=viewer, team=None)
+    assert chart.note.startswith("No advisory data to count from (no advisory data has been")
+
+
+def test_vulnerabilities_drop_that_warning_once_the_mirror_is_synced(
+    viewer, repository, tmp_path, settings
+):
+    settings.DEBTBOARD_ADVISORY_MAX_AGE_DAYS = 14
+    settings.DEBTBOARD_ADVISORY_MAX_DATA_AGE_DAYS = 0  # the fixture's records are old
+    shutil.copytree(PYPA_FIXTURE, tmp_path / "db")
+    store.advisories_sync(source=str(tmp_path / "db"))
+    chart = charts.vulnerabilities(user=viewer, team=None)
+    assert "No advisory data" not in chart.note
+    assert chart.note.startswith("Vulnerability gate:")

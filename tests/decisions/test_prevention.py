@@ -17,8 +17,8 @@ from decisions import prevention as record_prevention
 from decisions import services
 from decisions.models import DecisionRecord, NextAction, State
 from inventory.models import Role
-from scanning import prevention
 from scanning import services as scanning_services
+from scanning.gate import prevention
 from tests import factories
 
 _PYPROJECT = """[project]

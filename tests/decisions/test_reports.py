@@ -10,8 +10,9 @@ from django.urls import reverse
 from decisions import exports, services
 from decisions.models import DecisionRecord, NextAction, Severity, State
 from decisions.reports import audit, cleanup, requirements_diff
+from inventory import markdown
 from inventory.models import Role
-from scanning import markdown, selectors
+from scanning import selectors
 from scanning import services as scanning_services
 from tests import factories
 

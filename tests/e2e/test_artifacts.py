@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from decisions.services import artifacts
 from inventory.models import Role
-from scanning.artifact_models import InventoryRun
+from scanning.artifacts.models import InventoryRun
 from scanning.models import ScanRun, ScanStatus
 from tests import factories, s3_server
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from inventory.models import Repository
-from scanning import checkout
+from scanning.git import checkout
 
 URL = "https://git.example.com/org/app.git"
 FILES = 15

@@ -21,7 +21,7 @@ from decisions import services as decision_services
 from decisions import tasks as decision_tasks
 from inventory import locations
 from inventory.models import Repository
-from scanning import checkout
+from scanning.git import checkout
 from scanning.models import ScanStatus
 from tests import factories
 

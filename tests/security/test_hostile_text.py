@@ -20,9 +20,9 @@ from markdown_it import MarkdownIt
 from decisions import exports, services
 from decisions.models import DecisionRecord, NextAction
 from decisions.reports import audit, cleanup, minutes
+from inventory import markdown
 from inventory.models import Role
 from inventory.text import reveal
-from scanning import markdown
 from scanning import selectors as scanning_selectors
 from scanning import services as scanning_services
 from tests import factories

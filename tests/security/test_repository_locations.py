@@ -14,7 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from inventory.locations import HTTPS, SSH, parse_location
-from scanning import checkout
+from scanning.git import checkout
 
 PUBLIC_V6 = "2606:4700:4700::1111"
 _RECORDING_GIT = """#!/bin/sh

@@ -12,12 +12,12 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scanning import cli
+from scanning.cli import scan as scan_cli
 from scanning.database_sources import audit_findings, provided_imports
 from scanning.engine.pipeline import scan_checkout
 from scanning.options import scan_options
 
-USAGE_ERROR = cli.USAGE_ERROR
+USAGE_ERROR = scan_cli.USAGE_ERROR
 
 
 class Command(BaseCommand):
@@ -29,22 +29,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        cli.add_arguments(parser)
+        scan_cli.add_arguments(parser)
 
     def handle(self, *args: object, **options: object) -> None:
         try:
-            root = cli.checked_root(str(options["path"]), options["weight_threshold_mb"])
-        except cli.UsageError as exc:
+            root = scan_cli.checked_root(str(options["path"]), options["weight_threshold_mb"])
+        except scan_cli.UsageError as exc:
             raise CommandError(str(exc), returncode=USAGE_ERROR) from exc
         known = [str(name) for name in options["known_first_party"]]  # type: ignore[union-attr]
-        threshold_bytes = cli.weight_threshold_bytes(options["weight_threshold_mb"])  # type: ignore[arg-type]
+        threshold_bytes = scan_cli.weight_threshold_bytes(options["weight_threshold_mb"])  # type: ignore[arg-type]
         tree = scan_checkout(
             root,
             scan_options(known_first_party=known, weight_threshold_bytes=threshold_bytes),
             provided=provided_imports,
             audit=audit_findings,
         )
-        self.stdout.write(cli.render(root, tree, str(options["format"])))
+        self.stdout.write(scan_cli.render(root, tree, str(options["format"])))
         if any(not finding.kept for finding in tree.findings):  # kept ones are decided
             self.stdout.flush()
             sys.exit(1)

@@ -90,3 +90,28 @@ def test_an_entry_lists_entry_points_of_other_groups_than_console_scripts():
     ).facts("pep8-naming")
     assert facts.entry_point_names("flake8.extension") == ("N8",)
     assert facts.console_scripts == ()
+
+
+def test_console_scripts_map_to_the_distribution_that_installs_them():
+    scripts = SHIPPED.scripts
+    assert scripts["py.test"] == "pytest"
+    assert scripts["pybabel"] == "babel"
+    assert scripts["sphinx-build"] == "sphinx"
+    assert scripts["django-admin"] == "django"
+    assert scripts["lint-imports"] == "import-linter"
+    assert scripts["jupyter-lab"] == "jupyterlab"
+    assert all(canonicalize_name(d) == d for d in scripts.values())
+
+
+def test_a_renamed_script_says_where_its_distribution_documents_it():
+    for script, name in SHIPPED.scripts.items():
+        if script != name and SHIPPED.distributions[name].import_names == ():
+            assert "https://" in SHIPPED.distributions[name].origin, (script, name)
+
+
+def test_an_entry_point_of_another_group_is_no_console_script():
+    parsed = table.parse(
+        '[distributions.pep8-naming]\nentry_points = {"flake8.extension" = ["N8"]}\n'
+        'scripts = ["naming-check"]\nsource = "a test"\n'
+    )
+    assert parsed.scripts == {"naming-check": "pep8-naming"}

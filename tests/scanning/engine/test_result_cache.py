@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from scanning import cli
+from scanning.cli import scan as cli
 from scanning.engine import pipeline, resultcache
 from tests.factories import git_repository
 from tests.scanning.engine.test_rescan_equals_cold import (
@@ -266,7 +266,7 @@ def run_args(world: dict[str, Path]) -> list[str]:
 
 _PROGRAM = """
 import json, sys
-from scanning import cli
+from scanning.cli import scan as cli
 from scanning.engine import resultcache
 resultcache.RACY_NS = -3600 * 10**9
 status = cli.main(sys.argv[1:])

@@ -4,28 +4,26 @@ import textwrap
 
 import pytest
 
+from scanning.distributions import table
 from scanning.evidence.commands import is_named_like
-from scanning.evidence.script_names import RENAMED_SCRIPTS, SCRIPT_DISTRIBUTIONS
 from scanning.types import COMMAND, CONFIG, STRING_REFERENCE
 
 from .conftest import Scan, names
 
+# Console scripts named otherwise than the distribution that installs them (knowledge.toml).
+RENAMED = sorted((s, d) for s, d in table.shipped().scripts.items() if s != d)
 
-@pytest.mark.parametrize(("script", "known"), sorted(RENAMED_SCRIPTS.items()))
-def test_each_renamed_script_runs_its_distribution(scan: Scan, script: str, known) -> None:
-    distribution, source = known
-    assert source.startswith("https://")
+
+@pytest.mark.parametrize(("script", "distribution"), RENAMED)
+def test_each_renamed_script_runs_its_distribution(scan: Scan, script: str, distribution) -> None:
     usages, _ = scan({"Makefile": f"x:\n\t{script} --help\n"})
     assert names(usages, kind=COMMAND, is_distribution=True, optional=False) == {distribution}
 
 
-def test_script_table_maps_scripts_to_canonical_distributions() -> None:
-    assert SCRIPT_DISTRIBUTIONS["py.test"] == "pytest"
-    assert SCRIPT_DISTRIBUTIONS["pybabel"] == "babel"
-    assert SCRIPT_DISTRIBUTIONS["sphinx-build"] == "sphinx"
-    assert SCRIPT_DISTRIBUTIONS["django-admin"] == "django"
-    assert SCRIPT_DISTRIBUTIONS["lint-imports"] == "import-linter"
-    assert all(v == v.lower() and "_" not in v for v in SCRIPT_DISTRIBUTIONS.values())
+def test_a_script_the_table_does_not_know_is_only_an_optional_use(scan: Scan) -> None:
+    usages, _ = scan({"Makefile": "x:\n\tfrobnicate-everything --help\n"})
+    assert names(usages, kind=COMMAND, is_distribution=True, optional=False) == set()
+    assert names(usages, kind=COMMAND, optional=True) == {"frobnicate-everything"}
 
 
 def test_dockerfile_cmd_and_run_commands(scan: Scan) -> None:

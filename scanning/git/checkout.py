@@ -1,6 +1,6 @@
 """Bring a repository onto local disk: a shallow clone, or a local path an admin allowed.
 
-git runs through ``scanning.gitrunner`` (an argument list, never a shell, its own process
+git runs through ``scanning.git.runner`` (an argument list, never a shell, its own process
 group, a clean environment, no config of the repository that runs programs) with ``--`` before
 the URL, and a clone may use no redirects and no transports other than https and ssh. The host
 is resolved and checked first and git is pinned to the checked addresses, credentials travel in
@@ -37,15 +37,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from inventory import locations
-from scanning import gitrunner
-from scanning.engine import limits
+from scanning.git import runner as gitrunner
 
 logger = logging.getLogger(__name__)
+MB = 1024 * 1024  # as scanning.engine.limits: git/ stands below the engine, which runs git too
 
 
 def max_clone_bytes() -> int:
     """Size of a clone (``.git`` plus working tree) above which git is killed."""
-    return int(settings.DEBTBOARD_MAX_CLONE_MB) * limits.MB
+    return int(settings.DEBTBOARD_MAX_CLONE_MB) * MB
 
 
 class CheckoutError(Exception):

@@ -2,7 +2,7 @@
 Markdown comment.
 
 Pure over the scan's data (``scanning.engine.report.as_data``), the policy
-(``scanning.policy``), the decisions the server keeps, and the requirements a change adds:
+(``scanning.gate.policy``), the decisions the server keeps, and the requirements a change adds:
 
 - an unkept finding of a kind at level ``block`` fails the build (a vulnerability only when
   its CVSS score, or its GitHub level's lowest score, reaches the threshold; an unscored one
@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanning import markdown, policy
+from inventory import markdown
+from scanning.gate import policy
 from scanning.rules import kinds
 
 PASS = "pass"  # noqa: S105 (an outcome, not a password)
@@ -237,7 +238,7 @@ _HEADLINE = {PASS: "✅ pass", FAIL: "❌ fail", UNKNOWN: "⚠️ unknown (not e
 
 
 def as_markdown(result: Result) -> str:
-    """The comment for the pull request: every outside text escaped (``scanning.markdown``)."""
+    """The comment for the pull request: every outside text escaped (``inventory.markdown``)."""
     rules = result.policy
     lines = [
         f"## Debtboard gate: {_HEADLINE[result.outcome]}",

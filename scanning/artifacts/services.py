@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from inventory import locations, secrets
 from inventory.models import ArtifactStore, Repository, StoreKind
-from scanning.artifact_models import ArtifactVersion, InventoryRun, InventoryStatus
 from scanning.artifacts import layout, listing, matching, references
+from scanning.artifacts.models import ArtifactVersion, InventoryRun, InventoryStatus
 from scanning.models import Evidence, ScanRun, ScanStatus
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ report per checkout and flags, printed again while none of its inputs changed
 Exit status: 0 no findings, 1 findings, 2 bad usage.
 
 ``python -m scanning.cli gate PATH`` judges the scan by the organisation's policy instead and
-prints a pull-request comment (``scanning.gate_cli``).
+prints a pull-request comment (``scanning.cli.gate``).
 """
 
 from __future__ import annotations
@@ -243,7 +243,7 @@ def result_key(args: argparse.Namespace, root: Path, source: Path, environ: dict
             "advisories": str(source.resolve()),
             "environ": sorted((k, v) for k, v in environ.items() if k.startswith("DEBTBOARD_")),
             # which scanner answers: two checkouts of it may share one cache folder
-            "code": str(Path(__file__).resolve().parent),
+            "code": str(Path(__file__).resolve().parent.parent),
             "sys_path": sys.path,
         }
     )
@@ -262,10 +262,6 @@ def main(
     write: Callable[[str], object] = sys.stdout.write,
 ) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["gate"]:  # a folder named "gate" is ./gate
-        from scanning import gate_cli
-
-        return gate_cli.main(argv[1:], environ=environ, write=write)
     environ = dict(os.environ if environ is None else environ)
     args = build_parser().parse_args(argv)
     try:
@@ -324,10 +320,6 @@ def _inputs_before_scan(
         root,
         skip_dirs=SKIP_DIRS,
         sources=[source] if source is not None else [],
-        code=Path(__file__).resolve().parent,
+        code=Path(__file__).resolve().parent.parent,
     )
     return (None if watched is None else resultcache.snapshot(watched)), started_ns
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scanning.checkout import CheckoutError, checkout
+from scanning.git.checkout import CheckoutError, checkout
 from tests.factories import git_repository
 
 PUBLIC = "140.82.121.4"

@@ -12,10 +12,11 @@ import pytest
 from django.core.management import call_command
 
 from scanning import cli
+from scanning.cli import scan
 from tests.factories import write_tree
 from tests.package_index import wheel
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ADVISORIES = ROOT / "tests" / "fixtures" / "advisories" / "pypa"
 _REPO = {
     "requirements.txt": "jinja2==2.10\nrequests\npandas==2.1.0\n",
@@ -120,7 +121,7 @@ def test_bad_usage_is_exit_2_with_the_reason(args, environ, message, capsys, tmp
     status = cli.main(
         [*args, "--advisories", str(ADVISORIES)], environ=environ, write=lambda text: None
     )
-    assert status == cli.USAGE_ERROR
+    assert status == scan.USAGE_ERROR
     assert message in capsys.readouterr().err
 
 

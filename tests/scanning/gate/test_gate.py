@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from scanning import cli, gate, policy
+from scanning import cli
+from scanning.gate import policy, verdict
 from tests.factories import git_repository, write_tree
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ADVISORIES = ROOT / "tests" / "fixtures" / "advisories" / "pypa"
 _BASE = {
     "requirements.txt": "requests==2.32.3\n",
@@ -238,7 +239,7 @@ def test_hostile_text_in_a_finding_cannot_break_out_of_the_table():
         "audit": {"gate": "pass"},
     }
 
-    comment = gate.as_markdown(gate.evaluate(scan, policy.Policy()))
+    comment = verdict.as_markdown(verdict.evaluate(scan, policy.Policy()))
 
     row = next(line for line in comment.splitlines() if line.startswith("| DEP001"))
     assert row.count(" | ") == 4  # five cells, the pipe inside is escaped
@@ -281,7 +282,7 @@ def _vulnerable_scan(entry: dict) -> dict:
     ],
 )
 def test_a_vulnerability_blocks_by_its_highest_score_or_level(entry, blocks):
-    result = gate.evaluate(_vulnerable_scan(entry), policy.Policy())
+    result = verdict.evaluate(_vulnerable_scan(entry), policy.Policy())
 
     assert bool(result.blocking) is blocks
     assert bool(result.warnings) is not blocks

@@ -25,9 +25,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from scanning import cli, gate, gitrunner, policy
+from scanning.cli import scan as scan_cli
 from scanning.engine import report
 from scanning.engine.pipeline import scan_checkout
+from scanning.gate import policy, verdict
+from scanning.git import runner as gitrunner
 
 MAX_BASE_MANIFESTS = 500
 MAX_BASE_MANIFEST_BYTES = 5 * 1024 * 1024
@@ -46,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Scan a checkout and judge it by the organisation's policy; print Markdown "
         "for a pull-request comment. Exit 0 pass, 1 fail or unknown, 2 error.",
     )
-    cli.add_arguments(parser)
+    scan_cli.add_arguments(parser)
     parser.add_argument("--advisories", type=Path, metavar="PATH", help="OSV folder or archive")
     parser.add_argument("--index-url", help="simple package index (DEBTBOARD_PACKAGE_INDEX_URL)")
     parser.add_argument("--cache-dir", type=Path, help="cache folder (DEBTBOARD_CACHE_DIR)")
@@ -98,7 +100,7 @@ def base_names_from_git(root: Path, ref: str) -> set[str]:
             target.write_bytes(content)
         found = manifests.parse_manifests(base_root, paths)
     data = report.as_data(report.ScanReport(path=ref, files_seen=len(paths), manifests=found))
-    return {d["name"] for d in gate.declared_requirements(data)}
+    return {d["name"] for d in verdict.declared_requirements(data)}
 
 
 def base_names_from_scan(path: Path) -> set[str]:
@@ -108,7 +110,7 @@ def base_names_from_scan(path: Path) -> set[str]:
         raise GateError(f"{path} could not be read: {exc}") from exc
     if not isinstance(data, dict) or data.get("format") != report.FORMAT:
         raise GateError(f"{path} is not a Debtboard scan ({report.FORMAT})")
-    return {d["name"] for d in gate.declared_requirements(data)}
+    return {d["name"] for d in verdict.declared_requirements(data)}
 
 
 def server_answer(server: str, token: str, repository: str) -> dict[str, Any]:
@@ -148,25 +150,25 @@ def main(
     environ = dict(os.environ if environ is None else environ)
     args = build_parser().parse_args(list(argv))
     try:
-        root = cli.checked_root(args.path, args.weight_threshold_mb)
-        options = cli.options_from(args, environ)
+        root = scan_cli.checked_root(args.path, args.weight_threshold_mb)
+        options = scan_cli.options_from(args, environ)
         rules, owners, kept = _policy(args, root, environ)
         base_names: set[str] | None = None
         if args.base:
             base_names = base_names_from_git(root, args.base)
         elif args.base_scan:
             base_names = base_names_from_scan(args.base_scan)
-    except (cli.UsageError, GateError, policy.PolicyError) as exc:
+    except (scan_cli.UsageError, GateError, policy.PolicyError) as exc:
         sys.stderr.write(f"error: {exc}\n")
-        return cli.USAGE_ERROR
-    cache_dir = None if args.no_cache else (args.cache_dir or cli.default_cache_dir(environ))
+        return scan_cli.USAGE_ERROR
+    cache_dir = None if args.no_cache else (args.cache_dir or scan_cli.default_cache_dir(environ))
     source = args.advisories
     configured = environ.get("DEBTBOARD_ADVISORY_SOURCE", "").strip()
     if source is None and configured and "://" not in configured:
         source = Path(configured)
-    audit = cli.file_auditor(source, cache_dir) if source is not None else None
+    audit = scan_cli.file_auditor(source, cache_dir) if source is not None else None
     index_url = (args.index_url or environ.get("DEBTBOARD_PACKAGE_INDEX_URL", "")).strip()
-    provided = cli.index_loader(index_url, cache_dir, environ)
+    provided = scan_cli.index_loader(index_url, cache_dir, environ)
     tree = scan_checkout(root, options, provided=provided, audit=audit)
     scan = report.ScanReport(
         path=str(root),
@@ -182,14 +184,14 @@ def main(
         args.scan_output.write_text(report.as_json(scan), encoding="utf-8")
     added = None
     if base_names is not None:
-        added = gate.added_requirements(data, base_names, root=root, owners=owners)
-    result = gate.evaluate(
+        added = verdict.added_requirements(data, base_names, root=root, owners=owners)
+    result = verdict.evaluate(
         data, rules, kept_on_server=kept, added=added, base=args.base or str(args.base_scan or "")
     )
     if args.format == "json":
-        write(json.dumps(gate.as_data(result), indent=2, ensure_ascii=False) + "\n")
+        write(json.dumps(verdict.as_data(result), indent=2, ensure_ascii=False) + "\n")
     else:
-        write(gate.as_markdown(result))
+        write(verdict.as_markdown(result))
     return result.exit_code
 
 
@@ -199,7 +201,7 @@ def _policy(
     """(policy, owners from the repository's debtboard.toml, kept (kind, subject) on the server)."""
     config_path = root / policy.POLICY_FILE
     config = policy.read_toml(config_path) if config_path.is_file() else {}
-    owners = gate.owners_from_config(config)
+    owners = verdict.owners_from_config(config)
     if args.server:
         token = args.token or environ.get("DEBTBOARD_TOKEN", "")
         if not token:
