@@ -25,6 +25,10 @@ TOO_LARGE = "skipped: too large"
 # Patterns are linear on hostile input: no two adjacent unbounded quantifiers can share text.
 _COMMENT = re.compile(r"(?:^|\s)#.*$")
 _CREDENTIALS = re.compile(r"(?<=://)[^\s/]*@")
+# A URL's query (up to its fragment or the end of the URL): signed and tokened links
+# (``?token=``, ``X-Amz-Signature=``, ``sig=``) carry their secret there.
+_URL_QUERY = re.compile(r"(?<=://)([^\s?#'\"]*\?)([^\s#'\"]*)")
+_QUERY_VALUE = re.compile(r"=[^&;]*")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _EGG = re.compile(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
 _VCS_REF = re.compile(r"@([^/@#]+)$")
@@ -50,8 +54,21 @@ class Source:
 
 
 def redact(text: str) -> str:
-    """Replace the user-info part of every URL (``https://user:token@host``) with ``***@``."""
-    return _CREDENTIALS.sub("***@", text)
+    """Replace the user-info part of every URL (``https://user:token@host``) with ``***@``
+    and every value of its query (``?token=abc`` -> ``?token=***``); the fragment
+    (``#egg=name``) names the package and stays."""
+    if "://" not in text:
+        return text
+    text = _CREDENTIALS.sub("***@", text)
+    if "?" not in text:
+        return text
+    return _URL_QUERY.sub(lambda m: m[1] + _query_redacted(m[2]), text)
+
+
+def _query_redacted(query: str) -> str:
+    if "=" not in query:
+        return "***" if query else ""  # a bare ``?SECRET``
+    return _QUERY_VALUE.sub("=***", query)
 
 
 def strip_comment(line: str) -> str:
