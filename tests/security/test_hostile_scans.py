@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from scanning import cli
+from scanning.engine import pipeline
 from scanning.manifests.common import redact
+from scanning.rules.unread import unread_of
 from tests.factories import write_tree
 
 QUERY_SECRET = "qsEcReTt0ken"
@@ -61,3 +63,50 @@ def test_a_token_in_a_url_query_reaches_no_output(tmp_path):
 
     assert QUERY_SECRET not in text
     assert any(d["name"] == "qux" for d in data["declarations"])
+
+
+@pytest.mark.parametrize(
+    ("files", "unread"),
+    [
+        ({"setup.cfg": "[options]\ninstall_requires =\n  requests\n\x00[[[\n= x\n"}, "setup.cfg"),
+        ({"tox.ini": "[testenv]\ndeps = pytest\n[[[\n"}, "tox.ini"),
+        (
+            {"pyproject.toml": '[project]\nname = "x"\ndependencies = "requests"\n'},
+            "pyproject.toml",
+        ),
+        (
+            {"pyproject.toml": '[project]\nname = "x"\n[project.optional-dependencies]\nweb = 5\n'},
+            "pyproject.toml",
+        ),
+        (
+            {"setup.py": "from setuptools import setup\nsetup(install_requires=reqs())\n"},
+            "setup.py",
+        ),
+        ({"Pipfile.lock": '{"default": ["requests"], "develop": {}}'}, "Pipfile.lock"),
+        ({"pylock.toml": 'lock-version = "1.0"\npackages = 5\n'}, "pylock.toml"),
+    ],
+)
+def test_a_manifest_read_only_in_part_keeps_the_gate_unknown(tmp_path, files, unread):
+    root = write_tree(tmp_path / "repo", {**files, "app.py": "import requests\n"})
+
+    tree = pipeline.scan_checkout(root, audit=_audit_everything)
+
+    assert unread in unread_of(tree).manifests
+    assert tree.audit["gate"] == "unknown"
+    why = unread_of(tree).why_unchecked("missing", ["app.py"])
+    assert why.startswith(f"not re-checked: {unread} could not be read")
+
+
+def test_a_notebook_without_a_list_of_cells_is_not_taken_as_read(tmp_path):
+    root = write_tree(tmp_path / "repo", {"nb.ipynb": '{"cells": {"a": 1}}'})
+
+    tree = pipeline.scan_checkout(root)
+
+    assert unread_of(tree).why_unchecked("missing", ["nb.ipynb"]).startswith("not re-checked")
+
+
+def _audit_everything(declarations, *, unread_manifests):
+    """An advisory source that finds nothing: the gate passes unless a manifest was not read."""
+    reasons = [f"{path} could not be read ({why})" for path, why in unread_manifests.items()]
+    audit = {"gate": "unknown" if reasons else "pass", "reasons": reasons, "not_audited": []}
+    return [], audit
