@@ -82,6 +82,20 @@ def test_the_same_commit_pushed_again_is_stored_once(repository, scan, ci_secret
     assert DecisionRecord.objects.filter(repository=repository, subject="boto3").count() == 1
 
 
+def test_the_same_commit_pushed_with_another_scan_is_refused_and_the_first_kept(
+    repository, scan, ci_secret
+):
+    first = _post(_payload(repository, scan), ci_secret)
+    other = {**scan, "findings": [], "declarations": []}
+
+    again = _post(_payload(repository, other), ci_secret)
+
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert "different scan" in again.json()["error"]
+    assert ScanRun.objects.filter(repository=repository).count() == 1
+    assert DecisionRecord.objects.filter(repository=repository, subject="boto3").exists()
+
+
 def test_pushed_text_is_stored_without_credentials_or_nul_bytes(repository, scan, ci_secret):
     secret = "ghp_pushedT0ken"
     for declaration in scan["declarations"]:
