@@ -20,7 +20,16 @@ from scanning.types import EXACT, RANGE, UNPINNED, Declaration, FileError, Manif
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_REQUIREMENT_CHARS = 10_000
+# Requirements (and their line errors) read from one manifest: the largest real locks hold a
+# few thousand; a 2 MB file of one-letter names would cost half a minute of parsing.
+MAX_ENTRIES = 20_000
 TOO_LARGE = "skipped: too large"
+TOO_MANY = f"skipped: more than {MAX_ENTRIES} requirements; not read"
+
+
+class TooManyEntries(Exception):
+    """A manifest holds more than ``MAX_ENTRIES`` requirements: it is not read at all."""
+
 
 # Patterns are linear on hostile input: no two adjacent unbounded quantifiers can share text.
 _COMMENT = re.compile(r"(?:^|\s)#.*$")
@@ -102,6 +111,9 @@ def load(root: Path, path: str) -> Source | ManifestFile:
 
 
 def add_result(manifest: ManifestFile, result: Declaration | FileError | None) -> None:
+    """Add a parsed requirement or its error; raises ``TooManyEntries`` past the cap."""
+    if len(manifest.declarations) + len(manifest.errors) >= MAX_ENTRIES:
+        raise TooManyEntries(manifest.path)
     if isinstance(result, FileError):
         manifest.errors.append(result)
     elif result is not None:

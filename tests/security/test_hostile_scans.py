@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from scanning import cli
+from scanning import cli, manifests
 from scanning.engine import pipeline
+from scanning.manifests import common
 from scanning.manifests.common import redact
-from scanning.rules.unread import unread_of
+from scanning.rules.unread import unread_files, unread_of
 from tests.factories import write_tree
 
 QUERY_SECRET = "qsEcReTt0ken"
@@ -110,3 +111,35 @@ def _audit_everything(declarations, *, unread_manifests):
     reasons = [f"{path} could not be read ({why})" for path, why in unread_manifests.items()]
     audit = {"gate": "unknown" if reasons else "pass", "reasons": reasons, "not_audited": []}
     return [], audit
+
+
+_MANY = [f"pkg{number}" for number in range(common.MAX_ENTRIES + 1)]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("requirements.txt", "\n".join(_MANY)),
+        ("requirements-options.txt", "\n".join(["-r missing.txt"] * (common.MAX_ENTRIES + 1))),
+        ("pyproject.toml", "[project]\ndependencies = " + json.dumps(_MANY) + "\n"),
+        ("environment.yml", "dependencies:\n  - pip:\n" + "".join(f"    - {n}\n" for n in _MANY)),
+    ],
+)
+def test_a_manifest_with_too_many_requirements_is_not_read(tmp_path, path, text):
+    root = write_tree(tmp_path / "repo", {path: text})
+
+    [manifest] = manifests.parse_manifests(root, [path])
+
+    assert manifest.declarations == []
+    assert [e.message for e in manifest.errors] == [common.TOO_MANY]
+    assert path in unread_files(manifest.errors, manifest_paths=[path]).manifests
+
+
+def test_a_manifest_just_under_the_cap_is_read(tmp_path):
+    names = _MANY[: common.MAX_ENTRIES]
+    root = write_tree(tmp_path / "repo", {"requirements.txt": "\n".join(names)})
+
+    [manifest] = manifests.parse_manifests(root, ["requirements.txt"])
+
+    assert len(manifest.declarations) == common.MAX_ENTRIES
+    assert manifest.errors == []
