@@ -16,6 +16,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidName, canonicalize_name
 
+from scanning.evidence import sources
 from scanning.types import EXACT, RANGE, UNPINNED, Declaration, FileError, ManifestFile
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -95,14 +96,12 @@ def decode(data: bytes) -> tuple[str, bool]:
 
 def load(root: Path, path: str) -> Source | ManifestFile:
     """Read ``root/path``; an unreadable or huge file becomes a ManifestFile with its error."""
-    full = root / path
     try:
-        size = full.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return ManifestFile(path, "", "", "", errors=[FileError(path, TOO_LARGE)])
-        data = full.read_bytes()
-    except (OSError, ValueError) as exc:
-        return ManifestFile(path, "", "", "", errors=[FileError(path, f"unreadable: {exc}")])
+        data = sources.read_regular(root / path, MAX_FILE_BYTES)
+    except ValueError as exc:  # a NUL in the path
+        data = f"unreadable: {exc}"
+    if isinstance(data, str):
+        return ManifestFile(path, "", "", "", errors=[FileError(path, data)])
     text, valid = decode(data)
     source = Source(path, text, hashlib.sha256(data).hexdigest())
     if not valid:

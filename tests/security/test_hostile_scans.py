@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from scanning import cli, manifests
+from scanning import cli, manifests, policy
 from scanning.engine import pipeline
 from scanning.manifests import common
 from scanning.manifests.common import redact
@@ -143,3 +144,49 @@ def test_a_manifest_just_under_the_cap_is_read(tmp_path):
 
     assert len(manifest.declarations) == common.MAX_ENTRIES
     assert manifest.errors == []
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_a_root_manifest_that_is_a_device_or_pipe_is_refused_without_reading(tmp_path, target):
+    root = write_tree(tmp_path / "repo", {"requirements.txt": "requests\n"})
+    if target == "fifo":
+        os.mkfifo(root / "pyproject.toml")  # opening it to read would wait for a writer
+    else:
+        (root / "pyproject.toml").symlink_to(target)  # reading it would never end
+
+    loaded = common.load(root, "pyproject.toml")
+    tree = pipeline.scan_tree(root)
+
+    assert loaded.errors[0].message.startswith("skipped:")
+    assert [d.name for d in tree.declarations] == ["requests"]
+    assert "pyproject.toml" in unread_of(tree).files
+
+
+def test_settings_behind_a_link_out_of_the_checkout_are_not_read(tmp_path):
+    outside = write_tree(tmp_path / "server", {"pyproject.toml": OUTSIDE_SETTINGS})
+    root = write_tree(tmp_path / "repo", {"requirements.txt": "requests\n", "app.py": "import x\n"})
+    (root / "pyproject.toml").symlink_to(outside / "pyproject.toml")
+    (root / "debtboard.toml").symlink_to(outside / "pyproject.toml")
+
+    tree = pipeline.scan_tree(root)
+
+    assert tree.tool_settings.known_first_party == frozenset()
+    assert not any("secret-setting" in e.message for e in tree.errors)
+    with pytest.raises(policy.PolicyError, match="symbolic link"):
+        policy.read_toml(root / "debtboard.toml")
+
+
+def test_a_policy_file_nested_too_deeply_is_a_clear_error(tmp_path):
+    root = write_tree(tmp_path / "repo", {"debtboard.toml": "x = " + "[" * 50_000 + "]" * 50_000})
+
+    with pytest.raises(policy.PolicyError, match="nested too deeply"):
+        policy.read_toml(root / "debtboard.toml")
+
+
+OUTSIDE_SETTINGS = """
+[tool.deptry]
+known_first_party = ["x"]
+per_rule_ignores = {secret-setting = ["y"]}
+[policy]
+cvss_threshold = 9.9
+"""
