@@ -270,7 +270,8 @@ def gate_policy(request: HttpRequest, repository: str = ""):
 def ingest_scan(request: HttpRequest):
     """A scan pushed from the repository's own CI, with that repository's CI token.
 
-    Stored once per commit: pushing the same commit again answers 200 with the stored run.
+    Stored once per commit: pushing the same commit again answers 200 with the stored run, and
+    the same commit with a different scan 409.
     """
     limit = settings.DEBTBOARD_INGEST_MAX_MB * MB
     too_large = JsonResponse(

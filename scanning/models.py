@@ -82,6 +82,9 @@ class ScanRun(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     source = models.CharField(max_length=16, choices=ScanSource.choices, default=ScanSource.SERVER)
+    pushed_digest = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the scan pushed from CI (ingest)."
+    )
 
     objects = ScanRunQuerySet.as_manager()
 

@@ -8,6 +8,7 @@ records through ``records_reconcile``, in one transaction, exactly as after a se
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.db import IntegrityError, transaction
@@ -39,12 +40,25 @@ def _stored(repository: Repository, commit: str) -> ScanRun | None:
     ).first()
 
 
+def _same_scan(run: ScanRun, digest: str) -> ScanRun:
+    """``run``, stored for this commit, when it holds the scan pushed again; refused when the
+    commit was pushed with another scan (the first is kept: one run per commit)."""
+    if run.pushed_digest and run.pushed_digest != digest:
+        raise IngestRefused(
+            f"Commit {run.commit} was already pushed with a different scan (scan run {run.pk}); "
+            "a commit's scan is stored once. Push the new scan with its own commit.",
+            status=409,
+        )
+    return run
+
+
 def scan_ingest(*, token: ApiToken, payload: ingest.IngestPayload) -> tuple[ScanRun, bool]:
     """Store a pushed scan; returns (run, created). Idempotent per (repository, commit).
 
     Refused (``IngestRefused``) when the token is not that repository's CI token, its owner
-    may no longer change the repository's records, the repository is archived or inactive, or
-    a server scan of it is running now (409: push again later).
+    may no longer change the repository's records, the repository is archived or inactive, a
+    server scan of it is running now (409: push again later), or the commit was already
+    pushed with a different scan (409).
     """
     repository = token.repository
     if repository is None:
@@ -58,9 +72,10 @@ def scan_ingest(*, token: ApiToken, payload: ingest.IngestPayload) -> tuple[Scan
         raise IngestRefused("The token's owner may no longer change this repository.", status=403)
     if not repository.is_active or repository.archived_at is not None:
         raise IngestRefused("This repository is archived or inactive.", status=409)
+    digest = hashlib.sha256(payload.scan.model_dump_json().encode()).hexdigest()
     existing = _stored(repository, payload.commit)
     if existing is not None:
-        return existing, False
+        return _same_scan(existing, digest), False
     tree = ingest.tree_from_scan(payload.scan)
     gate = tree.audit.get("gate")
     try:
@@ -70,6 +85,7 @@ def scan_ingest(*, token: ApiToken, payload: ingest.IngestPayload) -> tuple[Scan
                 requested_by=token.user,
                 status=ScanStatus.RUNNING,
                 source=ScanSource.INGEST,
+                pushed_digest=digest,
                 claim_token=secrets.token_hex(16),
                 started_at=timezone.now(),
                 audit=tree.audit,
@@ -87,7 +103,7 @@ def scan_ingest(*, token: ApiToken, payload: ingest.IngestPayload) -> tuple[Scan
         # of this repository running right now.
         existing = _stored(repository, payload.commit)
         if existing is not None:
-            return existing, False
+            return _same_scan(existing, digest), False
         raise IngestRefused(
             "A scan of this repository is running on the server; push again later.", status=409
         ) from exc

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import codecs
+import errno
 import io
+import os
+import stat
 import sys
 import tokenize
 import warnings
@@ -15,20 +18,41 @@ from scanning.types import FileError
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 TOO_LARGE = "skipped: too large"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def read_bytes(root: Path, path: str, limit: int = MAX_SOURCE_BYTES) -> bytes | FileError:
     """The file's bytes, or a FileError when it is unreadable or larger than ``limit``."""
-    full = root / path
+    data = read_regular(root / path, limit)
+    return FileError(path, data) if isinstance(data, str) else data
+
+
+def read_regular(full: Path, limit: int) -> bytes | str:
+    """The bytes of the regular file ``full``, at most ``limit`` of them, or why not.
+
+    The file is opened without following a symbolic link and without blocking, and must be a
+    regular file once open: a link swapped in after the walk, or one read by name (the root
+    ``pyproject.toml``), never reads outside the checkout, and a pipe or ``/dev/zero`` never
+    hangs the scan or fills its memory.
+    """
     try:
-        if full.stat().st_size > limit:
-            return FileError(path, TOO_LARGE)
-        with full.open("rb") as handle:
+        descriptor = os.open(full, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "skipped: symbolic link"
+        return f"unreadable: {exc.strerror or type(exc).__name__}"
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return "skipped: not a regular file"
+            if info.st_size > limit:
+                return TOO_LARGE
             data = handle.read(limit + 1)
     except OSError as exc:
-        return FileError(path, f"unreadable: {exc.strerror or type(exc).__name__}")
+        return f"unreadable: {exc.strerror or type(exc).__name__}"
     if len(data) > limit:  # grew between stat and read
-        return FileError(path, TOO_LARGE)
+        return TOO_LARGE
     return data
 
 

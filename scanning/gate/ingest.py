@@ -18,7 +18,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scanning.engine import report
+from scanning.manifests.common import redact
 from scanning.rules import kinds
+from scanning.rules.unread import unread_of
 from scanning.types import (
     MODES,
     PIN_LEVELS,
@@ -32,6 +34,8 @@ from scanning.types import (
 )
 
 MAX_ITEMS = 100_000
+# Counts and line numbers are stored in 32-bit integer columns.
+Count = Annotated[int, Field(ge=0, le=2**31 - 1)]
 Path_ = Annotated[str, Field(max_length=1000)]
 Text = Annotated[str, Field(max_length=5000)]
 Short = Annotated[str, Field(max_length=200)]
@@ -39,7 +43,7 @@ Short = Annotated[str, Field(max_length=200)]
 
 class Location(BaseModel):
     path: Path_
-    line: int = Field(0, ge=0)
+    line: Count = 0
     mode: Short = ""
 
 
@@ -78,7 +82,7 @@ class ManifestIn(BaseModel):
 class DeclarationIn(BaseModel):
     name: Short
     path: Path_
-    line: int = Field(0, ge=0)
+    line: Count = 0
     raw: Text = ""
     purpose: Short = "runtime"
     specifier: Text = ""
@@ -104,7 +108,7 @@ class DeclarationIn(BaseModel):
 
 class ErrorIn(BaseModel):
     path: Path_
-    line: int = Field(0, ge=0)
+    line: Count = 0
     message: Text
 
 
@@ -114,7 +118,7 @@ class ScanIn(BaseModel):
     format: Literal["debtboard-scan/1"]
     path: Path_ = ""
     commit: Short = ""
-    files_seen: int = Field(0, ge=0)
+    files_seen: Count = 0
     findings: list[FindingIn] = Field(default_factory=list, max_length=MAX_ITEMS)
     errors: list[ErrorIn] = Field(default_factory=list, max_length=MAX_ITEMS)
     audit: dict[str, Any] = Field(default_factory=dict)
@@ -136,61 +140,97 @@ assert report.FORMAT == "debtboard-scan/1"  # the Literal above names it
 
 
 def tree_from_scan(scan: ScanIn) -> TreeScan:
-    """The ``TreeScan`` a pushed scan stands for, ready for the store and reconcile services."""
+    """The ``TreeScan`` a pushed scan stands for, ready for the store and reconcile services.
+
+    What CI sent is not trusted to be clean: every text is stored as a server scan would
+    store it (URL credentials and query values hidden, NUL and undecodable bytes escaped),
+    and a gate of "pass" beside a manifest the scan could not read becomes "unknown".
+    """
     by_path: dict[str, ManifestFile] = {
-        m.path: ManifestFile(m.path, m.kind, m.purpose, m.content_hash) for m in scan.manifests
+        _text(m.path): ManifestFile(
+            _text(m.path), _text(m.kind), _text(m.purpose), _text(m.content_hash)
+        )
+        for m in scan.manifests
     }
     declared_at: set[tuple[str, int]] = set()
     for d in scan.declarations:
+        path = _text(d.path)
         manifest = by_path.setdefault(
-            d.path, ManifestFile(d.path, d.manifest_kind or "requirements", d.purpose, "")
+            path, ManifestFile(path, _text(d.manifest_kind) or "requirements", d.purpose, "")
         )
         manifest.declarations.append(
             Declaration(
-                path=d.path,
+                path=path,
                 line=d.line,
-                name=d.name,
-                raw=d.raw,
+                name=_text(d.name),
+                raw=_text(d.raw),
                 purpose=d.purpose,
-                specifier=d.specifier,
-                pinned_version=d.pinned_version,
+                specifier=_text(d.specifier),
+                pinned_version=_text(d.pinned_version),
                 pin_level=d.pin_level,
-                via=tuple(d.via),
+                via=tuple(_text(name) for name in d.via),
             )
         )
-        declared_at.add((d.path, d.line))
+        declared_at.add((path, d.line))
     findings, usages = [], []
     for f in scan.findings:
+        subject = _text(f.subject)
         used = [
             Usage(
-                name=f.subject,
-                path=loc.path,
+                name=subject,
+                path=_text(loc.path),
                 line=loc.line,
                 mode=loc.mode if loc.mode in MODES else "script",
                 is_distribution=True,
             )
             for loc in f.locations
-            if (loc.path, loc.line) not in declared_at
+            if (_text(loc.path), loc.line) not in declared_at
         ]
         usages += used
         findings.append(
             Finding(
                 kind=f.kind,
-                subject=f.subject,
-                summary=f.summary,
+                subject=subject,
+                summary=_text(f.summary),
                 evidence=tuple(used),
                 severity=f.severity,
-                confidence=f.confidence,
-                kept=f.kept,
+                confidence=_text(f.confidence),
+                kept=_text(f.kept),
             )
         )
+    errors = [FileError(_text(e.path), _text(e.message), e.line) for e in scan.errors]
     tree = TreeScan(
         files_seen=scan.files_seen,
-        paths=sorted({*by_path, *(e.path for e in scan.errors), *(u.path for u in usages)}),
-        errors=[FileError(e.path, e.message, e.line) for e in scan.errors],
+        paths=sorted({*by_path, *(e.path for e in errors), *(u.path for u in usages)}),
+        errors=errors,
     )
     tree.manifests = sorted(by_path.values(), key=lambda m: m.path)
     tree.usages = usages
     tree.findings = findings
-    tree.audit = dict(scan.audit)
+    tree.audit = _audit(scan.audit, tree)
     return tree
+
+
+def _text(value: str) -> str:
+    return report.printable(redact(value))
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, dict):
+        return {_text(str(key)): _clean(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    return value
+
+
+def _audit(pushed: dict[str, Any], tree: TreeScan) -> dict[str, Any]:
+    """The pushed audit, cleaned; not "pass" while a manifest of the scan was not read."""
+    audit: dict[str, Any] = _clean(pushed)  # type: ignore[assignment]
+    unread = unread_of(tree).gate_reasons()
+    if unread and audit.get("gate") == "pass":
+        reasons = audit.get("reasons")
+        audit["reasons"] = [*(reasons if isinstance(reasons, list) else []), *unread]
+        audit["gate"] = "unknown"
+    return audit

@@ -26,6 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from scanning.evidence import sources
 from scanning.rules import kinds
 
 BLOCK = "block"  # fails the build
@@ -104,12 +105,17 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "") -> Policy:
 
 def read_toml(path: Path) -> dict[str, Any]:
     """The whole ``debtboard.toml`` at ``path``; PolicyError when it cannot be read."""
+    data = sources.read_regular(path, MAX_FILE_BYTES)  # a link out of the checkout: not read
+    if data == sources.TOO_LARGE:
+        raise PolicyError(f"{path.name} is larger than {MAX_FILE_BYTES // 1024} KiB")
+    if isinstance(data, str):
+        raise PolicyError(f"{path.name} could not be read: {data}")
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise PolicyError(f"{path.name} is larger than {MAX_FILE_BYTES // 1024} KiB")
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise PolicyError(f"{path.name} could not be read: {exc}") from exc
+    except RecursionError:
+        raise PolicyError(f"{path.name} could not be read: nested too deeply") from None
 
 
 def from_file(path: Path) -> Policy:

@@ -175,6 +175,9 @@ def _parse_one(root: Path, path: str, kind: str, reader: requirements.Requiremen
     except RecursionError:
         manifest = source.manifest(kind, _purpose(path, kind))
         manifest.errors.append(FileError(path, "nested too deeply"))
+    except common.TooManyEntries:
+        manifest = source.manifest(kind, _purpose(path, kind))
+        manifest.errors.append(FileError(path, common.TOO_MANY))
     if manifest is not None:
         reader.found.setdefault(path, manifest)
 

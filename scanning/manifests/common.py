@@ -16,15 +16,29 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidName, canonicalize_name
 
+from scanning.evidence import sources
 from scanning.types import EXACT, RANGE, UNPINNED, Declaration, FileError, ManifestFile
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_REQUIREMENT_CHARS = 10_000
+# Requirements (and their line errors) read from one manifest: the largest real locks hold a
+# few thousand; a 2 MB file of one-letter names would cost half a minute of parsing.
+MAX_ENTRIES = 20_000
 TOO_LARGE = "skipped: too large"
+TOO_MANY = f"skipped: more than {MAX_ENTRIES} requirements; not read"
+
+
+class TooManyEntries(Exception):
+    """A manifest holds more than ``MAX_ENTRIES`` requirements: it is not read at all."""
+
 
 # Patterns are linear on hostile input: no two adjacent unbounded quantifiers can share text.
 _COMMENT = re.compile(r"(?:^|\s)#.*$")
 _CREDENTIALS = re.compile(r"(?<=://)[^\s/]*@")
+# A URL's query (up to its fragment or the end of the URL): signed and tokened links
+# (``?token=``, ``X-Amz-Signature=``, ``sig=``) carry their secret there.
+_URL_QUERY = re.compile(r"(?<=://)([^\s?#'\"]*\?)([^\s#'\"]*)")
+_QUERY_VALUE = re.compile(r"=[^&;]*")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _EGG = re.compile(r"(?:^|&)egg=([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
 _VCS_REF = re.compile(r"@([^/@#]+)$")
@@ -50,8 +64,21 @@ class Source:
 
 
 def redact(text: str) -> str:
-    """Replace the user-info part of every URL (``https://user:token@host``) with ``***@``."""
-    return _CREDENTIALS.sub("***@", text)
+    """Replace the user-info part of every URL (``https://user:token@host``) with ``***@``
+    and every value of its query (``?token=abc`` -> ``?token=***``); the fragment
+    (``#egg=name``) names the package and stays."""
+    if "://" not in text:
+        return text
+    text = _CREDENTIALS.sub("***@", text)
+    if "?" not in text:
+        return text
+    return _URL_QUERY.sub(lambda m: m[1] + _query_redacted(m[2]), text)
+
+
+def _query_redacted(query: str) -> str:
+    if "=" not in query:
+        return "***" if query else ""  # a bare ``?SECRET``
+    return _QUERY_VALUE.sub("=***", query)
 
 
 def strip_comment(line: str) -> str:
@@ -69,14 +96,12 @@ def decode(data: bytes) -> tuple[str, bool]:
 
 def load(root: Path, path: str) -> Source | ManifestFile:
     """Read ``root/path``; an unreadable or huge file becomes a ManifestFile with its error."""
-    full = root / path
     try:
-        size = full.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return ManifestFile(path, "", "", "", errors=[FileError(path, TOO_LARGE)])
-        data = full.read_bytes()
-    except (OSError, ValueError) as exc:
-        return ManifestFile(path, "", "", "", errors=[FileError(path, f"unreadable: {exc}")])
+        data = sources.read_regular(root / path, MAX_FILE_BYTES)
+    except ValueError as exc:  # a NUL in the path
+        data = f"unreadable: {exc}"
+    if isinstance(data, str):
+        return ManifestFile(path, "", "", "", errors=[FileError(path, data)])
     text, valid = decode(data)
     source = Source(path, text, hashlib.sha256(data).hexdigest())
     if not valid:
@@ -85,6 +110,9 @@ def load(root: Path, path: str) -> Source | ManifestFile:
 
 
 def add_result(manifest: ManifestFile, result: Declaration | FileError | None) -> None:
+    """Add a parsed requirement or its error; raises ``TooManyEntries`` past the cap."""
+    if len(manifest.declarations) + len(manifest.errors) >= MAX_ENTRIES:
+        raise TooManyEntries(manifest.path)
     if isinstance(result, FileError):
         manifest.errors.append(result)
     elif result is not None:

@@ -193,7 +193,11 @@ def parse_pipfile_lock(source: common.Source) -> ManifestFile:
         return manifest
     lines = _Lines(source.text, _JSON_KEY)
     for section, packages in data.items():
-        if section == "_meta" or not isinstance(packages, dict):
+        if section == "_meta":
+            continue
+        if not isinstance(packages, dict):
+            message = f"[{section[:50]}] should be an object of packages"
+            manifest.errors.append(FileError(source.path, message))
             continue
         purpose = {"default": RUNTIME, "develop": DEV}.get(section) or purpose_for_name(section)
         for name, entry in packages.items():

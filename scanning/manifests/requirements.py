@@ -233,8 +233,13 @@ class RequirementsReader:
                 kind = COMPILED
         manifest = source.manifest(kind, purpose_for_path(path))
         self.found[path] = manifest
-        for number, line in lines:
-            self._read_line(manifest, number, line, depth)
+        try:
+            for number, line in lines:
+                self._read_line(manifest, number, line, depth)
+        except common.TooManyEntries:
+            manifest.declarations.clear()
+            manifest.errors = [*source.errors, FileError(path, common.TOO_MANY)]
+            return manifest
         if kind == COMPILED:
             notes = via_notes(source.text)
             notes.update(dict.fromkeys(hand_added, (HAND_ADDED,)))
@@ -286,6 +291,8 @@ class RequirementsReader:
         self._read_line(manifest, number, line, 0)
 
     def _read_line(self, manifest: ManifestFile, number: int, line: str, depth: int) -> None:
+        if len(manifest.declarations) + len(manifest.errors) >= common.MAX_ENTRIES:
+            raise common.TooManyEntries(manifest.path)  # includes and options count too
         if line.startswith(("{%", "{#")) and "{{" in manifest.path:
             return  # a template tag in a cookiecutter project's requirements: not a requirement
         if line.startswith("-"):

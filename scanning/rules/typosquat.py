@@ -170,7 +170,7 @@ def _confusables(errors: list[FileError]) -> list[Finding]:
         if prefix is None:
             continue
         match = _RAW_NAME.match(message.removeprefix(prefix))
-        if not match or match.group(1).isascii():
+        if not match or match.group(1).isascii() or not _typed(match.group(1)):
             continue
         written = match.group(1)
         skeleton = latin_skeleton(written)
@@ -194,6 +194,13 @@ def _confusables(errors: list[FileError]) -> list[Finding]:
             ),
         )
     return list(findings.values())
+
+
+def _typed(written: str) -> bool:
+    """Whether a person could have typed ``written`` as a name: binary content read as text
+    gives replacement characters (U+FFFD) and control characters, which imitate nothing.
+    (Invisible format characters, such as a zero-width space, stay suspects.)"""
+    return "\ufffd" not in written and not any(unicodedata.category(c) == "Cc" for c in written)
 
 
 def find(context: RuleContext) -> list[Finding]:

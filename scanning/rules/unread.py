@@ -1,9 +1,11 @@
 """Which files a scan could not read, so that nothing they held is taken as gone.
 
 A file the scan skipped (too large, unreadable, a crash of its parser, past the file cap) or
-could not parse as a whole (invalid TOML, JSON, YAML or Python) says nothing about what it
-declares or imports this time. A line-level problem (one invalid requirement) leaves the rest
-of the file read, so it is not listed here.
+could not parse as a whole (invalid TOML, JSON, YAML, INI or Python) says nothing about what
+it declares or imports this time, nor does a manifest with a section of declarations it could
+not read (``dependencies = "requests"``, ``install_requires=read_requirements()``). A
+line-level problem (one invalid requirement) leaves the rest of the file read, so it is not
+listed here.
 """
 
 from __future__ import annotations
@@ -26,8 +28,19 @@ WHOLE_FILE_PREFIXES = (
     "invalid YAML",
     "invalid Python",
     "invalid Pipfile.lock",
-    "invalid notebook JSON",
+    "invalid INI",  # manifests.setupcfg, tox: configparser refused the whole file
+    "invalid notebook",  # evidence.notebooks: not JSON, or no list of cells
     "could not list git objects",  # rules.weights: git history not read
+)
+# What a manifest parser says when a whole section of declarations was left out (a list or
+# table of the wrong shape, arguments that are not literals): what it declares is not known.
+SECTION_NOT_READ = (
+    " should be a list of requirement strings",
+    " should be a table",
+    " should be an array of tables",
+    " should be an object",
+    " is not a literal list; not read",
+    " is not literal",
 )
 # Kinds whose verdict needs every manifest: "nothing declares X" is unknown while one of them
 # could not be read. The other kinds rest on their own evidence's files.
@@ -38,7 +51,9 @@ GIT_HISTORY = ".git"
 
 
 def is_whole_file(error: FileError) -> bool:
-    return error.message.startswith(WHOLE_FILE_PREFIXES)
+    """Whether ``error`` says the file, or a whole section of its declarations, was not read."""
+    message = error.message
+    return message.startswith(WHOLE_FILE_PREFIXES) or any(s in message for s in SECTION_NOT_READ)
 
 
 @dataclass(frozen=True)

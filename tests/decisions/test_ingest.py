@@ -12,7 +12,7 @@ from decisions import services
 from decisions.models import DecisionRecord, State
 from inventory.models import Requirement, Role
 from scanning import cli
-from scanning.models import ScanRun, ScanSource, ScanStatus
+from scanning.models import Evidence, ScanRun, ScanSource, ScanStatus
 from tests import factories
 from tests.factories import write_tree
 
@@ -80,6 +80,53 @@ def test_the_same_commit_pushed_again_is_stored_once(repository, scan, ci_secret
     assert again.json()["created"] is False
     assert ScanRun.objects.filter(repository=repository).count() == 1
     assert DecisionRecord.objects.filter(repository=repository, subject="boto3").count() == 1
+
+
+def test_the_same_commit_pushed_with_another_scan_is_refused_and_the_first_kept(
+    repository, scan, ci_secret
+):
+    first = _post(_payload(repository, scan), ci_secret)
+    other = {**scan, "findings": [], "declarations": []}
+
+    again = _post(_payload(repository, other), ci_secret)
+
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert "different scan" in again.json()["error"]
+    assert ScanRun.objects.filter(repository=repository).count() == 1
+    assert DecisionRecord.objects.filter(repository=repository, subject="boto3").exists()
+
+
+def test_pushed_text_is_stored_without_credentials_or_nul_bytes(repository, scan, ci_secret):
+    secret = "ghp_pushedT0ken"
+    for declaration in scan["declarations"]:
+        declaration["raw"] += f" @ https://bob:{secret}@host/p.whl?sig={secret}\x00"
+    scan["findings"][0]["summary"] += f" https://{secret}@host/ \x00"
+    scan["errors"].append({"path": "a\x00.txt", "line": 1, "message": f"https://u:{secret}@h/"})
+    scan["audit"]["note"] = f"https://u:{secret}@h/ \x00"
+
+    assert _post(_payload(repository, scan), ci_secret).status_code == 201
+
+    run = ScanRun.objects.get()
+    stored = [
+        *Requirement.objects.values_list("raw", flat=True),
+        *Evidence.objects.values_list("detail", flat=True),
+        *Evidence.objects.values_list("path", flat=True),
+        *DecisionRecord.objects.values_list("summary", flat=True),
+        json.dumps(run.file_errors),
+        json.dumps(run.audit),
+    ]
+    assert not [text for text in stored if secret in text or "\x00" in text]
+
+
+def test_a_pushed_pass_beside_an_unread_manifest_is_stored_as_unknown(repository, scan, ci_secret):
+    scan["audit"] = {"gate": "pass", "reasons": [], "audited": 2}
+    scan["errors"].append({"path": "pyproject.toml", "line": 0, "message": "invalid TOML: x"})
+
+    assert _post(_payload(repository, scan), ci_secret).status_code == 201
+
+    run = ScanRun.objects.get()
+    assert run.audit_gate == "unknown"
+    assert any("pyproject.toml could not be read" in r for r in run.audit["reasons"])
 
 
 def test_a_later_commit_without_the_finding_closes_its_record(tmp_path, repository, ci_secret):
@@ -158,6 +205,10 @@ def test_an_oversized_push_is_refused_before_it_is_read(settings, repository, sc
         (lambda p: p["scan"]["declarations"][0].update(pin_level="very"), "scan.declarations"),
         (lambda p: p.update(extra="field"), "extra"),
         (lambda p: p.pop("scan"), "scan"),
+        (lambda p: p["scan"].update(files_seen=10**30), "scan.files_seen"),
+        (lambda p: p["scan"]["declarations"][0].update(line=2**31), "scan.declarations"),
+        (lambda p: p["scan"].update(findings={"kind": "unused"}), "scan.findings"),
+        (lambda p: p["scan"].update(audit=["pass"]), "scan.audit"),
     ],
 )
 def test_a_payload_outside_the_schema_is_refused_with_where(

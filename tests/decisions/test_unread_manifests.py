@@ -117,3 +117,31 @@ def test_the_record_page_and_the_scan_page_say_what_was_not_re_checked(
     assert "not re-checked: requirements.txt could not be read (skipped: too large)" in page
     scan_page = client.get(f"/scans/{run.pk}/").content.decode()
     assert "requirements.txt could not be read" in scan_page
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "[options]\ninstall_requires =\n    flask==2.0\n[[[\n",  # invalid INI
+        "[options]\ninstall_requires = 5\n[options.extras_require]\n= x\n",
+    ],
+)
+def test_a_setup_cfg_that_no_longer_parses_closes_nothing(tmp_path, team, flask_advisory, broken):
+    setup_cfg = "[options]\ninstall_requires =\n    flask==2.0\n    leftpad==1.0\n"
+    path = factories.git_repository(
+        tmp_path / "app", {"setup.cfg": setup_cfg, "app/main.py": "import flask\n"}
+    )
+    repository = factories.repository(team, location=str(path))
+    assert _scan(repository).audit_gate == "fail"
+    assert {("vulnerable", "flask"), ("unused", "leftpad")} <= set(_records())
+
+    (path / "setup.cfg").write_text(broken)
+    second = _scan(repository)
+
+    after = _records()
+    assert after[("unused", "leftpad")].state == State.NEW
+    assert after[("unused", "leftpad")].unchecked_reason.startswith(
+        "not re-checked: setup.cfg could not be read"
+    )
+    assert ("missing", "flask") not in after
+    assert second.audit_gate == "unknown"

@@ -359,6 +359,7 @@ _ALLOWED_FILESYSTEM_CALLS = {
     ("manifests/requirements.py", "__init__"),
     ("manifests/__init__.py", "parse_manifests"),
     ("evidence/sources.py", "read_bytes"),
+    ("evidence/sources.py", "read_regular"),  # the one read of a file, for both of the above
     ("evidence/__init__.py", "_read"),  # sources.read_bytes of the file itself
     ("manifests/notebooks.py", "parse"),  # sources.read_bytes of the notebook itself
 }

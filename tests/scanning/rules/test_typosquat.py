@@ -56,6 +56,13 @@ def test_look_alike_letters_are_confusable_suspects(scan):
     assert "reads as requests (a popular package)" in finding.summary
 
 
+def test_binary_content_read_as_requirements_is_no_suspect(scan):
+    garbage = bytes(range(256)).decode("latin-1") + "\n\ufffd\ufffdP\x7f\n\x05\u00e9x\n"
+    findings = scan({"requirements.txt": f"{garbage}r\u200bequests\nflask\n", "app.py": ""})
+
+    assert [f.subject for f in findings if f.kind == "typosquat"] == ["r\u200bequests"]
+
+
 def test_plain_declarations_raise_nothing():
     declared = [Declaration("requirements.txt", 1, "flask", "flask")]
     errors = [FileError("requirements.txt", "invalid requirement: ???", 2)]
