@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from scanning import cli, manifests, policy
+from scanning import cli, manifests
+from scanning.gate import policy
 from scanning.engine import pipeline
 from scanning.manifests import common
 from scanning.manifests.common import redact
