@@ -68,9 +68,19 @@ def describe_source(facts: DistributionFacts) -> str:
     return where
 
 
+# Which reader of a wheel's metadata produced stored facts. Raise it whenever the reader learns
+# something new from a wheel (a file, a field, a rule for import names): facts a cache kept from
+# an older reader then count as stale and the wheel is read again, instead of being trusted until
+# the time-to-live runs out without what the new reader would have found.
+READER_VERSION = 1
+READER_KEY = "reader"
+
+
 def as_json(facts: DistributionFacts) -> dict:
-    """What a cache keeps beside the import names: the rest of the wheel's metadata."""
+    """What a cache keeps beside the import names: the rest of the wheel's metadata, and which
+    reader read it."""
     return {
+        READER_KEY: READER_VERSION,
         "requires": list(facts.requires),
         "requires_source": facts.requires_source,
         "extras": list(facts.extras),
@@ -79,6 +89,11 @@ def as_json(facts: DistributionFacts) -> dict:
         "installed_bytes": facts.installed_bytes,
         "origin": facts.origin,
     }
+
+
+def read_by_current_reader(data: object) -> bool:
+    """Whether facts ``as_json`` stored were read by this reader (older ones have no key)."""
+    return isinstance(data, dict) and data.get(READER_KEY) == READER_VERSION
 
 
 def from_json(base: DistributionFacts, data: object) -> DistributionFacts:
