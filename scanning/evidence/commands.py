@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from packaging.utils import canonicalize_name
 
-from scanning.evidence import pytest_plugins
+from scanning.evidence import pytest_plugins, script_paths
 from scanning.evidence.imports import str_value
 from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
 from scanning.evidence.strings import GUNICORN_WORKERS
@@ -171,7 +171,12 @@ def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     """Commands in ``subprocess.run([...])``, nox's ``session.run("pytest", ...)`` and
     ``shutil.which("deptry")`` (code that looks a program up by name goes on to run it)."""
     func = call.func
-    if not isinstance(func, ast.Attribute) or not call.args:
+    if not call.args:
+        return []
+    script = script_paths.script_name(call)  # os.path.join(sys.prefix, "bin", "twine")
+    if script is not None:
+        return path_usages(script, path, call.lineno, mode)
+    if not isinstance(func, ast.Attribute):
         return []
     first = call.args[0]
     text = str_value(first)
@@ -190,6 +195,11 @@ def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     else:
         return []
     return argv_usages(argv, path, call.lineno, mode) if argv else []
+
+
+def path_usages(script: str, path: str, line: int, mode: str) -> list[Usage]:
+    """A script started by its path in the interpreter's scripts folder: a command."""
+    return argv_usages([script], path, line, mode) if _PROGRAM_NAME.match(script) else []
 
 
 def _looks_up_program(func: ast.Attribute) -> bool:
