@@ -261,6 +261,7 @@ def scan_tree(
         tree.errors.extend(file_errors)
     tree.errors.extend(outcome.errors)
     declared = {d.name for manifest in tree.manifests for d in manifest.declarations}
+    unknown_programs = commands.undeclared_commands(tree.usages, declared)
     tree.usages = commands.keep_declared_commands(tree.usages, declared)
     tree.usages = toolsettings.without_excluded(tree.tool_settings, tree.usages)
     tree.first_party = evidence.first_party_modules(paths)
@@ -269,6 +270,8 @@ def scan_tree(
     if provided is not None:
         progress(75, "Finding out what the declared packages provide")
         tree.provided = provided(tree.declarations)
+        scripts = commands.console_script_usages(unknown_programs, tree.provided)
+        tree.usages += toolsettings.without_excluded(tree.tool_settings, scripts)
     known_first_party = set(options.known_first_party)
     tree.provided = toolsettings.with_module_map(tree.tool_settings, tree.provided)
     own = tree.first_party | known_first_party | tree.tool_settings.known_first_party

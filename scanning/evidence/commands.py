@@ -11,6 +11,7 @@ import ast
 import dataclasses
 import re
 import shlex
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from packaging.utils import canonicalize_name
@@ -19,7 +20,7 @@ from scanning.evidence import pytest_plugins, script_paths
 from scanning.evidence.imports import str_value
 from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
 from scanning.evidence.strings import GUNICORN_WORKERS
-from scanning.types import COMMAND, STRING_REFERENCE, Usage
+from scanning.types import COMMAND, STRING_REFERENCE, DistributionFacts, Usage
 
 # Real command lines are short; pure-Python shlex takes seconds over a megabyte-long word.
 MAX_COMMAND_CHARS = 20_000
@@ -165,6 +166,34 @@ def is_named_like(usage: Usage) -> bool:
 def keep_declared_commands(usages: list[Usage], declared: set[str]) -> list[Usage]:
     """``usages`` without unknown programs that no declaration is named like."""
     return [u for u in usages if not is_named_like(u) or u.name in declared]
+
+
+def undeclared_commands(usages: list[Usage], declared: set[str]) -> list[Usage]:
+    """The unknown programs ``keep_declared_commands`` leaves out."""
+    return [u for u in usages if is_named_like(u) and u.name not in declared]
+
+
+def console_script_usages(
+    programs: list[Usage], provided: Mapping[str, DistributionFacts]
+) -> list[Usage]:
+    """Unknown programs that a declared distribution's metadata lists as its console script
+    (``pypi-server`` of pypiserver), as uses of that distribution."""
+    scripts = {
+        canonicalize_name(script): facts.name
+        for facts in provided.values()
+        for script in facts.console_scripts
+    }
+    return [
+        dataclasses.replace(
+            usage,
+            name=scripts[usage.name],
+            detail=f"{usage.detail} (a console script of {scripts[usage.name]}, per its metadata)"[
+                :500
+            ],
+        )
+        for usage in programs
+        if usage.name in scripts
+    ]
 
 
 def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
