@@ -72,7 +72,7 @@ def describe_source(facts: DistributionFacts) -> str:
 # something new from a wheel (a file, a field, a rule for import names): facts a cache kept from
 # an older reader then count as stale and the wheel is read again, instead of being trusted until
 # the time-to-live runs out without what the new reader would have found.
-READER_VERSION = 1
+READER_VERSION = 2  # 2: the fixtures of pytest plugins
 READER_KEY = "reader"
 
 
@@ -88,6 +88,7 @@ def as_json(facts: DistributionFacts) -> dict:
         "license": facts.license,
         "installed_bytes": facts.installed_bytes,
         "origin": facts.origin,
+        "fixtures": list(facts.fixtures),
     }
 
 
@@ -128,4 +129,5 @@ def from_json(base: DistributionFacts, data: object) -> DistributionFacts:
         license=str(text["license"]),
         installed_bytes=size if isinstance(size, int) and size >= 0 else 0,
         origin=str(text["origin"]),
+        fixtures=strings("fixtures"),
     )

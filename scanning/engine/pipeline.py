@@ -23,7 +23,7 @@ from scanning import evidence, manifests, rules
 from scanning.distributions.provided import import_names_audit
 from scanning.engine import cache, coverage, isolation, walk
 from scanning.engine.options import ScanOptions
-from scanning.evidence import commands, reachability
+from scanning.evidence import commands, pytest_plugins, reachability
 from scanning.evidence.first_party import foreign_prefixes, is_foreign
 from scanning.manifests import toolsettings
 from scanning.rules import similar, weights
@@ -260,6 +260,9 @@ def scan_tree(
         tree.usages.extend(usages)
         tree.errors.extend(file_errors)
     tree.errors.extend(outcome.errors)
+    fixtures = [u for u in tree.usages if pytest_plugins.is_fixture_fact(u)]
+    if fixtures:
+        tree.usages = [u for u in tree.usages if not pytest_plugins.is_fixture_fact(u)]
     declared = {d.name for manifest in tree.manifests for d in manifest.declarations}
     unknown_programs = commands.undeclared_commands(tree.usages, declared)
     tree.usages = commands.keep_declared_commands(tree.usages, declared)
@@ -274,6 +277,7 @@ def scan_tree(
         tree.usages += toolsettings.without_excluded(tree.tool_settings, scripts)
     known_first_party = set(options.known_first_party)
     tree.provided = toolsettings.with_module_map(tree.tool_settings, tree.provided)
+    tree.usages += pytest_plugins.plugin_fixture_usages(fixtures, tree.provided)
     own = tree.first_party | known_first_party | tree.tool_settings.known_first_party
     tree.provided = similar.with_similar_names(tree.provided, tree.declarations, tree.usages, own)
     progress(80, "Applying rules")

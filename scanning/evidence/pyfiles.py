@@ -114,6 +114,8 @@ def _tree_usages(
         add(context.finish())
         if mode == "test":
             add(pytest_plugins.test_code_usages(tree, path, mode))
+        else:
+            add(pytest_plugins.fixture_definitions(tree, path, mode))
     except (RecursionError, MemoryError):
         return usages, [FileError(path, "partly read: nested too deeply")]
     return usages, []
