@@ -285,6 +285,10 @@ class CallBackend:
     default: tuple[str, ...] = ()
     required: bool = True
     extras: tuple[str, ...] = ()  # extras of the host that install the backend
+    # Only where the call's first argument is a string (``df.eval("a + b")``, not a model's
+    # ``model.eval()``) and the file imports one of ``importing`` (empty: any file).
+    text_first: bool = False
+    importing: tuple[str, ...] = ()
 
 
 _PANDAS = "https://pandas.pydata.org/docs/reference/api/"
@@ -301,6 +305,8 @@ _EXCEL_WRITERS = {"openpyxl": ("openpyxl",), "xlsxwriter": ("xlsxwriter",), "odf
 _QT = ("PyQt6", "PySide6", "PyQt5", "PySide2")
 _MPL_BACKENDS = "https://matplotlib.org/stable/users/explain/figure/backends.html"
 _JWT_CRYPTO = ("cryptography",)
+_PANDAS_EVAL = f"{_PANDAS}pandas.eval.html"
+_EVAL_ENGINES = {"numexpr": ("numexpr",), "python": ()}
 
 CALL_BACKENDS: tuple[CallBackend, ...] = (
     CallBackend("read_parquet", _FRAMES, f"{_PANDAS}pandas.read_parquet.html", "engine",
@@ -362,6 +368,15 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
                     "BipedalWalker-v3", "BipedalWalkerHardcore-v3", "CarRacing-v2",
                     "CarRacing-v3")},
                 extras=("gymnasium[box2d]",)),
+    # pandas evaluates expressions with numexpr when it is installed (engine=None picks it):
+    # pd.eval, DataFrame.eval and DataFrame.query.
+    CallBackend("eval", ("pandas",), _PANDAS_EVAL, "engine", values=_EVAL_ENGINES,
+                default=("numexpr",), required=False, text_first=True),
+    *(
+        CallBackend(method, (), _PANDAS_EVAL, "engine", values=_EVAL_ENGINES,
+                    default=("numexpr",), required=False, text_first=True, importing=_FRAMES)
+        for method in ("eval", "query")
+    ),
     # Keras draws the model with pydot (tf.keras.utils.plot_model, keras.utils.plot_model).
     CallBackend("plot_model", (), "https://keras.io/api/utils/model_plotting_utils/",
                 default=("pydot",), required=False),

@@ -256,6 +256,10 @@ class _Found:
                 pattern.receivers and receiver not in pattern.receivers
             ):
                 continue
+            if pattern.text_first and not (call.args and str_value(call.args[0]) is not None):
+                continue
+            if pattern.importing and not set(pattern.importing) & set(aliases.values()):
+                continue
             values = _argument_values(call, pattern.keyword, pattern.position)
             why = f"{pattern.function}() per {pattern.source}"
             optional, extras = not pattern.required, pattern.extras

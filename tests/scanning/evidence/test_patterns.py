@@ -244,3 +244,24 @@ def test_each_imported_name_implies_its_optional_dependency(scan: Scan, imported
 def test_a_module_keyed_imported_name_needs_that_module(scan: Scan) -> None:
     found = by_name(scan({"app/api.py": "from tqdm import tqdm\n"})[0])
     assert "ipywidgets" not in found
+
+
+def test_pandas_expressions_possibly_use_numexpr(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import pandas as pd
+        df = pd.DataFrame({"a": [1]})
+        df.eval("b = a * 2")
+        df.query("a > 0")
+        """
+    )
+    found = by_name(scan({"analysis.py": source})[0])
+    assert found["numexpr"].optional  # only when installed: a possible use
+
+
+def test_evaluating_a_model_or_querying_without_pandas_is_no_use_of_numexpr(scan: Scan) -> None:
+    torch = "import torch\nmodel = torch.nn.Linear(1, 1)\nmodel.eval()\n"
+    database = "import sqlite3\ncursor = sqlite3.connect('x').cursor()\ncursor.query('SELECT 1')\n"
+    python_engine = "import pandas as pd\npd.eval('1 + 1', engine='python')\n"
+    for source in (torch, database, python_engine):
+        assert "numexpr" not in names(scan({"job.py": source})[0]), source
