@@ -417,6 +417,19 @@ SPHINX_BUILTIN_THEMES = frozenset(
     ]
 )
 
+# Python-Markdown's extensions named by string (``Markdown(extensions=["codehilite"])``, a
+# settings list such as Flask-FlatPages' ``FLATPAGES_MARKDOWN_EXTENSIONS``): the extension's
+# module (``markdown.extensions.codehilite``) loads what it needs when that is installed.
+_CODEHILITE = Implied(
+    ("pygments",), "https://python-markdown.github.io/extensions/code_hilite/", required=False
+)
+MARKDOWN_EXTENSIONS: dict[str, Implied] = {
+    "codehilite": _CODEHILITE,
+    "markdown.extensions.codehilite": _CODEHILITE,
+}
+# A file importing one of these hands extension names to Markdown.
+MARKDOWN_IMPORTS = frozenset({"markdown", "flask_flatpages"})
+
 # Names whose import alone means an optional dependency is needed when they are used:
 # (module root, name) → what it loads. ``from pydantic import EmailStr`` validates with
 # email-validator; FastAPI's form parameters parse with python-multipart.
@@ -450,6 +463,12 @@ IMPORTED_NAMES: dict[tuple[str, str], Implied] = {
         ("tensorboard",), "https://pytorch.org/docs/stable/tensorboard.html",
     ),
     # Keyed by the whole module: tqdm.notebook's bars are ipywidgets (tqdm.auto falls back).
+    # Flask-FlatPages renders with Markdown's codehilite unless FLATPAGES_MARKDOWN_EXTENSIONS
+    # says otherwise.
+    ("flask_flatpages", "FlatPages"): Implied(
+        ("pygments",), "https://flask-flatpages.readthedocs.io/en/latest/#configuration",
+        required=False,
+    ),
     ("tqdm.notebook", "tqdm"): Implied(
         ("ipywidgets",), "https://tqdm.github.io/docs/notebook/", required=False,
         extras=("tqdm[notebook]",),

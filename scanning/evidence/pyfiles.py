@@ -10,6 +10,7 @@ from scanning.evidence import (
     commands,
     entrypoints,
     imports,
+    patterns,
     pytest_plugins,
     script_paths,
     strings,
@@ -36,7 +37,11 @@ _QUIET_CONSTANTS = frozenset({type(None), bool, float, complex, type(...)})
 def _without_url(value: object) -> bool:
     """Whether a constant can be skipped: no URL and no dotted class path in it."""
     if value.__class__ is str:
-        return "://" not in value and not strings.is_dotted_class(value)  # type: ignore[arg-type,operator]
+        return (
+            "://" not in value  # type: ignore[operator]
+            and not strings.is_dotted_class(value)  # type: ignore[arg-type]
+            and value not in patterns.MARKDOWN_EXTENSIONS
+        )
     return value.__class__ in _QUIET_CONSTANTS
 
 

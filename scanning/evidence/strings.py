@@ -94,6 +94,7 @@ class FileContext:
         self.consumed: set[tuple[str, int]] = set()  # URLs a consumer read: (text, line)
         self.calls: list[tuple[ast.Call, str]] = []  # (call, guard)
         self.imported_names: list[tuple[str, int, patterns.Implied]] = []
+        self.markdown_extensions: list[tuple[str, int]] = []  # (name, line)
         # ``REDIS_URL = env("REDIS_URL", default="redis://...")`` then ``BROKER_URL = REDIS_URL``
         self.urls_of: dict[str, list[tuple[str, int]]] = {}  # variable -> its URL literals
         self.copied_from: dict[str, str] = {}  # variable -> the variable it was set to
@@ -129,6 +130,12 @@ class FileContext:
             found.implied(
                 implied.modules, line, why, optional=not implied.required, extras=implied.extras
             )
+        roots = set(self.aliases.values())
+        if roots & patterns.MARKDOWN_IMPORTS:
+            for name, line in self.markdown_extensions:
+                implied = patterns.MARKDOWN_EXTENSIONS[name]
+                why = f"Markdown extension {name!r} per {implied.source}"
+                found.implied(implied.modules, line, why, optional=True, extras=implied.extras)
         usages += found.usages
         for variable, consumer, guard in self.read_by:
             found = _Found(self.path, self.mode, guard, self)
@@ -139,7 +146,6 @@ class FileContext:
             for text, line in self.urls_of.get(variable, ()):
                 found.url(text, line, consumer)
             usages += found.usages
-        roots = set(self.aliases.values())
         consumers = [c for root in sorted(roots) for c in patterns.FRAMEWORK_IMPORTS.get(root, ())]
         for text, line, guard in self.bare_urls:
             if (text, line) in self.consumed:
@@ -176,6 +182,8 @@ def string_usages(
             if is_dotted_class(node.value):  # "flask_debugtoolbar_warnings.WarningsPanel"
                 root = node.value.split(".", 1)[0]
                 found.add(root, node.lineno, "dotted class path", optional=True)
+            if context is not None and node.value in patterns.MARKDOWN_EXTENSIONS:
+                context.markdown_extensions.append((node.value, node.lineno))
     elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:

@@ -265,3 +265,30 @@ def test_evaluating_a_model_or_querying_without_pandas_is_no_use_of_numexpr(scan
     python_engine = "import pandas as pd\npd.eval('1 + 1', engine='python')\n"
     for source in (torch, database, python_engine):
         assert "numexpr" not in names(scan({"job.py": source})[0]), source
+
+
+@pytest.mark.parametrize("name", sorted(patterns.MARKDOWN_EXTENSIONS))
+def test_a_markdown_extension_named_by_string_possibly_uses_what_it_loads(
+    scan: Scan, name: str
+) -> None:
+    implied = patterns.MARKDOWN_EXTENSIONS[name]
+    assert implied.source.startswith("https://")
+    source = (
+        f"import markdown\nEXTENSIONS = [{name!r}, 'toc']\n"
+        "markdown.Markdown(extensions=EXTENSIONS)\n"
+    )
+    found = by_name(scan({"app/render.py": source})[0])
+    assert set(implied.modules) <= set(found)
+    assert all(found[m].optional for m in implied.modules)
+
+
+def test_a_markdown_extension_name_in_settings_of_flask_flatpages_counts(scan: Scan) -> None:
+    settings = (
+        'from markdown.extensions.toc import TocExtension\nPAGES_EXTENSIONS = ["codehilite"]\n'
+    )
+    assert "pygments" in names(scan({"site/config.py": settings})[0])
+
+
+def test_an_extension_name_in_a_file_not_using_markdown_is_no_evidence(scan: Scan) -> None:
+    usages, _ = scan({"app/colors.py": 'STYLE = "codehilite"\n'})
+    assert "pygments" not in names(usages)
