@@ -289,6 +289,9 @@ class CallBackend:
     # ``model.eval()``) and the file imports one of ``importing`` (empty: any file).
     text_first: bool = False
     importing: tuple[str, ...] = ()
+    # What loads when the argument is passed at all, unless as a literal that turns it off
+    # (0, False, None, "").
+    given: tuple[str, ...] = ()
 
 
 _PANDAS = "https://pandas.pydata.org/docs/reference/api/"
@@ -377,6 +380,11 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
                     default=("numexpr",), required=False, text_first=True, importing=_FRAMES)
         for method in ("eval", "query")
     ),
+    # Keras' TensorBoard callback profiles batches for TensorBoard's profile plugin, a plugin
+    # TensorBoard loads by entry point: nothing imports it.
+    CallBackend("TensorBoard", (), "https://www.tensorflow.org/tensorboard/tensorboard_profiling_keras",
+                "profile_batch", given=("tensorboard_plugin_profile",), required=False,
+                importing=("tensorflow", "keras", "tf_keras")),
     # Keras draws the model with pydot (tf.keras.utils.plot_model, keras.utils.plot_model).
     CallBackend("plot_model", (), "https://keras.io/api/utils/model_plotting_utils/",
                 default=("pydot",), required=False),

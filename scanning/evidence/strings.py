@@ -274,6 +274,9 @@ class _Found:
             if values is None:
                 self.implied(pattern.default, call.lineno, why, optional=optional, extras=extras)
                 continue
+            if pattern.given and not _turned_off(call, pattern.keyword):
+                why = f"{pattern.function}({pattern.keyword}=...) per {pattern.source}"
+                self.implied(pattern.given, call.lineno, why, optional=optional, extras=extras)
             for value in values:
                 if value.startswith("module://"):  # matplotlib.use("module://pkg.backend")
                     self.module(value.removeprefix("module://"), call.lineno, why)
@@ -515,6 +518,14 @@ def _argument_values(call: ast.Call, keyword: str, position: int) -> list[str] |
     if isinstance(node, ast.List | ast.Tuple):
         return [v for element in node.elts if (v := str_value(element)) is not None]
     return []
+
+
+def _turned_off(call: ast.Call, keyword: str) -> bool:
+    """Whether the call passes ``keyword`` as a literal that turns its feature off."""
+    for item in call.keywords:
+        if item.arg == keyword and isinstance(item.value, ast.Constant):
+            return item.value.value in (0, False, None, "")
+    return False
 
 
 def module_usages(dotted: str, path: str, line: int, mode: str, detail: str) -> list[Usage]:

@@ -292,3 +292,27 @@ def test_a_markdown_extension_name_in_settings_of_flask_flatpages_counts(scan: S
 def test_an_extension_name_in_a_file_not_using_markdown_is_no_evidence(scan: Scan) -> None:
     usages, _ = scan({"app/colors.py": 'STYLE = "codehilite"\n'})
     assert "pygments" not in names(usages)
+
+
+def test_profiling_batches_for_tensorboard_possibly_uses_its_profile_plugin(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import tensorflow as tf
+        profiled = tf.keras.callbacks.TensorBoard("logs", profile_batch=(100, 200))
+        """
+    )
+    found = by_name(scan({"train.py": source})[0])
+    assert found["tensorboard_plugin_profile"].optional
+
+
+def test_tensorboard_without_profiling_is_no_use_of_its_profile_plugin(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import tensorflow as tf
+        plain = tf.keras.callbacks.TensorBoard("logs")
+        off = tf.keras.callbacks.TensorBoard("logs", profile_batch=0)
+        """
+    )
+    assert "tensorboard_plugin_profile" not in names(scan({"train.py": source})[0])
+    elsewhere = "from mylib import TensorBoard\nTensorBoard(profile_batch=5)\n"
+    assert "tensorboard_plugin_profile" not in names(scan({"viz.py": elsewhere})[0])
