@@ -37,6 +37,11 @@ CONFIG = "config"
 # A name looked up in an entry-point group (an MkDocs plugin, a Markdown extension): ``name`` is
 # ``group:entry``; which distribution provides it is the entry-point metadata's answer.
 ENTRY_POINT_GROUP = "entry-point-group"
+# A pytest fixture a test asks for, and one the repository defines, by name: they never leave
+# the engine, which turns the requests nobody in the repository answers into uses of the plugin
+# whose wheel defines that fixture (``scanning.evidence.pytest_plugins.plugin_fixture_usages``).
+FIXTURE_REQUEST = "fixture-request"
+FIXTURE_DEFINITION = "fixture-definition"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +159,8 @@ class DistributionFacts:
     license: str = ""
     installed_bytes: int = 0  # the sum of the sizes its RECORD lists
     origin: str = ""  # what the facts were read from (a wheel, a lock, a table entry)
+    # Fixtures its pytest plugin modules (``pytest11`` entry points) define, read from its wheel.
+    fixtures: tuple[str, ...] = ()
 
     @property
     def console_scripts(self) -> tuple[str, ...]:

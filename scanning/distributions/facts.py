@@ -68,9 +68,19 @@ def describe_source(facts: DistributionFacts) -> str:
     return where
 
 
+# Which reader of a wheel's metadata produced stored facts. Raise it whenever the reader learns
+# something new from a wheel (a file, a field, a rule for import names): facts a cache kept from
+# an older reader then count as stale and the wheel is read again, instead of being trusted until
+# the time-to-live runs out without what the new reader would have found.
+READER_VERSION = 2  # 2: the fixtures of pytest plugins
+READER_KEY = "reader"
+
+
 def as_json(facts: DistributionFacts) -> dict:
-    """What a cache keeps beside the import names: the rest of the wheel's metadata."""
+    """What a cache keeps beside the import names: the rest of the wheel's metadata, and which
+    reader read it."""
     return {
+        READER_KEY: READER_VERSION,
         "requires": list(facts.requires),
         "requires_source": facts.requires_source,
         "extras": list(facts.extras),
@@ -78,7 +88,13 @@ def as_json(facts: DistributionFacts) -> dict:
         "license": facts.license,
         "installed_bytes": facts.installed_bytes,
         "origin": facts.origin,
+        "fixtures": list(facts.fixtures),
     }
+
+
+def read_by_current_reader(data: object) -> bool:
+    """Whether facts ``as_json`` stored were read by this reader (older ones have no key)."""
+    return isinstance(data, dict) and data.get(READER_KEY) == READER_VERSION
 
 
 def from_json(base: DistributionFacts, data: object) -> DistributionFacts:
@@ -113,4 +129,5 @@ def from_json(base: DistributionFacts, data: object) -> DistributionFacts:
         license=str(text["license"]),
         installed_bytes=size if isinstance(size, int) and size >= 0 else 0,
         origin=str(text["origin"]),
+        fixtures=strings("fixtures"),
     )

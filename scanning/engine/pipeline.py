@@ -23,7 +23,7 @@ from scanning import evidence, manifests, rules
 from scanning.distributions.provided import import_names_audit
 from scanning.engine import cache, coverage, isolation, walk
 from scanning.engine.options import ScanOptions
-from scanning.evidence import commands, reachability
+from scanning.evidence import commands, pytest_plugins, reachability
 from scanning.evidence.first_party import foreign_prefixes, is_foreign
 from scanning.manifests import toolsettings
 from scanning.rules import similar, weights
@@ -260,7 +260,11 @@ def scan_tree(
         tree.usages.extend(usages)
         tree.errors.extend(file_errors)
     tree.errors.extend(outcome.errors)
+    fixtures = [u for u in tree.usages if pytest_plugins.is_fixture_fact(u)]
+    if fixtures:
+        tree.usages = [u for u in tree.usages if not pytest_plugins.is_fixture_fact(u)]
     declared = {d.name for manifest in tree.manifests for d in manifest.declarations}
+    unknown_programs = commands.undeclared_commands(tree.usages, declared)
     tree.usages = commands.keep_declared_commands(tree.usages, declared)
     tree.usages = toolsettings.without_excluded(tree.tool_settings, tree.usages)
     tree.first_party = evidence.first_party_modules(paths)
@@ -269,8 +273,11 @@ def scan_tree(
     if provided is not None:
         progress(75, "Finding out what the declared packages provide")
         tree.provided = provided(tree.declarations)
+        scripts = commands.console_script_usages(unknown_programs, tree.provided)
+        tree.usages += toolsettings.without_excluded(tree.tool_settings, scripts)
     known_first_party = set(options.known_first_party)
     tree.provided = toolsettings.with_module_map(tree.tool_settings, tree.provided)
+    tree.usages += pytest_plugins.plugin_fixture_usages(fixtures, tree.provided)
     own = tree.first_party | known_first_party | tree.tool_settings.known_first_party
     tree.provided = similar.with_similar_names(tree.provided, tree.declarations, tree.usages, own)
     progress(80, "Applying rules")

@@ -17,6 +17,7 @@ from scanning.evidence import (
     envfiles,
     logconfig,
     runfiles,
+    serverconfig,
     taskrunners,
     toolconfig,
 )
@@ -96,10 +97,12 @@ def _reader_for(path: str) -> TextReader | None:
         suffix = name[dot:] if 0 < dot < len(name) - 1 else ""
         parent = parts[-2] if len(parts) > 1 else ""
     if suffix in (".py", ".pyw"):  # most files: first, and never a tool's settings file
-        return _python
+        return _with_server_config(name, _python) if serverconfig.server_for(name) else _python
     reader = _reader_by_name(name, suffix, parent)
     if name in _TOOL_SETTINGS_FILES:
         return _with_tool_config(name, reader)
+    if serverconfig.server_for(name):
+        return _with_server_config(name, reader)
     return reader
 
 
@@ -109,6 +112,16 @@ def _with_tool_config(name: str, reader: TextReader | None) -> TextReader:
     def read(text: str, path: str) -> Extracted:
         usages, errors = reader(text, path) if reader else ([], [])
         return usages + toolconfig.file_usages(name, path), errors
+
+    return read
+
+
+def _with_server_config(name: str, reader: TextReader | None) -> TextReader:
+    """``reader``'s evidence plus the server whose configuration file ``name`` is."""
+
+    def read(text: str, path: str) -> Extracted:
+        usages, errors = reader(text, path) if reader else ([], [])
+        return serverconfig.file_usages(name, path) + usages, errors
 
     return read
 

@@ -11,15 +11,16 @@ import ast
 import dataclasses
 import re
 import shlex
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from packaging.utils import canonicalize_name
 
 from scanning.distributions import table
-from scanning.evidence import pytest_plugins
+from scanning.evidence import pytest_plugins, script_paths
 from scanning.evidence.imports import str_value
 from scanning.evidence.strings import GUNICORN_WORKERS
-from scanning.types import COMMAND, STRING_REFERENCE, Usage
+from scanning.types import COMMAND, STRING_REFERENCE, DistributionFacts, Usage
 
 # Real command lines are short; pure-Python shlex takes seconds over a megabyte-long word.
 MAX_COMMAND_CHARS = 20_000
@@ -167,11 +168,44 @@ def keep_declared_commands(usages: list[Usage], declared: set[str]) -> list[Usag
     return [u for u in usages if not is_named_like(u) or u.name in declared]
 
 
+def undeclared_commands(usages: list[Usage], declared: set[str]) -> list[Usage]:
+    """The unknown programs ``keep_declared_commands`` leaves out."""
+    return [u for u in usages if is_named_like(u) and u.name not in declared]
+
+
+def console_script_usages(
+    programs: list[Usage], provided: Mapping[str, DistributionFacts]
+) -> list[Usage]:
+    """Unknown programs that a declared distribution's metadata lists as its console script
+    (``pypi-server`` of pypiserver), as uses of that distribution."""
+    scripts = {
+        canonicalize_name(script): facts.name
+        for facts in provided.values()
+        for script in facts.console_scripts
+    }
+    return [
+        dataclasses.replace(
+            usage,
+            name=scripts[usage.name],
+            detail=f"{usage.detail} (a console script of {scripts[usage.name]}, per its metadata)"[
+                :500
+            ],
+        )
+        for usage in programs
+        if usage.name in scripts
+    ]
+
+
 def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     """Commands in ``subprocess.run([...])``, nox's ``session.run("pytest", ...)`` and
     ``shutil.which("deptry")`` (code that looks a program up by name goes on to run it)."""
     func = call.func
-    if not isinstance(func, ast.Attribute) or not call.args:
+    if not call.args:
+        return []
+    script = script_paths.script_name(call)  # os.path.join(sys.prefix, "bin", "twine")
+    if script is not None:
+        return path_usages(script, path, call.lineno, mode)
+    if not isinstance(func, ast.Attribute):
         return []
     first = call.args[0]
     text = str_value(first)
@@ -190,6 +224,11 @@ def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     else:
         return []
     return argv_usages(argv, path, call.lineno, mode) if argv else []
+
+
+def path_usages(script: str, path: str, line: int, mode: str) -> list[Usage]:
+    """A script started by its path in the interpreter's scripts folder: a command."""
+    return argv_usages([script], path, line, mode) if _PROGRAM_NAME.match(script) else []
 
 
 def _looks_up_program(func: ast.Attribute) -> bool:

@@ -285,6 +285,13 @@ class CallBackend:
     default: tuple[str, ...] = ()
     required: bool = True
     extras: tuple[str, ...] = ()  # extras of the host that install the backend
+    # Only where the call's first argument is a string (``df.eval("a + b")``, not a model's
+    # ``model.eval()``) and the file imports one of ``importing`` (empty: any file).
+    text_first: bool = False
+    importing: tuple[str, ...] = ()
+    # What loads when the argument is passed at all, unless as a literal that turns it off
+    # (0, False, None, "").
+    given: tuple[str, ...] = ()
 
 
 _PANDAS = "https://pandas.pydata.org/docs/reference/api/"
@@ -301,6 +308,8 @@ _EXCEL_WRITERS = {"openpyxl": ("openpyxl",), "xlsxwriter": ("xlsxwriter",), "odf
 _QT = ("PyQt6", "PySide6", "PyQt5", "PySide2")
 _MPL_BACKENDS = "https://matplotlib.org/stable/users/explain/figure/backends.html"
 _JWT_CRYPTO = ("cryptography",)
+_PANDAS_EVAL = f"{_PANDAS}pandas.eval.html"
+_EVAL_ENGINES = {"numexpr": ("numexpr",), "python": ()}
 
 CALL_BACKENDS: tuple[CallBackend, ...] = (
     CallBackend("read_parquet", _FRAMES, f"{_PANDAS}pandas.read_parquet.html", "engine",
@@ -362,6 +371,20 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
                     "BipedalWalker-v3", "BipedalWalkerHardcore-v3", "CarRacing-v2",
                     "CarRacing-v3")},
                 extras=("gymnasium[box2d]",)),
+    # pandas evaluates expressions with numexpr when it is installed (engine=None picks it):
+    # pd.eval, DataFrame.eval and DataFrame.query.
+    CallBackend("eval", ("pandas",), _PANDAS_EVAL, "engine", values=_EVAL_ENGINES,
+                default=("numexpr",), required=False, text_first=True),
+    *(
+        CallBackend(method, (), _PANDAS_EVAL, "engine", values=_EVAL_ENGINES,
+                    default=("numexpr",), required=False, text_first=True, importing=_FRAMES)
+        for method in ("eval", "query")
+    ),
+    # Keras' TensorBoard callback profiles batches for TensorBoard's profile plugin, a plugin
+    # TensorBoard loads by entry point: nothing imports it.
+    CallBackend("TensorBoard", (), "https://www.tensorflow.org/tensorboard/tensorboard_profiling_keras",
+                "profile_batch", given=("tensorboard_plugin_profile",), required=False,
+                importing=("tensorflow", "keras", "tf_keras")),
     # Keras draws the model with pydot (tf.keras.utils.plot_model, keras.utils.plot_model).
     CallBackend("plot_model", (), "https://keras.io/api/utils/model_plotting_utils/",
                 default=("pydot",), required=False),
@@ -402,6 +425,19 @@ SPHINX_BUILTIN_THEMES = frozenset(
     ]
 )
 
+# Python-Markdown's extensions named by string (``Markdown(extensions=["codehilite"])``, a
+# settings list such as Flask-FlatPages' ``FLATPAGES_MARKDOWN_EXTENSIONS``): the extension's
+# module (``markdown.extensions.codehilite``) loads what it needs when that is installed.
+_CODEHILITE = Implied(
+    ("pygments",), "https://python-markdown.github.io/extensions/code_hilite/", required=False
+)
+MARKDOWN_EXTENSIONS: dict[str, Implied] = {
+    "codehilite": _CODEHILITE,
+    "markdown.extensions.codehilite": _CODEHILITE,
+}
+# A file importing one of these hands extension names to Markdown.
+MARKDOWN_IMPORTS = frozenset({"markdown", "flask_flatpages"})
+
 # Names whose import alone means an optional dependency is needed when they are used:
 # (module root, name) → what it loads. ``from pydantic import EmailStr`` validates with
 # email-validator; FastAPI's form parameters parse with python-multipart.
@@ -435,6 +471,12 @@ IMPORTED_NAMES: dict[tuple[str, str], Implied] = {
         ("tensorboard",), "https://pytorch.org/docs/stable/tensorboard.html",
     ),
     # Keyed by the whole module: tqdm.notebook's bars are ipywidgets (tqdm.auto falls back).
+    # Flask-FlatPages renders with Markdown's codehilite unless FLATPAGES_MARKDOWN_EXTENSIONS
+    # says otherwise.
+    ("flask_flatpages", "FlatPages"): Implied(
+        ("pygments",), "https://flask-flatpages.readthedocs.io/en/latest/#configuration",
+        required=False,
+    ),
     ("tqdm.notebook", "tqdm"): Implied(
         ("ipywidgets",), "https://tqdm.github.io/docs/notebook/", required=False,
         extras=("tqdm[notebook]",),

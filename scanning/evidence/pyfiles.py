@@ -6,7 +6,16 @@ import ast
 import dataclasses
 import re
 
-from scanning.evidence import commands, entrypoints, imports, pytest_plugins, strings, templates
+from scanning.evidence import (
+    commands,
+    entrypoints,
+    imports,
+    patterns,
+    pytest_plugins,
+    script_paths,
+    strings,
+    templates,
+)
 from scanning.evidence.sources import parse_python
 from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT, FileError, Usage
 
@@ -18,6 +27,7 @@ _INTERESTING = (
     ast.AnnAssign,
     ast.AugAssign,
     ast.Constant,
+    ast.BinOp,
 )
 # Constants whose text can never hold a URL; every other one still goes through ``str()``, as
 # it always did (a huge integer literal makes that raise, and the file's error says so).
@@ -27,7 +37,11 @@ _QUIET_CONSTANTS = frozenset({type(None), bool, float, complex, type(...)})
 def _without_url(value: object) -> bool:
     """Whether a constant can be skipped: no URL and no dotted class path in it."""
     if value.__class__ is str:
-        return "://" not in value and not strings.is_dotted_class(value)  # type: ignore[arg-type,operator]
+        return (
+            "://" not in value  # type: ignore[operator]
+            and not strings.is_dotted_class(value)  # type: ignore[arg-type]
+            and value not in patterns.MARKDOWN_EXTENSIONS
+        )
     return value.__class__ in _QUIET_CONSTANTS
 
 
@@ -92,6 +106,11 @@ def _tree_usages(
                 add(commands.call_usages(node, path, mode))  # type: ignore[arg-type]
                 add(entrypoints.group_usages(node, path, mode))  # type: ignore[arg-type]
                 add(strings.string_usages(node, guard, path, mode, context))
+            elif cls is ast.BinOp:
+                if node.op.__class__ is ast.Div:  # type: ignore[attr-defined]
+                    script = script_paths.script_name(node)  # Path(sys.executable).parent / "x"
+                    if script is not None:
+                        add(commands.path_usages(script, path, node.lineno, mode))  # type: ignore[attr-defined]
             elif cls is ast.Import or cls is ast.ImportFrom:
                 add(imports.import_usages(node, guard, path, mode))
                 context.imported(node)  # type: ignore[arg-type]
@@ -100,6 +119,8 @@ def _tree_usages(
         add(context.finish())
         if mode == "test":
             add(pytest_plugins.test_code_usages(tree, path, mode))
+        else:
+            add(pytest_plugins.fixture_definitions(tree, path, mode))
     except (RecursionError, MemoryError):
         return usages, [FileError(path, "partly read: nested too deeply")]
     return usages, []

@@ -9,8 +9,17 @@ plugin's documentation. Several distributions for one name: any of them provides
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 
-from scanning.types import CONFIG, ENTRY_POINT_GROUP, Usage
+from scanning.distributions.plugin_fixtures import fixture_name
+from scanning.types import (
+    CONFIG,
+    ENTRY_POINT_GROUP,
+    FIXTURE_DEFINITION,
+    FIXTURE_REQUEST,
+    DistributionFacts,
+    Usage,
+)
 
 _COV = "https://pytest-cov.readthedocs.io/en/latest/config.html"
 _XDIST = "https://pytest-xdist.readthedocs.io/en/stable/distribution.html"
@@ -175,20 +184,77 @@ def argument_usages(args: list[str], path: str, line: int, mode: str) -> list[Us
     return found
 
 
+# pytest's own fixtures (https://docs.pytest.org/en/stable/reference/fixtures.html#built-in-fixtures)
+# and the names of methods' first parameters: never a plugin's.
+NOT_PLUGIN_FIXTURES = frozenset(
+    {"self", "cls", "request", "cache", "capsys", "capsysbinary", "capfd", "capfdbinary",
+     "caplog", "doctest_namespace", "monkeypatch", "pytestconfig", "pytester", "testdir",
+     "record_property", "record_xml_attribute", "record_testsuite_property", "recwarn",
+     "tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory", "subtests"}
+)  # fmt: skip
+
+
 def test_code_usages(tree: ast.AST, path: str, mode: str) -> list[Usage]:
-    """Plugins whose fixtures the tests ask for and whose markers they use."""
+    """Plugins whose fixtures the tests ask for and whose markers they use; the other fixtures
+    asked for and those defined, for ``plugin_fixture_usages``."""
     found: list[Usage] = []
+    requested: dict[str, int] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            defined = fixture_name(node)
+            if defined:
+                found.append(Usage(defined, path, node.lineno, FIXTURE_DEFINITION, mode))
             arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
             for argument in arguments:
                 plugin = FIXTURES.get(argument.arg)
                 if plugin:
                     what = f"pytest fixture {argument.arg}"
                     found += usages_of(plugin, path, argument.lineno, mode, what)
+                elif argument.arg not in NOT_PLUGIN_FIXTURES:
+                    requested.setdefault(argument.arg, argument.lineno)
         elif isinstance(node, ast.Attribute) and node.attr in MARKERS:
             holder = node.value
             if isinstance(holder, ast.Attribute) and holder.attr == "mark":
                 what = f"pytest marker {node.attr}"
                 found += usages_of(MARKERS[node.attr], path, node.lineno, mode, what)
+    found += [Usage(name, path, line, FIXTURE_REQUEST, mode) for name, line in requested.items()]
+    return found
+
+
+def fixture_definitions(tree: ast.Module, path: str, mode: str) -> list[Usage]:
+    """Fixtures a module outside the tests defines (a project's own pytest plugin module)."""
+    return [
+        Usage(name, path, node.lineno, FIXTURE_DEFINITION, mode)
+        for node in tree.body
+        if (name := fixture_name(node))
+    ]
+
+
+def is_fixture_fact(usage: Usage) -> bool:
+    return usage.kind in (FIXTURE_REQUEST, FIXTURE_DEFINITION)
+
+
+def plugin_fixture_usages(
+    usages: list[Usage], provided: Mapping[str, DistributionFacts]
+) -> list[Usage]:
+    """Fixtures the tests ask for that no file of the repository defines, as uses of the
+    declared plugins whose wheels define them (pytest-flask's ``client``). Without facts from
+    a wheel nothing is credited: a fixture name alone (``client``) proves nothing."""
+    defined = {u.name for u in usages if u.kind == FIXTURE_DEFINITION}
+    providers: dict[str, list[str]] = {}
+    for facts in provided.values():
+        for fixture in facts.fixtures:
+            providers.setdefault(fixture, []).append(facts.name)
+    found = []
+    for usage in usages:
+        if usage.kind != FIXTURE_REQUEST or usage.name in defined:
+            continue
+        for distribution in sorted(providers.get(usage.name, ())):
+            detail = (
+                f"pytest fixture {usage.name}, which no file of the repository defines"
+                f" ({distribution}'s pytest plugin defines it, per its wheel)"
+            )
+            found.append(
+                Usage(distribution, usage.path, usage.line, CONFIG, usage.mode, False, True, detail)
+            )
     return found

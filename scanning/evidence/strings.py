@@ -94,6 +94,7 @@ class FileContext:
         self.consumed: set[tuple[str, int]] = set()  # URLs a consumer read: (text, line)
         self.calls: list[tuple[ast.Call, str]] = []  # (call, guard)
         self.imported_names: list[tuple[str, int, patterns.Implied]] = []
+        self.markdown_extensions: list[tuple[str, int]] = []  # (name, line)
         # ``REDIS_URL = env("REDIS_URL", default="redis://...")`` then ``BROKER_URL = REDIS_URL``
         self.urls_of: dict[str, list[tuple[str, int]]] = {}  # variable -> its URL literals
         self.copied_from: dict[str, str] = {}  # variable -> the variable it was set to
@@ -129,6 +130,12 @@ class FileContext:
             found.implied(
                 implied.modules, line, why, optional=not implied.required, extras=implied.extras
             )
+        roots = set(self.aliases.values())
+        if roots & patterns.MARKDOWN_IMPORTS:
+            for name, line in self.markdown_extensions:
+                implied = patterns.MARKDOWN_EXTENSIONS[name]
+                why = f"Markdown extension {name!r} per {implied.source}"
+                found.implied(implied.modules, line, why, optional=True, extras=implied.extras)
         usages += found.usages
         for variable, consumer, guard in self.read_by:
             found = _Found(self.path, self.mode, guard, self)
@@ -139,7 +146,6 @@ class FileContext:
             for text, line in self.urls_of.get(variable, ()):
                 found.url(text, line, consumer)
             usages += found.usages
-        roots = set(self.aliases.values())
         consumers = [c for root in sorted(roots) for c in patterns.FRAMEWORK_IMPORTS.get(root, ())]
         for text, line, guard in self.bare_urls:
             if (text, line) in self.consumed:
@@ -176,6 +182,8 @@ def string_usages(
             if is_dotted_class(node.value):  # "flask_debugtoolbar_warnings.WarningsPanel"
                 root = node.value.split(".", 1)[0]
                 found.add(root, node.lineno, "dotted class path", optional=True)
+            if context is not None and node.value in patterns.MARKDOWN_EXTENSIONS:
+                context.markdown_extensions.append((node.value, node.lineno))
     elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
@@ -256,12 +264,19 @@ class _Found:
                 pattern.receivers and receiver not in pattern.receivers
             ):
                 continue
+            if pattern.text_first and not (call.args and str_value(call.args[0]) is not None):
+                continue
+            if pattern.importing and not set(pattern.importing) & set(aliases.values()):
+                continue
             values = _argument_values(call, pattern.keyword, pattern.position)
             why = f"{pattern.function}() per {pattern.source}"
             optional, extras = not pattern.required, pattern.extras
             if values is None:
                 self.implied(pattern.default, call.lineno, why, optional=optional, extras=extras)
                 continue
+            if pattern.given and not _turned_off(call, pattern.keyword):
+                why = f"{pattern.function}({pattern.keyword}=...) per {pattern.source}"
+                self.implied(pattern.given, call.lineno, why, optional=optional, extras=extras)
             for value in values:
                 if value.startswith("module://"):  # matplotlib.use("module://pkg.backend")
                     self.module(value.removeprefix("module://"), call.lineno, why)
@@ -503,6 +518,14 @@ def _argument_values(call: ast.Call, keyword: str, position: int) -> list[str] |
     if isinstance(node, ast.List | ast.Tuple):
         return [v for element in node.elts if (v := str_value(element)) is not None]
     return []
+
+
+def _turned_off(call: ast.Call, keyword: str) -> bool:
+    """Whether the call passes ``keyword`` as a literal that turns its feature off."""
+    for item in call.keywords:
+        if item.arg == keyword and isinstance(item.value, ast.Constant):
+            return item.value.value in (0, False, None, "")
+    return False
 
 
 def module_usages(dotted: str, path: str, line: int, mode: str, detail: str) -> list[Usage]:

@@ -150,6 +150,8 @@ class ImportNamesFile:
             if entry["source"] == mapping.INDEX:
                 if now - checked > self.limits.trusted_days * DAY:
                     return None
+                if not sources.read_by_current_reader(entry.get("facts")):
+                    return None  # an older reader read this wheel: read it again
                 base = ProvidedImports(name, tuple(names), mapping.INDEX, str(entry["version"]))
                 return sources.from_json(base, entry.get("facts"))
             if now - checked > self.limits.retry_hours * 3600:

@@ -10,6 +10,7 @@ No ORM here: ``scanning.package_cache.importnames`` caches what this module find
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import io
 import re
@@ -27,7 +28,7 @@ import urllib3
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from scanning.distributions import metadata
+from scanning.distributions import metadata, plugin_fixtures
 from scanning.index import simple_index
 from scanning.types import NOT_ON_INDEX, DistributionFacts
 
@@ -365,7 +366,33 @@ def facts_in_wheel(
         top_level=top_level,
         origin=origin,
     )
+    plugins = plugin_fixtures.plugin_modules(
+        point.value for point in facts.entry_points if point.group == PYTEST_PLUGINS
+    )
+    if plugins:
+        fixtures = plugin_fixtures.fixtures_of(plugins, _module_reader(archive, present))
+        facts = dataclasses.replace(facts, fixtures=fixtures)
     return facts
+
+
+PYTEST_PLUGINS = "pytest11"
+MAX_MODULE_BYTES = 1 * MB  # uncompressed source of one plugin module
+
+
+def _module_reader(archive: zipfile.ZipFile, present: set[str]) -> plugin_fixtures.ReadModule:
+    """Source of a module the wheel installs (``pkg/mod.py`` or ``pkg/mod/__init__.py``)."""
+
+    def read(module: str) -> tuple[str, bool] | None:
+        stem = module.replace(".", "/")
+        for member, package in ((f"{stem}.py", False), (f"{stem}/__init__.py", True)):
+            if member in present:
+                try:
+                    return _member_text(archive, member, MAX_MODULE_BYTES), package
+                except (LookupFailed, *_UNREADABLE):
+                    return None  # too large or unreadable: its fixtures stay unknown
+        return None
+
+    return read
 
 
 def names_in_wheel(archive: zipfile.ZipFile, name: str) -> tuple[str, ...]:

@@ -124,6 +124,11 @@ def _fresh_rows(names: Iterable[str], now: datetime) -> dict[str, Package]:
         )
         if row.import_names_checked_at
         >= (trusted if row.import_names_source == ImportNamesSource.INDEX else retry)
+        # Facts an older reader took from a wheel are read again.
+        and (
+            row.import_names_source != ImportNamesSource.INDEX
+            or sources.read_by_current_reader(row.distribution_facts)
+        )
     }
 
 

@@ -17,7 +17,6 @@ from scanning.distributions import lockgraph, mapping
 from scanning.evidence import patterns
 from scanning.manifests import toolsettings
 from scanning.manifests.fixtures import is_test_fixture
-from scanning.rules import installs
 from scanning.rules import kinds as finding_kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import locked_declarations
@@ -70,7 +69,6 @@ def run_rules(
             else u
             for u in usages
         ]
-    usages = [*usages, *installs.as_usages(tree.declarations, manifest_kinds)]
     locked = locked_declarations(tree.declarations, manifest_kinds)
     import_map = mapping.ImportMap(
         lockgraph.with_lock_requires(tree.provided, lockgraph.facts_from_locks(locked))

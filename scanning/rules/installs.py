@@ -1,31 +1,16 @@
-"""Installs at run time (CI steps, notebook cells) as evidence that a package is used there."""
+"""Installs at run time (CI steps, notebook cells): where a package gets installed.
+
+An install is evidence that a package is installed there, never that anything uses it: a CI
+step's ``pip install keras`` keeps no declaration of keras from being unused. What it serves
+is an import's missing finding, which says where the package is installed instead.
+"""
 
 from __future__ import annotations
 
 from scanning.rules.declared import run_time_installs
-from scanning.types import COMMAND, Declaration, Usage
+from scanning.types import Declaration
 
 _MODES = {"ci": "ci", "notebook": "notebook"}
-
-
-def as_usages(declarations: list[Declaration], kinds: dict[str, str]) -> list[Usage]:
-    """One use per installed name, in the mode of the place that installs it.
-
-    Optional: an install is why a package is there, never a reason to call it missing.
-    """
-    return [
-        Usage(
-            d.name,
-            d.path,
-            d.line,
-            COMMAND,
-            _MODES.get(kinds.get(d.path, ""), "script"),
-            optional=True,
-            is_distribution=True,
-            detail=f"installed at run time: {d.raw}"[:200],
-        )
-        for d in run_time_installs(declarations, kinds)
-    ]
 
 
 def installed_only_at_run_time(

@@ -169,6 +169,7 @@ def test_the_command_reads_the_cache_of_what_packages_provide(tmp_path, settings
     from django.utils import timezone
 
     from inventory.models import Package
+    from scanning.distributions import facts
 
     settings.DEBTBOARD_PACKAGE_INDEX_URL = ""
     Package.objects.create(
@@ -177,6 +178,7 @@ def test_the_command_reads_the_cache_of_what_packages_provide(tmp_path, settings
         import_names_source="index",
         import_names_version="2.0",
         import_names_checked_at=timezone.now(),
+        distribution_facts={"reader": facts.READER_VERSION},
     )
 
     _status, out = _run(str(write_tree(tmp_path, _CHRONO_REPO)), "--format", "json")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from scanning import cli, manifests
-from scanning.gate import policy
 from scanning.engine import pipeline
+from scanning.gate import policy
 from scanning.manifests import common
 from scanning.manifests.common import redact
 from scanning.rules.unread import unread_files, unread_of

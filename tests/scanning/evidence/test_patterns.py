@@ -244,3 +244,75 @@ def test_each_imported_name_implies_its_optional_dependency(scan: Scan, imported
 def test_a_module_keyed_imported_name_needs_that_module(scan: Scan) -> None:
     found = by_name(scan({"app/api.py": "from tqdm import tqdm\n"})[0])
     assert "ipywidgets" not in found
+
+
+def test_pandas_expressions_possibly_use_numexpr(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import pandas as pd
+        df = pd.DataFrame({"a": [1]})
+        df.eval("b = a * 2")
+        df.query("a > 0")
+        """
+    )
+    found = by_name(scan({"analysis.py": source})[0])
+    assert found["numexpr"].optional  # only when installed: a possible use
+
+
+def test_evaluating_a_model_or_querying_without_pandas_is_no_use_of_numexpr(scan: Scan) -> None:
+    torch = "import torch\nmodel = torch.nn.Linear(1, 1)\nmodel.eval()\n"
+    database = "import sqlite3\ncursor = sqlite3.connect('x').cursor()\ncursor.query('SELECT 1')\n"
+    python_engine = "import pandas as pd\npd.eval('1 + 1', engine='python')\n"
+    for source in (torch, database, python_engine):
+        assert "numexpr" not in names(scan({"job.py": source})[0]), source
+
+
+@pytest.mark.parametrize("name", sorted(patterns.MARKDOWN_EXTENSIONS))
+def test_a_markdown_extension_named_by_string_possibly_uses_what_it_loads(
+    scan: Scan, name: str
+) -> None:
+    implied = patterns.MARKDOWN_EXTENSIONS[name]
+    assert implied.source.startswith("https://")
+    source = (
+        f"import markdown\nEXTENSIONS = [{name!r}, 'toc']\n"
+        "markdown.Markdown(extensions=EXTENSIONS)\n"
+    )
+    found = by_name(scan({"app/render.py": source})[0])
+    assert set(implied.modules) <= set(found)
+    assert all(found[m].optional for m in implied.modules)
+
+
+def test_a_markdown_extension_name_in_settings_of_flask_flatpages_counts(scan: Scan) -> None:
+    settings = (
+        'from markdown.extensions.toc import TocExtension\nPAGES_EXTENSIONS = ["codehilite"]\n'
+    )
+    assert "pygments" in names(scan({"site/config.py": settings})[0])
+
+
+def test_an_extension_name_in_a_file_not_using_markdown_is_no_evidence(scan: Scan) -> None:
+    usages, _ = scan({"app/colors.py": 'STYLE = "codehilite"\n'})
+    assert "pygments" not in names(usages)
+
+
+def test_profiling_batches_for_tensorboard_possibly_uses_its_profile_plugin(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import tensorflow as tf
+        profiled = tf.keras.callbacks.TensorBoard("logs", profile_batch=(100, 200))
+        """
+    )
+    found = by_name(scan({"train.py": source})[0])
+    assert found["tensorboard_plugin_profile"].optional
+
+
+def test_tensorboard_without_profiling_is_no_use_of_its_profile_plugin(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import tensorflow as tf
+        plain = tf.keras.callbacks.TensorBoard("logs")
+        off = tf.keras.callbacks.TensorBoard("logs", profile_batch=0)
+        """
+    )
+    assert "tensorboard_plugin_profile" not in names(scan({"train.py": source})[0])
+    elsewhere = "from mylib import TensorBoard\nTensorBoard(profile_batch=5)\n"
+    assert "tensorboard_plugin_profile" not in names(scan({"viz.py": elsewhere})[0])

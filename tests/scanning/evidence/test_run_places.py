@@ -267,3 +267,44 @@ def test_an_f_string_command_line_runs_the_words_before_its_first_value(scan: Sc
     found = commands(usages)
     assert "twine" in found
     assert not {name for name in found if name.startswith("gunic")}
+
+
+def test_a_script_started_by_its_path_in_the_environment_is_a_command(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import os, subprocess, sys, sysconfig
+        from pathlib import Path
+        server = str(Path(sys.executable).parent / "pypi-server")
+        subprocess.run([server, "run", "--port", "8080"])
+        twine = os.path.join(sys.prefix, "bin", "twine")
+        build = os.path.join(os.path.dirname(sys.executable), "pyproject-build")
+        tox = Path(sysconfig.get_path("scripts")) / "tox.exe"
+        nox = Path(sys.prefix) / "Scripts" / "nox"
+        flake8 = Path(sys.executable).with_name("flake8")
+        """
+    )
+    usages, errors = scan({"tests/conftest.py": source})
+    assert not errors
+    assert {"pypiserver", "twine", "pyproject-build", "tox", "nox", "flake8"} <= commands(usages)
+
+
+def test_a_path_not_in_the_environment_scripts_folder_is_no_command(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import os, sys
+        from pathlib import Path
+        data = Path(__file__).parent / "fixtures"
+        lib = os.path.join(sys.prefix, "lib", "python3.12")
+        here = Path(sys.executable).parent / name
+        nested = Path(sys.executable).parent / "sub/dir"
+        share = Path(sys.prefix) / "share"
+        """
+    )
+    usages, _ = scan({"tests/conftest.py": source})
+    assert not commands(usages) & {"fixtures", "python3.12", "lib", "sub/dir", "dir", "share"}
+
+
+def test_a_script_run_from_a_virtualenv_folder_in_shell_is_a_command(scan: Scan) -> None:
+    script = "#!/bin/sh\n.venv/bin/twine upload dist/*\n$VIRTUAL_ENV/bin/tox -e py\n"
+    usages, _ = scan({"scripts/release": script})
+    assert {"twine", "tox"} <= commands(usages)

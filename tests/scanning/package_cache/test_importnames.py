@@ -9,6 +9,7 @@ import pytest
 from inventory.models import ImportNamesSource, Package
 from scanning import rules
 from scanning.distributions import mapping
+from scanning.distributions.facts import READER_VERSION
 from scanning.distributions.provided import OFFLINE, import_names_audit
 from scanning.engine.pipeline import scan_tree
 from scanning.package_cache import importnames
@@ -227,6 +228,7 @@ def test_read_only_lookups_read_the_cache_and_write_nothing(package_index):
         import_names_source="index",
         import_names_version="1.0",
         import_names_checked_at=NOW,
+        distribution_facts={"reader": READER_VERSION},
     )
     _serve_chrono(package_index)
 
@@ -342,3 +344,35 @@ def test_scan_page_lists_what_the_index_could_not_say(client, team):
     assert "<html" not in content
     assert "What 1 package provides was not read from metadata" in content
     assert "package index: no such project" in content
+
+
+def test_facts_an_older_reader_stored_are_read_again(package_index, monkeypatch):
+    from scanning.distributions import facts as sources
+
+    _serve_chrono(package_index)
+    importnames.provided_imports(_declared(CHRONO), now=NOW)
+    assert Package.objects.get(name=CHRONO).distribution_facts["reader"] == sources.READER_VERSION
+
+    monkeypatch.setattr(sources, "READER_VERSION", sources.READER_VERSION + 1)
+    again = importnames.provided_imports(_declared(CHRONO), now=NOW + timedelta(days=1))
+    cached = importnames.provided_imports(_declared(CHRONO), now=NOW + timedelta(days=2))
+
+    assert _lookups(package_index, CHRONO) == 2  # once per reader, not once per scan
+    assert again == cached
+    assert Package.objects.get(name=CHRONO).distribution_facts["reader"] == sources.READER_VERSION
+
+
+def test_facts_stored_before_readers_were_recorded_are_read_again(package_index):
+    _serve_chrono(package_index)
+    Package.objects.create(
+        name=CHRONO,
+        import_names=["chronoparse"],
+        import_names_source=ImportNamesSource.INDEX,
+        import_names_version="2.0",
+        import_names_checked_at=NOW,
+        distribution_facts={"requires": []},
+    )
+
+    importnames.provided_imports(_declared(CHRONO), now=NOW + timedelta(hours=1))
+
+    assert _lookups(package_index, CHRONO) == 1

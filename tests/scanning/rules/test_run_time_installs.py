@@ -1,4 +1,4 @@
-"""Installs in CI steps and notebook cells are evidence of use, never declarations."""
+"""Installs in CI steps and notebook cells are neither declarations nor evidence of use."""
 
 from __future__ import annotations
 
@@ -36,7 +36,25 @@ def test_a_package_only_a_ci_step_installs_is_never_unused(scan):
     assert ("unused", "pytest-cov") not in found
 
 
-def test_a_ci_install_is_a_use_of_the_declared_dev_package(scan):
+def test_a_ci_install_is_no_use_of_the_declared_package(scan):
+    workflow = _WORKFLOW.replace("pytest-cov coverage-badge", '"keras>=3.5" tensorflow')
+    found = kinds_and_subjects(
+        scan(
+            {
+                "pyproject.toml": (
+                    '[project]\nname = "app"\nversion = "1"\ndependencies = ["tensorflow"]\n'
+                    '[project.optional-dependencies]\nexport = ["keras>=3.5"]\n'
+                ),
+                ".github/workflows/ci.yml": workflow,
+                "app.py": "import tensorflow as tf\nmodel = tf.keras.Sequential()\n",
+            }
+        )
+    )
+    assert ("unused", "keras") in found
+    assert ("unused", "tensorflow") not in found
+
+
+def test_a_ci_install_of_a_dev_tool_it_runs_is_a_use(scan):
     found = kinds_and_subjects(
         scan(
             {
