@@ -130,6 +130,18 @@ def test_filters_and_htmx_fragment(viewer, repository, record):
     assert "pandas" not in body
 
 
+def test_export_links_follow_the_filters_an_htmx_update_applied(viewer, repository, record):
+    # The filters swap only the table: links left outside it would still export everything.
+    response = _client(viewer).get(
+        reverse("decisions:record-list"),
+        {"kind": "missing"},
+        headers={"HX-Request": "true", "HX-Target": "record-table"},
+    )
+    body = response.content.decode()
+    assert f'href="{reverse("decisions:record-export", args=["csv"])}?kind=missing"' in body
+    assert f'href="{reverse("decisions:record-export", args=["md"])}?kind=missing"' in body
+
+
 def test_pagination(viewer, repository, settings):
     settings.DEBTBOARD_PAGE_SIZE = 2
     for n in range(5):
