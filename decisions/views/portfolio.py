@@ -99,7 +99,7 @@ def portfolio_view(request: HttpRequest) -> HttpResponse:
     form = PortfolioForm(request.GET or None, teams=_teams(request.user))
     context = _context(request, form)
     if request.htmx and request.htmx.target == "portfolio-results":
-        return render(request, "decisions/_portfolio_results.html", context)
+        return render(request, "decisions/_portfolio_results.html", context | {"oob": True})
     return render(request, "decisions/portfolio.html", context)
 
 
