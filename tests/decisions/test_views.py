@@ -142,6 +142,15 @@ def test_export_links_follow_the_filters_an_htmx_update_applied(viewer, reposito
     assert f'href="{reverse("decisions:record-export", args=["md"])}?kind=missing"' in body
 
 
+def test_an_error_message_is_shown_as_an_error_and_a_success_as_a_status(triager, record):
+    client = _client(triager)
+    move = reverse("decisions:record-move", args=[record.pk])
+    page = client.post(move, {"move": ""}, follow=True).content.decode()
+    assert '<li class="error" role="alert">Choose an action.</li>' in page
+    page = client.post(move, {"move": "triage"}, follow=True).content.decode()
+    assert '<li class="success" role="status">' in page
+
+
 def test_pagination(viewer, repository, settings):
     settings.DEBTBOARD_PAGE_SIZE = 2
     for n in range(5):
