@@ -225,7 +225,11 @@ def keeping_up(*, user, team: Team | None) -> Chart:
         )
     )
     figure.update_layout(
-        barmode="group", yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero"}
+        barmode="group",
+        # Weeks as labels: on a date axis a single week is a zero-width range, which Plotly
+        # ticks in fractions of a millisecond.
+        xaxis={"type": "category", "title": {"text": "Week starting"}},
+        yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero"},
     )
     return Chart(
         slug="keeping-up",
