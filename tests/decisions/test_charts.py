@@ -214,3 +214,23 @@ def test_a_chart_without_data_says_so_instead_of_drawing_empty_axes(viewer, slug
     else:
         assert "No data yet" in body
         assert 'class="chart-figure"' not in body
+
+
+def test_an_empty_chart_says_why_it_is_empty(viewer, repository):
+    # Candidates exist but none is decided: "until scans have found candidates" would be false.
+    factories.record(repository, subject="pandas")
+    client = Client()
+    client.force_login(viewer)
+    body = client.get(
+        reverse("decisions:dashboard"),
+        {"chart": "time-to-decision"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "No data yet: no candidate has been decided." in body
+    assert "until scans have found candidates" not in body
+    body = client.get(
+        reverse("decisions:dashboard"),
+        {"chart": "reclaimable-storage"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "No data yet: no artifact store holds reclaimable versions." in body
