@@ -35,6 +35,7 @@ class Chart:
     headers: list[str]
     rows: list[list]
     note: str = ""  # what the reader must know to read the numbers (no data, not audited)
+    empty: str = "No data yet: nothing to draw until scans have found candidates."
 
     @property
     def has_data(self) -> bool:
@@ -135,14 +136,19 @@ def _bars(table: dashboard.Table, *, label_column: int, value_columns: list[int]
     return _figure(figure)
 
 
-def _bar_chart(slug: str, title: str, table: dashboard.Table, *, values: list[int]) -> Chart:
-    return Chart(
+def _bar_chart(
+    slug: str, title: str, table: dashboard.Table, *, values: list[int], empty: str = ""
+) -> Chart:
+    chart = Chart(
         slug=slug,
         title=title,
         figure=_bars(table, label_column=0, value_columns=values),
         headers=table.headers,
         rows=table.rows,
     )
+    if empty:
+        chart.empty = empty
+    return chart
 
 
 def pin_levels(*, user, team: Team | None) -> Chart:
@@ -160,7 +166,8 @@ def top_repositories(*, user, team: Team | None) -> Chart:
 def time_to_decision(*, user, team: Team | None) -> Chart:
     table = dashboard.time_to_decision(records=dashboard.scoped_records(user=user, team=team))
     title = "Median days from candidate to decision"
-    return _bar_chart("time-to-decision", title, table, values=[1])
+    empty = "No data yet: no candidate has been decided."
+    return _bar_chart("time-to-decision", title, table, values=[1], empty=empty)
 
 
 def reclaimable_by_team(*, user, team: Team | None) -> Chart:
@@ -168,7 +175,8 @@ def reclaimable_by_team(*, user, team: Team | None) -> Chart:
 
     table = artifact_selectors.reclaimable_by_team(user=user, team=team)
     title = "Reclaimable artifact storage per team (GB)"
-    return _bar_chart("reclaimable-storage", title, table, values=[1])
+    empty = "No data yet: no artifact store holds reclaimable versions."
+    return _bar_chart("reclaimable-storage", title, table, values=[1], empty=empty)
 
 
 def reclaimable_over_time(*, user, team: Team | None) -> Chart:
@@ -177,7 +185,9 @@ def reclaimable_over_time(*, user, team: Team | None) -> Chart:
     days = dashboard.sample_days(end=dashboard.today())
     series = artifact_selectors.reclaimable_over_time(user=user, days=days, team=team)
     title = "Reclaimable artifact storage over time (GB)"
-    return _series_chart("reclaimable-over-time", title, series, stacked=True)
+    chart = _series_chart("reclaimable-over-time", title, series, stacked=True)
+    chart.empty = "No data yet: no artifact store holds reclaimable versions."
+    return chart
 
 
 CHARTS: dict[str, Callable[..., Chart]] = {
@@ -224,7 +234,11 @@ def keeping_up(*, user, team: Team | None) -> Chart:
         )
     )
     figure.update_layout(
-        barmode="group", yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero"}
+        barmode="group",
+        # Weeks as labels: on a date axis a single week is a zero-width range, which Plotly
+        # ticks in fractions of a millisecond.
+        xaxis={"type": "category", "title": {"text": "Week starting"}},
+        yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero"},
     )
     return Chart(
         slug="keeping-up",

@@ -98,7 +98,8 @@ def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agen
 
     - not made: removals in their review window that the latest scan still finds declared;
     - due: open records whose review date is ``on`` or earlier, highest priority first;
-    - unclear: next action "investigate", or confidence of ``UNCLEAR_CONFIDENCE`` or less;
+    - unclear: next action "investigate", or confidence of ``UNCLEAR_CONFIDENCE`` or less,
+      unless it waits for or has its owner's approval;
     - unclaimed: no owner, or an owner who is inactive, has left the team or can no longer
       approve (a viewer);
     - fired: watch signals since ``since`` (default: the previous meeting was started, or a
@@ -135,9 +136,13 @@ def agenda(*, user, team: Team, on: date, since: datetime | None = None) -> Agen
         MeetingSection.DUE: open_records.filter(review_date__lte=on).order_by(
             F("review_date").asc(), *by_priority
         ),
+        # A proposal waiting for or holding its owner's approval is decided, whatever the
+        # confidence: it is listed in its own section below.
         MeetingSection.UNCLEAR: open_records.filter(
             Q(next_action=NextAction.INVESTIGATE) | Q(confidence__lte=UNCLEAR_CONFIDENCE)
-        ).order_by(*by_priority),
+        )
+        .exclude(state__in=(State.AWAITING_APPROVAL, State.APPROVED))
+        .order_by(*by_priority),
         MeetingSection.UNCLAIMED: open_records.filter(
             Q(owner__isnull=True) | ~Q(owner__in=members)
         ).order_by(*by_priority),

@@ -99,7 +99,7 @@ def portfolio_view(request: HttpRequest) -> HttpResponse:
     form = PortfolioForm(request.GET or None, teams=_teams(request.user))
     context = _context(request, form)
     if request.htmx and request.htmx.target == "portfolio-results":
-        return render(request, "decisions/_portfolio_results.html", context)
+        return render(request, "decisions/_portfolio_results.html", context | {"oob": True})
     return render(request, "decisions/portfolio.html", context)
 
 
@@ -205,6 +205,11 @@ def analysis_apply(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def rule_list(request: HttpRequest) -> HttpResponse:
+    # A rule decides only what its author may change: without such a repository the form
+    # could only end in a refusal.
+    can_create = Repository.objects.editable_by(request.user).exists()
+    if request.method == "POST" and not can_create:
+        raise PermissionDenied("Your role in your teams does not change records.")
     form = RuleForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -226,9 +231,13 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            return _applied(
-                request, result, f"Rule {rule.pk}: {len(result.applied)} record(s) decided now"
+            # Redirect, so reloading the page does not create the rule a second time.
+            left = f", {len(result.skipped)} left unchanged" if result.skipped else ""
+            messages.success(
+                request,
+                f"Rule {rule.pk} created: {len(result.applied)} record(s) decided now{left}.",
             )
+            return redirect("decisions:rule-list")
     rule_rows = (
         DecisionRule.objects.for_user(request.user)
         .select_related("created_by", "withdrawn_by")
@@ -237,7 +246,12 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "decisions/rule_list.html",
-        {"form": form, "rules": rule_rows, "today": timezone.localdate()},
+        {
+            "form": form,
+            "rules": rule_rows,
+            "today": timezone.localdate(),
+            "can_create": can_create,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -32,7 +32,11 @@
     const index = current ? all.indexOf(current) : -1;
     if (event.key === "j") select(all[Math.min(index + 1, all.length - 1)]);
     else if (event.key === "k") select(all[Math.max(index - 1, 0)]);
-    else if (event.key === "Enter" && current) window.location.href = current.dataset.href;
+    else if (event.key === "Enter" && current) {
+      // Only the row itself opens: Enter on its Save button, a link or the pager does their own.
+      if (event.target !== current) return;
+      window.location.href = current.dataset.href;
+    }
     else if (["a", "n", "r"].includes(event.key) && current) {
       const field = current.querySelector('[data-key="' + event.key + '"]');
       if (field) field.focus();

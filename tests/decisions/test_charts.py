@@ -234,3 +234,23 @@ def test_vulnerabilities_drop_that_warning_once_the_mirror_is_synced(
     chart = charts.vulnerabilities(user=viewer, team=None)
     assert "No advisory data" not in chart.note
     assert chart.note.startswith("Vulnerability gate:")
+
+
+def test_an_empty_chart_says_why_it_is_empty(viewer, repository):
+    # Candidates exist but none is decided: "until scans have found candidates" would be false.
+    factories.record(repository, subject="pandas")
+    client = Client()
+    client.force_login(viewer)
+    body = client.get(
+        reverse("decisions:dashboard"),
+        {"chart": "time-to-decision"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "No data yet: no candidate has been decided." in body
+    assert "until scans have found candidates" not in body
+    body = client.get(
+        reverse("decisions:dashboard"),
+        {"chart": "reclaimable-storage"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "No data yet: no artifact store holds reclaimable versions." in body

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from decisions import services, tasks
-from decisions.models import DecisionEvent, DecisionRecord, RuleApplication, State
+from decisions.models import DecisionEvent, DecisionRecord, DecisionRule, RuleApplication, State
 from decisions.services import rules
 from inventory.models import Role
 from scanning import services as scanning_services
@@ -220,12 +220,35 @@ def test_rule_page_creates_a_rule_and_lists_it(client, team):
             "teams": [team.pk],
         },
     )
-    assert response.status_code == 200
-    assert "Decided (1)" in response.content.decode()
+    # Back to the rules (a reload must not create the rule again), saying what it decided.
+    assert response.status_code == 302
+    assert response.url == reverse("decisions:rule-list")
     record.refresh_from_db()
     assert record.state == State.KEPT
     page = client.get(reverse("decisions:rule-list")).content.decode()
     assert "pytest ships in the image" in page
+    rule = DecisionRule.objects.get()
+    assert f"Rule {rule.pk} created: 1 record(s) decided now." in page
+
+
+def test_a_viewer_gets_no_rule_form_and_a_clear_refusal(client, team):
+    viewer = factories.member(team, Role.VIEWER)
+    factories.repository(team)
+    client.force_login(viewer)
+    page = client.get(reverse("decisions:rule-list")).content.decode()
+    assert "Create and apply" not in page
+    assert "cannot create rules" in page
+    response = client.post(
+        reverse("decisions:rule-list"),
+        {
+            "reason": "keep it",
+            "next_action": "keep",
+            "ends_on": (TODAY + datetime.timedelta(days=30)).isoformat(),
+            "packages": "pytest",
+        },
+    )
+    assert response.status_code == 403
+    assert not DecisionRule.objects.exists()
 
 
 def test_rule_page_hides_other_teams_rules(client, team):

@@ -85,6 +85,18 @@ def test_chart_is_built_from_the_selector(history):
     assert names == ["Opened", "Decided", "Done", "Median days to decision"]
 
 
+def test_chart_labels_each_week_by_its_monday_whatever_the_number_of_weeks(history):
+    # On a date axis one week of data is a zero-width range: Plotly labelled it in
+    # fractions of a millisecond ("23:59:59.9996"). Weeks are labels, one per bar group.
+    team, *_ = history
+    lead = factories.member(team, Role.TRIAGER)
+    chart = charts.CHARTS["keeping-up"](user=lead, team=None)
+    xaxis = chart.figure["layout"]["xaxis"]
+    assert xaxis["type"] == "category"
+    assert xaxis["title"]["text"] == "Week starting"
+    assert chart.figure["data"][0]["x"] == [row[0] for row in chart.rows]
+
+
 def test_csv_holds_the_visible_teams_only(client, history):
     team, _other, _ = history
     lead = factories.member(team, Role.TRIAGER)

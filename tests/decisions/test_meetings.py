@@ -137,6 +137,29 @@ def test_agenda_lists_approvals_waiting_and_each_record_once(triager, repository
     assert sections[MeetingSection.UNCLAIMED] == []
 
 
+def test_a_low_confidence_removal_its_owner_approved_is_listed_as_approved_not_unclear(
+    triager, repository, owner
+):
+    # Low confidence makes a record unclear while nobody has decided; once a removal waits
+    # for or has its owner's approval, it belongs to those sections.
+    for subject, state in (("waiting", State.AWAITING_APPROVAL), ("approved", State.APPROVED)):
+        factories.record(
+            repository,
+            subject=subject,
+            owner=owner,
+            state=state,
+            next_action=NextAction.REMOVE,
+            confidence=1,
+        )
+    factories.record(repository, subject="unsure", owner=owner, confidence=1)
+
+    sections = _sections(meetings.agenda(user=triager, team=repository.team, on=TODAY))
+
+    assert sections[MeetingSection.UNCLEAR] == ["unsure"]
+    assert sections[MeetingSection.APPROVAL] == ["waiting"]
+    assert sections[MeetingSection.APPROVED] == ["approved"]
+
+
 def test_agenda_of_another_team_shows_nothing(repository):
     factories.record(repository, subject="secret", review_date=TODAY)
     outsider = factories.member(factories.team(), Role.ADMIN)

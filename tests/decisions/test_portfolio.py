@@ -208,6 +208,32 @@ def test_portfolio_page_htmx_returns_the_fragment_with_links(client, org):
     assert f'value="{records[("A", 0)].pk}"' in body
 
 
+def test_an_htmx_update_also_refreshes_the_heading_and_the_filters(client, org):
+    # A kind link swaps the results; the heading, the kind chosen and the teams of that
+    # subject must follow, or "Show" afterwards submits the old (empty) subject.
+    teams, lead, _, _ = org
+    client.force_login(lead)
+    response = client.get(
+        reverse("decisions:portfolio"),
+        {"kind": "unused"},
+        headers={"HX-Request": "true", "HX-Target": "portfolio-results"},
+    )
+    body = response.content.decode()
+    assert "<html" not in body
+    assert 'id="portfolio-filters" hx-swap-oob="true"' in body
+    assert "<h1>Portfolio: kind Unused</h1>" in body
+    assert '<option value="unused" selected>' in body
+    assert f'<option value="{teams["A"].pk}">Team A</option>' in body
+
+
+def test_the_full_page_has_no_out_of_band_filters(client, org):
+    _, lead, _, _ = org
+    client.force_login(lead)
+    body = client.get(reverse("decisions:portfolio"), {"kind": "unused"}).content.decode()
+    assert body.count('id="portfolio-filters"') == 1
+    assert "hx-swap-oob" not in body
+
+
 def test_every_hx_get_link_has_an_href(client, org):
     import re
 

@@ -130,6 +130,40 @@ def test_filters_and_htmx_fragment(viewer, repository, record):
     assert "pandas" not in body
 
 
+def test_export_links_follow_the_filters_an_htmx_update_applied(viewer, repository, record):
+    # The filters swap only the table: links left outside it would still export everything.
+    response = _client(viewer).get(
+        reverse("decisions:record-list"),
+        {"kind": "missing"},
+        headers={"HX-Request": "true", "HX-Target": "record-table"},
+    )
+    body = response.content.decode()
+    assert f'href="{reverse("decisions:record-export", args=["csv"])}?kind=missing"' in body
+    assert f'href="{reverse("decisions:record-export", args=["md"])}?kind=missing"' in body
+
+
+def test_an_error_message_is_shown_as_an_error_and_a_success_as_a_status(triager, record):
+    client = _client(triager)
+    move = reverse("decisions:record-move", args=[record.pk])
+    page = client.post(move, {"move": ""}, follow=True).content.decode()
+    assert '<li class="error" role="alert">Choose an action.</li>' in page
+    page = client.post(move, {"move": "triage"}, follow=True).content.decode()
+    assert '<li class="success" role="status">' in page
+
+
+def test_row_controls_are_named_with_their_repository(triager, repository, record):
+    # The same package, or "(repository)", appears once per repository: a control named
+    # only by its subject is ambiguous to a screen reader and to get_by_label.
+    other = factories.repository(repository.team)
+    twin = factories.record(other, subject="pandas")
+    body = _client(triager).get(reverse("decisions:record-list")).content.decode()
+    for row, name in ((record, repository.name), (twin, other.name)):
+        assert f'aria-label="Select pandas in {name}"' in body
+        assert f'for="owner-{row.pk}">Owner of pandas in {name}</label>' in body
+        assert f'for="next-action-{row.pk}">Next action for pandas in {name}</label>' in body
+        assert f'for="review-date-{row.pk}">Review date for pandas in {name}</label>' in body
+
+
 def test_pagination(viewer, repository, settings):
     settings.DEBTBOARD_PAGE_SIZE = 2
     for n in range(5):

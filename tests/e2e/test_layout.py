@@ -33,3 +33,15 @@ def test_a_viewer_sees_no_bulk_bar(page: Page, live_server, sign_in):
     sign_in(viewer.username)
     expect(page.locator("#bulk-form")).to_have_count(0)
     expect(page.get_by_text("You can read and export these records")).to_be_visible()
+
+
+def test_dashboard_fits_a_390_px_wide_screen(page: Page, live_server, sign_in):
+    team = factories.team()
+    lead = factories.member(team, Role.TRIAGER, username="narrow-charts")
+    factories.record(factories.repository(team), subject="pandas")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(lead.username)
+    page.goto(f"{live_server.url}/dashboard/")
+    expect(page.locator(".chart[aria-busy]")).to_have_count(0)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0

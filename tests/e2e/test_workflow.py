@@ -64,6 +64,25 @@ def test_keyboard_moves_between_rows_and_opens_a_record(page: Page, live_server,
     expect(page.get_by_role("heading", name=re.compile(subject))).to_be_visible()
 
 
+def test_enter_on_a_rows_save_button_saves_instead_of_opening_the_record(
+    page: Page, live_server, sign_in
+):
+    team = factories.team()
+    lead = factories.member(team, Role.TRIAGER, username="enter")
+    record = factories.record(factories.repository(team), subject="alpha")
+    sign_in(lead.username)
+    page.keyboard.press("j")
+    page.keyboard.press("n")
+    page.get_by_label("Next action for alpha").select_option(NextAction.REMOVE)
+    save = page.locator(f"#record-{record.pk}").get_by_role("button", name="Save")
+    save.focus()
+    with page.expect_response(re.compile(r"/triage/$")):
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Triage")).to_be_visible()
+    record.refresh_from_db()
+    assert record.next_action == NextAction.REMOVE
+
+
 def test_owner_approves_a_proposed_removal(page: Page, live_server, sign_in, screenshot):
     team = factories.team()
     lead = factories.member(team, Role.TRIAGER, username="lead2")
