@@ -350,3 +350,15 @@ def test_type_stubs_checked_by_ty_are_used(tmp_path):
         },
     )
     assert ("unused", "types-docutils") not in findings
+
+
+def test_a_pytest_option_in_a_continued_tox_command_s_posargs_default_is_passed(tmp_path):
+    tox = (
+        "[testenv]\ndeps =\n    pytest\n    pytest-cov\ncommands =\n    pytest \\\n"
+        "    {posargs: \\\n    --cov=app \\\n    tests \\\n    }\n"
+    )
+    findings = _findings(
+        tmp_path, {"tox.ini": tox, "tests/test_app.py": "def test_one():\n    assert True\n"}
+    )
+    assert ("unused", "pytest-cov") not in findings
+    assert ("unused", "pytest") not in findings
