@@ -244,3 +244,13 @@ def test_each_imported_name_implies_its_optional_dependency(scan: Scan, imported
 def test_a_module_keyed_imported_name_needs_that_module(scan: Scan) -> None:
     found = by_name(scan({"app/api.py": "from tqdm import tqdm\n"})[0])
     assert "ipywidgets" not in found
+
+
+def test_pandas_read_html_with_the_html5lib_flavor_needs_beautifulsoup_and_html5lib(
+    scan: Scan,
+) -> None:
+    source = 'from pandas import read_html\ntables = read_html("page.html", flavor="html5lib")\n'
+    found = by_name(scan({"etl/scrape.py": source})[0])
+    assert not found["bs4"].optional
+    assert not found["html5lib"].optional
+    assert "lxml" not in found
