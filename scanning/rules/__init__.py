@@ -17,7 +17,7 @@ from scanning.distributions import lockgraph, mapping
 from scanning.evidence import patterns
 from scanning.fixtures import is_test_fixture
 from scanning.manifests import toolsettings
-from scanning.rules import installs, scopes
+from scanning.rules import buildscripts, installs, scopes
 from scanning.rules import kinds as finding_kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import locked_declarations
@@ -82,7 +82,12 @@ def _run_scope(
     tree: TreeScan, *, known_first_party: Iterable[str], kinds: Collection[str]
 ) -> list[Finding]:
     # Sample code in test fixtures shows a package in use but never makes one missing.
-    fixtures = {path for path in {u.path for u in tree.usages} if is_test_fixture(path)}
+    # So does a build script's code: the build environment, not the project, provides it.
+    fixtures = {
+        path
+        for path in {u.path for u in tree.usages}
+        if is_test_fixture(path) or buildscripts.is_build_script(path)
+    }
     usages = tree.usages
     if fixtures:
         usages = [
