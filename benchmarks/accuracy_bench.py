@@ -246,7 +246,8 @@ def score(labels: Iterable[Label], findings: Iterable[Finding]) -> Score:
     """Findings against labels, by the rules in benchmarks/corpus/README.md.
 
     Each label is matched at most once (several findings about one label are one true
-    positive); each false positive is one (kind, name) pair.
+    positive; one finding at several labels' manifests matches each of them); each false
+    positive is one (kind, name) pair.
     """
     labels = list(labels)
     by_key: dict[str, list[Label]] = {}
@@ -261,6 +262,22 @@ def score(labels: Iterable[Label], findings: Iterable[Finding]) -> Score:
     for finding in findings:
         if finding.kind == "unused":
             label, reason = _match_unused(by_key.get(normalise(finding.name), []), finding)
+            # One finding can name several declarations (one per project of a monorepo):
+            # each unused label at one of its locations is found, and a used one there is
+            # a wrong removal.
+            candidates = by_key.get(normalise(finding.name), [])
+            at_location = [
+                lab
+                for lab in candidates
+                if lab.verdict != "missing" and lab.manifest_path in finding.paths
+            ]
+            for other in at_location:
+                if other.verdict == "unused" and id(other) not in matched:
+                    matched.add(id(other))
+                    result.tp.append((other, finding))
+            used_there = next((lab for lab in at_location if lab.verdict == "used"), None)
+            if reason == "tp" and used_there is not None:
+                label, reason = used_there, "fp"
         else:
             label, reason = _match_undeclared(by_key, by_module, finding)
         if reason == "tp":

@@ -161,3 +161,34 @@ def test_an_optional_use_question_is_scored_as_a_removal_candidate():
     }
     found = bench.debtboard_findings(report)
     assert [(f.kind, f.name) for f in found] == [("unused", "brotli")]
+
+
+def test_one_unused_finding_at_several_labels_manifests_matches_each_of_them():
+    labels = [
+        label("pytest", "unused", manifest="a/pyproject.toml:3"),
+        label("pytest", "unused", manifest="b/pyproject.toml:3"),
+        label("pytest", "used", manifest="c/pyproject.toml:3"),
+        label("gql", "unused", manifest="a/pyproject.toml:4"),
+        label("gql", "unused", manifest="b/pyproject.toml:4"),
+    ]
+    finding = bench.Finding(
+        "unused",
+        "pytest",
+        frozenset({"a/pyproject.toml", "b/pyproject.toml", "c/pyproject.toml"}),
+        "a/pyproject.toml:3",
+        "DEP002",
+    )
+    gql = bench.Finding(
+        "unused", "gql", frozenset({"a/pyproject.toml", "b/pyproject.toml"}), "", "DEP002"
+    )
+
+    result = bench.score(labels, [finding, gql])
+
+    assert sorted(lab.manifest for lab, _ in result.tp) == [
+        "a/pyproject.toml:3",
+        "a/pyproject.toml:4",
+        "b/pyproject.toml:3",
+        "b/pyproject.toml:4",
+    ]
+    assert [f.name for f, _ in result.fp] == ["pytest"]  # wrong at c/
+    assert result.fn == []

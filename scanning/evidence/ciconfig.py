@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import re
 
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
@@ -138,11 +139,40 @@ def tox_usages(text: str, path: str) -> Extracted:
         if not section.startswith("testenv"):
             continue
         for option in ("commands_pre", "commands", "commands_post"):
-            for command in parser.get(section, option, fallback="").splitlines():
-                command = command.strip().lstrip("-!").strip()
-                if command and not command.startswith("#"):
-                    usages += command_usages(command, path, line_of(lines, command), "ci")
+            for first, command in tox_ini_commands(parser.get(section, option, fallback="")):
+                usages += command_usages(command, path, line_of(lines, first), "ci")
     return usages, []
+
+
+_POSARGS = re.compile(r"\{posargs(?::([^{}]*))?\}")
+
+
+def tox_ini_commands(value: str) -> list[tuple[str, str]]:
+    """The commands of a tox.ini ``commands`` value, each as (its first line, the command).
+
+    A line ending in a backslash continues on the next, and ``{posargs:DEFAULT}`` is what
+    runs when no arguments are given, so its default words are part of the command
+    (https://tox.wiki/en/latest/config.html#substitutions-for-positional-arguments).
+    """
+    logical: list[list[str]] = []
+    continued = False
+    for raw in value.splitlines():
+        text = raw.strip()
+        if not continued and (not text or text.startswith("#")):
+            continue
+        if continued:
+            logical[-1].append(text)
+        else:
+            logical.append([text])
+        continued = text.endswith("\\")
+    commands = []
+    for lines in logical:
+        joined = " ".join(line.removesuffix("\\") for line in lines)
+        command = " ".join(_POSARGS.sub(lambda m: m.group(1) or "", joined).split())
+        command = command.lstrip("-!").strip()
+        if command:
+            commands.append((lines[0], command))
+    return commands
 
 
 def tox_toml_usages(tox: dict[str, object], path: str, lines: list[str]) -> list[Usage]:

@@ -329,9 +329,13 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
     CallBackend("read_hdf", _FRAMES, f"{_PANDAS}pandas.read_hdf.html", default=("tables",)),
     CallBackend("to_hdf", (), f"{_PANDAS}pandas.DataFrame.to_hdf.html", default=("tables",)),
     CallBackend("HDFStore", _FRAMES, f"{_PANDAS}pandas.HDFStore.html", default=("tables",)),
+    # The "bs4" and "html5lib" flavors are synonyms: both parse with BeautifulSoup over
+    # html5lib, so either needs both (two entries: each is needed, not one of them).
     CallBackend("read_html", _FRAMES, f"{_PANDAS}pandas.read_html.html", "flavor",
-                values={"lxml": ("lxml",), "bs4": ("bs4",), "html5lib": ("html5lib",)},
+                values={"lxml": ("lxml",), "bs4": ("html5lib",), "html5lib": ("html5lib",)},
                 default=("lxml", "html5lib")),
+    CallBackend("read_html", _FRAMES, f"{_PANDAS}pandas.read_html.html", "flavor",
+                values={"bs4": ("bs4",), "html5lib": ("bs4",)}),
     CallBackend("read_xml", _FRAMES, f"{_PANDAS}pandas.read_xml.html", "parser",
                 values={"lxml": ("lxml",), "etree": ()}, default=("lxml",)),
     CallBackend("to_markdown", (), f"{_PANDAS}pandas.DataFrame.to_markdown.html",

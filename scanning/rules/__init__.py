@@ -17,6 +17,7 @@ from scanning.distributions import lockgraph, mapping
 from scanning.evidence import patterns
 from scanning.manifests import toolsettings
 from scanning.manifests.fixtures import is_test_fixture
+from scanning.rules import buildscripts, scopes
 from scanning.rules import kinds as finding_kinds
 from scanning.rules.context import RuleContext
 from scanning.rules.declared import locked_declarations
@@ -50,8 +51,43 @@ def run_rules(
     """
     if unread_of(tree).manifest_problem() is not None:
         kinds = [k for k in kinds if k not in NEEDS_EVERY_MANIFEST]
+    roots = scopes.project_roots([*tree.paths, *(m.path for m in tree.manifests)])
+    if len(roots) < 2:
+        return _run_scope(tree, known_first_party=known_first_party, kinds=kinds)
+    # Projects with environments of their own are judged apart: each with its own manifests
+    # and code, plus the repository's shared commands and settings. What lies outside every
+    # project is judged against the whole repository, as without projects.
+    found: list[Finding] = []
+    for scope in (*roots, scopes.WHOLE):
+        part = tree
+        if scope != scopes.WHOLE:
+            part = dataclasses.replace(
+                tree,
+                manifests=[
+                    m
+                    for m in tree.manifests
+                    if scopes.scope_of(m.path, roots) in (scope, scopes.WHOLE)
+                ],
+                usages=[u for u in tree.usages if scopes.serves(u, scope, roots)],
+            )
+        found += [
+            f
+            for f in _run_scope(part, known_first_party=known_first_party, kinds=kinds)
+            if scopes.in_scope(f, scope, roots)
+        ]
+    return scopes.merged(found)
+
+
+def _run_scope(
+    tree: TreeScan, *, known_first_party: Iterable[str], kinds: Collection[str]
+) -> list[Finding]:
     # Sample code in test fixtures shows a package in use but never makes one missing.
-    fixtures = {path for path in {u.path for u in tree.usages} if is_test_fixture(path)}
+    # So does a build script's code: the build environment, not the project, provides it.
+    fixtures = {
+        path
+        for path in {u.path for u in tree.usages}
+        if is_test_fixture(path) or buildscripts.is_build_script(path)
+    }
     usages = tree.usages
     if fixtures:
         usages = [

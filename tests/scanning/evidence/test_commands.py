@@ -194,3 +194,13 @@ def test_yaml_alias_bomb_is_read_without_expanding(scan: Scan) -> None:
     usages, errors = scan({".gitlab-ci.yml": "\n".join(lines) + "\n"})
     assert errors == []
     assert usages == []
+
+
+def test_tox_ini_commands_join_continued_lines_and_take_the_posargs_default() -> None:
+    from scanning.evidence.ciconfig import tox_ini_commands
+
+    value = "\npytest \\\n{posargs: \\\n--cov=app \\\ntests \\\n}\n- mypy {posargs}\n# note\n"
+    assert tox_ini_commands(value) == [
+        ("pytest \\", "pytest --cov=app tests"),
+        ("- mypy {posargs}", "mypy"),
+    ]

@@ -316,3 +316,13 @@ def test_tensorboard_without_profiling_is_no_use_of_its_profile_plugin(scan: Sca
     assert "tensorboard_plugin_profile" not in names(scan({"train.py": source})[0])
     elsewhere = "from mylib import TensorBoard\nTensorBoard(profile_batch=5)\n"
     assert "tensorboard_plugin_profile" not in names(scan({"viz.py": elsewhere})[0])
+
+
+def test_pandas_read_html_with_the_html5lib_flavor_needs_beautifulsoup_and_html5lib(
+    scan: Scan,
+) -> None:
+    source = 'from pandas import read_html\ntables = read_html("page.html", flavor="html5lib")\n'
+    found = by_name(scan({"etl/scrape.py": source})[0])
+    assert not found["bs4"].optional
+    assert not found["html5lib"].optional
+    assert "lxml" not in found

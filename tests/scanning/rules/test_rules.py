@@ -350,3 +350,43 @@ def test_type_stubs_checked_by_ty_are_used(tmp_path):
         },
     )
     assert ("unused", "types-docutils") not in findings
+
+
+def test_a_pytest_option_in_a_continued_tox_command_s_posargs_default_is_passed(tmp_path):
+    tox = (
+        "[testenv]\ndeps =\n    pytest\n    pytest-cov\ncommands =\n    pytest \\\n"
+        "    {posargs: \\\n    --cov=app \\\n    tests \\\n    }\n"
+    )
+    findings = _findings(
+        tmp_path, {"tox.ini": tox, "tests/test_app.py": "def test_one():\n    assert True\n"}
+    )
+    assert ("unused", "pytest-cov") not in findings
+    assert ("unused", "pytest") not in findings
+
+
+def test_a_build_scripts_imports_come_from_the_build_environment(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = ["attrs"]\n'
+            '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+            "scripts/hatch_build.py": "from hatchling.builders.hooks.plugin.interface import X\n",
+            "setup.py": "from setuptools import setup\n",
+            "app/main.py": "import attrs\nimport hatchling\n",
+        },
+    )
+    assert ("missing", "setuptools") not in findings
+    assert ("missing", "hatchling") in findings  # the application imports it too
+    assert ("unused", "attrs") not in findings
+
+
+def test_a_build_scripts_import_alone_makes_nothing_missing(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "app"\nversion = "1"\n'
+            '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+            "scripts/hatch_build.py": "from hatchling.builders.hooks.plugin.interface import X\n",
+        },
+    )
+    assert ("missing", "hatchling") not in findings

@@ -1,0 +1,19 @@
+"""Scripts that run while a package is built, in the environment its build frontend makes.
+
+``setup.py`` and a Hatch build hook (``hatch_build.py``) are run by the build backend inside
+the isolated environment that ``[build-system] requires`` installs (setuptools when nothing
+says): ``from hatchling.builders.hooks.plugin.interface import BuildHookInterface`` needs no
+runtime declaration (https://hatch.pypa.io/latest/plugins/build-hook/custom/,
+https://pip.pypa.io/en/stable/reference/build-system/pyproject-toml/#fallback-behaviour).
+Their imports still show a package in use.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+BUILD_SCRIPTS = frozenset({"setup.py", "hatch_build.py"})
+
+
+def is_build_script(path: str) -> bool:
+    return PurePosixPath(path).name in BUILD_SCRIPTS
