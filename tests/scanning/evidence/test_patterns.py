@@ -77,6 +77,26 @@ def test_a_bare_url_in_a_file_importing_a_framework_is_only_a_possible_use(scan:
     assert "redis" not in names(usages)  # SQLAlchemy reads no redis:// URL
 
 
+def test_plain_urls_beside_a_sqlalchemy_driver_url_are_possibly_sqlalchemy_s(scan: Scan) -> None:
+    # A settings module composing URLs for an engine created elsewhere: the driver form says
+    # whose URLs they are, so the plain dialect's default driver is a possible use.
+    source = textwrap.dedent(
+        """
+        SYNC_PREFIX = config("SYNC_PREFIX", default="postgresql://")
+        ASYNC_PREFIX = config("ASYNC_PREFIX", default="postgresql+asyncpg://")
+        REDIS = "redis://cache/0"
+        DEPENDENCY = "git+https://github.com/acme/lib.git"
+        """
+    )
+    found = by_name(scan({"app/core/config.py": source})[0])
+    assert not found["asyncpg"].optional
+    assert found["psycopg2"].optional and found["psycopg2"].line == 2
+    assert "redis" not in found  # SQLAlchemy reads no redis:// URL
+    assert "https" not in found  # nor a VCS URL
+    # Without the driver form, the plain URL alone still loads nothing.
+    assert scan({"app/core/config.py": 'SYNC = "postgresql://"\n'})[0] == []
+
+
 def test_celery_broker_redis_needs_redis_but_amqp_comes_with_kombu(scan: Scan) -> None:
     source = textwrap.dedent(
         """
