@@ -173,6 +173,15 @@ def unused(
     relations = _Relations(
         [d for name in sorted(used) for d in by_name[name]], import_map=import_map
     )
+    used |= {
+        name
+        for name in by_name
+        if name not in used
+        and any(
+            _feature_imported(parent, extra, imports, import_map=import_map)
+            for parent, extra in relations.offered_by_extra(name)
+        )
+    }
     findings = []
     for name, found in sorted(by_name.items()):
         # The scan's facts (index, lock) and the shipped table's: a lock lists no entry points.
@@ -245,6 +254,21 @@ def unused(
             )
         )
     return findings
+
+
+def _feature_imported(
+    parent: str, extra: str, imports: set[str], *, import_map: mapping.ImportMap
+) -> bool:
+    """True when the code imports a module of ``parent`` named like its ``extra``: the
+    feature's own module (``lxml.cssselect`` for lxml[cssselect], ``sqlalchemy.ext.asyncio``
+    for sqlalchemy[asyncio]) loads what the extra installs."""
+    feature = canonicalize_name(extra).replace("-", "_")
+    for alias in import_map.import_names_for(parent):
+        prefix = f"{alias.lower()}."
+        for module in imports:
+            if module.startswith(prefix) and feature in module[len(prefix) :].split("."):
+                return True
+    return False
 
 
 def _installer_pins(

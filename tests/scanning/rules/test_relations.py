@@ -55,6 +55,33 @@ def test_the_trigger_of_the_feature_makes_it_used(tmp_path):
     assert not {k for k in found if k[1] == "pysocks"}
 
 
+_LXML = DistributionFacts(
+    "lxml",
+    ("lxml",),
+    "index",
+    "5.3.0",
+    requires=('cssselect>=0.7; extra == "cssselect"', 'html5lib; extra == "html5"'),
+    requires_source="index",
+    extras=("cssselect", "html5"),
+)
+_CSSSELECT = DistributionFacts("cssselect", ("cssselect",), "index", "1.2.0")
+_HTML5LIB = DistributionFacts("html5lib", ("html5lib",), "index", "1.1")
+
+
+def test_importing_the_module_an_extra_is_named_for_uses_what_it_installs(tmp_path):
+    # lxml.cssselect imports cssselect: the feature is in use, no question to ask.
+    files = {
+        "requirements.txt": "lxml\ncssselect\nhtml5lib\n",
+        "app/scrape.py": "from lxml.cssselect import CSSSelector\nimport lxml.html\n",
+    }
+    tree = scan_tree(write_tree(tmp_path, files))
+    tree.provided = {f.name: f for f in (_LXML, _CSSSELECT, _HTML5LIB)}
+    found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+    assert not {k for k in found if k[1] == "cssselect" and k[0] != "unpinned"}
+    # lxml.html is no module named like the html5 extra: still a question.
+    assert ("optional-use", "html5lib") in found
+
+
 def _plugin_findings(tmp_path, code: str, plugin_facts: DistributionFacts) -> dict:
     files = {"requirements.txt": "pluggy\nforum-plugin-portal\n", "app/main.py": code}
     tree = scan_tree(write_tree(tmp_path, files))
