@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from packaging.utils import canonicalize_name
 
-from scanning.distributions import mapping, requires
+from scanning.distributions import autoload, mapping, requires
 from scanning.distributions.facts import HIGH, LOW
 from scanning.distributions.provided import STDLIB
 from scanning.evidence import entrypoints, pytest_plugins
@@ -169,6 +169,12 @@ def unused(
         for name in by_name
         if name in SEEDED_TOOLS
         and is_used(name, seeded_imports, seeded_distributions, import_map=import_map)
+    }
+    # hiredis beside a used redis, httptools beside a used uvicorn: loaded without being named.
+    used |= {
+        name
+        for name in by_name
+        if any(p in used or p in distributions for p in autoload.parents_loading(name))
     }
     relations = _Relations(
         [d for name in sorted(used) for d in by_name[name]], import_map=import_map
