@@ -128,6 +128,21 @@ def test_sqlalchemy_urls_name_their_driver_or_the_dialect_default(scan: Scan) ->
     assert found["psycopg2"].line == 3
 
 
+def test_framework_features_that_need_a_library_imply_it(scan: Scan) -> None:
+    # A model's ImageField needs Pillow; a CoreAPI schema class needs coreapi.
+    model = "from django.db import models\n\nclass Coach(models.Model):\n"
+    model += "    photo = models.ImageField(upload_to='coach/')\n"
+    found = by_name(scan({"coach/models.py": model})[0])
+    assert found["PIL"].optional and found["PIL"].line == 4
+    settings = "REST_FRAMEWORK = {\n"
+    settings += '    "DEFAULT_SCHEMA_CLASS": "rest_framework.schemas.coreapi.AutoSchema",\n}\n'
+    found = by_name(scan({"config/settings.py": settings})[0])
+    assert not found["coreapi"].optional
+    # Another field of the same module needs nothing.
+    other = "from django.db import models\nname = models.CharField(max_length=9)\n"
+    assert "PIL" not in names(scan({"app/models.py": other})[0])
+
+
 def test_environment_defaults_are_read_with_their_setting_name(scan: Scan) -> None:
     source = (
         'import os\nCELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://r:6379")\n'
