@@ -116,16 +116,32 @@ _DEV_PURPOSES = frozenset({DEV, TEST, DOCS})
 
 
 # Entry-point groups through which a development tool loads every installed plugin, so a
-# distribution registering one acts by being installed where the tool runs, whatever its name.
-TOOL_PLUGIN_GROUPS: dict[str, str] = {
-    "flake8.extension": "https://flake8.pycqa.org/en/latest/plugin-development/registering-plugins.html",
-    "flake8.report": "https://flake8.pycqa.org/en/latest/plugin-development/registering-plugins.html",
-}  # fmt: skip
+# distribution registering one acts by being installed where the tool runs, whatever its name:
+# group → (the tool's distribution, its documentation).
+_FLAKE8_PLUGINS = "https://flake8.pycqa.org/en/latest/plugin-development/registering-plugins.html"
+_POETRY_PLUGINS = "https://python-poetry.org/docs/plugins/"
+TOOL_PLUGIN_GROUPS: dict[str, tuple[str, str]] = {
+    "flake8.extension": ("flake8", _FLAKE8_PLUGINS),
+    "flake8.report": ("flake8", _FLAKE8_PLUGINS),
+    # poetry-plugin-export's `poetry export`, poetry-dynamic-versioning...
+    "poetry.application.plugin": ("poetry", _POETRY_PLUGINS),
+    "poetry.plugin": ("poetry", _POETRY_PLUGINS),
+}
 
 
 def registers_tool_plugin(entry_points: Collection[EntryPoint]) -> bool:
     """Whether a distribution's entry points make it a plugin a tool loads by being installed."""
     return any(point.group in TOOL_PLUGIN_GROUPS for point in entry_points)
+
+
+def plugin_hosts(entry_points: Collection[EntryPoint]) -> set[str]:
+    """The tools (canonical distribution names) that load a distribution with these entry
+    points as a plugin."""
+    return {
+        TOOL_PLUGIN_GROUPS[point.group][0]
+        for point in entry_points
+        if point.group in TOOL_PLUGIN_GROUPS
+    }
 
 
 def is_tool_plugin(name: str) -> bool:

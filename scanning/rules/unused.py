@@ -19,6 +19,7 @@ from scanning.rules.devtools import (
     TYPE_CHECKERS,
     is_dev_tool,
     is_tool_plugin,
+    plugin_hosts,
     registers_tool_plugin,
     stub_targets,
 )
@@ -203,6 +204,9 @@ def unused(
         if dev_tool and for_development and plugin and not asked_only:
             continue
         if name in used:
+            continue
+        # A plugin of a tool that runs (poetry-plugin-export where `poetry export` runs).
+        if any(host in used or host in distributions for host in plugin_hosts(points)):
             continue
         where = ", ".join(f"{d.path}:{d.line}" for d in found)
         offered = relations.offered_by_extra(name)

@@ -138,3 +138,34 @@ def test_a_flake8_plugin_is_known_by_the_tables_entry_points_when_the_scans_fact
     tree.provided = {"pep8-naming": DistributionFacts("pep8-naming", ("pep8ext_naming",), "table")}
     found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
     assert ("unused", "pep8-naming") not in found
+
+
+def _poetry_plugin_findings(tmp_path, dockerfile: str) -> set:
+    from scanning.types import EntryPoint
+
+    export = DistributionFacts(
+        "poetry-plugin-export",
+        ("poetry_plugin_export",),
+        "index",
+        "1.8.0",
+        entry_points=(EntryPoint("poetry.application.plugin", "export"),),
+    )
+    poetry = DistributionFacts(
+        "poetry",
+        ("poetry",),
+        "index",
+        "1.8.3",
+        entry_points=(EntryPoint("console_scripts", "poetry"),),
+    )
+    tree = scan_tree(
+        write_tree(tmp_path, {"Dockerfile": dockerfile, "app/main.py": "import json\n"})
+    )
+    tree.provided = {f.name: f for f in (export, poetry)}
+    return {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+
+
+def test_a_plugin_of_a_tool_that_runs_is_used_through_its_entry_point_group(tmp_path):
+    installs = "FROM python:3.11\nRUN pip install poetry poetry-plugin-export\n"
+    runs = installs + "RUN poetry export -f requirements.txt --output requirements.txt\n"
+    assert ("unused", "poetry-plugin-export") not in _poetry_plugin_findings(tmp_path, runs)
+    assert ("unused", "poetry-plugin-export") in _poetry_plugin_findings(tmp_path / "x", installs)
