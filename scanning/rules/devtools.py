@@ -129,19 +129,20 @@ TOOL_PLUGIN_GROUPS: dict[str, tuple[str, str]] = {
 }
 
 
-def registers_tool_plugin(entry_points: Collection[EntryPoint]) -> bool:
-    """Whether a distribution's entry points make it a plugin a tool loads by being installed."""
-    return any(point.group in TOOL_PLUGIN_GROUPS for point in entry_points)
+# Plugins named for their tool, for scans without entry-point metadata.
+_HOST_PREFIXES = {"flake8-": "flake8"}
 
 
-def plugin_hosts(entry_points: Collection[EntryPoint]) -> set[str]:
-    """The tools (canonical distribution names) that load a distribution with these entry
-    points as a plugin."""
-    return {
+def plugin_hosts(name: str, entry_points: Collection[EntryPoint]) -> set[str]:
+    """The tools (canonical distribution names) that load ``name`` as a plugin, by its entry
+    points or its name; never itself: flake8 registers its own checkers in flake8.extension."""
+    hosts = {
         TOOL_PLUGIN_GROUPS[point.group][0]
         for point in entry_points
         if point.group in TOOL_PLUGIN_GROUPS
     }
+    hosts.update(tool for prefix, tool in _HOST_PREFIXES.items() if name.startswith(prefix))
+    return hosts - {name}
 
 
 def is_tool_plugin(name: str) -> bool:

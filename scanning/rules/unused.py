@@ -20,7 +20,6 @@ from scanning.rules.devtools import (
     is_dev_tool,
     is_tool_plugin,
     plugin_hosts,
-    registers_tool_plugin,
     stub_targets,
 )
 from scanning.types import COMMAND, ENTRY_POINT_GROUP, RUNTIME, Declaration, Finding, Usage
@@ -193,20 +192,23 @@ def unused(
     for name, found in sorted(by_name.items()):
         # The scan's facts (index, lock) and the shipped table's: a lock lists no entry points.
         points = (*import_map.facts(name).entry_points, *mapping.local_facts(name).entry_points)
-        plugin = is_tool_plugin(name) or registers_tool_plugin(points)
+        hosts = plugin_hosts(name, points)
+        plugin = is_tool_plugin(name) or bool(hosts)
         dev_tool = is_dev_tool(name) or plugin
         for_development = all(d.purpose != RUNTIME for d in found)
         # Declared for runtime and for development: dev-in-prod says the runtime line goes. A
-        # plugin in a dev group acts by being installed where its tool runs: no verdict here.
+        # plugin in a dev group acts by being installed where its tool runs: no verdict here,
+        # unless that tool is declared here too and nothing runs it.
         if dev_tool and not for_development and any(d.purpose != RUNTIME for d in found):
             continue
+        # A plugin of a tool that runs (poetry-plugin-export where `poetry export` runs).
+        if any(host in used or host in distributions for host in hosts):
+            continue
+        idle_hosts = sorted(hosts) if hosts and hosts <= by_name.keys() - used else []
         asked_only = name in pytest_plugins.ACTS_ONLY_WHEN_ASKED or name in stubs
-        if dev_tool and for_development and plugin and not asked_only:
+        if dev_tool and for_development and plugin and not asked_only and not idle_hosts:
             continue
         if name in used:
-            continue
-        # A plugin of a tool that runs (poetry-plugin-export where `poetry export` runs).
-        if any(host in used or host in distributions for host in plugin_hosts(points)):
             continue
         where = ", ".join(f"{d.path}:{d.line}" for d in found)
         offered = relations.offered_by_extra(name)
@@ -224,6 +226,12 @@ def unused(
             summary = (
                 f"Type stubs {name} (for {typed}) are declared at {where}, and {why}:"
                 " stubs are read only by a type checker checking code that imports their module."
+            )
+        elif idle_hosts:
+            summary = (
+                f"{name} (declared at {where}) is a plugin of {' and '.join(idle_hosts)}, which"
+                " is declared here too and which no task runner, CI step or hook runs: the"
+                " plugin acts only where its tool runs."
             )
         elif asked_only and for_development:
             summary = (

@@ -132,6 +132,7 @@ def test_a_flake8_plugin_is_known_by_the_tables_entry_points_when_the_scans_fact
     files = {
         "Pipfile": '[dev-packages]\nflake8 = "*"\npep8-naming = "*"\n',
         "app.py": "import os\n",
+        "Makefile": "lint:\n\tflake8 app.py\n",
     }
     tree = scan_tree(write_tree(tmp_path, files))
     # What a scan's loader keeps from the table or a lock: import names, no entry points.
@@ -169,3 +170,38 @@ def test_a_plugin_of_a_tool_that_runs_is_used_through_its_entry_point_group(tmp_
     runs = installs + "RUN poetry export -f requirements.txt --output requirements.txt\n"
     assert ("unused", "poetry-plugin-export") not in _poetry_plugin_findings(tmp_path, runs)
     assert ("unused", "poetry-plugin-export") in _poetry_plugin_findings(tmp_path / "x", installs)
+
+
+def _flake8_findings(tmp_path, extra_files: dict) -> set:
+    from scanning.types import EntryPoint
+
+    flake8 = DistributionFacts(
+        "flake8",
+        ("flake8",),
+        "index",
+        "7.1.1",
+        # flake8 registers its own checkers in its plugin group: it is no plugin of itself.
+        entry_points=(EntryPoint("console_scripts", "flake8"), EntryPoint("flake8.extension", "F")),
+    )
+    mypy_plugin = DistributionFacts(
+        "flake8-mypy", ("flake8_mypy",), "index", "17.8.0",
+        entry_points=(EntryPoint("flake8.extension", "T4"),),
+    )  # fmt: skip
+    files = {
+        "pyproject.toml": '[tool.poetry.group.dev.dependencies]\nflake8 = "*"\nflake8-mypy = "*"\n',
+        "app.py": "import os\n",
+        **extra_files,
+    }
+    tree = scan_tree(write_tree(tmp_path, files))
+    tree.provided = {f.name: f for f in (flake8, mypy_plugin)}
+    return {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+
+
+def test_a_tool_nothing_runs_and_its_plugins_are_unused_though_it_hosts_its_own_checkers(
+    tmp_path,
+):
+    found = _flake8_findings(tmp_path, {})
+    assert ("unused", "flake8") in found
+    assert ("unused", "flake8-mypy") in found
+    ran = _flake8_findings(tmp_path / "ran", {"Makefile": "lint:\n\tflake8 app.py\n"})
+    assert not {f for f in ran if f[0] == "unused"}
