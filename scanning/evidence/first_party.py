@@ -7,7 +7,9 @@ from pathlib import PurePosixPath
 
 _SOURCE_SUFFIXES = (".py", ".pyi", ".pyx", ".pyw")
 # Files that mark the folder holding them as a project's root (what goes on sys.path).
-_PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "manage.py"})
+# alembic runs beside its alembic.ini and puts that folder on sys.path (its templates'
+# ``prepend_sys_path = .``), so migrations/env.py imports the application by its own name.
+_PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg", "manage.py", "alembic.ini"})
 # Directories that hold other people's code: a committed virtualenv or vendored copies would
 # otherwise make `django` or `six` look first-party and hide real dependencies.
 _FOREIGN_DIRS = frozenset(
@@ -79,6 +81,7 @@ def first_party_modules(paths: Sequence[str]) -> set[str]:
     sources: list[list[str]] = []
     packages: set[str] = set()
     roots = {"", "src"}
+    explicit_roots: set[str] = set()  # folders holding a project file: on sys.path, package or not
     for path in paths:
         parts = path.split("/")
         if "" in parts or "." in parts:  # not a plain relative path: let pathlib normalise it
@@ -86,6 +89,7 @@ def first_party_modules(paths: Sequence[str]) -> set[str]:
         folder = "/".join(parts[:-1])
         if parts[-1] in _PROJECT_FILES and not is_foreign(path, venvs):
             roots.update((folder, f"{folder}/src" if folder else "src"))
+            explicit_roots.add(folder)
         if not path.endswith(_SOURCE_SUFFIXES) or is_foreign(path, venvs):
             continue
         if parts[-1].split(".", 1)[0] == "__init__" and folder:
@@ -105,6 +109,7 @@ def first_party_modules(paths: Sequence[str]) -> set[str]:
             folders_seen.add(here)
             parent = "/".join(parts[: depth - 1])
             package_root = here in packages and parent not in packages
-            if package_root or (parent in roots and parent not in packages):
+            in_root = parent in roots and (parent not in packages or parent in explicit_roots)
+            if package_root or in_root:
                 names.add(parts[depth - 1])
     return {name for name in names if name.isidentifier() and name not in ("__init__", "__main__")}

@@ -80,6 +80,10 @@ BACKENDS: dict[str, Implied] = {
     # The backend's name before django-storages 1.14, still an alias of it there.
     "storages.backends.dropbox.DropBoxStorage": _storage("dropbox", "dropbox", "dropbox"),
     "storages.backends.sftpstorage.SFTPStorage": _storage("paramiko", "sftp", "sftp"),
+    # Django REST framework's CoreAPI schemas assert coreapi is installed.
+    "rest_framework.schemas.coreapi.AutoSchema": Implied(
+        ("coreapi",), "https://www.django-rest-framework.org/coreapi/"
+    ),
 }
 
 _FLASK_CACHING = "https://flask-caching.readthedocs.io/en/latest/#built-in-cache-backends"
@@ -395,6 +399,15 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
     CallBackend("AsyncResolver", ("aiohttp",),
                 "https://docs.aiohttp.org/en/stable/client_reference.html#aiohttp.AsyncResolver",
                 default=("aiodns",), extras=("aiohttp[speedups]",)),
+    # An image field validates uploads with Pillow (Django's system check fails without it);
+    # a possible use: labels and users count what the code imports as missing, not this.
+    *(
+        CallBackend("ImageField", (receiver,), source, default=("PIL",), required=False)
+        for receiver, source in (
+            ("django", "https://docs.djangoproject.com/en/5.2/ref/models/fields/#imagefield"),
+            ("rest_framework", "https://www.django-rest-framework.org/api-guide/fields/#imagefield"),
+        )
+    ),
     CallBackend("Email", ("wtforms",),
                 "https://wtforms.readthedocs.io/en/3.1.x/validators/#wtforms.validators.Email",
                 default=("email_validator",), extras=("wtforms[email]",)),

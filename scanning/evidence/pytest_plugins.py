@@ -67,6 +67,7 @@ OPTION_PREFIXES: dict[str, Plugin] = {
     "--benchmark-": (("pytest-benchmark",), _BENCHMARK),
     "--hypothesis-": (("hypothesis",), "https://hypothesis.readthedocs.io/en/latest/details.html"),
 }
+_DOTENV = "https://github.com/quiqua/pytest-dotenv#usage"
 # ini keys ([pytest], [tool.pytest.ini_options]) that only a plugin reads.
 INI_KEYS: dict[str, Plugin] = {
     "django_settings_module": (("pytest-django",), f"{_DJANGO}configuring_django.html"),
@@ -75,6 +76,8 @@ INI_KEYS: dict[str, Plugin] = {
     "asyncio_default_fixture_loop_scope": (("pytest-asyncio",), f"{_ASYNCIO}configuration.html"),
     "timeout": (("pytest-timeout",), _TIMEOUT),
     "env": (("pytest-env",), "https://github.com/pytest-dev/pytest-env#usage"),
+    "env_files": (("pytest-dotenv",), _DOTENV),
+    "env_override_existing_values": (("pytest-dotenv",), _DOTENV),
     "mock_use_standalone_module": (("pytest-mock",), _MOCK),
 }
 # Fixtures a test asks for by parameter name. Names a project commonly defines itself

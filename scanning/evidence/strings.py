@@ -92,6 +92,8 @@ class FileContext:
         self.aliases: dict[str, str] = {}  # local name -> import root
         self.bare_urls: list[tuple[str, int, str]] = []  # (text, line, guard)
         self.consumed: set[tuple[str, int]] = set()  # URLs a consumer read: (text, line)
+        # A ``dialect+driver://`` URL is SQLAlchemy's form: the file's plain URLs are too.
+        self.writes_sqlalchemy_urls = False
         self.calls: list[tuple[ast.Call, str]] = []  # (call, guard)
         self.imported_names: list[tuple[str, int, patterns.Implied]] = []
         self.markdown_extensions: list[tuple[str, int]] = []  # (name, line)
@@ -147,6 +149,8 @@ class FileContext:
                 found.url(text, line, consumer)
             usages += found.usages
         consumers = [c for root in sorted(roots) for c in patterns.FRAMEWORK_IMPORTS.get(root, ())]
+        if self.writes_sqlalchemy_urls:
+            consumers.append(patterns.SQLALCHEMY)
         for text, line, guard in self.bare_urls:
             if (text, line) in self.consumed:
                 continue
@@ -312,15 +316,20 @@ class _Found:
         if not match:
             return
         scheme = match.group(1).lower()
+        dialect, plus, _ = scheme.partition("+")
         if consumer is None:
-            dialect, plus, _ = scheme.partition("+")
             if plus and dialect in patterns.SQLALCHEMY_DIALECTS:
                 consumer = patterns.SQLALCHEMY
+                if self.context is not None:
+                    self.context.writes_sqlalchemy_urls = True
             elif self.context is not None:
                 self.context.bare_urls.append((text, line, self.guard))
                 return
             else:
                 return
+        sqlalchemy_possible = possible and consumer == patterns.SQLALCHEMY
+        if sqlalchemy_possible and plus and dialect not in patterns.SQLALCHEMY_DIALECTS:
+            return  # git+https://: no database
         if self.context is not None:
             self.context.consumed.add((text, line))
         for implied, why in _implied_by_url(consumer, scheme):

@@ -116,16 +116,33 @@ _DEV_PURPOSES = frozenset({DEV, TEST, DOCS})
 
 
 # Entry-point groups through which a development tool loads every installed plugin, so a
-# distribution registering one acts by being installed where the tool runs, whatever its name.
-TOOL_PLUGIN_GROUPS: dict[str, str] = {
-    "flake8.extension": "https://flake8.pycqa.org/en/latest/plugin-development/registering-plugins.html",
-    "flake8.report": "https://flake8.pycqa.org/en/latest/plugin-development/registering-plugins.html",
-}  # fmt: skip
+# distribution registering one acts by being installed where the tool runs, whatever its name:
+# group → (the tool's distribution, its documentation).
+_FLAKE8_PLUGINS = "https://flake8.pycqa.org/en/latest/plugin-development/registering-plugins.html"
+_POETRY_PLUGINS = "https://python-poetry.org/docs/plugins/"
+TOOL_PLUGIN_GROUPS: dict[str, tuple[str, str]] = {
+    "flake8.extension": ("flake8", _FLAKE8_PLUGINS),
+    "flake8.report": ("flake8", _FLAKE8_PLUGINS),
+    # poetry-plugin-export's `poetry export`, poetry-dynamic-versioning...
+    "poetry.application.plugin": ("poetry", _POETRY_PLUGINS),
+    "poetry.plugin": ("poetry", _POETRY_PLUGINS),
+}
 
 
-def registers_tool_plugin(entry_points: Collection[EntryPoint]) -> bool:
-    """Whether a distribution's entry points make it a plugin a tool loads by being installed."""
-    return any(point.group in TOOL_PLUGIN_GROUPS for point in entry_points)
+# Plugins named for their tool, for scans without entry-point metadata.
+_HOST_PREFIXES = {"flake8-": "flake8"}
+
+
+def plugin_hosts(name: str, entry_points: Collection[EntryPoint]) -> set[str]:
+    """The tools (canonical distribution names) that load ``name`` as a plugin, by its entry
+    points or its name; never itself: flake8 registers its own checkers in flake8.extension."""
+    hosts = {
+        TOOL_PLUGIN_GROUPS[point.group][0]
+        for point in entry_points
+        if point.group in TOOL_PLUGIN_GROUPS
+    }
+    hosts.update(tool for prefix, tool in _HOST_PREFIXES.items() if name.startswith(prefix))
+    return hosts - {name}
 
 
 def is_tool_plugin(name: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from packaging.utils import canonicalize_name
 
-from scanning.distributions import mapping, requires
+from scanning.distributions import autoload, mapping, requires
 from scanning.distributions.facts import HIGH, LOW
 from scanning.distributions.provided import STDLIB
 from scanning.evidence import entrypoints, pytest_plugins
@@ -19,7 +19,7 @@ from scanning.rules.devtools import (
     TYPE_CHECKERS,
     is_dev_tool,
     is_tool_plugin,
-    registers_tool_plugin,
+    plugin_hosts,
     stub_targets,
 )
 from scanning.types import COMMAND, ENTRY_POINT_GROUP, RUNTIME, Declaration, Finding, Usage
@@ -170,22 +170,43 @@ def unused(
         if name in SEEDED_TOOLS
         and is_used(name, seeded_imports, seeded_distributions, import_map=import_map)
     }
+    # hiredis beside a used redis, httptools beside a used uvicorn: loaded without being named.
+    used |= {
+        name
+        for name in by_name
+        if any(p in used or p in distributions for p in autoload.parents_loading(name))
+    }
     relations = _Relations(
         [d for name in sorted(used) for d in by_name[name]], import_map=import_map
     )
+    used |= {
+        name
+        for name in by_name
+        if name not in used
+        and any(
+            _feature_imported(parent, extra, imports, import_map=import_map)
+            for parent, extra in relations.offered_by_extra(name)
+        )
+    }
     findings = []
     for name, found in sorted(by_name.items()):
         # The scan's facts (index, lock) and the shipped table's: a lock lists no entry points.
         points = (*import_map.facts(name).entry_points, *mapping.local_facts(name).entry_points)
-        plugin = is_tool_plugin(name) or registers_tool_plugin(points)
+        hosts = plugin_hosts(name, points)
+        plugin = is_tool_plugin(name) or bool(hosts)
         dev_tool = is_dev_tool(name) or plugin
         for_development = all(d.purpose != RUNTIME for d in found)
         # Declared for runtime and for development: dev-in-prod says the runtime line goes. A
-        # plugin in a dev group acts by being installed where its tool runs: no verdict here.
+        # plugin in a dev group acts by being installed where its tool runs: no verdict here,
+        # unless that tool is declared here too and nothing runs it.
         if dev_tool and not for_development and any(d.purpose != RUNTIME for d in found):
             continue
+        # A plugin of a tool that runs (poetry-plugin-export where `poetry export` runs).
+        if any(host in used or host in distributions for host in hosts):
+            continue
+        idle_hosts = sorted(hosts) if hosts and hosts <= by_name.keys() - used else []
         asked_only = name in pytest_plugins.ACTS_ONLY_WHEN_ASKED or name in stubs
-        if dev_tool and for_development and plugin and not asked_only:
+        if dev_tool and for_development and plugin and not asked_only and not idle_hosts:
             continue
         if name in used:
             continue
@@ -205,6 +226,12 @@ def unused(
             summary = (
                 f"Type stubs {name} (for {typed}) are declared at {where}, and {why}:"
                 " stubs are read only by a type checker checking code that imports their module."
+            )
+        elif idle_hosts:
+            summary = (
+                f"{name} (declared at {where}) is a plugin of {' and '.join(idle_hosts)}, which"
+                " is declared here too and which no task runner, CI step or hook runs: the"
+                " plugin acts only where its tool runs."
             )
         elif asked_only and for_development:
             summary = (
@@ -245,6 +272,21 @@ def unused(
             )
         )
     return findings
+
+
+def _feature_imported(
+    parent: str, extra: str, imports: set[str], *, import_map: mapping.ImportMap
+) -> bool:
+    """True when the code imports a module of ``parent`` named like its ``extra``: the
+    feature's own module (``lxml.cssselect`` for lxml[cssselect], ``sqlalchemy.ext.asyncio``
+    for sqlalchemy[asyncio]) loads what the extra installs."""
+    feature = canonicalize_name(extra).replace("-", "_")
+    for alias in import_map.import_names_for(parent):
+        prefix = f"{alias.lower()}."
+        for module in imports:
+            if module.startswith(prefix) and feature in module[len(prefix) :].split("."):
+                return True
+    return False
 
 
 def _installer_pins(

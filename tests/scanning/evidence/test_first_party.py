@@ -122,3 +122,20 @@ def test_a_module_of_a_namespace_folder_inside_a_package_is_not_top_level():
     )  # fmt: skip
     assert "jwt" not in found
     assert {"config", "helpers"} <= found
+
+
+def test_the_folder_of_alembic_ini_is_an_import_root_even_inside_a_package() -> None:
+    # src/ is a package, yet alembic runs beside src/alembic.ini: src/migrations/env.py
+    # imports the application as ``app``, tests as ``src.app``.
+    paths = [
+        "src/__init__.py",
+        "src/alembic.ini",
+        "src/app/__init__.py",
+        "src/app/main.py",
+        "src/migrations/env.py",
+        "tests/test_user.py",
+    ]
+    names = first_party_modules(paths)
+    assert {"src", "app"} <= names
+    # Without a project file there, src/app stays nested inside the package src.
+    assert "app" not in first_party_modules([p for p in paths if p != "src/alembic.ini"])

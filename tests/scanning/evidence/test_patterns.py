@@ -77,6 +77,26 @@ def test_a_bare_url_in_a_file_importing_a_framework_is_only_a_possible_use(scan:
     assert "redis" not in names(usages)  # SQLAlchemy reads no redis:// URL
 
 
+def test_plain_urls_beside_a_sqlalchemy_driver_url_are_possibly_sqlalchemy_s(scan: Scan) -> None:
+    # A settings module composing URLs for an engine created elsewhere: the driver form says
+    # whose URLs they are, so the plain dialect's default driver is a possible use.
+    source = textwrap.dedent(
+        """
+        SYNC_PREFIX = config("SYNC_PREFIX", default="postgresql://")
+        ASYNC_PREFIX = config("ASYNC_PREFIX", default="postgresql+asyncpg://")
+        REDIS = "redis://cache/0"
+        DEPENDENCY = "git+https://github.com/acme/lib.git"
+        """
+    )
+    found = by_name(scan({"app/core/config.py": source})[0])
+    assert not found["asyncpg"].optional
+    assert found["psycopg2"].optional and found["psycopg2"].line == 2
+    assert "redis" not in found  # SQLAlchemy reads no redis:// URL
+    assert "https" not in found  # nor a VCS URL
+    # Without the driver form, the plain URL alone still loads nothing.
+    assert scan({"app/core/config.py": 'SYNC = "postgresql://"\n'})[0] == []
+
+
 def test_celery_broker_redis_needs_redis_but_amqp_comes_with_kombu(scan: Scan) -> None:
     source = textwrap.dedent(
         """
@@ -106,6 +126,21 @@ def test_sqlalchemy_urls_name_their_driver_or_the_dialect_default(scan: Scan) ->
     assert not any(u.optional for u in found.values())
     assert found["asyncpg"].line == 2
     assert found["psycopg2"].line == 3
+
+
+def test_framework_features_that_need_a_library_imply_it(scan: Scan) -> None:
+    # A model's ImageField needs Pillow; a CoreAPI schema class needs coreapi.
+    model = "from django.db import models\n\nclass Coach(models.Model):\n"
+    model += "    photo = models.ImageField(upload_to='coach/')\n"
+    found = by_name(scan({"coach/models.py": model})[0])
+    assert found["PIL"].optional and found["PIL"].line == 4
+    settings = "REST_FRAMEWORK = {\n"
+    settings += '    "DEFAULT_SCHEMA_CLASS": "rest_framework.schemas.coreapi.AutoSchema",\n}\n'
+    found = by_name(scan({"config/settings.py": settings})[0])
+    assert not found["coreapi"].optional
+    # Another field of the same module needs nothing.
+    other = "from django.db import models\nname = models.CharField(max_length=9)\n"
+    assert "PIL" not in names(scan({"app/models.py": other})[0])
 
 
 def test_environment_defaults_are_read_with_their_setting_name(scan: Scan) -> None:

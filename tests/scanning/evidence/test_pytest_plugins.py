@@ -36,6 +36,12 @@ def test_each_ini_key_names_its_plugin(scan: Scan, key, plugin) -> None:
     _check(usages, plugin)
 
 
+def test_pytest_ini_env_files_is_pytest_dotenv_s_beside_pytest_env_s_env(scan: Scan) -> None:
+    ini = "[pytest]\naddopts = --ff\nenv =\n    RECAPTCHA_TESTING=True\nenv_files =\n    .env\n"
+    usages, _ = scan({"pytest.ini": ini})
+    assert {"pytest-env", "pytest-dotenv"} <= {u.name for u in usages}
+
+
 @pytest.mark.parametrize(("fixture", "plugin"), sorted(pytest_plugins.FIXTURES.items()))
 def test_each_fixture_a_test_asks_for_names_its_plugin(scan: Scan, fixture, plugin) -> None:
     usages, _ = scan({"tests/test_x.py": f"def test_it({fixture}):\n    pass\n"})

@@ -55,6 +55,33 @@ def test_the_trigger_of_the_feature_makes_it_used(tmp_path):
     assert not {k for k in found if k[1] == "pysocks"}
 
 
+_LXML = DistributionFacts(
+    "lxml",
+    ("lxml",),
+    "index",
+    "5.3.0",
+    requires=('cssselect>=0.7; extra == "cssselect"', 'html5lib; extra == "html5"'),
+    requires_source="index",
+    extras=("cssselect", "html5"),
+)
+_CSSSELECT = DistributionFacts("cssselect", ("cssselect",), "index", "1.2.0")
+_HTML5LIB = DistributionFacts("html5lib", ("html5lib",), "index", "1.1")
+
+
+def test_importing_the_module_an_extra_is_named_for_uses_what_it_installs(tmp_path):
+    # lxml.cssselect imports cssselect: the feature is in use, no question to ask.
+    files = {
+        "requirements.txt": "lxml\ncssselect\nhtml5lib\n",
+        "app/scrape.py": "from lxml.cssselect import CSSSelector\nimport lxml.html\n",
+    }
+    tree = scan_tree(write_tree(tmp_path, files))
+    tree.provided = {f.name: f for f in (_LXML, _CSSSELECT, _HTML5LIB)}
+    found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+    assert not {k for k in found if k[1] == "cssselect" and k[0] != "unpinned"}
+    # lxml.html is no module named like the html5 extra: still a question.
+    assert ("optional-use", "html5lib") in found
+
+
 def _plugin_findings(tmp_path, code: str, plugin_facts: DistributionFacts) -> dict:
     files = {"requirements.txt": "pluggy\nforum-plugin-portal\n", "app/main.py": code}
     tree = scan_tree(write_tree(tmp_path, files))
@@ -105,9 +132,76 @@ def test_a_flake8_plugin_is_known_by_the_tables_entry_points_when_the_scans_fact
     files = {
         "Pipfile": '[dev-packages]\nflake8 = "*"\npep8-naming = "*"\n',
         "app.py": "import os\n",
+        "Makefile": "lint:\n\tflake8 app.py\n",
     }
     tree = scan_tree(write_tree(tmp_path, files))
     # What a scan's loader keeps from the table or a lock: import names, no entry points.
     tree.provided = {"pep8-naming": DistributionFacts("pep8-naming", ("pep8ext_naming",), "table")}
     found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
     assert ("unused", "pep8-naming") not in found
+
+
+def _poetry_plugin_findings(tmp_path, dockerfile: str) -> set:
+    from scanning.types import EntryPoint
+
+    export = DistributionFacts(
+        "poetry-plugin-export",
+        ("poetry_plugin_export",),
+        "index",
+        "1.8.0",
+        entry_points=(EntryPoint("poetry.application.plugin", "export"),),
+    )
+    poetry = DistributionFacts(
+        "poetry",
+        ("poetry",),
+        "index",
+        "1.8.3",
+        entry_points=(EntryPoint("console_scripts", "poetry"),),
+    )
+    tree = scan_tree(
+        write_tree(tmp_path, {"Dockerfile": dockerfile, "app/main.py": "import json\n"})
+    )
+    tree.provided = {f.name: f for f in (export, poetry)}
+    return {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+
+
+def test_a_plugin_of_a_tool_that_runs_is_used_through_its_entry_point_group(tmp_path):
+    installs = "FROM python:3.11\nRUN pip install poetry poetry-plugin-export\n"
+    runs = installs + "RUN poetry export -f requirements.txt --output requirements.txt\n"
+    assert ("unused", "poetry-plugin-export") not in _poetry_plugin_findings(tmp_path, runs)
+    assert ("unused", "poetry-plugin-export") in _poetry_plugin_findings(tmp_path / "x", installs)
+
+
+def _flake8_findings(tmp_path, extra_files: dict) -> set:
+    from scanning.types import EntryPoint
+
+    flake8 = DistributionFacts(
+        "flake8",
+        ("flake8",),
+        "index",
+        "7.1.1",
+        # flake8 registers its own checkers in its plugin group: it is no plugin of itself.
+        entry_points=(EntryPoint("console_scripts", "flake8"), EntryPoint("flake8.extension", "F")),
+    )
+    mypy_plugin = DistributionFacts(
+        "flake8-mypy", ("flake8_mypy",), "index", "17.8.0",
+        entry_points=(EntryPoint("flake8.extension", "T4"),),
+    )  # fmt: skip
+    files = {
+        "pyproject.toml": '[tool.poetry.group.dev.dependencies]\nflake8 = "*"\nflake8-mypy = "*"\n',
+        "app.py": "import os\n",
+        **extra_files,
+    }
+    tree = scan_tree(write_tree(tmp_path, files))
+    tree.provided = {f.name: f for f in (flake8, mypy_plugin)}
+    return {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+
+
+def test_a_tool_nothing_runs_and_its_plugins_are_unused_though_it_hosts_its_own_checkers(
+    tmp_path,
+):
+    found = _flake8_findings(tmp_path, {})
+    assert ("unused", "flake8") in found
+    assert ("unused", "flake8-mypy") in found
+    ran = _flake8_findings(tmp_path / "ran", {"Makefile": "lint:\n\tflake8 app.py\n"})
+    assert not {f for f in ran if f[0] == "unused"}
