@@ -11,6 +11,7 @@ import re
 
 import yaml
 
+from scanning import yamlnodes
 from scanning.manifests import common, conda_names
 from scanning.manifests.purpose import purpose_for_path
 from scanning.manifests.requirements import RequirementsReader
@@ -27,7 +28,7 @@ _SPEC = re.compile(r"^(?:[A-Za-z0-9_.\-/:]+::)?([A-Za-z0-9_.\-]+)\s*(.*)$")
 
 def parse(source: common.Source, requirements: RequirementsReader) -> ManifestFile | None:
     try:
-        document = yaml.compose(source.text, Loader=yaml.SafeLoader)
+        document = yamlnodes.compose(source.text)
     except yaml.YAMLError as exc:
         manifest = source.manifest(KIND, purpose_for_path(source.path))
         mark = getattr(exc, "problem_mark", None)
