@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 
+from scanning.evidence import astnodes
 from scanning.types import CONFIG, ENTRY_POINT_GROUP, Usage
 
 _COV = "https://pytest-cov.readthedocs.io/en/latest/config.html"
@@ -175,10 +176,13 @@ def argument_usages(args: list[str], path: str, line: int, mode: str) -> list[Us
     return found
 
 
+_TEST_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Attribute)
+
+
 def test_code_usages(tree: ast.AST, path: str, mode: str) -> list[Usage]:
     """Plugins whose fixtures the tests ask for and whose markers they use."""
     found: list[Usage] = []
-    for node in ast.walk(tree):
+    for node in astnodes.walk(tree, _TEST_NODES):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
             for argument in arguments:
