@@ -26,6 +26,10 @@ WEIGHT_SUFFIXES = frozenset(
 )
 DEFAULT_THRESHOLD_BYTES = 10 * 1024 * 1024
 _LISTING_VERSION = 3
+# The settings that make a clone partial (git's own test: extensions.partialClone, or a
+# remote with promisor = true); names are matched without case, as git matches them.
+_PARTIAL_CLONE_KEYS = r"^(extensions\.partialclone|remote\..*\.promisor)$"
+_GIT_TRUE = frozenset({"true", "yes", "on", "1", ""})
 logger = logging.getLogger(__name__)
 
 
@@ -128,26 +132,41 @@ def git_weight_files(
     shallow = bool(answer) and answer[0].strip() == b"true"
     common = Path(os.fsdecode(answer[1].strip())) if len(answer) > 1 else root / ".git"
     if cache is None:
-        return _git_weight_files(root, shallow, timeout, _floor(common, min_size))
+        return _git_weight_files(root, shallow, timeout, _floor(root, common, min_size, timeout))
     refs = _git_refs(root, timeout)
     key = hashlib.sha256(f"{_LISTING_VERSION} {shallow} {min_size}\n".encode() + refs).hexdigest()
     known = _cached_listing(cache, key)
     if known is not None:
         return known
-    listing = _git_weight_files(root, shallow, timeout, _floor(common, min_size))
+    listing = _git_weight_files(root, shallow, timeout, _floor(root, common, min_size, timeout))
     if not listing.missing:  # a partial clone's answer may change as objects arrive
         _store_listing(cache, key, listing)
     return listing
 
 
-def _floor(common: Path, min_size: int) -> int:
-    """The size below which blobs may be left out: none in a partial clone, where blobs this
-    clone lacks are counted by what history names, whatever their size."""
+def _floor(root: Path, common: Path, min_size: int, timeout: float) -> int:
+    """The size below which blobs may be left out: none in a partial clone, where the blobs
+    this clone lacks are counted by what history names, whatever their size. A partial clone
+    has promisor packs and a promisor remote or ``extensions.partialClone`` (packs alone are
+    not one: a clone of a partial clone's folder copies them with every object)."""
     try:
         promisor = any(p.suffix == ".promisor" for p in (common / "objects" / "pack").iterdir())
     except OSError:
         promisor = False
-    return 0 if promisor else min_size
+    if not promisor:
+        return min_size
+    try:
+        found = _git(root, ["config", "--get-regexp", _PARTIAL_CLONE_KEYS], timeout)
+    except gitrunner.GitFailed as exc:
+        if exc.returncode == 1:  # none set
+            return min_size
+        raise
+    for line in found.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(" ")
+        if key.endswith(".promisor") and value.strip().lower() not in _GIT_TRUE:
+            continue  # "promisor = false"
+        return 0
+    return min_size
 
 
 def _git_refs(root: Path, timeout: float) -> bytes:

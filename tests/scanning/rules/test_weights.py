@@ -175,3 +175,15 @@ def test_the_kept_listing_is_not_read_back_for_a_lower_floor(tmp_path):
     assert git_weight_files(repo, cache=cache, min_size=4096).files == []
     listing = git_weight_files(repo, cache=cache, min_size=1024)
     assert [(f.path, f.size) for f in listing.files] == [("models/net.pt", 2048)]
+
+
+def test_promisor_packs_without_partial_clone_config_still_take_the_floor(tmp_path, monkeypatch):
+    # A local clone of a partial clone's folder copies its .promisor files with every object.
+    repo = _repository_with_a_weight(tmp_path / "repo")
+    (repo / ".git" / "objects" / "pack" / "pack-0.promisor").write_bytes(b"")
+
+    def walked(*args, **kwargs):
+        raise AssertionError("the history was walked")
+
+    monkeypatch.setattr(weights, "_history_blobs", walked)
+    assert git_weight_files(repo, min_size=4096).files == []
