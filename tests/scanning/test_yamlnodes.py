@@ -85,7 +85,7 @@ def test_nesting_libyaml_would_crash_on_never_reaches_it(monkeypatch):
     calls = []
     real = yaml.compose_all
 
-    def spy(text, Loader):  # noqa: N803 - PyYAML's own keyword
+    def spy(text, Loader):
         calls.append(Loader)
         return real(text, Loader=Loader)
 

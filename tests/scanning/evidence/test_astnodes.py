@@ -10,7 +10,7 @@ import pytest
 from scanning.evidence import astnodes
 
 SCANNING = Path(__file__).resolve().parents[3] / "scanning"
-SAMPLE = '''
+SAMPLE = """
 import os
 from a.b import c as d
 x: int = -1 + 2 * 3
@@ -31,7 +31,7 @@ except* (A, B) as err:
 match point:
     case {"x": X, **rest} | [1, *_] if X: pass
 f"{a!r:>{width}} {b=}"
-'''
+"""
 
 
 def _operator_or_context(node: ast.AST) -> bool:
