@@ -25,7 +25,8 @@ SAFE_DEPTH = 100
 # ... and where libyaml runs out of C stack (between 20,000 and 40,000 on an 8 MB stack).
 C_SAFE_DEPTH = 2000
 # What a line's nesting can start after: indentation and the block indicators "- ", "? ", ": ".
-_LINE_PREFIX = re.compile(r"^[ \t?:-]*", re.MULTILINE)
+# A line starts after any of YAML's line breaks (PyYAML's and libyaml's: CR, NEL, LS, PS too).
+_LINE_PREFIX = re.compile("(?:^|[\r\x85\u2028\u2029])[ \t?:-]*", re.MULTILINE)
 
 
 def compose_all(text: str) -> list[yaml.Node | None]:

@@ -112,3 +112,10 @@ def test_compose_gives_one_document_or_the_pure_error():
 def test_the_bound_covers_block_and_flow_nesting():
     assert yamlnodes.nesting_bound("a:\n  b:\n    - - c\n") >= 4
     assert yamlnodes.nesting_bound("[[{a: [1]}]]") >= 4
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\r\n", "\x85", "\u2028", "\u2029"])
+def test_the_bound_reads_lines_after_every_yaml_line_break(brk):
+    deep = "- " * 3000 + "x"  # compact nesting: all of it on one line
+    text = f"a: 1{brk}b:{brk}{deep}{brk}"
+    assert yamlnodes.nesting_bound(text) > yamlnodes.C_SAFE_DEPTH
