@@ -10,7 +10,6 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from scanning import yamlnodes
 from scanning.evidence.commands import argv_usages, command_usages, python_code_usages
 from scanning.evidence.runfiles import shell_usages
 from scanning.evidence.script_names import SCRIPT_DISTRIBUTIONS
@@ -54,7 +53,7 @@ class _Line(str):
 def load_yaml(text: str, path: str) -> tuple[list[object], list[FileError]]:
     """All documents, scalars as line-aware strings; aliases shared, never expanded."""
     try:
-        nodes = yamlnodes.compose_all(text)
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
         memo: dict[int, object] = {}
         return [_plain(node, memo) for node in nodes if node is not None], []
     except yaml.YAMLError as exc:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import yaml
 
-from scanning import yamlnodes
 from scanning.manifests import common
 from scanning.manifests.commands import CommandReader, shell_lines
 from scanning.manifests.requirements import RequirementsReader
@@ -37,7 +36,7 @@ def _scalars(text: str) -> list[yaml.ScalarNode]:
     """Every string scalar of every document, each node once however often it is aliased."""
     found: list[yaml.ScalarNode] = []
     seen: set[int] = set()
-    for document in yamlnodes.compose_all(text):
+    for document in yaml.compose_all(text, Loader=yaml.SafeLoader):
         stack: list[yaml.Node] = [document] if document is not None else []
         while stack:
             node = stack.pop()

@@ -11,7 +11,6 @@ import re
 
 import yaml
 
-from scanning import yamlnodes
 from scanning.manifests import common, conda_names
 from scanning.manifests.purpose import purpose_for_path
 from scanning.manifests.requirements import RequirementsReader
@@ -28,7 +27,7 @@ _SPEC = re.compile(r"^(?:[A-Za-z0-9_.\-/:]+::)?([A-Za-z0-9_.\-]+)\s*(.*)$")
 
 def parse(source: common.Source, requirements: RequirementsReader) -> ManifestFile | None:
     try:
-        document = yamlnodes.compose(source.text)
+        document = yaml.compose(source.text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         manifest = source.manifest(KIND, purpose_for_path(source.path))
         mark = getattr(exc, "problem_mark", None)
