@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from cvss import CVSS2, CVSS3, CVSS4
-
 CRITICAL = "critical"
 HIGH = "high"
 MEDIUM = "medium"
@@ -28,6 +26,8 @@ def base_score(vector: str) -> float | None:
     if not isinstance(vector, str) or not vector.strip():
         return None
     vector = vector.strip()
+    from cvss import CVSS2, CVSS3, CVSS4  # only when a vector is scored: most scans score none
+
     try:
         if vector.startswith("CVSS:4."):
             score = CVSS4(vector).base_score

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Mapping
 
 from scanning.distributions.plugin_fixtures import fixture_name
+from scanning.evidence import astnodes
 from scanning.types import (
     CONFIG,
     ENTRY_POINT_GROUP,
@@ -195,6 +196,7 @@ NOT_PLUGIN_FIXTURES = frozenset(
      "record_property", "record_xml_attribute", "record_testsuite_property", "recwarn",
      "tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory", "subtests"}
 )  # fmt: skip
+_TEST_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Attribute)
 
 
 def test_code_usages(tree: ast.AST, path: str, mode: str) -> list[Usage]:
@@ -202,7 +204,7 @@ def test_code_usages(tree: ast.AST, path: str, mode: str) -> list[Usage]:
     asked for and those defined, for ``plugin_fixture_usages``."""
     found: list[Usage] = []
     requested: dict[str, int] = {}
-    for node in ast.walk(tree):
+    for node in astnodes.walk(tree, _TEST_NODES):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             defined = fixture_name(node)
             if defined:

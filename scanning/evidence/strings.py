@@ -12,6 +12,7 @@ import ast
 import re
 
 from scanning.evidence import patterns
+from scanning.evidence.astnodes import child_nodes
 from scanning.evidence.filenames import is_file_name
 from scanning.evidence.imports import is_optional, str_value
 from scanning.types import ENTRY_POINT, STRING_REFERENCE, Usage
@@ -393,7 +394,7 @@ class _Found:
             elif isinstance(node, ast.BinOp) and isinstance(node.op, _PATH_OR_FORMAT):
                 continue  # tmp_path / "model.engine", "%s.%s" % (a, b): paths and templates
             elif isinstance(node, _CONTAINERS):
-                stack.extend((child, near_key, active) for child in ast.iter_child_nodes(node))
+                stack.extend((child, near_key, active) for child in child_nodes(node))
             elif active and isinstance(node, ast.Call):  # env("X", default=[...]): values only
                 values = [*node.args[1 if _is_env_name(node.args) else 0 :]]
                 values += [k.value for k in node.keywords]
@@ -474,7 +475,7 @@ def _strings(node: ast.AST | list[ast.expr]) -> list[tuple[str, int]]:
         if isinstance(current, ast.Constant) and isinstance(current.value, str):
             found.append((current.value, current.lineno))
         else:
-            stack.extend(ast.iter_child_nodes(current))
+            stack.extend(child_nodes(current))
     return found
 
 

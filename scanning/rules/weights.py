@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,11 @@ WEIGHT_SUFFIXES = frozenset(
     {".pt", ".pth", ".h5", ".hdf5", ".onnx", ".pkl", ".pickle", ".safetensors", ".ckpt", ".bin"}
 )
 DEFAULT_THRESHOLD_BYTES = 10 * 1024 * 1024
-_LISTING_VERSION = 2
+_LISTING_VERSION = 3
+# The settings that make a clone partial (git's own test: extensions.partialClone, or a
+# remote with promisor = true); names are matched without case, as git matches them.
+_PARTIAL_CLONE_KEYS = r"^(extensions\.partialclone|remote\..*\.promisor)$"
+_GIT_TRUE = frozenset({"true", "yes", "on", "1", ""})
 logger = logging.getLogger(__name__)
 
 
@@ -108,28 +113,60 @@ def _history_blobs(root: Path, timeout: float) -> dict[str, str]:
 
 
 def git_weight_files(
-    root: Path, *, timeout: float = 120, cache: Path | None = None
+    root: Path, *, timeout: float = 120, cache: Path | None = None, min_size: int = 0
 ) -> WeightListing:
     """Weight-like blobs in every commit reachable from any ref of the checkout at ``root``.
 
     Nothing is fetched: a blob a partial clone lacks has no size here and is counted in
-    ``missing``. With ``cache`` (a file), the listing is kept there with the refs it was read
-    at, and read back while HEAD, every ref and the shallowness are unchanged: walking a long
-    history is most of a small repository's rescan otherwise. Raises ``gitrunner.GitFailed``
-    when git fails.
+    ``missing``. With ``min_size``, a listing may leave out files smaller than that (the
+    history is not walked at all when the clone holds no blob that large). With ``cache`` (a
+    file), the listing is kept there with the refs it was read at, and read back while HEAD,
+    every ref, the shallowness and ``min_size`` are unchanged: walking a long history is most
+    of a small repository's rescan otherwise. Raises ``gitrunner.GitFailed`` when git fails.
     """
-    shallow = _git(root, ["rev-parse", "--is-shallow-repository"], timeout).strip() == b"true"
+    answer = _git(
+        root,
+        ["rev-parse", "--path-format=absolute", "--is-shallow-repository", "--git-common-dir"],
+        timeout,
+    ).splitlines()
+    shallow = bool(answer) and answer[0].strip() == b"true"
+    common = Path(os.fsdecode(answer[1].strip())) if len(answer) > 1 else root / ".git"
     if cache is None:
-        return _git_weight_files(root, shallow, timeout)
+        return _git_weight_files(root, shallow, timeout, _floor(root, common, min_size, timeout))
     refs = _git_refs(root, timeout)
-    key = hashlib.sha256(f"{_LISTING_VERSION} {shallow}\n".encode() + refs).hexdigest()
+    key = hashlib.sha256(f"{_LISTING_VERSION} {shallow} {min_size}\n".encode() + refs).hexdigest()
     known = _cached_listing(cache, key)
     if known is not None:
         return known
-    listing = _git_weight_files(root, shallow, timeout)
+    listing = _git_weight_files(root, shallow, timeout, _floor(root, common, min_size, timeout))
     if not listing.missing:  # a partial clone's answer may change as objects arrive
         _store_listing(cache, key, listing)
     return listing
+
+
+def _floor(root: Path, common: Path, min_size: int, timeout: float) -> int:
+    """The size below which blobs may be left out: none in a partial clone, where the blobs
+    this clone lacks are counted by what history names, whatever their size. A partial clone
+    has promisor packs and a promisor remote or ``extensions.partialClone`` (packs alone are
+    not one: a clone of a partial clone's folder copies them with every object)."""
+    try:
+        promisor = any(p.suffix == ".promisor" for p in (common / "objects" / "pack").iterdir())
+    except OSError:
+        promisor = False
+    if not promisor:
+        return min_size
+    try:
+        found = _git(root, ["config", "--get-regexp", _PARTIAL_CLONE_KEYS], timeout)
+    except gitrunner.GitFailed as exc:
+        if exc.returncode == 1:  # none set
+            return min_size
+        raise
+    for line in found.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(" ")
+        if key.endswith(".promisor") and value.strip().lower() not in _GIT_TRUE:
+            continue  # "promisor = false"
+        return 0
+    return min_size
 
 
 def _git_refs(root: Path, timeout: float) -> bytes:
@@ -172,32 +209,61 @@ def _store_listing(cache: Path, key: str, listing: WeightListing) -> None:
         logger.warning("weights cache not written cache=%s error=%s", cache, exc)
 
 
-def _git_weight_files(root: Path, shallow: bool, timeout: float) -> WeightListing:
+def _git_weight_files(root: Path, shallow: bool, timeout: float, floor: int = 0) -> WeightListing:
+    """The listing; with ``floor``, blobs smaller than that are left out, and when the object
+    database holds none that large the history is not walked (cheaper by far: one listing of
+    the packs' object sizes instead of a diff of every commit)."""
+    sizes_of = _blob_sizes(root, timeout, floor) if floor else None
+    if sizes_of is not None and not sizes_of:
+        return WeightListing([], shallow)
     path_of = _history_blobs(root, timeout)
     if not path_of:
         return WeightListing([], shallow)
-    # Only the objects this clone has: asking for a missing one would fetch it.
+    if sizes_of is None:
+        # Only the objects this clone has: asking for a missing one would fetch it.
+        sizes_of = _blob_sizes(root, timeout, 0, wanted=path_of)
+    else:
+        path_of = {oid: path for oid, path in path_of.items() if oid in sizes_of}
+    sizes: dict[str, int] = {}
+    for object_id, path in path_of.items():
+        if object_id in sizes_of:
+            sizes[path] = max(sizes.get(path, 0), sizes_of[object_id])
+    listed = _git(root, ["ls-tree", "-r", "--name-only", "-z", "HEAD"], timeout)
+    head = {name.decode("utf-8", "surrogateescape") for name in listed.split(b"\0")}
+    files = [WeightFile(path, size, path not in head) for path, size in sorted(sizes.items())]
+    return WeightListing(files, shallow, missing=len(path_of.keys() - sizes_of.keys()))
+
+
+_BLOB_LINE = re.compile(rb"^blob (\d+) ([0-9a-f]+)$", re.MULTILINE)
+
+
+def _blob_sizes(
+    root: Path, timeout: float, floor: int, wanted: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Object id -> size of the blobs this clone holds (packed or loose, reachable or not)
+    that are ``floor`` bytes or more, or (``wanted``) that are among those ids."""
     batch = _git(
         root,
         [
             "cat-file",
             "--batch-all-objects",
-            "--batch-check=%(objectname) %(objecttype) %(objectsize)",
+            "--batch-check=%(objecttype) %(objectsize) %(objectname)",
         ],
         timeout,
     )
-    sizes: dict[str, int] = {}
-    present: set[str] = set()
-    for line in batch.decode().splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[1] == "blob" and parts[0] in path_of:
-            present.add(parts[0])
-            path = path_of[parts[0]]
-            sizes[path] = max(sizes.get(path, 0), int(parts[2]))
-    listed = _git(root, ["ls-tree", "-r", "--name-only", "-z", "HEAD"], timeout)
-    head = {name.decode("utf-8", "surrogateescape") for name in listed.split(b"\0")}
-    files = [WeightFile(path, size, path not in head) for path, size in sorted(sizes.items())]
-    return WeightListing(files, shallow, missing=len(path_of.keys() - present))
+    digits = len(str(floor)) if floor else 1
+    line = (
+        _BLOB_LINE
+        if digits <= 1
+        else re.compile(rb"^blob (\d{%d,}) ([0-9a-f]+)$" % digits, re.MULTILINE)
+    )
+    found: dict[str, int] = {}
+    for match in line.finditer(batch):
+        size = int(match.group(1))
+        object_id = match.group(2).decode()
+        if size >= floor and (wanted is None or object_id in wanted):
+            found[object_id] = size
+    return found
 
 
 def disk_weight_files(root: Path, paths: list[str]) -> list[WeightFile]:
@@ -223,7 +289,7 @@ def weight_findings_for(
     errors: list[FileError] = []
     if (root / ".git").exists():
         try:
-            listing = git_weight_files(root, cache=cache)
+            listing = git_weight_files(root, cache=cache, min_size=threshold_bytes)
         except (OSError, gitrunner.GitFailed) as exc:
             errors.append(FileError(".git", f"could not list git objects: {exc}"))
             files: list[WeightFile] = []

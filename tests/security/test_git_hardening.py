@@ -50,6 +50,8 @@ def test_listing_git_history_fetches_nothing_and_runs_no_configured_command(part
         "could not list git objects: partial clone, 1 blob of history is not in this clone"
     ]
     assert findings == []  # its size is unknown here: nothing is claimed
+    # However large the threshold, the blob it lacks is still counted.
+    assert weights.weight_findings_for(clone, threshold_bytes=10 * 1024 * 1024)[1] == errors
 
 
 def test_scanning_a_hostile_partial_clone_runs_none_of_its_commands(partial_clone, team):

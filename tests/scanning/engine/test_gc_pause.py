@@ -50,3 +50,20 @@ def test_works_as_a_decorator(collector_on) -> None:
 
     assert enabled_inside() is False
     assert gc.isenabled()
+
+
+def test_a_file_is_parsed_with_collection_off_and_hashed_before(collector_on, tmp_path) -> None:
+    from scanning.engine import pipeline
+
+    (tmp_path / "app.py").write_text("import requests\n")
+    seen = []
+
+    def parse(root, path, context):
+        seen.append(gc.isenabled())
+        return pipeline.parse_file(root, path, context)
+
+    context = pipeline.ParseContext(venvs=())
+    _, usages, errors, digest, _ = pipeline._packed(parse, True, tmp_path, "app.py", context)
+    assert seen == [False]
+    assert gc.isenabled()
+    assert [row[0] for row in usages] == ["requests"] and errors == [] and digest

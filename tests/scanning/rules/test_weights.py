@@ -132,3 +132,58 @@ def test_an_unreadable_cache_is_ignored_and_rewritten(tmp_path, content):
 
     assert git_weight_files(repo, cache=cache) == expected
     assert json.loads(cache.read_bytes())["files"] == [["models/net.pt", 2048, False]]
+
+
+def test_without_a_blob_as_large_as_the_floor_history_is_not_walked(tmp_path, monkeypatch):
+    repo = _repository_with_a_weight(tmp_path / "repo")  # models/net.pt, 2048 bytes
+
+    def walked(*args, **kwargs):
+        raise AssertionError("the history was walked")
+
+    monkeypatch.setattr(weights, "_history_blobs", walked)
+    assert git_weight_files(repo, min_size=4096).files == []
+    assert weights.weight_findings_for(repo, threshold_bytes=4096) == ([], [])
+
+
+def test_a_floor_keeps_every_large_weight_of_history_and_its_largest_size(tmp_path):
+    repo = _repository_with_a_weight(tmp_path / "repo")
+    (repo / "models" / "net.pt").write_bytes(b"\1" * 8192)
+    (repo / "old.ckpt").write_bytes(b"\2" * 5000)
+    (repo / "small.bin").write_bytes(b"\3" * 100)
+    (repo / "big.csv").write_bytes(b"\4" * 9000)  # large, but no weight
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "grow")
+    _git(repo, "rm", "-q", "old.ckpt")
+    _git(repo, "commit", "-q", "-m", "drop")
+
+    everything = git_weight_files(repo)
+    floored = git_weight_files(repo, min_size=4096)
+
+    assert {(f.path, f.size, f.in_history) for f in floored.files} == {
+        ("models/net.pt", 8192, False),
+        ("old.ckpt", 5000, True),
+    }
+    assert weight_findings(floored.files, threshold_bytes=4096) == weight_findings(
+        everything.files, threshold_bytes=4096
+    )
+    assert "small.bin" in {f.path for f in everything.files}
+
+
+def test_the_kept_listing_is_not_read_back_for_a_lower_floor(tmp_path):
+    repo = _repository_with_a_weight(tmp_path / "repo")
+    cache = tmp_path / "weights.json"
+    assert git_weight_files(repo, cache=cache, min_size=4096).files == []
+    listing = git_weight_files(repo, cache=cache, min_size=1024)
+    assert [(f.path, f.size) for f in listing.files] == [("models/net.pt", 2048)]
+
+
+def test_promisor_packs_without_partial_clone_config_still_take_the_floor(tmp_path, monkeypatch):
+    # A local clone of a partial clone's folder copies its .promisor files with every object.
+    repo = _repository_with_a_weight(tmp_path / "repo")
+    (repo / ".git" / "objects" / "pack" / "pack-0.promisor").write_bytes(b"")
+
+    def walked(*args, **kwargs):
+        raise AssertionError("the history was walked")
+
+    monkeypatch.setattr(weights, "_history_blobs", walked)
+    assert git_weight_files(repo, min_size=4096).files == []
