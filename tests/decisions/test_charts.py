@@ -7,6 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from decisions import charts
 from decisions.models import DecisionEvent, DecisionRecord, NextAction, Severity, State
@@ -214,3 +216,72 @@ def test_a_chart_without_data_says_so_instead_of_drawing_empty_axes(viewer, slug
     else:
         assert "No data yet" in body
         assert 'class="chart-figure"' not in body
+
+
+# --- counting over time by stretches of days agrees with asking every day ----------------------
+
+_START = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+_STATES = ["", "new", "triaged", "kept", "done"]
+
+
+def _history(records) -> dashboard._StateHistory:
+    """A history of in-memory records: (created hour, current state, [(hour, old, new)])."""
+    history = dashboard._StateHistory.__new__(dashboard._StateHistory)
+    events = dashboard._FieldEvents.__new__(dashboard._FieldEvents)
+    events.times, events.values, events.first_old = {}, {}, {}
+    history.info, history.events = {}, events
+    for pk, (created, current, changes) in enumerate(records):
+        at = _START + datetime.timedelta(hours=created)
+        history.info[pk] = (at, current, "unused", "", "")
+        for hour, old, new in sorted(changes):
+            events.first_old.setdefault(pk, old)
+            events.times.setdefault(pk, []).append(_START + datetime.timedelta(hours=hour))
+            events.values.setdefault(pk, []).append(new)
+    return history
+
+
+def _asked_every_day(history, days, key) -> dict[str, list[int]]:
+    counts = {}
+    for n, day in enumerate(days):
+        instant = dashboard.day_end(day)
+        for pk in history.info:
+            state = history.state_at(pk, instant)
+            group = key(pk, state, instant) if state is not None else None
+            if group is not None:
+                counts.setdefault(group, [0] * len(days))[n] += 1
+    return counts
+
+
+@given(
+    records=st.lists(
+        st.tuples(
+            st.integers(0, 24 * 40),
+            st.sampled_from(_STATES[1:]),
+            st.lists(
+                st.tuples(
+                    st.integers(-24 * 5, 24 * 45),
+                    st.sampled_from(_STATES),
+                    st.sampled_from(_STATES),
+                ),
+                max_size=4,
+            ),
+        ),
+        max_size=12,
+    ),
+    daily=st.booleans(),
+)
+def test_counts_over_time_are_what_each_day_asked_alone_gives(records, daily):
+    history = _history(records)
+    days = [_START.date() + datetime.timedelta(days=n) for n in range(-3, 43, 3)]
+    closed = {"kept", "done"}
+
+    def key(pk, state, instant):
+        if state in closed:
+            return None
+        return f"{state}@{instant.day % 2}" if daily else state
+
+    series = dashboard._over_time(
+        history, days, key, per_instant=(lambda pk: True) if daily else None
+    )
+    expected = _asked_every_day(history, days, key)
+    assert series.lines == {group: expected[group] for group in sorted(expected)}
