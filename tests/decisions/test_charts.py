@@ -285,3 +285,18 @@ def test_counts_over_time_are_what_each_day_asked_alone_gives(records, daily):
     )
     expected = _asked_every_day(history, days, key)
     assert series.lines == {group: expected[group] for group in sorted(expected)}
+
+
+def test_a_figure_carries_the_whole_template_as_plotly_spells_it():
+    import plotly.graph_objects as go
+
+    def bars(figure):
+        figure.add_trace(go.Bar(x=["Team A", "Team B"], y=[3, 1], name="Open"))
+        figure.update_layout(barmode="stack")
+        return figure
+
+    ours = charts._figure(bars(charts._blank()))
+    plotlys = bars(go.Figure())
+    plotlys.update_layout(**charts._LAYOUT, template=charts._TEMPLATE)
+    assert ours == json.loads(plotlys.to_json())
+    assert ours["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
