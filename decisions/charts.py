@@ -230,8 +230,7 @@ def keeping_up(*, user, team: Team | None) -> Chart:
     """Opened, decided and done per week (bars, summed over the teams shown) and the median
     days to a decision (line, right axis); the table and CSV keep one row per team."""
     records = dashboard.scoped_records(user=user, team=team)
-    table = keeping_up_reads.keeping_up(records=records, today=dashboard.today())
-    weekly = keeping_up_reads.keeping_up(records=records, today=dashboard.today(), by_team=False)
+    table, weekly = keeping_up_reads.keeping_up_both(records=records, today=dashboard.today())
     weeks = [row[0] for row in weekly.rows]
     figure = _blank()
     for column, name in enumerate(("Opened", "Decided", "Done")):
