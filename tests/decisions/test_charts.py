@@ -300,3 +300,23 @@ def test_a_figure_carries_the_whole_template_as_plotly_spells_it():
     plotlys.update_layout(**charts._LAYOUT, template=charts._TEMPLATE)
     assert ours == json.loads(plotlys.to_json())
     assert ours["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
+
+
+def test_the_reports_table_lists_repositories_a_page_at_a_time(viewer, team, monkeypatch):
+    from decisions.views import reports
+
+    monkeypatch.setattr(reports, "REPORT_ROWS", 2)
+    names = sorted(factories.repository(team).name for _ in range(3))
+    factories.repository(factories.team())  # another team's: never listed
+    client = Client()
+    client.force_login(viewer)
+    first = client.get(reverse("decisions:dashboard")).content.decode()
+    assert names[0] in first and names[1] in first and names[2] not in first
+    assert "Repositories 1\u20132 of 3" in first
+    assert f'href="?team={team.pk}&amp;page=2"' not in first  # no team chosen: no team in links
+    assert 'href="?page=2"' in first
+    second = client.get(reverse("decisions:dashboard"), {"page": "2"}).content.decode()
+    assert names[2] in second and names[0] not in second
+    assert "Repositories 3\u20133 of 3" in second
+    chosen = client.get(reverse("decisions:dashboard"), {"team": team.pk}).content.decode()
+    assert f'href="?team={team.pk}&amp;page=2"' in chosen
