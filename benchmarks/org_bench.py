@@ -1,16 +1,24 @@
-"""The portfolio at organisation scale (issue 15): one subject across every repository, and one
-decision applied to 1,000 records in one request.
+"""Debtboard at organisation scale (issue 15): the triage list, the dashboard and the portfolio
+at 1,000,000 records, and one decision applied to 1,000 records in one request.
 
     python benchmarks/org_bench.py [--repositories 10000] [--records 1000000] [--teams 200]
+        [--database debtboard_bench_portfolio] [--reuse [--lead N]] [--only list ...]
 
-Seeds teams, repositories and decision records (subjects drawn from a pool of package names, a
-tenth of them vulnerable with an OSV id and two aliases each) in a fresh PostgreSQL database
-(``debtboard_bench_portfolio``), then measures server time (Django test client, no network):
+Seeds teams, repositories and decision records with COPY (subjects drawn from a pool of package
+names, a tenth of them vulnerable with an OSV id and two aliases each; half owned, a third with
+a review date, a state event for each record that left "new") in a fresh PostgreSQL database,
+then measures server time (Django test client, no network) and this process's CPU time:
 
-- the portfolio of a package, an advisory (looked up by an alias) and a kind, as a team lead
-  of one team and as a superuser who sees everything (targets: p95 <= 200 ms, <= 12 queries);
+- the triage list as a team lead of one team and as a superuser who sees everything: the
+  default page, kind and state (the issue's case), and the other filters and sorts
+  (target for the lead: p95 <= 50 ms);
+- the dashboard page and each chart it loads, as the lead; the superuser's page and each chart
+  of one team (target: p95 <= 300 ms);
+- the portfolio of a package, an advisory (looked up by an alias) and a kind, as the lead and
+  as the superuser (target: p95 <= 200 ms);
 - one decision (investigate, with an owner and a review date) applied to 1,000 records of the
-  lead's team in one POST (target: <= 5 s), each through the record services.
+  lead's team in one POST (target: <= 5 s);
+- every request: <= 12 queries.
 """
 
 from __future__ import annotations
