@@ -190,17 +190,19 @@ def _explain_refused_moves(decided: Decided, refused: list[tuple[DecisionRecord,
 
 
 def _write(written: list[tuple[DecisionRecord, set[str]]]) -> None:
-    """Save what each record changed: one UPDATE per distinct set of written values (a decision
-    gives most records the same values, so these are few whatever the number of records)."""
+    """Save what the records changed: every written record gets the columns any of them
+    changed (a column a record did not change holds its own value again), one UPDATE per
+    distinct set of values. A decision gives a team's records the same values, so these are
+    about one per team, whatever the number of records."""
     now = timezone.now()
+    columns = sorted(
+        {DecisionRecord._meta.get_field(name).attname for _, fields in written for name in fields}
+    )
     groups: dict[tuple, tuple[dict, list[int]]] = {}
-    for record, fields in written:
+    for record, _fields in written:
         record.updated_at = now
-        values = {
-            attname: getattr(record, attname)
-            for attname in sorted(DecisionRecord._meta.get_field(name).attname for name in fields)
-        }
-        key = tuple((attname, _hashable(value)) for attname, value in values.items())
+        values = {column: getattr(record, column) for column in columns}
+        key = tuple(_hashable(value) for value in values.values())
         groups.setdefault(key, (values, []))[1].append(record.pk)
     for values, pks in groups.values():
         DecisionRecord.objects.filter(pk__in=pks).update(updated_at=now, **values)

@@ -371,21 +371,30 @@ def test_apply_makes_as_many_queries_for_twenty_records_as_for_three(org, next_a
     counts = []
     for n in (3, 20):
         ids = _selection(teams, n)
+        # One record already has the owner: it changes fewer fields than the others.
+        DecisionRecord.objects.filter(pk=ids[0]).update(owner=owner_a)
         with CaptureQueriesContext(connection) as queries:
             result = decision_apply(actor=lead, record_ids=ids, decision=decision)
         counts.append(len(queries))
+        updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+        assert len(updates) == 1, updates  # one team, one set of values
         assert result.applied == ids[:n]
         assert list(result.skipped) == ids[n:]
         # Each record still has its own history and its owner is told about each one.
-        for pk in ids[:n]:
+        for pk in ids[1:n]:
             fields = list(
                 DecisionEvent.objects.filter(record_id=pk).values_list("field", flat=True)
             )
             assert {"next_action", "owner", "review_date"} <= set(fields)
+        assert not DecisionEvent.objects.filter(record_id=ids[0], field="owner").exists()
         assigned = Notification.objects.filter(
             record_id__in=ids, kind=Notification.Kind.ASSIGNED, user=owner_a
         )
-        assert assigned.count() == n
+        assert assigned.count() == n - 1
+        decided = DecisionRecord.objects.filter(pk__in=ids[:n])
+        assert set(decided.values_list("owner", "next_action", "review_date")) == {
+            (owner_a.pk, next_action, REVIEW)
+        }
         assert not DecisionEvent.objects.filter(record_id__in=ids[n:]).exists()
     assert counts[0] == counts[1], counts
 
