@@ -72,7 +72,10 @@ class _FieldEvents:
             .order_by("record_id", "created_at", "id")
             .values_list("record_id", "created_at", "old_value", "new_value")
         )
-        for record_id, created_at, old, new in events.iterator(chunk_size=5000):
+        # A plain fetch, not .iterator(): outside a transaction Django declares its server-side
+        # cursor WITH HOLD, which makes PostgreSQL materialise the whole result before the first
+        # row (at 1M records a team lead's chart took twice as long that way).
+        for record_id, created_at, old, new in events:
             self.first_old.setdefault(record_id, old)
             self.times[record_id].append(created_at)
             self.values[record_id].append(new)

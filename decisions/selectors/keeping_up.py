@@ -97,7 +97,8 @@ def _counts(*, records: QuerySet[DecisionRecord], today: date, weeks: int) -> tu
             created_at__lt=start,
         ).values_list("record_id", flat=True)
     }
-    for record_id, state, when, created_at, team in events.iterator(chunk_size=5000):
+    # A plain fetch (see dashboard._FieldEvents: a WITH HOLD cursor is materialised first).
+    for record_id, state, when, created_at, team in events:
         what = "done" if state == State.DONE else "decided"
         if (record_id, what) in counted:
             continue
