@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
 
 from decisions.models import CLOSED_STATES, DecisionRecord, NextAction, State
 from inventory.models import EDITOR_ROLES, Membership, Role
+from inventory.roster import Roster
 
 # Next actions that change the repository and therefore need the owner's approval.
 CHANGING_ACTIONS = frozenset(
@@ -135,11 +135,14 @@ class MoveRefused(Exception):
     """The move is not allowed; the message says why, for the person who tried."""
 
 
-def role_of(user, record: DecisionRecord) -> str | None:
+def role_of(user, record: DecisionRecord, roster: Roster | None = None) -> str | None:
+    """``user``'s role in the record's team (admin for a superuser); from ``roster`` when given."""
     if not user.is_authenticated:
         return None
     if user.is_superuser:
         return Role.ADMIN
+    if roster is not None:
+        return roster.role(user_id=user.pk, team_id=record.repository.team_id)
     return (
         Membership.objects.filter(user=user, team_id=record.repository.team_id)
         .values_list("role", flat=True)
@@ -147,12 +150,22 @@ def role_of(user, record: DecisionRecord) -> str | None:
     )
 
 
-def check(move_name: str, *, record: DecisionRecord, user, role: str | None = None) -> Move:
-    """The move if ``user`` may make it on ``record`` now; otherwise MoveRefused with the reason."""
+def check(
+    move_name: str,
+    *,
+    record: DecisionRecord,
+    user,
+    role: str | None = None,
+    roster: Roster | None = None,
+) -> Move:
+    """The move if ``user`` may make it on ``record`` now; otherwise MoveRefused with the reason.
+
+    ``roster``: the memberships of the record's team, read once for many records.
+    """
     move = MOVES.get(move_name)
     if move is None:
         raise MoveRefused(f"Unknown action {move_name!r}.")
-    role = role if role is not None else role_of(user, record)
+    role = role if role is not None else role_of(user, record, roster)
     if role not in move.roles:
         raise MoveRefused(f"Your role cannot {move.label.lower()} records of this team.")
     if record.state not in move.sources:
@@ -168,13 +181,13 @@ def check(move_name: str, *, record: DecisionRecord, user, role: str | None = No
             )
         if not record.owner_id:
             raise MoveRefused("Assign an owner first: the owner approves the change.")
-        owner_role = role_of(record.owner, record)
+        owner_role = role_of(record.owner, record, roster)
         if owner_role not in EDITOR_ROLES:
             raise MoveRefused(
                 f"{record.owner} cannot approve ({owner_role or 'not in the team'}): "
                 "choose an owner who can."
             )
-        if record.owner_id == user.pk and not approvers(record, proposer=user).exists():
+        if record.owner_id == user.pk and not approvers(record, proposer=user, roster=roster):
             raise MoveRefused(
                 "You own this record and no one else on the team can approve: "
                 "choose another owner or ask for an owner or admin to join the team."
@@ -216,19 +229,25 @@ def _self_owned(record: DecisionRecord) -> bool:
     return record.owner_id is not None and record.owner_id == record.proposed_by_id
 
 
-def approvers(record: DecisionRecord, *, proposer=None) -> QuerySet:
+def approvers(record: DecisionRecord, *, proposer=None, roster: Roster | None = None) -> list:
     """The people asked to decide on a proposal of ``record`` made by ``proposer``.
 
-    The owner, unless the owner proposed it; then the team's other owners and admins.
+    The owner, unless the owner proposed it; then the team's other owners and admins, by
+    username. Active users only. From ``roster`` when given (no query).
     """
-    users = get_user_model().objects.filter(is_active=True)
     proposer_id = proposer.pk if proposer is not None else record.proposed_by_id
+    if roster is not None:
+        if record.owner_id and record.owner_id != proposer_id:
+            return [record.owner] if record.owner.is_active else []
+        team = roster.members(team_id=record.repository.team_id, roles=SECOND_APPROVER_ROLES)
+        return [user for user in team if user.is_active and user.pk != proposer_id]
+    users = get_user_model().objects.filter(is_active=True)
     if record.owner_id and record.owner_id != proposer_id:
-        return users.filter(pk=record.owner_id)
+        return list(users.filter(pk=record.owner_id))
     second = Membership.objects.filter(
         team_id=record.repository.team_id, role__in=SECOND_APPROVER_ROLES
     ).exclude(user_id=proposer_id)
-    return users.filter(pk__in=second.values("user")).order_by("username")
+    return list(users.filter(pk__in=second.values("user")).order_by("username"))
 
 
 def allowed_moves(*, record: DecisionRecord, user, role: str | None = None) -> list[Move]:

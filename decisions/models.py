@@ -219,7 +219,10 @@ class DecisionRecord(models.Model):
         an admin declared on the repository (a cron host outside the repository, say) that no
         scan can see always need a note.
         """
-        latest = self.repository.scan_runs.latest_succeeded()
+        return self.uncovered_modes_after(self.repository.scan_runs.latest_succeeded())
+
+    def uncovered_modes_after(self, latest: ScanRun | None) -> list[str]:
+        """``uncovered_modes`` as the scan ``latest`` (the latest successful one) leaves them."""
         seen = dict(latest.modes_seen) if latest else {}
         incomplete = set(latest.modes_incomplete) if latest else set()
         required = (set(seen) | set(self.repository.execution_modes)) & REMOVAL_MODES
@@ -228,12 +231,12 @@ class DecisionRecord(models.Model):
         return sorted(required - covered - noted)
 
     def clean(self) -> None:
-        if (
-            self.owner_id
-            and not Membership.objects.filter(
-                team_id=self.repository.team_id, user_id=self.owner_id, role__in=EDITOR_ROLES
-            ).exists()
-        ):
+        self.check_rules(RecordFacts())
+
+    def check_rules(self, facts: RecordFacts) -> None:
+        """The rules of ``clean``, reading the other tables through ``facts`` (so many records
+        can be checked with what was read once for all of them)."""
+        if self.owner_id and not facts.owner_can_approve(self):
             # The owner decides on removals: a viewer (or an outsider) could approve nothing.
             raise ValidationError(
                 "The owner must be a member of the repository's team who can approve "
@@ -242,15 +245,32 @@ class DecisionRecord(models.Model):
         if self.next_action == NextAction.INVESTIGATE and not (self.owner_id and self.review_date):
             raise ValidationError("“Investigate” needs an owner and a review date.")
         if self.next_action == NextAction.REMOVE and self.package_id:
-            if not self.repository.scan_runs.succeeded().exists():
+            latest = facts.latest_scan(self)
+            if latest is None:
                 raise ValidationError("“Remove” needs a successful scan of the repository first.")
-            uncovered = self.uncovered_modes()
+            uncovered = self.uncovered_modes_after(latest)
             if uncovered:
                 raise ValidationError(
                     "“Remove” needs evidence or a note for every execution mode; missing: "
                     + ", ".join(uncovered)
                     + "."
                 )
+
+
+class RecordFacts:
+    """What a record's rules read beyond the record itself, asked of the database each time.
+
+    ``decisions.services.batch`` answers the same questions for a whole selection from what it
+    read once (a roster of the teams, the repositories' latest scans).
+    """
+
+    def owner_can_approve(self, record: DecisionRecord) -> bool:
+        return Membership.objects.filter(
+            team_id=record.repository.team_id, user_id=record.owner_id, role__in=EDITOR_ROLES
+        ).exists()
+
+    def latest_scan(self, record: DecisionRecord) -> ScanRun | None:
+        return record.repository.scan_runs.latest_succeeded()
 
 
 class DecisionEventQuerySet(models.QuerySet):

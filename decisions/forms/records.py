@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from decisions.models import (
     NOTE_FIELDS,
@@ -19,6 +19,23 @@ from decisions.models import (
 )
 from inventory import text
 from inventory.models import EDITOR_ROLES, Repository, Team
+
+
+def members_of_teams_of(repositories: QuerySet[Repository], *, roles=None) -> QuerySet:
+    """People who are members (in one of ``roles``, if given) of a team of ``repositories``,
+    by username.
+
+    Asked per membership whether its team has such a repository, not by joining every
+    repository: a superuser's 10,000 repositories made that join 20,000 rows to de-duplicate.
+    """
+    has_repository = Exists(repositories.filter(team_id=OuterRef("memberships__team_id")))
+    memberships = {"memberships__role__in": roles} if roles is not None else {}
+    return (
+        get_user_model()
+        .objects.filter(has_repository, **memberships)
+        .distinct()
+        .order_by("username")
+    )
 
 
 class RecordFilterForm(forms.Form):
@@ -62,12 +79,7 @@ class RecordFilterForm(forms.Form):
         self.fields["team"].queryset = (
             Team.objects.for_user(user).filter(repositories__isnull=False).distinct()
         )
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(memberships__team__repositories__in=repositories)
-            .distinct()
-            .order_by("username")
-        )
+        self.fields["owner"].queryset = members_of_teams_of(repositories)
 
 
 def _team_members(record: DecisionRecord) -> QuerySet:
@@ -253,14 +265,8 @@ class BulkForm(forms.Form):
         ids = [pk for pk in self.data.getlist("ids") if text.as_id(pk) is not None]
         self.fields["ids"].choices = [(pk, pk) for pk in ids]
         # Only people who can approve may own a record (the service checks each record's team).
-        self.fields["owner"].queryset = (
-            get_user_model()
-            .objects.filter(
-                memberships__team__repositories__in=Repository.objects.for_user(user),
-                memberships__role__in=EDITOR_ROLES,
-            )
-            .distinct()
-            .order_by("username")
+        self.fields["owner"].queryset = members_of_teams_of(
+            Repository.objects.for_user(user), roles=EDITOR_ROLES
         )
 
     def changes(self) -> dict:

@@ -36,13 +36,39 @@ def keeping_up(
 ) -> Table:
     """One row per (week, team) with anything in it, oldest week first, over ``weeks`` weeks
     ending with the week of ``today``; ``by_team=False``: one row per week, all teams."""
+    counts = _counts(records=records, today=today, weeks=weeks)
+    return _table(*(counts if by_team else _all_teams(*counts)))
+
+
+def keeping_up_both(
+    *, records: QuerySet[DecisionRecord], today: date, weeks: int = DEFAULT_WEEKS
+) -> tuple[Table, Table]:
+    """``keeping_up`` per team and for all teams, from one read of the history."""
+    counts = _counts(records=records, today=today, weeks=weeks)
+    return _table(*counts), _table(*_all_teams(*counts))
+
+
+def _all_teams(opened, decided, done) -> tuple[dict, dict, dict]:
+    """The per-(week, team) figures summed over the teams of each week."""
+    merged: tuple[dict, dict, dict] = (defaultdict(int), defaultdict(list), defaultdict(int))
+    for (week, _team), n in opened.items():
+        merged[0][(week, ALL)] += n
+    for (week, _team), days in decided.items():
+        merged[1][(week, ALL)].extend(days)
+    for (week, _team), n in done.items():
+        merged[2][(week, ALL)] += n
+    return merged
+
+
+def _counts(*, records: QuerySet[DecisionRecord], today: date, weeks: int) -> tuple:
+    """(opened, decided, done) per (week, team): counts, days to each decision, counts."""
     first_week = week_of(today) - timedelta(weeks=weeks - 1)
     start = timezone.make_aware(datetime.combine(first_week, time.min))
     opened: dict[tuple[date, str], int] = defaultdict(int)
     for created_at, team in records.filter(created_at__gte=start).values_list(
         "created_at", "repository__team__name"
     ):
-        opened[(week_of(timezone.localdate(created_at)), team if by_team else ALL)] += 1
+        opened[(week_of(timezone.localdate(created_at)), team)] += 1
     decided: dict[tuple[date, str], list[float]] = defaultdict(list)
     done: dict[tuple[date, str], int] = defaultdict(int)
     events = (
@@ -71,17 +97,18 @@ def keeping_up(
             created_at__lt=start,
         ).values_list("record_id", flat=True)
     }
-    for record_id, state, when, created_at, team in events.iterator(chunk_size=5000):
+    # A plain fetch (see dashboard._FieldEvents: a WITH HOLD cursor is materialised first).
+    for record_id, state, when, created_at, team in events:
         what = "done" if state == State.DONE else "decided"
         if (record_id, what) in counted:
             continue
         counted.add((record_id, what))
-        key = (week_of(timezone.localdate(when)), team if by_team else ALL)
+        key = (week_of(timezone.localdate(when)), team)
         if what == "done":
             done[key] += 1
         else:
             decided[key].append(max((when - created_at).total_seconds(), 0) / 86400)
-    return _table(opened, decided, done)
+    return opened, decided, done
 
 
 def _table(opened, decided, done) -> Table:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from decisions import lifecycle
 from decisions.models import DecisionRecord, NextAction
-from decisions.services import records
-from decisions.services.workflow import record_move
+from decisions.services import batch
 
 # Most records one request may decide (a selection is a page of the portfolio, or a rule).
 MAX_APPLY = 5000
@@ -71,59 +70,34 @@ def decision_apply(
     actor,
     record_ids: Iterable[int],
     decision: Decision,
-    then: Callable[[DecisionRecord], None] | None = None,
 ) -> ApplyResult:
     """Apply ``decision`` to each record on its own; returns which were changed and which not.
 
-    Each record gets the same edit (``record_update``: one event per changed field) and the same
-    lifecycle move (``record_move``: keep, or a request for the owner's approval) a person would
-    make, inside its own transaction: a record the actor may not change, or whose rules refuse
-    the decision, is left exactly as it was and listed in ``skipped`` with the reason.
-    ``then(record)`` runs inside that record's transaction after the decision (a refusal there
-    undoes the record's decision too).
+    Each record gets the same edit (``records.record_edit``: one event per changed field) and
+    the same lifecycle move (keep, or a request for the owner's approval) a person would make;
+    a record the actor may not change, or whose rules refuse the decision, is left exactly as
+    it was and listed in ``skipped`` with the reason. One transaction; the queries are bounded
+    whatever the number of records (``decisions.services.batch``).
     """
     ids = list(dict.fromkeys(int(pk) for pk in record_ids))
     if len(ids) > MAX_APPLY:
         raise ValidationError(f"Choose at most {MAX_APPLY} records at once.")
     result = ApplyResult()
-    move = _move_for(decision.next_action)
     with transaction.atomic():
         # One locking query for the whole selection, through editable_by (as record_update
-        # locks one record); each record is then edited by the same _apply.
-        editable = {
-            record.pk: record
-            for record in DecisionRecord.objects.editable_by(actor)
-            .select_for_update(of=("self",))
-            .select_related("repository", "owner")
-            .filter(pk__in=ids)
-        }
-        for pk in ids:
-            record = editable.get(pk)
-            if record is None:
-                result.skipped[pk] = "You cannot change this record."
-                continue
-            try:
-                if move is None and then is None:
-                    # _apply validates before it writes: a refusal leaves nothing to undo.
-                    records._apply(
-                        record, actor, _changes(record, decision), decision.justification
-                    )
-                else:
-                    with transaction.atomic():
-                        records._apply(
-                            record, actor, _changes(record, decision), decision.justification
-                        )
-                        if move is not None:
-                            record = record_move(
-                                record=record,
-                                actor=actor,
-                                move=move,
-                                comment=decision.justification,
-                            )
-                        if then is not None:
-                            then(record)
-            except (PermissionDenied, ValidationError) as exc:
-                result.skipped[pk] = _messages(exc)
-                continue
+        # locks one record).
+        editable = batch.lock_editable(actor=actor, record_ids=ids)
+        decided = batch.records_decide(
+            records=[editable[pk] for pk in ids if pk in editable],
+            actor=actor,
+            changes=lambda record: _changes(record, decision),
+            comment=decision.justification,
+            move=_move_for(decision.next_action),
+        )
+    done = set(decided.done)
+    for pk in ids:
+        if pk in done:
             result.applied.append(pk)
+        else:
+            result.skipped[pk] = decided.refused.get(pk, "You cannot change this record.")
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -10,9 +11,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from decisions import lifecycle
-from decisions.models import NOTE_FIELDS, SCORE_FIELDS, DecisionRecord, Notification, State
+from decisions.models import (
+    NOTE_FIELDS,
+    SCORE_FIELDS,
+    DecisionEvent,
+    DecisionRecord,
+    Notification,
+    RecordFacts,
+    State,
+)
 from decisions.services.history import event_new, events_write
-from decisions.services.notifications import notify
+from decisions.services.notifications import Notice, notify
 
 # Fields people may change on a record; anything else is refused.
 EDITABLE_FIELDS = frozenset(
@@ -28,6 +37,15 @@ EDITABLE_FIELDS = frozenset(
         *SCORE_FIELDS,
     }
 )
+# Fields no edit changes: not validated again (a query each for the foreign keys).
+_NOT_EDITED = [
+    "repository",
+    "package",
+    "last_seen_scan",
+    "proposed_by",
+    "owner",
+    "change_not_made_scan",
+]
 # States in which a proposal stands: awaiting its decision or approved.
 _PROPOSED = frozenset({State.AWAITING_APPROVAL, State.APPROVED})
 
@@ -73,13 +91,31 @@ def _refuse_stale(locked: DecisionRecord, actor, changes: dict, expected: dict) 
     )
 
 
-def _apply(
+@dataclass
+class Edit:
+    """An edit made to a locked record in memory: what changed and what it writes besides the
+    record (history events, and a notice for an owner who was assigned)."""
+
+    changed: list[str] = field(default_factory=list)
+    events: list[DecisionEvent] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def record_edit(
     locked: DecisionRecord,
     actor,
     changes: dict[str, Any],
     comment: str,
+    *,
     expected: dict[str, Any] | None = None,
-) -> list[str]:
+    facts: RecordFacts | None = None,
+) -> Edit:
+    """Validate ``changes`` and make them on ``locked`` in memory; the caller writes the record,
+    the events and the notices. ValidationError when refused (then nothing is to be written).
+
+    ``facts`` answers what the record's rules read from other tables (``RecordFacts``: one
+    query each; a batch passes what it read once for all its records).
+    """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"{', '.join(sorted(unknown))} cannot be edited")
@@ -90,21 +126,28 @@ def _apply(
         setattr(locked, name, value)
     if locked.review_window_days_override and not locked.review_window_override_reason.strip():
         raise ValidationError("Overriding the review window needs a reason.")
-    # Only the edited fields can be wrong; foreign keys and the candidate key are untouched.
-    locked.full_clean(
-        exclude=["repository", "package", "last_seen_scan", "proposed_by"],
-        validate_constraints=False,
-    )
-    changed = [n for n, old in before.items() if old != getattr(locked, n)]
-    if not changed:
-        return []
-    events = []
-    withdrawn = [name for name in changed if name in lifecycle.PROPOSAL_FIELDS]
+    # Only the edited fields can be wrong; foreign keys and the candidate key are untouched
+    # (the owner's membership of the team, which covers its existence, is a rule of check_rules).
+    errors: dict = {}
+    try:
+        locked.clean_fields(exclude=_NOT_EDITED)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    try:
+        locked.check_rules(facts or RecordFacts())
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    edit = Edit(changed=[n for n, old in before.items() if old != getattr(locked, n)])
+    if not edit.changed:
+        return edit
+    withdrawn = [name for name in edit.changed if name in lifecycle.PROPOSAL_FIELDS]
     if withdrawn and locked.state in _PROPOSED:
         # An approval covers the proposal as it stood; a changed proposal needs a new one.
         what = ", ".join(str(DecisionRecord._meta.get_field(n).verbose_name) for n in withdrawn)
         asked = "approved" if locked.state == State.APPROVED else "requested"
-        events.append(
+        edit.events.append(
             event_new(
                 locked,
                 "state",
@@ -116,26 +159,44 @@ def _apply(
         )
         locked.state = State.TRIAGED
     if locked.state in (State.NEW, State.REOPENED):
-        events.append(
+        edit.events.append(
             event_new(locked, "state", locked.state, State.TRIAGED, actor=actor, comment="Triaged")
         )
         locked.state = State.TRIAGED
-    locked.save()
-    for name in changed:
-        events.append(
+    for name in edit.changed:
+        edit.events.append(
             event_new(
                 locked, name, before[name], getattr(locked, name), actor=actor, comment=comment
             )
         )
-    events_write(events)
-    if "owner" in changed and locked.owner_id and locked.owner_id != getattr(actor, "pk", None):
-        notify(
-            user=locked.owner,
-            record=locked,
-            kind=Notification.Kind.ASSIGNED,
-            message=f"{actor} made you the owner of {locked.subject} in {locked.repository}.",
+    assigned = locked.owner_id and locked.owner_id != getattr(actor, "pk", None)
+    if "owner" in edit.changed and assigned:
+        edit.notices.append(
+            Notice(
+                user=locked.owner,
+                record=locked,
+                kind=Notification.Kind.ASSIGNED,
+                message=f"{actor} made you the owner of {locked.subject} in {locked.repository}.",
+            )
         )
-    return changed
+    return edit
+
+
+def _apply(
+    locked: DecisionRecord,
+    actor,
+    changes: dict[str, Any],
+    comment: str,
+    expected: dict[str, Any] | None = None,
+) -> list[str]:
+    edit = record_edit(locked, actor, changes, comment, expected=expected)
+    if not edit.changed:
+        return []
+    locked.save()
+    events_write(edit.events)
+    for notice in edit.notices:
+        notify(**notice.as_kwargs())
+    return edit.changed
 
 
 def record_update(
@@ -176,30 +237,25 @@ def record_bulk_update(
     """Apply the same edit to many records; each succeeds or fails on its own.
 
     Returns (updated records, {record id: error message}). Records the actor may not change are
-    reported as errors, never silently skipped.
+    reported as errors, never silently skipped. A bounded number of queries, whatever the
+    number of records (``decisions.services.batch``).
     """
-    editable = set(
-        DecisionRecord.objects.editable_by(actor)
-        .filter(pk__in=record_ids)
-        .values_list("pk", flat=True)
-    )
-    updated, errors = [], {}
-    for pk in record_ids:
-        if pk not in editable:
-            errors[pk] = "You cannot change this record."
-            continue
-        try:
-            with transaction.atomic():
-                locked = (
-                    DecisionRecord.objects.select_for_update(of=("self",))
-                    .select_related("repository", "owner")
-                    .get(pk=pk)
-                )
-                _apply(locked, actor, changes, "Bulk edit")
-            updated.append(locked)
-        except ValidationError as exc:
-            errors[pk] = " ".join(exc.messages)
-    return updated, errors
+    from decisions.services import batch
+
+    with transaction.atomic():
+        locked = batch.lock_editable(actor=actor, record_ids=record_ids)
+        decided = batch.records_decide(
+            records=[locked[pk] for pk in record_ids if pk in locked],
+            actor=actor,
+            changes=lambda record: changes,
+            comment="Bulk edit",
+        )
+    errors = {
+        pk: decided.refused.get(pk, "You cannot change this record.")
+        for pk in record_ids
+        if pk not in decided.done
+    }
+    return [locked[pk] for pk in decided.done], errors
 
 
 def review_reminders_send(*, today: date) -> int:

@@ -104,13 +104,29 @@ def record_system_move(*, record: DecisionRecord, move: str, reason: str) -> Non
 
 
 def _refusal(record: DecisionRecord, reason: str) -> str:
-    if record.state not in (State.APPROVED, State.REJECTED):
+    if record.state not in DECIDED_STATES:
         return reason
-    decided = record.approvals.select_related("approver").first()
+    return refusal_text(reason, record.approvals.select_related("approver").first())
+
+
+# States a refusal explains with the approval that decided them.
+DECIDED_STATES = frozenset({State.APPROVED, State.REJECTED})
+
+
+def refusal_text(reason: str, decided: Approval | None) -> str:
+    """Why a move was refused: who already decided (``decided``, the record's latest
+    approval, for a record in one of ``DECIDED_STATES``), else ``reason``."""
     if decided is None:
         return reason
     when = timezone.localtime(decided.created_at).strftime("%Y-%m-%d %H:%M")
     return f"Already {decided.get_decision_display().lower()} by {decided.approver} at {when}."
+
+
+def approval_request_message(actor, record: DecisionRecord) -> str:
+    return (
+        f"{actor} asks you to approve: {record.get_next_action_display()} "
+        f"{record.subject} in {record.repository}."
+    )
 
 
 def _side_effects(record: DecisionRecord, actor, move: str, comment: str, today: date) -> None:
@@ -121,8 +137,7 @@ def _side_effects(record: DecisionRecord, actor, move: str, comment: str, today:
                 user=approver,
                 record=record,
                 kind=Notification.Kind.APPROVAL_REQUESTED,
-                message=f"{actor} asks you to approve: {record.get_next_action_display()} "
-                f"{record.subject} in {record.repository}.",
+                message=approval_request_message(actor, record),
             )
     elif move in ("approve", "reject"):
         decision = Approval.Decision.APPROVED if move == "approve" else Approval.Decision.REJECTED

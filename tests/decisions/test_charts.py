@@ -8,6 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from decisions import charts
 from decisions.models import DecisionEvent, DecisionRecord, NextAction, Severity, State
@@ -254,3 +256,107 @@ def test_an_empty_chart_says_why_it_is_empty(viewer, repository):
         headers={"HX-Request": "true"},
     ).content.decode()
     assert "No data yet: no artifact store holds reclaimable versions." in body
+
+
+# --- counting over time by stretches of days agrees with asking every day ----------------------
+
+_START = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+_STATES = ["", "new", "triaged", "kept", "done"]
+
+
+def _history(records) -> dashboard._StateHistory:
+    """A history of in-memory records: (created hour, current state, [(hour, old, new)])."""
+    history = dashboard._StateHistory.__new__(dashboard._StateHistory)
+    events = dashboard._FieldEvents.__new__(dashboard._FieldEvents)
+    events.times, events.values, events.first_old = {}, {}, {}
+    history.info, history.events = {}, events
+    for pk, (created, current, changes) in enumerate(records):
+        at = _START + datetime.timedelta(hours=created)
+        history.info[pk] = (at, current, "unused", "", "")
+        for hour, old, new in sorted(changes):
+            events.first_old.setdefault(pk, old)
+            events.times.setdefault(pk, []).append(_START + datetime.timedelta(hours=hour))
+            events.values.setdefault(pk, []).append(new)
+    return history
+
+
+def _asked_every_day(history, days, key) -> dict[str, list[int]]:
+    counts = {}
+    for n, day in enumerate(days):
+        instant = dashboard.day_end(day)
+        for pk in history.info:
+            state = history.state_at(pk, instant)
+            group = key(pk, state, instant) if state is not None else None
+            if group is not None:
+                counts.setdefault(group, [0] * len(days))[n] += 1
+    return counts
+
+
+@given(
+    records=st.lists(
+        st.tuples(
+            st.integers(0, 24 * 40),
+            st.sampled_from(_STATES[1:]),
+            st.lists(
+                st.tuples(
+                    st.integers(-24 * 5, 24 * 45),
+                    st.sampled_from(_STATES),
+                    st.sampled_from(_STATES),
+                ),
+                max_size=4,
+            ),
+        ),
+        max_size=12,
+    ),
+    daily=st.booleans(),
+)
+def test_counts_over_time_are_what_each_day_asked_alone_gives(records, daily):
+    history = _history(records)
+    days = [_START.date() + datetime.timedelta(days=n) for n in range(-3, 43, 3)]
+    closed = {"kept", "done"}
+
+    def key(pk, state, instant):
+        if state in closed:
+            return None
+        return f"{state}@{instant.day % 2}" if daily else state
+
+    series = dashboard._over_time(
+        history, days, key, per_instant=(lambda pk: True) if daily else None
+    )
+    expected = _asked_every_day(history, days, key)
+    assert series.lines == {group: expected[group] for group in sorted(expected)}
+
+
+def test_a_figure_carries_the_whole_template_as_plotly_spells_it():
+    import plotly.graph_objects as go
+
+    def bars(figure):
+        figure.add_trace(go.Bar(x=["Team A", "Team B"], y=[3, 1], name="Open"))
+        figure.update_layout(barmode="stack")
+        return figure
+
+    ours = charts._figure(bars(charts._blank()))
+    plotlys = bars(go.Figure())
+    plotlys.update_layout(**charts._LAYOUT, template=charts._TEMPLATE)
+    assert ours == json.loads(plotlys.to_json())
+    assert ours["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
+
+
+def test_the_reports_table_lists_repositories_a_page_at_a_time(viewer, team, monkeypatch):
+    from decisions.views import reports
+
+    monkeypatch.setattr(reports, "REPORT_ROWS", 2)
+    names = sorted(factories.repository(team).name for _ in range(3))
+    factories.repository(factories.team())  # another team's: never listed
+    client = Client()
+    client.force_login(viewer)
+    first = client.get(reverse("decisions:dashboard")).content.decode()
+    assert names[0] in first and names[1] in first and names[2] not in first
+    assert "Repositories 1\u20132 of 3" in first
+    assert f'href="?team={team.pk}&amp;page=2"' not in first  # no team chosen: no team in links
+    assert 'href="?page=2"' in first
+    second = client.get(reverse("decisions:dashboard"), {"page": "2"}).content.decode()
+    assert names[2] in second and names[0] not in second
+    assert "Repositories 3\u20133 of 3" in second
+    chosen = client.get(reverse("decisions:dashboard"), {"team": team.pk}).content.decode()
+    assert f'href="?team={team.pk}&amp;page=2"' in chosen

@@ -75,6 +75,14 @@ def test_all_teams_together_per_week(history):
     ]
 
 
+def test_both_tables_from_one_read_are_the_two_tables(history, django_assert_num_queries):
+    records = DecisionRecord.objects.all()
+    with django_assert_num_queries(3):
+        per_team, all_teams = keeping_up.keeping_up_both(records=records, today=TODAY)
+    assert per_team.rows == keeping_up.keeping_up(records=records, today=TODAY).rows
+    assert all_teams.rows == keeping_up.keeping_up(records=records, today=TODAY, by_team=False).rows
+
+
 def test_chart_is_built_from_the_selector(history):
     team, *_ = history
     lead = factories.member(team, Role.TRIAGER)

@@ -368,3 +368,110 @@ def test_a_hostile_team_name_comes_out_as_text(client, org):
     body = client.get(reverse("decisions:portfolio"), {"package": "requests"}).content.decode()
     assert "<img src=x" not in body
     assert "&lt;img src=x onerror=alert(1)&gt;&quot;" in body
+
+
+# --- a bounded number of queries ---------------------------------------------------------------
+
+
+def _selection(teams, n: int) -> list[int]:
+    """``n`` undecided records of team A (two repositories) and two of team B (the lead's
+    team as a viewer), so every selection mixes records the lead may and may not change."""
+    repositories = [factories.repository(teams["A"]) for _ in range(2)]
+    ids = [factories.record(repositories[i % 2]).pk for i in range(n)]
+    return ids + [factories.record(factories.repository(teams["B"])).pk for _ in range(2)]
+
+
+@pytest.mark.parametrize(
+    "next_action", [NextAction.INVESTIGATE, NextAction.KEEP, NextAction.ARCHIVE]
+)
+def test_apply_makes_as_many_queries_for_twenty_records_as_for_three(org, next_action):
+    from decisions.models import Notification
+
+    teams, lead, owner_a, _ = org
+    decision = Decision(
+        next_action=next_action,
+        justification="The same for all of them",
+        review_date=REVIEW,
+        owners={teams["A"].pk: owner_a},
+    )
+    counts = []
+    for n in (3, 20):
+        ids = _selection(teams, n)
+        # One record already has the owner: it changes fewer fields than the others.
+        DecisionRecord.objects.filter(pk=ids[0]).update(owner=owner_a)
+        with CaptureQueriesContext(connection) as queries:
+            result = decision_apply(actor=lead, record_ids=ids, decision=decision)
+        counts.append(len(queries))
+        updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+        assert len(updates) == 1, updates  # one team, one set of values
+        assert result.applied == ids[:n]
+        assert list(result.skipped) == ids[n:]
+        # Each record still has its own history and its owner is told about each one.
+        for pk in ids[1:n]:
+            fields = list(
+                DecisionEvent.objects.filter(record_id=pk).values_list("field", flat=True)
+            )
+            assert {"next_action", "owner", "review_date"} <= set(fields)
+        assert not DecisionEvent.objects.filter(record_id=ids[0], field="owner").exists()
+        assigned = Notification.objects.filter(
+            record_id__in=ids, kind=Notification.Kind.ASSIGNED, user=owner_a
+        )
+        assert assigned.count() == n - 1
+        decided = DecisionRecord.objects.filter(pk__in=ids[:n])
+        assert set(decided.values_list("owner", "next_action", "review_date")) == {
+            (owner_a.pk, next_action, REVIEW)
+        }
+        assert not DecisionEvent.objects.filter(record_id__in=ids[n:]).exists()
+    assert counts[0] == counts[1], counts
+
+
+def test_a_change_for_many_records_asks_each_owner_and_proposes_each(org):
+    from decisions.models import Notification
+
+    teams, lead, owner_a, _ = org
+    ids = _selection(teams, 5)[:5]
+    result = decision_apply(
+        actor=lead,
+        record_ids=ids,
+        decision=Decision(
+            next_action=NextAction.ARCHIVE,
+            justification="Archive them",
+            owners={teams["A"].pk: owner_a},
+        ),
+    )
+    assert result.applied == ids
+    for record in DecisionRecord.objects.filter(pk__in=ids):
+        assert (record.state, record.proposed_by, record.owner) == (
+            State.AWAITING_APPROVAL,
+            lead,
+            owner_a,
+        )
+        states = list(
+            record.events.filter(field="state").order_by("id").values_list("new_value", flat=True)
+        )
+        assert states == [State.TRIAGED, State.AWAITING_APPROVAL]
+    asked = Notification.objects.filter(kind=Notification.Kind.APPROVAL_REQUESTED, user=owner_a)
+    assert sorted(asked.values_list("record_id", flat=True)) == sorted(ids)
+
+
+def test_keep_refused_for_an_approved_record_says_who_approved_it(org):
+    from decisions.models import Approval
+
+    _teams, lead, owner_a, records = org
+    approved = records[("A", 0)]
+    DecisionRecord.objects.filter(pk=approved.pk).update(
+        state=State.APPROVED, next_action=NextAction.KEEP, owner=owner_a
+    )
+    Approval.objects.create(
+        record=approved, approver=owner_a, decision="approved", next_action="keep"
+    )
+    other = records[("A", 1)]
+    result = decision_apply(
+        actor=lead,
+        record_ids=[approved.pk, other.pk],
+        decision=Decision(next_action=NextAction.KEEP, justification="Keep them"),
+    )
+    assert result.applied == [other.pk]
+    assert result.skipped[approved.pk].startswith("Already approved by owner-a at ")
+    assert DecisionRecord.objects.get(pk=approved.pk).state == State.APPROVED
+    assert not DecisionEvent.objects.filter(record_id=approved.pk).exists()

@@ -53,3 +53,22 @@ def test_the_review_sort_puts_records_without_a_date_last(viewer, repository):
     factories.record(repository, subject="sooner", review_date=today + timedelta(days=1))
     _form, records = selectors.record_list(user=viewer, params={"sort": "review"})
     assert [record.subject for record in records] == ["sooner", "later", "undated"]
+
+
+def test_the_owner_filter_offers_each_member_of_the_users_teams_with_repositories_once(db):
+    from decisions.forms.records import RecordFilterForm
+    from inventory.models import Membership, Role
+
+    team, second, empty, other = (factories.team() for _ in range(4))
+    for t in (team, second, other):
+        factories.repository(t)
+        factories.repository(t)
+    lead = factories.member(team, Role.TRIAGER)
+    Membership.objects.create(team=second, user=lead, role=Role.VIEWER)
+    Membership.objects.create(team=empty, user=lead, role=Role.OWNER)
+    viewer = factories.member(second, Role.VIEWER)
+    only_empty = factories.member(empty, Role.OWNER)
+    stranger = factories.member(other, Role.OWNER)
+    choices = list(RecordFilterForm(user=lead).fields["owner"].queryset)
+    assert choices == sorted([lead, viewer], key=lambda u: u.username)
+    assert only_empty not in choices and stranger not in choices
