@@ -170,18 +170,10 @@ def main(
     index_url = (args.index_url or environ.get("DEBTBOARD_PACKAGE_INDEX_URL", "")).strip()
     provided = scan_cli.index_loader(index_url, cache_dir, environ)
     tree = scan_checkout(root, options, provided=provided, audit=audit)
-    scan = report.ScanReport(
-        path=str(root),
-        files_seen=tree.files_seen,
-        findings=tree.findings,
-        errors=tree.errors,
-        audit=tree.audit,
-        manifests=tree.manifests,
-        commit=args.commit,
-    )
-    data = json.loads(report.as_json(scan))
+    scan_json = report.as_json(scan_cli.scan_report(root, tree, commit=args.commit))
+    data = json.loads(scan_json)
     if args.scan_output:
-        args.scan_output.write_text(report.as_json(scan), encoding="utf-8")
+        args.scan_output.write_text(scan_json, encoding="utf-8")
     added = None
     if base_names is not None:
         added = verdict.added_requirements(data, base_names, root=root, owners=owners)

@@ -86,17 +86,25 @@ def weight_threshold_bytes(threshold_mb: float | None) -> int:
     return int(threshold_mb * MB)
 
 
-def render(root: Path, tree: TreeScan, output_format: str) -> str:
+def scan_report(root: Path, tree: TreeScan, commit: str = ""):
+    """The printable report of ``tree``, as both commands print and push it."""
     from scanning.engine import report
 
-    result = report.ScanReport(
+    return report.ScanReport(
         path=str(root),
         files_seen=tree.files_seen,
         findings=tree.findings,
         errors=tree.errors,
         audit=tree.audit,
         manifests=tree.manifests,
+        commit=commit,
     )
+
+
+def render(root: Path, tree: TreeScan, output_format: str) -> str:
+    from scanning.engine import report
+
+    result = scan_report(root, tree)
     return report.as_json(result) if output_format == "json" else report.as_text(result)
 
 
