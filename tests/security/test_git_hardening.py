@@ -9,6 +9,7 @@ import pytest
 
 from decisions import services
 from scanning import services as scanning_services
+from scanning.git import runner
 from scanning.rules import weights
 from tests import factories
 
@@ -52,6 +53,26 @@ def test_listing_git_history_fetches_nothing_and_runs_no_configured_command(part
     assert findings == []  # its size is unknown here: nothing is claimed
     # However large the threshold, the blob it lacks is still counted.
     assert weights.weight_findings_for(clone, threshold_bytes=10 * 1024 * 1024)[1] == errors
+
+
+def test_the_runner_fetches_no_missing_object_even_when_git_is_asked_for_it(partial_clone):
+    # The scan's own commands never ask for a blob a partial clone lacks; this one does (it is
+    # the command that ran the repository's upload-pack in the worker), so the runner's own
+    # hardening is what stops the lazy fetch.
+    clone, marker = partial_clone
+    with pytest.raises(runner.GitFailed, match="promisor remote"):
+        runner.run_git(["-C", str(clone), "rev-list", "--objects", "--all"], timeout=60)
+    assert not marker.exists()
+
+
+def test_the_runner_ignores_the_workers_git_environment(partial_clone, monkeypatch):
+    # Settings from the worker's environment (here, a transport allowed) do not reach git.
+    clone, marker = partial_clone
+    monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "file")
+    monkeypatch.setenv("GIT_CONFIG_PARAMETERS", "'protocol.allow'='always'")
+    with pytest.raises(runner.GitFailed):
+        runner.run_git(["-C", str(clone), "rev-list", "--objects", "--all"], timeout=60)
+    assert not marker.exists()
 
 
 def test_scanning_a_hostile_partial_clone_runs_none_of_its_commands(partial_clone, team):
