@@ -55,18 +55,25 @@ def redact(text: str) -> str:
     return _USERINFO.sub("***@", text)
 
 
-# "scheme://userinfo@" up to the last "@" before the path: what a URL may carry as credentials.
-_LEADING_USERINFO = re.compile(r"(?i)^(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>[^/?#]*)@")
+# "scheme://userinfo@" up to the last "@" before a space: what a URL may carry as credentials.
+# Not only up to the first "/": generated tokens and passwords hold "/", "?" and "#" (base64,
+# AWS CodeCommit), and a location that holds them raw is exactly one that was refused.
+_LEADING_USERINFO = re.compile(r"(?i)^(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<userinfo>\S*)@")
 
 
 def without_secrets(value: str) -> str:
     """``value`` safe to show again, whatever its scheme and even when it does not parse: no
-    password, and no user name of an http(s) URL (tokens are often given as the user name)."""
+    password, and no user name of an http(s) URL (tokens are often given as the user name).
+
+    Everything up to the last "@" counts as user-info, so an "@" in a path takes what comes
+    before it along: shown again, a location may lose more than its secret, never less.
+    """
     match = _LEADING_USERINFO.match(value)
     if match is None:
         return value
     user = match["userinfo"].split(":", 1)[0]
-    kept = "" if "http" in match["scheme"].lower() or not user else user + "@"
+    plain = user and not any(c in user for c in "/?#")  # an ssh user name, not a secret's part
+    kept = user + "@" if plain and "http" not in match["scheme"].lower() else ""
     return match["scheme"] + kept + value[match.end() :]
 
 

@@ -329,18 +329,24 @@ def test_meeting_pages_show_hidden_characters_visibly(team, repository):
 # --- the repository admin form -----------------------------------------------------------------
 
 SECRET = "hunter2SECRET"
+# Locations whose credentials a form must not show again once it refused them.
+SECRET_LOCATIONS = [
+    f"http://bob:{SECRET}@git.example/x.git",  # not https: refused, and re-rendered
+    f"https://bob:{SECRET}@[::1/x.git",  # urlsplit cannot parse it
+    f"ssh://bob:{SECRET}@git.example/x.git",
+    f"git+https://bob:{SECRET}@git.example/x.git",
+    f"HTTPS://{SECRET}@git.example/x.git",
+    # Tokens and generated passwords hold "/", "+", "?" and "#" (base64, AWS CodeCommit): the
+    # user-info then does not end at the first "/", and the URL does not split.
+    f"https://bob:ab/{SECRET}+cd@git.example/x.git",
+    f"https://bob:ab?{SECRET}@git.example/x.git",
+    f"https://bob:ab#{SECRET}@git.example/x.git",
+    f"ssh://git:ab/{SECRET}@git.example/x.git",
+    f"https://ab/{SECRET}@git.example/x.git",
+]
 
 
-@pytest.mark.parametrize(
-    "location",
-    [
-        f"http://bob:{SECRET}@git.example/x.git",  # not https: refused, and re-rendered
-        f"https://bob:{SECRET}@[::1/x.git",  # urlsplit cannot parse it
-        f"ssh://bob:{SECRET}@git.example/x.git",
-        f"git+https://bob:{SECRET}@git.example/x.git",
-        f"HTTPS://{SECRET}@git.example/x.git",
-    ],
-)
+@pytest.mark.parametrize("location", SECRET_LOCATIONS)
 def test_the_repository_form_never_shows_a_secret_after_an_error(admin_client, team, location):
     response = admin_client.post(
         "/admin/inventory/repository/add/",
@@ -367,6 +373,10 @@ def test_the_repository_form_never_shows_a_secret_after_an_error(admin_client, t
         (f"ssh://git:{SECRET}@host/x.git", "ssh://git@host/x.git"),
         ("ssh://git@host/x.git", "ssh://git@host/x.git"),
         (f"https://bob:p@ss{SECRET}@host/x", "https://host/x"),
+        (f"https://bob:ab/{SECRET}@host/x", "https://host/x"),
+        (f"https://ab/{SECRET}@host/x", "https://host/x"),
+        (f"ssh://git:ab/{SECRET}@host/x.git", "ssh://git@host/x.git"),
+        ("https://host/x.git", "https://host/x.git"),
         ("git@github.com:org/x.git", "git@github.com:org/x.git"),
     ],
 )
