@@ -21,6 +21,14 @@ class CredentialFreeInput(forms.TextInput):
         return None if shown is None else locations.without_secrets(shown)
 
 
+class CredentialFreeTextarea(forms.Textarea):
+    """A text area of locations, one a line, that never renders their credentials back."""
+
+    def format_value(self, value: Any) -> str | None:
+        shown = super().format_value(value)
+        return None if shown is None else locations.text_without_secrets(shown)
+
+
 class RepositoryAdminForm(forms.ModelForm):
     """The repository form of the admin. Credentials are write-only.
 

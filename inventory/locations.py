@@ -77,6 +77,15 @@ def without_secrets(value: str) -> str:
     return match["scheme"] + kept + value[match.end() :]
 
 
+# A URL anywhere in free text (a pasted list of locations, one a line, CSV columns after).
+_ANY_URL = re.compile(r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://\S*")
+
+
+def text_without_secrets(text: str) -> str:
+    """``text`` with every URL in it shown as ``without_secrets`` shows one location."""
+    return _ANY_URL.sub(lambda match: without_secrets(match[0]), text)
+
+
 def split_credentials(value: str) -> tuple[str, Credentials | None]:
     """``https://user:token@host/x`` -> (``https://host/x``, Credentials("user", "token")).
 

@@ -94,6 +94,6 @@ def _line(number: int, values: dict[str, str], *, extra: list[str]) -> Line:
         if not line.name:
             raise ValidationError("No repository name can be read from this location.")
     except ValidationError as exc:
-        line.location = locations.redact(line.location)
+        line.location = locations.without_secrets(line.location)
         line.error = " ".join(exc.messages)
     return line

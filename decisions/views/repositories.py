@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from decisions import services
+from inventory import forms as inventory_forms
 from inventory.models import Repository, Team
 
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -22,7 +23,10 @@ class RepositoryAddForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="Choose a team"
     )
-    location = forms.CharField(required=False, max_length=1000)
+    # Submitted again after a refusal: credentials typed into a location are never shown back.
+    location = forms.CharField(
+        required=False, max_length=1000, widget=inventory_forms.CredentialFreeInput
+    )
     default_branch = forms.CharField(required=False, max_length=200)
     release_cycle = forms.IntegerField(
         required=False, min_value=1, max_value=10_000, label="Release cycle (days)"
@@ -32,7 +36,7 @@ class RepositoryAddForm(forms.Form):
     )
     lines = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=inventory_forms.CredentialFreeTextarea(attrs={"rows": 8}),
         label="Or many at once, one a line",
         help_text="location, team, default branch, release cycle (days), schedule (hours); "
         "only the location is required.",

@@ -384,3 +384,19 @@ def test_a_location_is_shown_without_its_secrets(location, shown):
     from inventory.locations import without_secrets
 
     assert without_secrets(location) == shown
+
+
+@pytest.mark.parametrize("location", SECRET_LOCATIONS)
+def test_adding_repositories_in_the_app_never_shows_a_secret_again(team, location, settings):
+    settings.DEBTBOARD_ALLOW_LOCAL_REPOSITORIES = False
+    client = Client()
+    client.force_login(factories.member(team, Role.TRIAGER))
+    for data in (
+        {"team": team.pk, "location": location},
+        {"team": team.pk, "lines": f"{location}, , main\n  {location},,main,14,24\n"},
+        {"team": team.pk, "lines": f'"{location}",{team.name}'},
+    ):
+        response = client.post(reverse("decisions:repository-add"), data)
+        assert response.status_code == 200
+        assert b"refused" in response.content
+        assert SECRET not in response.content.decode(), data
