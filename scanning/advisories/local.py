@@ -19,6 +19,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from scanning.advisories import aliases as alias_groups
 from scanning.advisories import sources
 from scanning.advisories.index import AdvisoryIndex
 from scanning.advisories.osv import (
@@ -30,7 +31,7 @@ from scanning.advisories.osv import (
 )
 
 logger = logging.getLogger(__name__)
-_FORMAT = 2
+_FORMAT = 3  # 3: severities merged by alias before they are kept
 
 
 class UnreadableAdvisories(ValueError):
@@ -77,6 +78,9 @@ def index_from_source(
 
 
 def _read_source(location: Path) -> list[OsvAdvisory]:
+    """Every record of the source, each with the severities of every record sharing an id or
+    alias with it (GitHub's record of a PYSEC one, in the same folder), as the server's mirror
+    gives them: merged over the whole source, before a package's records are kept apart."""
     report = sources.ReadReport()
     try:
         found = [advisory for _, advisory in sources.read_source(location, report=report)]
@@ -84,7 +88,7 @@ def _read_source(location: Path) -> list[OsvAdvisory]:
         raise UnreadableAdvisories(str(exc)) from exc
     if report.incomplete:
         raise UnreadableAdvisories(f"{location}: {report.incomplete}")
-    return found
+    return alias_groups.merge_by_alias(found)
 
 
 def _read(database: Path, wanted: list[str]) -> list[OsvAdvisory]:

@@ -157,3 +157,44 @@ def test_pillow_against_the_real_pypa_database_is_never_a_pass(settings):
     assert pillow["unscored"] > 20
     assert audit["gate"] in ("unknown", "fail")
     assert any("pillow" in reason for reason in audit["gate_reasons"])
+
+
+def _folder(tmp_path: Path, *records) -> Path:
+    folder = tmp_path / "osv"
+    folder.mkdir()
+    for record in records:
+        (folder / f"{record['id']}.json").write_text(json.dumps(record))
+    return folder
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["from-the-folder", "from-its-cache"])
+def test_an_advisory_folder_of_a_scan_without_a_server_merges_severities_by_alias(tmp_path, cached):
+    from scanning.advisories import local
+
+    folder = _folder(
+        tmp_path,
+        _record("PYSEC-2099-7", aliases=["CVE-2099-7"]),
+        # GitHub's record names the same CVE, for a differently spelled package.
+        _record(
+            "GHSA-xxxx-yyyy-zzzz",
+            aliases=["CVE-2099-7"],
+            severity=CRITICAL_V3,
+            package="Demo_Pkg.other",
+        ),
+        # GitHub's level of another PYSEC record, named by its id.
+        _record("PYSEC-2099-8"),
+        _record("GHSA-pppp-qqqq-rrrr", aliases=["PYSEC-2099-8"], label="MODERATE"),
+    )
+    cache = tmp_path / "cache"
+    if cached:
+        local.index_from_source(folder, names=["demo-pkg"], cache_dir=cache)
+    index = local.index_from_source(folder, names=["demo-pkg"], cache_dir=cache)
+    by_id = {a.id: a for a in index.advisories_for("demo-pkg")}
+    assert by_id["PYSEC-2099-7"].base_score == pytest.approx(9.8)
+    assert by_id["PYSEC-2099-8"].severity_label == "medium"
+    pin = Declaration(
+        "requirements.txt", 1, "demo-pkg", "demo-pkg==1.0", pinned_version="1.0", pin_level="exact"
+    )
+    _, audit = vulnerability_findings([pin], index)
+    assert audit["vulnerable"][0]["unscored"] == 0
+    assert audit["gate"] == "fail"
