@@ -7,7 +7,8 @@ Runs tests/integration/test_fault_drills.py (real Celery workers on Redis, scann
 PostgreSQL; the full set restarts both servers) and prints what happened to each drill. The
 killed-worker drill SIGKILLs a worker mid-scan with a 10 s heartbeat timeout and presses
 "Scan now" until the run is taken over: ``blocked_seconds`` is how long the repository could
-not be scanned (target: no longer than the heartbeat timeout, plus one "Scan now" poll).
+not be scanned (target: no longer than the heartbeat timeout, plus one "Scan now" poll; the
+drill fails past it, and prints the figure all the same).
 """
 
 from __future__ import annotations

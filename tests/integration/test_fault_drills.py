@@ -162,7 +162,17 @@ def test_worker_killed_mid_scan_is_redelivered_and_completes_once(big_repository
 
 
 HEARTBEAT_TIMEOUT = 10  # what start_worker gives its workers
+# The last beat came before the kill, so past the timeout a repository waits only for the next
+# "Scan now" poll and its request (slow on a loaded machine); more is a takeover come late.
+TAKEOVER_SLACK_SECONDS = 3
 PRODUCTION_VISIBILITY_TIMEOUT = 2 * 60 * 60
+
+
+def _drill_report(figures: str) -> None:
+    """What benchmarks/fault_drill.py prints (DEBTBOARD_DRILL_REPORT names the file)."""
+    report = os.environ.get("DEBTBOARD_DRILL_REPORT")
+    if report:
+        Path(report).write_text(figures + "\n")
 
 
 def test_scan_now_after_a_worker_is_killed_takes_the_repository_over(
@@ -189,16 +199,16 @@ def test_scan_now_after_a_worker_is_killed_takes_the_repository_over(
             time.sleep(0.25)
             answer = services.scan_request(repository=big_repository)
         blocked = time.monotonic() - killed_at
+        figures = f"blocked_seconds={blocked:.1f} heartbeat_timeout_s={HEARTBEAT_TIMEOUT}"
+        _drill_report(figures)  # said even when the drill fails below
         assert answer.status == ScanStatus.QUEUED, "Scan now never took the dead run over"
+        assert blocked <= HEARTBEAT_TIMEOUT + TAKEOVER_SLACK_SECONDS, (
+            f"blocked {blocked:.1f}s with a {HEARTBEAT_TIMEOUT}s heartbeat timeout"
+        )
         wait_for(lambda: _status(answer) == ScanStatus.SUCCEEDED, 180, "the rescan")
         rescanned = time.monotonic() - killed_at
         _assert_scanned_once(big_repository, answer)
-        report = os.environ.get("DEBTBOARD_DRILL_REPORT")
-        if report:
-            Path(report).write_text(
-                f"blocked_seconds={blocked:.1f} rescanned_seconds={rescanned:.1f} "
-                f"heartbeat_timeout_s={HEARTBEAT_TIMEOUT}\n"
-            )
+        _drill_report(f"{figures} rescanned_seconds={rescanned:.1f}")
     finally:
         stop(first, signal.SIGKILL)
         if second:
