@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from datetime import UTC
 
 from django.conf import settings
 from django.db import transaction
@@ -263,4 +264,5 @@ def plan_lifecycle_json(*, store: ArtifactStore) -> str:
         plan_items(store=store),
         cold_storage_class=settings.DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS,
         versioned=store.versioned,
+        today=timezone.now().astimezone(UTC).date(),
     )
