@@ -177,3 +177,37 @@ def test_the_plan_csv_lists_only_approved_versions_and_neutralises_formulas(
     assert values["size_bytes"] == "1000"
     assert values["model"] == "'=HYPERLINK(1)"
     assert values["first_move"] == "transition to GLACIER_IR"
+
+
+def test_nothing_in_the_bucket_changes_and_the_owner_can_apply_the_plan(
+    s3, repository_on_disk, store, bucket
+):
+    client = s3.client()
+
+    def contents():
+        listed = client.list_objects_v2(Bucket=bucket)["Contents"]
+        return sorted((o["Key"], o["Size"], o["ETag"], o["LastModified"]) for o in listed)
+
+    before = contents()
+    owner = factories.member(repository_on_disk.team, Role.OWNER)
+    lead = factories.member(repository_on_disk.team, Role.TRIAGER)
+    scan(repository_on_disk)
+    inventory(store)
+    record = DecisionRecord.objects.get(kind=Kind.ARTIFACT_VERSION)
+    services.record_update(
+        record=record, actor=lead, changes={"owner": owner, "next_action": NextAction.REMOVE}
+    )
+    for actor, move in ((lead, "propose"), (owner, "approve"), (owner, "start-window")):
+        record = services.record_move(record=record, actor=actor, move=move)
+    plan = json.loads(artifacts.plan_lifecycle_json(store=store))
+    artifacts.plan_csv(store=store)
+    inventory(store)
+    assert contents() == before  # Debtboard only listed: nothing moved, tagged or deleted
+    with pytest.raises(client.exceptions.ClientError, match="NoSuchLifecycleConfiguration"):
+        client.get_bucket_lifecycle_configuration(Bucket=bucket)
+
+    client.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=plan)
+    (applied,) = client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert applied["Filter"] == {"Prefix": "models/churn/v3/"}
+    assert applied["Transitions"][0]["StorageClass"] == "GLACIER_IR"
+    assert applied["Expiration"]["Date"].date() == record.review_window_end
