@@ -211,3 +211,26 @@ def test_nothing_in_the_bucket_changes_and_the_owner_can_apply_the_plan(
     assert applied["Filter"] == {"Prefix": "models/churn/v3/"}
     assert applied["Transitions"][0]["StorageClass"] == "GLACIER_IR"
     assert applied["Expiration"]["Date"].date() == record.review_window_end
+
+
+def test_a_version_that_is_a_candidate_again_reopens_its_closed_record(
+    repository_on_disk, store, bucket
+):
+    scan(repository_on_disk)
+    inventory(store)
+    record = DecisionRecord.objects.get(kind=Kind.ARTIFACT_VERSION)
+    path = Path(repository_on_disk.location)
+    commit(path, "app/compare.py", f'OLD = "s3://{bucket}/models/churn/v3/model.pt"\n')
+    scan(repository_on_disk)
+    artifacts.store_reevaluate(store_id=store.pk)
+    record.refresh_from_db()
+    assert record.state == State.DONE  # untouched and used again: closed by itself
+
+    (path / "app/compare.py").unlink()
+    commit(path, "app/__init__.py", "")
+    scan(repository_on_disk)
+    artifacts.store_reevaluate(store_id=store.pk)
+    record.refresh_from_db()
+    assert record.state == State.REOPENED
+    assert record.events.last().comment.startswith("Candidate again: no reference")
+    assert DecisionRecord.objects.filter(kind=Kind.ARTIFACT_VERSION).count() == 1
