@@ -69,7 +69,8 @@ def store_inventory(request: HttpRequest, pk: int) -> HttpResponse:
 def inventory_run(request: HttpRequest, pk: int) -> HttpResponse:
     """The run page; while the run is unfinished its status panel polls itself."""
     run = get_object_or_404(
-        InventoryRun.objects.for_user(request.user).select_related("store__team"), pk=pk
+        InventoryRun.objects.for_user(request.user).select_related("store__team", "requested_by"),
+        pk=pk,
     )
     template = "decisions/inventoryrun_detail.html"
     if request.htmx:

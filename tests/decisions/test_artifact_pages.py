@@ -117,6 +117,28 @@ def test_the_run_page_polls_while_running_and_shows_failures(viewer, store):
     assert "previous inventory and its records are unchanged" in page
 
 
+def test_a_finished_run_says_who_queued_it_and_when_it_ran(viewer, triager, store):
+    started = timezone.now() - timedelta(minutes=3)
+    run = InventoryRun.objects.create(
+        store=store,
+        requested_by=triager,
+        status=InventoryStatus.FAILED,
+        progress_message="Failed",
+        error="Cannot reach http://127.0.0.1:9 to list s3://ml-models/models/: refused",
+        started_at=started,
+        finished_at=started + timedelta(minutes=2),
+    )
+    page = client_for(viewer).get(reverse("decisions:inventory-run", args=[run.pk]))
+    text = " ".join(page.content.decode().split())
+    assert "Status:</strong> Failed</p>" in text  # not "Failed — Failed"
+    assert f"by {triager.username}" in text and "(2 minutes)" in text
+    assert "list s3://ml-models/models/: refused</p>" in text
+    assert "<p>The previous inventory and its records are unchanged.</p>" in text
+    InventoryRun.objects.filter(pk=run.pk).update(requested_by=None)
+    page = client_for(viewer).get(reverse("decisions:inventory-run", args=[run.pk]))
+    assert "by the schedule" in page.content.decode()
+
+
 def test_plan_downloads_are_attachments(viewer, store, inventoried):
     DecisionRecord.objects.create(
         repository=store.records_repository,
