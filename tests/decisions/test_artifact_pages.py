@@ -89,6 +89,20 @@ def test_the_store_page_lists_candidates_first_with_their_record(triager, store,
     assert "Inventory now" in body
 
 
+def test_a_version_no_longer_a_candidate_still_leads_to_its_record(triager, store, inventoried):
+    reopened = DecisionRecord.objects.create(
+        repository=store.records_repository,
+        subject="s3://ml-models/models/churn/v2/",
+        kind=Kind.ARTIFACT_VERSION,
+        state=State.REOPENED,
+    )
+    page = client_for(triager).get(reverse("decisions:artifact-store", args=[store.pk]))
+    row = page.content.decode().split("<code>v2</code>")[1].split("</tr>")[0]
+    assert "not a candidate: newest version of the model" in row
+    assert reverse("decisions:record-detail", args=[reopened.pk]) in row
+    assert "(reopened)" in row
+
+
 def test_only_editors_start_an_inventory(viewer, triager, store):
     url = reverse("decisions:artifact-store-inventory", args=[store.pk])
     assert client_for(viewer).post(url).status_code == 403
