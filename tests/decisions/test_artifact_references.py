@@ -234,3 +234,36 @@ def test_a_version_that_is_a_candidate_again_reopens_its_closed_record(
     assert record.state == State.REOPENED
     assert record.events.last().comment.startswith("Candidate again: no reference")
     assert DecisionRecord.objects.filter(kind=Kind.ARTIFACT_VERSION).count() == 1
+
+
+def test_the_record_page_shows_what_the_verdict_rests_on(repository_on_disk, store, bucket):
+    from django.test import Client
+    from django.urls import reverse
+
+    lead = factories.member(repository_on_disk.team, Role.TRIAGER)
+    client = Client()
+    client.force_login(lead)
+    scan_run = scan(repository_on_disk)
+    run = inventory(store)
+    record = DecisionRecord.objects.get(kind=Kind.ARTIFACT_VERSION)
+    url = reverse("decisions:record-detail", args=[record.pk])
+    page = client.get(url).content.decode()
+    checks = page.split('id="checks"')[1].split("</section>")[0]
+    assert reverse("decisions:artifact-store", args=[store.pk]) in checks
+    assert reverse("decisions:inventory-run", args=[run.pk]) in checks
+    assert "<code>models/churn/v3/model.pt</code> 1000" in checks
+    assert "None in the scans below." in checks
+    assert reverse("scanning:scan-detail", args=[scan_run.pk]) in checks
+    assert "Retire this model version" in page
+
+    commit(
+        Path(repository_on_disk.location),
+        "app/compare.py",
+        f'OLD = "s3://{bucket}/models/churn/v3/model.pt"\n',
+    )
+    scan(repository_on_disk)
+    artifacts.store_reevaluate(store_id=store.pk)
+    page = client.get(url).content.decode()
+    assert f"<code>{repository_on_disk.name}:app/compare.py:1</code> (web)" in page
+    assert "Keep this model version" in page
+    assert "It is not a candidate now: referenced at app/compare.py:1." in page
