@@ -108,6 +108,8 @@ def test_referenced_and_served_versions_are_kept_and_the_rest_become_records(
     assert record.subject == f"s3://{bucket}/models/churn/v3/"
     assert record.repository == repository_on_disk
     assert "1000 B" in record.summary and "1 objects" in record.summary
+    assert record.summary.count("last written") == 1
+    assert record.summary.endswith("; no reference in the team's latest scans")
     assert run.reclaimable_bytes == 1000
     v1 = ArtifactVersion.objects.get(version="v1")
     assert v1.references[0]["repository"] == repository_on_disk.name
