@@ -269,3 +269,28 @@ def test_the_record_page_shows_what_the_verdict_rests_on(repository_on_disk, sto
     assert f"<code>{repository_on_disk.name}:app/compare.py:1</code> (web)" in page
     assert "Keep this model version" in page
     assert "It is not a candidate now: referenced at app/compare.py:1." in page
+
+
+def test_the_dashboard_follows_a_re_evaluation_after_a_scan(repository_on_disk, store, bucket):
+    from django.utils import timezone
+
+    from decisions.selectors import artifacts as artifact_selectors
+    from decisions.selectors import dashboard
+
+    lead = factories.member(repository_on_disk.team, Role.TRIAGER)
+    scan(repository_on_disk)
+    run = inventory(store)
+    assert (run.candidates_count, run.reclaimable_bytes) == (1, 1000)
+    commit(
+        Path(repository_on_disk.location),
+        "app/compare.py",
+        f'OLD = "s3://{bucket}/models/churn/v3/model.pt"\n',
+    )
+    scan(repository_on_disk)
+    artifacts.store_reevaluate(store_id=store.pk)
+    run.refresh_from_db()
+    assert (run.candidates_count, run.reclaimable_bytes, run.reclaimable_monthly_cost) == (0, 0, 0)
+    assert artifact_selectors.reclaimable_by_team(user=lead).rows == []
+    days = dashboard.sample_days(end=timezone.localdate(), weeks=1)
+    series = artifact_selectors.reclaimable_over_time(user=lead, days=days)
+    assert series.lines[repository_on_disk.team.name][-1] == 0
