@@ -145,7 +145,7 @@ def test_a_finished_run_says_who_queued_it_and_when_it_ran(viewer, triager, stor
     page = client_for(viewer).get(reverse("decisions:inventory-run", args=[run.pk]))
     text = " ".join(page.content.decode().split())
     assert "Status:</strong> Failed</p>" in text  # not "Failed — Failed"
-    assert f"by {triager.username}" in text and "(2 minutes)" in text
+    assert f"by {triager.username}" in text and "(120.0 s)" in text
     assert "list s3://ml-models/models/: refused</p>" in text
     assert "<p>The previous inventory and its records are unchanged.</p>" in text
     InventoryRun.objects.filter(pk=run.pk).update(requested_by=None)
