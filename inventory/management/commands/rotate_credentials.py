@@ -10,11 +10,8 @@ from django.db import models, transaction
 from inventory import secrets
 from inventory.models import ArtifactStore, Repository
 
-# What holds encrypted credentials, in which fields, and how the command names it.
-STORED = (
-    (Repository, ("credential_username", "credential_secret"), "repositories"),
-    (ArtifactStore, ("access_key_id", "secret_access_key"), "artifact stores"),
-)
+# What holds encrypted credentials (inventory.encrypted), and how the command names it.
+STORED = ((Repository, "repositories"), (ArtifactStore, "artifact stores"))
 
 
 class Command(BaseCommand):
@@ -27,8 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         counts, unreadable = [], []
         with transaction.atomic():
-            for model, fields, label in STORED:
-                rotated, lost = _rotate(model, fields)
+            for model, label in STORED:
+                rotated, lost = _rotate(model)
                 counts.append(f"{rotated} {label}")
                 if lost:
                     unreadable.append(f"{label}: {', '.join(sorted(lost))}")
@@ -41,17 +38,16 @@ class Command(BaseCommand):
             )
 
 
-def _rotate(model: type[models.Model], fields: tuple[str, str]) -> tuple[int, list[str]]:
+def _rotate(model: type[models.Model]) -> tuple[int, list[str]]:
     rotated, unreadable = 0, []
-    empty = {field: "" for field in fields}
+    empty = {field: "" for field in model.credential_fields}
     stored = model.objects.select_for_update().exclude(**empty).order_by("pk")
     for instance in stored:
         try:
-            for field in fields:
-                setattr(instance, field, secrets.rotate(getattr(instance, field)))
+            instance.rotate_credentials()
         except secrets.SecretUnreadable:
             unreadable.append(instance.name)
             continue
-        instance.save(update_fields=fields)
+        instance.save(update_fields=model.credential_fields)
         rotated += 1
     return rotated, unreadable
