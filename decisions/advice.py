@@ -30,6 +30,10 @@ class Facts:
     locked_version: str = ""  # the version a lock file installs (transitive findings)
     declare_in: str = ""  # the manifest a new runtime requirement belongs in
     scanned: bool = True  # whether the repository has a successful scan
+    # Artifact versions: a candidate as of the store's last inventory (None: not in it), and
+    # that inventory's reason (``scanning.artifacts.matching.Verdict.reason``).
+    artifact_candidate: bool | None = None
+    artifact_verdict: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ def requirement_line(subject: str, *, version: str, manifest_path: str) -> str:
 def recommend(facts: Facts) -> Advice:
     kinds = facts.kinds | {facts.kind}
     name = facts.subject
+    if facts.kind == "artifact-version":
+        return _artifact_version(facts)
     if not facts.scanned:
         return Advice(
             NextAction.INVESTIGATE,
@@ -156,3 +162,28 @@ def recommend(facts: Facts) -> Advice:
             "Its licence is on the organisation's deny list for runtime requirements.",
         )
     return Advice(NextAction.INVESTIGATE, f"Look into {name}", "No standard answer for this kind.")
+
+
+def _artifact_version(facts: Facts) -> Advice:
+    # The inventory's verdict already waits for a scan of every repository of the team.
+    if facts.artifact_candidate is None:
+        return Advice(
+            NextAction.INVESTIGATE,
+            "Inventory the store again",
+            "The store's last good inventory does not list this version: it may be gone "
+            "already, or the store's prefix changed.",
+        )
+    if not facts.artifact_candidate:
+        return Advice(
+            NextAction.KEEP,
+            "Keep this model version",
+            f"It is not a candidate now: {facts.artifact_verdict}.",
+        )
+    return Advice(
+        NextAction.REMOVE,
+        "Retire this model version",
+        "Nothing in the latest scans of the team's repositories references it, it is not its "
+        "model's newest version and it is older than the minimum age. Once approved, the "
+        "exported plan moves it to a colder storage class first and expires it only when the "
+        "review window ends; Debtboard itself deletes nothing.",
+    )

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from inventory.encrypted import EncryptedCredentials, encrypted_field
+
 _BUCKET = r"^[a-z0-9][a-z0-9.\-_]{1,61}[a-z0-9]$"
 
 
@@ -48,7 +50,7 @@ class ArtifactStoreQuerySet(models.QuerySet):
         )
 
 
-class ArtifactStore(models.Model):
+class ArtifactStore(EncryptedCredentials, models.Model):
     """A bucket and prefix (or a directory) whose model versions a team's records track.
 
     Its decision records hang on ``records_repository``, a repository of the same team (the
@@ -74,9 +76,10 @@ class ArtifactStore(models.Model):
         blank=True,
         help_text="Absolute path; only where DEBTBOARD_ALLOW_LOCAL_REPOSITORIES is on.",
     )
-    # Encrypted like repository credentials (inventory.secrets); set via set_credentials().
-    access_key_id = models.TextField(blank=True, editable=False)
-    secret_access_key = models.TextField(blank=True, editable=False)
+    # Encrypted like repository credentials (inventory.encrypted); set via set_credentials().
+    access_key_id = encrypted_field()
+    secret_access_key = encrypted_field()
+    credential_fields = ("access_key_id", "secret_access_key")
     records_repository = models.ForeignKey(
         "inventory.Repository",
         on_delete=models.PROTECT,
@@ -167,21 +170,9 @@ class ArtifactStore(models.Model):
         if self.bucket or self.endpoint_url or self.has_credentials:
             raise ValidationError("A directory store has no bucket, endpoint or keys.")
 
-    def set_credentials(self, access_key_id: str, secret_access_key: str) -> None:
-        from inventory import secrets
-
-        self.access_key_id = secrets.encrypt(access_key_id)
-        self.secret_access_key = secrets.encrypt(secret_access_key)
-
-    @property
-    def has_credentials(self) -> bool:
-        return bool(self.access_key_id or self.secret_access_key)
-
     def credentials(self) -> tuple[str, str]:
         """(access key id, secret key), decrypted; raises ``secrets.SecretUnreadable``."""
-        from inventory import secrets
-
-        return secrets.decrypt(self.access_key_id), secrets.decrypt(self.secret_access_key)
+        return self.decrypted_credentials()
 
     @property
     def location(self) -> str:

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from inventory.encrypted import EncryptedCredentials, encrypted_field
+
 if TYPE_CHECKING:
     from inventory.locations import Credentials
 
@@ -130,17 +132,17 @@ class VulnerabilityService(models.TextChoices):
     PYPI = "pypi", "PyPI JSON API, live (through pip-audit)"
 
 
-class Repository(models.Model):
+class Repository(EncryptedCredentials, models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="repositories")
     name = models.CharField(max_length=200)
     # A git URL (https, ssh, scp-style) or, when an admin allows it, a local path. Never holds
     # https credentials: clean() moves them to the credential fields (and a constraint checks).
     location = models.CharField(max_length=1000)
-    # Credentials for an https location, kept apart from it and encrypted (inventory.secrets);
-    # editable=False keeps both out of every ModelForm, and the admin only says whether they
-    # are set. Read and write them through set_credentials() and credentials.
-    credential_username = models.TextField(blank=True, editable=False)
-    credential_secret = models.TextField(blank=True, editable=False)
+    # Credentials for an https location, kept apart from it and encrypted (inventory.encrypted).
+    # Read and write them through set_credentials() and credentials.
+    credential_username = encrypted_field()
+    credential_secret = encrypted_field()
+    credential_fields = ("credential_username", "credential_secret")
     default_branch = models.CharField(max_length=200, blank=True)
     # Bounded so the dates computed from them (review windows, next scans) stay in the calendar.
     release_cycle_days = models.PositiveIntegerField(
@@ -209,30 +211,17 @@ class Repository(models.Model):
             self.set_credentials(credentials.username, credentials.password)
         locations.validate_location(self.location)
 
-    def set_credentials(self, username: str, secret: str) -> None:
-        """Replace the stored credentials (encrypted); two empty strings remove them."""
-        from inventory import secrets
-
-        self.credential_username = secrets.encrypt(username)
-        self.credential_secret = secrets.encrypt(secret)
-
-    @property
-    def has_credentials(self) -> bool:
-        return bool(self.credential_username or self.credential_secret)
-
     @property
     def credentials(self) -> Credentials | None:
         """The stored credentials, decrypted (None when there are none).
 
         Raises ``secrets.SecretUnreadable`` when no configured key opens them.
         """
-        from inventory import locations, secrets
+        from inventory import locations
 
         if not self.has_credentials:
             return None
-        return locations.Credentials(
-            secrets.decrypt(self.credential_username), secrets.decrypt(self.credential_secret)
-        )
+        return locations.Credentials(*self.decrypted_credentials())
 
     @property
     def scan_interval(self) -> timedelta:

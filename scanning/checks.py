@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,15 @@ MINIMUMS = {
     "DEBTBOARD_IMPORT_NAMES_TTL_DAYS": 0,
     "DEBTBOARD_IMPORT_NAMES_RETRY_HOURS": 0,
     "DEBTBOARD_ADVISORY_DOWNLOAD_MAX_BYTES": 1,
+    "DEBTBOARD_ARTIFACT_MIN_AGE_DAYS": 0,
+    "DEBTBOARD_ARTIFACT_MAX_OBJECTS": 1,
+    "DEBTBOARD_ARTIFACT_TICK_MINUTES": 1,
 }
+# The classes an S3 lifecycle rule may transition objects to (botocore's
+# TransitionStorageClass; a test compares them): the deletion plan's first move.
+COLD_STORAGE_CLASSES = frozenset(
+    {"GLACIER", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "DEEP_ARCHIVE", "GLACIER_IR"}
+)
 
 
 @register(Tags.compatibility)
@@ -47,6 +56,7 @@ def check_scanning_settings(app_configs: Iterable[Any] | None = None, **kwargs: 
         *_advisory_source(),
         *_license_denylist(),
         *_unscored_policy(),
+        *_artifact_plan(),
     ]
 
 
@@ -130,3 +140,32 @@ def _unscored_policy() -> list[CheckMessage]:
             id="debtboard.E010",
         )
     ]
+
+
+def _artifact_plan() -> list[CheckMessage]:
+    errors = []
+    price = settings.DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH
+    if (
+        isinstance(price, bool)
+        or not isinstance(price, int | float)
+        or not math.isfinite(price)
+        or price < 0
+    ):
+        errors.append(
+            Error(
+                "DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH must be a number of at least 0 (USD per "
+                f"GB-month), not {price!r}.",
+                id="debtboard.E011",
+            )
+        )
+    cold = settings.DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS
+    if cold not in COLD_STORAGE_CLASSES:
+        errors.append(
+            Error(
+                f"DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS must be one of "
+                f"{', '.join(sorted(COLD_STORAGE_CLASSES))}, not {cold!r}.",
+                hint="S3 refuses a lifecycle rule that transitions to any other class.",
+                id="debtboard.E011",
+            )
+        )
+    return errors

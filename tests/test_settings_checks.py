@@ -27,6 +27,9 @@ def test_the_shipped_settings_pass():
         ("DEBTBOARD_IMPORT_NAMES_THREADS", 0),
         ("DEBTBOARD_MAX_FILES", 0),
         ("DEBTBOARD_PARSER_CPU_SECONDS", 1.5),
+        ("DEBTBOARD_ARTIFACT_MIN_AGE_DAYS", -1),
+        ("DEBTBOARD_ARTIFACT_MAX_OBJECTS", 0),
+        ("DEBTBOARD_ARTIFACT_TICK_MINUTES", 0),
     ],
 )
 def test_a_number_out_of_range_is_an_error(settings, name, value):
@@ -74,6 +77,32 @@ def test_an_unknown_licence_family_is_refused(settings):
     messages = [m for m in checks.run_checks() if m.id == "debtboard.E006"]
     assert len(messages) == 1
     assert "'MIT'" in messages[0].msg
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH", -0.01),
+        ("DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH", float("nan")),
+        ("DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH", "0.023"),
+        ("DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS", "GLACIER-IR"),
+        ("DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS", "STANDARD"),
+    ],
+)
+def test_a_bad_artifact_price_or_cold_storage_class_is_an_error(settings, name, value):
+    setattr(settings, name, value)
+    messages = [m for m in checks.run_checks() if m.id.startswith("debtboard.")]
+    assert [m.id for m in messages] == ["debtboard.E011"]
+    assert name in messages[0].msg
+
+
+def test_the_cold_storage_classes_are_those_s3_transitions_to():
+    import botocore.session
+
+    from scanning.checks import COLD_STORAGE_CLASSES
+
+    model = botocore.session.get_session().get_service_model("s3")
+    assert frozenset(model.shape_for("TransitionStorageClass").enum) == COLD_STORAGE_CLASSES
 
 
 def test_local_repositories_warn_only_on_deploy(settings):

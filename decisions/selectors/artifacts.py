@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
 from decisions.selectors.dashboard import Series, Table
 from decisions.selectors.meetings import day_end
-from inventory.models import ArtifactStore, Team
+from inventory.models import ArtifactStore, Repository, Team
 from scanning.artifacts.models import ArtifactVersion, InventoryRun, InventoryStatus
+from scanning.models import ScanRun, ScanStatus
 
 GB = 1024**3
+_OBJECTS_SHOWN = 10
 
 
 def stores_for(*, user, team: Team | None = None) -> QuerySet[ArtifactStore]:
@@ -79,3 +82,50 @@ def reclaimable_over_time(*, user, days: list[date], team: Team | None = None) -
             if seen:
                 line[index] = round(line[index] + seen[-1] / GB, 3)
     return series
+
+
+@dataclass
+class VersionChecks:
+    """What an artifact-version record rests on: its store, the store's last good inventory,
+    the version as that inventory saw it, and the scans its references were looked for in."""
+
+    store: ArtifactStore | None = None
+    run: InventoryRun | None = None
+    version: ArtifactVersion | None = None
+    objects: list[dict] = field(default_factory=list)  # the first few of the version's objects
+    objects_total: int = 0
+    scans: list[tuple[str, ScanRun | None]] = field(default_factory=list)
+
+
+def version_checks(*, record) -> VersionChecks:
+    """The checks behind ``record`` (of kind artifact-version), for its page."""
+    from decisions.services.artifacts import subject_root
+
+    stores = ArtifactStore.objects.filter(records_repository_id=record.repository_id)
+    # Stores of one records repository never hold one another: at most one location fits.
+    store = next((s for s in stores if record.subject.startswith(subject_root(s))), None)
+    if store is None:
+        return VersionChecks()
+    found = VersionChecks(store=store, run=store.inventory_runs.succeeded().first())
+    found.version = ArtifactVersion.objects.filter(
+        store=store, prefix=record.subject[len(subject_root(store)) :]
+    ).first()
+    if found.version is not None:
+        listed = found.version.object_list
+        found.objects_total = len(listed)
+        found.objects = [
+            {"key": o[0], "size": o[1], "version_id": o[3], "latest": o[4], "class": o[5]}
+            for o in listed[:_OBJECTS_SHOWN]
+        ]
+    latest = ScanRun.objects.filter(
+        repository=OuterRef("pk"), status=ScanStatus.SUCCEEDED
+    ).order_by("-finished_at", "-pk")
+    repositories = (
+        Repository.objects.filter(team_id=store.team_id, is_active=True)
+        .annotate(scan_id=Subquery(latest.values("pk")[:1]))
+        .order_by("name")
+        .values_list("name", "scan_id")
+    )
+    scans = ScanRun.objects.in_bulk([pk for _, pk in repositories if pk])
+    found.scans = [(name, scans.get(pk)) for name, pk in repositories]
+    return found

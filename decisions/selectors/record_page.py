@@ -164,7 +164,9 @@ def advice_facts(
     scan: ScanRun | None,
     found: Checks,
     others: list[DecisionRecord],
+    artifact=None,
 ) -> advice.Facts:
+    """``artifact``: the ``VersionChecks`` of an artifact-version record."""
     from decisions.models import CLOSED_STATES
 
     kinds = frozenset(r.kind for r in others if r.state not in CLOSED_STATES)
@@ -176,6 +178,9 @@ def advice_facts(
         "uses": sum(len(m.uses) for m in found.modes) + len(found.other_uses),
         "declared_purposes": frozenset(e.mode for e in found.declarations if e.mode),
     }
+    if artifact is not None and artifact.version is not None:
+        facts["artifact_candidate"] = artifact.version.is_candidate
+        facts["artifact_verdict"] = artifact.version.reason
     all_kinds = kinds | {record.kind}
     if scan is not None and "vulnerable" in all_kinds:
         for entry in _audit_part(scan, "vulnerable", []):

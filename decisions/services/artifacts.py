@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from datetime import UTC
 
 from django.conf import settings
 from django.db import transaction
@@ -95,7 +96,8 @@ def artifact_records_reconcile(
     """Turn a store's verdicts into decision records (inside the caller's transaction).
 
     - a new candidate → a new unowned record in ``new``;
-    - still a candidate → summary refreshed;
+    - still a candidate → summary refreshed; a candidate again whose record is ``done``
+      (closed as used, or gone and back) → ``reopened``;
     - approved, in its window or done, and referenced again → watch signal: ``reopened``;
     - untouched (``new``) and no longer a candidate, or gone from the store → ``done``;
     - in its window, the window over and the version gone from the store → ``done``.
@@ -128,6 +130,9 @@ def artifact_records_reconcile(
                     and record.review_date <= today
                 ):
                     _reopen(record, f"Kept until {record.review_date}; the review date has passed")
+                elif record.state == State.DONE:
+                    # Closed as used or gone, and now old and unused (again): back to triage.
+                    _reopen(record, f"Candidate again: {row.reason}")
                 record.save(update_fields=["summary", "state", "review_window_end", "updated_at"])
             continue
         if record is None:
@@ -263,4 +268,5 @@ def plan_lifecycle_json(*, store: ArtifactStore) -> str:
         plan_items(store=store),
         cold_storage_class=settings.DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS,
         versioned=store.versioned,
+        today=timezone.now().astimezone(UTC).date(),
     )

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from decisions.models import DecisionRecord, Kind
+from decisions.models import DecisionRecord, Kind, State
 from decisions.selectors import artifacts as artifact_selectors
 from decisions.services import artifacts
 from inventory.models import ArtifactStore
@@ -33,16 +33,17 @@ def store_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "-is_candidate", "model", "-last_modified"
     )
     root = artifacts.subject_root(store)
-    record_ids = dict(
-        DecisionRecord.objects.filter(
+    records = {
+        subject: (pk, State(state).label)
+        for subject, pk, state in DecisionRecord.objects.filter(
             repository=store.records_repository,
             kind=Kind.ARTIFACT_VERSION,
             subject__startswith=root,
-        ).values_list("subject", "pk")
-    )
+        ).values_list("subject", "pk", "state")
+    }
     shown = list(versions[:_VERSIONS_SHOWN])
     for version in shown:
-        version.record_id = record_ids.get(root + version.prefix)
+        version.record_id, version.record_state = records.get(root + version.prefix, (None, ""))
     return render(
         request,
         "decisions/artifactstore_detail.html",
@@ -69,7 +70,8 @@ def store_inventory(request: HttpRequest, pk: int) -> HttpResponse:
 def inventory_run(request: HttpRequest, pk: int) -> HttpResponse:
     """The run page; while the run is unfinished its status panel polls itself."""
     run = get_object_or_404(
-        InventoryRun.objects.for_user(request.user).select_related("store__team"), pk=pk
+        InventoryRun.objects.for_user(request.user).select_related("store__team", "requested_by"),
+        pk=pk,
     )
     template = "decisions/inventoryrun_detail.html"
     if request.htmx:

@@ -14,7 +14,8 @@ from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
 from decisions import advice, exports, lifecycle, prevention, services
 from decisions.forms import record_layout as record_form
 from decisions.forms.records import BulkForm, MoveForm, RecordDetailForm, RecordTriageForm
-from decisions.models import DecisionRecord, NextAction
+from decisions.models import DecisionRecord, Kind, NextAction
+from decisions.selectors import artifacts as artifact_selectors
 from decisions.selectors import record_page, triage
 from decisions.selectors import records as selectors
 from inventory.models import Repository
@@ -159,7 +160,12 @@ def _record_page(
     scan = record_page.latest_scan(record)
     found = record_page.checks(record, scan=scan)
     others = record_page.siblings(record)
-    facts = record_page.advice_facts(record, scan=scan, found=found, others=others)
+    artifact = None
+    if record.kind == Kind.ARTIFACT_VERSION:
+        artifact = artifact_selectors.version_checks(record=record)
+    facts = record_page.advice_facts(
+        record, scan=scan, found=found, others=others, artifact=artifact
+    )
     note_modes = record_page.modes_needing_notes(record, scan=scan)
     return {
         "record": record,
@@ -169,6 +175,7 @@ def _record_page(
         "saved": saved,
         "moves": lifecycle.allowed_moves(record=record, user=request.user),
         "checks": found,
+        "artifact": artifact,
         "advice": advice.recommend(facts),
         "siblings": others,
         "savings": record_page.removal_savings(record),

@@ -132,7 +132,7 @@ def judge(
             verdict.reason = "not every repository of the team has a successful scan"
         else:
             verdict.is_candidate = True
-            verdict.reason = f"no reference, last written {version.last_modified.date()}"
+            verdict.reason = "no reference in the team's latest scans"
         verdicts.append(verdict)
     return verdicts
 

@@ -72,6 +72,12 @@ class InventoryRun(models.Model):
     def is_finished(self) -> bool:
         return self.status in (InventoryStatus.SUCCEEDED, InventoryStatus.FAILED)
 
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
 
 class ArtifactVersion(models.Model):
     """One model version of a store as of its last good inventory, and what uses it."""

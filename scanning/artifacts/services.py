@@ -244,7 +244,8 @@ def team_references(*, team_id: int) -> tuple[list[tuple[str, references.Referen
 
 def store_evaluate(*, store: ArtifactStore) -> Evaluation:
     """Match the store's last inventory against the team's latest references again; save the
-    verdicts that changed (after a scan of one of the team's repositories)."""
+    verdicts that changed (after a scan of one of the team's repositories), and that
+    inventory's counts with them, so the dashboard's history shows what the store holds now."""
     rows = list(ArtifactVersion.objects.filter(store=store).defer("object_list"))
     judged = _judge(store, [_as_model_version(row) for row in rows])
     changed = [
@@ -253,6 +254,17 @@ def store_evaluate(*, store: ArtifactStore) -> Evaluation:
         if judged.apply(row, verdict)
     ]
     ArtifactVersion.objects.bulk_update(changed, _VERDICT_FIELDS, batch_size=500)
+    if rows:
+        run = InventoryRun.objects.get(pk=rows[0].inventory_run_id)
+        _count_candidates(run, rows, judged.note)
+        run.save(
+            update_fields=[
+                "candidates_count",
+                "reclaimable_bytes",
+                "reclaimable_monthly_cost",
+                "evidence_note",
+            ]
+        )
     return Evaluation(list(zip(rows, judged.verdicts, strict=True)), not judged.note, judged.note)
 
 

@@ -94,3 +94,30 @@ def test_nothing_is_suggested_for_removal_before_any_scan():
     got = advice.recommend(_facts("unused", "pandas", scanned=False))
     assert got.action == NextAction.INVESTIGATE
     assert "No scan" in got.reason
+
+
+def test_an_artifact_version_still_a_candidate_is_retired_through_the_plan():
+    got = advice.recommend(
+        _facts("artifact-version", "s3://ml/churn/v1/", artifact_candidate=True, scanned=False)
+    )
+    assert got.action == NextAction.REMOVE
+    assert "colder storage class first" in got.reason
+
+
+def test_an_artifact_version_referenced_again_is_kept_with_the_reason():
+    got = advice.recommend(
+        _facts(
+            "artifact-version",
+            "s3://ml/churn/v1/",
+            artifact_candidate=False,
+            artifact_verdict="served at deploy/churn.yaml:5",
+        )
+    )
+    assert got.action == NextAction.KEEP
+    assert got.reason == "It is not a candidate now: served at deploy/churn.yaml:5."
+
+
+def test_an_artifact_version_the_store_no_longer_lists_is_looked_into():
+    got = advice.recommend(_facts("artifact-version", "s3://ml/churn/v1/"))
+    assert got.action == NextAction.INVESTIGATE
+    assert got.headline == "Inventory the store again"

@@ -338,3 +338,67 @@ def test_nested_stores_of_one_records_repository_are_refused(repository):
         nested.full_clean()
     nested.records_repository = factories.repository(repository.team)
     nested.full_clean()
+
+
+def test_an_inventory_past_the_object_bound_fails_saying_so_and_keeps_the_last(
+    s3, bucket, scanned_repository, any_age, settings
+):
+    put(s3, bucket, "churn/v1/m.pt", "churn/v2/m.pt")
+    store = store_for(scanned_repository, s3, bucket)
+    assert inventory(store).status == InventoryStatus.SUCCEEDED
+    client = s3.client()
+    for n in range(1200):
+        client.put_object(Bucket=bucket, Key=f"churn/v3/part-{n:04d}.bin", Body=b"x")
+    settings.DEBTBOARD_ARTIFACT_MAX_OBJECTS = 1100
+    failed = inventory(store)
+    assert failed.status == InventoryStatus.FAILED
+    assert failed.error == (
+        f"s3://{bucket}/ holds more than 1100 objects (DEBTBOARD_ARTIFACT_MAX_OBJECTS); "
+        "narrow the store's prefix."
+    )
+    assert failed.pages == 1  # stopped at the page that went past the bound
+    assert set(ArtifactVersion.objects.values_list("version", flat=True)) == {"v1", "v2"}
+    assert DecisionRecord.objects.get(kind=Kind.ARTIFACT_VERSION).state == State.NEW
+
+
+def test_listing_writes_its_progress_on_the_run_page_by_page(s3, bucket, scanned_repository):
+    client = s3.client()
+    for n in range(2001):
+        client.put_object(Bucket=bucket, Key=f"churn/v1/part-{n:04d}.bin", Body=b"x")
+    run = artifacts.inventory_request(store=store_for(scanned_repository, s3, bucket))
+    claimed = artifact_services.inventory_run_claim(run_id=run.pk)
+    artifact_services.inventory_run_collect(run=claimed)  # lists; stores nothing yet
+    run.refresh_from_db()
+    assert run.status == InventoryStatus.RUNNING
+    assert (run.pages, run.objects_seen) == (3, 2001)
+    assert run.progress_message == "Listed 2001 objects (3 pages)"
+    assert not ArtifactVersion.objects.exists()
+
+
+def test_costs_follow_the_configured_price(s3, bucket, scanned_repository, any_age, settings):
+    settings.DEBTBOARD_ARTIFACT_PRICE_PER_GB_MONTH = 1024.0**3 / 1000  # $1 per 1,000 bytes
+    put(s3, bucket, "churn/v1/m.pt", "churn/v2/m.pt", "churn/v3/m.pt", body=b"w" * 500)
+    run = inventory(store_for(scanned_repository, s3, bucket))
+    costs = dict(ArtifactVersion.objects.values_list("version", "monthly_cost"))
+    assert costs == {"v1": 0.5, "v2": 0.5, "v3": 0.5}
+    assert run.reclaimable_monthly_cost == 1.0
+    assert "~$0.50/month" in DecisionRecord.objects.filter(kind=Kind.ARTIFACT_VERSION)[0].summary
+
+
+def test_by_default_a_version_must_be_half_a_year_old(scanned_repository, tmp_path):
+    ages = {"v1": 181, "v2": 179, "v3": 400, "v4": 10}
+    for name, days in ages.items():
+        path = tmp_path / "churn" / name / "model.pt"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"x")
+        when = (timezone.now() - timedelta(days=days)).timestamp()
+        os.utime(path, (when, when))
+    store = factories.artifact_store(
+        scanned_repository, kind="directory", bucket="", directory=str(tmp_path)
+    )
+    inventory(store)
+    verdicts = dict(ArtifactVersion.objects.values_list("version", "reason"))
+    assert verdicts["v1"] == "no reference in the team's latest scans"
+    assert verdicts["v2"] == "written less than 180 days ago"
+    assert verdicts["v3"] == "no reference in the team's latest scans"
+    assert verdicts["v4"] == "newest version of the model"

@@ -89,6 +89,20 @@ def test_the_store_page_lists_candidates_first_with_their_record(triager, store,
     assert "Inventory now" in body
 
 
+def test_a_version_no_longer_a_candidate_still_leads_to_its_record(triager, store, inventoried):
+    reopened = DecisionRecord.objects.create(
+        repository=store.records_repository,
+        subject="s3://ml-models/models/churn/v2/",
+        kind=Kind.ARTIFACT_VERSION,
+        state=State.REOPENED,
+    )
+    page = client_for(triager).get(reverse("decisions:artifact-store", args=[store.pk]))
+    row = page.content.decode().split("<code>v2</code>")[1].split("</tr>")[0]
+    assert "not a candidate: newest version of the model" in row
+    assert reverse("decisions:record-detail", args=[reopened.pk]) in row
+    assert "(reopened)" in row
+
+
 def test_only_editors_start_an_inventory(viewer, triager, store):
     url = reverse("decisions:artifact-store-inventory", args=[store.pk])
     assert client_for(viewer).post(url).status_code == 403
@@ -115,6 +129,28 @@ def test_the_run_page_polls_while_running_and_shows_failures(viewer, store):
     assert "hx-trigger" not in page.split('id="inventory-status"')[1].split(">")[0]
     assert "Access denied listing s3://ml-models/models/." in page
     assert "previous inventory and its records are unchanged" in page
+
+
+def test_a_finished_run_says_who_queued_it_and_when_it_ran(viewer, triager, store):
+    started = timezone.now() - timedelta(minutes=3)
+    run = InventoryRun.objects.create(
+        store=store,
+        requested_by=triager,
+        status=InventoryStatus.FAILED,
+        progress_message="Failed",
+        error="Cannot reach http://127.0.0.1:9 to list s3://ml-models/models/: refused",
+        started_at=started,
+        finished_at=started + timedelta(minutes=2),
+    )
+    page = client_for(viewer).get(reverse("decisions:inventory-run", args=[run.pk]))
+    text = " ".join(page.content.decode().split())
+    assert "Status:</strong> Failed</p>" in text  # not "Failed — Failed"
+    assert f"by {triager.username}" in text and "(120.0 s)" in text
+    assert "list s3://ml-models/models/: refused</p>" in text
+    assert "<p>The previous inventory and its records are unchanged.</p>" in text
+    InventoryRun.objects.filter(pk=run.pk).update(requested_by=None)
+    page = client_for(viewer).get(reverse("decisions:inventory-run", args=[run.pk]))
+    assert "by the schedule" in page.content.decode()
 
 
 def test_plan_downloads_are_attachments(viewer, store, inventoried):

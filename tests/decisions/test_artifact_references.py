@@ -108,6 +108,8 @@ def test_referenced_and_served_versions_are_kept_and_the_rest_become_records(
     assert record.subject == f"s3://{bucket}/models/churn/v3/"
     assert record.repository == repository_on_disk
     assert "1000 B" in record.summary and "1 objects" in record.summary
+    assert record.summary.count("last written") == 1
+    assert record.summary.endswith("; no reference in the team's latest scans")
     assert run.reclaimable_bytes == 1000
     v1 = ArtifactVersion.objects.get(version="v1")
     assert v1.references[0]["repository"] == repository_on_disk.name
@@ -177,3 +179,118 @@ def test_the_plan_csv_lists_only_approved_versions_and_neutralises_formulas(
     assert values["size_bytes"] == "1000"
     assert values["model"] == "'=HYPERLINK(1)"
     assert values["first_move"] == "transition to GLACIER_IR"
+
+
+def test_nothing_in_the_bucket_changes_and_the_owner_can_apply_the_plan(
+    s3, repository_on_disk, store, bucket
+):
+    client = s3.client()
+
+    def contents():
+        listed = client.list_objects_v2(Bucket=bucket)["Contents"]
+        return sorted((o["Key"], o["Size"], o["ETag"], o["LastModified"]) for o in listed)
+
+    before = contents()
+    owner = factories.member(repository_on_disk.team, Role.OWNER)
+    lead = factories.member(repository_on_disk.team, Role.TRIAGER)
+    scan(repository_on_disk)
+    inventory(store)
+    record = DecisionRecord.objects.get(kind=Kind.ARTIFACT_VERSION)
+    services.record_update(
+        record=record, actor=lead, changes={"owner": owner, "next_action": NextAction.REMOVE}
+    )
+    for actor, move in ((lead, "propose"), (owner, "approve"), (owner, "start-window")):
+        record = services.record_move(record=record, actor=actor, move=move)
+    plan = json.loads(artifacts.plan_lifecycle_json(store=store))
+    artifacts.plan_csv(store=store)
+    inventory(store)
+    assert contents() == before  # Debtboard only listed: nothing moved, tagged or deleted
+    with pytest.raises(client.exceptions.ClientError, match="NoSuchLifecycleConfiguration"):
+        client.get_bucket_lifecycle_configuration(Bucket=bucket)
+
+    client.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=plan)
+    (applied,) = client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert applied["Filter"] == {"Prefix": "models/churn/v3/"}
+    assert applied["Transitions"][0]["StorageClass"] == "GLACIER_IR"
+    assert applied["Expiration"]["Date"].date() == record.review_window_end
+
+
+def test_a_version_that_is_a_candidate_again_reopens_its_closed_record(
+    repository_on_disk, store, bucket
+):
+    scan(repository_on_disk)
+    inventory(store)
+    record = DecisionRecord.objects.get(kind=Kind.ARTIFACT_VERSION)
+    path = Path(repository_on_disk.location)
+    commit(path, "app/compare.py", f'OLD = "s3://{bucket}/models/churn/v3/model.pt"\n')
+    scan(repository_on_disk)
+    artifacts.store_reevaluate(store_id=store.pk)
+    record.refresh_from_db()
+    assert record.state == State.DONE  # untouched and used again: closed by itself
+
+    (path / "app/compare.py").unlink()
+    commit(path, "app/__init__.py", "")
+    scan(repository_on_disk)
+    artifacts.store_reevaluate(store_id=store.pk)
+    record.refresh_from_db()
+    assert record.state == State.REOPENED
+    assert record.events.last().comment.startswith("Candidate again: no reference")
+    assert DecisionRecord.objects.filter(kind=Kind.ARTIFACT_VERSION).count() == 1
+
+
+def test_the_record_page_shows_what_the_verdict_rests_on(repository_on_disk, store, bucket):
+    from django.test import Client
+    from django.urls import reverse
+
+    lead = factories.member(repository_on_disk.team, Role.TRIAGER)
+    client = Client()
+    client.force_login(lead)
+    scan_run = scan(repository_on_disk)
+    run = inventory(store)
+    record = DecisionRecord.objects.get(kind=Kind.ARTIFACT_VERSION)
+    url = reverse("decisions:record-detail", args=[record.pk])
+    page = client.get(url).content.decode()
+    checks = page.split('id="checks"')[1].split("</section>")[0]
+    assert reverse("decisions:artifact-store", args=[store.pk]) in checks
+    assert reverse("decisions:inventory-run", args=[run.pk]) in checks
+    assert "<code>models/churn/v3/model.pt</code> 1000" in checks
+    assert "None in the scans below." in checks
+    assert reverse("scanning:scan-detail", args=[scan_run.pk]) in checks
+    assert "Retire this model version" in page
+
+    commit(
+        Path(repository_on_disk.location),
+        "app/compare.py",
+        f'OLD = "s3://{bucket}/models/churn/v3/model.pt"\n',
+    )
+    scan(repository_on_disk)
+    artifacts.store_reevaluate(store_id=store.pk)
+    page = client.get(url).content.decode()
+    assert f"<code>{repository_on_disk.name}:app/compare.py:1</code> (web)" in page
+    assert "Keep this model version" in page
+    assert "It is not a candidate now: referenced at app/compare.py:1." in page
+
+
+def test_the_dashboard_follows_a_re_evaluation_after_a_scan(repository_on_disk, store, bucket):
+    from django.utils import timezone
+
+    from decisions.selectors import artifacts as artifact_selectors
+    from decisions.selectors import dashboard
+
+    lead = factories.member(repository_on_disk.team, Role.TRIAGER)
+    scan(repository_on_disk)
+    run = inventory(store)
+    assert (run.candidates_count, run.reclaimable_bytes) == (1, 1000)
+    commit(
+        Path(repository_on_disk.location),
+        "app/compare.py",
+        f'OLD = "s3://{bucket}/models/churn/v3/model.pt"\n',
+    )
+    scan(repository_on_disk)
+    artifacts.store_reevaluate(store_id=store.pk)
+    run.refresh_from_db()
+    assert (run.candidates_count, run.reclaimable_bytes, run.reclaimable_monthly_cost) == (0, 0, 0)
+    assert artifact_selectors.reclaimable_by_team(user=lead).rows == []
+    days = dashboard.sample_days(end=timezone.localdate(), weeks=1)
+    series = artifact_selectors.reclaimable_over_time(user=lead, days=days)
+    assert series.lines[repository_on_disk.team.name][-1] == 0

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from inventory import locations, secrets
-from inventory.models import Repository
+from inventory.models import ArtifactStore, Repository
 from tests import factories
 
 SECRET = "ghp_At4RestT0kenValue"
@@ -121,3 +121,26 @@ def test_the_migration_encrypts_credentials_stored_in_plain_text():
     repository = Repository.objects.get(pk=old.pk)
     assert SECRET not in _stored(repository)[1]
     assert repository.credentials == locations.Credentials(USER, SECRET)
+
+
+@pytest.mark.django_db
+def test_rotation_re_encrypts_artifact_store_keys_too(settings):
+    settings.DEBTBOARD_CREDENTIAL_KEYS = [Fernet.generate_key().decode()]
+    store = factories.artifact_store(factories.repository(), credentials=("AKIAROTATE", SECRET))
+    new_key = Fernet.generate_key().decode()
+    settings.DEBTBOARD_CREDENTIAL_KEYS = [new_key, *settings.DEBTBOARD_CREDENTIAL_KEYS]
+
+    out = io.StringIO()
+    call_command("rotate_credentials", stdout=out)
+    settings.DEBTBOARD_CREDENTIAL_KEYS = [new_key]  # the old key dropped after rotating
+    assert ArtifactStore.objects.get(pk=store.pk).credentials() == ("AKIAROTATE", SECRET)
+    assert "1 artifact stores" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_rotation_names_the_artifact_store_it_cannot_open(settings):
+    settings.DEBTBOARD_CREDENTIAL_KEYS = [Fernet.generate_key().decode()]
+    lost = factories.artifact_store(factories.repository(), credentials=("AKIALOST", SECRET))
+    settings.DEBTBOARD_CREDENTIAL_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(CommandError, match=f"artifact stores: {lost.name}"):
+        call_command("rotate_credentials", stdout=io.StringIO())

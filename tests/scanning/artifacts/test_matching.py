@@ -105,18 +105,54 @@ def test_monthly_cost_is_size_in_gib_times_price():
     assert matching.monthly_cost(3 * 1024**3, 0.023) == 0.069
 
 
+def item(version: str, expire_on: date | None, state: str = "in-review-window") -> plan.PlanItem:
+    return plan.PlanItem("s", "s3://ml/models/", "churn", version, f"models/churn/{version}/", 2,
+                         10, 0.1, date(2024, 1, 1), state, "ann", expire_on)  # fmt: skip
+
+
+def rules(*items: plan.PlanItem, today: date = date(2026, 12, 1), cold: str = "GLACIER_IR"):
+    body = plan.lifecycle_json(items, cold_storage_class=cold, versioned=True, today=today)
+    return json.loads(body)["Rules"]
+
+
 def test_lifecycle_rules_transition_first_and_expire_only_after_the_window():
-    items = [
-        plan.PlanItem("s", "s3://ml/models/", "churn", "v1", "models/churn/v1/", 2, 10, 0.1,
-                      date(2024, 1, 1), "approved", "ann", None),
-        plan.PlanItem("s", "s3://ml/models/", "churn", "v3", "models/churn/v3/", 2, 10, 0.1,
-                      date(2024, 1, 1), "in-review-window", "ann", date(2027, 1, 15)),
-    ]  # fmt: skip
-    body = json.loads(plan.lifecycle_json(items, cold_storage_class="GLACIER_IR", versioned=True))
-    first, second = body["Rules"]
+    first, second = rules(item("v1", None, "approved"), item("v3", date(2027, 1, 15)))
     assert first["Filter"] == {"Prefix": "models/churn/v1/"}
-    assert first["Transitions"] == [{"Days": 0, "StorageClass": "GLACIER_IR"}]
+    assert first["Transitions"] == [{"Date": "2026-12-01T00:00:00Z", "StorageClass": "GLACIER_IR"}]
     assert "Expiration" not in first and "NoncurrentVersionExpiration" not in first
     assert second["Expiration"] == {"Date": "2027-01-15T00:00:00Z"}
     assert second["NoncurrentVersionTransitions"][0]["StorageClass"] == "GLACIER_IR"
     assert first["ID"] != second["ID"]
+
+
+def test_each_rule_times_transition_and_expiry_in_one_unit_and_in_order():
+    # S3 refuses a rule that mixes Days and Date between its transition and its expiration,
+    # and one whose expiration is not later than its transition.
+    for expire_on in (None, date(2027, 1, 15), date(2026, 12, 1), date(2026, 6, 1)):
+        (rule,) = rules(item("v1", expire_on))
+        (transition,) = rule["Transitions"]
+        assert set(transition) == {"Date", "StorageClass"}
+        if expire_on is not None:
+            assert set(rule["Expiration"]) == {"Date"}
+            assert rule["Expiration"]["Date"] > transition["Date"]
+        noncurrent = rule["NoncurrentVersionTransitions"][0]["NoncurrentDays"]
+        if "NoncurrentVersionExpiration" in rule:
+            assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] > noncurrent
+
+
+def test_no_object_version_expires_before_the_review_window_ends():
+    # NoncurrentDays count from when a version became noncurrent, so an old noncurrent object
+    # version would go the day the rule is applied: that part waits for the window's end.
+    (during,) = rules(item("v1", date(2027, 1, 15)), today=date(2026, 12, 1))
+    assert "NoncurrentVersionExpiration" not in during
+    (after,) = rules(item("v1", date(2027, 1, 15)), today=date(2027, 1, 15))
+    assert after["NoncurrentVersionExpiration"] == {"NoncurrentDays": 2}
+    (approved,) = rules(item("v1", None, "approved"), today=date(2030, 1, 1))
+    assert "NoncurrentVersionExpiration" not in approved and "Expiration" not in approved
+
+
+def test_infrequent_access_classes_wait_the_thirty_days_s3_requires():
+    (rule,) = rules(item("v1", date(2027, 1, 15)), cold="STANDARD_IA")
+    assert rule["NoncurrentVersionTransitions"] == [
+        {"NoncurrentDays": 30, "StorageClass": "STANDARD_IA"}
+    ]
