@@ -87,6 +87,51 @@ def test_rows_reveal_hidden_characters_in_the_subject(viewer, repository):
     assert row["subject"] == "a⟨U+202E⟩b"
 
 
+def _row_html(user, record) -> str:
+    client = Client()
+    client.force_login(user)
+    body = client.get(reverse("decisions:record-list")).content.decode()
+    start = body.index(f'<tr id="record-{record.pk}"')
+    return body[start : body.index("</tr>", start)]
+
+
+def test_rows_show_labels_dates_and_lateness_of_their_record(viewer, triager, team, repository):
+    owner = factories.member(team, Role.OWNER, username="olivia")
+    late = factories.record(
+        repository,
+        subject="req\u200bests",
+        kind="vulnerable",
+        severity="high",
+        state="triaged",
+        owner=owner,
+        next_action=NextAction.REMOVE,
+        review_date=datetime.date(2020, 1, 2),
+        summary="2 advisories\u202e",
+    )
+    later = factories.record(repository, review_date=datetime.date(2999, 1, 1))
+    name = repository.name
+
+    read_only = _row_html(viewer, late)
+    assert 'class="state-triaged overdue"' in read_only
+    assert '<span class="tag kind-vulnerable">Vulnerable</span>' in read_only
+    assert '<span class="tag sev-high">High</span>' in read_only
+    assert '<td class="state">Triaged</td>' in read_only
+    assert f'<td class="priority">{late.priority}</td>' in read_only
+    assert '<td class="summary">2 advisories⟨U+202E⟩</td>' in read_only
+    assert "<strong>req⟨U+200B⟩ests</strong>" in read_only
+    assert "olivia · Remove · 2020-01-02" in read_only
+    assert "<form" not in read_only
+    assert "Unowned · no next action · 2999-01-01" in _row_html(viewer, later)
+
+    editable = _row_html(triager, late)
+    assert 'class="state-triaged overdue"' in editable
+    assert f'aria-label="Select req⟨U+200B⟩ests in {name}"' in editable
+    assert f">Review date for req⟨U+200B⟩ests in {name}</label>" in editable
+    assert 'data-key="r" value="2020-01-02"' in editable
+    assert '<input type="hidden" name="initial-review_date" value="2020-01-02">' in editable
+    assert 'class="state-new"' in _row_html(triager, later)
+
+
 def _list_queries(client: Client) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("decisions:record-list"))
