@@ -141,11 +141,13 @@ class Rows:
     and a page prints some forty per row.
     """
 
-    def __init__(self, *, team_ids: set[int]) -> None:
-        self._owners = {
-            team_id: Options(people)
-            for team_id, people in selectors.owners_by_team(team_ids=team_ids).items()
-        }
+    def __init__(self, *, team_ids: set[int], people: selectors.TeamPeople | None = None) -> None:
+        owners = (
+            selectors.owners_by_team(team_ids=team_ids)
+            if people is None
+            else people.editors_by_team(team_ids)
+        )
+        self._owners = {team_id: Options(members) for team_id, members in owners.items()}
         self._actions = Options(NextAction.choices)
         self._detail = record_link("decisions:record-detail")
         self._triage = record_link("decisions:record-triage")
@@ -193,14 +195,17 @@ class Rows:
         return row
 
 
-def rows(records: QuerySet[DecisionRecord], *, user) -> list[dict]:
-    """One dict per record of a page with what its row shows (three queries, whatever the rows).
+def rows(
+    records: QuerySet[DecisionRecord], *, user, people: selectors.TeamPeople | None = None
+) -> list[dict]:
+    """One dict per record of a page with what its row shows (three queries, whatever the
+    rows; two when ``people`` already holds the owners of the page's teams).
 
     Each row also names the other findings about the same package in the same repository
     (unused and vulnerable, say), so one line of requirements is decided once.
     """
     records = list(records.with_can_edit(user))
-    build = Rows(team_ids={r.repository.team_id for r in records if r.can_edit})
+    build = Rows(team_ids={r.repository.team_id for r in records if r.can_edit}, people=people)
     return with_other_kinds([build.row(r, can_edit=r.can_edit) for r in records])
 
 

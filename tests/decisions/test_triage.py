@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from decisions import services
+from decisions.forms.records import members_of_teams_of
 from decisions.models import DecisionRecord, NextAction
+from decisions.selectors import records as record_selectors
 from decisions.selectors import triage
-from inventory.models import Role
+from inventory.models import EDITOR_ROLES, Membership, Repository, Role
 from tests import factories
 
 
@@ -85,6 +87,42 @@ def test_rows_reveal_hidden_characters_in_the_subject(viewer, repository):
     record = factories.record(repository, subject="a\u202eb")
     [row] = triage.rows(DecisionRecord.objects.filter(pk=record.pk), user=viewer)
     assert row["subject"] == "a⟨U+202E⟩b"
+
+
+@pytest.mark.parametrize("superuser", [False, True])
+def test_team_people_offer_who_the_forms_and_owner_pickers_accept(superuser, team, repository):
+    """One query of memberships answers what three querysets did: the owner filter, the bulk
+    owner field and each team's owner pickers, in the same order."""
+    other = factories.team()
+    factories.repository(other)
+    empty = factories.team()  # no repository: its people are offered nowhere
+    factories.member(empty, Role.OWNER, username="nobody")
+    user = factories.member(team, Role.TRIAGER, username="lead")
+    user.memberships.create(team=other, role=Role.VIEWER)
+    user.is_superuser = superuser
+    user.save()
+    zed = factories.member(team, Role.OWNER, username="zed")
+    factories.member(team, Role.VIEWER, username="ann")
+    Membership.objects.create(team=other, user=zed, role=Role.ADMIN)
+    factories.member(other, Role.OWNER, username="bob")
+    factories.member(factories.team(), Role.OWNER, username="outsider")
+
+    repositories = Repository.objects.for_user(user)
+    with CaptureQueriesContext(connection) as queries:
+        people = record_selectors.TeamPeople(repositories=repositories)
+    assert len(queries) == 1
+
+    def pairs(queryset):
+        return list(queryset.values_list("pk", "username"))
+
+    assert people.anyone() == pairs(members_of_teams_of(repositories))
+    assert people.editors() == pairs(members_of_teams_of(repositories, roles=EDITOR_ROLES))
+    assert [name for _, name in people.editors()] == ["bob", "lead", "zed"]
+    teams = {team.pk, other.pk, empty.pk}
+    assert people.editors_by_team(teams) == {
+        **record_selectors.owners_by_team(team_ids={team.pk, other.pk}),
+        empty.pk: [],
+    }
 
 
 def _row_html(user, record) -> str:
