@@ -55,25 +55,47 @@ def _escaped(value: object) -> str:
     return html.escape(str(value))
 
 
+# Never in a name people type (PostgreSQL text cannot even hold it); checked all the same.
+_SEPARATOR = "\x00"
+
+
+def _all_escaped(items: list[object]) -> list[str]:
+    """``_escaped`` of each item. Numbers need no escaping, and plain text is joined and
+    escaped as one string: a superuser's 10,000 repositories escaped one by one were 4 ms."""
+    kinds = set(map(type, items))
+    if kinds <= {int}:
+        return list(map(str, items))
+    if kinds <= {str, int}:
+        texts = _SEPARATOR.join(map(str, items))
+        if texts.count(_SEPARATOR) == len(items) - 1:
+            return html.escape(texts).split(_SEPARATOR)
+    return [_escaped(item) for item in items]
+
+
 class Options:
     """The ``<option>`` elements of a choice list, escaped once; ``render`` marks one selected.
 
-    ``selected`` matches an option whose value has the same text (``None`` matches ``""``), as
-    Django's own select widget compares them.
+    ``selected`` matches the first option whose value has the same text (``None`` matches
+    ``""``), as Django's own select widget compares them.
     """
 
     def __init__(self, choices: Iterable[tuple[object, object]]) -> None:
-        self._options: list[str] = []
-        self._position: dict[str, int] = {}
-        for value, label in choices:
-            self._position.setdefault(str(value), len(self._options))
-            self._options.append(f'<option value="{_escaped(value)}">{_escaped(label)}</option>')
+        pairs = list(choices)
+        values = [value for value, _ in pairs]
+        self._values = [str(value) for value in values]
+        self._options = [
+            f'<option value="{value}">{label}</option>'
+            for value, label in zip(
+                _all_escaped(values), _all_escaped([label for _, label in pairs]), strict=True
+            )
+        ]
         # Safe: every value and label above is escaped.
         self._unselected = mark_safe("".join(self._options))  # noqa: S308
 
     def render(self, selected: object = None) -> SafeString:
-        position = self._position.get("" if selected is None else str(selected))
-        if position is None:
+        try:
+            position = self._values.index("" if selected is None else str(selected))
+        except ValueError:
             return self._unselected
         options = self._options.copy()
         # The value is escaped, so the first ">" closes the start tag.

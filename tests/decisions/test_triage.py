@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -53,6 +54,26 @@ def test_options_escape_values_and_labels_but_not_safe_text():
         '<option value="&quot;&gt;&lt;script&gt;" selected>&lt;b&gt;&amp;</option>'
         '<option value="2"><i>ok</i></option>'
     )
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["a&b", '"q"', "it's", "<x>", "", "plain"],
+        ["nul\x00inside", "<b>", "x"],  # the text joining would split: escaped one by one
+        ["only"],
+        [],
+    ],
+)
+def test_options_escape_every_label_as_if_one_by_one(labels):
+    choices = [(n, label) for n, label in enumerate(labels)] + [("v&<>", "last")]
+    expected = "".join(
+        f'<option value="{html.escape(str(value))}">{html.escape(label)}</option>'
+        for value, label in choices
+    )
+    assert triage.Options(choices).render() == expected
+    selected = triage.Options(choices).render("v&<>")
+    assert selected.endswith('<option value="v&amp;&lt;&gt;" selected>last</option>')
 
 
 @pytest.mark.parametrize("pk", [1, 7, 10, 8191819181918191, 123456789012])
