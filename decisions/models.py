@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+from django.db.models import F, Q
 from django.utils import timezone
 
 from inventory.models import EDITOR_ROLES, Membership, Package, Repository
@@ -88,14 +88,6 @@ class DecisionRecordQuerySet(models.QuerySet):
 
     def editable_by(self, user) -> DecisionRecordQuerySet:
         return self.filter(repository__in=Repository.objects.editable_by(user))
-
-    def with_can_edit(self, user) -> DecisionRecordQuerySet:
-        """Each record annotated ``can_edit``: whether it is ``editable_by(user)``."""
-        if user.is_authenticated and user.is_superuser:
-            # Everything: no need to ask, per row, whether it is in every repository.
-            return self.annotate(can_edit=Value(True, output_field=BooleanField()))
-        editable = Q(repository__in=Repository.objects.editable_by(user))
-        return self.annotate(can_edit=ExpressionWrapper(editable, output_field=BooleanField()))
 
     def open(self) -> DecisionRecordQuerySet:
         # Sorted, so the SQL is the same in every process and matches the indexes' condition

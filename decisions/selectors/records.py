@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from datetime import date
 from typing import Any
 
@@ -64,12 +64,21 @@ def records_filtered(
     return records.order_by(*SORTS[filters["sort"]])
 
 
+class _EveryTeam:
+    def __contains__(self, team_id: object) -> bool:
+        return True
+
+
+_EVERY_TEAM = _EveryTeam()
+
+
 class TeamPeople:
     """Every member of the teams that have one of ``repositories``, by username (one query).
 
     The triage list offers people three times: the owner filter (anyone in those teams), the
     bulk edit's owner (those who may own a record: ``EDITOR_ROLES``) and each editable row's
-    owner picker (its team's editors). The same few hundred memberships answer all three.
+    owner picker (its team's editors); and it asks of each row whether the user may change
+    it. The same few hundred memberships answer all four.
     """
 
     def __init__(self, *, repositories: QuerySet[Repository]) -> None:
@@ -91,6 +100,16 @@ class TeamPeople:
     def editors(self) -> list[tuple[int, str]]:
         """(pk, username) of every member who may own a record, once."""
         return self._distinct(m for m in self._memberships if m[3] in EDITOR_ROLES)
+
+    def editable_teams(self, user) -> Container[int]:
+        """The teams among these whose records ``user`` may change (as ``editable_by``)."""
+        if user.is_authenticated and user.is_superuser:
+            return _EVERY_TEAM
+        return {
+            team_id
+            for team_id, user_id, _, role in self._memberships
+            if user_id == user.pk and role in EDITOR_ROLES
+        }
 
     def editors_by_team(self, team_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
         """What ``owners_by_team`` gives for teams among these (any other: nobody)."""

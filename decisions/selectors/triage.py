@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from decisions.models import SCORE_FIELDS, DecisionRecord, Kind, NextAction, Severity, State
 from decisions.selectors import records as selectors
+from inventory.models import Repository
 from inventory.text import reveal
 
 # What a row shows; the list loads nothing else of a record (notes, JSON, timestamps).
@@ -220,15 +221,18 @@ class Rows:
 def rows(
     records: QuerySet[DecisionRecord], *, user, people: selectors.TeamPeople | None = None
 ) -> list[dict]:
-    """One dict per record of a page with what its row shows (three queries, whatever the
-    rows; two when ``people`` already holds the owners of the page's teams).
+    """One dict per record of a page with what its row shows (two queries, whatever the rows,
+    and one more unless ``people`` holds the memberships of the user's teams already).
 
     Each row also names the other findings about the same package in the same repository
     (unused and vulnerable, say), so one line of requirements is decided once.
     """
-    records = list(records.with_can_edit(user))
-    build = Rows(team_ids={r.repository.team_id for r in records if r.can_edit}, people=people)
-    return with_other_kinds([build.row(r, can_edit=r.can_edit) for r in records])
+    if people is None:
+        people = selectors.TeamPeople(repositories=Repository.objects.for_user(user))
+    editable = people.editable_teams(user)
+    page = [(record, record.repository.team_id in editable) for record in records]
+    build = Rows(team_ids={r.repository.team_id for r, can_edit in page if can_edit}, people=people)
+    return with_other_kinds([build.row(r, can_edit=can_edit) for r, can_edit in page])
 
 
 def with_other_kinds(built: list[dict]) -> list[dict]:

@@ -44,20 +44,14 @@ def record_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    if request.htmx and request.htmx.target == "record-table":
-        context = {
-            "page": page,
-            "rows": triage.rows(page.object_list, user=request.user),
-            "query": query.urlencode(),
-        }
-        return render(request, "decisions/_record_table.html", context)
-    # The owner filter, the bulk edit and the rows' owner pickers, from one query.
+    # Who may edit which row, the rows' owner pickers, the owner filter and the bulk edit's
+    # owners, from one query.
     people = selectors.TeamPeople(repositories=form.fields["repository"].queryset)
     rows = triage.rows(page.object_list, user=request.user, people=people)
-    context = {
-        "page": page,
-        "rows": rows,
-        "query": query.urlencode(),
+    context = {"page": page, "rows": rows, "query": query.urlencode()}
+    if request.htmx and request.htmx.target == "record-table":
+        return render(request, "decisions/_record_table.html", context)
+    context |= {
         # A viewer gets no bulk bar or editing keys: they could only end in a refusal.
         "can_edit_any": any(row["can_edit"] for row in rows)
         or Repository.objects.editable_by(request.user).exists(),
