@@ -6,6 +6,7 @@ import html
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.template import Context
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,6 +17,7 @@ from decisions.forms.records import members_of_teams_of
 from decisions.models import DecisionRecord, NextAction
 from decisions.selectors import records as record_selectors
 from decisions.selectors import triage
+from decisions.templatetags.triage_row import triage_row
 from inventory.models import EDITOR_ROLES, Membership, Repository, Role
 from tests import factories
 
@@ -189,6 +191,31 @@ def test_rows_show_labels_dates_and_lateness_of_their_record(viewer, triager, te
     assert 'data-key="r" value="2020-01-02"' in editable
     assert '<input type="hidden" name="initial-review_date" value="2020-01-02">' in editable
     assert 'class="state-new"' in _row_html(triager, later)
+
+
+def test_rows_escape_what_people_and_scans_wrote(viewer, triager, team):
+    repository = factories.repository(team)
+    repository.name = 'api"<x>'
+    repository.save()
+    record = factories.record(repository, subject="<script>x</script>", summary="<b>&amp;</b>")
+    escaped_subject = "&lt;script&gt;x&lt;/script&gt;"
+
+    for user in (viewer, triager):
+        row = _row_html(user, record)
+        assert "<script>" not in row and "<b>" not in row
+        assert f"<strong>{escaped_subject}</strong>" in row
+        assert "<td>api&quot;&lt;x&gt;</td>" in row
+        assert '<td class="summary">&lt;b&gt;&amp;amp;&lt;/b&gt;</td>' in row
+    assert f"Owner of {escaped_subject} in api&quot;&lt;x&gt;</label>" in _row_html(triager, record)
+
+
+def test_a_refused_save_shows_its_message_escaped_under_the_row(triager, repository):
+    record = factories.record(repository)
+    [row] = triage.rows(DecisionRecord.objects.filter(pk=record.pk), user=triager)
+    html = triage_row(Context({"csrf_token": "token"}), row, '<i>not</i> "saved"')
+    assert '<p class="row-error" role="alert">&lt;i&gt;not&lt;/i&gt; &quot;saved&quot;</p>' in html
+    assert '<input type="hidden" name="csrfmiddlewaretoken" value="token">' in html
+    assert "row-error" not in triage_row(Context({"csrf_token": "token"}), row)
 
 
 def _list_queries(client: Client) -> int:
