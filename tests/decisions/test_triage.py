@@ -244,6 +244,34 @@ def test_list_queries_do_not_grow_with_rows_teams_or_owners(team, repository, ro
     assert _list_queries(client) == one_row <= 12
 
 
+@pytest.mark.parametrize(
+    ("role", "target", "expected"),
+    [
+        # Session, user, count, page, memberships of the user's teams, the other findings
+        # about the page's packages, the filter's repositories (and their teams).
+        (Role.TRIAGER, None, 7),
+        # ... and whether the user may edit anything at all, as no row says so.
+        (Role.VIEWER, None, 8),
+        # The table alone: no filters.
+        (Role.TRIAGER, "record-table", 6),
+    ],
+)
+def test_list_asks_each_question_once(team, repository, role, target, expected):
+    user = factories.member(team, role)
+    owner = factories.member(team, Role.OWNER)
+    for n in range(30):
+        factories.record(repository, owner=owner if n % 2 else None, kind="unused")
+        factories.record(repository, subject=f"package-{n}-b", kind="missing")
+    client = Client()
+    client.force_login(user)
+    headers = {"HX-Request": "true", "HX-Target": target} if target else {}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("decisions:record-list"), headers=headers)
+    assert response.status_code == 200
+    assert response.content.decode().count('<tr id="record-') == 25
+    assert len(queries) == expected, [q["sql"][:80] for q in queries]
+
+
 def test_list_page_marks_chosen_filters_and_lists_people_for_bulk_edit(triager, team, repository):
     owner = factories.member(team, Role.OWNER, username="olivia")
     factories.record(repository, kind="missing")
