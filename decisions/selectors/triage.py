@@ -160,9 +160,8 @@ def filter_controls(
 class Rows:
     """Builds triage rows; one per request, so option lists and links are made once.
 
-    A row carries every value its template prints, as text: a template variable costs a few
-    microseconds each (a method call such as ``get_kind_display`` or a ``date`` filter more),
-    and a page prints some forty per row.
+    A row carries every value its markup prints, as text (labels looked up, dates formatted,
+    today asked once), so ``templatetags.triage_row`` only places them: some forty per row.
     """
 
     def __init__(self, *, team_ids: set[int], people: selectors.TeamPeople | None = None) -> None:
