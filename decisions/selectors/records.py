@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from decisions import lifecycle
 from decisions.forms.records import RecordFilterForm
 from decisions.models import DecisionRecord, Kind, Notification, State
-from inventory.models import EDITOR_ROLES, Membership
+from inventory.models import EDITOR_ROLES, Membership, Repository
 from scanning.models import Evidence
 
 # Each order ends in a unique column and has an index, so pages are stable and cheap.
@@ -64,8 +64,66 @@ def records_filtered(
     return records.order_by(*SORTS[filters["sort"]])
 
 
-def filter_choices(*, form: RecordFilterForm) -> dict[str, list[tuple[int, str]]]:
-    """(pk, label) pairs of the filter form's long model choices (two queries)."""
+class _EveryTeam:
+    def __contains__(self, team_id: object) -> bool:
+        return True
+
+
+_EVERY_TEAM = _EveryTeam()
+
+
+class TeamPeople:
+    """Every member of the teams that have one of ``repositories``, by username (one query).
+
+    The triage list offers people three times: the owner filter (anyone in those teams), the
+    bulk edit's owner (those who may own a record: ``EDITOR_ROLES``) and each editable row's
+    owner picker (its team's editors); and it asks of each row whether the user may change
+    it. The same few hundred memberships answer all four.
+    """
+
+    def __init__(self, *, repositories: QuerySet[Repository]) -> None:
+        has_repository = Exists(repositories.filter(team_id=OuterRef("team_id")))
+        self._memberships = list(
+            Membership.objects.filter(has_repository)
+            .order_by("user__username", "team_id")
+            .values_list("team_id", "user_id", "user__username", "role")
+        )
+
+    @staticmethod
+    def _distinct(memberships) -> list[tuple[int, str]]:
+        return list(dict.fromkeys((user_id, name) for _, user_id, name, _ in memberships))
+
+    def anyone(self) -> list[tuple[int, str]]:
+        """(pk, username) of every member, once (``forms.records.members_of_teams_of``)."""
+        return self._distinct(self._memberships)
+
+    def editors(self) -> list[tuple[int, str]]:
+        """(pk, username) of every member who may own a record, once."""
+        return self._distinct(m for m in self._memberships if m[3] in EDITOR_ROLES)
+
+    def editable_teams(self, user) -> Container[int]:
+        """The teams among these whose records ``user`` may change (as ``editable_by``)."""
+        if user.is_authenticated and user.is_superuser:
+            return _EVERY_TEAM
+        return {
+            team_id
+            for team_id, user_id, _, role in self._memberships
+            if user_id == user.pk and role in EDITOR_ROLES
+        }
+
+    def editors_by_team(self, team_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+        """What ``owners_by_team`` gives for teams among these (any other: nobody)."""
+        result: dict[int, list[tuple[int, str]]] = {team_id: [] for team_id in team_ids}
+        for team_id, user_id, name, role in self._memberships:
+            if team_id in result and role in EDITOR_ROLES:
+                result[team_id].append((user_id, name))
+        return result
+
+
+def filter_choices(
+    *, form: RecordFilterForm, people: TeamPeople
+) -> dict[str, list[tuple[int, str]]]:
+    """(pk, label) pairs of the filter form's long model choices (one query, and ``people``)."""
     repositories = form.fields["repository"].queryset.values_list(
         "pk", "name", "team_id", "team__name"
     )
@@ -75,7 +133,8 @@ def filter_choices(*, form: RecordFilterForm) -> dict[str, list[tuple[int, str]]
     return {
         "team": list(teams),
         "repository": [(pk, name) for pk, name, _, _ in repositories],
-        "owner": list(form.fields["owner"].queryset.values_list("pk", "username")),
+        # The owner field's choices (its queryset still validates a chosen owner).
+        "owner": people.anyone(),
     }
 
 

@@ -45,22 +45,19 @@ def record_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {
-        "page": page,
-        "rows": triage.rows(page.object_list, user=request.user),
-        "query": query.urlencode(),
-    }
+    # Who may edit which row, the rows' owner pickers, the owner filter and the bulk edit's
+    # owners, from one query.
+    people = selectors.TeamPeople(repositories=form.fields["repository"].queryset)
+    rows = triage.rows(page.object_list, user=request.user, people=people)
+    context = {"page": page, "rows": rows, "query": query.urlencode()}
     if request.htmx and request.htmx.target == "record-table":
         return render(request, "decisions/_record_table.html", context)
-    choices = selectors.filter_choices(form=form)
     context |= {
         # A viewer gets no bulk bar or editing keys: they could only end in a refusal.
-        "can_edit_any": any(row["can_edit"] for row in context["rows"])
+        "can_edit_any": any(row["can_edit"] for row in rows)
         or Repository.objects.editable_by(request.user).exists(),
-        "filters": triage.filter_controls(form, choices),
-        "bulk_owner_options": triage.Options(
-            BulkForm(user=request.user).fields["owner"].queryset.values_list("pk", "username")
-        ).render(),
+        "filters": triage.filter_controls(form, selectors.filter_choices(form=form, people=people)),
+        "bulk_owner_options": triage.Options(people.editors()).render(),
         "bulk_action_options": triage.Options(NextAction.choices).render(),
     }
     return render(request, "decisions/record_list.html", context)

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from decisions.models import DecisionEvent, DecisionRecord, State
+from decisions.selectors import triage
 from inventory.models import Role
 from scanning.models import ScanRun
 from tests import factories
@@ -156,14 +157,19 @@ def test_approval_endpoint_refuses_the_proposer(world):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_can_edit_annotation_agrees_with_editable_by(world, role):
+def test_triage_rows_are_editable_exactly_as_editable_by_says(world, role):
     _repository, record, people = world
     factories.record(factories.repository(factories.team()), subject="elsewhere")
+    outsiders_team = people["outsider"].memberships.get().team
+    factories.record(factories.repository(outsiders_team), subject="outside")
     user = AnonymousUser() if role == "anonymous" else people[role]
-    annotated = {r.pk: r.can_edit for r in DecisionRecord.objects.with_can_edit(user)}
+    everything = DecisionRecord.objects.select_related("repository")
+    rows = {row["id"]: row["can_edit"] for row in triage.rows(everything, user=user)}
     editable = set(DecisionRecord.objects.editable_by(user).values_list("pk", flat=True))
-    assert annotated == {pk: pk in editable for pk in annotated}
-    assert annotated[record.pk] == (role in EDITORS)
+    assert len(rows) == 3
+    assert rows == {pk: int(pk) in editable for pk in rows}
+    assert rows[str(record.pk)] == (role in EDITORS)
+    assert sum(rows.values()) == {"superuser": 3, "outsider": 1}.get(role, role in EDITORS)
 
 
 @pytest.mark.parametrize("role", sorted(set(ROLES) - {"anonymous"}))

@@ -1,19 +1,24 @@
 from __future__ import annotations
 
 import datetime
+import html
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.template import Context
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from decisions import services
+from decisions.forms.records import members_of_teams_of
 from decisions.models import DecisionRecord, NextAction
+from decisions.selectors import records as record_selectors
 from decisions.selectors import triage
-from inventory.models import Role
+from decisions.templatetags.triage_row import triage_row
+from inventory.models import EDITOR_ROLES, Membership, Repository, Role
 from tests import factories
 
 
@@ -53,6 +58,26 @@ def test_options_escape_values_and_labels_but_not_safe_text():
     )
 
 
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["a&b", '"q"', "it's", "<x>", "", "plain"],
+        ["nul\x00inside", "<b>", "x"],  # the text joining would split: escaped one by one
+        ["only"],
+        [],
+    ],
+)
+def test_options_escape_every_label_as_if_one_by_one(labels):
+    choices = [(n, label) for n, label in enumerate(labels)] + [("v&<>", "last")]
+    expected = "".join(
+        f'<option value="{html.escape(str(value))}">{html.escape(label)}</option>'
+        for value, label in choices
+    )
+    assert triage.Options(choices).render() == expected
+    selected = triage.Options(choices).render("v&<>")
+    assert selected.endswith('<option value="v&amp;&lt;&gt;" selected>last</option>')
+
+
 @pytest.mark.parametrize("pk", [1, 7, 10, 8191819181918191, 123456789012])
 def test_record_link_is_what_reverse_gives(pk):
     for name in ("decisions:record-detail", "decisions:record-triage"):
@@ -87,6 +112,112 @@ def test_rows_reveal_hidden_characters_in_the_subject(viewer, repository):
     assert row["subject"] == "a⟨U+202E⟩b"
 
 
+@pytest.mark.parametrize("superuser", [False, True])
+def test_team_people_offer_who_the_forms_and_owner_pickers_accept(superuser, team, repository):
+    """One query of memberships answers what three querysets did: the owner filter, the bulk
+    owner field and each team's owner pickers, in the same order."""
+    other = factories.team()
+    factories.repository(other)
+    empty = factories.team()  # no repository: its people are offered nowhere
+    factories.member(empty, Role.OWNER, username="nobody")
+    user = factories.member(team, Role.TRIAGER, username="lead")
+    user.memberships.create(team=other, role=Role.VIEWER)
+    user.is_superuser = superuser
+    user.save()
+    zed = factories.member(team, Role.OWNER, username="zed")
+    factories.member(team, Role.VIEWER, username="ann")
+    Membership.objects.create(team=other, user=zed, role=Role.ADMIN)
+    factories.member(other, Role.OWNER, username="bob")
+    factories.member(factories.team(), Role.OWNER, username="outsider")
+
+    repositories = Repository.objects.for_user(user)
+    with CaptureQueriesContext(connection) as queries:
+        people = record_selectors.TeamPeople(repositories=repositories)
+    assert len(queries) == 1
+
+    def pairs(queryset):
+        return list(queryset.values_list("pk", "username"))
+
+    assert people.anyone() == pairs(members_of_teams_of(repositories))
+    assert people.editors() == pairs(members_of_teams_of(repositories, roles=EDITOR_ROLES))
+    assert [name for _, name in people.editors()] == ["bob", "lead", "zed"]
+    teams = {team.pk, other.pk, empty.pk}
+    assert people.editors_by_team(teams) == {
+        **record_selectors.owners_by_team(team_ids={team.pk, other.pk}),
+        empty.pk: [],
+    }
+
+
+def _row_html(user, record) -> str:
+    client = Client()
+    client.force_login(user)
+    body = client.get(reverse("decisions:record-list")).content.decode()
+    start = body.index(f'<tr id="record-{record.pk}"')
+    return body[start : body.index("</tr>", start)]
+
+
+def test_rows_show_labels_dates_and_lateness_of_their_record(viewer, triager, team, repository):
+    owner = factories.member(team, Role.OWNER, username="olivia")
+    late = factories.record(
+        repository,
+        subject="req\u200bests",
+        kind="vulnerable",
+        severity="high",
+        state="triaged",
+        owner=owner,
+        next_action=NextAction.REMOVE,
+        review_date=datetime.date(2020, 1, 2),
+        summary="2 advisories\u202e",
+    )
+    later = factories.record(repository, review_date=datetime.date(2999, 1, 1))
+    name = repository.name
+
+    read_only = _row_html(viewer, late)
+    assert 'class="state-triaged overdue"' in read_only
+    assert '<span class="tag kind-vulnerable">Vulnerable</span>' in read_only
+    assert '<span class="tag sev-high">High</span>' in read_only
+    assert '<td class="state">Triaged</td>' in read_only
+    assert f'<td class="priority">{late.priority}</td>' in read_only
+    assert '<td class="summary">2 advisories⟨U+202E⟩</td>' in read_only
+    assert "<strong>req⟨U+200B⟩ests</strong>" in read_only
+    assert "olivia · Remove · 2020-01-02" in read_only
+    assert "<form" not in read_only
+    assert "Unowned · no next action · 2999-01-01" in _row_html(viewer, later)
+
+    editable = _row_html(triager, late)
+    assert 'class="state-triaged overdue"' in editable
+    assert f'aria-label="Select req⟨U+200B⟩ests in {name}"' in editable
+    assert f">Review date for req⟨U+200B⟩ests in {name}</label>" in editable
+    assert 'data-key="r" value="2020-01-02"' in editable
+    assert '<input type="hidden" name="initial-review_date" value="2020-01-02">' in editable
+    assert 'class="state-new"' in _row_html(triager, later)
+
+
+def test_rows_escape_what_people_and_scans_wrote(viewer, triager, team):
+    repository = factories.repository(team)
+    repository.name = 'api"<x>'
+    repository.save()
+    record = factories.record(repository, subject="<script>x</script>", summary="<b>&amp;</b>")
+    escaped_subject = "&lt;script&gt;x&lt;/script&gt;"
+
+    for user in (viewer, triager):
+        row = _row_html(user, record)
+        assert "<script>" not in row and "<b>" not in row
+        assert f"<strong>{escaped_subject}</strong>" in row
+        assert "<td>api&quot;&lt;x&gt;</td>" in row
+        assert '<td class="summary">&lt;b&gt;&amp;amp;&lt;/b&gt;</td>' in row
+    assert f"Owner of {escaped_subject} in api&quot;&lt;x&gt;</label>" in _row_html(triager, record)
+
+
+def test_a_refused_save_shows_its_message_escaped_under_the_row(triager, repository):
+    record = factories.record(repository)
+    [row] = triage.rows(DecisionRecord.objects.filter(pk=record.pk), user=triager)
+    html = triage_row(Context({"csrf_token": "token"}), row, '<i>not</i> "saved"')
+    assert '<p class="row-error" role="alert">&lt;i&gt;not&lt;/i&gt; &quot;saved&quot;</p>' in html
+    assert '<input type="hidden" name="csrfmiddlewaretoken" value="token">' in html
+    assert "row-error" not in triage_row(Context({"csrf_token": "token"}), row)
+
+
 def _list_queries(client: Client) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("decisions:record-list"))
@@ -111,6 +242,34 @@ def test_list_queries_do_not_grow_with_rows_teams_or_owners(team, repository, ro
         factories.record(repository if n % 2 else other_repository, owner=owner if n % 3 else None)
 
     assert _list_queries(client) == one_row <= 12
+
+
+@pytest.mark.parametrize(
+    ("role", "target", "expected"),
+    [
+        # Session, user, count, page, memberships of the user's teams, the other findings
+        # about the page's packages, the filter's repositories (and their teams).
+        (Role.TRIAGER, None, 7),
+        # ... and whether the user may edit anything at all, as no row says so.
+        (Role.VIEWER, None, 8),
+        # The table alone: no filters.
+        (Role.TRIAGER, "record-table", 6),
+    ],
+)
+def test_list_asks_each_question_once(team, repository, role, target, expected):
+    user = factories.member(team, role)
+    owner = factories.member(team, Role.OWNER)
+    for n in range(30):
+        factories.record(repository, owner=owner if n % 2 else None, kind="unused")
+        factories.record(repository, subject=f"package-{n}-b", kind="missing")
+    client = Client()
+    client.force_login(user)
+    headers = {"HX-Request": "true", "HX-Target": target} if target else {}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("decisions:record-list"), headers=headers)
+    assert response.status_code == 200
+    assert response.content.decode().count('<tr id="record-') == 25
+    assert len(queries) == expected, [q["sql"][:80] for q in queries]
 
 
 def test_list_page_marks_chosen_filters_and_lists_people_for_bulk_edit(triager, team, repository):
