@@ -182,13 +182,17 @@ def _new_record(repository, subject: str, row: ArtifactVersion) -> DecisionRecor
         kind=Kind.ARTIFACT_VERSION,
         summary=_summary(row),
         first_reversible_move=(
-            f"Transition the version's objects to {cold} (or tag them for expiry); "
+            f"Transition the version's objects to {cold} by the exported lifecycle rule "
+            f"(where the plan selects by tag, apply its {plan.TAG_KEY} tags first); "
             "nothing is deleted before the review window ends."
         ),
         watch_signal=(
             "A reference to this version appears again in a scan of the team's repositories."
         ),
-        rollback_notes=f"Restore the objects from {cold} (or remove the expiry tag).",
+        rollback_notes=(
+            f"Remove the version's lifecycle rule (or its objects' {plan.TAG_KEY} tag) and "
+            f"restore the objects from {cold}."
+        ),
         **scoring.initial_scores(Kind.ARTIFACT_VERSION),
     )
 
