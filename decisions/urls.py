@@ -114,7 +114,7 @@ urlpatterns += [
         name="artifact-store-inventory",
     ),
     re_path(
-        r"^artifacts/(?P<pk>[0-9]+)/plan\.(?P<fmt>csv|json)$",
+        r"^artifacts/(?P<pk>[0-9]+)/plan\.(?P<fmt>csv|json|tags\.csv)$",
         views_artifacts.store_plan,
         name="artifact-store-plan",
     ),

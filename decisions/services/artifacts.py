@@ -182,13 +182,17 @@ def _new_record(repository, subject: str, row: ArtifactVersion) -> DecisionRecor
         kind=Kind.ARTIFACT_VERSION,
         summary=_summary(row),
         first_reversible_move=(
-            f"Transition the version's objects to {cold} (or tag them for expiry); "
+            f"Transition the version's objects to {cold} by the exported lifecycle rule "
+            f"(where the plan selects by tag, apply its {plan.TAG_KEY} tags first); "
             "nothing is deleted before the review window ends."
         ),
         watch_signal=(
             "A reference to this version appears again in a scan of the team's repositories."
         ),
-        rollback_notes=f"Restore the objects from {cold} (or remove the expiry tag).",
+        rollback_notes=(
+            f"Remove the version's lifecycle rule (or its objects' {plan.TAG_KEY} tag) and "
+            f"restore the objects from {cold}."
+        ),
         **scoring.initial_scores(Kind.ARTIFACT_VERSION),
     )
 
@@ -219,6 +223,11 @@ def _human_size(size: int) -> str:
 
 def plan_items(*, store: ArtifactStore) -> list[plan.PlanItem]:
     """The versions of ``store`` whose records an owner approved, for the deletion plan."""
+    return _plan(store=store)[0]
+
+
+def _plan(*, store: ArtifactStore) -> tuple[list[plan.PlanItem], list[str]]:
+    """The plan's items, and every key the store's last inventory grouped (full keys)."""
     root = subject_root(store)
     records = {
         r.subject: r
@@ -230,7 +239,10 @@ def plan_items(*, store: ArtifactStore) -> list[plan.PlanItem]:
         ).select_related("owner")
     }
     items = []
+    known: list[str] = []
     for row in ArtifactVersion.objects.filter(store=store).order_by("model", "version"):
+        keys = [(store.prefix + o[0], o[3]) for o in row.object_list]
+        known.extend(key for key, _ in keys)
         record = records.get(subject_of(store, row))
         if record is None:
             continue
@@ -248,9 +260,11 @@ def plan_items(*, store: ArtifactStore) -> list[plan.PlanItem]:
                 state=record.state,
                 owner=str(record.owner or ""),
                 expire_on=record.review_window_end,
+                layout=row.layout,
+                keys=tuple(keys),
             )
         )
-    return items
+    return items, known
 
 
 def plan_csv(*, store: ArtifactStore) -> str:
@@ -263,10 +277,31 @@ def plan_csv(*, store: ArtifactStore) -> str:
     return out.getvalue()
 
 
-def plan_lifecycle_json(*, store: ArtifactStore) -> str:
-    return plan.lifecycle_json(
-        plan_items(store=store),
+def plan_lifecycle(*, store: ArtifactStore) -> plan.LifecyclePlan:
+    """The lifecycle rules of the plan, and the object tags the owner applies before them
+    (none while every version has an exact prefix rule and there are at most 1,000)."""
+    items, known = _plan(store=store)
+    return plan.lifecycle_plan(
+        items,
         cold_storage_class=settings.DEBTBOARD_ARTIFACT_COLD_STORAGE_CLASS,
         versioned=store.versioned,
         today=timezone.now().astimezone(UTC).date(),
+        known_keys=known,
     )
+
+
+def plan_lifecycle_json(*, store: ArtifactStore) -> str:
+    return plan.plan_json(plan_lifecycle(store=store))
+
+
+def plan_tagging_csv(*, store: ArtifactStore) -> str:
+    """bucket, key, version id, tag (``key=value``) per object version the rules select by tag.
+
+    Input for the owner's tagging script, so keys are written exactly as stored (no formula
+    quote, which would name another object)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(plan.TAGGING_COLUMNS)
+    for key, version_id, tag in plan_lifecycle(store=store).tagging:
+        writer.writerow([store.bucket, key, version_id, tag])
+    return out.getvalue()

@@ -81,7 +81,8 @@ def inventory_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def store_plan(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    """The deletion plan of approved versions: CSV, or an S3 lifecycle configuration."""
+    """The deletion plan of approved versions: CSV, an S3 lifecycle configuration, or the
+    object tags its tag-filtered rules need (``tags.csv``)."""
     store = get_object_or_404(ArtifactStore.objects.for_user(request.user), pk=pk)
     name = slugify(store.name) or f"store-{store.pk}"
     if fmt == "csv":
@@ -90,6 +91,8 @@ def store_plan(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         response = HttpResponse(
             artifacts.plan_lifecycle_json(store=store), content_type="application/json"
         )
+    elif fmt == "tags.csv":
+        response = HttpResponse(artifacts.plan_tagging_csv(store=store), content_type="text/csv")
     else:
         raise Http404("No such format.")
     response["Content-Disposition"] = f'attachment; filename="{name}-deletion-plan.{fmt}"'

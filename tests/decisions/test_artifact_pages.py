@@ -72,6 +72,7 @@ def test_members_see_their_stores_and_outsiders_get_nothing(viewer, store, inven
         reverse("decisions:artifact-store", args=[store.pk]),
         reverse("decisions:inventory-run", args=[inventoried.pk]),
         reverse("decisions:artifact-store-plan", args=[store.pk, "csv"]),
+        reverse("decisions:artifact-store-plan", args=[store.pk, "tags.csv"]),
     ):
         assert client.get(url).status_code == 404
 
@@ -166,6 +167,12 @@ def test_plan_downloads_are_attachments(viewer, store, inventoried):
     assert "models/churn/v1/" in csv_response.content.decode()
     json_response = client.get(reverse("decisions:artifact-store-plan", args=[store.pk, "json"]))
     assert json_response.json()["Rules"][0]["Filter"] == {"Prefix": "models/churn/v1/"}
+    tags = client.get(reverse("decisions:artifact-store-plan", args=[store.pk, "tags.csv"]))
+    assert tags["Content-Disposition"].endswith('-deletion-plan.tags.csv"')
+    # An exact prefix rule needs no tags: only the header.
+    assert tags.content.decode().splitlines() == ["bucket,key,version_id,tag"]
+    page = client.get(reverse("decisions:artifact-store", args=[store.pk])).content.decode()
+    assert reverse("decisions:artifact-store-plan", args=[store.pk, "tags.csv"]) in page
 
 
 def test_reclaimable_storage_per_team_and_over_time(viewer, store, inventoried):

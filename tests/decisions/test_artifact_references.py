@@ -196,6 +196,8 @@ def test_nothing_in_the_bucket_changes_and_the_owner_can_apply_the_plan(
     scan(repository_on_disk)
     inventory(store)
     record = DecisionRecord.objects.get(kind=Kind.ARTIFACT_VERSION)
+    assert "debtboard-plan tags first" in record.first_reversible_move
+    assert "Remove the version's lifecycle rule" in record.rollback_notes
     services.record_update(
         record=record, actor=lead, changes={"owner": owner, "next_action": NextAction.REMOVE}
     )
