@@ -64,6 +64,7 @@ _FLUSH_SECONDS = 0.2
 _POLL_SECONDS = 0.1
 _NOT_STARTED = -1
 _MIN_FILES_PER_CHILD = 200  # below this a second child costs more than it saves
+_MIN_BYTES_PER_CHILD = 512 * 1024  # ... unless the files are this large (parse time is bytes)
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # Linux's default ceiling for an unprivileged pipe (/proc/sys/fs/pipe-max-size); the results
 # of a scan of a few hundred files pickle to 30-200 KB.
@@ -108,12 +109,14 @@ def run(
     workers: int = 1,
     pinned: Callable[[str], bool] | None = None,
     in_process: bool = False,
+    sizes: Sequence[int] | None = None,
 ) -> Outcome[Result]:
     """``worker(root, path, context)`` for every path, each file's crash costing only that file.
 
     With ``workers`` > 1 the files are shared among that many children working at once (one per
-    ``_MIN_FILES_PER_CHILD`` files at most). Files ``pinned`` says True for all go to the first
-    child, in order, so state a worker keeps in ``context`` between them stays whole.
+    ``_MIN_FILES_PER_CHILD`` files, or with ``sizes``, the bytes of each path, one per
+    ``_MIN_BYTES_PER_CHILD`` bytes, at most). Files ``pinned`` says True for all go to the
+    first child, in order, so state a worker keeps in ``context`` between them stays whole.
 
     ``in_process`` makes this process the supervisor (no supervisor process to start) when it
     is single-threaded, as a command-line scan is; a server's processes never are.
@@ -127,6 +130,7 @@ def run(
         workers=workers,
         pinned=pinned,
         in_process=in_process,
+        sizes=sizes,
     ) as pending:
         return pending.result()
 
@@ -171,6 +175,7 @@ def start(
     workers: int = 1,
     pinned: Callable[[str], bool] | None = None,
     in_process: bool = False,
+    sizes: Sequence[int] | None = None,
 ) -> Pending[Result]:
     """``run``, started: the first children are at work when this returns.
 
@@ -180,7 +185,7 @@ def start(
     """
     if not paths:
         return Pending(Outcome)
-    shards = _shards(paths, workers, pinned)
+    shards = _shards(paths, workers, pinned, sizes)
     if in_process and threading.active_count() == 1:
         supervision = _Supervision(worker, root, list(paths), shards, context, limits)
         supervision.start()
@@ -217,18 +222,35 @@ def _pooled_result(submitted: tuple[ProcessPoolExecutor, Future], arguments: tup
 
 
 def _shards(
-    paths: Sequence[str], workers: int, pinned: Callable[[str], bool] | None
+    paths: Sequence[str],
+    workers: int,
+    pinned: Callable[[str], bool] | None,
+    sizes: Sequence[int] | None = None,
 ) -> list[list[int]]:
-    """Indices of ``paths`` for each child: pinned files first in line, the rest dealt evenly."""
+    """Indices of ``paths`` for each child: pinned files first in line, the rest dealt out.
+
+    With ``sizes`` (bytes per path) the largest files are dealt first, each to the child with
+    the fewest bytes so far, so one child does not get every large file (parse time follows
+    bytes, not files); without, each file goes to the child with the fewest files.
+    """
     count = max(1, min(workers, -(-len(paths) // _MIN_FILES_PER_CHILD)))
+    if sizes is not None and count < workers:
+        count = max(count, min(workers, sum(sizes) // _MIN_BYTES_PER_CHILD))
     if count == 1:
         return [list(range(len(paths)))]
     shards: list[list[int]] = [[] for _ in range(count)]
     loose = []
     for index, path in enumerate(paths):
         (shards[0] if pinned is not None and pinned(path) else loose).append(index)
-    for index in loose:
-        min(shards, key=len).append(index)
+    if sizes is None:
+        for index in loose:
+            min(shards, key=len).append(index)
+    else:
+        load = [sum(sizes[i] for i in shard) for shard in shards]
+        for index in sorted(loose, key=lambda i: -sizes[i]):
+            lightest = min(range(count), key=lambda n: (load[n], len(shards[n])))
+            shards[lightest].append(index)
+            load[lightest] += sizes[index]
     return [sorted(shard) for shard in shards if shard]
 
 

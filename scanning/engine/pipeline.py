@@ -268,8 +268,13 @@ def _started(root: Path, options: ScanOptions, progress: Progress) -> _Started:
         workers=scan_workers(options.workers),
         in_process=options.parse_in_process,
         pinned=manifests.manifest_kind,
+        sizes=[_size(listing.stats.get(path)) for path in plan.to_parse],
     )
     return _Started(root, tree, listing, store, venvs, roots, known_manifests, plan, pending)
+
+
+def _size(info: os.stat_result | None) -> int:
+    return info.st_size if info is not None else 0
 
 
 def _finished(

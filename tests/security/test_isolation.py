@@ -230,3 +230,40 @@ def test_a_large_scan_in_two_children_matches_one_child(tmp_path, settings) -> N
     shared = pipeline.scan_tree(repo, scan_options())
     assert shared.usages == alone.usages and shared.errors == alone.errors
     assert [m.path for m in shared.manifests] == [m.path for m in alone.manifests]
+
+
+def test_large_files_are_dealt_by_bytes_so_no_child_gets_them_all() -> None:
+    paths = ["requirements.txt", "a.py", "big1.py", "big2.py", "b.py", "big3.py", "c.py"]
+    sizes = [100, 10, 900_000, 800_000, 10, 700_000, 10]
+    shards = isolation._shards(paths, 2, lambda path: path.endswith(".txt"), sizes)
+    assert sorted(i for shard in shards for i in shard) == list(range(len(paths)))
+    assert 0 in shards[0]  # the pinned manifest stays with the first child
+    big = [{paths[i] for i in shard if sizes[i] > 1000} for shard in shards]
+    assert sorted(big, key=len) == [{"big1.py"}, {"big2.py", "big3.py"}]  # not all three in one
+    assert all(shard == sorted(shard) for shard in shards)  # each child reads in walk order
+    # Seven small files: one child, whatever is asked for.
+    assert isolation._shards(paths, 2, None, [10] * len(paths)) == [list(range(len(paths)))]
+
+
+def test_a_few_large_files_in_two_children_match_one_child(tmp_path) -> None:
+    body = "VALUES = [" + ", ".join(str(n) for n in range(60_000)) + "]\n"
+    files = {f"pkg/data{n}.py": f"import mod{n}\n{body}" for n in range(3)}
+    repo = write_tree(tmp_path / "few", {**files, **GOOD})
+    paths = _walk(repo)
+    sizes = [(repo / path).stat().st_size for path in paths]
+
+    def parse(workers: int) -> isolation.Outcome:
+        return isolation.run(
+            pipeline.parse_file,
+            repo,
+            paths,
+            context=pipeline.ParseContext(()),
+            limits=LIMITS,
+            workers=workers,
+            pinned=pipeline.manifests.manifest_kind,
+            sizes=sizes,
+        )
+
+    alone, shared = parse(1), parse(2)
+    assert (alone.children, shared.children) == (1, 2)
+    assert shared.results == alone.results and shared.errors == alone.errors == []
