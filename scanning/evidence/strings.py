@@ -472,8 +472,9 @@ def _strings(node: ast.AST | list[ast.expr]) -> list[tuple[str, int]]:
     found = []
     while stack:
         current = stack.pop()
-        if isinstance(current, ast.Constant) and isinstance(current.value, str):
-            found.append((current.value, current.lineno))
+        if isinstance(current, ast.Constant):  # a leaf: its value is never a node
+            if isinstance(current.value, str):
+                found.append((current.value, current.lineno))
         else:
             stack.extend(child_nodes(current))
     return found
