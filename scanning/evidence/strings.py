@@ -88,8 +88,10 @@ class FileContext:
     backend needs its receiver's module; a bare URL its framework), URLs no consumer took,
     and calls that may load a backend."""
 
-    def __init__(self, path: str, mode: str) -> None:
+    def __init__(self, path: str, mode: str, *, urls_possible: bool = True) -> None:
         self.path, self.mode = path, mode
+        # False when no string of the file can hold "://" (``pyfiles.may_hold_urls``).
+        self.urls_possible = urls_possible
         self.aliases: dict[str, str] = {}  # local name -> import root
         self.bare_urls: list[tuple[str, int, str]] = []  # (text, line, guard)
         self.consumed: set[tuple[str, int]] = set()  # URLs a consumer read: (text, line)
@@ -106,6 +108,8 @@ class FileContext:
     def assigned(self, name: str, value: ast.AST) -> None:
         if isinstance(value, ast.Name):
             self.copied_from.setdefault(name, value.id)
+            return
+        if not self.urls_possible:
             return
         urls = [(text, line) for text, line in _strings(value) if "://" in text]
         if urls:
