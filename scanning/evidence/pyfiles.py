@@ -58,11 +58,20 @@ def python_usages(
         text = templates.blank_tags(source)
         blanked = parse_python(text, path)
         if not isinstance(blanked, FileError):
-            usages, errors = _tree_usages(blanked, path, mode, aliases, may_hold_urls(text))
+            usages, errors = _tree_usages(
+                blanked,
+                path,
+                mode,
+                aliases,
+                may_hold_urls(text),
+                pytest_plugins.may_use_markers(text),
+            )
             return [u for u in usages if not templates.from_placeholder(u.name)], errors
     if isinstance(tree, FileError):
         return imports.fallback_usages(source, path, mode), [tree]
-    usages, errors = _tree_usages(tree, path, mode, aliases, may_hold_urls(source))
+    usages, errors = _tree_usages(
+        tree, path, mode, aliases, may_hold_urls(source), pytest_plugins.may_use_markers(source)
+    )
     return _with_inline_ignores(source, usages), errors
 
 
@@ -108,6 +117,7 @@ def _tree_usages(
     mode: str,
     aliases: dict[str, str] | None = None,
     urls_possible: bool = True,
+    markers_possible: bool = True,
 ) -> tuple[list[Usage], list[FileError]]:
     usages: list[Usage] = []
     add = usages.extend
@@ -134,7 +144,7 @@ def _tree_usages(
                 add(strings.string_usages(node, guard, path, mode, context))
         add(context.finish())
         if mode == "test":
-            add(pytest_plugins.test_code_usages(tree, path, mode))
+            add(pytest_plugins.test_code_usages(tree, path, mode, markers_possible))
         else:
             add(pytest_plugins.fixture_definitions(tree, path, mode))
     except (RecursionError, MemoryError):
