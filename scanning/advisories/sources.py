@@ -12,17 +12,22 @@ from __future__ import annotations
 import json
 import os
 import re
-import tarfile
-import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import yaml
 
 from scanning.advisories.osv import MalformedAdvisory, OsvAdvisory, parse_osv, parse_timestamp
+
+# The archive modules are imported by the readers that open an archive: a scan reading the
+# advisories' on-disk form, or a folder, never needs them.
+if TYPE_CHECKING:
+    import tarfile
+    import zipfile
 
 MAX_RECORD_BYTES = 5 * 1024 * 1024
 MAX_ARCHIVE_MEMBERS = 250_000
@@ -61,6 +66,9 @@ def read_source(
 ) -> Iterator[tuple[str, OsvAdvisory]]:
     if location.is_dir():
         return read_directory(location, report=report, since=since)
+    import tarfile
+    import zipfile
+
     if location.is_file() and zipfile.is_zipfile(location):
         return read_zip(location, report=report, since=since)
     if location.is_file() and tarfile.is_tarfile(location):
@@ -110,6 +118,8 @@ def read_zip(
     max_members: int = MAX_ZIP_MEMBERS,
 ) -> Iterator[tuple[str, OsvAdvisory]]:
     """Records inside an OSV export, streamed member by member, never extracted to disk."""
+    import zipfile
+
     since = _aware(since)
     with zipfile.ZipFile(archive) as bundle:
         members = [m for m in bundle.infolist() if not m.is_dir()]
@@ -158,6 +168,8 @@ def read_tar(
     breaks off (a truncated download), raises ``UnreadableSource``: the sync fails rather
     than record a watermark past records it never read.
     """
+    import tarfile
+
     since = _aware(since)
     members = unpacked = 0
     try:
@@ -237,6 +249,8 @@ def _unsafe(archive: Path, name: str) -> MalformedAdvisory:
 
 
 def _read_member(bundle: zipfile.ZipFile, member: zipfile.ZipInfo, path: str, cap: int) -> bytes:
+    import zipfile
+
     if member.file_size > cap:
         raise MalformedAdvisory(path, _too_big(member.file_size, cap))
     try:

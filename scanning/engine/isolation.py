@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -40,6 +40,11 @@ from typing import Any, Generic, TypeVar
 
 from scanning.engine.limits import ParserLimits
 from scanning.types import FileError
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None  # type: ignore[assignment]
 
 Result = TypeVar("Result")
 # worker(root, path, context) -> result; must be a module-level function (it is pickled).
@@ -59,7 +64,11 @@ _FLUSH_SECONDS = 0.2
 _POLL_SECONDS = 0.1
 _NOT_STARTED = -1
 _MIN_FILES_PER_CHILD = 200  # below this a second child costs more than it saves
+_MIN_BYTES_PER_CHILD = 512 * 1024  # ... unless the files are this large (parse time is bytes)
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Linux's default ceiling for an unprivileged pipe (/proc/sys/fs/pipe-max-size); the results
+# of a scan of a few hundred files pickle to 30-200 KB.
+_PIPE_BYTES = 1024 * 1024
 
 
 def die_with_parent(parent: int | None = None) -> None:
@@ -100,53 +109,148 @@ def run(
     workers: int = 1,
     pinned: Callable[[str], bool] | None = None,
     in_process: bool = False,
+    sizes: Sequence[int] | None = None,
 ) -> Outcome[Result]:
     """``worker(root, path, context)`` for every path, each file's crash costing only that file.
 
     With ``workers`` > 1 the files are shared among that many children working at once (one per
-    ``_MIN_FILES_PER_CHILD`` files at most). Files ``pinned`` says True for all go to the first
-    child, in order, so state a worker keeps in ``context`` between them stays whole.
+    ``_MIN_FILES_PER_CHILD`` files, or with ``sizes``, the bytes of each path, one per
+    ``_MIN_BYTES_PER_CHILD`` bytes, at most). Files ``pinned`` says True for all go to the
+    first child, in order, so state a worker keeps in ``context`` between them stays whole.
 
     ``in_process`` makes this process the supervisor (no supervisor process to start) when it
     is single-threaded, as a command-line scan is; a server's processes never are.
     """
-    global _supervisors
+    with start(
+        worker,
+        root,
+        paths,
+        context=context,
+        limits=limits,
+        workers=workers,
+        pinned=pinned,
+        in_process=in_process,
+        sizes=sizes,
+    ) as pending:
+        return pending.result()
+
+
+class Pending(Generic[Result]):
+    """A ``run`` under way: the children parse while the caller does other work.
+
+    ``result()`` waits for the outcome (and restarts children that died, as ``run`` does).
+    Leaving the ``with`` block without it kills the children still at work when this
+    process forked them; a supervisor process finishes its run and the result is dropped.
+    """
+
+    def __init__(
+        self,
+        wait: Callable[[], Outcome[Result]],
+        stop: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._wait = wait
+        self._stop = stop
+        self._outcome: Outcome[Result] | None = None
+
+    def result(self) -> Outcome[Result]:
+        if self._outcome is None:
+            self._outcome = self._wait()
+        return self._outcome
+
+    def __enter__(self) -> Pending[Result]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._outcome is None:
+            self._stop()
+
+
+def start(
+    worker: Worker[Result],
+    root: Path,
+    paths: Sequence[str],
+    *,
+    context: Any,
+    limits: ParserLimits,
+    workers: int = 1,
+    pinned: Callable[[str], bool] | None = None,
+    in_process: bool = False,
+    sizes: Sequence[int] | None = None,
+) -> Pending[Result]:
+    """``run``, started: the first children are at work when this returns.
+
+    In process, they are forked now, while this process is still single-threaded, and
+    their results wait in their pipes (made large enough for a scan's results) until
+    ``result()`` reads them; otherwise the supervisor process works meanwhile.
+    """
     if not paths:
-        return Outcome()
-    shards = _shards(paths, workers, pinned)
+        return Pending(Outcome)
+    shards = _shards(paths, workers, pinned, sizes)
     if in_process and threading.active_count() == 1:
-        return _supervise(worker, root, list(paths), shards, context, limits)
-    for _attempt in range(2):
-        with _supervisors_lock:
-            if _supervisors is None:
-                _supervisors = ProcessPoolExecutor(
-                    _MAX_SUPERVISORS, _SUPERVISOR_CONTEXT, initializer=die_with_parent
-                )
-            pool = _supervisors
+        supervision = _Supervision(worker, root, list(paths), shards, context, limits)
+        supervision.start()
+        return Pending(supervision.finish, supervision.stop)
+    arguments = (worker, root, list(paths), shards, context, limits)
+    submitted = _submit(arguments)
+    return Pending(lambda: _pooled_result(submitted, arguments), submitted[1].cancel)
+
+
+def _submit(arguments: tuple) -> tuple[ProcessPoolExecutor, Future]:
+    global _supervisors
+    with _supervisors_lock:
+        if _supervisors is None:
+            _supervisors = ProcessPoolExecutor(
+                _MAX_SUPERVISORS, _SUPERVISOR_CONTEXT, initializer=die_with_parent
+            )
+        pool = _supervisors
+    return pool, pool.submit(_supervise, *arguments)
+
+
+def _pooled_result(submitted: tuple[ProcessPoolExecutor, Future], arguments: tuple) -> Outcome:
+    global _supervisors
+    for attempt in range(2):
+        pool, future = submitted
         try:
-            return pool.submit(
-                _supervise, worker, root, list(paths), shards, context, limits
-            ).result()
+            return future.result()
         except BrokenProcessPool:
             with _supervisors_lock:
                 if _supervisors is pool:
                     _supervisors = None
+            if attempt == 0:
+                submitted = _submit(arguments)
     raise IsolationError("the parser supervisor process keeps dying")
 
 
 def _shards(
-    paths: Sequence[str], workers: int, pinned: Callable[[str], bool] | None
+    paths: Sequence[str],
+    workers: int,
+    pinned: Callable[[str], bool] | None,
+    sizes: Sequence[int] | None = None,
 ) -> list[list[int]]:
-    """Indices of ``paths`` for each child: pinned files first in line, the rest dealt evenly."""
+    """Indices of ``paths`` for each child: pinned files first in line, the rest dealt out.
+
+    With ``sizes`` (bytes per path) the largest files are dealt first, each to the child with
+    the fewest bytes so far, so one child does not get every large file (parse time follows
+    bytes, not files); without, each file goes to the child with the fewest files.
+    """
     count = max(1, min(workers, -(-len(paths) // _MIN_FILES_PER_CHILD)))
+    if sizes is not None and count < workers:
+        count = max(count, min(workers, sum(sizes) // _MIN_BYTES_PER_CHILD))
     if count == 1:
         return [list(range(len(paths)))]
     shards: list[list[int]] = [[] for _ in range(count)]
     loose = []
     for index, path in enumerate(paths):
         (shards[0] if pinned is not None and pinned(path) else loose).append(index)
-    for index in loose:
-        min(shards, key=len).append(index)
+    if sizes is None:
+        for index in loose:
+            min(shards, key=len).append(index)
+    else:
+        load = [sum(sizes[i] for i in shard) for shard in shards]
+        for index in sorted(loose, key=lambda i: -sizes[i]):
+            lightest = min(range(count), key=lambda n: (load[n], len(shards[n])))
+            shards[lightest].append(index)
+            load[lightest] += sizes[index]
     return [sorted(shard) for shard in shards if shard]
 
 
@@ -171,21 +275,74 @@ def _supervise(
     limits: ParserLimits,
 ) -> Outcome[Result]:
     """``run`` inside the supervisor process, which is single-threaded and so may fork."""
-    if threading.active_count() != 1:
-        raise IsolationError("parser children may only be forked from a single-threaded process")
-    outcome: Outcome[Result] = Outcome()
-    received: dict[int, Result] = {}
-    skipped: dict[int, FileError] = {}
-    running: list[_Child] = []
-    try:
-        for todo in shards:
-            running.append(_start(worker, root, paths, todo, context, limits))
-            outcome.children += 1
+    supervision = _Supervision(worker, root, paths, shards, context, limits)
+    supervision.start()
+    return supervision.finish()
+
+
+class _Supervision(Generic[Result]):
+    """The children of one ``run``: started at once, watched until every file is accounted for."""
+
+    def __init__(
+        self,
+        worker: Worker[Result],
+        root: Path,
+        paths: list[str],
+        shards: list[list[int]],
+        context: Any,
+        limits: ParserLimits,
+    ) -> None:
+        self.worker, self.root, self.paths = worker, root, paths
+        self.shards, self.context, self.limits = shards, context, limits
+        self.outcome: Outcome[Result] = Outcome()
+        self.received: dict[int, Result] = {}
+        self.skipped: dict[int, FileError] = {}
+        self.running: list[_Child] = []
+
+    def _fork(self, todo: list[int]) -> None:
+        if threading.active_count() != 1:
+            raise IsolationError(
+                "parser children may only be forked from a single-threaded process"
+            )
+        child = _start(self.worker, self.root, self.paths, todo, self.context, self.limits)
+        self.running.append(child)
+        self.outcome.children += 1
+
+    def start(self) -> None:
+        try:
+            for todo in self.shards:
+                self._fork(todo)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for child in self.running:
+            _stop(child)
+        self.running = []
+
+    def finish(self) -> Outcome[Result]:
+        try:
+            self._watch()
+        finally:
+            self.stop()
+        outcome, received, skipped = self.outcome, self.received, self.skipped
+        outcome.errors.extend(skipped[index] for index in sorted(skipped))
+        for index in sorted(received):
+            value = received[index]
+            if isinstance(value, FileError):
+                outcome.errors.append(value)
+            else:
+                outcome.results[self.paths[index]] = value
+        return outcome
+
+    def _watch(self) -> None:
+        running, received, skipped = self.running, self.received, self.skipped
         while running:
             waitables = [c.reader for c in running] + [c.process.sentinel for c in running]
             ready = set(wait(waitables, timeout=_POLL_SECONDS))
             for child in list(running):
-                status = _check(child, ready, limits, received)
+                status = _check(child, ready, self.limits, received)
                 if status is None:
                     continue
                 running.remove(child)
@@ -198,7 +355,7 @@ def _supervise(
                         f"the parser process failed before reading a file: {reason}"
                     )
                 if failed_at not in received:
-                    skipped[failed_at] = FileError(paths[failed_at], f"skipped: {reason}")
+                    skipped[failed_at] = FileError(self.paths[failed_at], f"skipped: {reason}")
                 rest = [i for i in child.todo if i not in received and i not in skipped]
                 if len(rest) == len(child.todo):
                     raise IsolationError(
@@ -206,19 +363,7 @@ def _supervise(
                     )
                 if rest:
                     # Files finished but not yet sent when the child died are read again.
-                    running.append(_start(worker, root, paths, rest, context, limits))
-                    outcome.children += 1
-    finally:
-        for child in running:
-            _stop(child)
-    outcome.errors.extend(skipped[index] for index in sorted(skipped))
-    for index in sorted(received):
-        value = received[index]
-        if isinstance(value, FileError):
-            outcome.errors.append(value)
-        else:
-            outcome.results[paths[index]] = value
-    return outcome
+                    self._fork(rest)
 
 
 def _start(
@@ -231,6 +376,7 @@ def _start(
 ) -> _Child:
     current = _CHILD_CONTEXT.Value("q", _NOT_STARTED, lock=False)
     reader, writer = _CHILD_CONTEXT.Pipe(duplex=False)
+    _enlarge(writer)
     process = _CHILD_CONTEXT.Process(
         target=_child_main,
         args=(writer, current, worker, root, paths, todo, context, limits),
@@ -239,6 +385,15 @@ def _start(
     process.start()
     writer.close()
     return _Child(process, reader, current, todo)
+
+
+def _enlarge(writer: Connection) -> None:
+    """Let the pipe hold a scan's results (Linux; elsewhere it keeps its size): a child whose
+    results nobody reads yet, while the caller does other work, goes on parsing."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if set_size is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(writer.fileno(), set_size, _PIPE_BYTES)
 
 
 def _stop(child: _Child) -> None:

@@ -164,12 +164,16 @@ def scan_checkout(
     ``audit`` nothing is audited and the gate is "unknown", never "pass".
     """
     options = options or ScanOptions()
-    tree = scan_tree(root, options, progress=progress, provided=provided)
+    with _started(root, options, progress) as started:
+        # While the parser children read the files, this process asks git for the history's
+        # large objects and reads the job schedules: neither needs what the parse finds.
+        found_weights, weight_errors = weights.weight_findings_for(
+            root, threshold_bytes=options.weight_threshold_bytes, cache=_weights_cache(options)
+        )
+        job_interval = coverage.longest_job_interval_days(started.root, started.tree.paths)
+        tree = _finished(started, options, progress, provided)
     tree.modes_seen, tree.modes_incomplete = coverage.mode_coverage(tree.paths, tree.errors)
-    tree.longest_job_interval_days = coverage.longest_job_interval_days(root, tree.paths)
-    found_weights, weight_errors = weights.weight_findings_for(
-        root, threshold_bytes=options.weight_threshold_bytes, cache=_weights_cache(options)
-    )
+    tree.longest_job_interval_days = job_interval
     tree.findings.extend(found_weights)
     tree.errors.extend(
         e for e in weight_errors if options.note_shallow_clone or "shallow clone" not in e.message
@@ -206,6 +210,33 @@ def scan_tree(
     it the rules use only the installed metadata and the curated table.
     """
     options = options or ScanOptions()
+    with _started(root, options, progress) as started:
+        return _finished(started, options, progress, provided)
+
+
+@dataclass
+class _Started:
+    """A scan whose files are being parsed: what the walk found and the parse under way."""
+
+    root: Path
+    tree: TreeScan
+    listing: walk.Listing
+    store: cache.ScanCache | None
+    venvs: tuple[str, ...]
+    roots: list[str]  # the manifests among the files
+    known_manifests: list[ManifestFile] | None  # from the scan cache, when none changed
+    plan: _Plan
+    pending: isolation.Pending[Packed]
+
+    def __enter__(self) -> _Started:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.pending.__exit__(*exc_info)
+
+
+def _started(root: Path, options: ScanOptions, progress: Progress) -> _Started:
+    """List the files and start the parser children on those the cache cannot answer for."""
     progress(10, "Listing files")
     root = root.resolve()
     store = None  # opened before the walk: its opening time is the scan's start
@@ -228,7 +259,7 @@ def scan_tree(
     roots = [path for path in paths if manifests.manifest_kind(path)]
     known_manifests = None if store is None else store.reuse_manifests(root, roots, listing.stats)
     plan = _plan(root, listing, venvs, store, roots if known_manifests is None else [])
-    outcome = isolation.run(
+    pending = isolation.start(
         functools.partial(_packed, parse_file, store is not None),
         root,
         plan.to_parse,
@@ -237,7 +268,26 @@ def scan_tree(
         workers=scan_workers(options.workers),
         in_process=options.parse_in_process,
         pinned=manifests.manifest_kind,
+        sizes=[_size(listing.stats.get(path)) for path in plan.to_parse],
     )
+    return _Started(root, tree, listing, store, venvs, roots, known_manifests, plan, pending)
+
+
+def _size(info: os.stat_result | None) -> int:
+    return info.st_size if info is not None else 0
+
+
+def _finished(
+    started: _Started,
+    options: ScanOptions,
+    progress: Progress,
+    provided: ProvidedLoader | None,
+) -> TreeScan:
+    """The parse's results, and everything the rules conclude from them."""
+    tree, listing, store, venvs = started.tree, started.listing, started.store, started.venvs
+    roots, known_manifests, plan = started.roots, started.known_manifests, started.plan
+    paths = listing.paths
+    outcome = started.pending.result()
     parsed = _unpack(outcome.results, plan.hashed)
     if store is not None:
         for path, (_, usages, file_errors) in parsed.results.items():

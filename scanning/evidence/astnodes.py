@@ -50,3 +50,37 @@ def walk(tree: ast.AST, wanted: tuple[type[ast.AST], ...]) -> Iterator[ast.AST]:
         extend(child_nodes(node))
         if node.__class__ in wanted_types:
             yield node
+
+
+# Where statements live: a function can only be defined among the statements of a module, a
+# class, a function, a compound statement, an ``except`` handler or a ``case``.
+_STATEMENT_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+_STATEMENT_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
+_HOLDER_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def statement_walk(tree: ast.AST, wanted: tuple[type[ast.stmt], ...]) -> Iterator[ast.AST]:
+    """The statements of the ``wanted`` classes in ``walk(tree, wanted)``'s order, without
+    visiting expressions.
+
+    Breadth first over the statement lists only: every ancestor of a statement is a
+    statement, handler or case, and dropping the subtrees that hold none keeps the order of
+    the rest (each level stays in its parents' order).
+    """
+    wanted_types = frozenset(wanted)
+    todo = deque([tree])
+    pop, extend = todo.popleft, todo.extend
+    holders = _HOLDER_FIELDS
+    while todo:
+        node = pop()
+        cls = node.__class__
+        fields = holders.get(cls)
+        if fields is None:
+            fields = tuple(f for f in _fields(cls) if f in _STATEMENT_FIELDS)
+            holders[cls] = fields
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                extend(item for item in value if isinstance(item, _STATEMENT_HOLDERS))
+        if cls in wanted_types:
+            yield node

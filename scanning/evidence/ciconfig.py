@@ -14,7 +14,7 @@ from packaging.utils import canonicalize_name
 from scanning.distributions import table
 from scanning.evidence.commands import argv_usages, command_usages, python_code_usages
 from scanning.evidence.runfiles import shell_usages
-from scanning.evidence.sources import line_of
+from scanning.evidence.sources import line_of, yaml_nodes
 from scanning.types import COMMAND, FileError, Usage
 
 Extracted = tuple[list[Usage], list[FileError]]
@@ -54,7 +54,7 @@ class _Line(str):
 def load_yaml(text: str, path: str) -> tuple[list[object], list[FileError]]:
     """All documents, scalars as line-aware strings; aliases shared, never expanded."""
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = yaml_nodes(text)
         memo: dict[int, object] = {}
         return [_plain(node, memo) for node in nodes if node is not None], []
     except yaml.YAMLError as exc:

@@ -22,7 +22,8 @@ _TASK_DECORATOR = re.compile(
     r"^\s*@(?:shared_task|job|actor|dramatiq\.actor|periodic_task|[\w.]+\.(?:task|job|actor))\b",
     re.MULTILINE,
 )
-_TASK_IMPORT = re.compile(r"^\s*(?:from|import)\s+(?:celery|rq|dramatiq|huey)\b", re.MULTILINE)
+_TASK_MODULES = ("celery", "rq", "dramatiq", "huey")
+_TASK_IMPORT = re.compile(rf"^\s*(?:from|import)\s+(?:{'|'.join(_TASK_MODULES)})\b", re.MULTILINE)
 _CRONJOB = re.compile(r"^kind:\s*CronJob\s*$", re.MULTILINE)
 
 
@@ -49,7 +50,9 @@ def mode_for(path: str, source: str | None = None) -> str:
         return "script"
     if dirs[-2:] == ("management", "commands"):  # Django management commands run by hand or cron
         return "script"
-    if source is not None and name.endswith(".py") and _MAIN_GUARD.search(source):
+    # The guard holds "__main__": a file without it needs no search line by line.
+    python = source is not None and name.endswith(".py")
+    if python and "__main__" in source and _MAIN_GUARD.search(source):  # type: ignore[operator]
         return "script"
     return "web" if dirs else "script"
 
@@ -83,5 +86,9 @@ def _is_worker(name: str, dirs: tuple[str, ...], source: str | None) -> bool:
     if name == "tasks.py" or any(d in _WORKER_DIRS for d in dirs):
         return True
     if source is None or not name.endswith(".py"):
+        return False
+    # Both expressions need these characters: looking for them first spares a large file two
+    # searches line by line.
+    if "@" not in source or not any(module in source for module in _TASK_MODULES):
         return False
     return _TASK_IMPORT.search(source) is not None and _TASK_DECORATOR.search(source) is not None

@@ -55,13 +55,23 @@ def python_usages(
     tree = parse_python(source, path)
     if isinstance(tree, FileError) and templates.has_tags(source):
         # A cookiecutter/Jinja template: parse it again with its tags blanked.
-        blanked = parse_python(templates.blank_tags(source), path)
+        text = templates.blank_tags(source)
+        blanked = parse_python(text, path)
         if not isinstance(blanked, FileError):
-            usages, errors = _tree_usages(blanked, path, mode, aliases)
+            usages, errors = _tree_usages(
+                blanked,
+                path,
+                mode,
+                aliases,
+                may_hold_urls(text),
+                pytest_plugins.may_use_markers(text),
+            )
             return [u for u in usages if not templates.from_placeholder(u.name)], errors
     if isinstance(tree, FileError):
         return imports.fallback_usages(source, path, mode), [tree]
-    usages, errors = _tree_usages(tree, path, mode, aliases)
+    usages, errors = _tree_usages(
+        tree, path, mode, aliases, may_hold_urls(source), pytest_plugins.may_use_markers(source)
+    )
     return _with_inline_ignores(source, usages), errors
 
 
@@ -90,12 +100,28 @@ def _with_inline_ignores(source: str, usages: list[Usage]) -> list[Usage]:
     ]
 
 
+def may_hold_urls(source: str) -> bool:
+    """Whether a string literal of ``source`` can hold ``://``.
+
+    A literal's value is made of its own characters and of escapes, which all start with a
+    backslash (implicit concatenation and f-strings only join such pieces): a text with no
+    ``/`` and no backslash has no ``/`` in any string. Files of data (a few MB of dict and
+    list literals) often have neither, and looking for URLs in them walked every literal.
+    """
+    return "/" in source or "\\" in source
+
+
 def _tree_usages(
-    tree: ast.Module, path: str, mode: str, aliases: dict[str, str] | None = None
+    tree: ast.Module,
+    path: str,
+    mode: str,
+    aliases: dict[str, str] | None = None,
+    urls_possible: bool = True,
+    markers_possible: bool = True,
 ) -> tuple[list[Usage], list[FileError]]:
     usages: list[Usage] = []
     add = usages.extend
-    context = strings.FileContext(path, mode)
+    context = strings.FileContext(path, mode, urls_possible=urls_possible)
     if aliases is not None:
         context.aliases = aliases  # shared: this text's imports are seen by the next one
     try:
@@ -118,7 +144,7 @@ def _tree_usages(
                 add(strings.string_usages(node, guard, path, mode, context))
         add(context.finish())
         if mode == "test":
-            add(pytest_plugins.test_code_usages(tree, path, mode))
+            add(pytest_plugins.test_code_usages(tree, path, mode, markers_possible))
         else:
             add(pytest_plugins.fixture_definitions(tree, path, mode))
     except (RecursionError, MemoryError):

@@ -197,14 +197,37 @@ NOT_PLUGIN_FIXTURES = frozenset(
      "tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_factory", "subtests"}
 )  # fmt: skip
 _TEST_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Attribute)
+_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def test_code_usages(tree: ast.AST, path: str, mode: str) -> list[Usage]:
+def may_use_markers(source: str) -> bool:
+    """Whether ``source`` can hold ``<x>.mark.<marker>`` for one of ``MARKERS``.
+
+    An ASCII text spells each attribute name as it is (a non-ASCII one may spell it in other
+    characters that normalise to it): without ``mark`` or without any marker's name in it,
+    no such attribute is there, and only the functions are left to read.
+    """
+    if not source.isascii():
+        return True
+    return "mark" in source and any(name in source for name in MARKERS)
+
+
+def test_code_usages(
+    tree: ast.AST, path: str, mode: str, markers_possible: bool = True
+) -> list[Usage]:
     """Plugins whose fixtures the tests ask for and whose markers they use; the other fixtures
-    asked for and those defined, for ``plugin_fixture_usages``."""
+    asked for and those defined, for ``plugin_fixture_usages``.
+
+    ``markers_possible`` False (``may_use_markers``) reads the functions alone, found among
+    the statements in the same order, without visiting every expression of the file."""
     found: list[Usage] = []
     requested: dict[str, int] = {}
-    for node in astnodes.walk(tree, _TEST_NODES):
+    nodes = (
+        astnodes.walk(tree, _TEST_NODES)
+        if markers_possible
+        else astnodes.statement_walk(tree, _FUNCTION_NODES)
+    )
+    for node in nodes:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             defined = fixture_name(node)
             if defined:

@@ -13,6 +13,8 @@ import tokenize
 import warnings
 from pathlib import Path
 
+import yaml
+
 from scanning.types import FileError
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
@@ -101,6 +103,32 @@ def parse_python(source: str, path: str, line_offset: int = 0) -> ast.Module | F
         return FileError(path, "cannot parse: nested too deeply")
     except MemoryError:
         return FileError(path, "cannot parse: parser ran out of memory (nested too deeply?)")
+
+
+# The last text composed, with its nodes or the YAML error it raised: a CI workflow is read as a
+# manifest (its install commands) and again for evidence (the commands it runs), one after the
+# other within the parse of that file; both only read the nodes.
+_composed: tuple[str, list[yaml.Node] | yaml.YAMLError] | None = None
+
+
+def yaml_nodes(text: str) -> list[yaml.Node]:
+    """``yaml.compose_all(text)`` with PyYAML's safe loader, as a list: composed, not
+    constructed, so aliases stay shared nodes. Raises what composing raises; the nodes (or the
+    ``YAMLError``) of the same text asked for again next are given back without composing it
+    again, so callers must not change them."""
+    global _composed
+    if _composed is not None and _composed[0] == text:
+        found = _composed[1]
+    else:
+        _composed = None
+        try:
+            found = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        except yaml.YAMLError as exc:
+            found = exc
+        _composed = (text, found)
+    if isinstance(found, yaml.YAMLError):
+        raise found
+    return found
 
 
 def line_of(lines: list[str], needle: str) -> int:

@@ -88,8 +88,10 @@ class FileContext:
     backend needs its receiver's module; a bare URL its framework), URLs no consumer took,
     and calls that may load a backend."""
 
-    def __init__(self, path: str, mode: str) -> None:
+    def __init__(self, path: str, mode: str, *, urls_possible: bool = True) -> None:
         self.path, self.mode = path, mode
+        # False when no string of the file can hold "://" (``pyfiles.may_hold_urls``).
+        self.urls_possible = urls_possible
         self.aliases: dict[str, str] = {}  # local name -> import root
         self.bare_urls: list[tuple[str, int, str]] = []  # (text, line, guard)
         self.consumed: set[tuple[str, int]] = set()  # URLs a consumer read: (text, line)
@@ -106,6 +108,8 @@ class FileContext:
     def assigned(self, name: str, value: ast.AST) -> None:
         if isinstance(value, ast.Name):
             self.copied_from.setdefault(name, value.id)
+            return
+        if not self.urls_possible:
             return
         urls = [(text, line) for text, line in _strings(value) if "://" in text]
         if urls:
@@ -381,10 +385,15 @@ class _Found:
             if isinstance(node, ast.Dict):
                 keys_load = near_key.upper() in _MODULE_DICT_KEYS
                 for dict_key, dict_value in zip(node.keys, node.values, strict=True):
-                    if keys_load and (text := str_value(dict_key)) is not None:
+                    text = str_value(dict_key)
+                    if keys_load and text is not None:
                         self.module(text, dict_key.lineno, f"setting {near_key}")  # type: ignore[union-attr]
-                    child_key = str_value(dict_key) or near_key
-                    stack.append((dict_value, child_key, active or _loads_module(child_key)))
+                    child_key = text or near_key
+                    child_active = active or _loads_module(child_key)
+                    # An inactive constant is passed over below: a data file's dict of
+                    # thousands of them need not go through the stack.
+                    if child_active or not isinstance(dict_value, ast.Constant):
+                        stack.append((dict_value, child_key, child_active))
             elif isinstance(node, ast.Constant):
                 if active and isinstance(node.value, str):
                     # INSTALLED_APPS, LOCAL_APPS: Django's settings are upper case; a bare name
@@ -394,7 +403,11 @@ class _Found:
             elif isinstance(node, ast.BinOp) and isinstance(node.op, _PATH_OR_FORMAT):
                 continue  # tmp_path / "model.engine", "%s.%s" % (a, b): paths and templates
             elif isinstance(node, _CONTAINERS):
-                stack.extend((child, near_key, active) for child in child_nodes(node))
+                stack.extend(
+                    (child, near_key, active)
+                    for child in child_nodes(node)
+                    if active or not isinstance(child, ast.Constant)
+                )
             elif active and isinstance(node, ast.Call):  # env("X", default=[...]): values only
                 values = [*node.args[1 if _is_env_name(node.args) else 0 :]]
                 values += [k.value for k in node.keywords]
@@ -472,8 +485,9 @@ def _strings(node: ast.AST | list[ast.expr]) -> list[tuple[str, int]]:
     found = []
     while stack:
         current = stack.pop()
-        if isinstance(current, ast.Constant) and isinstance(current.value, str):
-            found.append((current.value, current.lineno))
+        if isinstance(current, ast.Constant):  # a leaf: its value is never a node
+            if isinstance(current.value, str):
+                found.append((current.value, current.lineno))
         else:
             stack.extend(child_nodes(current))
     return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import yaml
 
+from scanning.evidence import sources
 from scanning.manifests import common
 from scanning.manifests.commands import CommandReader, shell_lines
 from scanning.manifests.requirements import RequirementsReader
@@ -36,7 +37,7 @@ def _scalars(text: str) -> list[yaml.ScalarNode]:
     """Every string scalar of every document, each node once however often it is aliased."""
     found: list[yaml.ScalarNode] = []
     seen: set[int] = set()
-    for document in yaml.compose_all(text, Loader=yaml.SafeLoader):
+    for document in sources.yaml_nodes(text):
         stack: list[yaml.Node] = [document] if document is not None else []
         while stack:
             node = stack.pop()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from functools import partial
 from pathlib import Path
 
@@ -20,6 +25,7 @@ GOOD = {
     "app/bad.py": "import celery\n",
     "app/z.py": "import httpx\n",
 }
+BASE_DIR = Path(__file__).resolve().parents[2]
 LIMITS = ParserLimits(memory_bytes=1024**3, cpu_seconds=60, timeout_seconds=60)
 
 
@@ -39,6 +45,74 @@ def test_clean_repository_is_parsed_in_one_child(repo: Path) -> None:
     assert outcome.results == {"a": 1, "bb": 2, "ccc": 3}
     assert outcome.errors == []
     assert outcome.children == 1
+
+
+@pytest.mark.parametrize("in_process", [True, False])
+def test_a_started_run_parses_while_the_caller_does_other_work(tmp_path, in_process) -> None:
+    paths = ["a", "bb", "ccc"]
+    with isolation.start(
+        crashers.leave_mark, tmp_path, paths, context=None, limits=LIMITS, in_process=in_process
+    ) as pending:
+        # Nobody reads the children's results yet: they get on with the files all the same.
+        assert _wait_for(lambda: all((tmp_path / f"{p}.done").exists() for p in paths), 60)
+        outcome = pending.result()
+    assert outcome.results == {"a": 1, "bb": 2, "ccc": 3}
+    assert outcome.errors == []
+    assert pending.result() is outcome  # waited for once
+
+
+_LEAVE_UNREAD = """
+import os, sys, time
+from pathlib import Path
+from scanning.engine import isolation
+from scanning.engine.limits import ParserLimits
+from tests.security import crashers
+
+limits = ParserLimits(memory_bytes=1024**3, cpu_seconds=600, timeout_seconds=600)
+root = Path(sys.argv[1])
+pids = root / "pids"
+with isolation.start(
+    crashers.report_and_spin, root, ["pids"], context=None, limits=limits, in_process=True
+):
+    while not (pids.exists() and " " in pids.read_text()):
+        time.sleep(0.02)
+    parser, supervisor = (int(word) for word in pids.read_text().split())
+    assert supervisor == os.getpid()  # this process forked it: the in-process path
+print(parser)
+try:
+    os.kill(parser, 0)
+except ProcessLookupError:
+    print("gone")
+"""
+
+
+def test_a_started_run_left_unread_takes_its_children_with_it(tmp_path) -> None:
+    # In a process of its own: the in-process path needs a single-threaded process, which
+    # pytest's is not once a test has started the supervisor pool.
+    script = tmp_path / "leave_unread.py"
+    script.write_text(_LEAVE_UNREAD)
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)],
+        cwd=BASE_DIR,
+        env={**os.environ, "PYTHONPATH": str(BASE_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    parser, verdict = done.stdout.split()
+    if verdict != "gone":  # never leave a spinning process behind, even when failing
+        os.kill(int(parser), signal.SIGKILL)
+    assert verdict == "gone"  # killed and reaped on leaving the block, not left spinning
+
+
+def _wait_for(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
 
 
 def test_isolated_scan_matches_the_parsers_run_directly(repo: Path) -> None:
@@ -156,3 +230,40 @@ def test_a_large_scan_in_two_children_matches_one_child(tmp_path, settings) -> N
     shared = pipeline.scan_tree(repo, scan_options())
     assert shared.usages == alone.usages and shared.errors == alone.errors
     assert [m.path for m in shared.manifests] == [m.path for m in alone.manifests]
+
+
+def test_large_files_are_dealt_by_bytes_so_no_child_gets_them_all() -> None:
+    paths = ["requirements.txt", "a.py", "big1.py", "big2.py", "b.py", "big3.py", "c.py"]
+    sizes = [100, 10, 900_000, 800_000, 10, 700_000, 10]
+    shards = isolation._shards(paths, 2, lambda path: path.endswith(".txt"), sizes)
+    assert sorted(i for shard in shards for i in shard) == list(range(len(paths)))
+    assert 0 in shards[0]  # the pinned manifest stays with the first child
+    big = [{paths[i] for i in shard if sizes[i] > 1000} for shard in shards]
+    assert sorted(big, key=len) == [{"big1.py"}, {"big2.py", "big3.py"}]  # not all three in one
+    assert all(shard == sorted(shard) for shard in shards)  # each child reads in walk order
+    # Seven small files: one child, whatever is asked for.
+    assert isolation._shards(paths, 2, None, [10] * len(paths)) == [list(range(len(paths)))]
+
+
+def test_a_few_large_files_in_two_children_match_one_child(tmp_path) -> None:
+    body = "VALUES = [" + ", ".join(str(n) for n in range(60_000)) + "]\n"
+    files = {f"pkg/data{n}.py": f"import mod{n}\n{body}" for n in range(3)}
+    repo = write_tree(tmp_path / "few", {**files, **GOOD})
+    paths = _walk(repo)
+    sizes = [(repo / path).stat().st_size for path in paths]
+
+    def parse(workers: int) -> isolation.Outcome:
+        return isolation.run(
+            pipeline.parse_file,
+            repo,
+            paths,
+            context=pipeline.ParseContext(()),
+            limits=LIMITS,
+            workers=workers,
+            pinned=pipeline.manifests.manifest_kind,
+            sizes=sizes,
+        )
+
+    alone, shared = parse(1), parse(2)
+    assert (alone.children, shared.children) == (1, 2)
+    assert shared.results == alone.results and shared.errors == alone.errors == []

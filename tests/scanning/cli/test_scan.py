@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -180,3 +181,27 @@ def test_advisory_cache_rows_are_data_never_code(tmp_path):
     _, again = _main(*args)
 
     assert again == first  # the rows were refused and the source read again
+
+
+def test_the_module_entry_prints_the_whole_report_and_exits_with_its_status(tmp_path):
+    # Past a pipe's 64 KB: the report must be written out before the process ends itself.
+    files = {f"app/mod{n}.py": f"import missing_{n}\n" for n in range(400)}
+    repo = write_tree(tmp_path / "repo", {**_REPO, **files})
+    command = [sys.executable, "-m", "scanning.cli", str(repo), "--format", "json"]
+    command += ["--advisories", str(ADVISORIES), "--cache-dir", str(tmp_path / "cache")]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # block-buffered
+    for _ in range(2):  # a scan, then the kept answer
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=False)
+        assert done.returncode == 1, done.stderr
+        assert len(done.stdout) > 64 * 1024
+        report = json.loads(done.stdout)
+        assert {f"missing-{n}" for n in range(400)} <= {f["subject"] for f in report["findings"]}
+    clean = write_tree(tmp_path / "clean", {"app/main.py": "import os\n"})
+    small = [*command[:3], str(clean), "--format", "json", "--no-cache"]
+    done = subprocess.run(small, cwd=ROOT, env=env, capture_output=True)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert json.loads(done.stdout)["findings"] == []  # a few KB, still in the buffer at the end
+    broken = subprocess.run(
+        [*command[:3], str(tmp_path / "nowhere")], cwd=ROOT, capture_output=True
+    )
+    assert broken.returncode == 2 and b"not a directory" in broken.stderr

@@ -101,14 +101,21 @@ def hashed(monkeypatch):
 def children(monkeypatch):
     """Paths sent to parser processes and how many processes started, per scan."""
     runs: list[tuple[list[str], int]] = []
-    real = isolation.run
+    real = isolation.start
 
     def counting(worker, root, paths, **options):
-        outcome = real(worker, root, paths, **options)
-        runs.append((list(paths), outcome.children))
-        return outcome
+        pending = real(worker, root, paths, **options)
+        wait = pending.result
 
-    monkeypatch.setattr(isolation, "run", counting)
+        def result():
+            outcome = wait()
+            runs.append((list(paths), outcome.children))
+            return outcome
+
+        pending.result = result
+        return pending
+
+    monkeypatch.setattr(isolation, "start", counting)
     return runs
 
 

@@ -55,3 +55,46 @@ def test_walk_is_ast_walks_order_of_the_wanted_nodes():
     for tree in _trees():
         expected = [n for n in ast.walk(tree) if isinstance(n, wanted)]
         assert list(astnodes.walk(tree, wanted)) == expected
+
+
+NESTED = """
+def top(): pass
+class A:
+    def method(self):
+        def inner(): pass
+    async def coro(self): pass
+if flag:
+    def when(): pass
+else:
+    def otherwise(): pass
+for x in y:
+    def looped(): pass
+else:
+    def after_loop(): pass
+while cond:
+    def spun(): pass
+with ctx() as c:
+    def within(): pass
+try:
+    def tried(): pass
+except ValueError:
+    def handled(): pass
+else:
+    def no_error(): pass
+finally:
+    def always(): pass
+match value:
+    case 1:
+        def matched(): pass
+handler = lambda: [f for f in (lambda: 1,)]
+decorated = deco(lambda: None)
+"""
+
+
+def test_statement_walk_finds_the_functions_in_walks_order():
+    wanted = (ast.FunctionDef, ast.AsyncFunctionDef)
+    for tree in [ast.parse(NESTED), *_trees()]:
+        expected = [n for n in ast.walk(tree) if isinstance(n, wanted)]
+        assert list(astnodes.statement_walk(tree, wanted)) == expected
+    names = [f.name for f in astnodes.statement_walk(ast.parse(NESTED), wanted)]
+    assert len(names) == 15 and names[0] == "top" and "inner" in names

@@ -71,3 +71,18 @@ def test_kubernetes_cronjob_manifest_is_cron() -> None:
 
 def test_test_mode_wins_over_main_guard() -> None:
     assert mode_for("tests/test_x.py", 'if __name__ == "__main__":\n    pass\n') == "test"
+
+
+@pytest.mark.parametrize("module", ["celery", "rq", "dramatiq", "huey"])
+def test_a_task_module_with_a_task_decorator_runs_in_the_worker(module):
+    source = f"from {module} import shared_task\n\n@shared_task\ndef clean():\n    pass\n"
+    assert mode_for("app/jobs.py", source) == "worker"
+    # Either half alone is no worker: the import without a decorator, the decorator alone.
+    assert mode_for("app/jobs.py", source.replace("@shared_task\n", "")) == "web"
+    assert mode_for("app/jobs.py", source.replace(f"from {module} ", "from other ")) == "web"
+
+
+def test_the_main_guard_makes_a_script_in_either_quotes():
+    for guard in ("if __name__ == '__main__':", 'if __name__ == "__main__":'):
+        assert mode_for("app/tool.py", f"import sys\n{guard}\n    main()\n") == "script"
+    assert mode_for("app/tool.py", "MAIN = '__main__'\n") == "web"

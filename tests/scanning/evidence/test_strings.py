@@ -239,3 +239,20 @@ def test_a_dotted_class_path_anywhere_is_a_possible_use_of_its_package(scan: Sca
     found = {u.name: u for u in usages}
     assert found["flask_debugtoolbar_warnings"].optional
     assert "Foo" not in found and "v1" not in found
+
+
+def test_a_settings_dict_of_data_still_yields_the_modules_under_its_loading_keys(scan: Scan):
+    rows = "".join(f'    "k{n}": {n},\n    "t{n}": ("a", "b.c"),\n' for n in range(500))
+    source = (
+        "SETTINGS = {\n"
+        f"{rows}"
+        '    "BACKEND": "first_backend.Cache",\n'
+        '    "nested": {"ENGINE": "second_engine.db", "plain": "not.loaded"},\n'
+        '    "MIDDLEWARE": ["third_mw.Middleware", 3],\n'
+        "}\n"
+    )
+    usages, _ = scan({"config/settings.py": source})
+    settings = [u for u in usages if u.kind == STRING_REFERENCE and "setting" in u.detail]
+    found = [(u.name, u.line) for u in settings]
+    # Popped from a stack: the last key's values first.
+    assert found == [("third_mw", 1004), ("second_engine", 1003), ("first_backend", 1002)]

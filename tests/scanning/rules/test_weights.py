@@ -187,3 +187,19 @@ def test_promisor_packs_without_partial_clone_config_still_take_the_floor(tmp_pa
 
     monkeypatch.setattr(weights, "_history_blobs", walked)
     assert git_weight_files(repo, min_size=4096).files == []
+
+
+def test_a_commit_or_tree_larger_than_the_floor_is_no_weight_file(tmp_path):
+    # The size listing holds every kind of object: only blobs the history names count.
+    repo = tmp_path / "repo"
+    (repo / "models").mkdir(parents=True)
+    (repo / "models" / "small.pt").write_bytes(b"\1" * 2048)
+    for n in range(60):  # a tree of some 3 KB
+        (repo / f"module_with_a_long_name_{n:03}.py").write_text("x = 1\n")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "m" * 4096)  # a commit of over 4 KB
+    listing = git_weight_files(repo, min_size=3000)
+    assert listing.files == []
+    everything = git_weight_files(repo, min_size=1)
+    assert [(f.path, f.size) for f in everything.files] == [("models/small.pt", 2048)]
