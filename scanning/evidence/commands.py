@@ -44,7 +44,9 @@ _PREFIX_VALUE_OPTIONS = {
 # A program named through a variable holding its folder: ``${PREFIX}twine`` runs twine.
 _VARIABLE_PREFIX = re.compile(r"\$[({]\w+[)}](?=[A-Za-z])")
 _DURATION = re.compile(r"^\d+(?:\.\d+)?[smhd]?$")
-_PYTHON_CODE = "-c"
+# What _resolve returns for ``python -c CODE``: no word of a command line can be it (a CI
+# action's ``args: -c`` is a word "-c", not Python code).
+_PYTHON_CODE = "\0python -c"
 _RUNNERS = frozenset({"poetry", "uv", "pipenv", "pdm", "hatch", "rye", "pipx"})
 # Options of ``uv run``/``uvx``/``pipx run``/``pdm run``/``poetry run`` that take a value: the
 # value is neither the command nor a package (``--index-strategy unsafe-best-match``).
