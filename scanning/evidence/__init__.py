@@ -34,8 +34,10 @@ Extracted = tuple[list[Usage], list[FileError]]
 TextReader = Callable[[str, str], Extracted]
 _TOOL_SETTINGS_FILES = frozenset(toolconfig.CONFIG_FILES)
 # Suffixes of formats that have their own reader or none: never a Procfile or Dockerfile.
+# A script is one too: Procfile.sh is a shell script (the Procfile runs it), not a Procfile.
 _OTHER_FORMATS = frozenset(
     {".md", ".rst", ".txt", ".adoc", ".html", ".json", ".yml", ".yaml", ".toml", ".cfg", ".ini"}
+    | {".sh", ".bash", ".js", ".ps1", ".bat", ".cmd"}
 )
 # https://taskfile.dev/usage/#supported-file-names
 _TASKFILES = frozenset(

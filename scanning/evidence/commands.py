@@ -128,6 +128,11 @@ def argv_usages(
             if "--" in args:  # wait-for-it db:5432 -- honcho start: a wrapper runs what follows
                 wrapped = args[args.index("--") + 1 :]
                 found += argv_usages(wrapped, path, line, mode, infer_mode=infer_mode)
+            elif "/" in program and args and args[0] in table.shipped().scripts:
+                # bin/start-nginx gunicorn -c gunicorn.conf app.wsgi: a repository's wrapper
+                # script starting a known program; possibly, since the script decides.
+                wrapped = argv_usages(args, path, line, mode, infer_mode=infer_mode)
+                found += [dataclasses.replace(u, optional=True) for u in wrapped]
             return found
     tool = distribution or name
     if infer_mode:

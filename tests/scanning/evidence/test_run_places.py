@@ -158,6 +158,31 @@ def test_a_file_is_read_as_what_it_is_not_by_what_its_name_starts_with(scan: Sca
     assert commands(usages) == {"flask"}
 
 
+def test_a_shell_script_named_after_the_procfile_is_read_as_a_script(scan: Scan) -> None:
+    usages, _ = scan(
+        {
+            "Procfile": "web: bash Procfile.sh\n",
+            "Procfile.sh": "#!/bin/bash\n\npython manage.py migrate\n\ngunicorn app.wsgi\n",
+        }
+    )
+    gunicorn = [u for u in usages if u.name == "gunicorn"]
+    assert [(u.path, u.line) for u in gunicorn] == [("Procfile.sh", 5)]
+
+
+def test_a_repository_wrapper_script_starting_a_known_program_is_a_possible_use(
+    scan: Scan,
+) -> None:
+    usages, _ = scan({"Procfile": "web: bin/start-nginx gunicorn -c gunicorn.conf app.wsgi\n"})
+    gunicorn = [u for u in usages if u.name == "gunicorn"]
+    assert gunicorn and all(u.optional for u in gunicorn)
+    assert "app" not in names(usages)  # the wrapper's other words are not programs
+
+
+def test_a_script_path_with_plain_arguments_wraps_nothing(scan: Scan) -> None:
+    usages, _ = scan({"Procfile": "release: bin/deploy production migrate\n"})
+    assert commands(usages) <= {"deploy"}
+
+
 def test_pre_commit_pygrep_entry_is_a_pattern_not_a_command(scan: Scan) -> None:
     config = textwrap.dedent(
         """
