@@ -164,6 +164,8 @@ def _reader_by_name(name: str, suffix: str, parent: str) -> TextReader | None:
         return _yaml
     if name == "package.json":
         return taskrunners.package_json_usages
+    if name in taskrunners.JS_TASK_FILES:
+        return taskrunners.gulpfile_usages
     if name == "matplotlibrc":
         return logconfig.matplotlibrc_usages
     if suffix in (".ini", ".conf", ".cfg") and "log" in name.lower():  # fileConfig files

@@ -183,6 +183,48 @@ def test_a_script_path_with_plain_arguments_wraps_nothing(scan: Scan) -> None:
     assert commands(usages) <= {"deploy"}
 
 
+GULPFILE = """\
+const child_process = require("child_process");
+const es = child_process.execSync;
+const spawn = child_process.spawn;
+
+function _runInPipenv(command) {
+  command.unshift("run");
+  return spawn("pipenv", command, { stdio: "inherit" });
+}
+
+function coverage(cb) {
+  es("pipenv run coverage erase", { stdio: "inherit" });
+  spawn("pipenv", ["run", "coverage", "run", "manage.py", "test", "--parallel"]);
+}
+
+function docs() {
+  return _runInPipenv(["mkdocs", "build"]);
+}
+
+function lint() {
+  return gulp.parallel(_runInPipenv(["black", ".", "--check"]), _runInPipenv(["djlint", "."]));
+}
+
+function test(cb) {
+  let command = ["run", "python", "-Wa", "manage.py", "test", "--parallel"];
+  spawn("pipenv", command, { stdio: "inherit" });
+}
+
+const styles = ["babybuddy/static_src/scss/**/*.scss", "dashboard/**/*.scss"];
+"""
+
+
+def test_gulpfile_commands_are_read_from_its_string_literals(scan: Scan) -> None:
+    usages, errors = scan({"gulpfile.js": GULPFILE})
+    assert errors == []
+    found = commands(usages)
+    assert {"coverage", "mkdocs", "black", "djlint", "pipenv"} <= found
+    assert not found & {"babybuddy", "dashboard", "stdio"}
+    black = next(u for u in usages if u.name == "black")
+    assert black.line == 20
+
+
 def test_pre_commit_pygrep_entry_is_a_pattern_not_a_command(scan: Scan) -> None:
     config = textwrap.dedent(
         """
