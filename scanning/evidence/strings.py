@@ -122,8 +122,12 @@ class FileContext:
                 self.aliases[alias.asname or alias.name] = root
                 implied = patterns.IMPORTED_NAMES.get((node.module, alias.name))
                 implied = implied or patterns.IMPORTED_NAMES.get((root, alias.name))
-                if implied:
-                    self.imported_names.append((alias.name, node.lineno, implied))
+                # A backend class imported, not named in settings: subclassing
+                # storages.backends.s3boto3.S3Boto3Storage needs boto3 all the same.
+                implied = implied or patterns.BACKENDS.get(f"{node.module}.{alias.name}")
+                for each in implied if isinstance(implied, tuple) else (implied,):
+                    if each:
+                        self.imported_names.append((alias.name, node.lineno, each))
 
     def finish(self) -> list[Usage]:
         usages: list[Usage] = []

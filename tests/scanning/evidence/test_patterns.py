@@ -268,12 +268,39 @@ def test_a_short_backend_name_elsewhere_is_no_evidence(scan: Scan) -> None:
 @pytest.mark.parametrize(("imported", "implied"), sorted(patterns.IMPORTED_NAMES.items()))
 def test_each_imported_name_implies_its_optional_dependency(scan: Scan, imported, implied) -> None:
     module, name = imported
-    assert implied.source.startswith("https://")
     # A root (fastapi) matches its sub-modules too; a dotted key (tqdm.notebook) only itself.
     importing = module if "." in module else f"{module}.sub"
     found = by_name(scan({"app/api.py": f"from {importing} import {name}\n"})[0])
-    assert set(implied.modules) <= set(found)
-    assert all(found[m].optional is not implied.required for m in implied.modules)
+    for each in implied if isinstance(implied, tuple) else (implied,):
+        assert each.source.startswith("https://")
+        assert set(each.modules) <= set(found)
+        assert all(found[m].optional is not each.required for m in each.modules)
+
+
+def test_a_backend_class_imported_to_subclass_needs_what_the_backend_loads(scan: Scan) -> None:
+    source = (
+        "from storages.backends.s3boto3 import S3Boto3Storage\n\nclass Media(S3Boto3Storage): ...\n"
+    )
+    found = by_name(scan({"custom_storages/storages.py": source})[0])
+    assert "boto3" in found and not found["boto3"].optional
+    assert "django-storages[s3]" in found["boto3"].detail
+
+
+def test_a_search_engine_setting_needs_its_client(scan: Scan) -> None:
+    source = (
+        'HAYSTACK_CONNECTIONS = {"default": {"ENGINE": '
+        '"haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"}}\n'
+    )
+    found = by_name(scan({"settings.py": source})[0])
+    assert "elasticsearch" in found and not found["elasticsearch"].optional
+
+
+def test_drf_schema_view_needs_uritemplate_and_inflection_and_may_render_yaml(scan: Scan) -> None:
+    found = by_name(
+        scan({"api/urls.py": "from rest_framework.schemas import get_schema_view\n"})[0]
+    )
+    assert not found["uritemplate"].optional and not found["inflection"].optional
+    assert found["yaml"].optional
 
 
 def test_a_module_keyed_imported_name_needs_that_module(scan: Scan) -> None:
@@ -361,3 +388,14 @@ def test_pandas_read_html_with_the_html5lib_flavor_needs_beautifulsoup_and_html5
     assert not found["bs4"].optional
     assert not found["html5lib"].optional
     assert "lxml" not in found
+
+
+def test_a_markup_field_of_markdown_needs_markdown(scan: Scan) -> None:
+    source = (
+        "from markupfield.fields import MarkupField\n"
+        "body = MarkupField(markup_type='markdown')\n"
+        "notes = MarkupField(default_markup_type='restructuredtext')\n"
+        "plain = MarkupField(markup_type='plain')\n"
+    )
+    found = by_name(scan({"app/models.py": source})[0])
+    assert found["markdown"].line == 2 and found["docutils"].line == 3
