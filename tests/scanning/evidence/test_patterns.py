@@ -303,6 +303,24 @@ def test_drf_schema_view_needs_uritemplate_and_inflection_and_may_render_yaml(sc
     assert found["yaml"].optional
 
 
+@pytest.mark.parametrize("drivername", ["mysql+asyncmy", "postgresql+asyncpg", "mysql+pymysql"])
+def test_a_sqlalchemy_drivername_alone_names_its_driver(scan: Scan, drivername: str) -> None:
+    source = (
+        "from sqlalchemy import URL\n"
+        f"url = URL.create(drivername='{drivername}' if MYSQL else 'sqlite+aiosqlite')\n"
+    )
+    found = by_name(scan({"db.py": source})[0])
+    driver = drivername.split("+")[1]
+    assert driver in found
+    assert "aiosqlite" in found
+
+
+@pytest.mark.parametrize("text", ["mysql+", "postgresql + asyncpg", "git+https", "foo+bar"])
+def test_strings_that_are_no_sqlalchemy_drivername_name_nothing(scan: Scan, text: str) -> None:
+    usages, _ = scan({"db.py": f"x = {text!r}\n"})
+    assert usages == []
+
+
 def test_a_module_keyed_imported_name_needs_that_module(scan: Scan) -> None:
     found = by_name(scan({"app/api.py": "from tqdm import tqdm\n"})[0])
     assert "ipywidgets" not in found
