@@ -47,6 +47,8 @@ _DURATION = re.compile(r"^\d+(?:\.\d+)?[smhd]?$")
 # What _resolve returns for ``python -c CODE``: no word of a command line can be it (a CI
 # action's ``args: -c`` is a word "-c", not Python code).
 _PYTHON_CODE = "\0python -c"
+# A word of an argv list computed at run time: no program or option can be it.
+_COMPUTED_WORD = "\0value"
 _RUNNERS = frozenset({"poetry", "uv", "pipenv", "pdm", "hatch", "rye", "pipx"})
 # Options of ``uv run``/``uvx``/``pipx run``/``pdm run``/``poetry run`` that take a value: the
 # value is neither the command nor a package (``--index-strategy unsafe-best-match``).
@@ -225,7 +227,7 @@ def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     if func.attr not in _RUNNING_CALLS:
         return []
     if isinstance(first, ast.List | ast.Tuple):
-        argv = _leading_strings(first.elts)
+        argv = _words_around_values(first.elts)
     elif isinstance(func.value, ast.Name) and func.value.id == "session":
         argv = _leading_strings(call.args)
     else:
@@ -267,6 +269,21 @@ def _runs_shell_text(func: ast.Attribute, call: ast.Call) -> bool:
         return True
     shell = next((k.value for k in call.keywords if k.arg == "shell"), None)
     return func.attr in _RUNNING_CALLS and isinstance(shell, ast.Constant) and shell.value is True
+
+
+def _words_around_values(nodes: list[ast.expr]) -> list[str]:
+    """An argv list's words, a computed one (``f"{level}"``) standing as a placeholder so the
+    options after it still count (``["celery", "worker", "-l", level, "-P", "gevent"]``); a
+    computed program or a ``*rest`` ends it."""
+    argv = []
+    for node in nodes:
+        value = str_value(node)
+        if value is None:
+            if not argv or isinstance(node, ast.Starred):
+                break
+            value = _COMPUTED_WORD
+        argv.append(value)
+    return argv
 
 
 def _leading_strings(nodes: list[ast.expr]) -> list[str]:

@@ -282,6 +282,25 @@ def test_wrapped_commands_and_programs_named_through_a_folder_variable(scan: Sca
     assert {"twine", "honcho"} <= commands(usages, is_distribution=True, optional=False)
 
 
+def test_options_after_a_computed_word_of_an_argv_list_still_count(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import subprocess
+
+        def worker(level):
+            subprocess.run(["celery", "-A", "app", "worker", "-l", f"{level}", "-P", "gevent"])
+
+        def anything(program, args):
+            subprocess.run([program, "-P", "eventlet"])
+            subprocess.run(["celery", *args, "-P", "eventlet"])
+        """
+    )
+    usages, _ = scan({"cli.py": source})
+    assert "gevent" in names(usages)
+    assert "eventlet" not in names(usages)  # a computed program or *args ends the argv
+    assert not [u for u in usages if "\0" in u.name]
+
+
 def test_shell_command_strings_run_from_python_are_commands(scan: Scan) -> None:
     source = textwrap.dedent(
         """
