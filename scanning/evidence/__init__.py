@@ -170,6 +170,8 @@ def _reader_by_name(name: str, suffix: str, parent: str) -> TextReader | None:
         return logconfig.matplotlibrc_usages
     if suffix in (".ini", ".conf", ".cfg") and "log" in name.lower():  # fileConfig files
         return configs.ini_usages
+    if suffix in (".ini", ".conf"):  # supervisord's program sections, wherever included from
+        return _no_errors(runfiles.supervisor_usages)
     if envfiles.is_env_file(name, suffix):
         return _with_mode(envfiles.env_usages)
     if not suffix and not name.startswith("."):  # bin/start, docker/entrypoint: by shebang

@@ -301,6 +301,27 @@ def test_options_after_a_computed_word_of_an_argv_list_still_count(scan: Scan) -
     assert not [u for u in usages if "\0" in u.name]
 
 
+def test_supervisor_program_commands_are_commands(scan: Scan) -> None:
+    usages, errors = scan(
+        {
+            "deploy/supervisor/worker.conf": (
+                "[program:worker]\ndirectory=/app\n"
+                "command=/usr/local/bin/celery -A app.tasks worker -P gevent --loglevel=INFO\n"
+                "autostart=true\n"
+            ),
+            "deploy/supervisor/supervisord.conf": (
+                "[supervisord]\nnodaemon=true\n\n[include]\nfiles = /etc/supervisor/conf.d/*.conf\n"
+            ),
+            "deploy/nginx.conf": "server {\n  command = gunicorn\n}\n",
+        }
+    )
+    assert errors == []
+    celery = next(u for u in usages if u.name == "celery")
+    assert (celery.path, celery.line, celery.mode) == ("deploy/supervisor/worker.conf", 3, "worker")
+    assert "gevent" in names(usages)
+    assert "gunicorn" not in names(usages)  # no program section: not supervisor's
+
+
 def test_shell_command_strings_run_from_python_are_commands(scan: Scan) -> None:
     source = textwrap.dedent(
         """
