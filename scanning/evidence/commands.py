@@ -17,10 +17,10 @@ from pathlib import PurePosixPath
 from packaging.utils import canonicalize_name
 
 from scanning.distributions import table
-from scanning.evidence import pytest_plugins, script_paths
+from scanning.evidence import patterns, pytest_plugins, script_paths
 from scanning.evidence.imports import str_value
 from scanning.evidence.strings import GUNICORN_WORKERS
-from scanning.types import COMMAND, STRING_REFERENCE, DistributionFacts, Usage
+from scanning.types import COMMAND, CONFIG, STRING_REFERENCE, DistributionFacts, Usage
 
 # Real command lines are short; pure-Python shlex takes seconds over a megabyte-long word.
 MAX_COMMAND_CHARS = 20_000
@@ -110,6 +110,34 @@ def argv_usages(
     argv: list[str], path: str, line: int, mode: str, *, infer_mode: bool = False
 ) -> list[Usage]:
     """Usages for one already-split command."""
+    found = _program_usages(argv, path, line, mode, infer_mode=infer_mode)
+    return found + _django_option_usages(argv, path, line, mode)
+
+
+def _django_option_usages(argv: list[str], path: str, line: int, mode: str) -> list[Usage]:
+    """What a Django management command's option loads (``manage.py test --parallel``)."""
+    position = next(
+        (i for i, word in enumerate(argv) if word.endswith("manage.py") or word == "django-admin"),
+        -1,
+    )
+    if position < 0:
+        return []
+    words = argv[position + 1 :]
+    command = next((word for word in words if not word.startswith("-")), "")
+    usages = []
+    for (subcommand, option), implied in patterns.DJANGO_COMMAND_OPTIONS.items():
+        if command == subcommand and any(w.split("=", 1)[0] == option for w in words):
+            detail = f"manage.py {subcommand} {option} per {implied.source}"
+            usages += [
+                Usage(module, path, line, CONFIG, mode, not implied.required, detail=detail)
+                for module in implied.modules
+            ]
+    return usages
+
+
+def _program_usages(
+    argv: list[str], path: str, line: int, mode: str, *, infer_mode: bool = False
+) -> list[Usage]:
     program, args, is_module = _resolve(argv)
     if not program:
         return []

@@ -230,6 +230,16 @@ CELERY_SQLALCHEMY_PREFIXES = {
     CELERY_BACKEND: ("db", Implied(("sqlalchemy",), _CELERY_BACKENDS)),
 }
 
+# Django management command options that load an optional package: the parallel test runner
+# pickles failures' tracebacks with tblib when it is installed.
+DJANGO_COMMAND_OPTIONS: dict[tuple[str, str], Implied] = {
+    ("test", "--parallel"): Implied(
+        ("tblib",),
+        "https://docs.djangoproject.com/en/5.2/ref/django-admin/#cmdoption-test-parallel",
+        required=False,
+    ),
+}
+
 # Calls whose URL arguments a consumer reads (the last part of the called name).
 URL_CONSUMER_CALLS: dict[str, str] = {
     "create_engine": SQLALCHEMY,  # https://docs.sqlalchemy.org/en/20/core/engines.html

@@ -322,6 +322,19 @@ def test_supervisor_program_commands_are_commands(scan: Scan) -> None:
     assert "gunicorn" not in names(usages)  # no program section: not supervisor's
 
 
+def test_django_parallel_tests_possibly_use_tblib(scan: Scan) -> None:
+    usages, _ = scan(
+        {
+            "Makefile": "test:\n\tpython -Wa manage.py test --parallel --settings=x\n",
+            "gulpfile.js": 'spawn("pipenv", ["run", "./manage.py", "test", "--parallel=4"])',
+            "tox.ini": "[testenv]\ncommands = python manage.py test\n",
+        }
+    )
+    tblib = [u for u in usages if u.name == "tblib"]
+    assert {u.path for u in tblib} == {"Makefile", "gulpfile.js"}
+    assert all(u.optional for u in tblib)
+
+
 def test_shell_command_strings_run_from_python_are_commands(scan: Scan) -> None:
     source = textwrap.dedent(
         """
