@@ -500,11 +500,7 @@ _FASTAPI_FORMS = Implied(
 _TESTCLIENT = Implied(
     ("httpx",), "https://fastapi.tiangolo.com/tutorial/testing/", extras=_FASTAPI_EXTRAS
 )
-_DRF_SCHEMAS = "https://www.django-rest-framework.org/api-guide/schemas/#install-dependencies"
-_DRF_URITEMPLATE = Implied(("uritemplate",), _DRF_SCHEMAS)
-_DRF_INFLECTION = Implied(("inflection",), _DRF_SCHEMAS)
-_DRF_YAML = Implied(("yaml",), _DRF_SCHEMAS, required=False)
-IMPORTED_NAMES: dict[tuple[str, str], Implied | tuple[Implied, ...]] = {
+IMPORTED_NAMES: dict[tuple[str, str], Implied] = {
     ("pydantic", "EmailStr"): Implied(
         ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.EmailStr",
         extras=("pydantic[email]", *_FASTAPI_EXTRAS),
@@ -530,12 +526,6 @@ IMPORTED_NAMES: dict[tuple[str, str], Implied | tuple[Implied, ...]] = {
         ("pygments",), "https://flask-flatpages.readthedocs.io/en/latest/#configuration",
         required=False,
     ),
-    # Django REST framework's OpenAPI schemas: schemas/openapi.py asserts uritemplate and
-    # inflection; get_schema_view's default renderers include OpenAPIRenderer, which asserts
-    # pyyaml (renderers.py), beside a JSON one (so yaml is a possible use).
-    ("rest_framework.schemas", "get_schema_view"): (_DRF_URITEMPLATE, _DRF_INFLECTION, _DRF_YAML),
-    ("rest_framework.schemas.openapi", "AutoSchema"): (_DRF_URITEMPLATE, _DRF_INFLECTION),
-    ("rest_framework.schemas.openapi", "SchemaGenerator"): (_DRF_URITEMPLATE, _DRF_INFLECTION),
     ("tqdm.notebook", "tqdm"): Implied(
         ("ipywidgets",), "https://tqdm.github.io/docs/notebook/", required=False,
         extras=("tqdm[notebook]",),
@@ -545,3 +535,17 @@ IMPORTED_NAMES: dict[tuple[str, str], Implied | tuple[Implied, ...]] = {
         extras=("tqdm[notebook]",),
     ),
 }  # fmt: skip
+
+# Names whose import needs several optional packages at once, each its own fact.
+# Django REST framework's OpenAPI schemas: schemas/openapi.py asserts uritemplate and
+# inflection; get_schema_view's default renderers include OpenAPIRenderer, which asserts
+# pyyaml (renderers.py), beside a JSON one (so yaml is a possible use).
+_DRF_SCHEMAS = "https://www.django-rest-framework.org/api-guide/schemas/#install-dependencies"
+_DRF_URITEMPLATE = Implied(("uritemplate",), _DRF_SCHEMAS)
+_DRF_INFLECTION = Implied(("inflection",), _DRF_SCHEMAS)
+_DRF_YAML = Implied(("yaml",), _DRF_SCHEMAS, required=False)
+IMPORTED_NAME_SETS: dict[tuple[str, str], tuple[Implied, ...]] = {
+    ("rest_framework.schemas", "get_schema_view"): (_DRF_URITEMPLATE, _DRF_INFLECTION, _DRF_YAML),
+    ("rest_framework.schemas.openapi", "AutoSchema"): (_DRF_URITEMPLATE, _DRF_INFLECTION),
+    ("rest_framework.schemas.openapi", "SchemaGenerator"): (_DRF_URITEMPLATE, _DRF_INFLECTION),
+}

@@ -129,9 +129,9 @@ class FileContext:
                 # A backend class imported, not named in settings: subclassing
                 # storages.backends.s3boto3.S3Boto3Storage needs boto3 all the same.
                 implied = implied or patterns.BACKENDS.get(f"{node.module}.{alias.name}")
-                for each in implied if isinstance(implied, tuple) else (implied,):
-                    if each:
-                        self.imported_names.append((alias.name, node.lineno, each))
+                several = patterns.IMPORTED_NAME_SETS.get((node.module, alias.name), ())
+                for each in (implied, *several) if implied else several:
+                    self.imported_names.append((alias.name, node.lineno, each))
 
     def finish(self) -> list[Usage]:
         usages: list[Usage] = []

@@ -268,13 +268,22 @@ def test_a_short_backend_name_elsewhere_is_no_evidence(scan: Scan) -> None:
 @pytest.mark.parametrize(("imported", "implied"), sorted(patterns.IMPORTED_NAMES.items()))
 def test_each_imported_name_implies_its_optional_dependency(scan: Scan, imported, implied) -> None:
     module, name = imported
+    assert implied.source.startswith("https://")
     # A root (fastapi) matches its sub-modules too; a dotted key (tqdm.notebook) only itself.
     importing = module if "." in module else f"{module}.sub"
     found = by_name(scan({"app/api.py": f"from {importing} import {name}\n"})[0])
-    for each in implied if isinstance(implied, tuple) else (implied,):
-        assert each.source.startswith("https://")
-        assert set(each.modules) <= set(found)
-        assert all(found[m].optional is not each.required for m in each.modules)
+    assert set(implied.modules) <= set(found)
+    assert all(found[m].optional is not implied.required for m in implied.modules)
+
+
+@pytest.mark.parametrize(("imported", "several"), sorted(patterns.IMPORTED_NAME_SETS.items()))
+def test_each_name_needing_several_packages_implies_each(scan: Scan, imported, several) -> None:
+    module, name = imported
+    found = by_name(scan({"app/api.py": f"from {module} import {name}\n"})[0])
+    for implied in several:
+        assert implied.source.startswith("https://")
+        assert set(implied.modules) <= set(found)
+        assert all(found[m].optional is not implied.required for m in implied.modules)
 
 
 def test_a_backend_class_imported_to_subclass_needs_what_the_backend_loads(scan: Scan) -> None:
