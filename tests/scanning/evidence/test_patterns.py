@@ -312,6 +312,17 @@ def test_drf_schema_view_needs_uritemplate_and_inflection_and_may_render_yaml(sc
     assert found["yaml"].optional
 
 
+def test_a_markup_field_of_markdown_needs_markdown(scan: Scan) -> None:
+    source = (
+        "from markupfield.fields import MarkupField\n"
+        "body = MarkupField(markup_type='markdown')\n"
+        "notes = MarkupField(default_markup_type='restructuredtext')\n"
+        "plain = MarkupField(markup_type='plain')\n"
+    )
+    found = by_name(scan({"app/models.py": source})[0])
+    assert found["markdown"].line == 2 and found["docutils"].line == 3
+
+
 @pytest.mark.parametrize("drivername", ["mysql+asyncmy", "postgresql+asyncpg", "mysql+pymysql"])
 def test_a_sqlalchemy_drivername_alone_names_its_driver(scan: Scan, drivername: str) -> None:
     source = (
@@ -415,14 +426,3 @@ def test_pandas_read_html_with_the_html5lib_flavor_needs_beautifulsoup_and_html5
     assert not found["bs4"].optional
     assert not found["html5lib"].optional
     assert "lxml" not in found
-
-
-def test_a_markup_field_of_markdown_needs_markdown(scan: Scan) -> None:
-    source = (
-        "from markupfield.fields import MarkupField\n"
-        "body = MarkupField(markup_type='markdown')\n"
-        "notes = MarkupField(default_markup_type='restructuredtext')\n"
-        "plain = MarkupField(markup_type='plain')\n"
-    )
-    found = by_name(scan({"app/models.py": source})[0])
-    assert found["markdown"].line == 2 and found["docutils"].line == 3
