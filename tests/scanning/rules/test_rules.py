@@ -356,6 +356,16 @@ def test_a_flake8_plugin_named_unlike_flake8_acts_by_being_installed_per_its_ent
     assert ("unused", "wemake-python-styleguide") not in findings
 
 
+def test_a_celery_subcommand_plugin_is_used_where_celery_runs(tmp_path):
+    files = {
+        "requirements.txt": "celery\nflower\n",
+        "app/__init__.py": "",
+        "app/tasks.py": "import celery\n",
+    }
+    running = _findings(tmp_path, {**files, "Procfile": "flower: celery -A app flower\n"})
+    assert ("unused", "flower") not in running
+
+
 def test_type_stubs_checked_by_ty_are_used(tmp_path):
     findings = _findings(
         tmp_path,
