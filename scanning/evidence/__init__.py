@@ -34,8 +34,10 @@ Extracted = tuple[list[Usage], list[FileError]]
 TextReader = Callable[[str, str], Extracted]
 _TOOL_SETTINGS_FILES = frozenset(toolconfig.CONFIG_FILES)
 # Suffixes of formats that have their own reader or none: never a Procfile or Dockerfile.
+# A script is one too: Procfile.sh is a shell script (the Procfile runs it), not a Procfile.
 _OTHER_FORMATS = frozenset(
     {".md", ".rst", ".txt", ".adoc", ".html", ".json", ".yml", ".yaml", ".toml", ".cfg", ".ini"}
+    | {".sh", ".bash", ".js", ".ps1", ".bat", ".cmd"}
 )
 # https://taskfile.dev/usage/#supported-file-names
 _TASKFILES = frozenset(
@@ -162,10 +164,14 @@ def _reader_by_name(name: str, suffix: str, parent: str) -> TextReader | None:
         return _yaml
     if name == "package.json":
         return taskrunners.package_json_usages
+    if name in taskrunners.JS_TASK_FILES:
+        return taskrunners.gulpfile_usages
     if name == "matplotlibrc":
         return logconfig.matplotlibrc_usages
     if suffix in (".ini", ".conf", ".cfg") and "log" in name.lower():  # fileConfig files
         return configs.ini_usages
+    if suffix in (".ini", ".conf"):  # supervisord's program sections, wherever included from
+        return _no_errors(runfiles.supervisor_usages)
     if envfiles.is_env_file(name, suffix):
         return _with_mode(envfiles.env_usages)
     if not suffix and not name.startswith("."):  # bin/start, docker/entrypoint: by shebang

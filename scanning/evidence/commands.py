@@ -17,10 +17,10 @@ from pathlib import PurePosixPath
 from packaging.utils import canonicalize_name
 
 from scanning.distributions import table
-from scanning.evidence import pytest_plugins, script_paths
+from scanning.evidence import patterns, pytest_plugins, script_paths
 from scanning.evidence.imports import str_value
 from scanning.evidence.strings import GUNICORN_WORKERS
-from scanning.types import COMMAND, STRING_REFERENCE, DistributionFacts, Usage
+from scanning.types import COMMAND, CONFIG, STRING_REFERENCE, DistributionFacts, Usage
 
 # Real command lines are short; pure-Python shlex takes seconds over a megabyte-long word.
 MAX_COMMAND_CHARS = 20_000
@@ -44,7 +44,11 @@ _PREFIX_VALUE_OPTIONS = {
 # A program named through a variable holding its folder: ``${PREFIX}twine`` runs twine.
 _VARIABLE_PREFIX = re.compile(r"\$[({]\w+[)}](?=[A-Za-z])")
 _DURATION = re.compile(r"^\d+(?:\.\d+)?[smhd]?$")
-_PYTHON_CODE = "-c"
+# What _resolve returns for ``python -c CODE``: no word of a command line can be it (a CI
+# action's ``args: -c`` is a word "-c", not Python code).
+_PYTHON_CODE = "\0python -c"
+# A word of an argv list computed at run time: no program or option can be it.
+_COMPUTED_WORD = "\0value"
 _RUNNERS = frozenset({"poetry", "uv", "pipenv", "pdm", "hatch", "rye", "pipx"})
 # Options of ``uv run``/``uvx``/``pipx run``/``pdm run``/``poetry run`` that take a value: the
 # value is neither the command nor a package (``--index-strategy unsafe-best-match``).
@@ -106,6 +110,34 @@ def argv_usages(
     argv: list[str], path: str, line: int, mode: str, *, infer_mode: bool = False
 ) -> list[Usage]:
     """Usages for one already-split command."""
+    found = _program_usages(argv, path, line, mode, infer_mode=infer_mode)
+    return found + _django_option_usages(argv, path, line, mode)
+
+
+def _django_option_usages(argv: list[str], path: str, line: int, mode: str) -> list[Usage]:
+    """What a Django management command's option loads (``manage.py test --parallel``)."""
+    position = next(
+        (i for i, word in enumerate(argv) if word.endswith("manage.py") or word == "django-admin"),
+        -1,
+    )
+    if position < 0:
+        return []
+    words = argv[position + 1 :]
+    command = next((word for word in words if not word.startswith("-")), "")
+    usages = []
+    for (subcommand, option), implied in patterns.DJANGO_COMMAND_OPTIONS.items():
+        if command == subcommand and any(w.split("=", 1)[0] == option for w in words):
+            detail = f"manage.py {subcommand} {option} per {implied.source}"
+            usages += [
+                Usage(module, path, line, CONFIG, mode, not implied.required, detail=detail)
+                for module in implied.modules
+            ]
+    return usages
+
+
+def _program_usages(
+    argv: list[str], path: str, line: int, mode: str, *, infer_mode: bool = False
+) -> list[Usage]:
     program, args, is_module = _resolve(argv)
     if not program:
         return []
@@ -126,6 +158,11 @@ def argv_usages(
             if "--" in args:  # wait-for-it db:5432 -- honcho start: a wrapper runs what follows
                 wrapped = args[args.index("--") + 1 :]
                 found += argv_usages(wrapped, path, line, mode, infer_mode=infer_mode)
+            elif "/" in program and args and args[0] in table.shipped().scripts:
+                # bin/start-nginx gunicorn -c gunicorn.conf app.wsgi: a repository's wrapper
+                # script starting a known program; possibly, since the script decides.
+                wrapped = argv_usages(args, path, line, mode, infer_mode=infer_mode)
+                found += [dataclasses.replace(u, optional=True) for u in wrapped]
             return found
     tool = distribution or name
     if infer_mode:
@@ -218,7 +255,7 @@ def call_usages(call: ast.Call, path: str, mode: str) -> list[Usage]:
     if func.attr not in _RUNNING_CALLS:
         return []
     if isinstance(first, ast.List | ast.Tuple):
-        argv = _leading_strings(first.elts)
+        argv = _words_around_values(first.elts)
     elif isinstance(func.value, ast.Name) and func.value.id == "session":
         argv = _leading_strings(call.args)
     else:
@@ -260,6 +297,21 @@ def _runs_shell_text(func: ast.Attribute, call: ast.Call) -> bool:
         return True
     shell = next((k.value for k in call.keywords if k.arg == "shell"), None)
     return func.attr in _RUNNING_CALLS and isinstance(shell, ast.Constant) and shell.value is True
+
+
+def _words_around_values(nodes: list[ast.expr]) -> list[str]:
+    """An argv list's words, a computed one (``f"{level}"``) standing as a placeholder so the
+    options after it still count (``["celery", "worker", "-l", level, "-P", "gevent"]``); a
+    computed program or a ``*rest`` ends it."""
+    argv = []
+    for node in nodes:
+        value = str_value(node)
+        if value is None:
+            if not argv or isinstance(node, ast.Starred):
+                break
+            value = _COMPUTED_WORD
+        argv.append(value)
+    return argv
 
 
 def _leading_strings(nodes: list[ast.expr]) -> list[str]:

@@ -10,7 +10,7 @@ import tomllib
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from scanning.evidence import ciconfig, logconfig, pytest_plugins, taskrunners, toolconfig
+from scanning.evidence import ciconfig, logconfig, pytest_plugins, taskrunners, toml11, toolconfig
 from scanning.evidence.patterns import SQLALCHEMY
 from scanning.evidence.sources import line_of
 from scanning.evidence.strings import module_usages, url_usages
@@ -26,7 +26,7 @@ def pyproject_usages(text: str, path: str) -> Extracted:
     """``[project.scripts]``, ``[project.entry-points]``, Poetry scripts/plugins, pytest options,
     and one usage per ``[tool.NAME]`` table."""
     try:
-        document = tomllib.loads(text)
+        document = toml11.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
         return [], [FileError(path, f"invalid TOML: {str(exc)[:200]}")]
     lines = text.splitlines()
@@ -56,7 +56,7 @@ def pyproject_usages(text: str, path: str) -> Extracted:
 def tox_toml_usages(text: str, path: str) -> Extracted:
     """Commands of a ``tox.toml``."""
     try:
-        document = tomllib.loads(text)
+        document = toml11.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
         return [], [FileError(path, f"invalid TOML: {str(exc)[:200]}")]
     return ciconfig.tox_toml_usages(document, path, text.splitlines()), []

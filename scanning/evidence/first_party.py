@@ -6,6 +6,11 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 _SOURCE_SUFFIXES = (".py", ".pyi", ".pyx", ".pyw")
+_CODE_SUFFIXES = (".py", ".pyx", ".pyw")  # what runs; a .pyi only describes
+# Where stubs for other packages are kept: mypy's documented mypy_path example and pyright's
+# default stubPath (https://mypy.readthedocs.io/en/stable/stubs.html,
+# https://microsoft.github.io/pyright/#/configuration?id=main-configuration-options).
+_STUB_FOLDERS = frozenset({"stubs", "typings"})
 # Files that mark the folder holding them as a project's root (what goes on sys.path).
 # alembic runs beside its alembic.ini and puts that folder on sys.path (its templates'
 # ``prepend_sys_path = .``), so migrations/env.py imports the application by its own name.
@@ -78,6 +83,16 @@ def first_party_modules(paths: Sequence[str]) -> set[str]:
     there still means the distribution.
     """
     venvs = foreign_prefixes(paths)
+    # A stubs folder (``stubs/pyarrow/__init__.pyi`` on mypy_path, pyright's ``typings/``)
+    # types someone else's package: where it holds no code, nothing there is importable.
+    code_folders = {path.rpartition("/")[0] for path in paths if path.endswith(_CODE_SUFFIXES)}
+    paths = [
+        path
+        for path in paths
+        if not path.endswith(".pyi")
+        or path.rpartition("/")[0] in code_folders
+        or not _STUB_FOLDERS.intersection(path.split("/")[:-1])
+    ]
     sources: list[list[str]] = []
     packages: set[str] = set()
     roots = {"", "src"}

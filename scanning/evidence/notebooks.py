@@ -8,7 +8,7 @@ import re
 
 from scanning.evidence.modes import mode_for
 from scanning.evidence.pyfiles import python_usages
-from scanning.types import FileError, Usage
+from scanning.types import CONFIG, FileError, Usage
 
 MODE = "notebook"
 # Cell magics whose body is still ordinary Python.
@@ -19,6 +19,13 @@ _PYTHON_LINE_MAGICS = frozenset({"time", "timeit", "prun"})
 _IPYTHON_LINE = re.compile(r"^\s*(?:%%?[A-Za-z]|!|[\w.]+\s*=\s*(?:!|%%?[A-Za-z]))|\?\s*$")
 _LINE_MAGIC = re.compile(r"^(\s*)%([A-Za-z]\w*)\s*(.*)$")
 _MAGIC_OPTION = re.compile(r"^(?:-[A-Za-z]\S*\s+(?:\d+\s+)?)+")
+# The Jupyter front ends that open a notebook file; any one of them declared is how the
+# repository's notebooks run (https://docs.jupyter.org/en/latest/running.html). A possible
+# use: it keeps a declared front end used, never makes one missing.
+FRONT_ENDS = ("jupyterlab", "notebook", "nbclassic")
+# A saved output of this MIME type is a widget ipywidgets rendered when the cell ran
+# (https://ipywidgets.readthedocs.io/en/latest/embedding.html#embeddable-html-snippet).
+_WIDGET_OUTPUT = "application/vnd.jupyter.widget-view+json"
 
 
 def notebook_usages(text: str, path: str) -> tuple[list[Usage], list[FileError]]:
@@ -47,7 +54,25 @@ def notebook_usages(text: str, path: str) -> tuple[list[Usage], list[FileError]]
         errors.extend(
             dataclasses.replace(e, message=f"cell {number}: {e.message}") for e in cell_errors
         )
+    opened = f"a notebook opens in a Jupyter front end ({' | '.join(FRONT_ENDS)})"
+    usages += [Usage(name, path, 1, CONFIG, MODE, True, detail=opened) for name in FRONT_ENDS]
+    widget = _widget_cell(document)
+    if widget:
+        detail = f"cell {widget}: a saved widget output ({_WIDGET_OUTPUT})"
+        usages.append(Usage("ipywidgets", path, 1, CONFIG, MODE, True, detail=detail))
     return usages, errors
+
+
+def _widget_cell(document: dict) -> int:
+    """1-based number of the first cell with a saved ipywidgets output, or 0."""
+    cells = document.get("cells")
+    for number, cell in enumerate(cells if isinstance(cells, list) else (), 1):
+        outputs = cell.get("outputs") if isinstance(cell, dict) else None
+        for output in outputs if isinstance(outputs, list) else ():
+            data = output.get("data") if isinstance(output, dict) else None
+            if isinstance(data, dict) and _WIDGET_OUTPUT in data:
+                return number
+    return 0
 
 
 def _code_cells(document: object) -> list[tuple[int, str]] | None:

@@ -45,6 +45,7 @@ def extras_in(detail: str) -> set[tuple[str, str]]:
 _DJANGO_DB = "https://docs.djangoproject.com/en/5.2/ref/databases/"
 _DJANGO_CACHE = "https://docs.djangoproject.com/en/5.2/topics/cache/"
 _STORAGES = "https://django-storages.readthedocs.io/en/latest/backends/"
+_HAYSTACK = "https://django-haystack.readthedocs.io/en/latest/installing_search_engines.html"
 _POSTGRES = Implied(("psycopg", "psycopg2"), _DJANGO_DB)
 _MYSQL = Implied(("MySQLdb",), _DJANGO_DB)
 _ORACLE = Implied(("oracledb", "cx_Oracle"), _DJANGO_DB)
@@ -80,6 +81,18 @@ BACKENDS: dict[str, Implied] = {
     # The backend's name before django-storages 1.14, still an alias of it there.
     "storages.backends.dropbox.DropBoxStorage": _storage("dropbox", "dropbox", "dropbox"),
     "storages.backends.sftpstorage.SFTPStorage": _storage("paramiko", "sftp", "sftp"),
+    # django-haystack's search engines, each importing its client library.
+    **{
+        f"haystack.backends.{module}.{engine}": Implied((client,), _HAYSTACK)
+        for module, engine, client in (
+            ("elasticsearch_backend", "ElasticsearchSearchEngine", "elasticsearch"),
+            ("elasticsearch2_backend", "Elasticsearch2SearchEngine", "elasticsearch"),
+            ("elasticsearch5_backend", "Elasticsearch5SearchEngine", "elasticsearch"),
+            ("elasticsearch7_backend", "Elasticsearch7SearchEngine", "elasticsearch"),
+            ("solr_backend", "SolrEngine", "pysolr"),
+            ("whoosh_backend", "WhooshEngine", "whoosh"),
+        )
+    },
     # Django REST framework's CoreAPI schemas assert coreapi is installed.
     "rest_framework.schemas.coreapi.AutoSchema": Implied(
         ("coreapi",), "https://www.django-rest-framework.org/coreapi/"
@@ -215,6 +228,16 @@ SQLALCHEMY_DRIVER_MODULES: dict[str, Implied] = {
 CELERY_SQLALCHEMY_PREFIXES = {
     CELERY_BROKER: ("sqla", Implied(("sqlalchemy",), f"{_CELERY_BROKERS}sqlalchemy.html")),
     CELERY_BACKEND: ("db", Implied(("sqlalchemy",), _CELERY_BACKENDS)),
+}
+
+# Django management command options that load an optional package: the parallel test runner
+# pickles failures' tracebacks with tblib when it is installed.
+DJANGO_COMMAND_OPTIONS: dict[tuple[str, str], Implied] = {
+    ("test", "--parallel"): Implied(
+        ("tblib",),
+        "https://docs.djangoproject.com/en/5.2/ref/django-admin/#cmdoption-test-parallel",
+        required=False,
+    ),
 }
 
 # Calls whose URL arguments a consumer reads (the last part of the called name).
@@ -420,6 +443,14 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
                     extras=("pyjwt[crypto]",))
         for function, keyword in (("encode", "algorithm"), ("decode", "algorithms"))
     ),
+    # django-markupfield renders each markup type with its library (markupfield/markup.py
+    # registers "markdown" when markdown imports, "restructuredtext" when docutils does).
+    *(
+        CallBackend("MarkupField", ("markupfield",),
+                    "https://django-markupfield.readthedocs.io/en/latest/#settings", keyword,
+                    values={"markdown": ("markdown",), "restructuredtext": ("docutils",)})
+        for keyword in ("markup_type", "default_markup_type")
+    ),
 )  # fmt: skip
 CALLED_NAMES = frozenset(pattern.function for pattern in CALL_BACKENDS)
 
@@ -459,7 +490,8 @@ MARKDOWN_IMPORTS = frozenset({"markdown", "flask_flatpages"})
 # (module root, name) → what it loads. ``from pydantic import EmailStr`` validates with
 # email-validator; FastAPI's form parameters parse with python-multipart.
 # FastAPI's standard extra bundles both (https://fastapi.tiangolo.com/#dependencies).
-_FASTAPI_EXTRAS = ("fastapi[standard]", "fastapi[all]")
+# fastapi 0.115+ also names the bundle standard-no-fastapi-cloud-cli (its METADATA).
+_FASTAPI_EXTRAS = ("fastapi[standard]", "fastapi[standard-no-fastapi-cloud-cli]", "fastapi[all]")
 _FASTAPI_FORMS = Implied(
     ("python_multipart", "multipart"),
     "https://fastapi.tiangolo.com/tutorial/request-forms/",
@@ -471,11 +503,11 @@ _TESTCLIENT = Implied(
 IMPORTED_NAMES: dict[tuple[str, str], Implied] = {
     ("pydantic", "EmailStr"): Implied(
         ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.EmailStr",
-        extras=("pydantic[email]",),
+        extras=("pydantic[email]", *_FASTAPI_EXTRAS),
     ),
     ("pydantic", "NameEmail"): Implied(
         ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.NameEmail",
-        extras=("pydantic[email]",),
+        extras=("pydantic[email]", *_FASTAPI_EXTRAS),
     ),
     ("fastapi", "Form"): _FASTAPI_FORMS,
     ("fastapi", "File"): _FASTAPI_FORMS,
@@ -503,3 +535,17 @@ IMPORTED_NAMES: dict[tuple[str, str], Implied] = {
         extras=("tqdm[notebook]",),
     ),
 }  # fmt: skip
+
+# Names whose import needs several optional packages at once, each its own fact.
+# Django REST framework's OpenAPI schemas: schemas/openapi.py asserts uritemplate and
+# inflection; get_schema_view's default renderers include OpenAPIRenderer, which asserts
+# pyyaml (renderers.py), beside a JSON one (so yaml is a possible use).
+_DRF_SCHEMAS = "https://www.django-rest-framework.org/api-guide/schemas/#install-dependencies"
+_DRF_URITEMPLATE = Implied(("uritemplate",), _DRF_SCHEMAS)
+_DRF_INFLECTION = Implied(("inflection",), _DRF_SCHEMAS)
+_DRF_YAML = Implied(("yaml",), _DRF_SCHEMAS, required=False)
+IMPORTED_NAME_SETS: dict[tuple[str, str], tuple[Implied, ...]] = {
+    ("rest_framework.schemas", "get_schema_view"): (_DRF_URITEMPLATE, _DRF_INFLECTION, _DRF_YAML),
+    ("rest_framework.schemas.openapi", "AutoSchema"): (_DRF_URITEMPLATE, _DRF_INFLECTION),
+    ("rest_framework.schemas.openapi", "SchemaGenerator"): (_DRF_URITEMPLATE, _DRF_INFLECTION),
+}

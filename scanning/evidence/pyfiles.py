@@ -41,6 +41,7 @@ def _without_url(value: object) -> bool:
             "://" not in value  # type: ignore[operator]
             and not strings.is_dotted_class(value)  # type: ignore[arg-type]
             and value not in patterns.MARKDOWN_EXTENSIONS
+            and not ("+" in value and strings.is_sqlalchemy_drivername(value))  # type: ignore[operator,arg-type]
         )
     return value.__class__ in _QUIET_CONSTANTS
 

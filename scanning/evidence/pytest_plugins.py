@@ -32,6 +32,8 @@ _RERUN = "https://github.com/pytest-dev/pytest-rerunfailures#usage"
 _MOCK = "https://pytest-mock.readthedocs.io/en/latest/usage.html"
 _RECORDING = "https://github.com/kiwicom/pytest-recording#usage"
 _FREEZER = ("pytest-freezer", "pytest-freezegun")
+_NBVAL = "https://nbval.readthedocs.io/en/latest/#How-it-works"
+_RUFF = "https://github.com/businho/pytest-ruff#usage"
 _FREEZER_DOCS = "https://github.com/pytest-dev/pytest-freezer#usage"
 
 Plugin = tuple[tuple[str, ...], str]  # (distributions, source)
@@ -61,6 +63,10 @@ OPTIONS: dict[str, Plugin] = {
     "--testmon": (("pytest-testmon",), "https://testmon.org/"),
     "--randomly-seed": (("pytest-randomly",), "https://github.com/pytest-dev/pytest-randomly"),
     "--mypy": (("pytest-mypy",), "https://github.com/realpython/pytest-mypy#usage"),
+    "--nbval": (("nbval",), _NBVAL),
+    "--nbval-lax": (("nbval",), _NBVAL),
+    "--ruff": (("pytest-ruff",), _RUFF),
+    "--ruff-format": (("pytest-ruff",), _RUFF),
 }
 # Options by prefix: every ``--cov-report``, ``--benchmark-skip``, ``--hypothesis-seed``.
 OPTION_PREFIXES: dict[str, Plugin] = {
@@ -144,6 +150,8 @@ ACTS_ONLY_WHEN_ASKED: dict[str, str] = {
     "pytest-datadir": "https://github.com/gabrielcnr/pytest-datadir#usage",  # fixtures only
     "pytest-html": "https://pytest-html.readthedocs.io/en/latest/user_guide.html",  # --html
     "pytest-rerunfailures": _RERUN,  # --reruns or the flaky marker
+    "nbval": _NBVAL,  # collects notebooks only with --nbval / --nbval-lax
+    "pytest-ruff": _RUFF,  # checks files only with --ruff / --ruff-format
 }
 
 

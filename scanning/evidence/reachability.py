@@ -128,7 +128,9 @@ def _lent(
             mode,
             u.optional,
             u.is_distribution,
-            f"reached from {chain}"[:500],
+            # The usage's own detail stays, first (a long chain is cut): it may say which
+            # extra provides the module.
+            (f"{u.detail}; reached from {chain}" if u.detail else f"reached from {chain}")[:500],
         )
         for u in found
         if u.kind != COMMAND and (u.is_distribution or u.name.split(".")[0] not in first_party)

@@ -59,6 +59,30 @@ def procfile_usages(text: str, path: str) -> list[Usage]:
     return usages
 
 
+# supervisord's programs: ``[program:x]`` (and ``[fcgi-program:x]``) sections whose ``command``
+# it starts and keeps running (https://supervisord.org/configuration.html#program-x-section-settings),
+# in supervisord.conf or any file its [include] pulls in (conf.d/*.conf).
+_SUPERVISOR_SECTION = re.compile(r"^\[(?:fcgi-)?program:[^\]]+\]\s*$")
+_SUPERVISOR_COMMAND = re.compile(r"^command\s*[=:]\s*(.+)$")
+
+
+def supervisor_usages(text: str, path: str) -> list[Usage]:
+    """The ``command`` of each program section; the tool gives the mode (web by default)."""
+    if "program:" not in text:
+        return []
+    usages: list[Usage] = []
+    in_program = False
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if line.startswith("["):
+            in_program = bool(_SUPERVISOR_SECTION.match(line))
+            continue
+        match = _SUPERVISOR_COMMAND.match(line) if in_program else None
+        if match:
+            usages += command_usages(match.group(1), path, number, "web", infer_mode=True)
+    return usages
+
+
 def makefile_usages(text: str, path: str, mode: str) -> list[Usage]:
     """Recipe lines (tab-indented) of a Makefile."""
     usages = []

@@ -74,6 +74,10 @@ _MODULE_KEY_SUFFIXES = (
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:(?:\.[A-Za-z_]\w*)+(?::[A-Za-z_][\w.]*)?|:[A-Za-z_][\w.]*)$")
 _ENTRY_POINT_VALUE = re.compile(r"=\s*([A-Za-z_][\w.]*)\s*(?::|$)", re.MULTILINE)
 _URL = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
+# SQLAlchemy's ``dialect+driver`` alone, as ``URL.create(drivername=...)`` takes it.
+_SQLALCHEMY_DRIVERNAME = re.compile(
+    rf"^(?:{'|'.join(sorted(patterns.SQLALCHEMY_DIALECTS))})\+[a-z][a-z0-9_]*$"
+)
 
 # Expressions a settings value is built from (only a dict key can make a value load modules).
 _CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.BinOp, ast.IfExp, ast.Starred)
@@ -126,8 +130,12 @@ class FileContext:
                 self.aliases[alias.asname or alias.name] = root
                 implied = patterns.IMPORTED_NAMES.get((node.module, alias.name))
                 implied = implied or patterns.IMPORTED_NAMES.get((root, alias.name))
-                if implied:
-                    self.imported_names.append((alias.name, node.lineno, implied))
+                # A backend class imported, not named in settings: subclassing
+                # storages.backends.s3boto3.S3Boto3Storage needs boto3 all the same.
+                implied = implied or patterns.BACKENDS.get(f"{node.module}.{alias.name}")
+                several = patterns.IMPORTED_NAME_SETS.get((node.module, alias.name), ())
+                for each in (implied, *several) if implied else several:
+                    self.imported_names.append((alias.name, node.lineno, each))
 
     def finish(self) -> list[Usage]:
         usages: list[Usage] = []
@@ -176,6 +184,11 @@ class FileContext:
 _DOTTED_CLASS = re.compile(r"^[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\.[A-Z][A-Za-z0-9_]*$")
 
 
+def is_sqlalchemy_drivername(text: str) -> bool:
+    """Whether ``text`` is SQLAlchemy's ``dialect+driver`` alone (``"postgresql+asyncpg"``)."""
+    return bool(_SQLALCHEMY_DRIVERNAME.match(text))
+
+
 def is_dotted_class(text: str) -> bool:
     return 3 < len(text) < 200 and "." in text and _DOTTED_CLASS.match(text) is not None
 
@@ -188,6 +201,8 @@ def string_usages(
     if isinstance(node, ast.Constant):
         if isinstance(node.value, str):
             found.url(node.value, node.lineno)
+            if is_sqlalchemy_drivername(node.value):  # URL.create(drivername="mysql+asyncmy")
+                found.url(f"{node.value}://", node.lineno)
             if is_dotted_class(node.value):  # "flask_debugtoolbar_warnings.WarningsPanel"
                 root = node.value.split(".", 1)[0]
                 found.add(root, node.lineno, "dotted class path", optional=True)

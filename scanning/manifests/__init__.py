@@ -19,6 +19,7 @@ from scanning.manifests import (
     locks,
     notebooks,
     pipfile,
+    pixi,
     pyproject,
     requirements,
     setupcfg,
@@ -63,6 +64,7 @@ _PARSERS: dict[str, Parser] = {
     commands.NOX: commands.parse_noxfile,
     ci.KIND: ci.parse,
     conda.KIND: conda.parse,
+    pixi.KIND: lambda source, _: pixi.parse(source),
 }
 
 _KIND_BY_NAME = {
@@ -74,6 +76,7 @@ _KIND_BY_NAME = {
     "poetry.lock": locks.POETRY_LOCK,
     "uv.lock": locks.UV_LOCK,
     "pylock.toml": locks.PYLOCK,
+    "pixi.toml": pixi.KIND,
     "Dockerfile": commands.DOCKERFILE,
     "Containerfile": commands.DOCKERFILE,
     "Makefile": commands.MAKEFILE,

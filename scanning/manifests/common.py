@@ -16,7 +16,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidName, canonicalize_name
 
-from scanning.evidence import sources
+from scanning.evidence import sources, toml11
 from scanning.types import EXACT, RANGE, UNPINNED, Declaration, FileError, ManifestFile
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -121,7 +121,7 @@ def add_result(manifest: ManifestFile, result: Declaration | FileError | None) -
 
 def load_toml(source: Source) -> dict[str, object] | FileError:
     try:
-        return tomllib.loads(source.text)
+        return toml11.loads(source.text)
     except tomllib.TOMLDecodeError as exc:
         return FileError(source.path, f"invalid TOML: {exc}")
     except RecursionError:

@@ -42,7 +42,7 @@ def parse(source: common.Source, requirements: RequirementsReader) -> ManifestFi
     manifest = source.manifest(KIND, purpose_for_path(source.path))
     for node in dependencies.value:
         if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
-            common.add_result(manifest, _conda(node.value, manifest, node.start_mark.line + 1))
+            common.add_result(manifest, declaration(node.value, manifest, node.start_mark.line + 1))
         pip = _value(node, "pip")
         if isinstance(pip, yaml.SequenceNode):
             for item in pip.value:
@@ -62,7 +62,7 @@ def _value(node: object, key: str) -> yaml.Node | None:
     return None
 
 
-def _conda(spec: str, manifest: ManifestFile, line: int) -> Declaration | FileError | None:
+def declaration(spec: str, manifest: ManifestFile, line: int) -> Declaration | FileError | None:
     match = _SPEC.match(spec.strip())
     if not match:
         return FileError(manifest.path, f"invalid conda spec: {common.redact(spec)[:200]}", line)

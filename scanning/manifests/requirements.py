@@ -38,6 +38,9 @@ HAND_ADDED = "added by hand after the generated block"
 # pip freeze writes no header: at least this many exact pins, sorted, with no comment at all.
 MIN_FREEZE_LINES = 5
 _FROZEN = re.compile(r"^(?:-e\s+\S+|[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?(?:==\S+| @ \S+))$")
+_EXACT_PIN = re.compile(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?\s*===?\s*[^\s;,<>=!~]+\s*(?:;|$)"
+)
 _NAME_START = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*")
 
 _INCLUDE_OPTIONS = {
@@ -108,7 +111,10 @@ def generated_marks(text: str, lines: list[tuple[int, str]]) -> tuple[str, set[i
     marked = [(n, line) for n, line in requirements if ";" in line and "==" in line]
     if len(requirements) >= 2 and len(marked) * 2 > len(requirements):
         hand = _after_last(requirements, lambda _, line: ";" in line and "==" in line)
-        if len(marked) + len(hand) == len(requirements):
+        # An exporter marks only the pins whose lock entry has a marker (pipenv requirements
+        # leaves ``dj-database-url==2.3.0`` bare among marked pins): every line of the block
+        # is still an exact pin.
+        if all(_EXACT_PIN.match(line) for n, line in requirements if n not in hand):
             return "exported", hand
     block = _freeze_block(text, requirements)
     if block is not None:  # what follows the sorted block was added by hand

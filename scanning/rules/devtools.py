@@ -126,6 +126,12 @@ TOOL_PLUGIN_GROUPS: dict[str, tuple[str, str]] = {
     # poetry-plugin-export's `poetry export`, poetry-dynamic-versioning...
     "poetry.application.plugin": ("poetry", _POETRY_PLUGINS),
     "poetry.plugin": ("poetry", _POETRY_PLUGINS),
+    # Celery's command line adds the subcommands every installed distribution registers here
+    # (flower's `celery flower`): celery/bin/celery.py, click-plugins' with_plugins.
+    "celery.commands": (
+        "celery",
+        "https://docs.celeryq.dev/en/stable/userguide/extending.html#commands",
+    ),
 }
 
 

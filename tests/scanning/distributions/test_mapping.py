@@ -22,6 +22,16 @@ from scanning.distributions import mapping
         ("azure.mgmt.compute", "azure-mgmt-compute"),
         ("opentelemetry.trace", "opentelemetry-api"),
         ("opentelemetry.sdk.trace", "opentelemetry-sdk"),
+        # a private module of the API, and exporters nested below opentelemetry.exporter
+        ("opentelemetry._logs", "opentelemetry-api"),
+        (
+            "opentelemetry.exporter.otlp.proto.grpc.trace_exporter",
+            "opentelemetry-exporter-otlp-proto-grpc",
+        ),
+        (
+            "opentelemetry.exporter.otlp.proto.http.metric_exporter",
+            "opentelemetry-exporter-otlp-proto-http",
+        ),
     ],
 )
 def test_import_resolves_to_its_distribution(module, distribution):

@@ -100,6 +100,7 @@ def test_console_scripts_map_to_the_distribution_that_installs_them():
     assert scripts["django-admin"] == "django"
     assert scripts["lint-imports"] == "import-linter"
     assert scripts["jupyter-lab"] == "jupyterlab"
+    assert scripts["textual"] == "textual-dev"  # not the textual distribution, which has none
     assert all(canonicalize_name(d) == d for d in scripts.values())
 
 

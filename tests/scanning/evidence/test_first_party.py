@@ -18,6 +18,27 @@ def test_root_package_is_first_party_but_not_what_is_nested_inside_it() -> None:
     assert not found & {"core", "models", "README"}
 
 
+def test_stubs_for_another_package_are_not_first_party() -> None:
+    found = first_party_modules(
+        [
+            "pyproject.toml",
+            "src/harlequin/__init__.py",
+            "stubs/pyarrow/__init__.pyi",
+            "stubs/pyarrow/compute.pyi",
+            "typings/boto3/__init__.pyi",
+            "src/fastext/__init__.py",
+            "src/fastext/_speedups.pyi",
+        ]
+    )
+    assert "harlequin" in found and "fastext" in found
+    assert not found & {"pyarrow", "boto3", "compute"}
+
+
+def test_a_stub_beside_code_in_a_stubs_folder_keeps_its_package() -> None:
+    found = first_party_modules(["stubs/__init__.py", "stubs/local.pyi", "stubs/local.py"])
+    assert "stubs" in found
+
+
 def test_folder_named_like_a_distribution_inside_a_package_is_not_first_party() -> None:
     found = first_party_modules(
         [

@@ -134,3 +134,15 @@ def test_command_chained_after_a_one_megabyte_word_is_still_read(tmp_path: Path,
     assert not [
         e for e in tree.errors if e.path in ("Dockerfile", "Procfile") and "skipped" in e.message
     ]
+
+
+def test_an_action_input_that_is_a_bare_option_is_no_python_code(scan: Scan) -> None:
+    workflow = (
+        "jobs:\n  changelog:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: rhysd/changelog-from-release/action@v3\n"
+        "        with:\n          args: -c\n"
+        "      - run: python -c 'import yaml'\n"
+    )
+    usages, errors = scan({".github/workflows/changelog.yml": workflow})
+    assert errors == []
+    assert "yaml" in names(usages)

@@ -2,9 +2,17 @@ from __future__ import annotations
 
 import json
 
+from scanning.evidence.notebooks import FRONT_ENDS
 from scanning.evidence.sources import MAX_NOTEBOOK_BYTES, TOO_LARGE
+from scanning.types import CONFIG
 
-from .conftest import Scan, names
+from .conftest import Scan
+from .conftest import names as all_names
+
+
+def names(usages, **where) -> set[str]:
+    """The code's evidence, without what the notebook file itself says (its front end)."""
+    return all_names([u for u in usages if u.kind != CONFIG], **where)
 
 
 def notebook(*cells: tuple[str, str]) -> str:
@@ -115,3 +123,26 @@ def test_a_cell_calls_what_an_earlier_cell_imported(scan: Scan) -> None:
     )
     usages, _ = scan({"rl.ipynb": document})
     assert {"Box2D", "pyarrow"} <= names(usages)
+
+
+def test_a_notebook_possibly_uses_a_jupyter_front_end(scan: Scan) -> None:
+    usages, _ = scan({"analysis.ipynb": notebook(("code", "import pandas\n"))})
+    front = [u for u in usages if u.name in FRONT_ENDS]
+    assert {u.name for u in front} == {"jupyterlab", "notebook", "nbclassic"}
+    assert all(u.optional for u in front)  # any one of them: never missing
+
+
+def test_a_saved_widget_output_is_a_use_of_ipywidgets(scan: Scan) -> None:
+    document = json.loads(notebook(("code", "from huggingface_hub import hf_hub_download\n")))
+    document["cells"][0]["outputs"] = [
+        {
+            "output_type": "display_data",
+            "data": {"application/vnd.jupyter.widget-view+json": {"model_id": "ab12"}},
+            "metadata": {},
+        }
+    ]
+    usages, _ = scan({"download.ipynb": json.dumps(document)})
+    widgets = [u for u in usages if u.name == "ipywidgets"]
+    assert len(widgets) == 1 and widgets[0].optional and "cell 1" in widgets[0].detail
+    plain, _ = scan({"plain.ipynb": notebook(("code", "print(1)\n"))})
+    assert "ipywidgets" not in all_names(plain)

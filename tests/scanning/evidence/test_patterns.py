@@ -276,6 +276,75 @@ def test_each_imported_name_implies_its_optional_dependency(scan: Scan, imported
     assert all(found[m].optional is not implied.required for m in implied.modules)
 
 
+@pytest.mark.parametrize(("imported", "several"), sorted(patterns.IMPORTED_NAME_SETS.items()))
+def test_each_name_needing_several_packages_implies_each(scan: Scan, imported, several) -> None:
+    module, name = imported
+    found = by_name(scan({"app/api.py": f"from {module} import {name}\n"})[0])
+    for implied in several:
+        assert implied.source.startswith("https://")
+        assert set(implied.modules) <= set(found)
+        assert all(found[m].optional is not implied.required for m in implied.modules)
+
+
+def test_a_backend_class_imported_to_subclass_needs_what_the_backend_loads(scan: Scan) -> None:
+    source = (
+        "from storages.backends.s3boto3 import S3Boto3Storage\n\nclass Media(S3Boto3Storage): ...\n"
+    )
+    found = by_name(scan({"custom_storages/storages.py": source})[0])
+    assert "boto3" in found and not found["boto3"].optional
+    assert "django-storages[s3]" in found["boto3"].detail
+
+
+def test_a_search_engine_setting_needs_its_client(scan: Scan) -> None:
+    source = (
+        'HAYSTACK_CONNECTIONS = {"default": {"ENGINE": '
+        '"haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"}}\n'
+    )
+    found = by_name(scan({"settings.py": source})[0])
+    assert "elasticsearch" in found and not found["elasticsearch"].optional
+
+
+def test_drf_schema_view_needs_uritemplate_and_inflection_and_may_render_yaml(scan: Scan) -> None:
+    found = by_name(
+        scan({"api/urls.py": "from rest_framework.schemas import get_schema_view\n"})[0]
+    )
+    assert not found["uritemplate"].optional and not found["inflection"].optional
+    assert found["yaml"].optional
+
+
+def test_a_markup_field_of_markdown_needs_markdown(scan: Scan) -> None:
+    source = (
+        "from markupfield.fields import MarkupField\n"
+        "body = MarkupField(markup_type='markdown')\n"
+        "notes = MarkupField(default_markup_type='restructuredtext')\n"
+        "plain = MarkupField(markup_type='plain')\n"
+    )
+    found = by_name(scan({"app/models.py": source})[0])
+    assert found["markdown"].line == 2 and found["docutils"].line == 3
+
+
+# (dialect, driver) pairs, joined in the test so this file names no driver by itself
+@pytest.mark.parametrize(
+    ("dialect", "driver"), [("mysql", "asyncmy"), ("postgresql", "asyncpg"), ("mysql", "pymysql")]
+)
+def test_a_sqlalchemy_drivername_alone_names_its_driver(
+    scan: Scan, dialect: str, driver: str
+) -> None:
+    source = (
+        "from sqlalchemy import URL\n"
+        f"url = URL.create(drivername='{dialect}+{driver}' if MYSQL else 'sqlite+aiosqlite')\n"
+    )
+    found = by_name(scan({"db.py": source})[0])
+    assert driver in found
+    assert "aiosqlite" in found
+
+
+@pytest.mark.parametrize("text", ["mysql+", "postgresql + asyncpg", "git+https", "foo+bar"])
+def test_strings_that_are_no_sqlalchemy_drivername_name_nothing(scan: Scan, text: str) -> None:
+    usages, _ = scan({"db.py": f"x = {text!r}\n"})
+    assert usages == []
+
+
 def test_a_module_keyed_imported_name_needs_that_module(scan: Scan) -> None:
     found = by_name(scan({"app/api.py": "from tqdm import tqdm\n"})[0])
     assert "ipywidgets" not in found

@@ -62,3 +62,17 @@ def test_tests_do_not_lend_their_mode_to_the_code_they_test(tmp_path):
         },
     )
     assert lent == []
+
+
+def test_a_lent_usage_keeps_which_extra_provides_it_even_down_a_long_chain(tmp_path):
+    long = "x" * 80
+    chain = [f"app/step_{long}_{n}.py" for n in range(6)]
+    files = {"crontab": f"0 3 * * * cd /srv && python -m app.step_{long}_0\n"}
+    files["app/__init__.py"] = ""
+    for n, path in enumerate(chain[:-1]):
+        files[path] = f"from app import step_{long}_{n + 1}\n"
+    files[chain[-1]] = "from fastapi import UploadFile\n"
+    _, lent = _lent(tmp_path, files)
+    [usage] = [u for u in lent if u.name == "python_multipart"]
+    assert len(usage.detail) <= 500
+    assert "provided by fastapi[standard]" in usage.detail

@@ -158,6 +158,73 @@ def test_a_file_is_read_as_what_it_is_not_by_what_its_name_starts_with(scan: Sca
     assert commands(usages) == {"flask"}
 
 
+def test_a_shell_script_named_after_the_procfile_is_read_as_a_script(scan: Scan) -> None:
+    usages, _ = scan(
+        {
+            "Procfile": "web: bash Procfile.sh\n",
+            "Procfile.sh": "#!/bin/bash\n\npython manage.py migrate\n\ngunicorn app.wsgi\n",
+        }
+    )
+    gunicorn = [u for u in usages if u.name == "gunicorn"]
+    assert [(u.path, u.line) for u in gunicorn] == [("Procfile.sh", 5)]
+
+
+def test_a_repository_wrapper_script_starting_a_known_program_is_a_possible_use(
+    scan: Scan,
+) -> None:
+    usages, _ = scan({"Procfile": "web: bin/start-nginx gunicorn -c gunicorn.conf app.wsgi\n"})
+    gunicorn = [u for u in usages if u.name == "gunicorn"]
+    assert gunicorn and all(u.optional for u in gunicorn)
+    assert "app" not in names(usages)  # the wrapper's other words are not programs
+
+
+def test_a_script_path_with_plain_arguments_wraps_nothing(scan: Scan) -> None:
+    usages, _ = scan({"Procfile": "release: bin/deploy production migrate\n"})
+    assert commands(usages) <= {"deploy"}
+
+
+GULPFILE = """\
+const child_process = require("child_process");
+const es = child_process.execSync;
+const spawn = child_process.spawn;
+
+function _runInPipenv(command) {
+  command.unshift("run");
+  return spawn("pipenv", command, { stdio: "inherit" });
+}
+
+function coverage(cb) {
+  es("pipenv run coverage erase", { stdio: "inherit" });
+  spawn("pipenv", ["run", "coverage", "run", "manage.py", "test", "--parallel"]);
+}
+
+function docs() {
+  return _runInPipenv(["mkdocs", "build"]);
+}
+
+function lint() {
+  return gulp.parallel(_runInPipenv(["black", ".", "--check"]), _runInPipenv(["djlint", "."]));
+}
+
+function test(cb) {
+  let command = ["run", "python", "-Wa", "manage.py", "test", "--parallel"];
+  spawn("pipenv", command, { stdio: "inherit" });
+}
+
+const styles = ["babybuddy/static_src/scss/**/*.scss", "dashboard/**/*.scss"];
+"""
+
+
+def test_gulpfile_commands_are_read_from_its_string_literals(scan: Scan) -> None:
+    usages, errors = scan({"gulpfile.js": GULPFILE})
+    assert errors == []
+    found = commands(usages)
+    assert {"coverage", "mkdocs", "black", "djlint", "pipenv"} <= found
+    assert not found & {"babybuddy", "dashboard", "stdio"}
+    black = next(u for u in usages if u.name == "black")
+    assert black.line == 20
+
+
 def test_pre_commit_pygrep_entry_is_a_pattern_not_a_command(scan: Scan) -> None:
     config = textwrap.dedent(
         """
@@ -213,6 +280,59 @@ def test_wrapped_commands_and_programs_named_through_a_folder_variable(scan: Sca
         }
     )
     assert {"twine", "honcho"} <= commands(usages, is_distribution=True, optional=False)
+
+
+def test_options_after_a_computed_word_of_an_argv_list_still_count(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import subprocess
+
+        def worker(level):
+            subprocess.run(["celery", "-A", "app", "worker", "-l", f"{level}", "-P", "gevent"])
+
+        def anything(program, args):
+            subprocess.run([program, "-P", "eventlet"])
+            subprocess.run(["celery", *args, "-P", "eventlet"])
+        """
+    )
+    usages, _ = scan({"cli.py": source})
+    assert "gevent" in names(usages)
+    assert "eventlet" not in names(usages)  # a computed program or *args ends the argv
+    assert not [u for u in usages if "\0" in u.name]
+
+
+def test_supervisor_program_commands_are_commands(scan: Scan) -> None:
+    usages, errors = scan(
+        {
+            "deploy/supervisor/worker.conf": (
+                "[program:worker]\ndirectory=/app\n"
+                "command=/usr/local/bin/celery -A app.tasks worker -P gevent --loglevel=INFO\n"
+                "autostart=true\n"
+            ),
+            "deploy/supervisor/supervisord.conf": (
+                "[supervisord]\nnodaemon=true\n\n[include]\nfiles = /etc/supervisor/conf.d/*.conf\n"
+            ),
+            "deploy/nginx.conf": "server {\n  command = gunicorn\n}\n",
+        }
+    )
+    assert errors == []
+    celery = next(u for u in usages if u.name == "celery")
+    assert (celery.path, celery.line, celery.mode) == ("deploy/supervisor/worker.conf", 3, "worker")
+    assert "gevent" in names(usages)
+    assert "gunicorn" not in names(usages)  # no program section: not supervisor's
+
+
+def test_django_parallel_tests_possibly_use_tblib(scan: Scan) -> None:
+    usages, _ = scan(
+        {
+            "Makefile": "test:\n\tpython -Wa manage.py test --parallel --settings=x\n",
+            "gulpfile.js": 'spawn("pipenv", ["run", "./manage.py", "test", "--parallel=4"])',
+            "tox.ini": "[testenv]\ncommands = python manage.py test\n",
+        }
+    )
+    tblib = [u for u in usages if u.name == "tblib"]
+    assert {u.path for u in tblib} == {"Makefile", "gulpfile.js"}
+    assert all(u.optional for u in tblib)
 
 
 def test_shell_command_strings_run_from_python_are_commands(scan: Scan) -> None:

@@ -299,6 +299,23 @@ def test_a_pytest_plugin_whose_option_a_command_passes_is_used(tmp_path):
     assert ("unused", "pytest-cov") not in findings
 
 
+def test_notebook_and_ruff_plugins_are_used_only_where_pytest_is_asked_for_them(tmp_path):
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements-dev.txt": "pytest\nnbval\npytest-ruff\n",
+            ".github/workflows/ci.yml": (
+                "jobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - run: pytest --nbval notebooks/intro.ipynb\n"
+                "      - run: pytest tests\n"
+            ),
+            "tests/test_app.py": "def test_one():\n    assert True\n",
+        },
+    )
+    assert ("unused", "nbval") not in findings
+    assert ("unused", "pytest-ruff") in findings  # installed, never asked with --ruff
+
+
 def test_type_stubs_are_used_when_a_type_checker_runs_over_code_importing_their_module(tmp_path):
     findings = _findings(
         tmp_path,
@@ -337,6 +354,16 @@ def test_a_flake8_plugin_named_unlike_flake8_acts_by_being_installed_per_its_ent
     )
     assert ("unused", "pep8-naming") not in findings
     assert ("unused", "wemake-python-styleguide") not in findings
+
+
+def test_a_celery_subcommand_plugin_is_used_where_celery_runs(tmp_path):
+    files = {
+        "requirements.txt": "celery\nflower\n",
+        "app/__init__.py": "",
+        "app/tasks.py": "import celery\n",
+    }
+    running = _findings(tmp_path, {**files, "Procfile": "flower: celery -A app flower\n"})
+    assert ("unused", "flower") not in running
 
 
 def test_type_stubs_checked_by_ty_are_used(tmp_path):
