@@ -176,6 +176,12 @@ class RecordTriageForm(LoadedRecordFormMixin, forms.ModelForm):
         return self.model_changes()
 
 
+def takes_suppression(record: DecisionRecord) -> bool:
+    """Why a vulnerability is kept is asked of vulnerability records only (and of a record
+    that already holds one, so it can be cleared)."""
+    return record.kind == Kind.VULNERABLE or bool(record.suppression)
+
+
 class RecordDetailForm(LoadedRecordFormMixin, forms.ModelForm):
     """Every field people write on the record page, plus one note per execution mode."""
 
@@ -205,6 +211,8 @@ class RecordDetailForm(LoadedRecordFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _team_members(self.instance)
         self.fields["owner"].required = False
+        if not takes_suppression(self.instance):
+            del self.fields["suppression"]
         notes = self.instance.mode_notes or {}
         for mode in sorted(REMOVAL_MODES):
             self.fields[f"mode_note_{mode}"] = forms.CharField(

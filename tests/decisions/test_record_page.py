@@ -224,3 +224,36 @@ def test_a_removal_whose_size_is_known_starts_with_that_impact(scanned):
     again = _record(scanned, "unused", "pandas")
     assert before == 3  # the kind's guess without metadata
     assert again.impact == 5  # 150 MB leaves every install with it
+
+
+@pytest.mark.parametrize(("kind", "subject"), [("missing", "boto3"), ("unused", "pandas")])
+def test_keeping_a_vulnerability_is_asked_only_on_vulnerability_records(
+    scanned, lead_client, kind, subject
+):
+    page = _page(lead_client, _record(scanned, kind, subject))
+    assert "Keeping a vulnerability" not in page and 'name="suppression"' not in page
+    page = _page(lead_client, _record(scanned, "vulnerable", "django"))
+    assert "Keeping a vulnerability" in page and 'name="suppression"' in page
+
+
+def test_a_record_that_holds_a_suppression_still_shows_it(scanned, lead_client):
+    record = _record(scanned, "unused", "pandas")
+    DecisionRecord.objects.filter(pk=record.pk).update(suppression="accepted-risk")
+    page = _page(lead_client, record)
+    assert 'name="suppression"' in page  # held, so shown where it can be cleared
+
+
+def test_only_a_vulnerability_record_takes_a_suppression(scanned, lead_client):
+    record = _record(scanned, "missing", "boto3")
+    lead_client.post(
+        reverse("decisions:record-detail", args=[record.pk]),
+        {
+            "suppression": "accepted-risk",
+            "impact": 2,
+            "confidence": 4,
+            "reversibility": 3,
+            "prevention": 3,
+        },
+    )
+    record.refresh_from_db()
+    assert record.impact == 2 and record.suppression == ""
