@@ -16,6 +16,7 @@ from decisions.models import (
     NextAction,
     Severity,
     State,
+    next_action_choices,
 )
 from inventory import text
 from inventory.models import EDITOR_ROLES, Repository, Team
@@ -91,6 +92,10 @@ def _team_members(record: DecisionRecord) -> QuerySet:
         )
         .order_by("username")
     )
+
+
+def _next_actions(record: DecisionRecord) -> list[tuple[str, str]]:
+    return [("", "—"), *next_action_choices(record.kind, current=record.next_action)]
 
 
 class LoadedValuesMixin:
@@ -170,6 +175,7 @@ class RecordTriageForm(LoadedRecordFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _team_members(self.instance)
         self.fields["owner"].required = False
+        self.fields["next_action"].choices = _next_actions(self.instance)
         self._track_loaded_values()
 
     def changes(self) -> dict[str, Any]:
@@ -211,6 +217,7 @@ class RecordDetailForm(LoadedRecordFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _team_members(self.instance)
         self.fields["owner"].required = False
+        self.fields["next_action"].choices = _next_actions(self.instance)
         if not takes_suppression(self.instance):
             del self.fields["suppression"]
         notes = self.instance.mode_notes or {}

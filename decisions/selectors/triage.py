@@ -19,7 +19,12 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
-from decisions.models import SCORE_FIELDS, DecisionRecord, NextAction
+from decisions.models import (
+    SCORE_FIELDS,
+    DecisionRecord,
+    next_action_choices,
+    next_action_offered,
+)
 from decisions.selectors import records as selectors
 from inventory.text import reveal
 
@@ -132,9 +137,17 @@ class Rows:
             team_id: Options(people)
             for team_id, people in selectors.owners_by_team(team_ids=team_ids).items()
         }
-        self._actions = Options(NextAction.choices)
+        self._actions: dict[tuple[str, str], Options] = {}
         self._detail = record_link("decisions:record-detail")
         self._triage = record_link("decisions:record-triage")
+
+    def _action_options(self, record: DecisionRecord) -> Options:
+        """The next actions the record's kind is offered, made once per kind."""
+        held = record.next_action
+        key = (record.kind, "" if next_action_offered(record.kind, held) else held)
+        if key not in self._actions:
+            self._actions[key] = Options(next_action_choices(record.kind, current=held))
+        return self._actions[key]
 
     def row(self, record: DecisionRecord, *, can_edit: bool) -> dict:
         row = {
@@ -149,7 +162,7 @@ class Rows:
         if can_edit:
             row["triage_url"] = self._triage(record.pk)
             row["owner_options"] = self._owners[record.repository.team_id].render(record.owner_id)
-            row["action_options"] = self._actions.render(record.next_action)
+            row["action_options"] = self._action_options(record).render(record.next_action)
             # What the row was loaded with, so a save changes only what the person changed.
             row["loaded"] = {
                 "owner": str(record.owner_id or ""),
