@@ -122,21 +122,23 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _visible(request, pk)
     can_edit = DecisionRecord.objects.editable_by(request.user).filter(pk=pk).exists()
     form = RecordDetailForm(instance=record)
-    saved = False
+    saved = ""
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Viewers cannot change decision records.")
         form = RecordDetailForm(request.POST, instance=DecisionRecord.objects.get(pk=pk))
         if form.is_valid():
             try:
-                record = services.record_update(
+                state_before = record.state
+                changes = form.changes()
+                services.record_update(
                     record=record,
                     actor=request.user,
-                    changes=form.changes(),
+                    changes=changes,
                     expected=form.loaded(),
                 )
-                saved = True
                 record = _visible(request, pk)
+                saved = _saved_text(changes, record=record, state_before=state_before)
                 form = RecordDetailForm(instance=record)
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -148,13 +150,25 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
+def _saved_text(changes: dict, *, record: DecisionRecord, state_before: str) -> str:
+    """What a save of the record page wrote: the fields by name, and a state it moved to."""
+    if not changes:
+        return "Nothing to save: no field changed."
+    names = [str(DecisionRecord._meta.get_field(name).verbose_name) for name in changes]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    text = f"Saved {listed}"
+    if record.state != state_before:
+        text += f"; the record is now {record.get_state_display().lower()}"
+    return text + "."
+
+
 def _record_page(
     request: HttpRequest,
     record: DecisionRecord,
     *,
     form: RecordDetailForm,
     can_edit: bool,
-    saved: bool,
+    saved: str,
 ) -> dict:
     scan = record_page.latest_scan(record)
     found = record_page.checks(record, scan=scan)
@@ -188,13 +202,16 @@ def record_move(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose an action.")
         return redirect("decisions:record-detail", pk=pk)
     try:
-        services.record_move(
+        moved = services.record_move(
             record=record,
             actor=request.user,
             move=form.cleaned_data["move"],
             comment=form.cleaned_data["comment"],
         )
-        messages.success(request, "Saved.")
+        messages.success(
+            request,
+            lifecycle.done_text(form.cleaned_data["move"], record=moved, actor=request.user),
+        )
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
     except PermissionDenied as exc:

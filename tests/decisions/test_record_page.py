@@ -149,7 +149,7 @@ def test_saving_refreshes_state_decision_panel_and_history(scanned, team, lead_c
     assert "Mark triaged" not in fragment  # the stale button would now be refused
     assert "Request approval" in fragment
     assert "owner  → olga" in fragment or "owner olga" in fragment or "→ olga" in fragment
-    assert "Saved." in fragment
+    assert "Saved owner and next action; the record is now triaged." in fragment
 
 
 def test_mode_notes_are_asked_only_when_remove_is_chosen(scanned, lead_client):

@@ -89,7 +89,9 @@ def test_saving_refreshes_state_and_history_and_asks_mode_notes_only_for_remove(
     page.locator("#id_owner").select_option(label="olivia")
     page.locator("#id_review_date").fill("2027-02-01")
     page.get_by_role("button", name="Save record").click()
-    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Saved owner, next action and review date; the record is now triaged."
+    )
     expect(page.locator(".state-tag")).to_have_text("Triaged")
     expect(page.get_by_role("button", name="Mark triaged")).to_have_count(0)
     expect(page.locator("#history")).to_contain_text("olivia")
