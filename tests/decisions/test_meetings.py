@@ -494,3 +494,26 @@ def test_approved_changes_not_made_yet_are_on_the_agenda(triager, repository):
     )
     found = meetings.agenda(user=triager, team=repository.team, on=TODAY)
     assert [e.record for e in found.sections[MeetingSection.APPROVED]] == [approved]
+
+
+def test_the_open_item_is_in_the_address_after_each_step(triager, repository):
+    for subject in ("a", "b"):
+        factories.record(repository, subject=subject, review_date=TODAY)
+    meeting = services.meeting_start(team=repository.team, on=TODAY, actor=triager)
+    first, second = meeting.items.order_by("position")
+    detail = reverse("decisions:meeting-detail", args=[meeting.pk])
+    client = _client(triager)
+    page = client.get(detail, {"item": first.pk}).content.decode()
+    # The links to other items push their address, so a reload stays on the item.
+    assert f'hx-get="{detail}?item={second.pk}"' in page
+    assert page.count('hx-push-url="true"') >= 3  # both agenda entries and "Next item"
+    fragment = client.get(
+        detail, {"item": second.pk}, headers={"HX-Request": "true", "HX-Target": "meeting-item"}
+    )
+    assert "HX-Request" in fragment["Vary"]  # never the fragment for a plain visit
+    response = client.post(
+        reverse("decisions:meeting-item", args=[meeting.pk, second.pk]),
+        {"note": "later"},
+        headers={"HX-Request": "true", "HX-Target": "meeting-item"},
+    )
+    assert response["HX-Push-Url"] == f"{detail}?item={second.pk}"
