@@ -19,7 +19,8 @@ def test_navigation_fits_a_390_px_wide_screen(page: Page, live_server, sign_in, 
     sign_in(lead.username)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
-    for name in ("Triage", "My work", "Weekly review", "Repositories", "API tokens"):
+    names = ("Triage", "My work", "Weekly review", "Portfolio", "Decision rules")
+    for name in (*names, "Repositories", "API tokens"):
         link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
         box = link.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, name
