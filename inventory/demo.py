@@ -65,6 +65,12 @@ DEMO_REPOSITORIES: dict[str, dict[str, str]] = {
     },
 }
 
+# Binary files by size: a model checked into git, above the weight-file threshold (10 MB), so
+# the demo shows that kind of record too. Zeros: git stores them in a few kilobytes.
+DEMO_WEIGHT_FILES: dict[str, dict[str, int]] = {
+    "ml-pipeline": {"models/churn-classifier-v2.pt": 12 * 1024 * 1024},
+}
+
 # A subset of the PyPA advisory database (CC-BY-4.0) for the demo's packages; see its README.
 DEMO_ADVISORIES = Path(__file__).resolve().parent / "demo_advisories"
 
@@ -82,13 +88,22 @@ def _git(path: Path, *args: str) -> None:
     )
 
 
-def write_repository(path: Path, files: dict[str, str]) -> None:
-    """Create (or overwrite) a git repository at ``path`` holding ``files``, one commit."""
+def write_repository(
+    path: Path, files: dict[str, str], sized: dict[str, int] | None = None
+) -> None:
+    """Create (or overwrite) a git repository at ``path`` holding ``files`` and, for each of
+    ``sized``, a binary file of that many bytes; one commit."""
     path.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         target = path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content)
+    for name, size in (sized or {}).items():
+        target = path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() or target.stat().st_size != size:
+            with target.open("wb") as out:
+                out.truncate(size)
     if not (path / ".git").exists():
         _git(path, "init", "-q", "-b", "main")
     _git(path, "add", "-A")
@@ -111,7 +126,7 @@ def create_demo_organisation(root: Path) -> list[Repository]:
     repositories = []
     for name, files in DEMO_REPOSITORIES.items():
         path = (root / name).resolve()
-        write_repository(path, files)
+        write_repository(path, files, DEMO_WEIGHT_FILES.get(name))
         repository, _ = Repository.objects.update_or_create(
             team=team, name=name, defaults={"location": str(path), "is_active": True}
         )
