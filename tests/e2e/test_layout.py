@@ -46,3 +46,22 @@ def test_dashboard_fits_a_390_px_wide_screen(page: Page, live_server, sign_in):
     expect(page.locator(".chart[aria-busy]")).to_have_count(0)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.TRIAGER])
+def test_triage_rows_read_as_cards_on_a_390_px_wide_screen(page: Page, live_server, sign_in, role):
+    team = factories.team()
+    person = factories.member(team, role, username=f"phone-{role}")
+    summary = "django 4.2.7 (requirements.txt:2): 11 advisories; upgrade to 4.2.16. " * 3
+    record = factories.record(factories.repository(team), subject="django", summary=summary)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(person.username)
+    row = page.locator(f"#record-{record.pk}")
+    # What was found and what to do are read without scrolling the table sideways ...
+    for part in (".summary", ".subject", ".decision"):
+        box = row.locator(part).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, part
+    # ... and a row is a card, not a column of words the width of one.
+    assert row.bounding_box()["height"] < 500
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
