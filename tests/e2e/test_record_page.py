@@ -100,3 +100,26 @@ def test_saving_refreshes_state_and_history_and_asks_mode_notes_only_for_remove(
     expect(page.locator(".state-tag")).to_have_text("Awaiting approval")
     record.refresh_from_db()
     assert record.state == State.AWAITING_APPROVAL and record.owner.username == "olivia"
+
+
+def test_on_a_phone_the_page_reads_suggestion_checks_then_decision(
+    page: Page, live_server, sign_in, scanned
+):
+    lead, repository = scanned
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(lead.username)
+    _open(page, live_server, repository, "unused", "pandas")
+    tops = [
+        page.get_by_role("heading", name=name, exact=exact).bounding_box()["y"]
+        for name, exact in (
+            ("What we suggest: Remove pandas", True),
+            ("What was checked", True),
+            ("Decision", True),
+            ("Workflow", True),
+            ("History", True),
+        )
+    ]
+    assert tops == sorted(tops), tops
+    expect(page.get_by_role("complementary")).to_have_count(1)  # the aside is still one
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
