@@ -14,12 +14,14 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from inventory.models import Repository
 from scanning.advisories import store as advisory_store
 from scanning.gate import policy
 from scanning.models import AuditGate, ScanRun, ScanStatus
+from scanning.rules import weights
 
 NEVER_SCANNED = "never scanned successfully"
 NOT_AUDITED = "the latest scan did not audit vulnerabilities"
@@ -144,6 +146,22 @@ def removal_calculator(*, repository: Repository):  # type: ignore[no-untyped-de
         return graph.removal_savings(package, roots.items(), facts)
 
     return savings
+
+
+@dataclass(frozen=True)
+class WeightFileCheck:
+    """What a scan of this installation calls a weight file."""
+
+    suffixes: tuple[str, ...]
+    threshold_mb: float
+
+
+def weight_file_check() -> WeightFileCheck:
+    """The weights rule's suffixes and the threshold scans are run with (the settings)."""
+    return WeightFileCheck(
+        suffixes=tuple(sorted(weights.WEIGHT_SUFFIXES)),
+        threshold_mb=float(settings.DEBTBOARD_WEIGHT_FILE_MB),
+    )
 
 
 def gate_policy() -> policy.Policy:

@@ -70,6 +70,7 @@ class Checks:
     other_uses: list[Evidence] = field(default_factory=list)  # evidence with no mode
     unreadable: list[dict] = field(default_factory=list)
     unreadable_total: int = 0
+    weight_files: scanning_selectors.WeightFileCheck | None = None  # weight-file records
 
     @property
     def modes_without_files(self) -> list[str]:
@@ -113,6 +114,8 @@ def checks(record: DecisionRecord, *, scan: ScanRun | None) -> Checks:
         return found
     errors = scan.file_errors if isinstance(scan.file_errors, list) else []
     found.unreadable, found.unreadable_total = errors[:_MAX_ERRORS], len(errors)
+    if record.kind == "weight-file":
+        found.weight_files = scanning_selectors.weight_file_check()
     if record.package_id is None or record.kind in NOT_A_PACKAGE:
         return found
     problems = _audit_part(scan, "import_names", {}).get("problems", [])

@@ -206,6 +206,10 @@ def test_a_weight_file_record_lists_no_import_names_or_modes(tmp_path, team, lea
     assert "What we suggest: Move model.pt out of git" in page
     assert "Import names" not in page and "Evidence by execution mode" not in page
     assert "Files that could not be read" in page
+    # What the scan looked for, with this installation's threshold.
+    assert "What the scan looked for" in page
+    assert "at or above 1 MB" in page and "<code>.pt</code>" in page
+    assert "in the history the clone holds" in page
 
 
 def test_a_removal_whose_size_is_known_starts_with_that_impact(scanned):
