@@ -31,6 +31,8 @@ def scanned(tmp_path, settings):
             "requirements.txt": "pandas==2.1.0\nrequests==2.30.0\ndjango==4.2.1\n",
             "billing/__init__.py": "",
             "billing/views.py": "import django\nimport boto3\n",
+            "billing/integrations/__init__.py": "",
+            "billing/integrations/storage_uploads.py": "import boto3\n",
             "tests/test_views.py": "import billing.views\n",
         },
     )
@@ -123,3 +125,11 @@ def test_on_a_phone_the_page_reads_suggestion_checks_then_decision(
     expect(page.get_by_role("complementary")).to_have_count(1)  # the aside is still one
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+    # Where it is used reads whole, without scrolling the table sideways.
+    _open(page, live_server, repository, "missing", "boto3")
+    expect(page.locator("table.modes")).to_contain_text("storage_uploads.py:1")
+    hidden = page.evaluate(
+        "(() => { const t = document.querySelector('table.modes');"
+        " return t.scrollWidth - t.clientWidth; })()"
+    )
+    assert hidden <= 0
