@@ -423,7 +423,7 @@ def test_agenda_items_are_named_with_their_repository(triager, repository):
     page = _client(triager).get(reverse("decisions:meeting-detail", args=[meeting.pk]))
     text = page.content.decode()
     assert f'<span class="repo">{repository.name}</span> · (repository)' in text
-    assert f"{repository.name} · (repository)</a>" in text
+    assert f"{repository.name} · (repository)</a>" in text  # the item's heading
     assert record.pk
 
 
@@ -517,3 +517,13 @@ def test_the_open_item_is_in_the_address_after_each_step(triager, repository):
         headers={"HX-Request": "true", "HX-Target": "meeting-item"},
     )
     assert response["HX-Push-Url"] == f"{detail}?item={second.pk}"
+
+
+def test_two_findings_about_one_package_are_told_apart_on_the_agenda(triager, repository):
+    factories.record(repository, subject="black", kind="unused", review_date=TODAY)
+    factories.record(repository, subject="black", kind="unpinned", review_date=TODAY)
+    meeting = services.meeting_start(team=repository.team, on=TODAY, actor=triager)
+    page = _client(triager).get(reverse("decisions:meeting-detail", args=[meeting.pk]))
+    agenda = page.content.decode().split('id="agenda-entries"', 1)[1].split("</ol>", 1)[0]
+    assert '· black <span class="agenda-kind">Unused</span></a>' in agenda
+    assert '· black <span class="agenda-kind">Unpinned</span></a>' in agenda
