@@ -50,6 +50,13 @@ def _item_context(request: HttpRequest, meeting: ReviewMeeting, item: MeetingIte
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """Meetings of the user's teams, and the agenda a team would have on a chosen day."""
     form = AgendaForm(request.GET or None, user=request.user)
+    if not form.is_bound:
+        # One team: its agenda for today at once, instead of a form to confirm first.
+        teams = list(form.fields["team"].queryset[:2])
+        if len(teams) == 1:
+            form = AgendaForm(
+                {"team": teams[0].pk, "date": form.fields["date"].initial}, user=request.user
+            )
     preview = None
     if form.is_bound and form.is_valid():
         preview = meetings.agenda(

@@ -527,3 +527,19 @@ def test_two_findings_about_one_package_are_told_apart_on_the_agenda(triager, re
     agenda = page.content.decode().split('id="agenda-entries"', 1)[1].split("</ol>", 1)[0]
     assert '· black <span class="agenda-kind">Unused</span></a>' in agenda
     assert '· black <span class="agenda-kind">Unpinned</span></a>' in agenda
+
+
+def test_a_lead_of_one_team_sees_this_weeks_agenda_on_opening_the_page(triager, repository):
+    factories.record(repository, subject="pandas", review_date=TODAY)
+    page = _client(triager).get(reverse("decisions:meeting-list")).content.decode()
+    preview = page.split('id="agenda-preview"', 1)[1]
+    assert "pandas" in preview and "Start meeting" in preview
+
+
+def test_a_member_of_two_teams_chooses_the_team_first(triager, repository):
+    from inventory.models import Membership
+
+    Membership.objects.create(team=factories.team("Other"), user=triager, role=Role.TRIAGER)
+    factories.record(repository, subject="pandas", review_date=TODAY)
+    page = _client(triager).get(reverse("decisions:meeting-list")).content.decode()
+    assert "Start meeting" not in page and "Choose a team and a date" in page
