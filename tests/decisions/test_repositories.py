@@ -218,3 +218,11 @@ def test_refused_lines_come_first_and_a_long_list_of_added_ones_is_folded(team, 
     assert page.index("file:///etc/passwd") < page.index("repo-0.git")
     folded = page[page.index("<details") :]
     assert "30 repositories added" in folded and "repo-29.git" in folded
+
+
+def test_the_repository_list_counts_the_latest_scans_by_outcome(team, lead):
+    for status in (ScanStatus.SUCCEEDED, ScanStatus.FAILED, ScanStatus.FAILED, ScanStatus.QUEUED):
+        ScanRun.objects.create(repository=factories.repository(team), status=status)
+    factories.repository(team)  # never scanned
+    page = _client(lead).get(reverse("scanning:repository-list")).content.decode()
+    assert "Latest scans: 1 succeeded, 2 failed, 1 queued or running, 1 never scanned." in page
