@@ -178,6 +178,8 @@ def advice_facts(
         "scanned": scan is not None,
         "uses": sum(len(m.uses) for m in found.modes) + len(found.other_uses),
         "declared_purposes": frozenset(e.mode for e in found.declarations if e.mode),
+        "unread_modes": tuple(m.mode for m in found.modes if m.status in ("incomplete", "outside")),
+        "names_confidence": found.import_names.confidence if found.import_names else "",
     }
     all_kinds = kinds | {record.kind}
     if scan is not None and "vulnerable" in all_kinds:

@@ -64,6 +64,7 @@ def test_unused_record_says_what_was_checked_and_suggests_removal(scanned, lead_
     # shop/broken.py could not be read, so "no use in web code" is not proven.
     assert 'class="mode-incomplete"><th scope="row">web</th>' in page
     assert "What we suggest: Remove pandas" in page
+    assert "web could not be read in full: the removal needs a note" in page
     # Without index metadata what a removal saves is said to be unknown, never guessed.
     assert "the package index was not asked for this package&#x27;s metadata" in page
 
