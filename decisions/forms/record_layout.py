@@ -50,7 +50,6 @@ def groups(form: forms.ModelForm, *, record, note_modes: list[str]) -> list[Grou
         or str(notes.get(name.removeprefix("mode_note_"), "")).strip()
     ]
     chosen = form["next_action"].value()
-    form.fields["owner"].empty_label = "Nobody yet"
     result = [
         Group("decision", "Decision", [form[n] for n in DECISION]),
         Group(

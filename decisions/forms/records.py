@@ -215,8 +215,12 @@ class RecordDetailForm(LoadedRecordFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _team_members(self.instance)
-        self.fields["owner"].required = False
+        owner = self.fields["owner"]
+        owner.queryset = _team_members(self.instance)
+        owner.required = False
+        # The options read once, as a list: iterating the queryset would open a server-side
+        # cursor on PostgreSQL (three round trips) for a handful of people.
+        owner.choices = [("", "Nobody yet"), *((u.pk, str(u)) for u in owner.queryset)]
         self.fields["next_action"].choices = _next_actions(self.instance)
         if not takes_suppression(self.instance):
             del self.fields["suppression"]

@@ -188,8 +188,7 @@ def _record_page(
         "savings": record_page.removal_savings(record),
         "events": record.events.select_related("actor"),
         "approvals": record.approvals.select_related("approver"),
-        "uncovered": record.uncovered_modes() if record.package_id else [],
-        "window_days": services.review_window_days(record),
+        "window_days": services.review_window_days(record, latest=scan),
         "prevention": prevention.record_prevention(record),
     }
 

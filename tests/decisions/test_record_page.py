@@ -262,3 +262,20 @@ def test_only_a_vulnerability_record_takes_a_suppression(scanned, lead_client):
     )
     record.refresh_from_db()
     assert record.impact == 2 and record.suppression == ""
+
+
+def test_the_record_page_reads_the_latest_scan_once_without_its_audit(scanned, lead_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record = _record(scanned, "unused", "pandas")
+    _page(lead_client, record)
+    with CaptureQueriesContext(connection) as queries:
+        _page(lead_client, record)
+    scan_reads = [
+        q["sql"] for q in queries if q["sql"].startswith('SELECT "scanning_scanrun"."id"')
+    ]
+    assert len(scan_reads) == 1, scan_reads
+    assert '"scanning_scanrun"."audit"' not in scan_reads[0]
+    assert not any("DECLARE" in q["sql"] for q in queries)  # no server-side cursor
+    assert len(queries) <= 16
