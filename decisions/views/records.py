@@ -17,7 +17,7 @@ from decisions.forms.records import BulkForm, MoveForm, RecordDetailForm, Record
 from decisions.models import DecisionRecord, NextAction
 from decisions.selectors import record_page, triage
 from decisions.selectors import records as selectors
-from inventory.models import Repository
+from inventory.models import EDITOR_ROLES, Repository
 
 
 def _visible(request: HttpRequest, pk: int) -> DecisionRecord:
@@ -120,10 +120,14 @@ def record_bulk(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _visible(request, pk)
-    can_edit = DecisionRecord.objects.editable_by(request.user).filter(pk=pk).exists()
-    form = RecordDetailForm(instance=record)
+    # The person's role in the record's team answers both what they may edit and which
+    # moves they are offered (one query); the services check again inside their lock.
+    role = lifecycle.role_of(request.user, record)
+    can_edit = role in EDITOR_ROLES
     saved = ""
-    if request.method == "POST":
+    if request.method != "POST":
+        form = RecordDetailForm(instance=record)
+    else:
         if not can_edit:
             raise PermissionDenied("Viewers cannot change decision records.")
         form = RecordDetailForm(request.POST, instance=DecisionRecord.objects.get(pk=pk))
@@ -142,7 +146,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form = RecordDetailForm(instance=record)
             except ValidationError as exc:
                 form.add_error(None, exc)
-    context = _record_page(request, record, form=form, can_edit=can_edit, saved=saved)
+    context = _record_page(request, record, form=form, role=role, saved=saved)
     template = "decisions/record_detail.html"
     if request.htmx and request.htmx.target == "record-body":
         # Saving refreshes the state, the decision panel and the history with the fields.
@@ -167,7 +171,7 @@ def _record_page(
     record: DecisionRecord,
     *,
     form: RecordDetailForm,
-    can_edit: bool,
+    role: str | None,
     saved: str,
 ) -> dict:
     scan = record_page.latest_scan(record)
@@ -179,9 +183,9 @@ def _record_page(
         "record": record,
         "form": form,
         "groups": record_form.groups(form, record=record, note_modes=note_modes),
-        "can_edit": can_edit,
+        "can_edit": role in EDITOR_ROLES,
         "saved": saved,
-        "moves": lifecycle.allowed_moves(record=record, user=request.user),
+        "moves": lifecycle.allowed_moves(record=record, user=request.user, role=role),
         "checks": found,
         "advice": advice.recommend(facts),
         "siblings": others,

@@ -278,4 +278,4 @@ def test_the_record_page_reads_the_latest_scan_once_without_its_audit(scanned, l
     assert len(scan_reads) == 1, scan_reads
     assert '"scanning_scanrun"."audit"' not in scan_reads[0]
     assert not any("DECLARE" in q["sql"] for q in queries)  # no server-side cursor
-    assert len(queries) <= 16
+    assert len(queries) <= 15
