@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import format_html
 
 from decisions.models import (
     NOTE_FIELDS,
@@ -98,6 +100,23 @@ def _next_actions(record: DecisionRecord) -> list[tuple[str, str]]:
     return [("", "—"), *next_action_choices(record.kind, current=record.next_action)]
 
 
+class LoadedValueInput(forms.HiddenInput):
+    """The hidden input carrying a field's loaded value, rendered in Python.
+
+    The record page has one per field; through the widget templates they cost as much as
+    the visible fields. Same HTML as ``HiddenInput`` (a test compares them).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        value = self.format_value(value)
+        return format_html(
+            '<input type="hidden" name="{}"{}{}>',
+            name,
+            format_html(' value="{}"', value) if value is not None else "",
+            flatatt(self.build_attrs(self.attrs, attrs)),
+        )
+
+
 class LoadedValuesMixin:
     """A form that knows what the person changed.
 
@@ -113,7 +132,10 @@ class LoadedValuesMixin:
         self.has_loaded_values = any(str(key).startswith(prefix) for key in self.data)
         tracking = not self.is_bound or self.has_loaded_values
         for name in self.fields if names is None else names:
-            self.fields[name].show_hidden_initial = tracking
+            field = self.fields[name]
+            field.show_hidden_initial = tracking
+            if field.hidden_widget is forms.HiddenInput:
+                field.hidden_widget = LoadedValueInput
 
     def _loaded_value(self, name: str) -> Any:
         field = self.fields[name]

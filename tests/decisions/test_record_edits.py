@@ -210,3 +210,24 @@ def test_a_stale_meeting_form_keeps_what_someone_else_saved_meanwhile(
     record.refresh_from_db()
     assert record.owner == owner
     assert record.next_action == NextAction.KEEP
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "", "3", 3, 'a "quoted" <value> & more', __import__("datetime").date(2027, 1, 2)],
+)
+def test_the_loaded_value_input_renders_as_djangos_hidden_input(value):
+    from django import forms
+
+    from decisions.forms.records import LoadedValueInput
+
+    attrs = {"id": "initial-id_owner"}
+    ours = LoadedValueInput().render("initial-owner", value, attrs=attrs)
+    django = forms.HiddenInput().render("initial-owner", value, attrs=attrs)
+    assert ours == django
+
+
+def test_the_record_page_carries_each_fields_loaded_value(repository, lead):
+    record = factories.record(repository, impact=4)
+    page = _client(lead).get(reverse("decisions:record-detail", args=[record.pk])).content.decode()
+    assert '<input type="hidden" name="initial-impact" value="4" id="initial-id_impact">' in page
