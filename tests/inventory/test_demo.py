@@ -17,6 +17,9 @@ def test_the_demo_scans_to_an_unused_a_missing_a_vulnerable_and_a_weight_file_re
         services.repository_scan(repository_id=repository.pk, scan_run_id=run.pk)
     kinds = set(DecisionRecord.objects.values_list("kind", flat=True))
     assert {"unused", "missing", "vulnerable", "weight-file"} <= kinds
+    # The record page's first example: a vulnerable package nothing imports, one card.
+    redis = DecisionRecord.objects.filter(repository__name="notify-worker", subject="redis")
+    assert {"unused", "vulnerable"} <= set(redis.values_list("kind", flat=True))
     weight = DecisionRecord.objects.get(kind="weight-file")
     assert weight.repository.name == "ml-pipeline" and weight.subject.endswith(".pt")
 
