@@ -54,8 +54,8 @@ DEMO_REPOSITORIES: dict[str, dict[str, str]] = {
     },
     "notify-worker": {
         "requirements.txt": (
-            # redis 4.5.3: a vulnerable pin nothing imports (celery[redis] installs it anyway).
-            "celery[redis]==5.3.4\nredis==4.5.3\nJinja2==3.1.2\nflake8\nrequests>=2\n"
+            # redis 4.5.3: a vulnerable pin nothing imports or needs (the broker is RabbitMQ).
+            "celery==5.3.4\nredis==4.5.3\nJinja2==3.1.2\nflake8\nrequests>=2\n"
         ),
         "notify/__init__.py": "",
         "notify/tasks.py": (
