@@ -17,10 +17,9 @@ def django_on_fresh_database(name: str) -> None:
     the database is dropped and created again so every run starts from the same state.
     """
     sys.path.insert(0, str(BASE_DIR))
-    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{name}")
-    if url.startswith("postgres"):
-        admin = url.rsplit("/", 1)[0] + "/postgres"
-        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+    url, admin, database = fresh_database(name)
+    if database:
+        for sql in (f'DROP DATABASE IF EXISTS "{database}"', f'CREATE DATABASE "{database}"'):
             subprocess.run(["psql", admin, "-q", "-c", sql], check=True)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -29,6 +28,21 @@ def django_on_fresh_database(name: str) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def fresh_database(name: str) -> tuple[str, str, str]:
+    """(database URL, maintenance URL, PostgreSQL database to drop and create) for a run.
+
+    The database is the one BENCH_DATABASE_URL names, so a run pointed at its own database
+    never drops the default one someone else may be measuring in; ``name`` without the URL.
+    SQLite: nothing to drop (the maintenance URL and database are empty).
+    """
+    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{name}")
+    if not url.startswith("postgres"):
+        return url, "", ""
+    base, _, database = url.rpartition("/")
+    database = database.split("?", 1)[0] or name
+    return url, f"{base}/postgres", database
 
 
 def django_on_existing_database(name: str) -> None:

@@ -34,6 +34,8 @@ class Facts:
     # that inventory's reason (``scanning.artifacts.matching.Verdict.reason``).
     artifact_candidate: bool | None = None
     artifact_verdict: str = ""
+    unread_modes: tuple[str, ...] = ()  # execution modes the scan could not read in full
+    names_confidence: str = ""  # how sure the import names looked for are (high/medium/low)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,29 @@ def requirement_line(subject: str, *, version: str, manifest_path: str) -> str:
     if manifest_path.endswith(".toml"):
         return f'"{text}",'
     return text
+
+
+def _and(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _unused_reason(facts: Facts) -> str:
+    """Why removing it is suggested, and what to check first, from what the scan saw."""
+    name = facts.subject
+    reason = f"Nothing in the repository imports or runs {name}."
+    if facts.unread_modes:
+        reason += (
+            f" {_and(facts.unread_modes)} could not be read in full: the removal needs a note "
+            "for each saying why it does not need the package."
+        )
+    else:
+        reason += " Every file of the repository's execution modes was read."
+    if facts.names_confidence == "low":
+        reason += (
+            f" The import names looked for are assumed from its name: check what {name} "
+            "provides before removing it."
+        )
+    return reason
 
 
 def recommend(facts: Facts) -> Advice:
@@ -136,12 +161,7 @@ def recommend(facts: Facts) -> Advice:
                 f"Nothing runs or imports {name}; a dev tool only configured or documented but "
                 "never run is unused. Check with whoever set it up before removing it.",
             )
-        return Advice(
-            NextAction.REMOVE,
-            f"Remove {name}",
-            f"Nothing in the repository imports or runs {name}. Check what was checked: a "
-            "mode the scan could not read in full needs a note saying why it does not need it.",
-        )
+        return Advice(NextAction.REMOVE, f"Remove {name}", _unused_reason(facts))
     if facts.kind in ("unpinned", "no-lock"):
         return Advice(
             NextAction.REDUCE,

@@ -25,6 +25,8 @@ _LAYOUT = {
     "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
     "height": 320,
     "legend": {"orientation": "h", "y": -0.2},
+    # Counts: an axis of zeros starts at 0, not at plotly's default -1.
+    "yaxis": {"rangemode": "nonnegative"},
 }
 _TEMPLATE = "plotly_white"
 _CONFIG = {"displaylogo": False, "responsive": True}
@@ -39,11 +41,15 @@ class Chart:
     rows: list[list]
     note: str = ""  # what the reader must know to read the numbers (no data, not audited)
     empty: str = "No data yet: nothing to draw until scans have found candidates."
+    zeros_are_empty: bool = False  # a chart of nothing but zeros has nothing to say yet
 
     @property
     def has_data(self) -> bool:
         """Whether there is anything to draw: without a trace Plotly draws empty -1..1 axes."""
-        return any(trace.get("x") for trace in self.figure.get("data", []))
+        traces = self.figure.get("data", [])
+        if self.zeros_are_empty:
+            return any(any(trace.get("y") or ()) for trace in traces)
+        return any(trace.get("x") for trace in traces)
 
 
 def _blank() -> go.Figure:
@@ -143,7 +149,10 @@ def burndown(*, user, team: Team | None) -> Chart:
     series = dashboard.removal_burndown(
         records=records, days=dashboard.sample_days(end=dashboard.today())
     )
-    return _series_chart("burndown", "Removals: to do and done", series, stacked=False)
+    chart = _series_chart("burndown", "Removals: to do and done", series, stacked=False)
+    chart.zeros_are_empty = True
+    chart.empty = "No data yet: no record has been decided for removal."
+    return chart
 
 
 def _bars(table: dashboard.Table, *, label_column: int, value_columns: list[int]) -> dict:

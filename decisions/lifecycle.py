@@ -259,3 +259,31 @@ def allowed_moves(*, record: DecisionRecord, user, role: str | None = None) -> l
         except MoveRefused:
             continue
     return allowed
+
+
+def done_text(move_name: str, *, record: DecisionRecord, actor) -> str:
+    """What a move did, told to the person who made it (``record`` as the move left it)."""
+    action = f"“{record.get_next_action_display()}”"
+    if move_name == "triage":
+        what = "marked triaged."
+    elif move_name == "propose":
+        asked = ", ".join(user.username for user in approvers(record, proposer=actor))
+        what = f"approval of {action} requested from {asked}."
+    elif move_name == "approve":
+        what = f"{action} approved. Once the change is made, start its review window."
+    elif move_name == "reject":
+        what = f"{action} rejected; the record is closed until someone reopens it."
+    elif move_name == "start-window":
+        end = record.review_window_end.isoformat() if record.review_window_end else "its end"
+        what = f"review window started; a scan after {end} confirms the change."
+    elif move_name == "keep":
+        what = "kept" + (
+            f"; it comes back for review on {record.review_date.isoformat()}."
+            if record.review_date
+            else "."
+        )
+    elif move_name == "reopen":
+        what = "reopened; it is back in triage."
+    else:
+        what = f"{MOVES[move_name].label.lower()}."
+    return f"{record.subject}: {what}"

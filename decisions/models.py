@@ -41,6 +41,32 @@ class NextAction(models.TextChoices):
     INVESTIGATE = "investigate", "Investigate"
 
 
+# Next actions that mean nothing for some kinds, so those records are not offered them: a
+# missing or transitive import has no requirement line to take out (the fix is to declare
+# it), and only an import lacking a proper declaration (those two, a dev tool production
+# imports, an import whose distribution is not verified) has one to add.
+UNDECLARED_KINDS = frozenset({Kind.MISSING, Kind.TRANSITIVE})
+DECLARABLE_KINDS = UNDECLARED_KINDS | {Kind.MISPLACED_DEV, Kind.UNVERIFIED_MAPPING}
+
+
+def next_action_offered(kind: str, action: str) -> bool:
+    if action == NextAction.REMOVE:
+        return kind not in UNDECLARED_KINDS
+    if action == NextAction.DECLARE:
+        return kind in DECLARABLE_KINDS
+    return True
+
+
+def next_action_choices(kind: str, *, current: str = "") -> list[tuple[str, str]]:
+    """The next actions a record of ``kind`` is offered, with ``current`` (what it holds now)
+    kept, so a page never silently changes it."""
+    return [
+        (value, label)
+        for value, label in NextAction.choices
+        if value == current or next_action_offered(kind, value)
+    ]
+
+
 class Suppression(models.TextChoices):
     """Why a vulnerability is kept: a decision with a reason and an expiry, never a deletion."""
 
@@ -257,6 +283,16 @@ class DecisionRecord(models.Model):
             raise ValidationError(
                 "The owner must be a member of the repository's team who can approve "
                 "(a triager, owner or admin)."
+            )
+        if self.next_action and not next_action_offered(self.kind, self.next_action):
+            raise ValidationError(
+                f"“{self.get_next_action_display()}” is not a next action for a "
+                f"{self.get_kind_display().lower()} record: "
+                + (
+                    "nothing declares the package, so there is nothing to remove; declare it."
+                    if self.kind in UNDECLARED_KINDS
+                    else "the package is already declared."
+                )
             )
         if self.next_action == NextAction.INVESTIGATE and not (self.owner_id and self.review_date):
             raise ValidationError("“Investigate” needs an owner and a review date.")

@@ -54,7 +54,8 @@ DEMO_REPOSITORIES: dict[str, dict[str, str]] = {
     },
     "notify-worker": {
         "requirements.txt": (
-            "celery[redis]==5.3.4\nredis==5.0.1\nJinja2==3.1.2\nflake8\nrequests>=2\n"
+            # redis 4.5.3: a vulnerable pin nothing imports or needs (the broker is RabbitMQ).
+            "celery==5.3.4\nredis==4.5.3\nJinja2==3.1.2\nflake8\nrequests>=2\n"
         ),
         "notify/__init__.py": "",
         "notify/tasks.py": (
@@ -63,6 +64,12 @@ DEMO_REPOSITORIES: dict[str, dict[str, str]] = {
             "    return requests.post('https://example.invalid', json={'to': to, 'body': body})\n"
         ),
     },
+}
+
+# Binary files by size: a model checked into git, above the weight-file threshold (10 MB), so
+# the demo shows that kind of record too. Zeros: git stores them in a few kilobytes.
+DEMO_WEIGHT_FILES: dict[str, dict[str, int]] = {
+    "ml-pipeline": {"models/churn-classifier-v2.pt": 12 * 1024 * 1024},
 }
 
 # A subset of the PyPA advisory database (CC-BY-4.0) for the demo's packages; see its README.
@@ -82,13 +89,22 @@ def _git(path: Path, *args: str) -> None:
     )
 
 
-def write_repository(path: Path, files: dict[str, str]) -> None:
-    """Create (or overwrite) a git repository at ``path`` holding ``files``, one commit."""
+def write_repository(
+    path: Path, files: dict[str, str], sized: dict[str, int] | None = None
+) -> None:
+    """Create (or overwrite) a git repository at ``path`` holding ``files`` and, for each of
+    ``sized``, a binary file of that many bytes; one commit."""
     path.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         target = path / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content)
+    for name, size in (sized or {}).items():
+        target = path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() or target.stat().st_size != size:
+            with target.open("wb") as out:
+                out.truncate(size)
     if not (path / ".git").exists():
         _git(path, "init", "-q", "-b", "main")
     _git(path, "add", "-A")
@@ -111,7 +127,7 @@ def create_demo_organisation(root: Path) -> list[Repository]:
     repositories = []
     for name, files in DEMO_REPOSITORIES.items():
         path = (root / name).resolve()
-        write_repository(path, files)
+        write_repository(path, files, DEMO_WEIGHT_FILES.get(name))
         repository, _ = Repository.objects.update_or_create(
             team=team, name=name, defaults={"location": str(path), "is_active": True}
         )

@@ -14,12 +14,14 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from inventory.models import Repository
 from scanning.advisories import store as advisory_store
 from scanning.gate import policy
 from scanning.models import AuditGate, ScanRun, ScanStatus
+from scanning.rules import weights
 
 NEVER_SCANNED = "never scanned successfully"
 NOT_AUDITED = "the latest scan did not audit vulnerabilities"
@@ -87,9 +89,29 @@ def combined_gate(*, repositories: Iterable[Repository] | QuerySet[Repository]) 
     for result in (AuditGate.FAIL, AuditGate.UNKNOWN):
         matching = [(name, gate) for name, gate in gates if gate.result == result]
         if matching:
-            reasons = tuple(f"{name}: {reason}" for name, g in matching for reason in g.reasons)
-            return Gate(str(result), reasons)
+            return Gate(str(result), _named_reasons(matching))
     return Gate(AuditGate.PASS, ())
+
+
+# A reason shared by more repositories than this is said once, with the first few names:
+# an organisation that just added 300 repositories has 300 "never scanned successfully".
+_NAMED_AT_MOST = 3
+
+
+def _named_reasons(gates: list[tuple[str, Gate]]) -> tuple[str, ...]:
+    names_by_reason: dict[str, list[str]] = {}
+    for name, gate in gates:
+        for reason in gate.reasons:
+            names_by_reason.setdefault(reason, []).append(name)
+    reasons: list[str] = []
+    for reason, names in names_by_reason.items():
+        if len(names) <= _NAMED_AT_MOST:
+            reasons += [f"{name}: {reason}" for name in names]
+        else:
+            shown = ", ".join(names[:_NAMED_AT_MOST])
+            more = len(names) - _NAMED_AT_MOST
+            reasons.append(f"{reason}: {shown} and {more} more repositories")
+    return tuple(reasons)
 
 
 def _json(value: object) -> object:
@@ -144,6 +166,22 @@ def removal_calculator(*, repository: Repository):  # type: ignore[no-untyped-de
         return graph.removal_savings(package, roots.items(), facts)
 
     return savings
+
+
+@dataclass(frozen=True)
+class WeightFileCheck:
+    """What a scan of this installation calls a weight file."""
+
+    suffixes: tuple[str, ...]
+    threshold_mb: float
+
+
+def weight_file_check() -> WeightFileCheck:
+    """The weights rule's suffixes and the threshold scans are run with (the settings)."""
+    return WeightFileCheck(
+        suffixes=tuple(sorted(weights.WEIGHT_SUFFIXES)),
+        threshold_mb=float(settings.DEBTBOARD_WEIGHT_FILE_MB),
+    )
 
 
 def gate_policy() -> policy.Policy:

@@ -30,6 +30,10 @@ from scanning.types import Declaration, Finding, TreeScan, Usage
 
 logger = logging.getLogger(__name__)
 
+# The repository could not be read (unreachable, refused location, bad credentials): an
+# expected failure whose message is safe to show, not a bug.
+CheckoutError = checkout.CheckoutError
+
 
 class ScanTakenOver(Exception):
     """Another worker claimed this run (we were presumed dead); our results are discarded."""
@@ -361,7 +365,12 @@ def scan_run_fail(*, scan_run: ScanRun, error: str) -> None:
     Repository.objects.filter(pk=scan_run.repository_id).update(
         next_scan_at=now + scan_run.repository.scan_interval
     )
-    logger.warning("scan failed repository=%s scan_run=%s", scan_run.repository_id, scan_run.pk)
+    logger.warning(
+        "scan failed repository=%s scan_run=%s error=%s",
+        scan_run.repository_id,
+        scan_run.pk,
+        locations.redact(error)[:300],
+    )
 
 
 def _requirement(manifest: Manifest, d: Declaration, packages: dict[str, Package]) -> Requirement:

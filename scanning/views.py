@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from inventory.models import Repository, Team
-from scanning.models import ScanRun
+from scanning.models import ScanRun, ScanStatus
 
 
 @require_GET
@@ -29,6 +29,7 @@ def repository_list(request: HttpRequest) -> HttpResponse:
     active = ScanRun.objects.filter(repository__in=visible).active()
     context = {
         "repositories": repositories,
+        "latest_counts": _latest_counts(repositories),
         "editable": editable,
         "manageable": manageable,
         "archived": archived,
@@ -40,6 +41,17 @@ def repository_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "repository-table":
         template = "scanning/_repository_table.html"
     return render(request, template, context)
+
+
+def _latest_counts(repositories: list[Repository]) -> str:
+    """How the listed repositories' latest scans stand, e.g. after adding 300 at once."""
+    counts = {"succeeded": 0, "failed": 0, "queued or running": 0, "never scanned": 0}
+    for repository in repositories:
+        status = repository.latest_status
+        if status in (ScanStatus.QUEUED, ScanStatus.RUNNING):
+            status = "queued or running"
+        counts[status or "never scanned"] += 1
+    return ", ".join(f"{n} {label}" for label, n in counts.items() if n)
 
 
 @require_GET

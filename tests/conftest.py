@@ -26,6 +26,20 @@ def repository(team):
     return factories.repository(team)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no login counted against 127.0.0.1: allauth keeps its rate
+    limits (30 logins a minute per address) in the process's cache, which the browser tests'
+    live server shares, so a fast run of many sign-ins was refused with 429 in a later test."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    default = caches["default"]
+    if isinstance(default, LocMemCache):  # never a shared server's cache
+        default.clear()
+    yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _remove_test_broker_folders():
     yield

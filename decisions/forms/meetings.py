@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from decisions import lifecycle
 from decisions.forms.records import LoadedValuesMixin
-from decisions.models import DecisionRecord, NextAction
+from decisions.models import DecisionRecord, NextAction, next_action_choices
 from decisions.selectors import meetings
 from inventory.models import EDITOR_ROLES, Team
 
@@ -83,6 +83,10 @@ class MeetingItemForm(LoadedValuesMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.record = record
         self.fields["owner"].queryset = _possible_owners(record.repository.team)
+        self.fields["next_action"].choices = [
+            ("", "—"),
+            *next_action_choices(record.kind, current=record.next_action),
+        ]
         moves = lifecycle.allowed_moves(record=record, user=user)
         self.fields["move"].choices = [("", "No decision now"), *((m.name, m.label) for m in moves)]
         self._track_loaded_values(RECORD_FIELDS)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django import forms
 
-from decisions.models import Kind, NextAction
+from decisions.models import NextAction
 
 DECISION = ("owner", "next_action", "review_date", "watch_signal", "rollback_notes")
 CONTEXT = ("current_purpose", "risk_if_wrong", "first_reversible_move", "prevention_rule")
@@ -50,7 +50,6 @@ def groups(form: forms.ModelForm, *, record, note_modes: list[str]) -> list[Grou
         or str(notes.get(name.removeprefix("mode_note_"), "")).strip()
     ]
     chosen = form["next_action"].value()
-    form.fields["owner"].empty_label = "Nobody yet"
     result = [
         Group("decision", "Decision", [form[n] for n in DECISION]),
         Group(
@@ -63,7 +62,6 @@ def groups(form: forms.ModelForm, *, record, note_modes: list[str]) -> list[Grou
         ),
         Group("context", "Purpose and risk", [form[n] for n in CONTEXT]),
     ]
-    vulnerable = record.kind == Kind.VULNERABLE or bool(record.suppression)
     result += [
         Group("notes", "Why it looked stale, evidence checked", [form[n] for n in NOTES]),
         Group(
@@ -73,11 +71,11 @@ def groups(form: forms.ModelForm, *, record, note_modes: list[str]) -> list[Grou
             hint="Priority = impact x confidence + reversibility + prevention (3 to 35); "
             "the triage list is sorted by it.",
         ),
+        # Only on vulnerability records: the form has no suppression field on the others.
         Group(
             "vulnerability",
             "Keeping a vulnerability",
-            [form[n] for n in VULNERABILITY],
-            open=vulnerable,
+            [form[n] for n in VULNERABILITY if n in form.fields],
         ),
         Group("window", "Review window", [form[n] for n in WINDOW], open=False),
     ]

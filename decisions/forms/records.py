@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import format_html
 
 from decisions.models import (
     NOTE_FIELDS,
@@ -16,6 +18,7 @@ from decisions.models import (
     NextAction,
     Severity,
     State,
+    next_action_choices,
 )
 from inventory import text
 from inventory.models import EDITOR_ROLES, Repository, Team
@@ -93,6 +96,27 @@ def _team_members(record: DecisionRecord) -> QuerySet:
     )
 
 
+def _next_actions(record: DecisionRecord) -> list[tuple[str, str]]:
+    return [("", "—"), *next_action_choices(record.kind, current=record.next_action)]
+
+
+class LoadedValueInput(forms.HiddenInput):
+    """The hidden input carrying a field's loaded value, rendered in Python.
+
+    The record page has one per field; through the widget templates they cost as much as
+    the visible fields. Same HTML as ``HiddenInput`` (a test compares them).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        value = self.format_value(value)
+        return format_html(
+            '<input type="hidden" name="{}"{}{}>',
+            name,
+            format_html(' value="{}"', value) if value is not None else "",
+            flatatt(self.build_attrs(self.attrs, attrs)),
+        )
+
+
 class LoadedValuesMixin:
     """A form that knows what the person changed.
 
@@ -108,7 +132,10 @@ class LoadedValuesMixin:
         self.has_loaded_values = any(str(key).startswith(prefix) for key in self.data)
         tracking = not self.is_bound or self.has_loaded_values
         for name in self.fields if names is None else names:
-            self.fields[name].show_hidden_initial = tracking
+            field = self.fields[name]
+            field.show_hidden_initial = tracking
+            if field.hidden_widget is forms.HiddenInput:
+                field.hidden_widget = LoadedValueInput
 
     def _loaded_value(self, name: str) -> Any:
         field = self.fields[name]
@@ -170,10 +197,17 @@ class RecordTriageForm(LoadedRecordFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _team_members(self.instance)
         self.fields["owner"].required = False
+        self.fields["next_action"].choices = _next_actions(self.instance)
         self._track_loaded_values()
 
     def changes(self) -> dict[str, Any]:
         return self.model_changes()
+
+
+def takes_suppression(record: DecisionRecord) -> bool:
+    """Why a vulnerability is kept is asked of vulnerability records only (and of a record
+    that already holds one, so it can be cleared)."""
+    return record.kind == Kind.VULNERABLE or bool(record.suppression)
 
 
 class RecordDetailForm(LoadedRecordFormMixin, forms.ModelForm):
@@ -203,8 +237,15 @@ class RecordDetailForm(LoadedRecordFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _team_members(self.instance)
-        self.fields["owner"].required = False
+        owner = self.fields["owner"]
+        owner.queryset = _team_members(self.instance)
+        owner.required = False
+        # The options read once, as a list: iterating the queryset would open a server-side
+        # cursor on PostgreSQL (three round trips) for a handful of people.
+        owner.choices = [("", "Nobody yet"), *((u.pk, str(u)) for u in owner.queryset)]
+        self.fields["next_action"].choices = _next_actions(self.instance)
+        if not takes_suppression(self.instance):
+            del self.fields["suppression"]
         notes = self.instance.mode_notes or {}
         for mode in sorted(REMOVAL_MODES):
             self.fields[f"mode_note_{mode}"] = forms.CharField(

@@ -70,6 +70,7 @@ class Checks:
     other_uses: list[Evidence] = field(default_factory=list)  # evidence with no mode
     unreadable: list[dict] = field(default_factory=list)
     unreadable_total: int = 0
+    weight_files: scanning_selectors.WeightFileCheck | None = None  # weight-file records
 
     @property
     def modes_without_files(self) -> list[str]:
@@ -113,6 +114,8 @@ def checks(record: DecisionRecord, *, scan: ScanRun | None) -> Checks:
         return found
     errors = scan.file_errors if isinstance(scan.file_errors, list) else []
     found.unreadable, found.unreadable_total = errors[:_MAX_ERRORS], len(errors)
+    if record.kind == "weight-file":
+        found.weight_files = scanning_selectors.weight_file_check()
     if record.package_id is None or record.kind in NOT_A_PACKAGE:
         return found
     problems = _audit_part(scan, "import_names", {}).get("problems", [])
@@ -177,6 +180,8 @@ def advice_facts(
         "scanned": scan is not None,
         "uses": sum(len(m.uses) for m in found.modes) + len(found.other_uses),
         "declared_purposes": frozenset(e.mode for e in found.declarations if e.mode),
+        "unread_modes": tuple(m.mode for m in found.modes if m.status in ("incomplete", "outside")),
+        "names_confidence": found.import_names.confidence if found.import_names else "",
     }
     if artifact is not None and artifact.version is not None:
         facts["artifact_candidate"] = artifact.version.is_candidate

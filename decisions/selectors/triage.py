@@ -20,7 +20,16 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
-from decisions.models import SCORE_FIELDS, DecisionRecord, Kind, NextAction, Severity, State
+from decisions.models import (
+    SCORE_FIELDS,
+    DecisionRecord,
+    Kind,
+    NextAction,
+    Severity,
+    State,
+    next_action_choices,
+    next_action_offered,
+)
 from decisions.selectors import records as selectors
 from inventory.models import Repository
 from inventory.text import reveal
@@ -171,10 +180,18 @@ class Rows:
             else people.editors_by_team(team_ids)
         )
         self._owners = {team_id: Options(members) for team_id, members in owners.items()}
-        self._actions = Options(NextAction.choices)
+        self._actions: dict[tuple[str, str], Options] = {}
         self._detail = record_link("decisions:record-detail")
         self._triage = record_link("decisions:record-triage")
         self._today = timezone.localdate()
+
+    def _action_options(self, record: DecisionRecord) -> Options:
+        """The next actions the record's kind is offered, made once per kind."""
+        held = record.next_action
+        key = (record.kind, "" if next_action_offered(record.kind, held) else held)
+        if key not in self._actions:
+            self._actions[key] = Options(next_action_choices(record.kind, current=held))
+        return self._actions[key]
 
     def row(self, record: DecisionRecord, *, can_edit: bool) -> dict:
         # Shown in up to five places; revealed once (see the ``visible`` filter).
@@ -205,7 +222,7 @@ class Rows:
         if can_edit:
             row["triage_url"] = self._triage(record.pk)
             row["owner_options"] = self._owners[record.repository.team_id].render(record.owner_id)
-            row["action_options"] = self._actions.render(record.next_action)
+            row["action_options"] = self._action_options(record).render(record.next_action)
             # What the row was loaded with, so a save changes only what the person changed.
             row["loaded"] = {
                 "owner": str(record.owner_id or ""),

@@ -100,6 +100,9 @@ def repository_scan(*, repository_id: int, scan_run_id: int | None = None) -> Sc
         except (OperationalError, InterfaceError):
             close_old_connections()  # still down: the stale heartbeat lets the retry claim it
         raise ScanInterrupted(str(exc)) from exc
+    except scanning_services.CheckoutError as exc:
+        # Not a bug: the run's page says why; scan_run_fail logs it on one line.
+        scanning_services.scan_run_fail(scan_run=scan_run, error=f"{type(exc).__name__}: {exc}")
     except Exception as exc:
         logger.exception(
             "scan error repository=%s scan_run=%s", scan_run.repository_id, scan_run.pk

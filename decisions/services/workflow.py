@@ -13,12 +13,18 @@ from decisions.models import Approval, DecisionRecord, Notification, State
 from decisions.services.history import event_write
 from decisions.services.notifications import notify
 
+_LATEST = object()
 
-def review_window_days(record: DecisionRecord) -> int:
-    """One release cycle plus the longest scheduled job the last scan found, unless overridden."""
+
+def review_window_days(record: DecisionRecord, *, latest=_LATEST) -> int:
+    """One release cycle plus the longest scheduled job the last scan found, unless overridden.
+
+    ``latest``: the repository's latest successful scan when the caller has it already.
+    """
     if record.review_window_days_override:
         return record.review_window_days_override
-    latest = record.repository.scan_runs.latest_succeeded()
+    if latest is _LATEST:
+        latest = record.repository.scan_runs.latest_succeeded()
     longest_job = latest.longest_job_interval_days if latest else 0
     return record.repository.release_cycle_days + longest_job
 

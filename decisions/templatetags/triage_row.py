@@ -21,14 +21,14 @@ register = template.Library()
 _START = """
 <tr id="record-{id}" class="{css_class}" tabindex="-1"
     data-href="{detail_url}">
-  <td>{select}</td>
-  <td>{repository}</td>
-  <td><a href="{detail_url}"><strong>{subject}</strong></a></td>
-  <td><span class="tag kind-{kind}">{kind_label}</span>{severity}{also}</td>
+  <td class="select">{select}</td>
+  <td class="repository">{repository}</td>
+  <td class="subject"><a href="{detail_url}"><strong>{subject}</strong></a></td>
+  <td class="kind"><span class="tag kind-{kind}">{kind_label}</span>{severity}{also}</td>
   <td class="state">{state_label}</td>
-  <td class="priority">{priority}</td>
+  <td class="priority"><span class="card-label">Priority </span>{priority}</td>
   <td class="summary">{summary}</td>
-  <td>
+  <td class="decision">
 """
 _SELECT = (
     '<input type="checkbox" name="ids" value="{id}" form="bulk-form" aria-label="Select {label}">'

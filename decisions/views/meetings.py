@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import push_url, trigger_client_event
 
 from decisions import exports, services
 from decisions.forms.meetings import AgendaForm, MeetingItemForm, MinutesForm
@@ -49,6 +50,13 @@ def _item_context(request: HttpRequest, meeting: ReviewMeeting, item: MeetingIte
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """Meetings of the user's teams, and the agenda a team would have on a chosen day."""
     form = AgendaForm(request.GET or None, user=request.user)
+    if not form.is_bound:
+        # One team: its agenda for today at once, instead of a form to confirm first.
+        teams = list(form.fields["team"].queryset[:2])
+        if len(teams) == 1:
+            form = AgendaForm(
+                {"team": teams[0].pk, "date": form.fields["date"].initial}, user=request.user
+            )
     preview = None
     if form.is_bound and form.is_valid():
         preview = meetings.agenda(
@@ -94,7 +102,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     context = _item_context(request, meeting, item)
     if request.htmx and request.htmx.target == "meeting-item":
-        return render(request, "decisions/_meeting_item.html", context | {"oob": True})
+        response = render(request, "decisions/_meeting_item.html", context | {"oob": True})
+        # The item's links push this address: the browser must not show this fragment for it.
+        patch_vary_headers(response, ("HX-Request",))
+        return response
     previous, changes = meetings.meeting_changes(user=request.user, meeting=meeting)
     context |= {
         "previous": previous,
@@ -104,7 +115,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             initial={"attendees": meeting.attendees.all(), "minutes": meeting.minutes},
         ),
     }
-    return render(request, "decisions/meeting_detail.html", context)
+    response = render(request, "decisions/meeting_detail.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_POST
@@ -141,6 +154,8 @@ def meeting_item(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if error:
         context["item_form"] = form
     response = render(request, "decisions/_meeting_item.html", context)
+    # The address names the item, so a reload stays on it.
+    push_url(response, f"{detail}?item={item.pk}")
     if not error:
         trigger_client_event(response, "meeting-item-saved", {"id": item.pk})
     return response

@@ -18,7 +18,7 @@ from decisions.models import DecisionRecord, Kind, NextAction
 from decisions.selectors import artifacts as artifact_selectors
 from decisions.selectors import record_page, triage
 from decisions.selectors import records as selectors
-from inventory.models import Repository
+from inventory.models import EDITOR_ROLES, Repository
 
 
 def _visible(request: HttpRequest, pk: int) -> DecisionRecord:
@@ -118,27 +118,33 @@ def record_bulk(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _visible(request, pk)
-    can_edit = DecisionRecord.objects.editable_by(request.user).filter(pk=pk).exists()
-    form = RecordDetailForm(instance=record)
-    saved = False
-    if request.method == "POST":
+    # The person's role in the record's team answers both what they may edit and which
+    # moves they are offered (one query); the services check again inside their lock.
+    role = lifecycle.role_of(request.user, record)
+    can_edit = role in EDITOR_ROLES
+    saved = ""
+    if request.method != "POST":
+        form = RecordDetailForm(instance=record)
+    else:
         if not can_edit:
             raise PermissionDenied("Viewers cannot change decision records.")
         form = RecordDetailForm(request.POST, instance=DecisionRecord.objects.get(pk=pk))
         if form.is_valid():
             try:
-                record = services.record_update(
+                state_before = record.state
+                changes = form.changes()
+                services.record_update(
                     record=record,
                     actor=request.user,
-                    changes=form.changes(),
+                    changes=changes,
                     expected=form.loaded(),
                 )
-                saved = True
                 record = _visible(request, pk)
+                saved = _saved_text(changes, record=record, state_before=state_before)
                 form = RecordDetailForm(instance=record)
             except ValidationError as exc:
                 form.add_error(None, exc)
-    context = _record_page(request, record, form=form, can_edit=can_edit, saved=saved)
+    context = _record_page(request, record, form=form, role=role, saved=saved)
     template = "decisions/record_detail.html"
     if request.htmx and request.htmx.target == "record-body":
         # Saving refreshes the state, the decision panel and the history with the fields.
@@ -146,13 +152,25 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
+def _saved_text(changes: dict, *, record: DecisionRecord, state_before: str) -> str:
+    """What a save of the record page wrote: the fields by name, and a state it moved to."""
+    if not changes:
+        return "Nothing to save: no field changed."
+    names = [str(DecisionRecord._meta.get_field(name).verbose_name) for name in changes]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    text = f"Saved {listed}"
+    if record.state != state_before:
+        text += f"; the record is now {record.get_state_display().lower()}"
+    return text + "."
+
+
 def _record_page(
     request: HttpRequest,
     record: DecisionRecord,
     *,
     form: RecordDetailForm,
-    can_edit: bool,
-    saved: bool,
+    role: str | None,
+    saved: str,
 ) -> dict:
     scan = record_page.latest_scan(record)
     found = record_page.checks(record, scan=scan)
@@ -168,9 +186,9 @@ def _record_page(
         "record": record,
         "form": form,
         "groups": record_form.groups(form, record=record, note_modes=note_modes),
-        "can_edit": can_edit,
+        "can_edit": role in EDITOR_ROLES,
         "saved": saved,
-        "moves": lifecycle.allowed_moves(record=record, user=request.user),
+        "moves": lifecycle.allowed_moves(record=record, user=request.user, role=role),
         "checks": found,
         "artifact": artifact,
         "advice": advice.recommend(facts),
@@ -178,8 +196,7 @@ def _record_page(
         "savings": record_page.removal_savings(record),
         "events": record.events.select_related("actor"),
         "approvals": record.approvals.select_related("approver"),
-        "uncovered": record.uncovered_modes() if record.package_id else [],
-        "window_days": services.review_window_days(record),
+        "window_days": services.review_window_days(record, latest=scan),
         "prevention": prevention.record_prevention(record),
     }
 
@@ -192,13 +209,16 @@ def record_move(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose an action.")
         return redirect("decisions:record-detail", pk=pk)
     try:
-        services.record_move(
+        moved = services.record_move(
             record=record,
             actor=request.user,
             move=form.cleaned_data["move"],
             comment=form.cleaned_data["comment"],
         )
-        messages.success(request, "Saved.")
+        messages.success(
+            request,
+            lifecycle.done_text(form.cleaned_data["move"], record=moved, actor=request.user),
+        )
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
     except PermissionDenied as exc:

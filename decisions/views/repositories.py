@@ -14,9 +14,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from decisions import services
 from inventory import forms as inventory_forms
+
+
+from decisions.services.repositories import ADDED, REFUSED
 from inventory.models import Repository, Team
 
 MAX_UPLOAD_BYTES = 1024 * 1024
+FOLD_ADDED_OVER = 20
 
 
 class RepositoryAddForm(forms.Form):
@@ -99,11 +103,15 @@ def repository_add(request: HttpRequest) -> HttpResponse:
     counts = {}
     for result in results or []:
         counts[result.outcome] = counts.get(result.outcome, 0) + 1
-    return render(
-        request,
-        "decisions/repository_add.html",
-        {"form": form, "results": results, "counts": counts},
-    )
+    context = {"form": form, "results": results, "counts": counts}
+    if results is not None:
+        # What needs a look first (refused, then already there); the added lines after,
+        # folded when there are many (an organisation's 300 repositories).
+        context["to_check"] = [r for r in results if r.outcome != ADDED]
+        context["to_check"].sort(key=lambda r: r.outcome != REFUSED)
+        context["added"] = [r for r in results if r.outcome == ADDED]
+        context["fold_added"] = len(context["added"]) > FOLD_ADDED_OVER
+    return render(request, "decisions/repository_add.html", context)
 
 
 @require_POST

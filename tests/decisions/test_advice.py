@@ -121,3 +121,21 @@ def test_an_artifact_version_the_store_no_longer_lists_is_looked_into():
     got = advice.recommend(_facts("artifact-version", "s3://ml/churn/v1/"))
     assert got.action == NextAction.INVESTIGATE
     assert got.headline == "Inventory the store again"
+
+
+def test_an_unused_package_whose_modes_were_all_read_says_so():
+    got = advice.recommend(_facts("unused", "pandas", names_confidence="high"))
+    assert got.action == NextAction.REMOVE
+    assert "Every file of the repository's execution modes was read" in got.reason
+    assert "could not read" not in got.reason
+
+
+def test_an_unused_package_names_the_modes_that_need_a_note():
+    got = advice.recommend(_facts("unused", "pandas", unread_modes=("cron", "web")))
+    assert got.action == NextAction.REMOVE
+    assert "cron and web could not be read in full" in got.reason
+
+
+def test_an_unused_package_whose_import_names_are_a_guess_says_to_check_them():
+    got = advice.recommend(_facts("unused", "pandas", names_confidence="low"))
+    assert "assumed from its name" in got.reason

@@ -360,3 +360,18 @@ def test_the_reports_table_lists_repositories_a_page_at_a_time(viewer, team, mon
     assert "Repositories 3\u20133 of 3" in second
     chosen = client.get(reverse("decisions:dashboard"), {"team": team.pk}).content.decode()
     assert f'href="?team={team.pk}&amp;page=2"' in chosen
+
+
+def test_removals_say_there_is_no_data_while_nothing_was_decided_for_removal(viewer, repository):
+    factories.record(repository, subject="pandas")  # a candidate, not a removal
+    chart = charts.burndown(user=viewer, team=None)
+    assert not chart.has_data
+    assert chart.empty == "No data yet: no record has been decided for removal."
+    factories.record(repository, subject="six", next_action="remove")
+    assert charts.burndown(user=viewer, team=None).has_data
+
+
+def test_count_axes_never_go_below_zero(viewer, repository):
+    factories.record(repository, subject="pandas")
+    figure = charts.open_by_state(user=viewer, team=None).figure
+    assert figure["layout"]["yaxis"]["rangemode"] == "nonnegative"

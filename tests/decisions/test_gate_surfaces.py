@@ -116,3 +116,24 @@ def test_cleanup_body_shows_the_repository_gate(scanned, lead):
     body = _client(lead).get(reverse("decisions:cleanup-body", args=[scanned.pk])).content.decode()
     assert "Vulnerability gate: unknown" in body
     assert NO_DATA in body
+
+
+def test_a_reason_many_repositories_share_is_said_once(team):
+    for _ in range(300):
+        factories.repository(team)
+    gate = selectors.combined_gate(repositories=team.repositories.all())
+    assert gate.result == "unknown"
+    [reason] = gate.reasons
+    names = sorted(team.repositories.values_list("name", flat=True))
+    assert reason == (
+        f"never scanned successfully: {names[0]}, {names[1]}, {names[2]} and 297 more repositories"
+    )
+
+
+def test_a_reason_of_a_few_repositories_names_each(team):
+    first, second = factories.repository(team), factories.repository(team)
+    gate = selectors.combined_gate(repositories=team.repositories.all())
+    assert set(gate.reasons) == {
+        f"{first.name}: never scanned successfully",
+        f"{second.name}: never scanned successfully",
+    }

@@ -423,7 +423,7 @@ def test_agenda_items_are_named_with_their_repository(triager, repository):
     page = _client(triager).get(reverse("decisions:meeting-detail", args=[meeting.pk]))
     text = page.content.decode()
     assert f'<span class="repo">{repository.name}</span> · (repository)' in text
-    assert f"{repository.name} · (repository)</a>" in text
+    assert f"{repository.name} · (repository)</a>" in text  # the item's heading
     assert record.pk
 
 
@@ -494,3 +494,52 @@ def test_approved_changes_not_made_yet_are_on_the_agenda(triager, repository):
     )
     found = meetings.agenda(user=triager, team=repository.team, on=TODAY)
     assert [e.record for e in found.sections[MeetingSection.APPROVED]] == [approved]
+
+
+def test_the_open_item_is_in_the_address_after_each_step(triager, repository):
+    for subject in ("a", "b"):
+        factories.record(repository, subject=subject, review_date=TODAY)
+    meeting = services.meeting_start(team=repository.team, on=TODAY, actor=triager)
+    first, second = meeting.items.order_by("position")
+    detail = reverse("decisions:meeting-detail", args=[meeting.pk])
+    client = _client(triager)
+    page = client.get(detail, {"item": first.pk}).content.decode()
+    # The links to other items push their address, so a reload stays on the item.
+    assert f'hx-get="{detail}?item={second.pk}"' in page
+    assert page.count('hx-push-url="true"') >= 3  # both agenda entries and "Next item"
+    fragment = client.get(
+        detail, {"item": second.pk}, headers={"HX-Request": "true", "HX-Target": "meeting-item"}
+    )
+    assert "HX-Request" in fragment["Vary"]  # never the fragment for a plain visit
+    response = client.post(
+        reverse("decisions:meeting-item", args=[meeting.pk, second.pk]),
+        {"note": "later"},
+        headers={"HX-Request": "true", "HX-Target": "meeting-item"},
+    )
+    assert response["HX-Push-Url"] == f"{detail}?item={second.pk}"
+
+
+def test_two_findings_about_one_package_are_told_apart_on_the_agenda(triager, repository):
+    factories.record(repository, subject="black", kind="unused", review_date=TODAY)
+    factories.record(repository, subject="black", kind="unpinned", review_date=TODAY)
+    meeting = services.meeting_start(team=repository.team, on=TODAY, actor=triager)
+    page = _client(triager).get(reverse("decisions:meeting-detail", args=[meeting.pk]))
+    agenda = page.content.decode().split('id="agenda-entries"', 1)[1].split("</ol>", 1)[0]
+    assert '· black <span class="agenda-kind">Unused</span></a>' in agenda
+    assert '· black <span class="agenda-kind">Unpinned</span></a>' in agenda
+
+
+def test_a_lead_of_one_team_sees_this_weeks_agenda_on_opening_the_page(triager, repository):
+    factories.record(repository, subject="pandas", review_date=TODAY)
+    page = _client(triager).get(reverse("decisions:meeting-list")).content.decode()
+    preview = page.split('id="agenda-preview"', 1)[1]
+    assert "pandas" in preview and "Start meeting" in preview
+
+
+def test_a_member_of_two_teams_chooses_the_team_first(triager, repository):
+    from inventory.models import Membership
+
+    Membership.objects.create(team=factories.team("Other"), user=triager, role=Role.TRIAGER)
+    factories.record(repository, subject="pandas", review_date=TODAY)
+    page = _client(triager).get(reverse("decisions:meeting-list")).content.decode()
+    assert "Start meeting" not in page and "Choose a team and a date" in page

@@ -73,7 +73,7 @@ def test_a_stale_form_keeps_what_someone_else_saved_meanwhile(repository, lead, 
     stale["impact"] = "5"
     response = _client(lead).post(reverse("decisions:record-detail", args=[record.pk]), stale)
 
-    assert b"Saved." in response.content
+    assert b'<p class="saved" role="status">Saved impact.</p>' in response.content
     record.refresh_from_db()
     assert record.impact == 5
     assert record.owner == owner
@@ -91,7 +91,7 @@ def test_a_stale_change_to_a_field_someone_else_changed_is_refused_naming_them(
     stale |= {"owner": str(lead.pk), "impact": "5"}
     response = _client(lead).post(reverse("decisions:record-detail", args=[record.pk]), stale)
 
-    assert b"Saved." not in response.content
+    assert b'class="saved"' not in response.content
     assert b"bea" in response.content and b"owner" in response.content.lower()
     record.refresh_from_db()
     assert record.owner == owner
@@ -157,7 +157,9 @@ def test_remove_and_its_mode_notes_save_in_one_submit(scanned, lead):
 
     response = client.post(reverse("decisions:record-detail", args=[record.pk]), data)
 
-    assert b"Saved." in response.content, response.content.decode()
+    assert b'<p class="saved" role="status">Saved next action and mode notes' in (
+        response.content
+    ), response.content.decode()
     record.refresh_from_db()
     assert record.next_action == NextAction.REMOVE
     assert record.mode_notes == {"worker": "the worker never imports it"}
@@ -208,3 +210,24 @@ def test_a_stale_meeting_form_keeps_what_someone_else_saved_meanwhile(
     record.refresh_from_db()
     assert record.owner == owner
     assert record.next_action == NextAction.KEEP
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "", "3", 3, 'a "quoted" <value> & more', __import__("datetime").date(2027, 1, 2)],
+)
+def test_the_loaded_value_input_renders_as_djangos_hidden_input(value):
+    from django import forms
+
+    from decisions.forms.records import LoadedValueInput
+
+    attrs = {"id": "initial-id_owner"}
+    ours = LoadedValueInput().render("initial-owner", value, attrs=attrs)
+    django = forms.HiddenInput().render("initial-owner", value, attrs=attrs)
+    assert ours == django
+
+
+def test_the_record_page_carries_each_fields_loaded_value(repository, lead):
+    record = factories.record(repository, impact=4)
+    page = _client(lead).get(reverse("decisions:record-detail", args=[record.pk])).content.decode()
+    assert '<input type="hidden" name="initial-impact" value="4" id="initial-id_impact">' in page

@@ -64,6 +64,7 @@ def test_unused_record_says_what_was_checked_and_suggests_removal(scanned, lead_
     # shop/broken.py could not be read, so "no use in web code" is not proven.
     assert 'class="mode-incomplete"><th scope="row">web</th>' in page
     assert "What we suggest: Remove pandas" in page
+    assert "web could not be read in full: the removal needs a note" in page
     # Without index metadata what a removal saves is said to be unknown, never guessed.
     assert "the package index was not asked for this package&#x27;s metadata" in page
 
@@ -149,7 +150,7 @@ def test_saving_refreshes_state_decision_panel_and_history(scanned, team, lead_c
     assert "Mark triaged" not in fragment  # the stale button would now be refused
     assert "Request approval" in fragment
     assert "owner  → olga" in fragment or "owner olga" in fragment or "→ olga" in fragment
-    assert "Saved." in fragment
+    assert "Saved owner and next action; the record is now triaged." in fragment
 
 
 def test_mode_notes_are_asked_only_when_remove_is_chosen(scanned, lead_client):
@@ -206,6 +207,10 @@ def test_a_weight_file_record_lists_no_import_names_or_modes(tmp_path, team, lea
     assert "What we suggest: Move model.pt out of git" in page
     assert "Import names" not in page and "Evidence by execution mode" not in page
     assert "Files that could not be read" in page
+    # What the scan looked for, with this installation's threshold.
+    assert "What the scan looked for" in page
+    assert "at or above 1 MB" in page and "<code>.pt</code>" in page
+    assert "in the history the clone holds" in page
 
 
 def test_a_removal_whose_size_is_known_starts_with_that_impact(scanned):
@@ -224,3 +229,53 @@ def test_a_removal_whose_size_is_known_starts_with_that_impact(scanned):
     again = _record(scanned, "unused", "pandas")
     assert before == 3  # the kind's guess without metadata
     assert again.impact == 5  # 150 MB leaves every install with it
+
+
+@pytest.mark.parametrize(("kind", "subject"), [("missing", "boto3"), ("unused", "pandas")])
+def test_keeping_a_vulnerability_is_asked_only_on_vulnerability_records(
+    scanned, lead_client, kind, subject
+):
+    page = _page(lead_client, _record(scanned, kind, subject))
+    assert "Keeping a vulnerability" not in page and 'name="suppression"' not in page
+    page = _page(lead_client, _record(scanned, "vulnerable", "django"))
+    assert "Keeping a vulnerability" in page and 'name="suppression"' in page
+
+
+def test_a_record_that_holds_a_suppression_still_shows_it(scanned, lead_client):
+    record = _record(scanned, "unused", "pandas")
+    DecisionRecord.objects.filter(pk=record.pk).update(suppression="accepted-risk")
+    page = _page(lead_client, record)
+    assert 'name="suppression"' in page  # held, so shown where it can be cleared
+
+
+def test_only_a_vulnerability_record_takes_a_suppression(scanned, lead_client):
+    record = _record(scanned, "missing", "boto3")
+    lead_client.post(
+        reverse("decisions:record-detail", args=[record.pk]),
+        {
+            "suppression": "accepted-risk",
+            "impact": 2,
+            "confidence": 4,
+            "reversibility": 3,
+            "prevention": 3,
+        },
+    )
+    record.refresh_from_db()
+    assert record.impact == 2 and record.suppression == ""
+
+
+def test_the_record_page_reads_the_latest_scan_once_without_its_audit(scanned, lead_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record = _record(scanned, "unused", "pandas")
+    _page(lead_client, record)
+    with CaptureQueriesContext(connection) as queries:
+        _page(lead_client, record)
+    scan_reads = [
+        q["sql"] for q in queries if q["sql"].startswith('SELECT "scanning_scanrun"."id"')
+    ]
+    assert len(scan_reads) == 1, scan_reads
+    assert '"scanning_scanrun"."audit"' not in scan_reads[0]
+    assert not any("DECLARE" in q["sql"] for q in queries)  # no server-side cursor
+    assert len(queries) <= 15

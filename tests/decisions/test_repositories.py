@@ -202,3 +202,27 @@ def test_repository_table_fragment_polls_while_scans_are_queued(team, lead):
     fragment = response.content.decode()
     assert "<html" not in fragment
     assert 'hx-trigger="every 3s"' in fragment and "1 scan queued or running" in fragment
+
+
+def test_refused_lines_come_first_and_a_long_list_of_added_ones_is_folded(team, lead, settings):
+    settings.DEBTBOARD_ALLOW_LOCAL_REPOSITORIES = False
+    text = "\n".join(f"https://git.example.com/org/repo-{n}.git" for n in range(30))
+    text += "\nfile:///etc/passwd\n"
+    with mock.patch("decisions.tasks.scan_repository_task.delay"):
+        page = (
+            _client(lead)
+            .post(reverse("decisions:repository-add"), {"team": team.pk, "lines": text})
+            .content.decode()
+        )
+    assert "30 added, 0 already there, 1 refused" in page
+    assert page.index("file:///etc/passwd") < page.index("repo-0.git")
+    folded = page[page.index("<details") :]
+    assert "30 repositories added" in folded and "repo-29.git" in folded
+
+
+def test_the_repository_list_counts_the_latest_scans_by_outcome(team, lead):
+    for status in (ScanStatus.SUCCEEDED, ScanStatus.FAILED, ScanStatus.FAILED, ScanStatus.QUEUED):
+        ScanRun.objects.create(repository=factories.repository(team), status=status)
+    factories.repository(team)  # never scanned
+    page = _client(lead).get(reverse("scanning:repository-list")).content.decode()
+    assert "Latest scans: 1 succeeded, 2 failed, 1 queued or running, 1 never scanned." in page

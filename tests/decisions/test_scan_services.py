@@ -348,3 +348,24 @@ def test_a_record_a_person_kept_is_not_reopened_by_the_configuration(repo_on_dis
     _scan(repo_on_disk)
     pandas.refresh_from_db()
     assert pandas.state == State.KEPT
+
+
+def test_a_repository_that_cannot_be_read_is_one_warning_not_a_traceback(team, tmp_path, caplog):
+    repository = factories.repository(team, location=str(tmp_path / "does-not-exist"))
+    with caplog.at_level("INFO", logger="decisions"):
+        run = _scan(repository)
+    assert run.status == ScanStatus.FAILED and "is not a directory" in run.error
+    scan_lines = [r for r in caplog.records if f"scan_run={run.pk}" in r.getMessage()]
+    assert [(r.levelname, r.exc_info) for r in scan_lines] == [("WARNING", None)]
+    assert "is not a directory" in scan_lines[0].getMessage()
+
+
+def test_an_unexpected_scan_error_keeps_its_traceback(repo_on_disk, monkeypatch, caplog):
+    def explode(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(scans, "records_reconcile", explode)
+    with caplog.at_level("INFO", logger="decisions"):
+        run = _scan(repo_on_disk)
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert run.status == ScanStatus.FAILED and errors and errors[0].exc_info

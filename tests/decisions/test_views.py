@@ -247,3 +247,13 @@ def test_dates_read_the_same_on_every_page(viewer, repository):
         page = client.get(url).content.decode()
         assert "Jan. 15" not in page and "15/01/2027" not in page
     assert "2027-01-15" in client.get(reverse("decisions:record-list")).content.decode()
+
+
+def test_decision_rules_are_in_the_navigation_beside_the_portfolio(viewer, record):
+    client = Client()
+    client.force_login(viewer)
+    page = client.get(reverse("decisions:my-work")).content.decode()
+    nav = page[page.index('<nav aria-label="Main">') : page.index("</nav>")]
+    portfolio = nav.index(f'href="{reverse("decisions:portfolio")}"')
+    rules = nav.index(f'<a href="{reverse("decisions:rule-list")}">Decision rules</a>')
+    assert rules > portfolio

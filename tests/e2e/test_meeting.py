@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -79,3 +80,41 @@ def test_a_meeting_walks_three_items_and_saves_minutes(
     assert set(meeting.attendees.values_list("username", flat=True)) == {"lena", "olivia"}
     assert meeting.minutes == "Kept pyyaml; six goes to Olivia."
     assert MeetingItem.objects.filter(discussed_at__isnull=False).count() == 3
+
+
+def test_the_item_being_discussed_survives_a_reload_and_the_back_button(
+    page: Page, live_server, sign_in
+):
+    today = timezone.localdate()
+    team = factories.team("Payments")
+    lead = factories.member(team, Role.TRIAGER, username="lena")
+    repository = factories.repository(team)
+    for subject in ("alpha", "beta", "gamma"):
+        factories.record(repository, subject=subject, review_date=today)
+
+    sign_in(lead.username)
+    page.get_by_role("link", name="Weekly review").click()
+    page.get_by_role("button", name="Show agenda").click()
+    page.get_by_role("button", name="Start meeting").click()
+    item = page.locator("#meeting-item")
+    expect(item).to_contain_text("Item 1 of 3")
+    item.get_by_role("link", name="Next item →").click()
+    expect(item).to_contain_text("Item 2 of 3")
+    second = MeetingItem.objects.get(position=2)
+    expect(page).to_have_url(re.compile(rf"\?item={second.pk}$"))
+
+    page.reload()
+    expect(item).to_contain_text("Item 2 of 3")
+
+    page.locator("#agenda-entries").get_by_role("link", name=re.compile("gamma")).click()
+    expect(item).to_contain_text("Item 3 of 3")
+    page.go_back()
+    expect(item).to_contain_text("Item 2 of 3")
+
+    # Recording a decision keeps the item in the address too.
+    item.get_by_label("Note").fill("Asked the owners.")
+    item.get_by_role("button", name="Record").click()
+    expect(item).to_contain_text("Note: Asked the owners.")
+    expect(page).to_have_url(re.compile(rf"\?item={second.pk}$"))
+    page.reload()
+    expect(item).to_contain_text("Item 2 of 3")

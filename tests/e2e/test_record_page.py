@@ -31,6 +31,8 @@ def scanned(tmp_path, settings):
             "requirements.txt": "pandas==2.1.0\nrequests==2.30.0\ndjango==4.2.1\n",
             "billing/__init__.py": "",
             "billing/views.py": "import django\nimport boto3\n",
+            "billing/integrations/__init__.py": "",
+            "billing/integrations/storage_uploads.py": "import boto3\n",
             "tests/test_views.py": "import billing.views\n",
         },
     )
@@ -89,7 +91,9 @@ def test_saving_refreshes_state_and_history_and_asks_mode_notes_only_for_remove(
     page.locator("#id_owner").select_option(label="olivia")
     page.locator("#id_review_date").fill("2027-02-01")
     page.get_by_role("button", name="Save record").click()
-    expect(page.get_by_role("status")).to_have_text("Saved.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Saved owner, next action and review date; the record is now triaged."
+    )
     expect(page.locator(".state-tag")).to_have_text("Triaged")
     expect(page.get_by_role("button", name="Mark triaged")).to_have_count(0)
     expect(page.locator("#history")).to_contain_text("olivia")
@@ -98,3 +102,34 @@ def test_saving_refreshes_state_and_history_and_asks_mode_notes_only_for_remove(
     expect(page.locator(".state-tag")).to_have_text("Awaiting approval")
     record.refresh_from_db()
     assert record.state == State.AWAITING_APPROVAL and record.owner.username == "olivia"
+
+
+def test_on_a_phone_the_page_reads_suggestion_checks_then_decision(
+    page: Page, live_server, sign_in, scanned
+):
+    lead, repository = scanned
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(lead.username)
+    _open(page, live_server, repository, "unused", "pandas")
+    tops = [
+        page.get_by_role("heading", name=name, exact=exact).bounding_box()["y"]
+        for name, exact in (
+            ("What we suggest: Remove pandas", True),
+            ("What was checked", True),
+            ("Decision", True),
+            ("Workflow", True),
+            ("History", True),
+        )
+    ]
+    assert tops == sorted(tops), tops
+    expect(page.get_by_role("complementary")).to_have_count(1)  # the aside is still one
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    # Where it is used reads whole, without scrolling the table sideways.
+    _open(page, live_server, repository, "missing", "boto3")
+    expect(page.locator("table.modes")).to_contain_text("storage_uploads.py:1")
+    hidden = page.evaluate(
+        "(() => { const t = document.querySelector('table.modes');"
+        " return t.scrollWidth - t.clientWidth; })()"
+    )
+    assert hidden <= 0

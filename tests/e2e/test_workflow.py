@@ -100,6 +100,9 @@ def test_owner_approves_a_proposed_removal(page: Page, live_server, sign_in, scr
     page.goto(f"{live_server.url}/records/{record.pk}/")
     page.get_by_role("button", name="Request approval").click()
     expect(page.locator(".state-tag")).to_have_text("Awaiting approval")
+    expect(page.locator(".messages")).to_have_text(
+        "pandas: approval of “Archive” requested from owner2."
+    )
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(owner.username)
@@ -108,6 +111,7 @@ def test_owner_approves_a_proposed_removal(page: Page, live_server, sign_in, scr
     page.get_by_label("Comment (required to reject or keep)").fill("Nothing imports it; archive.")
     page.get_by_role("button", name="Approve").click()
     expect(page.locator(".state-tag")).to_have_text("Approved")
+    expect(page.locator(".messages")).to_contain_text("“Archive” approved.")
     expect(page.locator("#approval-panel")).to_contain_text("Approved by owner2")
     screenshot("approval")
 
