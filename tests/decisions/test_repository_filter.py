@@ -111,6 +111,7 @@ def test_an_unknown_name_says_so_in_the_form_and_lists_nothing(viewer, repositor
     body = response.content.decode()
     assert "No repository you can see is called “nope”." in body
     assert 'aria-invalid="true"' in body
+    assert "{#" not in body and "{%" not in body  # no template comment leaks onto the page
     assert _subjects(response) == set()
 
 
