@@ -12,6 +12,7 @@ then measures server time (Django test client, no network) and this process's CP
 - the triage list as a team lead of one team and as a superuser who sees everything: the
   default page, kind and state (the issue's case), and the other filters and sorts
   (target for the lead: p95 <= 50 ms);
+- the repository filter's suggestions (a common prefix, and text no name holds), as both;
 - the dashboard page and each chart it loads, as the lead; the superuser's page and each chart
   of one team (target: p95 <= 300 ms);
 - the portfolio of a package, an advisory (looked up by an alias) and a kind, as the lead and
@@ -245,6 +246,7 @@ class Figures:
 def list_cases(world_: dict) -> dict[str, dict]:
     """The triage list as people filter it (the page a team lead opens, then narrows)."""
     team, owner = str(world_["team"].pk), str(world_["owner"].pk)
+    repository = world_["team"].repositories.order_by("name").first()
     return {
         "default": {},
         "kind+state": {"kind": "unused", "state": "new"},
@@ -253,6 +255,7 @@ def list_cases(world_: dict) -> dict[str, dict]:
         "state": {"state": "triaged"},
         "severity": {"severity": "high"},
         "owner": {"owner": owner},
+        "repository-name": {"repository": repository.name},
         "unowned+review-sort": {"unowned": "on", "sort": "review", "page": "2"},
         "due": {"due": "due"},
         "overdue+kind": {"due": "overdue", "kind": "vulnerable"},
@@ -325,6 +328,13 @@ def main() -> None:
             client = logged_in(world_[who])
             for name, params in list_cases(world_).items():
                 figures.run("list", client, who, name, "/", params, args.runs)
+            # The repository filter's suggestions: a prefix most names share, and a text no
+            # name holds (both queries run in full).
+            for name, typed in (("prefix", "repo-1"), ("no-match", "zzz")):
+                params = {"repository": typed}
+                figures.run(
+                    "suggest", client, who, name, "/records/repositories/", params, args.runs
+                )
     if "dashboard" in only:
         dashboard_cases(figures, world_, args.runs)
     apply_seconds, apply_records, apply_queries = 0.0, 0, 0
@@ -335,6 +345,7 @@ def main() -> None:
         f"RESULT list_p95_ms={figures.worst('list'):.1f} "
         f"dashboard_p95_ms={figures.worst('dashboard'):.1f} "
         f"portfolio_p95_ms={figures.worst('portfolio'):.1f} "
+        f"suggest_p95_ms={figures.worst('suggest'):.1f} "
         f"queries_max={max(figures.queries.values(), default=0)} "
         f"apply_records={apply_records} apply_s={apply_seconds:.2f} "
         f"apply_queries={apply_queries} records={world_['made']} "

@@ -8,6 +8,11 @@ app_name = "decisions"
 urlpatterns = [
     path("", views.record_list, name="record-list"),
     path("records/bulk/", views.record_bulk, name="record-bulk"),
+    path(
+        "records/repositories/",
+        views.repository_suggestions,
+        name="record-repository-suggestions",
+    ),
     path("records/<int:pk>/", views.record_detail, name="record-detail"),
     path("records/<int:pk>/triage/", views.record_triage, name="record-triage"),
     path("records/<int:pk>/move/", views.record_move, name="record-move"),

@@ -33,7 +33,10 @@ def member(team_: Team, role: str = Role.VIEWER, username: str | None = None):
 
 def repository(team_: Team | None = None, location: str = "/tmp/nowhere", **extra) -> Repository:
     return Repository.objects.create(
-        team=team_ or team(), name=f"repo-{next(_counter)}", location=location, **extra
+        team=team_ or team(),
+        name=extra.pop("name", None) or f"repo-{next(_counter)}",
+        location=location,
+        **extra,
     )
 
 

@@ -168,7 +168,7 @@ def _by_name(params, user) -> tuple[Any, str]:
     lookups = {
         "owner": (form.fields["owner"].queryset, ("username",)),
         "team": (form.fields["team"].queryset, ("slug", "name")),
-        "repository": (form.fields["repository"].queryset, ("name",)),
+        "repository": (form.repositories, ("name",)),
     }
     params = params.copy()
     for key, (queryset, names) in lookups.items():

@@ -47,20 +47,32 @@ def record_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     # Who may edit which row, the rows' owner pickers, the owner filter and the bulk edit's
     # owners, from one query.
-    people = selectors.TeamPeople(repositories=form.fields["repository"].queryset)
+    people = selectors.TeamPeople(repositories=form.repositories)
     rows = triage.rows(page.object_list, user=request.user, people=people)
     context = {"page": page, "rows": rows, "query": query.urlencode()}
     if request.htmx and request.htmx.target == "record-table":
+        # The form is not swapped: a filter it refused is named here instead.
+        context["filter_errors"] = [e for errors in form.errors.values() for e in errors]
         return render(request, "decisions/_record_table.html", context)
     context |= {
         # A viewer gets no bulk bar or editing keys: they could only end in a refusal.
         "can_edit_any": any(row["can_edit"] for row in rows)
         or Repository.objects.editable_by(request.user).exists(),
         "filters": triage.filter_controls(form, selectors.filter_choices(form=form, people=people)),
+        "repository_shown": form.repository_shown,
         "bulk_owner_options": triage.Options(people.editors()).render(),
         "bulk_action_options": triage.Options(NextAction.choices).render(),
     }
     return render(request, "decisions/record_list.html", context)
+
+
+@require_GET
+def repository_suggestions(request: HttpRequest) -> HttpResponse:
+    """The triage filter's repository suggestions for what was typed (``?repository=``)."""
+    suggestions = selectors.repository_suggestions(
+        user=request.user, typed=request.GET.get("repository", "")
+    )
+    return render(request, "decisions/_repository_suggestions.html", {"suggestions": suggestions})
 
 
 @require_POST

@@ -13,10 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from decisions import services
-from inventory import forms as inventory_forms
-
-
 from decisions.services.repositories import ADDED, REFUSED
+from inventory import forms as inventory_forms
 from inventory.models import Repository, Team
 
 MAX_UPLOAD_BYTES = 1024 * 1024

@@ -47,6 +47,20 @@
     event.preventDefault();
   });
 
+  // A repository suggestion fills the filter's input and applies it; pressing it keeps the
+  // focus in the input, so the half-typed name is never applied on the way.
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest("button.suggestion")) event.preventDefault();
+  });
+  document.addEventListener("click", function (event) {
+    const choice = event.target.closest("button.suggestion");
+    if (!choice) return;
+    const input = document.getElementById("id_repository");
+    input.value = choice.dataset.repository;
+    choice.closest("ul").replaceChildren();
+    htmx.trigger(input.form, "change");
+  });
+
   document.body.dataset.keyboard = "on";
 
   // After a row is swapped in place, keep it current.

@@ -205,12 +205,12 @@ def test_triager_starts_a_scan_and_sees_its_page(triager, repository):
     assert b'hx-trigger="every 1s"' in page.content
 
 
-def test_filter_choices_keep_the_chosen_value_and_only_visible_options(viewer, repository):
+def test_filter_choices_keep_the_chosen_value_and_only_visible_options(viewer, team, repository):
     hidden = factories.repository(factories.team())
-    response = _client(viewer).get(reverse("decisions:record-list"), {"repository": repository.pk})
+    response = _client(viewer).get(reverse("decisions:record-list"), {"team": team.pk})
     body = response.content.decode()
-    assert f'<option value="{repository.pk}" selected>{repository.name}</option>' in body
-    assert hidden.name not in body
+    assert f'<option value="{team.pk}" selected>{team.name}</option>' in body
+    assert hidden.team.name not in body and hidden.name not in body
 
 
 def test_a_viewer_gets_no_bulk_bar_or_editing_keys(viewer, record):

@@ -43,3 +43,30 @@ def test_viewer_sees_records_without_edit_controls(page: Page, live_server, sign
     expect(page.get_by_text("leftpad")).to_be_visible()
     expect(page.get_by_role("button", name="Save")).to_have_count(0)
     assert DecisionRecord.objects.count() == 1
+
+
+def test_typing_a_repository_name_and_picking_a_suggestion_filters(
+    page: Page, live_server, sign_in, screenshot
+):
+    team = factories.team("Platform")
+    lead = factories.member(team, Role.TRIAGER, username="lead")
+    billing = factories.repository(team, name="billing-api")
+    factories.repository(team, name="billing-web")
+    factories.repository(factories.team("Elsewhere"), name="billing-secret")
+    factories.record(billing, subject="pandas", summary="pandas is never imported")
+    factories.record(factories.repository(team, name="search"), subject="requests")
+
+    sign_in(lead.username)
+    expect(page.get_by_text("2 records")).to_be_visible()
+    page.get_by_role("searchbox", name="Repository").press_sequentially("bill")
+    suggestions = page.locator("#repository-suggestions")
+    expect(suggestions.get_by_role("button")).to_have_count(2)
+    expect(suggestions).not_to_contain_text("billing-secret")
+    screenshot("repository-suggestions")
+    suggestions.get_by_role("button", name="billing-api").click()
+
+    expect(page.get_by_text("1 record", exact=True)).to_be_visible()
+    expect(page.locator("#record-table")).to_contain_text("pandas")
+    expect(page.locator("#record-table")).not_to_contain_text("requests")
+    expect(page.get_by_role("searchbox", name="Repository")).to_have_value("billing-api")
+    assert "repository=billing-api" in page.url
