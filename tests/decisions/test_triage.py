@@ -177,7 +177,10 @@ def test_rows_show_labels_dates_and_lateness_of_their_record(viewer, triager, te
     assert '<span class="tag kind-vulnerable">Vulnerable</span>' in read_only
     assert '<span class="tag sev-high">High</span>' in read_only
     assert '<td class="state">Triaged</td>' in read_only
-    assert f'<td class="priority">{late.priority}</td>' in read_only
+    assert (
+        f'<td class="priority"><span class="card-label">Priority </span>{late.priority}</td>'
+        in read_only
+    )
     assert '<td class="summary">2 advisories⟨U+202E⟩</td>' in read_only
     assert "<strong>req⟨U+200B⟩ests</strong>" in read_only
     assert "olivia · Remove · 2020-01-02" in read_only
@@ -204,7 +207,7 @@ def test_rows_escape_what_people_and_scans_wrote(viewer, triager, team):
         row = _row_html(user, record)
         assert "<script>" not in row and "<b>" not in row
         assert f"<strong>{escaped_subject}</strong>" in row
-        assert "<td>api&quot;&lt;x&gt;</td>" in row
+        assert '<td class="repository">api&quot;&lt;x&gt;</td>' in row
         assert '<td class="summary">&lt;b&gt;&amp;amp;&lt;/b&gt;</td>' in row
     assert f"Owner of {escaped_subject} in api&quot;&lt;x&gt;</label>" in _row_html(triager, record)
 
