@@ -1,8 +1,9 @@
 """The knowledge table shipped with Debtboard (``knowledge.toml``), as ``DistributionFacts``.
 
 Data, not code: one entry per distribution with the import names, console scripts and other
-entry points it installs and where that was read. Used when the package index cannot say (none
-configured, or the lookup failed); a package index always answers first.
+entry points it installs, what it requires (with extras and markers) and where that was read.
+Used when the package index cannot say (none configured, or the lookup failed); a package
+index always answers first.
 """
 
 from __future__ import annotations
@@ -49,12 +50,19 @@ def parse(text: str) -> Table:
             for group, points in sorted(groups.items() if isinstance(groups, dict) else ())
             for point in sorted(points if isinstance(points, list) else ())
         )
+        # Its Requires-Dist lines as the wheel's METADATA gives them (extras and markers
+        # included), and the fixtures its pytest plugin modules define: what an index would
+        # have said, for scans without one.
+        requires = tuple(str(line) for line in entry.get("requires", ()))
         distributions[name] = DistributionFacts(
             name=name,
             import_names=modules,
             source=source,
+            requires=requires,
+            requires_source=TABLE if requires else "",
             entry_points=entry_points,
             origin=str(entry.get("source", "")),
+            fixtures=tuple(sorted(str(f) for f in entry.get("fixtures", ()))),
         )
         for module in modules:
             providers.setdefault(module, set()).add(name)
