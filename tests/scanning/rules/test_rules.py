@@ -390,3 +390,20 @@ def test_a_build_scripts_import_alone_makes_nothing_missing(tmp_path):
         },
     )
     assert ("missing", "hatchling") not in findings
+
+
+def test_a_module_of_a_package_named_setup_is_application_code(tmp_path):
+    # src/app/core/setup.py is the application's start-up module, not a build script: a build
+    # never runs a file inside a package, so its imports make packages missing as any other.
+    findings = _findings(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = []\n',
+            "src/app/__init__.py": "",
+            "src/app/core/__init__.py": "",
+            "src/app/core/setup.py": "import anyio\n",
+            "setup.py": "import setuptools_scm\n",
+        },
+    )
+    assert ("missing", "anyio") in findings
+    assert ("missing", "setuptools-scm") not in findings
