@@ -115,10 +115,20 @@ def is_used(
         parts = alias.lower().split(".")
         if ".".join(parts) in imports:
             return True
-        # ``import google`` alone may be a use of google-cloud-storage: give it the benefit.
-        if any(".".join(parts[:depth]) in imports for depth in range(1, len(parts))):
-            return True
+        # ``import google`` alone may be a use of google-cloud-storage: give it the benefit,
+        # unless that prefix is known to be another distribution's own module (``dbt`` is
+        # dbt-core's: importing it, or dbt.adapters.duckdb, does not use dbt-postgres).
+        for depth in range(1, len(parts)):
+            prefix = ".".join(parts[:depth])
+            if prefix in imports and not _owned_by_another(prefix, name, import_map):
+                return True
     return False
+
+
+def _owned_by_another(module: str, name: str, import_map: mapping.ImportMap) -> bool:
+    resolution = import_map.resolve(module)
+    known = resolution.source not in (mapping.CONVENTION, mapping.AMBIGUOUS)
+    return known and resolution.distribution != name
 
 
 def unused(

@@ -407,3 +407,19 @@ def test_a_module_of_a_package_named_setup_is_application_code(tmp_path):
     )
     assert ("missing", "anyio") in findings
     assert ("missing", "setuptools-scm") not in findings
+
+
+def test_importing_a_parent_package_uses_none_of_the_distributions_below_it(tmp_path):
+    # ``import airflow`` loads apache-airflow's package, not the amazon provider below it;
+    # a bare namespace (``import google``) still gives every distribution below it the benefit.
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "apache-airflow==2.10\napache-airflow-providers-amazon==9.0\n"
+            "google-cloud-storage==2.18\n",
+            "dags/etl.py": "import airflow\nimport google\n",
+        },
+    )
+    assert ("unused", "apache-airflow-providers-amazon") in findings
+    assert ("unused", "apache-airflow") not in findings
+    assert ("unused", "google-cloud-storage") not in findings
