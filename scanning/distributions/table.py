@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 from scanning.distributions.facts import ASSUMED, TABLE, DistributionFacts, EntryPoint
 
 PATH = Path(__file__).with_name("knowledge.toml")
@@ -25,6 +27,8 @@ class Table:
     providers: dict[str, tuple[str, ...]]  # module → distributions installing it, sorted
     prefer: dict[str, str]  # module several install → the one a missing import suggests
     scripts: dict[str, str]  # console script → the distribution that installs it
+    # (distribution, subcommand of its script) → distributions whose program it starts
+    subcommands: dict[tuple[str, str], tuple[str, ...]]
 
     def facts(self, name: str) -> DistributionFacts | None:
         return self.distributions.get(name)
@@ -36,7 +40,10 @@ def parse(text: str) -> Table:
     distributions: dict[str, DistributionFacts] = {}
     providers: dict[str, set[str]] = {}
     scripts: dict[str, str] = {}
+    subcommands: dict[tuple[str, str], tuple[str, ...]] = {}
     for name, entry in data.get("distributions", {}).items():
+        for word, started in (entry.get("subcommands") or {}).items():
+            subcommands[(name, str(word))] = tuple(canonicalize_name(s) for s in started)
         modules = tuple(sorted(m for m in entry.get("modules", ()) if m not in namespaces))
         # An entry that lists console scripts only still has its import name assumed.
         source = TABLE if "modules" in entry else ASSUMED
@@ -75,6 +82,7 @@ def parse(text: str) -> Table:
         {module: tuple(sorted(names)) for module, names in providers.items()},
         {str(k): str(v) for k, v in data.get("prefer", {}).items()},
         scripts,
+        subcommands,
     )
 
 
