@@ -54,8 +54,26 @@ def _storage(module: str, page: str, extra: str) -> Implied:
     return Implied((module,), f"{_STORAGES}{page}.html", extras=(f"django-storages[{extra}]",))
 
 
+# PyTorch Lightning's experiment loggers import their service's client when made (each class's
+# page says which package to install); a logger named is a possible use of that client.
+_PL_LOGGERS = {
+    "TestTubeLogger": ("test_tube", "https://lightning.ai/docs/pytorch/1.6.5/api/pytorch_lightning.loggers.TestTubeLogger.html"),
+    "WandbLogger": ("wandb", "https://lightning.ai/docs/pytorch/stable/extensions/generated/lightning.pytorch.loggers.WandbLogger.html"),
+    "MLFlowLogger": ("mlflow", "https://lightning.ai/docs/pytorch/stable/extensions/generated/lightning.pytorch.loggers.MLFlowLogger.html"),
+    "CometLogger": ("comet_ml", "https://lightning.ai/docs/pytorch/stable/extensions/generated/lightning.pytorch.loggers.CometLogger.html"),
+    "NeptuneLogger": ("neptune", "https://lightning.ai/docs/pytorch/stable/extensions/generated/lightning.pytorch.loggers.NeptuneLogger.html"),
+}  # fmt: skip
+PL_LOGGER_MODULES = ("pytorch_lightning.loggers", "lightning.pytorch.loggers")
+PL_LOGGERS: dict[tuple[str, str], Implied] = {
+    (module, name): Implied((client,), source, required=False)
+    for module in PL_LOGGER_MODULES
+    for name, (client, source) in _PL_LOGGERS.items()
+}
+
 # Dotted settings values (Django ENGINE/BACKEND, STORAGES...) → the driver the backend loads.
 BACKENDS: dict[str, Implied] = {
+    # A logger's class path in a config (``target: pytorch_lightning.loggers.TestTubeLogger``).
+    **{f"{module}.{name}": implied for (module, name), implied in PL_LOGGERS.items()},
     "django.db.backends.postgresql": _POSTGRES,
     "django.contrib.gis.db.backends.postgis": _POSTGRES,
     "django.db.backends.postgresql_psycopg2": Implied(("psycopg2",), _DJANGO_DB),
@@ -469,6 +487,7 @@ _TESTCLIENT = Implied(
     ("httpx",), "https://fastapi.tiangolo.com/tutorial/testing/", extras=_FASTAPI_EXTRAS
 )
 IMPORTED_NAMES: dict[tuple[str, str], Implied] = {
+    **PL_LOGGERS,  # from pytorch_lightning.loggers import WandbLogger
     ("pydantic", "EmailStr"): Implied(
         ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.EmailStr",
         extras=("pydantic[email]",),

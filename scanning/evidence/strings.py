@@ -187,6 +187,10 @@ def string_usages(
             if is_dotted_class(node.value):  # "flask_debugtoolbar_warnings.WarningsPanel"
                 root = node.value.split(".", 1)[0]
                 found.add(root, node.lineno, "dotted class path", optional=True)
+                backend = patterns.BACKENDS.get(node.value)
+                if backend and not backend.required:  # what that class may load
+                    why = f"{node.value} per {backend.source}"
+                    found.implied(backend.modules, node.lineno, why, optional=True)
             if context is not None and node.value in patterns.MARKDOWN_EXTENSIONS:
                 context.markdown_extensions.append((node.value, node.lineno))
     elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):

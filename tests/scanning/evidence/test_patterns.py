@@ -361,3 +361,16 @@ def test_pandas_read_html_with_the_html5lib_flavor_needs_beautifulsoup_and_html5
     assert not found["bs4"].optional
     assert not found["html5lib"].optional
     assert "lxml" not in found
+
+
+def test_a_logger_class_path_in_a_config_dict_possibly_uses_its_client(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import pytorch_lightning as pl
+        default_logger_cfgs = {
+            "testtube": {"target": "pytorch_lightning.loggers.TestTubeLogger", "params": {}},
+        }
+        """
+    )
+    found = by_name(scan({"main.py": source})[0])
+    assert found["test_tube"].optional
