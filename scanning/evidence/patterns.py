@@ -414,6 +414,10 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
     # Keras draws the model with pydot (tf.keras.utils.plot_model, keras.utils.plot_model).
     CallBackend("plot_model", (), "https://keras.io/api/utils/model_plotting_utils/",
                 default=("pydot",), required=False),
+    # networkx lays a graph out by Kamada-Kawai with scipy.optimize (it raises without SciPy).
+    CallBackend("kamada_kawai_layout", ("networkx",),
+                "https://networkx.org/documentation/stable/reference/generated/networkx.drawing.layout.kamada_kawai_layout.html",
+                default=("scipy",), required=False),
     CallBackend("AsyncResolver", ("aiohttp",),
                 "https://docs.aiohttp.org/en/stable/client_reference.html#aiohttp.AsyncResolver",
                 default=("aiodns",), extras=("aiohttp[speedups]",)),

@@ -374,3 +374,12 @@ def test_a_logger_class_path_in_a_config_dict_possibly_uses_its_client(scan: Sca
     )
     found = by_name(scan({"main.py": source})[0])
     assert found["test_tube"].optional
+
+
+def test_a_layout_that_needs_scipy_possibly_uses_it(scan: Scan) -> None:
+    source = "import networkx as nx\npos = nx.kamada_kawai_layout(graph)\nnx.spring_layout(g)\n"
+    found = by_name(scan({"app/graph.py": source})[0])
+    assert found["scipy"].optional
+    assert "scipy" not in by_name(
+        scan({"app/other.py": "import networkx as nx\nnx.spring_layout(g)\n"})[0]
+    )
