@@ -296,12 +296,14 @@ class _Found:
                     why = f"{pattern.function}({value!r}) per {pattern.source}"
                     self.implied(names, call.lineno, why, optional=optional, extras=extras)
 
-    def module(self, dotted: str, line: int, detail: str, bare_ok: bool = False) -> None:
+    def module(
+        self, dotted: str, line: int, detail: str, bare_ok: bool = False, optional: bool = False
+    ) -> None:
         dotted = dotted.strip()
         if is_file_name(dotted):
             return
         if _DOTTED.match(dotted) or (bare_ok and dotted.isidentifier()):
-            self.add(dotted.split(":")[0].split(".")[0], line, detail)
+            self.add(dotted.split(":")[0].split(".")[0], line, detail, optional=optional)
             backend = patterns.BACKENDS.get(dotted)
             if backend:
                 why = f"{dotted} per {backend.source}"
@@ -394,7 +396,8 @@ class _Found:
                     # INSTALLED_APPS, LOCAL_APPS: Django's settings are upper case; a bare name
                     # in ``expected_apps=["testapp"]`` is no app module.
                     bare_ok = near_key.endswith("_APPS")
-                    self.module(node.value, node.lineno, f"setting {near_key}", bare_ok)
+                    own = _read_by_its_own_package(near_key, node.value)
+                    self.module(node.value, node.lineno, f"setting {near_key}", bare_ok, own)
             elif isinstance(node, ast.BinOp) and isinstance(node.op, _PATH_OR_FORMAT):
                 continue  # tmp_path / "model.engine", "%s.%s" % (a, b): paths and templates
             elif isinstance(node, _CONTAINERS):
@@ -453,6 +456,21 @@ def _is_env_name(args: list[ast.expr]) -> bool:
     """True when the first argument looks like an environment variable name."""
     name = str_value(args[0]) if args else None
     return name is not None and name.isidentifier() and name.isupper()
+
+
+def _read_by_its_own_package(key: str, dotted: str) -> bool:
+    """Whether a setting is named for the package its value points into: ``SENDFILE_BACKEND =
+    "sendfile.backends.nginx"`` is read by sendfile itself, so it loads something only where
+    sendfile runs, and that use shows elsewhere (an import, INSTALLED_APPS). Such a value keeps
+    a declared package used but never makes one missing on its own; ``EMAIL_BACKEND =
+    "anymail..."`` (read by Django) still does."""
+    upper = key.upper()
+    suffix = next((s for s in _MODULE_KEY_SUFFIXES if upper.endswith(s)), "")
+    if not suffix or upper in _MODULE_KEYS:
+        return False
+    named_for = [w for w in upper[: -len(suffix)].lower().split("_") if w]
+    root = dotted.strip().split(":")[0].split(".")[0].lower().split("_")
+    return bool(named_for) and all(word in root for word in named_for)
 
 
 def _loads_module(key: str) -> bool:

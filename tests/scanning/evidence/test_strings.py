@@ -239,3 +239,15 @@ def test_a_dotted_class_path_anywhere_is_a_possible_use_of_its_package(scan: Sca
     found = {u.name: u for u in usages}
     assert found["flask_debugtoolbar_warnings"].optional
     assert "Foo" not in found and "v1" not in found
+
+
+def test_a_setting_named_for_its_own_package_is_only_a_possible_use(scan: Scan) -> None:
+    # sendfile reads SENDFILE_BACKEND: where sendfile is not used, nothing loads the value.
+    source = (
+        'SENDFILE_BACKEND = "sendfile.backends.development"\n'
+        'EMAIL_BACKEND = "anymail.backends.mailgun.EmailBackend"\n'
+    )
+    usages, _ = scan({"config/settings/development.py": source})
+    assert "sendfile" in names(usages, optional=True)
+    assert "sendfile" not in names(usages, optional=False)
+    assert "anymail" in names(usages, optional=False)  # Django itself reads EMAIL_BACKEND
