@@ -251,3 +251,24 @@ def test_a_setting_named_for_its_own_package_is_only_a_possible_use(scan: Scan) 
     assert "sendfile" in names(usages, optional=True)
     assert "sendfile" not in names(usages, optional=False)
     assert "anymail" in names(usages, optional=False)  # Django itself reads EMAIL_BACKEND
+
+
+def test_a_setting_always_assigned_again_further_down_loads_nothing(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import os
+        html_theme = "alabaster"
+        extensions = ["sphinx.ext.autodoc"]
+        if os.environ.get("READTHEDOCS"):
+            html_theme = "default"
+        else:
+            html_theme = "sphinx_rtd_theme"
+        EMAIL_BACKEND = "anymail.backends.mailgun.EmailBackend"
+        if os.environ.get("X"):
+            EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+        """
+    )
+    found = names(scan({"docs/conf.py": source})[0])
+    assert "alabaster" not in found
+    assert "sphinx_rtd_theme" in found
+    assert "anymail" in found  # replaced only on one branch: still possible
