@@ -396,7 +396,9 @@ class _Found:
                     # INSTALLED_APPS, LOCAL_APPS: Django's settings are upper case; a bare name
                     # in ``expected_apps=["testapp"]`` is no app module.
                     bare_ok = near_key.endswith("_APPS")
-                    own = _read_by_its_own_package(near_key, node.value)
+                    own = _read_by_its_own_package(near_key, node.value) or _comes_with_reader(
+                        near_key, node.value
+                    )
                     self.module(node.value, node.lineno, f"setting {near_key}", bare_ok, own)
             elif isinstance(node, ast.BinOp) and isinstance(node.op, _PATH_OR_FORMAT):
                 continue  # tmp_path / "model.engine", "%s.%s" % (a, b): paths and templates
@@ -456,6 +458,20 @@ def _is_env_name(args: list[ast.expr]) -> bool:
     """True when the first argument looks like an environment variable name."""
     name = str_value(args[0]) if args else None
     return name is not None and name.isidentifier() and name.isupper()
+
+
+# Settings a framework reads whose value lies in a package the framework itself requires:
+# setting name → that package's import root. Scrapy installs the reactor TWISTED_REACTOR names
+# (https://docs.scrapy.org/en/latest/topics/settings.html#twisted-reactor; Twisted is a
+# requirement of Scrapy: https://docs.scrapy.org/en/latest/intro/install.html).
+_FRAMEWORK_OWN_MODULES = {"TWISTED_REACTOR": "twisted"}
+
+
+def _comes_with_reader(key: str, dotted: str) -> bool:
+    """Whether the framework reading ``key`` installs the package ``dotted`` lies in: the
+    value shows a use, but a project never declares it for that reason."""
+    root = _FRAMEWORK_OWN_MODULES.get(key.upper())
+    return root is not None and dotted.strip().split(".")[0] == root
 
 
 def _read_by_its_own_package(key: str, dotted: str) -> bool:

@@ -272,3 +272,16 @@ def test_a_setting_always_assigned_again_further_down_loads_nothing(scan: Scan) 
     assert "alabaster" not in found
     assert "sphinx_rtd_theme" in found
     assert "anymail" in found  # replaced only on one branch: still possible
+
+
+def test_a_reactor_scrapy_loads_from_its_own_requirement_is_a_possible_use(scan: Scan) -> None:
+    source = (
+        "custom_settings = {\n"
+        '    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",\n'
+        '    "DOWNLOAD_HANDLERS": {"https": "scrapy_playwright.handler.Handler"},\n'
+        "}\n"
+    )
+    usages, _ = scan({"spiders/transit.py": source})
+    assert "twisted" in names(usages, optional=True)
+    assert "twisted" not in names(usages, optional=False)
+    assert "scrapy_playwright" in names(usages, optional=False)
