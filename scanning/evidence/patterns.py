@@ -490,8 +490,17 @@ _FASTAPI_FORMS = Implied(
 _TESTCLIENT = Implied(
     ("httpx",), "https://fastapi.tiangolo.com/tutorial/testing/", extras=_FASTAPI_EXTRAS
 )
+_PYDANTIC_DSN = "https://docs.pydantic.dev/latest/api/networks/"
 IMPORTED_NAMES: dict[tuple[str, str], Implied] = {
     **PL_LOGGERS,  # from pytorch_lightning.loggers import WandbLogger
+    # A settings field typed PostgresDsn holds a PostgreSQL URL (its allowed schemes are
+    # postgres and postgresql with SQLAlchemy's driver suffixes), handed to a driver whose
+    # name the URL may leave out: a possible use of the PostgreSQL drivers.
+    ("pydantic", "PostgresDsn"): Implied(
+        ("psycopg2", "psycopg", "asyncpg", "pg8000"),
+        f"{_PYDANTIC_DSN}#pydantic.networks.PostgresDsn",
+        required=False,
+    ),
     ("pydantic", "EmailStr"): Implied(
         ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.EmailStr",
         extras=("pydantic[email]",),

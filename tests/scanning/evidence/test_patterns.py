@@ -383,3 +383,9 @@ def test_a_layout_that_needs_scipy_possibly_uses_it(scan: Scan) -> None:
     assert "scipy" not in by_name(
         scan({"app/other.py": "import networkx as nx\nnx.spring_layout(g)\n"})[0]
     )
+
+
+def test_a_postgres_dsn_setting_possibly_uses_a_postgres_driver(scan: Scan) -> None:
+    source = "from pydantic import PostgresDsn\n\nclass Settings:\n    database_url: PostgresDsn\n"
+    found = by_name(scan({"app/core/settings.py": source})[0])
+    assert found["psycopg2"].optional and found["asyncpg"].optional
