@@ -423,3 +423,17 @@ def test_importing_a_parent_package_uses_none_of_the_distributions_below_it(tmp_
     assert ("unused", "apache-airflow-providers-amazon") in findings
     assert ("unused", "apache-airflow") not in findings
     assert ("unused", "google-cloud-storage") not in findings
+
+
+def test_a_module_protoc_generates_is_the_projects_own(tmp_path):
+    # A notebook compiles person.proto with protoc, then imports the person_pb2 it wrote.
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "protobuf==5.28\n",
+            "app/main.py": "import google.protobuf\nfrom person_pb2 import Person\n"
+            "import addressbook_pb2_grpc\nimport grpc_status\n",
+        },
+    )
+    assert not {f for f in findings if f[1] in ("person-pb2", "addressbook-pb2-grpc")}
+    assert ("missing", "grpc-status") in findings or ("missing", "grpcio-status") in findings
