@@ -63,10 +63,10 @@ _PL_LOGGERS = {
     "CometLogger": ("comet_ml", "https://lightning.ai/docs/pytorch/stable/extensions/generated/lightning.pytorch.loggers.CometLogger.html"),
     "NeptuneLogger": ("neptune", "https://lightning.ai/docs/pytorch/stable/extensions/generated/lightning.pytorch.loggers.NeptuneLogger.html"),
 }  # fmt: skip
-PL_LOGGER_MODULES = ("pytorch_lightning.loggers", "lightning.pytorch.loggers")
+_PL_LOGGER_HOMES = ("pytorch_lightning.loggers", "lightning.pytorch.loggers")
 PL_LOGGERS: dict[tuple[str, str], Implied] = {
     (module, name): Implied((client,), source, required=False)
-    for module in PL_LOGGER_MODULES
+    for module in _PL_LOGGER_HOMES
     for name, (client, source) in _PL_LOGGERS.items()
 }
 
