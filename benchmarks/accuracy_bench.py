@@ -161,6 +161,7 @@ class Finding:
     paths: frozenset[str]  # locations' paths, for matching a manifest
     where: str  # first location, for the error list
     code: str
+    lines: frozenset[str] = frozenset()  # locations as path:line, for matching a declaration
 
 
 def debtboard_findings(report: dict) -> list[Finding]:
@@ -177,7 +178,9 @@ def debtboard_findings(report: dict) -> list[Finding]:
         locations = item.get("locations") or []
         paths = frozenset(str(loc.get("path", "")) for loc in locations)
         where = _where(locations[0]) if locations else ""
-        found.append(Finding(category, str(item.get("subject", "")), paths, where, code or kind))
+        lines = frozenset(f"{loc.get('path', '')}:{loc.get('line', 0)}" for loc in locations)
+        subject = str(item.get("subject", ""))
+        found.append(Finding(category, subject, paths, where, code or kind, lines))
     return found
 
 
@@ -273,6 +276,16 @@ def score(labels: Iterable[Label], findings: Iterable[Finding]) -> Score:
             ]
             for other in at_location:
                 if other.verdict == "unused" and id(other) not in matched:
+                    matched.add(id(other))
+                    result.tp.append((other, finding))
+            # The very line a label declares, under another name (conda's py-xgboost is the
+            # PyPI distribution xgboost): the same declaration.
+            for other in labels:
+                if (
+                    other.verdict == "unused"
+                    and other.manifest in finding.lines
+                    and id(other) not in matched
+                ):
                     matched.add(id(other))
                     result.tp.append((other, finding))
             used_there = next((lab for lab in at_location if lab.verdict == "used"), None)

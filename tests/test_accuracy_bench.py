@@ -192,3 +192,29 @@ def test_one_unused_finding_at_several_labels_manifests_matches_each_of_them():
     ]
     assert [f.name for f, _ in result.fp] == ["pytest"]  # wrong at c/
     assert result.fn == []
+
+
+def test_an_unused_finding_at_the_line_a_label_declares_matches_it_under_another_name():
+    # conda's py-xgboost is the distribution xgboost: the finding names the one, at the line
+    # that declares the other.
+    labels = [
+        label("py-xgboost", "unused", manifest="environment.yml:22"),
+        label("xgboost", "unused", manifest="requirements.txt:17"),
+        label("py-other", "unused", manifest="environment.yml:23"),
+    ]
+    finding = bench.Finding(
+        "unused",
+        "xgboost",
+        frozenset({"environment.yml", "requirements.txt"}),
+        "environment.yml:22",
+        "DEP002",
+        frozenset({"environment.yml:22", "requirements.txt:17"}),
+    )
+
+    result = bench.score(labels, [finding])
+
+    assert sorted(lab.manifest for lab, _ in result.tp) == [
+        "environment.yml:22",
+        "requirements.txt:17",
+    ]
+    assert [lab.package for lab in result.fn] == ["py-other"]

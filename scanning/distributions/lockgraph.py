@@ -20,6 +20,9 @@ from scanning.distributions.facts import LOCK, DistributionFacts
 from scanning.types import Declaration
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_EXTRA_MARKER = re.compile(r"""extra\s*==\s*["']([A-Za-z0-9._-]+)["']""")
+# A ``via`` note naming the extra of the parent that brings the package in: ``lxml[cssselect]``.
+_PARENT_EXTRA = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\[([A-Za-z0-9._-]+)\]$")
 
 
 def requires_in_lock(filename: str, data: dict) -> dict[str, DistributionFacts]:
@@ -49,13 +52,20 @@ def requires_in_lock(filename: str, data: dict) -> dict[str, DistributionFacts]:
 
 
 def parents_in_lock(filename: str, data: dict) -> dict[str, tuple[str, ...]]:
-    """Package → the locked packages that require it (what pip-compile calls ``# via``)."""
+    """Package → the locked packages that require it (what pip-compile calls ``# via``).
+
+    A parent that requires it only through one of its extras is noted with that extra,
+    ``lxml[cssselect]``: lxml alone does not install cssselect, and the rules must know it.
+    """
     parents: dict[str, set[str]] = {}
     for name, facts in requires_in_lock(filename, data).items():
         for text in facts.requires:
-            child = text.split(";", 1)[0].split("[", 1)[0].strip()
+            requirement, _, marker = text.partition(";")
+            child = requirement.split("[", 1)[0].strip()
             if _valid(child):
-                parents.setdefault(canonicalize_name(child), set()).add(name)
+                extra = _EXTRA_MARKER.search(marker)
+                note = f"{name}[{extra.group(1)}]" if extra else name
+                parents.setdefault(canonicalize_name(child), set()).add(note)
     return {child: tuple(sorted(names)) for child, names in parents.items()}
 
 
@@ -63,19 +73,26 @@ def facts_from_locks(declarations: Iterable[Declaration]) -> dict[str, Distribut
     """What each package requires, rebuilt from the ``via`` notes of locked declarations
     (lock files and compiled requirements): the repository's own record of who pulls in what."""
     requires: dict[str, set[str]] = {}
+    extras: dict[str, set[str]] = {}
     origin: dict[str, str] = {}
     for declaration in declarations:
         for note in declaration.via:
-            parent = note.strip()
+            parent, extra = note.strip(), ""
+            if match := _PARENT_EXTRA.match(parent):
+                parent, extra = match.group(1), canonicalize_name(match.group(2))
             if _valid(parent) and " " not in parent:
                 parent = canonicalize_name(parent)
-                requires.setdefault(parent, set()).add(declaration.name)
+                child = _requirement(declaration.name, (), extra)
+                requires.setdefault(parent, set()).add(child)
+                if extra:
+                    extras.setdefault(parent, set()).add(extra)
                 origin.setdefault(parent, declaration.path)
     return {
         parent: DistributionFacts(
             parent,
             requires=tuple(sorted(children)),
             requires_source=LOCK,
+            extras=tuple(sorted(extras.get(parent, ()))),
             origin=origin[parent],
         )
         for parent, children in requires.items()
@@ -93,7 +110,11 @@ def with_lock_requires(
             merged[name] = lock
         elif not fact.requires:
             merged[name] = dataclasses.replace(
-                fact, requires=lock.requires, requires_source=LOCK, origin=lock.origin
+                fact,
+                requires=lock.requires,
+                requires_source=LOCK,
+                extras=fact.extras or lock.extras,
+                origin=lock.origin,
             )
     return merged
 

@@ -9,6 +9,10 @@ from scanning.distributions import mapping
 from scanning.types import COMMAND, ProvidedImports, Usage
 
 STDLIB = frozenset(sys.stdlib_module_names) | {"__main__", "__future__"}
+# protoc writes X_pb2.py (and grpc_tools X_pb2_grpc.py) for X.proto
+# (https://protobuf.dev/reference/python/python-generated/#invocation): a top-level module so
+# named is the project's generated code, which no distribution installs.
+GENERATED_SUFFIXES = ("_pb2", "_pb2_grpc")
 # Why a distribution's import names were not looked up on an index: none is configured.
 OFFLINE = "no package index configured"
 _MAX_AUDITED = 200
@@ -23,7 +27,12 @@ def third_party(usages: Iterable[Usage], first_party: set[str]) -> Iterator[Usag
         keep = outside.get(usage.name)
         if keep is None:
             top = usage.name.split(".")[0]
-            keep = outside[usage.name] = bool(top) and top not in STDLIB and top not in first_party
+            keep = outside[usage.name] = (
+                bool(top)
+                and top not in STDLIB
+                and top not in first_party
+                and not top.endswith(GENERATED_SUFFIXES)
+            )
         if keep:
             yield usage
 

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from scanning.evidence import (
     ciconfig,
     configs,
+    dbtprofiles,
     docsites,
     envfiles,
     logconfig,
@@ -209,6 +210,8 @@ def _yaml(text: str, path: str) -> Extracted:
     name = PurePosixPath(path).name
     if name in ("mkdocs.yml", "mkdocs.yaml"):
         return docsites.mkdocs_usages(text, path)
+    if name == dbtprofiles.FILE_NAME:
+        return dbtprofiles.profiles_usages(text, path)
     if name in _TASKFILES:
         return ciconfig.yaml_command_usages(
             text, path, "script", infer_mode=True, script_keys=ciconfig.TASKFILE_KEYS

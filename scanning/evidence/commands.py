@@ -179,6 +179,11 @@ def _program_usages(
         loaded += pytest_plugins.argument_usages(args, path, line, mode)
     if tool == "coverage" and "run" in args:  # coverage run -m pytest
         loaded += argv_usages(["python", *args[args.index("run") + 1 :]], path, line, mode)
+    if distribution and args:  # `dagster dev` starts dagster-webserver: a possible use
+        loaded += [
+            Usage(started, path, line, COMMAND, mode, True, True, f"{detail} (starts {started})")
+            for started in table.shipped().subcommands.get((distribution, args[0]), ())
+        ]
     return [first, *loaded]
 
 

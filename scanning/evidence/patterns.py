@@ -55,8 +55,26 @@ def _storage(module: str, page: str, extra: str) -> Implied:
     return Implied((module,), f"{_STORAGES}{page}.html", extras=(f"django-storages[{extra}]",))
 
 
+# PyTorch Lightning's experiment loggers import their service's client when made (each class's
+# page says which package to install); a logger named is a possible use of that client.
+_PL_LOGGERS = {
+    "TestTubeLogger": ("test_tube", "https://lightning.ai/docs/pytorch/1.6.5/api/pytorch_lightning.loggers.TestTubeLogger.html"),
+    "WandbLogger": ("wandb", "https://lightning.ai/docs/pytorch/stable/extensions/generated/lightning.pytorch.loggers.WandbLogger.html"),
+    "MLFlowLogger": ("mlflow", "https://lightning.ai/docs/pytorch/stable/extensions/generated/lightning.pytorch.loggers.MLFlowLogger.html"),
+    "CometLogger": ("comet_ml", "https://lightning.ai/docs/pytorch/stable/extensions/generated/lightning.pytorch.loggers.CometLogger.html"),
+    "NeptuneLogger": ("neptune", "https://lightning.ai/docs/pytorch/stable/extensions/generated/lightning.pytorch.loggers.NeptuneLogger.html"),
+}  # fmt: skip
+_PL_LOGGER_HOMES = ("pytorch_lightning.loggers", "lightning.pytorch.loggers")
+PL_LOGGERS: dict[tuple[str, str], Implied] = {
+    (module, name): Implied((client,), source, required=False)
+    for module in _PL_LOGGER_HOMES
+    for name, (client, source) in _PL_LOGGERS.items()
+}
+
 # Dotted settings values (Django ENGINE/BACKEND, STORAGES...) → the driver the backend loads.
 BACKENDS: dict[str, Implied] = {
+    # A logger's class path in a config (``target: pytorch_lightning.loggers.TestTubeLogger``).
+    **{f"{module}.{name}": implied for (module, name), implied in PL_LOGGERS.items()},
     "django.db.backends.postgresql": _POSTGRES,
     "django.contrib.gis.db.backends.postgis": _POSTGRES,
     "django.db.backends.postgresql_psycopg2": Implied(("psycopg2",), _DJANGO_DB),
@@ -419,6 +437,10 @@ CALL_BACKENDS: tuple[CallBackend, ...] = (
     # Keras draws the model with pydot (tf.keras.utils.plot_model, keras.utils.plot_model).
     CallBackend("plot_model", (), "https://keras.io/api/utils/model_plotting_utils/",
                 default=("pydot",), required=False),
+    # networkx lays a graph out by Kamada-Kawai with scipy.optimize (it raises without SciPy).
+    CallBackend("kamada_kawai_layout", ("networkx",),
+                "https://networkx.org/documentation/stable/reference/generated/networkx.drawing.layout.kamada_kawai_layout.html",
+                default=("scipy",), required=False),
     CallBackend("AsyncResolver", ("aiohttp",),
                 "https://docs.aiohttp.org/en/stable/client_reference.html#aiohttp.AsyncResolver",
                 default=("aiodns",), extras=("aiohttp[speedups]",)),
@@ -500,7 +522,17 @@ _FASTAPI_FORMS = Implied(
 _TESTCLIENT = Implied(
     ("httpx",), "https://fastapi.tiangolo.com/tutorial/testing/", extras=_FASTAPI_EXTRAS
 )
+_PYDANTIC_DSN = "https://docs.pydantic.dev/latest/api/networks/"
 IMPORTED_NAMES: dict[tuple[str, str], Implied] = {
+    **PL_LOGGERS,  # from pytorch_lightning.loggers import WandbLogger
+    # A settings field typed PostgresDsn holds a PostgreSQL URL (its allowed schemes are
+    # postgres and postgresql with SQLAlchemy's driver suffixes), handed to a driver whose
+    # name the URL may leave out: a possible use of the PostgreSQL drivers.
+    ("pydantic", "PostgresDsn"): Implied(
+        ("psycopg2", "psycopg", "asyncpg", "pg8000"),
+        f"{_PYDANTIC_DSN}#pydantic.networks.PostgresDsn",
+        required=False,
+    ),
     ("pydantic", "EmailStr"): Implied(
         ("email_validator",), "https://docs.pydantic.dev/latest/api/networks/#pydantic.networks.EmailStr",
         extras=("pydantic[email]", *_FASTAPI_EXTRAS),

@@ -112,6 +112,45 @@ def may_hold_urls(source: str) -> bool:
     return "/" in source or "\\" in source
 
 
+def _replaced_assignments(tree: ast.Module) -> set[int]:
+    """Module-level assignments of a name that a later module-level statement always assigns
+    again (an assignment, or an ``if`` whose every branch does): their values are never what
+    the module leaves behind, so a settings value there loads nothing (Sphinx's conf.py setting
+    ``html_theme`` once, then in both branches of ``if on_rtd``)."""
+    replaced: set[int] = set()
+    later: set[str] = set()
+    for statement in reversed(tree.body):
+        names = _assigned_names(statement)
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and names and names <= later:
+            replaced.add(id(statement))
+        later |= _always_assigned(statement)
+    return replaced
+
+
+def _assigned_names(statement: ast.stmt) -> set[str]:
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        targets = [statement.target]
+    else:
+        return set()
+    return (
+        {t.id for t in targets if isinstance(t, ast.Name)}
+        if all(isinstance(t, ast.Name) for t in targets)
+        else set()
+    )
+
+
+def _always_assigned(statement: ast.stmt) -> set[str]:
+    if isinstance(statement, ast.If):
+        if not statement.orelse:
+            return set()
+        body = set().union(*(_always_assigned(s) for s in statement.body))
+        orelse = set().union(*(_always_assigned(s) for s in statement.orelse))
+        return body & orelse
+    return _assigned_names(statement)
+
+
 def _tree_usages(
     tree: ast.Module,
     path: str,
@@ -125,9 +164,12 @@ def _tree_usages(
     context = strings.FileContext(path, mode, urls_possible=urls_possible)
     if aliases is not None:
         context.aliases = aliases  # shared: this text's imports are seen by the next one
+    replaced = _replaced_assignments(tree)
     try:
         for node, guard in imports.walk(tree, _INTERESTING, skip_constant=_without_url):
             cls = node.__class__
+            if replaced and id(node) in replaced:
+                continue  # html_theme = "alabaster", always set again further down
             if cls is ast.Call:
                 add(imports.import_usages(node, guard, path, mode))
                 add(commands.call_usages(node, path, mode))  # type: ignore[arg-type]

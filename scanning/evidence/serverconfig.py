@@ -22,11 +22,18 @@ _HYPERCORN = (
     "https://hypercorn.readthedocs.io/en/latest/how_to_guides/configuring.html",
 )
 
+_DAGSTER_CLOUD = (
+    "dagster-cloud",
+    "https://docs.dagster.io/deployment/dagster-plus/management/build-yaml",
+)
 # Names a server reads without being told: ``./gunicorn.conf.py`` (gunicorn 19.7+), and the
 # ``supervisord.conf`` supervisord looks for in the working directory and its ``etc/``.
+# ``dagster_cloud.yaml`` lists the code locations Dagster+ deploys, each served by the
+# dagster-cloud agent code inside the location's image (the documentation's requirement).
 DEFAULT_NAMES: dict[str, Server] = {
     "gunicorn.conf.py": _GUNICORN,
     "supervisord.conf": _SUPERVISOR,
+    "dagster_cloud.yaml": _DAGSTER_CLOUD,
 }
 # A file named for the server and for configuration, in the formats the server reads
 # (``gunicorn_config.py``, ``docker_gunicorn_configuration.py``, ``uwsgi.ini``): the server's

@@ -206,6 +206,10 @@ def string_usages(
             if is_dotted_class(node.value):  # "flask_debugtoolbar_warnings.WarningsPanel"
                 root = node.value.split(".", 1)[0]
                 found.add(root, node.lineno, "dotted class path", optional=True)
+                backend = patterns.BACKENDS.get(node.value)
+                if backend and not backend.required:  # what that class may load
+                    why = f"{node.value} per {backend.source}"
+                    found.implied(backend.modules, node.lineno, why, optional=True)
             if context is not None and node.value in patterns.MARKDOWN_EXTENSIONS:
                 context.markdown_extensions.append((node.value, node.lineno))
     elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
@@ -311,12 +315,14 @@ class _Found:
                     why = f"{pattern.function}({value!r}) per {pattern.source}"
                     self.implied(names, call.lineno, why, optional=optional, extras=extras)
 
-    def module(self, dotted: str, line: int, detail: str, bare_ok: bool = False) -> None:
+    def module(
+        self, dotted: str, line: int, detail: str, bare_ok: bool = False, optional: bool = False
+    ) -> None:
         dotted = dotted.strip()
         if is_file_name(dotted):
             return
         if _DOTTED.match(dotted) or (bare_ok and dotted.isidentifier()):
-            self.add(dotted.split(":")[0].split(".")[0], line, detail)
+            self.add(dotted.split(":")[0].split(".")[0], line, detail, optional=optional)
             backend = patterns.BACKENDS.get(dotted)
             if backend:
                 why = f"{dotted} per {backend.source}"
@@ -414,7 +420,10 @@ class _Found:
                     # INSTALLED_APPS, LOCAL_APPS: Django's settings are upper case; a bare name
                     # in ``expected_apps=["testapp"]`` is no app module.
                     bare_ok = near_key.endswith("_APPS")
-                    self.module(node.value, node.lineno, f"setting {near_key}", bare_ok)
+                    own = _read_by_its_own_package(near_key, node.value) or _comes_with_reader(
+                        near_key, node.value
+                    )
+                    self.module(node.value, node.lineno, f"setting {near_key}", bare_ok, own)
             elif isinstance(node, ast.BinOp) and isinstance(node.op, _PATH_OR_FORMAT):
                 continue  # tmp_path / "model.engine", "%s.%s" % (a, b): paths and templates
             elif isinstance(node, _CONTAINERS):
@@ -477,6 +486,35 @@ def _is_env_name(args: list[ast.expr]) -> bool:
     """True when the first argument looks like an environment variable name."""
     name = str_value(args[0]) if args else None
     return name is not None and name.isidentifier() and name.isupper()
+
+
+# Settings a framework reads whose value lies in a package the framework itself requires:
+# setting name → that package's import root. Scrapy installs the reactor TWISTED_REACTOR names
+# (https://docs.scrapy.org/en/latest/topics/settings.html#twisted-reactor; Twisted is a
+# requirement of Scrapy: https://docs.scrapy.org/en/latest/intro/install.html).
+_FRAMEWORK_OWN_MODULES = {"TWISTED_REACTOR": "twisted"}
+
+
+def _comes_with_reader(key: str, dotted: str) -> bool:
+    """Whether the framework reading ``key`` installs the package ``dotted`` lies in: the
+    value shows a use, but a project never declares it for that reason."""
+    root = _FRAMEWORK_OWN_MODULES.get(key.upper())
+    return root is not None and dotted.strip().split(".")[0] == root
+
+
+def _read_by_its_own_package(key: str, dotted: str) -> bool:
+    """Whether a setting is named for the package its value points into: ``SENDFILE_BACKEND =
+    "sendfile.backends.nginx"`` is read by sendfile itself, so it loads something only where
+    sendfile runs, and that use shows elsewhere (an import, INSTALLED_APPS). Such a value keeps
+    a declared package used but never makes one missing on its own; ``EMAIL_BACKEND =
+    "anymail..."`` (read by Django) still does."""
+    upper = key.upper()
+    suffix = next((s for s in _MODULE_KEY_SUFFIXES if upper.endswith(s)), "")
+    if not suffix or upper in _MODULE_KEYS:
+        return False
+    named_for = [w for w in upper[: -len(suffix)].lower().split("_") if w]
+    root = dotted.strip().split(":")[0].split(".")[0].lower().split("_")
+    return bool(named_for) and all(word in root for word in named_for)
 
 
 def _loads_module(key: str) -> bool:

@@ -58,6 +58,9 @@ _INI_SECTION_PREFIXES: tuple[tuple[str, str], ...] = (
 # ``[tool.NAME]`` tables whose NAME is not the distribution's (each tool's documentation).
 _TOOL_TABLES: dict[str, str] = {
     "importlinter": "import-linter",  # import-linter.readthedocs.io: "[tool.importlinter]"
+    # Dagster's dg CLI (dagster-dg-cli) reads its project settings from [tool.dg]:
+    # https://docs.dagster.io/api/clis/dg-cli/dg-cli-configuration
+    "dg": "dagster-dg-cli",
 }
 # ``[tool.black]``, ``[tool.pytest.ini_options]``, ``[tool."name"]``: the name after ``tool.``.
 _TOML_TOOL_HEADER = re.compile(r'\s*\[\[?\s*tool\s*\.\s*("[^"]*"|[^\s.\]]+)')

@@ -67,7 +67,8 @@ def fallback(local: ProvidedImports, reason: str) -> ProvidedImports:
     """The local answer (curated, namespace rule or unknown), saying why the index did not."""
     if local.source != mapping.UNKNOWN and reason == OFFLINE:
         reason = ""  # the curated table is the expected answer without an index
-    return ProvidedImports(local.name, local.import_names, local.source, reason=reason)
+    # Everything else the table knows (entry points, requires, fixtures) stays with it.
+    return dataclasses.replace(local, reason=reason)
 
 
 def look_up(wanted: dict[str, str], *, index_url: str, limits: LookupLimits) -> dict[str, Any]:

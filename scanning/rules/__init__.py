@@ -83,10 +83,11 @@ def _run_scope(
 ) -> list[Finding]:
     # Sample code in test fixtures shows a package in use but never makes one missing.
     # So does a build script's code: the build environment, not the project, provides it.
+    paths = set(tree.paths)
     fixtures = {
         path
         for path in {u.path for u in tree.usages}
-        if is_test_fixture(path) or buildscripts.is_build_script(path)
+        if is_test_fixture(path) or buildscripts.is_build_script(path, paths)
     }
     usages = tree.usages
     if fixtures:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from scanning.types import DYNAMIC_IMPORT, STATIC_IMPORT, Declaration, Finding, Usage
+from scanning.types import COMMAND, DYNAMIC_IMPORT, STATIC_IMPORT, Declaration, Finding, Usage
 
 LOCK_FILES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock"})
 PROJECT_FILES = frozenset({"pyproject.toml", "Pipfile", "setup.py", "setup.cfg"})
@@ -45,7 +45,25 @@ def serves(usage: Usage, scope: str, roots: list[str]) -> bool:
     settings (a root Makefile's ``ruff check``), but not shared code's imports, which the
     whole repository's run judges."""
     where = scope_of(usage.path, roots)
-    return where == scope or (where == WHOLE and usage.kind not in IMPORT_KINDS)
+    if where == scope:
+        return True
+    if where != WHOLE or usage.kind in IMPORT_KINDS:
+        return False
+    aimed = aimed_at(usage, roots)
+    return not aimed or scope in aimed
+
+
+def aimed_at(usage: Usage, roots: list[str]) -> set[str]:
+    """Projects a shared command names by path (``dagster-dbt project prepare-and-package
+    --file hooli-data-eng/src/...`` in CI runs for hooli-data-eng alone); empty: every one."""
+    if usage.kind != COMMAND or not usage.detail:
+        return set()
+    aimed = set()
+    for word in usage.detail.split():
+        path = word.split("=", 1)[-1].strip("'\"").removeprefix("./").rstrip("/")
+        if path and (where := scope_of(path, roots)) != WHOLE:
+            aimed.add(where)
+    return aimed
 
 
 def in_scope(finding: Finding, scope: str, roots: list[str]) -> bool:

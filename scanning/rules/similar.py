@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from packaging.utils import canonicalize_name
+
 from scanning.distributions import mapping
+from scanning.distributions.popular import POPULAR
 from scanning.distributions.provided import STDLIB
 from scanning.types import COMMAND, Declaration, ProvidedImports, Usage
 
@@ -38,6 +41,15 @@ def looks_like(module: str, distribution: str) -> bool:
     return any(w not in _GENERIC and len(w) >= _MIN_WORD for w in module_words)
 
 
+def _provided_elsewhere(module: str, import_map: mapping.ImportMap) -> bool:
+    """Whether another distribution is known to provide ``module``: the knowledge table says
+    which (``yaml`` is PyYAML's), or a widely used distribution is named like it (``keras``
+    beside a declared keras-core is keras, not keras-core). Such an import is no guess's."""
+    if import_map.resolve(module).source != mapping.CONVENTION:
+        return True
+    return canonicalize_name(module) in POPULAR
+
+
 def with_similar_names(
     provided: Mapping[str, ProvidedImports],
     declarations: Iterable[Declaration],
@@ -58,6 +70,7 @@ def with_similar_names(
         if top not in STDLIB
         and top not in first_party
         and import_map.resolve(top).distribution not in declared
+        and not _provided_elsewhere(top, import_map)
     }
     # A package imported under its own name needs no guess.
     candidates = [

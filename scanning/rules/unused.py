@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from packaging.utils import canonicalize_name
 
 from scanning.distributions import autoload, mapping, requires
@@ -87,12 +89,43 @@ def entry_point_members(
     wanted = {u.name.partition(":")[::2] for u in usages if u.kind == ENTRY_POINT_GROUP}
     if not wanted:
         return set()
-    return {
+    members = {
         fact.name
         for fact in import_map.provided.values()
         for point in fact.entry_points
         if (point.group, point.name) in wanted or (point.group, entrypoints.ANY) in wanted
     }
+    # Without metadata, a plugin is known by the name its host gives its plugins: every
+    # member of ``flaskbb_plugins`` loaded, flaskbb-plugin-portal is assumed one of them.
+    groups = [group for group, name in wanted if name == entrypoints.ANY]
+    members |= {
+        fact.name
+        for fact in import_map.provided.values()
+        if not fact.entry_points
+        and fact.source in (mapping.UNKNOWN, mapping.NAMESPACE, mapping.SIMILAR)
+        and not mapping.local_facts(fact.name).entry_points
+        and any(_named_for_group(fact.name, group) for group in groups)
+    }
+    return members
+
+
+# Words a host's group name adds to its own: ``flaskbb_plugins``, ``myapp.extensions``.
+_GROUP_WORDS = frozenset({"plugin", "plugins", "extension", "extensions", "ext", "addons"})
+
+
+def _named_for_group(distribution: str, group: str) -> bool:
+    """Whether ``distribution`` is named as its host names plugins of ``group``:
+    ``flaskbb-plugin-portal`` for ``flaskbb_plugins`` (the host's name, then a plugin word)."""
+    words = [w for w in re.split(r"[^a-z0-9]+", group.lower()) if w]
+    host = [w for w in words if w not in _GROUP_WORDS]
+    if not host or host == words:  # no plugin word in the group: no naming convention
+        return False
+    parts = distribution.split("-")
+    return (
+        parts[: len(host)] == host
+        and len(parts) > len(host) + 1
+        and (parts[len(host)] in _GROUP_WORDS)
+    )
 
 
 def stdlib_names_of(
@@ -115,10 +148,20 @@ def is_used(
         parts = alias.lower().split(".")
         if ".".join(parts) in imports:
             return True
-        # ``import google`` alone may be a use of google-cloud-storage: give it the benefit.
-        if any(".".join(parts[:depth]) in imports for depth in range(1, len(parts))):
-            return True
+        # ``import google`` alone may be a use of google-cloud-storage: give it the benefit,
+        # unless that prefix is known to be another distribution's own module (``dbt`` is
+        # dbt-core's: importing it, or dbt.adapters.duckdb, does not use dbt-postgres).
+        for depth in range(1, len(parts)):
+            prefix = ".".join(parts[:depth])
+            if prefix in imports and not _owned_by_another(prefix, name, import_map):
+                return True
     return False
+
+
+def _owned_by_another(module: str, name: str, import_map: mapping.ImportMap) -> bool:
+    resolution = import_map.resolve(module)
+    known = resolution.source not in (mapping.CONVENTION, mapping.AMBIGUOUS)
+    return known and resolution.distribution != name
 
 
 def unused(

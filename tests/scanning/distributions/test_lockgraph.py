@@ -62,3 +62,73 @@ def test_notes_that_are_not_package_names_are_not_parents():
         "requirements.txt", 3, "asgiref", "asgiref==3.8", via=("-r requirements.in", "django")
     )
     assert set(lockgraph.facts_from_locks([declaration])) == {"django"}
+
+
+_POETRY_LOCK_EXTRA_ONLY = """[[package]]
+name = "lxml"
+version = "5.2.2"
+optional = false
+
+[package.extras]
+cssselect = ["cssselect (>=0.7)"]
+html5 = ["html5lib"]
+
+[[package]]
+name = "cssselect"
+version = "1.2.0"
+optional = false
+
+[[package]]
+name = "soupsieve"
+version = "2.5"
+optional = false
+
+[[package]]
+name = "beautifulsoup4"
+version = "4.12.3"
+optional = false
+
+[package.dependencies]
+soupsieve = ">1.2"
+"""
+
+
+def test_a_package_only_an_extra_brings_in_keeps_the_extra_in_the_lock_facts(tmp_path):
+    # lxml needs cssselect only for lxml[cssselect]: the lock's facts must not say lxml always
+    # installs it, or nothing can ask whether that feature is in use.
+    root = write_tree(tmp_path, {"poetry.lock": _POETRY_LOCK_EXTRA_ONLY})
+    [manifest] = parse_manifests(root, ["poetry.lock"])
+    via = {d.name: d.via for d in manifest.declarations}
+    assert via["cssselect"] == ("lxml[cssselect]",)
+    assert via["soupsieve"] == ("beautifulsoup4",)
+
+    facts = lockgraph.facts_from_locks(manifest.declarations)
+    assert facts["lxml"].requires == ('cssselect; extra == "cssselect"',)
+    assert facts["lxml"].extras == ("cssselect",)
+    assert facts["beautifulsoup4"].requires == ("soupsieve",)
+
+
+def test_a_used_parent_whose_locked_extra_installs_a_declared_package_asks_about_the_feature(
+    tmp_path,
+):
+    from scanning import rules
+    from scanning.engine.pipeline import scan_tree
+
+    pyproject = (
+        '[tool.poetry]\nname = "app"\nversion = "1"\n[tool.poetry.dependencies]\n'
+        'python = "^3.12"\nlxml = "*"\ncssselect = "*"\n'
+    )
+    files = {
+        "pyproject.toml": pyproject,
+        "poetry.lock": _POETRY_LOCK_EXTRA_ONLY,
+        "app/scrape.py": "from lxml.cssselect import CSSSelector\n",
+    }
+    tree = scan_tree(write_tree(tmp_path, files))
+    found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+    assert ("unused", "cssselect") not in found
+    assert ("optional-use", "cssselect") not in found
+    # Without the feature's module imported, it is a question, not a removal.
+    files["app/scrape.py"] = "import lxml.html\n"
+    tree = scan_tree(write_tree(tmp_path / "b", files))
+    found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+    assert ("optional-use", "cssselect") in found

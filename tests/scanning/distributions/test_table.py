@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from scanning.distributions import mapping, table
@@ -19,8 +20,13 @@ def test_entry_is_well_formed(name):
     assert canonicalize_name(name) == name
     assert facts.origin, "every entry says where it was read"
     for module in facts.import_names:
-        assert all(part.isidentifier() for part in module.split(".")), module
+        # A wheel's stub folder (``trio-stubs/``) is listed as it is named.
+        importable = module.removesuffix("-stubs")
+        assert all(part.isidentifier() for part in importable.split(".")), module
         assert module not in SHIPPED.namespaces
+    for line in facts.requires:
+        Requirement(line)  # raises on a line that is no requirement
+    assert not facts.requires or facts.requires_source == "table"
     for script in facts.console_scripts:
         assert _SCRIPT.match(script), script
     assert facts.import_names or facts.console_scripts
@@ -116,3 +122,14 @@ def test_an_entry_point_of_another_group_is_no_console_script():
         'scripts = ["naming-check"]\nsource = "a test"\n'
     )
     assert parsed.scripts == {"naming-check": "pep8-naming"}
+
+
+def test_an_entry_lists_requires_and_the_fixtures_of_its_plugin():
+    facts = table.parse(
+        '[distributions.web-plugin]\nmodules = ["web_plugin"]\n'
+        'requires = ["flask", "blinker; extra == \\"signals\\""]\n'
+        'fixtures = ["client", "app_config"]\nsource = "a test"\n'
+    ).facts("web-plugin")
+    assert facts.requires == ("flask", 'blinker; extra == "signals"')
+    assert facts.requires_source == "table"
+    assert facts.fixtures == ("app_config", "client")

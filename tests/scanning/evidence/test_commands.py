@@ -204,3 +204,17 @@ def test_tox_ini_commands_join_continued_lines_and_take_the_posargs_default() ->
         ("pytest \\", "pytest --cov=app tests"),
         ("- mypy {posargs}", "mypy"),
     ]
+
+
+def test_a_subcommand_that_starts_another_program_is_a_possible_use_of_it(scan: Scan) -> None:
+    usages, _ = scan({"Makefile": "dev:\n\tdagster dev -m app.defs\nlist:\n\tdagster asset list\n"})
+    started = [u for u in usages if u.name == "dagster-webserver"]
+    assert [(u.line, u.optional, u.is_distribution) for u in started] == [(2, True, True)]
+    assert "dagster" in names(usages, kind=COMMAND)
+
+
+def test_every_subcommand_entry_names_a_script_of_its_distribution() -> None:
+    shipped = table.shipped()
+    assert shipped.subcommands
+    for distribution, _word in shipped.subcommands:
+        assert shipped.distributions[distribution].console_scripts

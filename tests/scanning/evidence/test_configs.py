@@ -107,6 +107,8 @@ def test_a_tool_table_named_unlike_its_distribution_names_the_distribution(scan:
     usages, errors = scan({"pyproject.toml": '[tool.importlinter]\nroot_packages = ["app"]\n'})
     assert errors == []
     assert {(u.name, u.line) for u in usages if u.kind == CONFIG} == {("import-linter", 1)}
+    usages, _ = scan({"pyproject.toml": '[tool.dg]\ndirectory_type = "project"\n'})
+    assert {u.name for u in usages if u.kind == CONFIG} == {"dagster-dg-cli"}
 
 
 def test_pytest_9_options_in_tool_pytest_name_plugins(scan: Scan) -> None:

@@ -430,3 +430,31 @@ def test_pandas_read_html_with_the_html5lib_flavor_needs_beautifulsoup_and_html5
     assert not found["bs4"].optional
     assert not found["html5lib"].optional
     assert "lxml" not in found
+
+
+def test_a_logger_class_path_in_a_config_dict_possibly_uses_its_client(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import pytorch_lightning as pl
+        default_logger_cfgs = {
+            "testtube": {"target": "pytorch_lightning.loggers.TestTubeLogger", "params": {}},
+        }
+        """
+    )
+    found = by_name(scan({"main.py": source})[0])
+    assert found["test_tube"].optional
+
+
+def test_a_layout_that_needs_scipy_possibly_uses_it(scan: Scan) -> None:
+    source = "import networkx as nx\npos = nx.kamada_kawai_layout(graph)\nnx.spring_layout(g)\n"
+    found = by_name(scan({"app/graph.py": source})[0])
+    assert found["scipy"].optional
+    assert "scipy" not in by_name(
+        scan({"app/other.py": "import networkx as nx\nnx.spring_layout(g)\n"})[0]
+    )
+
+
+def test_a_postgres_dsn_setting_possibly_uses_a_postgres_driver(scan: Scan) -> None:
+    source = "from pydantic import PostgresDsn\n\nclass Settings:\n    database_url: PostgresDsn\n"
+    found = by_name(scan({"app/core/settings.py": source})[0])
+    assert found["psycopg2"].optional and found["asyncpg"].optional

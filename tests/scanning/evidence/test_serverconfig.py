@@ -56,6 +56,7 @@ def test_a_file_only_mentioning_a_server_is_no_configuration(name: str) -> None:
         ("uwsgi.yaml", "uwsgi"),
         ("hypercorn_config.toml", "hypercorn"),
         ("supervisord.conf", "supervisor"),
+        ("dagster_cloud.yaml", "dagster-cloud"),
     ],
 )
 def test_each_table_entry_names_its_server(name: str, server: str) -> None:

@@ -256,3 +256,49 @@ def test_a_settings_dict_of_data_still_yields_the_modules_under_its_loading_keys
     found = [(u.name, u.line) for u in settings]
     # Popped from a stack: the last key's values first.
     assert found == [("third_mw", 1004), ("second_engine", 1003), ("first_backend", 1002)]
+
+
+def test_a_setting_named_for_its_own_package_is_only_a_possible_use(scan: Scan) -> None:
+    # sendfile reads SENDFILE_BACKEND: where sendfile is not used, nothing loads the value.
+    source = (
+        'SENDFILE_BACKEND = "sendfile.backends.development"\n'
+        'EMAIL_BACKEND = "anymail.backends.mailgun.EmailBackend"\n'
+    )
+    usages, _ = scan({"config/settings/development.py": source})
+    assert "sendfile" in names(usages, optional=True)
+    assert "sendfile" not in names(usages, optional=False)
+    assert "anymail" in names(usages, optional=False)  # Django itself reads EMAIL_BACKEND
+
+
+def test_a_setting_always_assigned_again_further_down_loads_nothing(scan: Scan) -> None:
+    source = textwrap.dedent(
+        """
+        import os
+        html_theme = "alabaster"
+        extensions = ["sphinx.ext.autodoc"]
+        if os.environ.get("READTHEDOCS"):
+            html_theme = "default"
+        else:
+            html_theme = "sphinx_rtd_theme"
+        EMAIL_BACKEND = "anymail.backends.mailgun.EmailBackend"
+        if os.environ.get("X"):
+            EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+        """
+    )
+    found = names(scan({"docs/conf.py": source})[0])
+    assert "alabaster" not in found
+    assert "sphinx_rtd_theme" in found
+    assert "anymail" in found  # replaced only on one branch: still possible
+
+
+def test_a_reactor_scrapy_loads_from_its_own_requirement_is_a_possible_use(scan: Scan) -> None:
+    source = (
+        "custom_settings = {\n"
+        '    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",\n'
+        '    "DOWNLOAD_HANDLERS": {"https": "scrapy_playwright.handler.Handler"},\n'
+        "}\n"
+    )
+    usages, _ = scan({"spiders/transit.py": source})
+    assert "twisted" in names(usages, optional=True)
+    assert "twisted" not in names(usages, optional=False)
+    assert "scrapy_playwright" in names(usages, optional=False)

@@ -205,3 +205,40 @@ def test_a_tool_nothing_runs_and_its_plugins_are_unused_though_it_hosts_its_own_
     assert ("unused", "flake8-mypy") in found
     ran = _flake8_findings(tmp_path / "ran", {"Makefile": "lint:\n\tflake8 app.py\n"})
     assert not {f for f in ran if f[0] == "unused"}
+
+
+def test_without_metadata_a_plugin_named_as_its_host_names_plugins_is_assumed_a_member(tmp_path):
+    files = {
+        "requirements.txt": "pluggy\nforum-plugin-portal\nforum-theme-dark\nchat-plugin-emoji\n",
+        "app/main.py": "import pluggy\npm = pluggy.PluginManager('x')\n"
+        "pm.load_setuptools_entrypoints('forum_plugins')\n",
+    }
+    from scanning.index import lookups
+
+    def offline(declarations):
+        return lookups.provided_imports(declarations, index_url="", limits=None, cache=None)
+
+    tree = scan_tree(write_tree(tmp_path, files), provided=offline)
+    found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+    assert ("unused", "forum-plugin-portal") not in found
+    assert ("unused", "forum-theme-dark") in found  # no plugin word after the host's name
+    assert ("unused", "chat-plugin-emoji") in found  # another host's plugin
+
+
+def test_a_distribution_whose_metadata_registers_nothing_is_no_member_by_its_name(tmp_path):
+    from scanning.types import EntryPoint
+
+    pluggy = DistributionFacts("pluggy", ("pluggy",), "index", "1.5.0")
+    portal = DistributionFacts("forum-plugin-portal", ("portal",), "index", "1.0")
+    other = DistributionFacts(
+        "other", ("other",), "index", "1.0", entry_points=(EntryPoint("x", "y", "z"),)
+    )
+    files = {
+        "requirements.txt": "pluggy\nforum-plugin-portal\nother\n",
+        "app/main.py": "import pluggy\npm = pluggy.PluginManager('x')\n"
+        "pm.load_setuptools_entrypoints('forum_plugins')\nimport other\n",
+    }
+    tree = scan_tree(write_tree(tmp_path, files))
+    tree.provided = {f.name: f for f in (pluggy, portal, other)}
+    found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+    assert ("unused", "forum-plugin-portal") in found

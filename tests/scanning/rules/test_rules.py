@@ -417,3 +417,50 @@ def test_a_build_scripts_import_alone_makes_nothing_missing(tmp_path):
         },
     )
     assert ("missing", "hatchling") not in findings
+
+
+def test_a_module_of_a_package_named_setup_is_application_code(tmp_path):
+    # src/app/core/setup.py is the application's start-up module, not a build script: a build
+    # never runs a file inside a package, so its imports make packages missing as any other.
+    findings = _findings(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "app"\nversion = "1"\ndependencies = []\n',
+            "src/app/__init__.py": "",
+            "src/app/core/__init__.py": "",
+            "src/app/core/setup.py": "import anyio\n",
+            "setup.py": "import setuptools_scm\n",
+        },
+    )
+    assert ("missing", "anyio") in findings
+    assert ("missing", "setuptools-scm") not in findings
+
+
+def test_importing_a_parent_package_uses_none_of_the_distributions_below_it(tmp_path):
+    # ``import airflow`` loads apache-airflow's package, not the amazon provider below it;
+    # a bare namespace (``import google``) still gives every distribution below it the benefit.
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "apache-airflow==2.10\napache-airflow-providers-amazon==9.0\n"
+            "google-cloud-storage==2.18\n",
+            "dags/etl.py": "import airflow\nimport google\n",
+        },
+    )
+    assert ("unused", "apache-airflow-providers-amazon") in findings
+    assert ("unused", "apache-airflow") not in findings
+    assert ("unused", "google-cloud-storage") not in findings
+
+
+def test_a_module_protoc_generates_is_the_projects_own(tmp_path):
+    # A notebook compiles person.proto with protoc, then imports the person_pb2 it wrote.
+    findings = _findings(
+        tmp_path,
+        {
+            "requirements.txt": "protobuf==5.28\n",
+            "app/main.py": "import google.protobuf\nfrom person_pb2 import Person\n"
+            "import addressbook_pb2_grpc\nimport grpc_status\n",
+        },
+    )
+    assert not {f for f in findings if f[1] in ("person-pb2", "addressbook-pb2-grpc")}
+    assert ("missing", "grpc-status") in findings or ("missing", "grpcio-status") in findings

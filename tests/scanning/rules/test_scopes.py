@@ -66,3 +66,16 @@ def test_project_roots_need_a_manifest_and_a_lock_in_the_same_folder():
     assert scopes.scope_of("a/src/x.py", ["a", "a/b"]) == "a"
     assert scopes.scope_of("a/b/x.py", ["a", "a/b"]) == "a/b"
     assert scopes.scope_of("ab/x.py", ["a"]) == scopes.WHOLE
+
+
+def test_a_shared_command_naming_one_projects_files_serves_that_project_alone(tmp_path):
+    files = {
+        **TWO_PROJECTS,
+        "shop/pyproject.toml": _project("shop", ["requests", "numpy", "ruff", "black"]),
+        "batch/pyproject.toml": _project("batch", ["requests", "ruff", "black"]),
+        "Makefile": "lint:\n\truff check .\nfmt:\n\tblack --check shop/src\n",
+    }
+    found = _findings(tmp_path, files)
+    assert ("unused", "ruff") not in found
+    unused = found[("unused", "black")]
+    assert {e.path for e in unused.evidence} == {"batch/pyproject.toml"}

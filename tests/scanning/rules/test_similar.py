@@ -78,3 +78,22 @@ def test_an_import_like_no_declared_name_is_still_missing(scan):
     )
     assert ("missing", "botocore") in found
     assert ("unused", "sorl-thumbnail") not in found
+
+
+def test_an_import_named_like_a_widely_used_distribution_is_never_tied_to_another(scan):
+    # keras-core's wheel installs keras_core; ``import keras`` is the keras distribution's, so
+    # without metadata keras-core is unused and keras missing, not one assumed pair.
+    found = kinds_and_subjects(
+        scan({"requirements.txt": "keras-core==0.1.7\n", "app/model.py": "import keras.layers\n"})
+    )
+    assert ("unused", "keras-core") in found
+    assert ("missing", "keras") in found
+
+
+def test_an_import_the_knowledge_table_maps_is_never_tied_to_another(scan):
+    # yaml is PyYAML's per the table: a declared yaml-tools of unknown names does not get it.
+    found = kinds_and_subjects(
+        scan({"requirements.txt": "yaml-tools==1.0\n", "app/conf.py": "import yaml\n"})
+    )
+    assert ("missing", "pyyaml") in found
+    assert ("unused", "yaml-tools") in found
