@@ -276,6 +276,8 @@ class _Found:
             receiver = aliases.get(func.value.id, "") if isinstance(func.value, ast.Name) else ""
         elif isinstance(func, ast.Name):
             called, receiver = func.id, aliases.get(func.id, "")
+            if not receiver:  # a function the file defines (or a builtin), not a library's
+                return
         else:
             return
         fsspec_path = (

@@ -176,6 +176,24 @@ def test_each_call_backend_entry_is_read(scan: Scan, pattern: patterns.CallBacke
     assert all(found[m].optional is not pattern.required for m in expected)
 
 
+def test_a_function_the_file_defines_is_no_library_call(scan: Scan) -> None:
+    # A local to_markdown() is not pandas' DataFrame.to_markdown (which needs tabulate); an
+    # imported plot_model() still is Keras' (which needs pydot).
+    source = textwrap.dedent(
+        """
+        import json
+        def to_markdown(data):
+            return json.dumps(data)
+        print(to_markdown({}))
+        """
+    )
+    assert "tabulate" not in names(scan({"tools/report.py": source})[0])
+    method = "import pandas as pd\nframe = pd.DataFrame()\nframe.to_markdown()\n"
+    assert "tabulate" in names(scan({"tools/frame.py": method})[0])
+    imported = "from keras.utils import plot_model\nplot_model(None)\n"
+    assert "pydot" in names(scan({"tools/graph.py": imported})[0])
+
+
 def test_pandas_parquet_needs_one_of_two_engines(scan: Scan) -> None:
     source = textwrap.dedent(
         """
