@@ -97,16 +97,39 @@ def entry_point_members(
     }
     # Without metadata, a plugin is known by the name its host gives its plugins: every
     # member of ``flaskbb_plugins`` loaded, flaskbb-plugin-portal is assumed one of them.
+    # Likewise a project that loads a group of its own (``harlequin.adapter``, loaded from
+    # src/harlequin/plugins.py) and names its plugins after itself: harlequin-postgres.
     groups = [group for group, name in wanted if name == entrypoints.ANY]
+    own = {
+        (u.name.partition(":")[0], u.path)
+        for u in usages
+        if u.kind == ENTRY_POINT_GROUP and u.name.partition(":")[2] == entrypoints.ANY
+    }
     members |= {
         fact.name
         for fact in import_map.provided.values()
         if not fact.entry_points
         and fact.source in (mapping.UNKNOWN, mapping.NAMESPACE, mapping.SIMILAR)
         and not mapping.local_facts(fact.name).entry_points
-        and any(_named_for_group(fact.name, group) for group in groups)
+        and (
+            any(_named_for_group(fact.name, group) for group in groups)
+            or any(_named_for_own_group(fact.name, group, path) for group, path in own)
+        )
     }
     return members
+
+
+def _named_for_own_group(distribution: str, group: str, path: str) -> bool:
+    """Whether ``distribution`` is named ``HOST-x`` for a dotted ``HOST.kind`` group that
+    code inside the package folder ``HOST`` loads: the repository is that host, and names its
+    plugins after itself."""
+    host, dot, _ = group.partition(".")
+    if not dot or not host.isidentifier():
+        return False
+    if host.lower() not in [part.lower() for part in path.split("/")[:-1]]:
+        return False
+    prefix = host.lower().replace("_", "-") + "-"
+    return distribution.startswith(prefix) and len(distribution) > len(prefix)
 
 
 # Words a host's group name adds to its own: ``flaskbb_plugins``, ``myapp.extensions``.

@@ -242,3 +242,27 @@ def test_a_distribution_whose_metadata_registers_nothing_is_no_member_by_its_nam
     tree.provided = {f.name: f for f in (pluggy, portal, other)}
     found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
     assert ("unused", "forum-plugin-portal") in found
+
+
+def test_without_metadata_a_project_s_own_plugins_of_its_own_group_are_members(tmp_path):
+    loader = (
+        "from importlib.metadata import entry_points\n"
+        "adapters = entry_points(group='forum.adapter')\n"
+    )
+    files = {
+        "requirements.txt": "forum-postgres\nforum-mysql\nchat-postgres\nforumx-tool\n",
+        "src/forum/plugins.py": loader,
+        "tools/other.py": "from importlib.metadata import entry_points\n"
+        "entry_points(group='chat.adapter')\n",
+    }
+    from scanning.index import lookups
+
+    def offline(declarations):
+        return lookups.provided_imports(declarations, index_url="", limits=None, cache=None)
+
+    tree = scan_tree(write_tree(tmp_path, files), provided=offline)
+    found = {(f.kind, f.subject) for f in rules.run_rules(tree, kinds=rules.ALL_KINDS)}
+    unused = {subject for kind, subject in found if kind in ("unused", "optional-use")}
+    assert "forum-postgres" not in unused and "forum-mysql" not in unused
+    assert "chat-postgres" in unused  # chat's group is loaded from outside a chat package
+    assert "forumx-tool" in unused  # not named forum-...
