@@ -99,12 +99,12 @@ def entry_point_members(
     # member of ``flaskbb_plugins`` loaded, flaskbb-plugin-portal is assumed one of them.
     # Likewise a project that loads a group of its own (``harlequin.adapter``, loaded from
     # src/harlequin/plugins.py) and names its plugins after itself: harlequin-postgres.
-    groups = [group for group, name in wanted if name == entrypoints.ANY]
     own = {
         (u.name.partition(":")[0], u.path)
         for u in usages
         if u.kind == ENTRY_POINT_GROUP and u.name.partition(":")[2] == entrypoints.ANY
     }
+    groups = {group for group, _ in own}  # every plugin of each loaded
     members |= {
         fact.name
         for fact in import_map.provided.values()
